@@ -1,0 +1,72 @@
+import CarteraCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The one error shape of the API: `{"error":{"code":"…","message":"…","request_id":"…"}}`.
+///
+/// `code` is stable and machine-readable; `message` is in Spanish and says what to do next.
+public struct APIError: Error, Sendable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+
+    public init(status: HTTPResponse.Status, code: String, message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    /// A `CarteraError` raised by the domain or the store, answered with `status` (400 unless said otherwise).
+    public init(_ error: any CarteraError, status: HTTPResponse.Status = .badRequest) {
+        self.init(status: status, code: error.code, message: error.message)
+    }
+
+    struct Body: Encodable {
+        struct Detail: Encodable {
+            let code: String
+            let message: String
+            let request_id: String
+        }
+        let error: Detail
+    }
+
+    /// The JSON response for this error.
+    func response(requestID: String) -> Response {
+        let body = Body(error: .init(code: code, message: message, request_id: requestID))
+        let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":{"code":"internal_error","message":"Error interno."}}"#.utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The API error for an error thrown by Hummingbird itself (unknown route, unreadable body…).
+    static func from(httpStatus status: HTTPResponse.Status, detail: String?) -> APIError {
+        switch status {
+        case .notFound:
+            APIError(status: status, code: "not_found", message: "La ruta solicitada no existe. Revise la dirección y el método HTTP.")
+        case .methodNotAllowed:
+            APIError(status: status, code: "method_not_allowed", message: "El método HTTP no está permitido en esta ruta.")
+        case .badRequest:
+            APIError(
+                status: status,
+                code: "bad_request",
+                message: "La solicitud no se pudo leer. Revise que el cuerpo sea JSON válido y tenga los campos requeridos."
+            )
+        case .contentTooLarge:
+            APIError(status: status, code: "payload_too_large", message: "El cuerpo de la solicitud es demasiado grande.")
+        case .unauthorized:
+            APIError(status: status, code: "unauthorized", message: "Se requiere autenticación. Inicie sesión u obtenga un token de acceso.")
+        case .forbidden:
+            APIError(status: status, code: "forbidden", message: "No tiene permiso para esta operación.")
+        case .unsupportedMediaType:
+            APIError(status: status, code: "unsupported_media_type", message: "Tipo de contenido no soportado. Envíe application/json.")
+        default:
+            if status.code >= 500 {
+                APIError(status: status, code: "internal_error", message: "Ocurrió un error interno. Intente de nuevo; si persiste, informe el identificador de la solicitud.")
+            } else {
+                APIError(status: status, code: "http_\(status.code)", message: "La solicitud no se pudo atender (\(status.code)).")
+            }
+        }
+    }
+}

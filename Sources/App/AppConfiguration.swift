@@ -1,0 +1,116 @@
+import CarteraCore
+import Configuration
+import Foundation
+import Logging
+import Store
+
+/// Everything Cartera reads from its environment, in one place.
+///
+/// Sources, highest priority first: command-line flags, environment variables, defaults. Keys:
+///
+/// | key | environment variable | flag | type | default | secret |
+/// |---|---|---|---|---|---|
+/// | `cartera.database.url` | `CARTERA_DATABASE_URL` | `--database-url` | URL | `sqlite://./cartera.sqlite` | yes |
+/// | `cartera.host` | `CARTERA_HOST` | `--host` | host name or address | `127.0.0.1` | no |
+/// | `cartera.port` | `CARTERA_PORT` | `--port` | 0–65535 (0 = any free port) | `8080` | no |
+/// | `cartera.log.level` | `CARTERA_LOG_LEVEL` | `--log-level` | trace, debug, info, notice, warning, error, critical | `info` | no |
+/// | `cartera.spei.catalog` | `CARTERA_SPEI_CATALOG` | `--spei-catalog` | path to a CSV `clabe_prefix,spei_code,name` | the catalog shipped with Cartera | no |
+///
+/// The database URL is secret because it may carry a password: it is never logged; `databaseURL.description` shows it
+/// with the password replaced by `***`.
+public struct AppConfiguration: Sendable {
+    public var databaseURL: DatabaseURL
+    public var host: String
+    public var port: Int
+    public var logLevel: Logger.Level
+    /// An updated SPEI participant catalog, when the lender keeps one; `nil` uses the bundled copy.
+    public var speiCatalogPath: String?
+
+    public static let defaultPort = 8080
+    public static let defaultHost = "127.0.0.1"
+
+    public init(databaseURL: DatabaseURL, host: String = defaultHost, port: Int = defaultPort, logLevel: Logger.Level = .info) {
+        self.databaseURL = databaseURL
+        self.host = host
+        self.port = port
+        self.logLevel = logLevel
+    }
+
+    /// Reads and validates the configuration; throws `ConfigurationError` with a message that names the setting.
+    public init(reader: ConfigReader) throws {
+        let urlText = reader.string(forKey: "cartera.database.url", isSecret: true) ?? DatabaseURL.defaultValue
+        databaseURL = try DatabaseURL(urlText)
+
+        host = reader.string(forKey: "cartera.host") ?? Self.defaultHost
+        guard !host.isEmpty else { throw ConfigurationError.invalid(setting: "CARTERA_HOST", value: host, expected: "un nombre de host o una dirección IP") }
+
+        if let portText = reader.string(forKey: "cartera.port") {
+            guard let port = Int(portText), (0...65535).contains(port) else {
+                throw ConfigurationError.invalid(setting: "CARTERA_PORT", value: portText, expected: "un número de puerto entre 0 y 65535")
+            }
+            self.port = port
+        } else {
+            port = Self.defaultPort
+        }
+
+        if let levelText = reader.string(forKey: "cartera.log.level") {
+            guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+                throw ConfigurationError.invalid(
+                    setting: "CARTERA_LOG_LEVEL",
+                    value: levelText,
+                    expected: "trace, debug, info, notice, warning, error o critical"
+                )
+            }
+            logLevel = level
+        } else {
+            logLevel = .info
+        }
+        speiCatalogPath = reader.string(forKey: "cartera.spei.catalog")
+    }
+
+    /// The SPEI participant catalog to use: the lender's file when configured, otherwise the bundled copy.
+    public func bankCatalog() throws -> BankCatalog {
+        guard let path = speiCatalogPath else { return .bundled }
+        do {
+            return try BankCatalog(contentsOf: URL(fileURLWithPath: path))
+        } catch let error as BankCatalog.LoadError {
+            throw error
+        } catch {
+            throw ConfigurationError.invalid(setting: "CARTERA_SPEI_CATALOG", value: path, expected: "la ruta de un archivo CSV legible")
+        }
+    }
+
+    /// The standard provider hierarchy: `overrides` (from parsed flags) > environment variables.
+    ///
+    /// - Parameters:
+    ///   - overrides: values given on the command line, keyed like `cartera.port`.
+    ///   - environment: the process environment (injectable for tests).
+    public static func reader(overrides: [String: String], environment: [String: String]) -> ConfigReader {
+        var values: [AbsoluteConfigKey: ConfigValue] = [:]
+        for (key, value) in overrides {
+            values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] =
+                ConfigValue(.string(value), isSecret: key == "cartera.database.url")
+        }
+        return ConfigReader(providers: [
+            InMemoryProvider(name: "arguments", values: values),
+            EnvironmentVariablesProvider(
+                environmentVariables: environment,
+                secretsSpecifier: .specific(["CARTERA_DATABASE_URL"])
+            ),
+        ])
+    }
+}
+
+/// A setting has a value Cartera cannot use.
+public enum ConfigurationError: CarteraError, Equatable {
+    case invalid(setting: String, value: String, expected: String)
+
+    public var code: String { "configuration_invalid" }
+
+    public var message: String {
+        switch self {
+        case .invalid(let setting, let value, let expected):
+            "El valor «\(value)» de \(setting) no es válido: se espera \(expected). Corrija la variable de entorno o la opción de la línea de comandos."
+        }
+    }
+}

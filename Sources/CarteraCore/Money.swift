@@ -1,0 +1,107 @@
+/// An amount of money: an integer number of minor units (centavos for MXN) and its currency.
+///
+/// Money never passes through floating point. Arithmetic is checked: the operators `+`, `-` and unary `-` trap on
+/// overflow or on mixed currencies (programming errors), while `adding(_:)`, `subtracting(_:)`,
+/// `multiplied(by:)` and `scaled(by:over:rounding:)` throw `MoneyError` for values that come from outside.
+public struct Money: Sendable, Hashable, Codable {
+    /// The amount in minor units of `currency` (centavos for MXN). May be negative.
+    public let minorUnits: Int64
+    /// The currency of the amount.
+    public let currency: Currency
+
+    /// Creates an amount from minor units (centavos for MXN).
+    public init(minorUnits: Int64, currency: Currency = .mxn) {
+        self.minorUnits = minorUnits
+        self.currency = currency
+    }
+
+    /// Creates a peso amount from centavos.
+    public static func mxn(centavos: Int64) -> Money { Money(minorUnits: centavos, currency: .mxn) }
+
+    /// Zero in the given currency.
+    public static func zero(_ currency: Currency = .mxn) -> Money { Money(minorUnits: 0, currency: currency) }
+
+    public var isZero: Bool { minorUnits == 0 }
+    public var isNegative: Bool { minorUnits < 0 }
+    public var isPositive: Bool { minorUnits > 0 }
+
+    // MARK: Checked arithmetic
+
+    /// The sum, or `MoneyError.overflow` / `.currencyMismatch`.
+    public func adding(_ other: Money) throws(MoneyError) -> Money {
+        try requireSameCurrency(other)
+        let (value, overflow) = minorUnits.addingReportingOverflow(other.minorUnits)
+        if overflow { throw .overflow }
+        return Money(minorUnits: value, currency: currency)
+    }
+
+    /// The difference, or `MoneyError.overflow` / `.currencyMismatch`.
+    public func subtracting(_ other: Money) throws(MoneyError) -> Money {
+        try requireSameCurrency(other)
+        let (value, overflow) = minorUnits.subtractingReportingOverflow(other.minorUnits)
+        if overflow { throw .overflow }
+        return Money(minorUnits: value, currency: currency)
+    }
+
+    /// The amount times an integer factor, or `MoneyError.overflow`.
+    public func multiplied(by factor: Int64) throws(MoneyError) -> Money {
+        let (value, overflow) = minorUnits.multipliedReportingOverflow(by: factor)
+        if overflow { throw .overflow }
+        return Money(minorUnits: value, currency: currency)
+    }
+
+    /// `self × numerator / denominator`, rounded once with `rounding`.
+    ///
+    /// This is how rates are applied: a rate is kept as an exact fraction (for example 58 % annual over 360 days for
+    /// 31 days is `58 × 31 / (100 × 360)`), the product is computed exactly in 128 bits and rounded a single time.
+    public func scaled(by numerator: Int64, over denominator: Int64, rounding: RoundingMode) throws(MoneyError) -> Money {
+        if denominator == 0 { throw .divisionByZero }
+        let product = Int128(minorUnits) * Int128(numerator)
+        let result = rounding.divide(product, by: Int128(denominator))
+        guard let value = Int64(exactly: result) else { throw .overflow }
+        return Money(minorUnits: value, currency: currency)
+    }
+
+    /// The amount with its sign changed, or `MoneyError.overflow` for `Int64.min`.
+    public func negated() throws(MoneyError) -> Money {
+        let (value, overflow) = Int64(0).subtractingReportingOverflow(minorUnits)
+        if overflow { throw .overflow }
+        return Money(minorUnits: value, currency: currency)
+    }
+
+    /// The sum of amounts in one currency; `zero(currency)` for an empty sequence.
+    public static func sum(_ amounts: some Sequence<Money>, currency: Currency = .mxn) throws(MoneyError) -> Money {
+        var total = Money.zero(currency)
+        for amount in amounts { total = try total.adding(amount) }
+        return total
+    }
+
+    private func requireSameCurrency(_ other: Money) throws(MoneyError) {
+        if other.currency != currency { throw .currencyMismatch(currency.code, other.currency.code) }
+    }
+
+    // MARK: Trapping operators (for amounts already known to be in range)
+
+    public static func + (lhs: Money, rhs: Money) -> Money {
+        do { return try lhs.adding(rhs) } catch { preconditionFailure(error.message) }
+    }
+
+    public static func - (lhs: Money, rhs: Money) -> Money {
+        do { return try lhs.subtracting(rhs) } catch { preconditionFailure(error.message) }
+    }
+
+    public static prefix func - (value: Money) -> Money {
+        do { return try value.negated() } catch { preconditionFailure(error.message) }
+    }
+
+    public static func += (lhs: inout Money, rhs: Money) { lhs = lhs + rhs }
+    public static func -= (lhs: inout Money, rhs: Money) { lhs = lhs - rhs }
+}
+
+extension Money: Comparable {
+    /// Orders amounts of the same currency. Comparing different currencies is a programming error.
+    public static func < (lhs: Money, rhs: Money) -> Bool {
+        precondition(lhs.currency == rhs.currency, "comparing \(lhs.currency) with \(rhs.currency)")
+        return lhs.minorUnits < rhs.minorUnits
+    }
+}

@@ -1,0 +1,63 @@
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+extension Database {
+    /// Runs `body` inside one database transaction on one connection and commits it; any error rolls it back.
+    ///
+    /// Both engines give the same guarantee: the transaction behaves as if it ran alone.
+    /// - SQLite: `BEGIN IMMEDIATE` takes the write lock up front (no lock upgrade deadlocks); other writers wait up to
+    ///   the busy timeout.
+    /// - PostgreSQL: `SERIALIZABLE` isolation.
+    ///
+    /// When the engine reports a serialization failure or deadlock (PostgreSQL `40001`/`40P01`) or the lock could not
+    /// be had in time (SQLite `BUSY`), the whole transaction is retried up to `maxAttempts` times, so `body` must not
+    /// have effects outside the database. After the last attempt it throws `StoreError.busy`.
+    public func transaction<T: Sendable>(
+        maxAttempts: Int = 5,
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await withConnection { [dialect] db in
+                    try await db.raw(Self.beginStatement(for: dialect)).run()
+                    do {
+                        let result = try await body(db)
+                        try await db.raw("COMMIT").run()
+                        return result
+                    } catch {
+                        try? await db.raw("ROLLBACK").run()
+                        throw error
+                    }
+                }
+            } catch where Self.isRetryable(error) {
+                if attempt >= maxAttempts { throw StoreError.busy(detail: Self.shortDescription(of: error)) }
+                attempt += 1
+                // Back off a little, with jitter, before trying again.
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...25) * attempt))
+            }
+        }
+    }
+
+    static func beginStatement(for dialect: SQLDialectKind) -> SQLQueryString {
+        switch dialect {
+        case .sqlite: "BEGIN IMMEDIATE"
+        case .postgres: "BEGIN ISOLATION LEVEL SERIALIZABLE"
+        }
+    }
+
+    /// Whether an error means "try the same transaction again".
+    static func isRetryable(_ error: any Error) -> Bool {
+        if let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] {
+            return state == "40001" || state == "40P01"
+        }
+        if let sqlite = error as? SQLiteError {
+            switch sqlite.reason {
+            case .busy, .busyTimeout, .locked: return true
+            default: return false
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,7 @@
+/// The schema, in order. Append only; see `Migration`.
+public enum Migrations {
+    public static let all: [Migration] = [
+        .m0001IdempotencyKeys,
+        .m0002LendersAndUsers,
+    ]
+}

@@ -1,0 +1,52 @@
+import AsyncKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteKit
+
+/// Opens SQLite connections configured for a ledger: write-ahead log, a busy timeout so that a second writer waits
+/// instead of failing, foreign keys on, and full fsync on commit.
+struct SQLiteSource: ConnectionPoolSource {
+    /// How long a connection waits for another writer's lock before giving up.
+    static let busyTimeoutMilliseconds = 10_000
+
+    let path: String
+
+    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
+        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
+            .flatMap { connection in
+                let pragmas = [
+                    "PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)",
+                    "PRAGMA journal_mode = WAL",
+                    "PRAGMA synchronous = FULL",
+                    "PRAGMA foreign_keys = ON",
+                ]
+                return pragmas.reduce(eventLoop.makeSucceededVoidFuture()) { previous, pragma in
+                    previous.flatMap { connection.query(pragma).map { _ in } }
+                }
+                .map { connection }
+                .flatMapError { error in connection.close().flatMapThrowing { throw error } }
+            }
+    }
+
+    /// Fails with a clear `StoreError` when the file's folder does not exist or cannot be written.
+    static func checkWritable(path: String) throws(StoreError) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .cannotOpenSQLite(path: path, detail: "la carpeta «\(folder)» no existe")
+        }
+        if manager.fileExists(atPath: url.path) {
+            guard manager.isWritableFile(atPath: url.path) else {
+                throw .cannotOpenSQLite(path: path, detail: "el archivo no tiene permiso de escritura")
+            }
+        } else {
+            guard manager.isWritableFile(atPath: folder) else {
+                throw .cannotOpenSQLite(path: path, detail: "la carpeta «\(folder)» no tiene permiso de escritura")
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import App
+import ArgumentParser
+import CarteraCore
+import Foundation
+import Logging
+
+/// The `cartera` command line.
+struct Cartera: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cartera",
+        abstract: "Cartera: cartera de crédito para SOFOMs.",
+        version: CarteraVersion.current,
+        subcommands: [Serve.self, Migrate.self, Validate.self, Version.self]
+    )
+}
+
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try Cartera.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as any CarteraError {
+            Terminal.printError(error.message)
+            Foundation.exit(1)
+        } catch {
+            Cartera.exit(withError: error)
+        }
+    }
+}

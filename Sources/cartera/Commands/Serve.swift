@@ -1,0 +1,60 @@
+import App
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Store
+
+/// `cartera serve`: migrates the database and serves the application.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inicia el servidor (aplica antes las migraciones pendientes).",
+        discussion: "Con --demo crea, si no existen, un otorgante y un administrador de demostración e imprime cómo entrar."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Puerto (CARTERA_PORT, 8080 por omisión; 0 = cualquier puerto libre).")
+    var port: Int?
+
+    @Option(help: "Dirección en la que escucha (CARTERA_HOST, 127.0.0.1 por omisión).")
+    var host: String?
+
+    @Flag(help: "Modo demostración: datos de ejemplo y un administrador con contraseña nueva en cada inicio.")
+    var demo = false
+
+    func run() async throws {
+        var extra: [String: String] = [:]
+        if let port { extra["cartera.port"] = String(port) }
+        if let host { extra["cartera.host"] = host }
+        let configuration = try global.configuration(extra: extra)
+        var logger = Logger(label: "cartera")
+        logger.logLevel = configuration.logLevel
+
+        let database = try await Database.open(configuration.databaseURL, logger: logger)
+        let credentials: DemoData.Credentials?
+        do {
+            let applied = try await Migrator(database: database).migrate(logger: logger)
+            if !applied.isEmpty { print("Migraciones aplicadas: \(applied.count).") }
+            credentials = demo ? try await DemoData.seed(database: database) : nil
+        } catch {
+            try? await database.shutdown()
+            throw error
+        }
+
+        let host = configuration.host
+        let app = buildApplication(configuration: configuration, database: database, logger: logger) { port in
+            let url = "http://\(host):\(port)"
+            print("Cartera \(CarteraVersion.current) escucha en \(url)  (base de datos: \(configuration.databaseURL))")
+            print("  Salud: \(url)/health   Lista para atender: \(url)/ready   Métricas: \(url)/metrics")
+            if let credentials {
+                print("")
+                print(credentials.created ? "Modo demostración: se creó la Financiera Demo." : "Modo demostración: Financiera Demo.")
+                print("  Entre en \(url)/ con el usuario «\(credentials.username)» y la contraseña «\(credentials.password)».")
+                print("  La contraseña cambia en cada inicio con --demo.")
+            }
+            print("Detenga el servidor con Ctrl+C.")
+        }
+        try await app.runService()
+    }
+}

@@ -1,0 +1,130 @@
+import App
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Store
+import Testing
+
+/// Opens a migrated SQLite database in a new temporary folder, runs `body` with it, then removes it.
+func withTestDatabase<T>(_ body: (Database) async throws -> T) async throws -> T {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cartera-app-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let database = try await Database.open(.sqlite(path: folder.appendingPathComponent("app.sqlite").path))
+    try await Migrator(database: database).migrate()
+    return try await body(database)
+}
+
+func makeApp(_ database: Database) -> some ApplicationProtocol {
+    buildApplication(
+        configuration: AppConfiguration(databaseURL: database.url, port: 0),
+        database: database,
+        logger: Logger(label: "test")
+    )
+}
+
+struct ErrorBody: Decodable {
+    struct Detail: Decodable {
+        let code: String
+        let message: String
+        let request_id: String
+    }
+    let error: Detail
+}
+
+@Suite("HTTP server")
+struct AppTests {
+    @Test("GET /health answers ok")
+    func health() async throws {
+        try await withTestDatabase { database in
+            try await makeApp(database).test(.router) { client in
+                try await client.execute(uri: "/health", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body) == #"{"status":"ok"}"#)
+                    #expect(response.headers[HTTPField.Name("X-Request-Id")!]?.count == 32)
+                }
+            }
+        }
+    }
+
+    @Test("GET /ready answers 200 while the database answers and 503 when it does not")
+    func ready() async throws {
+        try await withTestDatabase { database in
+            try await makeApp(database).test(.router) { client in
+                try await client.execute(uri: "/ready", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body) == #"{"status":"ready"}"#)
+                }
+                try await database.shutdown()
+                try await client.execute(uri: "/ready", method: .get) { response in
+                    #expect(response.status == .serviceUnavailable)
+                    let body = try JSONDecoder().decode(ErrorBody.self, from: Data(String(buffer: response.body).utf8))
+                    #expect(body.error.code == "database_unavailable")
+                }
+            }
+        }
+    }
+
+    @Test("GET /metrics exposes Prometheus text with request counters")
+    func metrics() async throws {
+        try await withTestDatabase { database in
+            try await makeApp(database).test(.router) { client in
+                _ = try await client.execute(uri: "/health", method: .get)
+                try await client.execute(uri: "/metrics", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+                    let text = String(buffer: response.body)
+                    #expect(text.contains(#"cartera_build_info{version="\#(CarteraVersion.current)"} 1"#))
+                    #expect(text.contains("# TYPE hb_requests counter"))
+                }
+            }
+        }
+    }
+
+    @Test("the caller's request id is echoed; a bad one is replaced")
+    func requestID() async throws {
+        try await withTestDatabase { database in
+            try await makeApp(database).test(.router) { client in
+                let name = HTTPField.Name("X-Request-Id")!
+                try await client.execute(uri: "/health", method: .get, headers: [name: "abc-123"]) { response in
+                    #expect(response.headers[name] == "abc-123")
+                }
+                try await client.execute(uri: "/health", method: .get, headers: [name: "bad id\u{7F}"]) { response in
+                    #expect(response.headers[name] != "bad id\u{7F}")
+                    #expect(response.headers[name]?.count == 32)
+                }
+            }
+        }
+    }
+
+    @Test("unknown routes get the JSON error shape in Spanish, with the request id")
+    func notFound() async throws {
+        try await withTestDatabase { database in
+            try await makeApp(database).test(.router) { client in
+                let name = HTTPField.Name("X-Request-Id")!
+                try await client.execute(uri: "/api/v1/nothing", method: .get, headers: [name: "req-1"]) { response in
+                    #expect(response.status == .notFound)
+                    #expect(response.headers[.contentType] == "application/json; charset=utf-8")
+                    #expect(response.headers[name] == "req-1")
+                    let body = try JSONDecoder().decode(ErrorBody.self, from: Data(String(buffer: response.body).utf8))
+                    #expect(body.error.code == "not_found")
+                    #expect(body.error.message == "La ruta solicitada no existe. Revise la dirección y el método HTTP.")
+                    #expect(body.error.request_id == "req-1")
+                }
+            }
+        }
+    }
+
+    @Test("the server starts, listens on a real port and stops gracefully")
+    func live() async throws {
+        try await withTestDatabase { database in
+            try await makeApp(database).test(.live) { client in
+                try await client.execute(uri: "/health", method: .get) { response in
+                    #expect(response.status == .ok)
+                }
+            }
+        }
+    }
+}

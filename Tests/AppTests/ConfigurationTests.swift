@@ -1,0 +1,65 @@
+import App
+import Logging
+import Store
+import Testing
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    @Test("defaults")
+    func defaults() throws {
+        let configuration = try AppConfiguration(reader: AppConfiguration.reader(overrides: [:], environment: [:]))
+        #expect(configuration.databaseURL == .sqlite(path: "./cartera.sqlite"))
+        #expect(configuration.port == 8080)
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.logLevel == .info)
+        #expect(configuration.speiCatalogPath == nil)
+    }
+
+    @Test("environment overrides defaults; flags override the environment")
+    func precedence() throws {
+        let environment = [
+            "CARTERA_DATABASE_URL": "postgres://u:p@localhost:5432/cartera",
+            "CARTERA_PORT": "9000",
+            "CARTERA_LOG_LEVEL": "debug",
+        ]
+        let fromEnvironment = try AppConfiguration(reader: AppConfiguration.reader(overrides: [:], environment: environment))
+        #expect(fromEnvironment.databaseURL == .postgres(url: "postgres://u:p@localhost:5432/cartera"))
+        #expect(fromEnvironment.port == 9000)
+        #expect(fromEnvironment.logLevel == .debug)
+
+        let fromFlags = try AppConfiguration(
+            reader: AppConfiguration.reader(overrides: ["cartera.port": "9100", "cartera.database.url": "sqlite://./x.sqlite"], environment: environment)
+        )
+        #expect(fromFlags.port == 9100)
+        #expect(fromFlags.databaseURL == .sqlite(path: "./x.sqlite"))
+        #expect(fromFlags.logLevel == .debug)
+    }
+
+    @Test("bad values are refused with the name of the setting", arguments: [
+        ("CARTERA_PORT", "eighty"), ("CARTERA_PORT", "70000"), ("CARTERA_LOG_LEVEL", "loud"),
+    ])
+    func badValues(variable: String, value: String) {
+        do {
+            _ = try AppConfiguration(reader: AppConfiguration.reader(overrides: [:], environment: [variable: value]))
+            Issue.record("accepted \(variable)=\(value)")
+        } catch let error as ConfigurationError {
+            #expect(error.message.contains(variable))
+            #expect(error.message.contains(value))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test("a malformed database URL is refused without revealing its password")
+    func badURL() {
+        do {
+            _ = try AppConfiguration(reader: AppConfiguration.reader(overrides: [:], environment: ["CARTERA_DATABASE_URL": "postgres://u:hunter2@"]))
+            Issue.record("accepted a malformed URL")
+        } catch let error as StoreError {
+            #expect(error.code == "database_url_invalid")
+            #expect(!error.message.contains("hunter2"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import App
+import CarteraCore
+import HummingbirdBcrypt
+import SQLKit
+import Store
+import Testing
+
+@Suite("Demo data")
+struct DemoDataTests {
+    @Test("creates the demo lender and administrator, then renews the password on each start")
+    func seeds() async throws {
+        try await withTestDatabase { database in
+            let first = try await DemoData.seed(database: database, bcryptCost: 4)
+            #expect(first.created)
+            #expect(first.username == "admin")
+            #expect(first.password.count == 20)
+            let second = try await DemoData.seed(database: database, bcryptCost: 4)
+            #expect(!second.created)
+            #expect(second.password != first.password)
+
+            let rows = try await database.withConnection { db in
+                try await db.raw("SELECT u.password_hash AS hash, u.role AS role, l.rfc AS rfc FROM users u JOIN lenders l ON l.id = u.lender_id").all()
+            }
+            #expect(rows.count == 1)
+            let hash = try rows[0].decode(column: "hash", as: String.self)
+            #expect(Bcrypt.verify(second.password, hash: hash))
+            #expect(!Bcrypt.verify(first.password, hash: hash))
+            #expect(try rows[0].decode(column: "role", as: String.self) == "administrador")
+            let rfc = RFC.validate(try rows[0].decode(column: "rfc", as: String.self))
+            #expect(rfc.isValid && rfc.warnings.isEmpty)
+        }
+    }
+
+    @Test("refuses a database that holds a real lender")
+    func refusesRealData() async throws {
+        try await withTestDatabase { database in
+            try await database.withConnection { db in
+                try await db.raw("INSERT INTO lenders (id, legal_name, short_name, rfc, created_at) VALUES ('real', 'Real', 'Real', 'SAT970701NN3', 'x')").run()
+            }
+            await #expect(throws: DemoData.RealDataPresent.self) { try await DemoData.seed(database: database, bcryptCost: 4) }
+        }
+    }
+}

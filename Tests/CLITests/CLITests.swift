@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Runs the built `cartera` executable as a person would.
+enum CLI {
+    /// The `cartera` binary next to the test bundle (SwiftPM builds every product before running tests).
+    static let binary: URL? = {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("cartera"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent(".build/debug/cartera"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = try #require(binary, "the cartera executable was not built")
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "CARTERA_DATABASE_URL")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cartera-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+}
+
+@Suite("Command line")
+struct CLITests {
+    @Test("validate exits 0 for a valid value and names the bank")
+    func validClabe() throws {
+        let result = try CLI.run(["validate", "clabe", "002010077777777771"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "✓ CLABE válida: 002010077777777771 — Banamex\n")
+    }
+
+    @Test("validate exits 1 for an invalid value and explains why in Spanish")
+    func invalidCurp() throws {
+        let result = try CLI.run(["validate", "curp", "BOXW310820HNERXN08"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("✗ CURP no válida: BOXW310820HNERXN08"))
+        #expect(result.stdout.contains("El dígito verificador de la CURP no coincide (es 8, debería ser 9)"))
+    }
+
+    @Test("validate --json has the documented shape")
+    func json() throws {
+        struct Output: Decodable {
+            let valid: Bool
+            let kind: String
+            let reasons: [String]
+            let warnings: [String]
+            let bank: String?
+        }
+        let rfc = try CLI.run(["validate", "rfc", "GODE561231GR9", "--json"])
+        #expect(rfc.status == 0)
+        let output = try JSONDecoder().decode(Output.self, from: Data(rfc.stdout.utf8))
+        #expect(output.valid && output.kind == "rfc" && output.reasons.isEmpty && output.warnings.count == 1 && output.bank == nil)
+
+        let clabe = try CLI.run(["validate", "clabe", "002010077777777772", "--json"])
+        #expect(clabe.status == 1)
+        let bad = try JSONDecoder().decode(Output.self, from: Data(clabe.stdout.utf8))
+        #expect(!bad.valid && bad.kind == "clabe" && bad.reasons.count == 1 && bad.bank == "Banamex")
+    }
+
+    @Test("bad configuration ends with one clear message and a non-zero exit", arguments: [
+        ("mysql://localhost/cartera", "La URL de base de datos «mysql://localhost/cartera» no es válida"),
+        ("sqlite:///nonexistent-cartera-folder/cartera.sqlite", "No se puede abrir la base de datos SQLite"),
+        ("postgres://cartera:hunter2@127.0.0.1:1/cartera", "No se puede conectar a PostgreSQL en «postgres://cartera:***@127.0.0.1:1/cartera»"),
+    ])
+    func badConfiguration(url: String, message: String) throws {
+        let result = try CLI.run(["migrate"], environment: ["CARTERA_DATABASE_URL": url])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("Error: \(message)"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(!result.stderr.contains("hunter2"))
+        #expect(!result.stderr.contains("Fatal error"))
+    }
+
+    @Test("an invalid port from the environment is named in the error")
+    func badPort() throws {
+        let result = try CLI.run(["serve"], environment: ["CARTERA_PORT": "ochenta"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("CARTERA_PORT"))
+    }
+
+    @Test("migrate applies the migrations once and reports it")
+    func migrate() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try CLI.run(["migrate"], directory: folder)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("Se aplicaron 2 migraciones"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("cartera.sqlite").path))
+        let second = try CLI.run(["migrate", "--json"], directory: folder)
+        #expect(second.status == 0)
+        #expect(second.stdout.contains(#""applied" : ["#))
+        #expect(second.stdout.contains(#""total" : 2"#))
+    }
+
+    @Test("serve --demo on a fresh folder serves /health and /ready and stops on SIGTERM")
+    func serveDemo() async throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = try #require(CLI.binary)
+        process.arguments = ["serve", "--demo", "--port", "0"]
+        process.currentDirectoryURL = folder
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "CARTERA_DATABASE_URL")
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        // Read the banner until the URL appears.
+        var banner = ""
+        let deadline = Date().addingTimeInterval(60)
+        while !banner.contains("contraseña"), Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            banner += String(decoding: chunk, as: UTF8.self)
+        }
+        let match = try #require(banner.firstMatch(of: /escucha en (http:\/\/127\.0\.0\.1:\d+)/), "\(banner)")
+        let base = String(match.1)
+        #expect(banner.contains("usuario «admin»"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("cartera.sqlite").path))
+
+        for (path, body) in [("/health", #"{"status":"ok"}"#), ("/ready", #"{"status":"ready"}"#)] {
+            let (data, response) = try await URLSession.shared.data(from: URL(string: base + path)!)
+            #expect((response as? HTTPURLResponse)?.statusCode == 200)
+            #expect(String(decoding: data, as: UTF8.self) == body)
+        }
+
+        process.terminate()  // SIGTERM → graceful shutdown
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+    }
+}
