@@ -15,8 +15,8 @@ public enum AppMetrics {
 
     /// Touches the registry so that the metrics system is bootstrapped before the first request.
     static func bootstrap(version: String) {
-        let gauge = registry.makeGauge(name: "cartera_build_info", labels: [("version", version)])
-        gauge.set(to: 1.0)
+        _ = registry
+        Gauge(label: "cartera_build_info", dimensions: [("version", version)]).record(1)
     }
 
     /// The Prometheus text exposition of every metric.

@@ -6,8 +6,8 @@ extension Database {
     /// Runs `body` inside one database transaction on one connection and commits it; any error rolls it back.
     ///
     /// Both engines give the same guarantee: the transaction behaves as if it ran alone.
-    /// - SQLite: `BEGIN IMMEDIATE` takes the write lock up front (no lock upgrade deadlocks); other writers wait up to
-    ///   the busy timeout.
+    /// - SQLite: writers of this process queue in a `WriterGate`; `BEGIN IMMEDIATE` takes the write lock up front (no
+    ///   lock upgrade deadlocks); writers of other processes wait up to the busy timeout.
     /// - PostgreSQL: `SERIALIZABLE` isolation.
     ///
     /// When the engine reports a serialization failure or deadlock (PostgreSQL `40001`/`40P01`) or the lock could not
@@ -20,17 +20,23 @@ extension Database {
         var attempt = 1
         while true {
             do {
-                return try await withConnection { [dialect] db in
-                    try await db.raw(Self.beginStatement(for: dialect)).run()
-                    do {
-                        let result = try await body(db)
-                        try await db.raw("COMMIT").run()
-                        return result
-                    } catch {
-                        try? await db.raw("ROLLBACK").run()
-                        throw error
+                let attempt: @Sendable () async throws -> T = { [dialect] in
+                    try await self.withConnection { db in
+                        try await db.raw(Self.beginStatement(for: dialect)).run()
+                        do {
+                            let result = try await body(db)
+                            try await db.raw("COMMIT").run()
+                            return result
+                        } catch {
+                            try? await db.raw("ROLLBACK").run()
+                            throw error
+                        }
                     }
                 }
+                if let writerGate {
+                    return try await writerGate.run(attempt)
+                }
+                return try await attempt()
             } catch where Self.isRetryable(error) {
                 if attempt >= maxAttempts { throw StoreError.busy(detail: Self.shortDescription(of: error)) }
                 attempt += 1

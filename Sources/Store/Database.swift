@@ -1,6 +1,7 @@
 import AsyncKit
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import PostgresKit
@@ -28,13 +29,24 @@ public final class Database: Sendable {
     public let postgresSchema: String?
     let pool: Pool
     let logger: Logger
+    /// On SQLite, the in-process queue of writers for the file; `nil` on PostgreSQL.
+    let writerGate: WriterGate?
+    private let isShutDown = NIOLockedValueBox(false)
 
     private init(url: DatabaseURL, pool: Pool, logger: Logger, postgresSchema: String? = nil) {
         self.url = url
         self.postgresSchema = postgresSchema
         self.dialect = url.dialect
         self.pool = pool
-        self.logger = logger
+        // The pool reports connection failures itself at error level; Cartera reports them once, with advice.
+        var poolLogger = logger
+        poolLogger.logLevel = .critical
+        self.logger = poolLogger
+        if case .sqlite(let path) = url {
+            writerGate = WriterGate.forFile(URL(fileURLWithPath: path).standardizedFileURL.path)
+        } else {
+            writerGate = nil
+        }
     }
 
     /// Opens a connection pool and checks that the database answers.
@@ -49,6 +61,8 @@ public final class Database: Sendable {
         postgresSchema: String? = nil
     ) async throws -> Database {
         let group = MultiThreadedEventLoopGroup.singleton
+        var poolLogger = logger
+        poolLogger.logLevel = .critical
         let database: Database
         switch url {
         case .sqlite(let path):
@@ -59,7 +73,7 @@ public final class Database: Sendable {
                 maxConnectionsPerEventLoop: 2,
                 requestTimeout: .seconds(30),
                 pruneInterval: nil,
-                logger: logger,
+                logger: poolLogger,
                 on: group
             )
             database = Database(url: url, pool: .sqlite(pool), logger: logger)
@@ -79,7 +93,7 @@ public final class Database: Sendable {
                 maxConnectionsPerEventLoop: 4,
                 requestTimeout: .seconds(15),
                 pruneInterval: .seconds(60),
-                logger: logger,
+                logger: poolLogger,
                 on: group
             )
             database = Database(url: url, pool: .postgres(pool), logger: logger, postgresSchema: postgresSchema)
@@ -141,8 +155,13 @@ public final class Database: Sendable {
         try await withConnection { db in try await db.raw("SELECT 1").run() }
     }
 
-    /// Closes every connection. The database cannot be used afterwards.
+    /// Closes every connection. The database cannot be used afterwards. Calling it again does nothing.
     public func shutdown() async throws {
+        let alreadyShutDown = isShutDown.withLockedValue { value in
+            defer { value = true }
+            return value
+        }
+        if alreadyShutDown { return }
         switch pool {
         case .sqlite(let pool): try await pool.shutdownAsync()
         case .postgres(let pool): try await pool.shutdownAsync()

@@ -13,8 +13,15 @@ func withTestDatabase<T>(_ body: (Database) async throws -> T) async throws -> T
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     let database = try await Database.open(.sqlite(path: folder.appendingPathComponent("app.sqlite").path))
-    try await Migrator(database: database).migrate()
-    return try await body(database)
+    do {
+        try await Migrator(database: database).migrate()
+        let result = try await body(database)
+        try await database.shutdown()
+        return result
+    } catch {
+        try? await database.shutdown()
+        throw error
+    }
 }
 
 func makeApp(_ database: Database) -> some ApplicationProtocol {

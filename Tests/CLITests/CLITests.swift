@@ -23,7 +23,18 @@ enum CLI {
         let stderr: String
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Result {
+    /// Runs the binary to completion on a Dispatch thread, so waiting for it never blocks Swift's cooperative pool.
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) async throws -> Result {
+        try await offloaded { try runBlocking(arguments, environment: environment, directory: directory) }
+    }
+
+    static func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result2 { try work() }.result) }
+        }
+    }
+
+    static func runBlocking(_ arguments: [String], environment: [String: String], directory: URL?) throws -> Result {
         let process = Process()
         process.executableURL = try #require(binary, "the cartera executable was not built")
         process.arguments = arguments
@@ -43,6 +54,14 @@ enum CLI {
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// `Swift.Result` under another name (this file's `Result` is the process outcome).
+    struct Result2<T> {
+        let result: Swift.Result<T, any Error>
+        init(_ body: () throws -> T) {
+            do { result = .success(try body()) } catch { result = .failure(error) }
+        }
+    }
+
     static func temporaryFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cartera-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -50,25 +69,25 @@ enum CLI {
     }
 }
 
-@Suite("Command line")
+@Suite("Command line", .serialized)
 struct CLITests {
     @Test("validate exits 0 for a valid value and names the bank")
-    func validClabe() throws {
-        let result = try CLI.run(["validate", "clabe", "002010077777777771"])
+    func validClabe() async throws {
+        let result = try await CLI.run(["validate", "clabe", "002010077777777771"])
         #expect(result.status == 0)
         #expect(result.stdout == "✓ CLABE válida: 002010077777777771 — Banamex\n")
     }
 
     @Test("validate exits 1 for an invalid value and explains why in Spanish")
-    func invalidCurp() throws {
-        let result = try CLI.run(["validate", "curp", "BOXW310820HNERXN08"])
+    func invalidCurp() async throws {
+        let result = try await CLI.run(["validate", "curp", "BOXW310820HNERXN08"])
         #expect(result.status == 1)
         #expect(result.stdout.contains("✗ CURP no válida: BOXW310820HNERXN08"))
         #expect(result.stdout.contains("El dígito verificador de la CURP no coincide (es 8, debería ser 9)"))
     }
 
     @Test("validate --json has the documented shape")
-    func json() throws {
+    func json() async throws {
         struct Output: Decodable {
             let valid: Bool
             let kind: String
@@ -76,12 +95,12 @@ struct CLITests {
             let warnings: [String]
             let bank: String?
         }
-        let rfc = try CLI.run(["validate", "rfc", "GODE561231GR9", "--json"])
+        let rfc = try await CLI.run(["validate", "rfc", "GODE561231GR9", "--json"])
         #expect(rfc.status == 0)
         let output = try JSONDecoder().decode(Output.self, from: Data(rfc.stdout.utf8))
         #expect(output.valid && output.kind == "rfc" && output.reasons.isEmpty && output.warnings.count == 1 && output.bank == nil)
 
-        let clabe = try CLI.run(["validate", "clabe", "002010077777777772", "--json"])
+        let clabe = try await CLI.run(["validate", "clabe", "002010077777777772", "--json"])
         #expect(clabe.status == 1)
         let bad = try JSONDecoder().decode(Output.self, from: Data(clabe.stdout.utf8))
         #expect(!bad.valid && bad.kind == "clabe" && bad.reasons.count == 1 && bad.bank == "Banamex")
@@ -92,8 +111,8 @@ struct CLITests {
         ("sqlite:///nonexistent-cartera-folder/cartera.sqlite", "No se puede abrir la base de datos SQLite"),
         ("postgres://cartera:hunter2@127.0.0.1:1/cartera", "No se puede conectar a PostgreSQL en «postgres://cartera:***@127.0.0.1:1/cartera»"),
     ])
-    func badConfiguration(url: String, message: String) throws {
-        let result = try CLI.run(["migrate"], environment: ["CARTERA_DATABASE_URL": url])
+    func badConfiguration(url: String, message: String) async throws {
+        let result = try await CLI.run(["migrate"], environment: ["CARTERA_DATABASE_URL": url])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("Error: \(message)"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
@@ -102,21 +121,21 @@ struct CLITests {
     }
 
     @Test("an invalid port from the environment is named in the error")
-    func badPort() throws {
-        let result = try CLI.run(["serve"], environment: ["CARTERA_PORT": "ochenta"])
+    func badPort() async throws {
+        let result = try await CLI.run(["serve"], environment: ["CARTERA_PORT": "ochenta"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("CARTERA_PORT"))
     }
 
     @Test("migrate applies the migrations once and reports it")
-    func migrate() throws {
+    func migrate() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let first = try CLI.run(["migrate"], directory: folder)
+        let first = try await CLI.run(["migrate"], directory: folder)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("Se aplicaron 2 migraciones"))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("cartera.sqlite").path))
-        let second = try CLI.run(["migrate", "--json"], directory: folder)
+        let second = try await CLI.run(["migrate", "--json"], directory: folder)
         #expect(second.status == 0)
         #expect(second.stdout.contains(#""applied" : ["#))
         #expect(second.stdout.contains(#""total" : 2"#))
@@ -139,13 +158,18 @@ struct CLITests {
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 
-        // Read the banner until the URL appears.
-        var banner = ""
-        let deadline = Date().addingTimeInterval(60)
-        while !banner.contains("contraseña"), Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            banner += String(decoding: chunk, as: UTF8.self)
+        // Read the banner until the login line appears (blocking reads, on a Dispatch thread). A server that never
+        // prints it is stopped after a minute, which ends the read.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60) { if process.isRunning { process.terminate() } }
+        let reader = out.fileHandleForReading
+        let banner = try await CLI.offloaded {
+            var banner = ""
+            while !banner.contains("contraseña") {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                banner += String(decoding: chunk, as: UTF8.self)
+            }
+            return banner
         }
         let match = try #require(banner.firstMatch(of: /escucha en (http:\/\/127\.0\.0\.1:\d+)/), "\(banner)")
         let base = String(match.1)
@@ -159,7 +183,7 @@ struct CLITests {
         }
 
         process.terminate()  // SIGTERM → graceful shutdown
-        process.waitUntilExit()
+        try await CLI.offloaded { process.waitUntilExit() }
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)
     }

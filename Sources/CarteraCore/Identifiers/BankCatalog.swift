@@ -10,7 +10,7 @@ public struct BankCatalog: Sendable {
     public struct Participant: Sendable, Hashable, Codable {
         /// The first three digits of its CLABEs, e.g. `012`.
         public let clabePrefix: String
-        /// Its 5-digit SPEI institution code, e.g. `40012`.
+        /// Its SPEI institution code (5 digits, 4 for Banxico itself), e.g. `40012`.
         public let speiCode: String
         /// Its short name, e.g. `BBVA Mexico`.
         public let name: String
@@ -45,8 +45,8 @@ public struct BankCatalog: Sendable {
             guard prefix.count == 3, prefix.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                 throw LoadError(line: index + 1, detail: "el prefijo «\(prefix)» no tiene 3 dígitos")
             }
-            guard code.count == 5, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                throw LoadError(line: index + 1, detail: "la clave SPEI «\(code)» no tiene 5 dígitos")
+            guard (4...5).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw LoadError(line: index + 1, detail: "la clave SPEI «\(code)» debe tener 4 o 5 dígitos")
             }
             guard !name.isEmpty else { throw LoadError(line: index + 1, detail: "falta el nombre") }
             guard participants[prefix] == nil else {

@@ -54,6 +54,7 @@ struct Serve: AsyncParsableCommand {
                 print("  La contraseña cambia en cada inicio con --demo.")
             }
             print("Detenga el servidor con Ctrl+C.")
+            fflush(nil)  // flush every stream: the banner must show at once even when standard output is a pipe or a log file
         }
         try await app.runService()
     }
