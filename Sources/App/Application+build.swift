@@ -35,6 +35,7 @@ func buildRouter(database: Database) -> Router<AppRequestContext> {
     router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(ErrorMiddleware())
     HealthRoutes(database: database).add(to: router)
+    HomePage(database: database).add(to: router)
     return router
 }
 

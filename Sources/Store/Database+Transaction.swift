@@ -2,6 +2,15 @@ import PostgresKit
 import SQLKit
 import SQLiteKit
 
+/// How strictly a PostgreSQL transaction is isolated from concurrent ones. SQLite transactions are always serializable.
+public enum TransactionIsolation: Sendable {
+    /// Behaves as if it ran alone (the default for every business transaction).
+    case serializable
+    /// Each statement sees what was committed before it started. Only for work that orders itself with explicit
+    /// locks, such as migrations under an advisory lock (a serializable snapshot would be taken before the lock).
+    case readCommitted
+}
+
 extension Database {
     /// Runs `body` inside one database transaction on one connection and commits it; any error rolls it back.
     ///
@@ -14,6 +23,7 @@ extension Database {
     /// be had in time (SQLite `BUSY`), the whole transaction is retried up to `maxAttempts` times, so `body` must not
     /// have effects outside the database. After the last attempt it throws `StoreError.busy`.
     public func transaction<T: Sendable>(
+        isolation: TransactionIsolation = .serializable,
         maxAttempts: Int = 5,
         _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
@@ -22,7 +32,7 @@ extension Database {
             do {
                 let attempt: @Sendable () async throws -> T = { [dialect] in
                     try await self.withConnection { db in
-                        try await db.raw(Self.beginStatement(for: dialect)).run()
+                        try await db.raw(Self.beginStatement(for: dialect, isolation: isolation)).run()
                         do {
                             let result = try await body(db)
                             try await db.raw("COMMIT").run()
@@ -46,10 +56,11 @@ extension Database {
         }
     }
 
-    static func beginStatement(for dialect: SQLDialectKind) -> SQLQueryString {
-        switch dialect {
-        case .sqlite: "BEGIN IMMEDIATE"
-        case .postgres: "BEGIN ISOLATION LEVEL SERIALIZABLE"
+    static func beginStatement(for dialect: SQLDialectKind, isolation: TransactionIsolation) -> SQLQueryString {
+        switch (dialect, isolation) {
+        case (.sqlite, _): "BEGIN IMMEDIATE"
+        case (.postgres, .serializable): "BEGIN ISOLATION LEVEL SERIALIZABLE"
+        case (.postgres, .readCommitted): "BEGIN ISOLATION LEVEL READ COMMITTED"
         }
     }
 

@@ -73,7 +73,7 @@ public struct Migrator: Sendable {
         let dialect = database.dialect
         let now = clock().text
         do {
-            return try await database.transaction(maxAttempts: 3) { db in
+            return try await database.transaction(isolation: .readCommitted, maxAttempts: 3) { db in
                 if dialect == .postgres {
                     try await db.raw("SELECT pg_advisory_xact_lock(\(literal: Self.advisoryLockKey))").run()
                 }
@@ -102,7 +102,7 @@ public struct Migrator: Sendable {
 
     private func ensureTable() async throws {
         let dialect = database.dialect
-        try await database.transaction(maxAttempts: 3) { db in
+        try await database.transaction(isolation: .readCommitted, maxAttempts: 3) { db in
             if dialect == .postgres {
                 try await db.raw("SELECT pg_advisory_xact_lock(\(literal: Self.advisoryLockKey))").run()
             }

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import SQLKit
 import Store
 import Testing
 
@@ -130,6 +131,27 @@ struct AppTests {
             try await makeApp(database).test(.live) { client in
                 try await client.execute(uri: "/health", method: .get) { response in
                     #expect(response.status == .ok)
+                }
+            }
+        }
+    }
+}
+
+@Suite("Home page")
+struct HomePageTests {
+    @Test("GET / names the lender and escapes it")
+    func home() async throws {
+        try await withTestDatabase { database in
+            try await database.withConnection { db in
+                try await db.raw("INSERT INTO lenders (id, legal_name, short_name, rfc, created_at) VALUES ('l1', 'x', 'Crédito <A&B>', 'SAT970701NN3', 'x')").run()
+            }
+            try await makeApp(database).test(.router) { client in
+                try await client.execute(uri: "/", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                    let text = String(buffer: response.body)
+                    #expect(text.contains("Otorgante: Crédito &lt;A&amp;B&gt;."))
+                    #expect(!text.contains("<script"))
                 }
             }
         }

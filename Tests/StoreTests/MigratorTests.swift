@@ -2,6 +2,13 @@ import SQLKit
 import Store
 import Testing
 
+extension Result where Failure == any Error {
+    /// Captures the outcome of async work, so cleanup can run before a failure is rethrown.
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
+
 @Suite("Migrations")
 struct MigratorTests {
     @Test("apply once, in order, and record each", arguments: TestEngine.available)
@@ -28,10 +35,13 @@ struct MigratorTests {
     func concurrentMigrators(engine: TestEngine) async throws {
         try await engine.withFreshDatabase { database in
             let other = try await Database.open(database.url, postgresSchema: database.postgresSchema)
-            async let a = Migrator(database: database).migrate()
-            async let b = Migrator(database: other).migrate()
-            let (appliedA, appliedB) = try await (a, b)
+            let outcome = await Result(catching: {
+                async let a = Migrator(database: database).migrate()
+                async let b = Migrator(database: other).migrate()
+                return try await (a, b)
+            })
             try await other.shutdown()
+            let (appliedA, appliedB) = try outcome.get()
             #expect(appliedA.count + appliedB.count == Migrations.all.count)
             #expect(try await Migrator(database: database).applied().count == Migrations.all.count)
         }

@@ -1,0 +1,65 @@
+import CarteraCore
+import Foundation
+
+/// Throughput of the pure CarteraCore operations that sit on hot paths (statement import, API validation, accrual).
+/// Each benchmark runs a fixed number of operations several times and reports the best run, in operations per second.
+
+struct Benchmark {
+    let name: String
+    let operations: Int
+    let body: () -> Int  // returns a checksum so the work cannot be optimised away
+}
+
+func measure(_ benchmark: Benchmark, repetitions: Int = 5) -> (perSecond: Double, checksum: Int) {
+    var best = Duration.seconds(1_000_000)
+    var checksum = 0
+    let clock = ContinuousClock()
+    for _ in 0..<repetitions {
+        let elapsed = clock.measure { checksum &+= benchmark.body() }
+        best = min(best, elapsed)
+    }
+    let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) / 1e18
+    return (Double(benchmark.operations) / seconds, checksum)
+}
+
+// Inputs prepared once, outside the timed loops.
+let count = 200_000
+let clabes = (0..<count).map { i -> String in
+    let account = String(i).padding(toLength: 11, withPad: "7", startingAt: 0)
+    return CLABE.make(bankPrefix: "012", plaza: "180", account: account)!
+}
+let rfcs = (0..<count).map { i -> String in
+    let body = "GODE5612" + String(format: "%02d", i % 28 + 1) + "GR"
+    return body + String(RFC.checkDigit(for: body)!)
+}
+let curps = Array(repeating: "HEGG560427MVZRRL04", count: count)
+let amounts = (0..<count).map { i in Money.mxn(centavos: Int64(i) * 12_345 + 67) }
+let amountTexts = amounts.map { $0.formatted(.symbolAndCode) }
+
+let benchmarks = [
+    Benchmark(name: "CLABE.validate", operations: count) { clabes.reduce(0) { $0 + (CLABE.validate($1).isValid ? 1 : 0) } },
+    Benchmark(name: "RFC.validate", operations: count) { rfcs.reduce(0) { $0 + (RFC.validate($1).isValid ? 1 : 0) } },
+    Benchmark(name: "CURP.validate", operations: count) { curps.reduce(0) { $0 + (CURP.validate($1).isValid ? 1 : 0) } },
+    Benchmark(name: "Money.formatted(.symbolAndCode)", operations: count) { amounts.reduce(0) { $0 + $1.formatted(.symbolAndCode).utf8.count } },
+    Benchmark(name: "Money(parsing:)", operations: count) {
+        amountTexts.reduce(0) { $0 &+ Int((try? Money(parsing: $1))?.minorUnits ?? 0) }
+    },
+    Benchmark(name: "Money.scaled (daily interest)", operations: count) {
+        amounts.reduce(0) { $0 &+ Int((try? $1.scaled(by: 58, over: 36_000, rounding: .halfEven))?.minorUnits ?? 0) }
+    },
+]
+
+let json = CommandLine.arguments.contains("--json")
+var results: [[String: String]] = []
+for benchmark in benchmarks {
+    let (perSecond, checksum) = measure(benchmark)
+    results.append(["name": benchmark.name, "ops_per_second": String(Int(perSecond)), "checksum": String(checksum)])
+    if !json {
+        let bar = String(repeating: "█", count: max(1, min(60, Int(perSecond / 250_000))))
+        print(benchmark.name.padding(toLength: 34, withPad: " ", startingAt: 0), String(format: "%12.0f ops/s  ", perSecond) + bar)
+    }
+}
+if json {
+    let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
