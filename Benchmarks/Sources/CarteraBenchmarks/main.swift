@@ -51,12 +51,19 @@ let benchmarks = [
 
 let json = CommandLine.arguments.contains("--json")
 var results: [[String: String]] = []
-for benchmark in benchmarks {
+var measured: [(name: String, perSecond: Double)] = []
+for (index, benchmark) in benchmarks.enumerated() {
+    if !json { FileHandle.standardError.write(Data("[\(index + 1)/\(benchmarks.count)] \(benchmark.name)…\n".utf8)) }
     let (perSecond, checksum) = measure(benchmark)
+    measured.append((benchmark.name, perSecond))
     results.append(["name": benchmark.name, "ops_per_second": String(Int(perSecond)), "checksum": String(checksum)])
-    if !json {
-        let bar = String(repeating: "█", count: max(1, min(60, Int(perSecond / 250_000))))
-        print(benchmark.name.padding(toLength: 34, withPad: " ", startingAt: 0), String(format: "%12.0f ops/s  ", perSecond) + bar)
+}
+if !json {
+    // A bar chart on a logarithmic scale: the figures span several orders of magnitude.
+    let maxLog = log10(measured.map(\.perSecond).max() ?? 1)
+    for (name, perSecond) in measured {
+        let width = max(1, Int(50 * log10(max(perSecond, 10)) / max(maxLog, 1)))
+        print(name.padding(toLength: 32, withPad: " ", startingAt: 0), String(format: "%12.0f ops/s  ", perSecond) + String(repeating: "█", count: width))
     }
 }
 if json {

@@ -50,8 +50,8 @@ struct Serve: AsyncParsableCommand {
             if let credentials {
                 print("")
                 print(credentials.created ? "Modo demostración: se creó la Financiera Demo." : "Modo demostración: Financiera Demo.")
-                print("  Entre en \(url)/ con el usuario «\(credentials.username)» y la contraseña «\(credentials.password)».")
-                print("  La contraseña cambia en cada inicio con --demo.")
+                print("  Administrador: usuario «\(credentials.username)», contraseña «\(credentials.password)» (cambia en cada inicio con --demo).")
+                print("  Página de estado: \(url)/")
             }
             print("Detenga el servidor con Ctrl+C.")
             fflush(nil)  // flush every stream: the banner must show at once even when standard output is a pipe or a log file
