@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "cartera", targets: ["cartera"]),
         .library(name: "CarteraCore", targets: ["CarteraCore"]),
+        .library(name: "Security", targets: ["Security"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "App", targets: ["App"]),
     ],
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
@@ -37,11 +39,18 @@ let package = Package(
             resources: [.copy("Resources/spei-participants.csv")],
             swiftSettings: swiftSettings
         ),
+        // Pure security rules: the audit hash chain (later: roles, password policy, TOTP, card-number detection).
+        .target(
+            name: "Security",
+            dependencies: ["CarteraCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // SQL over SQLite and PostgreSQL: connections, migrations, transactions, idempotency keys.
         .target(
             name: "Store",
             dependencies: [
                 "CarteraCore",
+                "Security",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -76,6 +85,7 @@ let package = Package(
             dependencies: [
                 "App",
                 "CarteraCore",
+                "Security",
                 "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -89,13 +99,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SecurityTests",
+            dependencies: ["Security", "CarteraCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "CarteraCore", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["Store", "CarteraCore", "Security", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: [],
+            dependencies: ["Store", "Security", "CarteraCore", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -51,15 +51,15 @@ extension Money {
         let original = String(scalars)
         guard !scalars.isEmpty else { throw .invalidFormat(original) }
 
-        // Trailing currency code.
+        // Trailing currency code: only a code Cartera knows counts as one.
         if let last = scalars.last, last.isLetter {
             let codeStart = scalars.lastIndex(where: { !$0.isLetter }).map { scalars.index(after: $0) } ?? scalars.startIndex
             let code = String(scalars[codeStart...])
             scalars = scalars[..<codeStart]
-            guard code.count == 3, code.allSatisfy({ $0.isASCII }) else { throw .invalidFormat(original) }
-            guard code.uppercased() == currency.code else {
-                throw .unexpectedCurrency(found: code.uppercased(), expected: currency.code)
+            guard code.count == 3, code.allSatisfy({ $0.isASCII }), let found = Currency(code: code) else {
+                throw .invalidFormat(original)
             }
+            guard found == currency else { throw .unexpectedCurrency(found: found.code, expected: currency.code) }
             scalars = Substring(String(scalars).trimmingWhitespace())
         }
 
@@ -106,15 +106,18 @@ extension Money {
         }
         fractionDigits += String(repeating: "0", count: allowed - fractionDigits.count)
 
-        var value: Int64 = 0
+        // Accumulate the magnitude; a negative amount may reach |Int64.min| = Int64.max + 1.
+        let limit = negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)
+        var magnitude: UInt64 = 0
         for character in integerDigits + fractionDigits {
             guard let digit = character.wholeNumberValue else { throw .invalidFormat(original) }
-            let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
-            let (next, o2) = shifted.addingReportingOverflow(Int64(digit))
-            if o1 || o2 { throw .overflow }
-            value = next
+            let (shifted, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (next, o2) = shifted.addingReportingOverflow(UInt64(digit))
+            if o1 || o2 || next > limit { throw .overflow }
+            magnitude = next
         }
-        self.init(minorUnits: negative ? -value : value, currency: currency)
+        let value = negative ? Int64(truncatingIfNeeded: 0 &- magnitude) : Int64(magnitude)
+        self.init(minorUnits: value, currency: currency)
     }
 }
 

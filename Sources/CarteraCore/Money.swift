@@ -99,9 +99,10 @@ public struct Money: Sendable, Hashable, Codable {
 }
 
 extension Money: Comparable {
-    /// Orders amounts of the same currency. Comparing different currencies is a programming error.
+    /// Orders by amount within a currency; amounts in different currencies are ordered by currency code first, so
+    /// sorting mixed input never traps (it groups by currency instead of comparing values across currencies).
     public static func < (lhs: Money, rhs: Money) -> Bool {
-        precondition(lhs.currency == rhs.currency, "comparing \(lhs.currency) with \(rhs.currency)")
+        if lhs.currency != rhs.currency { return lhs.currency.code < rhs.currency.code }
         return lhs.minorUnits < rhs.minorUnits
     }
 }

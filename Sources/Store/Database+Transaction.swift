@@ -12,6 +12,10 @@ public enum TransactionIsolation: Sendable {
 }
 
 extension Database {
+    /// Set while the current task runs inside `transaction`, to refuse a nested one (which would deadlock on SQLite's
+    /// writer gate and silently escape the outer transaction on PostgreSQL).
+    @TaskLocal static var insideTransaction = false
+
     /// Runs `body` inside one database transaction on one connection and commits it; any error rolls it back.
     ///
     /// Both engines give the same guarantee: the transaction behaves as if it ran alone.
@@ -27,6 +31,7 @@ extension Database {
         maxAttempts: Int = 5,
         _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
+        if Self.insideTransaction { throw StoreError.nestedTransaction }
         var attempt = 1
         while true {
             do {
@@ -34,7 +39,7 @@ extension Database {
                     try await self.withConnection { db in
                         try await db.raw(Self.beginStatement(for: dialect, isolation: isolation)).run()
                         do {
-                            let result = try await body(db)
+                            let result = try await Database.$insideTransaction.withValue(true) { try await body(db) }
                             try await db.raw("COMMIT").run()
                             return result
                         } catch {

@@ -90,7 +90,9 @@ public final class Database: Sendable {
             }
             let pool = EventLoopGroupConnectionPool(
                 source: PostgresConnectionSource(sqlConfiguration: configuration),
-                maxConnectionsPerEventLoop: 4,
+                // At most 8 connections per process in all, whatever the core count: PostgreSQL's default
+                // max_connections (100) must serve several app instances.
+                maxConnectionsPerEventLoop: max(1, 8 / max(1, System.coreCount)),
                 requestTimeout: .seconds(15),
                 pruneInterval: .seconds(60),
                 logger: poolLogger,
@@ -153,6 +155,16 @@ public final class Database: Sendable {
     /// Checks that the database answers a trivial query.
     public func ping() async throws {
         try await withConnection { db in try await db.raw("SELECT 1").run() }
+    }
+
+    /// A database dropped without `shutdown()` (an error path that forgot it) still closes its connections.
+    deinit {
+        let alreadyShutDown = isShutDown.withLockedValue { $0 }
+        guard !alreadyShutDown else { return }
+        switch pool {
+        case .sqlite(let pool): pool.shutdownGracefully { _ in _ = pool }  // keeps the pool alive until it is shut down
+        case .postgres(let pool): pool.shutdownGracefully { _ in _ = pool }
+        }
     }
 
     /// Closes every connection. The database cannot be used afterwards. Calling it again does nothing.

@@ -50,8 +50,11 @@ public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {
 
     /// Replaces the password of a URL (`scheme://user:password@host`) with `***`.
     static func redact(_ text: String) -> String {
-        guard let schemeEnd = text.range(of: "://"), let at = text.range(of: "@", range: schemeEnd.upperBound..<text.endIndex)
-        else { return text }
+        guard let schemeEnd = text.range(of: "://") else { return text }
+        // The authority ends at the first "/" after the scheme; a password may itself contain "@", so the user info
+        // ends at the last "@" of the authority.
+        let authorityEnd = text[schemeEnd.upperBound...].firstIndex(of: "/") ?? text.endIndex
+        guard let at = text.range(of: "@", options: .backwards, range: schemeEnd.upperBound..<authorityEnd) else { return text }
         let userInfo = text[schemeEnd.upperBound..<at.lowerBound]
         guard let colon = userInfo.firstIndex(of: ":") else { return text }
         return String(text[..<schemeEnd.upperBound]) + userInfo[..<colon] + ":***" + String(text[at.lowerBound...])

@@ -14,6 +14,8 @@ public enum StoreError: CarteraError, Equatable {
     case migrationMismatch(version: Int, recorded: String, expected: String)
     /// A migration failed; nothing of it was applied.
     case migrationFailed(version: Int, name: String, detail: String)
+    /// A transaction was started inside another one (a programming error: pass the open transaction's `db` instead).
+    case nestedTransaction
     /// The database is busy (another writer kept the lock) or a transaction kept conflicting.
     case busy(detail: String)
 
@@ -25,6 +27,7 @@ public enum StoreError: CarteraError, Equatable {
         case .unknownMigrations: "database_newer_than_app"
         case .migrationMismatch: "database_migration_mismatch"
         case .migrationFailed: "database_migration_failed"
+        case .nestedTransaction: "database_nested_transaction"
         case .busy: "database_busy"
         }
     }
@@ -48,6 +51,8 @@ public enum StoreError: CarteraError, Equatable {
                 + "La base fue modificada por otra versión; no continúe sin revisar el historial de migraciones."
         case .migrationFailed(let version, let name, let detail):
             "La migración \(version) («\(name)») falló y no se aplicó nada de ella: \(detail)"
+        case .nestedTransaction:
+            "Error interno: se intentó abrir una transacción dentro de otra. Informe el identificador de la solicitud."
         case .busy(let detail):
             "La base de datos está ocupada y la operación no se pudo completar (\(detail)). Intente de nuevo en unos segundos."
         }

@@ -19,13 +19,14 @@ struct MoneyTests {
         ("  12,345,678.90 mxn ", 1_234_567_890),
         ("1.230", 123),
         ("92,233,720,368,547,758.07", Int64.max),
+        ("-92,233,720,368,547,758.08", Int64.min),
     ] as [(String, Int64)])
     func parses(text: String, centavos: Int64) throws {
         #expect(try Money(parsing: text) == .mxn(centavos: centavos))
     }
 
     @Test("rejects what is not an amount", arguments: [
-        "", "abc", "1,23.45", "12,3456", "1.2.3", "1.", "$$1", "--1", "1,234.5a", "1 234", ",123", "1,", "USD",
+        "", "abc", "NaN", "12 abc", "1,23.45", "12,3456", "1.2.3", "1.", "$$1", "--1", "1,234.5a", "1 234", ",123", "1,", "USD",
     ])
     func rejects(text: String) {
         #expect(throws: MoneyError.self) { try Money(parsing: text) }
@@ -37,9 +38,11 @@ struct MoneyTests {
     }
 
     @Test("rejects another currency and overflow")
-    func currencyAndOverflow() {
+    func currencyAndOverflow() throws {
         #expect(throws: MoneyError.unexpectedCurrency(found: "USD", expected: "MXN")) { try Money(parsing: "$5.00 USD") }
         #expect(throws: MoneyError.overflow) { try Money(parsing: "92,233,720,368,547,758.08") }
+        #expect(throws: MoneyError.overflow) { try Money(parsing: "-92,233,720,368,547,758.09") }
+        #expect(try Money(parsing: "-92,233,720,368,547,758.08").formatted(.symbolAndCode) == "-$92,233,720,368,547,758.08 MXN")
         #expect(throws: MoneyError.overflow) { try Money(parsing: "100000000000000000000") }
     }
 
@@ -60,7 +63,7 @@ struct MoneyTests {
     func roundTrip() throws {
         var random = SeededRandom(seed: 42)
         for _ in 0..<5_000 {
-            let amount = Money.mxn(centavos: Int64.random(in: (Int64.min + 1)...Int64.max, using: &random))
+            let amount = Money.mxn(centavos: Int64.random(in: Int64.min...Int64.max, using: &random))
             for style in [Money.TextStyle.plain, .symbol, .symbolAndCode] {
                 #expect(try Money(parsing: amount.formatted(style)) == amount)
             }
@@ -98,6 +101,12 @@ struct MoneyTests {
         // Ties follow the mode: 0.25 centavos × 2 = 0.5 centavo.
         #expect(try Money.mxn(centavos: 1).scaled(by: 1, over: 2, rounding: .halfEven) == .mxn(centavos: 0))
         #expect(try Money.mxn(centavos: 1).scaled(by: 1, over: 2, rounding: .halfUp) == .mxn(centavos: 1))
+    }
+
+    @Test("sorting mixed currencies groups them instead of trapping")
+    func mixedSort() {
+        let sorted = [Money(minorUnits: 5, currency: .usd), .mxn(centavos: 9), .mxn(centavos: 1)].sorted()
+        #expect(sorted == [.mxn(centavos: 1), .mxn(centavos: 9), Money(minorUnits: 5, currency: .usd)])
     }
 
     @Test("codes and Spanish messages for every error")

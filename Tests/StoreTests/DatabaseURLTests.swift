@@ -25,6 +25,8 @@ struct DatabaseURLTests {
         let url = try DatabaseURL("postgres://cartera:s3cr3t@localhost:5432/cartera")
         #expect(url.description == "postgres://cartera:***@localhost:5432/cartera")
         #expect(!url.description.contains("s3cr3t"))
+        let withAt = try DatabaseURL("postgres://cartera:p@ss@w0rd@localhost:5432/cartera")
+        #expect(withAt.description == "postgres://cartera:***@localhost:5432/cartera")
         do {
             _ = try DatabaseURL("postgres://cartera:s3cr3t@/cartera")
             Issue.record("should have failed")

@@ -35,7 +35,12 @@ enum TestEngine: String, CustomTestStringConvertible, Sendable, CaseIterable {
             database = try await Database.open(try DatabaseURL(url), postgresSchema: name)
             cleanup = {
                 let admin = try await Database.open(try DatabaseURL(url))
-                try await admin.withConnection { db in try await db.raw("DROP SCHEMA \(ident: name) CASCADE").run() }
+                do {
+                    try await admin.withConnection { db in try await db.raw("DROP SCHEMA \(ident: name) CASCADE").run() }
+                } catch {
+                    try? await admin.shutdown()
+                    throw error
+                }
                 try await admin.shutdown()
             }
         }

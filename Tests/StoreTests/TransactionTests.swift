@@ -64,6 +64,17 @@ struct TransactionTests {
         }
     }
 
+    @Test("a transaction inside another is refused, not deadlocked", arguments: TestEngine.available)
+    func nested(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            await #expect(throws: StoreError.nestedTransaction) {
+                try await database.transaction { _ in
+                    try await database.transaction { db in try await db.raw("SELECT 1").run() }
+                }
+            }
+        }
+    }
+
     @Test("64-bit money values survive a round trip exactly", arguments: TestEngine.available)
     func bigintRoundTrip(engine: TestEngine) async throws {
         try await engine.withFreshDatabase { database in

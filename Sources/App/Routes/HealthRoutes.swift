@@ -3,6 +3,7 @@ import HTTPTypes
 import Logging
 import Hummingbird
 import Store
+import Synchronization
 
 /// `/health`, `/ready` and `/metrics`: public, for load balancers, orchestrators and Prometheus.
 struct HealthRoutes {
@@ -12,25 +13,41 @@ struct HealthRoutes {
         let status: String
     }
 
+    /// Whether the database answers a trivial query before the deadline. The probe is raced against a timer rather
+    /// than cancelled, because a query waiting for a pool connection does not react to cancellation.
+    static func answers(_ database: Database, within limit: Duration) async -> Bool {
+        let resumed = Mutex(false)
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let finish: @Sendable (Bool) -> Void = { answer in
+                let first = resumed.withLock { done in
+                    defer { done = true }
+                    return !done
+                }
+                if first { continuation.resume(returning: answer) }
+            }
+            Task {
+                do {
+                    try await database.ping()
+                    finish(true)
+                } catch {
+                    finish(false)
+                }
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                finish(false)
+            }
+        }
+    }
+
     func add(to router: Router<AppRequestContext>) {
         // Liveness: the process answers.
         router.get("/health") { _, _ in Status(status: "ok") }
 
         // Readiness: the database answers, within two seconds.
         router.get("/ready") { _, context -> Status in
-            let database = self.database
-            do {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await database.ping() }
-                    group.addTask {
-                        try await Task.sleep(for: .seconds(2))
-                        throw CancellationError()
-                    }
-                    try await group.next()
-                    group.cancelAll()
-                }
-            } catch {
-                context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
+            guard await Self.answers(database, within: .seconds(2)) else {
+                context.logger.warning("readiness check failed: the database did not answer within 2 s")
                 throw APIError(
                     status: .serviceUnavailable,
                     code: "database_unavailable",

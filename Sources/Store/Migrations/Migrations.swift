@@ -3,5 +3,6 @@ public enum Migrations {
     public static let all: [Migration] = [
         .m0001IdempotencyKeys,
         .m0002LendersAndUsers,
+        .m0003AuditLog,
     ]
 }

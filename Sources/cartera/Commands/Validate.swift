@@ -31,6 +31,22 @@ struct Validate: ParsableCommand {
         let warnings: [String]
         let bank: String?
         let details: [String: String]
+
+        /// Writes every key, `"bank": null` included, so the shape is the same for every kind.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(valid, forKey: .valid)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(value, forKey: .value)
+            try container.encode(reasons, forKey: .reasons)
+            try container.encode(warnings, forKey: .warnings)
+            try container.encode(bank, forKey: .bank)
+            try container.encode(details, forKey: .details)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case valid, kind, value, reasons, warnings, bank, details
+        }
     }
 
     func run() throws {

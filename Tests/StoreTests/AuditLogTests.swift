@@ -1,0 +1,94 @@
+import CarteraCore
+import SQLKit
+import Security
+import Store
+import Testing
+
+@Suite("Audit log")
+struct AuditLogTests {
+    static func draft(_ index: Int) -> AuditEntry {
+        AuditEntry(
+            sequence: 0, occurredAt: Timestamp(millisecondsSince1970: 1_795_000_000_000 + Int64(index)), actorKind: .user,
+            actorID: "u\(index % 3)", ipAddress: "10.0.0.\(index % 7)", action: "loan.update", objectType: "loan",
+            objectID: "L-\(index)", outcome: .success, changeDigest: AuditChain.digest(Array("state \(index)".utf8)),
+            requestID: "r\(index)", previousHash: "", hash: ""
+        )
+    }
+
+    static func fill(_ database: Database, count: Int) async throws {
+        try await Migrator(database: database).migrate()
+        for index in 0..<count {
+            _ = try await database.transaction { db in try await AuditLog.append(draft(index), on: db) }
+        }
+    }
+
+    @Test("appends form an intact chain; concurrent appends keep it intact", arguments: TestEngine.available)
+    func appendAndVerify(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Self.fill(database, count: 10)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 10..<40 {
+                    group.addTask {
+                        _ = try await database.transaction(maxAttempts: 50) { db in try await AuditLog.append(Self.draft(index), on: db) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let result = try await AuditLog.verify(database: database, batchSize: 7)
+            #expect(result.firstBreak == nil)
+            #expect(result.checked == 40)
+            #expect(result.head?.sequence == 40)
+        }
+    }
+
+    @Test("an entry rolled back with its transaction leaves no trace", arguments: TestEngine.available)
+    func rollback(engine: TestEngine) async throws {
+        struct Failure: Error {}
+        try await engine.withFreshDatabase { database in
+            try await Self.fill(database, count: 3)
+            await #expect(throws: Failure.self) {
+                try await database.transaction { db in
+                    try await AuditLog.append(Self.draft(99), on: db)
+                    throw Failure()
+                }
+            }
+            try await database.transaction { db in try await AuditLog.append(Self.draft(4), on: db) }
+            let result = try await AuditLog.verify(database: database)
+            #expect(result.firstBreak == nil && result.checked == 4)
+        }
+    }
+
+    /// Each tampering, done with plain SQL as an intruder with database access would, and the break it must produce.
+    static let tamperings: [(sql: String, expected: AuditChain.Break)] = [
+        ("UPDATE audit_log SET object_id = 'L-X' WHERE sequence = 5", .init(kind: .altered, sequence: 5)),
+        ("UPDATE audit_log SET outcome = 'failure' WHERE sequence = 1", .init(kind: .altered, sequence: 1)),
+        ("UPDATE audit_log SET actor_kind = 'root' WHERE sequence = 8", .init(kind: .altered, sequence: 8)),
+        ("UPDATE audit_log SET occurred_at = '2026-11-18T11:06:40Z' WHERE sequence = 1", .init(kind: .altered, sequence: 1)),
+        ("DELETE FROM audit_log WHERE sequence = 6", .init(kind: .gap, sequence: 6)),
+        ("UPDATE audit_log SET sequence = 100 WHERE sequence = 3", .init(kind: .gap, sequence: 3)),
+        ("UPDATE audit_log SET previous_hash = (SELECT hash FROM audit_log WHERE sequence = 2) WHERE sequence = 4", .init(kind: .unlinked, sequence: 4)),
+    ]
+
+    @Test("tampering with any row is found and named", arguments: TestEngine.available, 0..<tamperings.count)
+    func tampering(engine: TestEngine, index: Int) async throws {
+        let tampering = Self.tamperings[index]
+        try await engine.withFreshDatabase { database in
+            try await Self.fill(database, count: 10)
+            try await database.withConnection { db in try await db.raw(SQLQueryString(tampering.sql)).run() }
+            let result = try await AuditLog.verify(database: database, batchSize: 4)
+            #expect(result.firstBreak == tampering.expected, "\(tampering.sql)")
+        }
+    }
+
+    @Test("removing the newest entries is found against a recorded head", arguments: TestEngine.available)
+    func truncation(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Self.fill(database, count: 10)
+            let head = try #require(try await AuditLog.verify(database: database).head)
+            try await database.withConnection { db in try await db.raw("DELETE FROM audit_log WHERE sequence >= 9").run() }
+            #expect(try await AuditLog.verify(database: database).firstBreak == nil)  // the chain alone cannot tell
+            let result = try await AuditLog.verify(database: database, expectedHead: head)
+            #expect(result.firstBreak == .init(kind: .truncated, sequence: 9))
+        }
+    }
+}
