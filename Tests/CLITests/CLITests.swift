@@ -143,6 +143,26 @@ struct CLITests {
         #expect(second.stdout.contains(#""total" : \#(Migrations.all.count)"#))
     }
 
+    @Test("several processes migrating one SQLite file at once all succeed and apply each migration once")
+    func concurrentProcesses() async throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let results = try await withThrowingTaskGroup(of: CLI.Result.self) { group in
+            for _ in 0..<4 { group.addTask { try await CLI.run(["migrate", "--json"], directory: folder) } }
+            var results: [CLI.Result] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+        #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+        struct Summary: Decodable {
+            let applied: [Int]
+            let total: Int
+        }
+        let summaries = try results.map { try JSONDecoder().decode(Summary.self, from: Data($0.stdout.utf8)) }
+        #expect(summaries.flatMap(\.applied).sorted() == Migrations.all.map(\.version))
+        #expect(summaries.allSatisfy { $0.total == Migrations.all.count })
+    }
+
     @Test("serve --demo on a fresh folder serves /health and /ready and stops on SIGTERM")
     func serveDemo() async throws {
         let folder = try CLI.temporaryFolder()

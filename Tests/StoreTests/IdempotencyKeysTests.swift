@@ -84,3 +84,28 @@ struct IdempotencyKeysTests {
         #expect(throws: IdempotencyKeys.InvalidKey.self) { try IdempotencyKeys.validate(key: key) }
     }
 }
+
+@Suite("Idempotency keys under concurrency")
+struct IdempotencyRaceTests {
+    @Test("of many simultaneous requests with one key, exactly one starts", arguments: TestEngine.available)
+    func race(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let now = Timestamp(millisecondsSince1970: 1_795_000_000_000)
+            let outcomes = try await withThrowingTaskGroup(of: IdempotencyKeys.Outcome.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await database.transaction(maxAttempts: 50) { db in
+                            try await IdempotencyKeys.begin(scope: "payments", key: "same", requestHash: "h", now: now, on: db)
+                        }
+                    }
+                }
+                var outcomes: [IdempotencyKeys.Outcome] = []
+                for try await outcome in group { outcomes.append(outcome) }
+                return outcomes
+            }
+            #expect(outcomes.filter { $0 == .started }.count == 1)
+            #expect(outcomes.filter { $0 == .inProgress }.count == 7)
+        }
+    }
+}
