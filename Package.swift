@@ -66,6 +66,7 @@ let package = Package(
             name: "App",
             dependencies: [
                 "CarteraCore",
+                "Security",
                 "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

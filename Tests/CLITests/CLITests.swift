@@ -25,8 +25,13 @@ enum CLI {
     }
 
     /// Runs the binary to completion on a Dispatch thread, so waiting for it never blocks Swift's cooperative pool.
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) async throws -> Result {
-        try await offloaded { try runBlocking(arguments, environment: environment, directory: directory) }
+    static func run(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        directory: URL? = nil,
+        input: String? = nil
+    ) async throws -> Result {
+        try await offloaded { try runBlocking(arguments, environment: environment, directory: directory, input: input) }
     }
 
     static func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
@@ -35,7 +40,7 @@ enum CLI {
         }
     }
 
-    static func runBlocking(_ arguments: [String], environment: [String: String], directory: URL?) throws -> Result {
+    static func runBlocking(_ arguments: [String], environment: [String: String], directory: URL?, input: String?) throws -> Result {
         let process = Process()
         process.executableURL = try #require(binary, "the cartera executable was not built")
         process.arguments = arguments
@@ -48,7 +53,11 @@ enum CLI {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -2,6 +2,7 @@ import CarteraCore
 import Foundation
 import HummingbirdBcrypt
 import SQLKit
+import Security
 import Store
 
 /// The demo lender and its administrator, created by `cartera serve --demo`.
@@ -14,6 +15,8 @@ public enum DemoData {
     public static let lenderID = "demo"
     /// The demo administrator's user name.
     public static let adminUsername = "admin"
+    /// The demo administrator's user id.
+    public static let adminUserID = "demo-admin"
 
     /// What the person running the demo needs to sign in.
     public struct Credentials: Sendable {
@@ -51,14 +54,24 @@ public enum DemoData {
                 try await db.raw(
                     """
                     INSERT INTO users (id, lender_id, username, display_name, role, password_hash, active, created_at)
-                    VALUES (\(bind: UUID().uuidString.lowercased()), \(bind: lenderID), \(bind: adminUsername),
+                    VALUES (\(bind: adminUserID), \(bind: lenderID), \(bind: adminUsername),
                             \(bind: "Administrador de demostración"), 'administrador', \(bind: hash), \(unsafeRaw: "TRUE"), \(bind: now.text))
                     """
                 ).run()
+                try await AuditLog.append(
+                    Administration.entry(actor: .init(kind: .system, id: "demo"), action: "demo.seed", objectType: "lender",
+                                         objectID: lenderID, at: now, change: demoLenderRFC),
+                    on: db
+                )
             } else {
                 try await db.raw(
                     "UPDATE users SET password_hash = \(bind: hash) WHERE lender_id = \(bind: lenderID) AND username = \(bind: adminUsername)"
                 ).run()
+                try await AuditLog.append(
+                    Administration.entry(actor: .init(kind: .system, id: "demo"), action: "user.password_reset", objectType: "user",
+                                         objectID: adminUserID, at: now, change: ""),
+                    on: db
+                )
             }
             return created
         }

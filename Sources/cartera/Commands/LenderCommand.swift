@@ -1,0 +1,54 @@
+import App
+import ArgumentParser
+import Logging
+import Store
+
+/// `cartera lender create`: registers the lender this installation serves.
+struct LenderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lender",
+        abstract: "Administra el otorgante (la SOFOM) de esta instalación.",
+        subcommands: [Create.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Registra el otorgante por su razón social y RFC de persona moral.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(name: .customLong("legal-name"), help: "Razón social, p. ej. «Financiera Ejemplo, S.A. de C.V., SOFOM, E.N.R.».")
+        var legalName: String
+
+        @Option(name: .customLong("short-name"), help: "Nombre corto para pantallas y reportes.")
+        var shortName: String
+
+        @Option(help: "RFC de persona moral (12 caracteres).")
+        var rfc: String
+
+        func run() async throws {
+            let configuration = try global.configuration()
+            try await withMigratedDatabase(configuration) { database in
+                let id = try await Administration(database: database).createLender(
+                    legalName: legalName, shortName: shortName, rfc: rfc, actor: .commandLine
+                )
+                print("Otorgante «\(shortName)» registrado (id \(id)).")
+            }
+        }
+    }
+}
+
+/// Opens the configured database, applies pending migrations, runs `body`, and always closes the database.
+func withMigratedDatabase<T>(_ configuration: AppConfiguration, _ body: (Database) async throws -> T) async throws -> T {
+    var logger = Logger(label: "cartera")
+    logger.logLevel = configuration.logLevel
+    let database = try await Database.open(configuration.databaseURL, logger: logger)
+    do {
+        try await Migrator(database: database).migrate(logger: logger)
+        let result = try await body(database)
+        try await database.shutdown()
+        return result
+    } catch {
+        try? await database.shutdown()
+        throw error
+    }
+}

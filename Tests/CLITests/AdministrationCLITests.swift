@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+@Suite("cartera lender / users", .serialized)
+struct AdministrationCLITests {
+    @Test("create the lender, then users with the password from standard input")
+    func createLenderAndUsers() async throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let noLender = try await CLI.run(
+            ["users", "create", "--username", "ana", "--role", "auditor", "--password-stdin"], directory: folder, input: "Lluvia en Oaxaca 1987!\n"
+        )
+        #expect(noLender.status == 1)
+        #expect(noLender.stderr.contains("cartera lender create"))
+
+        let lender = try await CLI.run(
+            ["lender", "create", "--legal-name", "Financiera Ejemplo, S.A. de C.V., SOFOM, E.N.R.", "--short-name", "Ejemplo", "--rfc", "SAT970701NN3"],
+            directory: folder
+        )
+        #expect(lender.status == 0, "\(lender.stderr)")
+        #expect(lender.stdout.hasPrefix("Otorgante «Ejemplo» registrado"))
+
+        let badRFC = try await CLI.run(["lender", "create", "--legal-name", "X", "--short-name", "X", "--rfc", "GODE561231GR8"], directory: folder)
+        #expect(badRFC.status == 1)
+        #expect(badRFC.stderr.contains("persona moral"))
+
+        let weak = try await CLI.run(
+            ["users", "create", "--username", "ana", "--role", "auditor", "--password-stdin"], directory: folder, input: "password2026\n"
+        )
+        #expect(weak.status == 1)
+        #expect(weak.stderr.contains("listas de contraseñas filtradas"))
+
+        let created = try await CLI.run(
+            ["users", "create", "--username", "Ana.Perez", "--role", "administrador", "--password-stdin", "--json"],
+            directory: folder,
+            input: "Lluvia en Oaxaca 1987!\n"
+        )
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.contains(#""username" : "ana.perez""#))
+        #expect(created.stdout.contains(#""mfa_required" : true"#))
+        #expect(!created.stdout.contains("Lluvia"))
+
+        let duplicate = try await CLI.run(
+            ["users", "create", "--username", "ana.perez", "--role", "auditor", "--password-stdin"], directory: folder, input: "Otra frase larga 2026?\n"
+        )
+        #expect(duplicate.status == 1)
+        #expect(duplicate.stderr.contains("Ya existe un usuario «ana.perez»"))
+
+        let noFlag = try await CLI.run(["users", "create", "--username", "x", "--role", "auditor"], directory: folder)
+        #expect(noFlag.status != 0)
+
+        // Every change is in the audit chain, and the chain is intact.
+        let audit = try await CLI.run(["audit", "verify", "--json"], directory: folder)
+        #expect(audit.status == 0)
+        #expect(audit.stdout.contains(#""checked" : 2"#))
+    }
+}
