@@ -118,6 +118,7 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "Security",
                 "Store",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -31,6 +31,10 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "cartera")
         logger.logLevel = configuration.logLevel
 
+        let (_, keySource) = try KeyStore.load(environment: ProcessInfo.processInfo.environment)
+        if case .file(let path, created: true) = keySource {
+            print("Se creó el archivo de llaves de cifrado \(path) (permisos 600). Respáldelo en un lugar seguro: sin él no se pueden leer los datos personales.")
+        }
         let database = try await Database.open(configuration.databaseURL, logger: logger)
         let credentials: DemoData.Credentials?
         do {
