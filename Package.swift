@@ -12,7 +12,7 @@ let package = Package(
     products: [
         .executable(name: "cartera", targets: ["cartera"]),
         .library(name: "CarteraCore", targets: ["CarteraCore"]),
-        .library(name: "Security", targets: ["Security"]),
+        .library(name: "CarteraSecurity", targets: ["CarteraSecurity"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "App", targets: ["App"]),
     ],
@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
@@ -41,7 +42,7 @@ let package = Package(
         ),
         // Pure security rules: the audit hash chain (later: roles, password policy, TOTP, card-number detection).
         .target(
-            name: "Security",
+            name: "CarteraSecurity",
             dependencies: ["CarteraCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
@@ -50,7 +51,7 @@ let package = Package(
             name: "Store",
             dependencies: [
                 "CarteraCore",
-                "Security",
+                "CarteraSecurity",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -66,10 +67,11 @@ let package = Package(
             name: "App",
             dependencies: [
                 "CarteraCore",
-                "Security",
+                "CarteraSecurity",
                 "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,7 +88,7 @@ let package = Package(
             dependencies: [
                 "App",
                 "CarteraCore",
-                "Security",
+                "CarteraSecurity",
                 "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -100,25 +102,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "SecurityTests",
-            dependencies: ["Security", "CarteraCore"],
+            name: "CarteraSecurityTests",
+            dependencies: ["CarteraSecurity", "CarteraCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "CarteraCore", "Security", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["Store", "CarteraCore", "CarteraSecurity", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Store", "Security", "CarteraCore", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["Store", "CarteraSecurity", "CarteraCore", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AppTests",
             dependencies: [
                 "App",
-                "Security",
+                "CarteraSecurity",
                 "Store",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -31,12 +31,27 @@ public struct APIError: Error, Sendable {
         let error: Detail
     }
 
+    /// 401: no valid access token.
+    static let unauthenticated = APIError(
+        status: .unauthorized,
+        code: "unauthorized",
+        message: "Se requiere un token de acceso válido: obténgalo en POST /oauth/token y envíelo como Authorization: Bearer …"
+    )
+
+    /// 403: the token lacks a scope.
+    static func missingScope(_ scope: String) -> APIError {
+        APIError(status: .forbidden, code: "insufficient_scope", message: "El token no tiene el alcance «\(scope)» que requiere esta operación.")
+    }
+
     /// The JSON response for this error.
     func response(requestID: String) -> Response {
         let body = Body(error: .init(code: code, message: message, request_id: requestID))
         let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":{"code":"internal_error","message":"Error interno."}}"#.utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
+        if status == .unauthorized {
+            headers[.wwwAuthenticate] = code == "invalid_client" ? #"Basic realm="cartera""# : #"Bearer realm="cartera""#
+        }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

@@ -1,3 +1,5 @@
+import CarteraCore
+import CarteraSecurity
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -10,14 +12,18 @@ import Store
 ///   - configuration: host, port and log level.
 ///   - database: an open database; the application closes it on graceful shutdown.
 ///   - onServerRunning: called with the bound port once the server listens (port 0 binds any free port).
+///   - keys: the personal-data keys (they also protect the token-signing keys).
 public func buildApplication(
     configuration: AppConfiguration,
     database: Database,
+    keys: KeyRing,
     logger: Logger,
+    clock: @escaping @Sendable () -> Timestamp = { .now },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) async throws -> some ApplicationProtocol {
     AppMetrics.bootstrap(version: CarteraVersion.current)
-    let router = buildRouter(database: database)
+    let tokens = try await TokenService.load(database: database, cipher: FieldCipher(keys: keys), clock: clock)
+    let router = buildRouter(database: database, tokens: tokens, clock: clock)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Cartera"),
@@ -28,7 +34,7 @@ public func buildApplication(
 }
 
 /// The router: middleware (outermost first) and every route.
-func buildRouter(database: Database) -> Router<AppRequestContext> {
+func buildRouter(database: Database, tokens: TokenService, clock: @escaping @Sendable () -> Timestamp) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(LogRequestsMiddleware(.info))
@@ -36,6 +42,7 @@ func buildRouter(database: Database) -> Router<AppRequestContext> {
     router.middlewares.add(ErrorMiddleware())
     HealthRoutes(database: database).add(to: router)
     HomePage(database: database).add(to: router)
+    OAuthRoutes(database: database, clients: APIClients(database: database, clock: clock), tokens: tokens, clock: clock).add(to: router)
     return router
 }
 

@@ -1,6 +1,6 @@
 import CarteraCore
 import SQLKit
-import Security
+import CarteraSecurity
 
 /// Reading and appending the hash-chained audit log.
 ///

@@ -1,4 +1,6 @@
 import App
+import CarteraCore
+import CarteraSecurity
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -25,11 +27,17 @@ func withTestDatabase<T>(_ body: (Database) async throws -> T) async throws -> T
     }
 }
 
-func makeApp(_ database: Database) -> some ApplicationProtocol {
-    buildApplication(
+func makeApp(
+    _ database: Database,
+    keys: KeyRing = KeyRing.generate(),
+    clock: @escaping @Sendable () -> Timestamp = { .now }
+) async throws -> some ApplicationProtocol {
+    try await buildApplication(
         configuration: AppConfiguration(databaseURL: database.url, port: 0),
         database: database,
-        logger: Logger(label: "test")
+        keys: keys,
+        logger: Logger(label: "test"),
+        clock: clock
     )
 }
 
@@ -112,7 +120,7 @@ struct AppTests {
         try await withTestDatabase { database in
             try await makeApp(database).test(.router) { client in
                 let name = HTTPField.Name("X-Request-Id")!
-                try await client.execute(uri: "/api/v1/nothing", method: .get, headers: [name: "req-1"]) { response in
+                try await client.execute(uri: "/nothing/here", method: .get, headers: [name: "req-1"]) { response in
                     #expect(response.status == .notFound)
                     #expect(response.headers[.contentType] == "application/json; charset=utf-8")
                     #expect(response.headers[name] == "req-1")

@@ -1,6 +1,6 @@
 import App
 import Foundation
-import Security
+import CarteraSecurity
 import Testing
 
 @Suite("Key store")

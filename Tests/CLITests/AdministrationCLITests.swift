@@ -47,12 +47,20 @@ struct AdministrationCLITests {
         #expect(duplicate.status == 1)
         #expect(duplicate.stderr.contains("Ya existe un usuario «ana.perez»"))
 
+        let apiClient = try await CLI.run(["api-clients", "create", "--name", "ERP", "--scopes", "clients:read,loans:write", "--json"], directory: folder)
+        #expect(apiClient.status == 0, "\(apiClient.stderr)")
+        #expect(apiClient.stdout.contains(#""client_secret" : ""#))
+        #expect(apiClient.stdout.contains(#""scopes" : ["#))
+        let badScope = try await CLI.run(["api-clients", "create", "--name", "X", "--scopes", "todo:write"], directory: folder)
+        #expect(badScope.status == 1)
+        #expect(badScope.stderr.contains("Alcance desconocido"))
+
         let noFlag = try await CLI.run(["users", "create", "--username", "x", "--role", "auditor"], directory: folder)
         #expect(noFlag.status != 0)
 
         // Every change is in the audit chain, and the chain is intact.
         let audit = try await CLI.run(["audit", "verify", "--json"], directory: folder)
         #expect(audit.status == 0)
-        #expect(audit.stdout.contains(#""checked" : 2"#))
+        #expect(audit.stdout.contains(#""checked" : 3"#))
     }
 }

@@ -1,7 +1,7 @@
 import CarteraCore
 import Foundation
 import SQLKit
-import Security
+import CarteraSecurity
 import Store
 import Testing
 

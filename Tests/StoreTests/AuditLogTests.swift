@@ -1,6 +1,6 @@
 import CarteraCore
 import SQLKit
-import Security
+import CarteraSecurity
 import Store
 import Testing
 

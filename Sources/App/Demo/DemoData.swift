@@ -2,7 +2,7 @@ import CarteraCore
 import Foundation
 import HummingbirdBcrypt
 import SQLKit
-import Security
+import CarteraSecurity
 import Store
 
 /// The demo lender and its administrator, created by `cartera serve --demo`.

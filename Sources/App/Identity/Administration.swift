@@ -2,7 +2,7 @@ import CarteraCore
 import Foundation
 import HummingbirdBcrypt
 import SQLKit
-import Security
+import CarteraSecurity
 import Store
 
 /// Creating the lender and its users, with validation, password policy and an audit entry in the same transaction.

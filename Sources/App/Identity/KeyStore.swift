@@ -1,6 +1,6 @@
 import CarteraCore
 import Foundation
-import Security
+import CarteraSecurity
 
 /// Where the personal-data keys come from: the environment, or a key file created at first start.
 ///

@@ -1,5 +1,5 @@
 extension Migration {
-    /// The append-only, hash-chained audit log (see `Security.AuditChain`).
+    /// The append-only, hash-chained audit log (see `CarteraSecurity.AuditChain`).
     ///
     /// On PostgreSQL the application's role should hold only `SELECT, INSERT` on this table; see
     /// `docs/operations.md`.

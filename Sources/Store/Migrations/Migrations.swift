@@ -4,5 +4,6 @@ public enum Migrations {
         .m0001IdempotencyKeys,
         .m0002LendersAndUsers,
         .m0003AuditLog,
+        .m0004APIClients,
     ]
 }

@@ -2,7 +2,7 @@ import App
 import ArgumentParser
 import Foundation
 import Logging
-import Security
+import CarteraSecurity
 import Store
 
 /// `cartera audit …`: checks on the audit log.

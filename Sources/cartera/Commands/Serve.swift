@@ -31,7 +31,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "cartera")
         logger.logLevel = configuration.logLevel
 
-        let (_, keySource) = try KeyStore.load(environment: ProcessInfo.processInfo.environment)
+        let (keys, keySource) = try KeyStore.load(environment: ProcessInfo.processInfo.environment)
         if case .file(let path, created: true) = keySource {
             print("Se creó el archivo de llaves de cifrado \(path) (permisos 600). Respáldelo en un lugar seguro: sin él no se pueden leer los datos personales.")
         }
@@ -47,7 +47,7 @@ struct Serve: AsyncParsableCommand {
         }
 
         let host = configuration.host
-        let app = buildApplication(configuration: configuration, database: database, logger: logger) { port in
+        let banner: @Sendable (Int) async -> Void = { port in
             let url = "http://\(host):\(port)"
             print("Cartera \(CarteraVersion.current) escucha en \(url)  (base de datos: \(configuration.databaseURL))")
             print("  Salud: \(url)/health   Lista para atender: \(url)/ready   Métricas: \(url)/metrics")
@@ -60,6 +60,14 @@ struct Serve: AsyncParsableCommand {
             print("Detenga el servidor con Ctrl+C.")
             fflush(nil)  // flush every stream: the banner must show at once even when standard output is a pipe or a log file
         }
-        try await app.runService()
+        do {
+            let app = try await buildApplication(
+                configuration: configuration, database: database, keys: keys, logger: logger, onServerRunning: banner
+            )
+            try await app.runService()
+        } catch {
+            try? await database.shutdown()
+            throw error
+        }
     }
 }

@@ -1,7 +1,7 @@
 import App
 import ArgumentParser
 import Foundation
-import Security
+import CarteraSecurity
 
 /// `cartera users create`: creates a staff or borrower user; the password is read from standard input.
 struct UsersCommand: AsyncParsableCommand {

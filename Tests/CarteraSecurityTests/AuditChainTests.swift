@@ -1,5 +1,5 @@
 import CarteraCore
-import Security
+import CarteraSecurity
 import Testing
 
 @Suite("Audit chain")

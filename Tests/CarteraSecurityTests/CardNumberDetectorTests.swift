@@ -1,4 +1,4 @@
-import Security
+import CarteraSecurity
 import Testing
 
 @Suite("Card numbers in free text")

@@ -1,5 +1,5 @@
 import Foundation
-import Security
+import CarteraSecurity
 import Testing
 
 @Suite("Personal data encryption")

@@ -1,0 +1,112 @@
+import CarteraCore
+import Foundation
+import SQLKit
+import CarteraSecurity
+import Store
+
+/// API clients: integrations that call `/api/v1` with OAuth2 client credentials.
+///
+/// The secret is 32 random bytes shown once at creation; only its SHA-256 is stored (it is long and random, so a fast
+/// hash is enough — passwords, which people choose, use bcrypt instead).
+public struct APIClients: Sendable {
+    let database: Database
+    let clock: @Sendable () -> Timestamp
+
+    public init(database: Database, clock: @escaping @Sendable () -> Timestamp = { .now }) {
+        self.database = database
+        self.clock = clock
+    }
+
+    /// A client as created: the only time its secret is known.
+    public struct Created: Sendable, Encodable {
+        public let client_id: String
+        public let client_secret: String
+        public let name: String
+        public let scopes: [String]
+    }
+
+    /// An authenticated client.
+    public struct Client: Sendable, Equatable {
+        public let id: String
+        public let lenderID: String
+        public let scopes: [String]
+
+        public init(id: String, lenderID: String, scopes: [String]) {
+            self.id = id
+            self.lenderID = lenderID
+            self.scopes = scopes
+        }
+    }
+
+    /// Creates a client with the given scopes and records it in the audit log.
+    public func create(name rawName: String, scopes: [String], lenderID: String?, actor: Administration.Actor) async throws -> Created {
+        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty else { throw Administration.Refusal(code: "api_client_name_required", message: "Indique un nombre para el cliente de API.") }
+        guard let scopes = Scope.parseList(scopes.joined(separator: ",")) else {
+            throw Administration.Refusal(
+                code: "api_client_scope_unknown",
+                message: "Alcance desconocido. Los alcances válidos son: \(Scope.known.joined(separator: ", "))."
+            )
+        }
+        let id = "cc_" + Self.randomHex(bytes: 12)
+        let secret = Self.randomSecret()
+        let now = clock()
+        try await database.transaction { db in
+            let lender = try await Administration.resolveLender(lenderID, on: db)
+            try await db.raw(
+                """
+                INSERT INTO api_clients (id, lender_id, name, secret_hash, scopes, active, created_at)
+                VALUES (\(bind: id), \(bind: lender), \(bind: name), \(bind: Self.hash(secret)), \(bind: scopes.joined(separator: " ")),
+                        \(unsafeRaw: "TRUE"), \(bind: now.text))
+                """
+            ).run()
+            try await AuditLog.append(
+                Administration.entry(actor: actor, action: "api_client.create", objectType: "api_client", objectID: id, at: now,
+                                     change: "\(name)|\(scopes.joined(separator: " "))"),
+                on: db
+            )
+        }
+        return Created(client_id: id, client_secret: secret, name: name, scopes: scopes)
+    }
+
+    /// The active client with this id and secret, or nil. Takes the same time whether or not the id exists.
+    public func authenticate(id: String, secret: String) async throws -> Client? {
+        let row = try await database.withConnection { db in
+            try await db.raw("SELECT lender_id, secret_hash, scopes, active FROM api_clients WHERE id = \(bind: id)").first()
+        }
+        let presented = Self.hash(secret)
+        guard let row else {
+            _ = Self.constantTimeEquals(presented, presented)
+            return nil
+        }
+        let stored = try row.decode(column: "secret_hash", as: String.self)
+        let active = try row.decode(column: "active", as: Bool.self)
+        guard Self.constantTimeEquals(presented, stored), active else { return nil }
+        let scopes = try row.decode(column: "scopes", as: String.self).split(separator: " ").map(String.init)
+        return Client(id: id, lenderID: try row.decode(column: "lender_id", as: String.self), scopes: scopes)
+    }
+
+    static func hash(_ secret: String) -> String { AuditChain.digest(Array(secret.utf8)) }
+
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+
+    static func randomHex(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// 32 random bytes, base64url without padding (43 characters).
+    static func randomSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,17 @@
+/// What an API client may do, named `resource:action`.
+public enum Scope {
+    /// Every scope Cartera grants. Later issues add theirs here.
+    public static let known: [String] = [
+        "audit:read",
+        "clients:read", "clients:write",
+        "loans:read", "loans:write",
+        "payments:read", "payments:write",
+    ]
+
+    /// Parses a comma- or space-separated list; nil when any scope is unknown.
+    public static func parseList(_ text: String) -> [String]? {
+        let scopes = text.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+        guard !scopes.isEmpty, scopes.allSatisfy(known.contains) else { return nil }
+        return Array(Set(scopes)).sorted()
+    }
+}

@@ -1,0 +1,158 @@
+import App
+import CarteraCore
+import CarteraSecurity
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SQLKit
+import Store
+import Testing
+
+/// A clock tests can move.
+final class TestClock: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var now: Timestamp
+    init(_ start: Timestamp = .now) { now = start }
+    func read() -> Timestamp { lock.withLock { now } }
+    func advance(seconds: Int64) { lock.withLock { now = now.adding(seconds: seconds) } }
+}
+
+@Suite("OAuth2 client credentials and /api/v1")
+struct OAuthTests {
+    struct Token: Decodable {
+        let access_token: String
+        let token_type: String
+        let expires_in: Int
+        let scope: String
+    }
+
+    static func basic(_ id: String, _ secret: String) -> String {
+        "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString()
+    }
+
+    static func form(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+    static let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+
+    @Test("token issuance, scopes, 401 and 403, expiry, and audit of every attempt")
+    func flow() async throws {
+        try await withTestDatabase { database in
+            try await Administration(database: database, bcryptCost: 4).createLender(
+                legalName: "Financiera, S.A. de C.V., SOFOM, E.N.R.", shortName: "F", rfc: "SAT970701NN3", actor: .commandLine
+            )
+            let clients = APIClients(database: database)
+            let reader = try await clients.create(name: "ERP", scopes: ["clients:read"], lenderID: nil, actor: .commandLine)
+            let auditor = try await clients.create(name: "Auditoría", scopes: ["audit:read", "clients:read"], lenderID: nil, actor: .commandLine)
+            #expect(reader.client_secret.count == 43)
+            await #expect(throws: Administration.Refusal.self) {
+                _ = try await clients.create(name: "X", scopes: ["everything:write"], lenderID: nil, actor: .commandLine)
+            }
+
+            let clock = TestClock()
+            let keys = KeyRing.generate()
+            try await makeApp(database, keys: keys, clock: { clock.read() }).test(.router) { client in
+                // Wrong secret, unknown client, missing grant type.
+                var headers = Self.formHeaders
+                headers[.authorization] = Self.basic(reader.client_id, "wrong")
+                try await client.execute(uri: "/oauth/token", method: .post, headers: headers, body: Self.form("grant_type=client_credentials")) { response in
+                    #expect(response.status == .unauthorized)
+                    #expect(response.headers[.wwwAuthenticate] == #"Basic realm="cartera""#)
+                    #expect(String(buffer: response.body).contains(#""code":"invalid_client""#))
+                }
+                headers[.authorization] = Self.basic(reader.client_id, reader.client_secret)
+                try await client.execute(uri: "/oauth/token", method: .post, headers: headers, body: Self.form("grant_type=password")) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(String(buffer: response.body).contains("unsupported_grant_type"))
+                }
+                try await client.execute(uri: "/oauth/token", method: .post, headers: headers, body: Self.form("grant_type=client_credentials&scope=audit%3Aread")) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(String(buffer: response.body).contains("invalid_scope"))
+                }
+
+                // Basic credentials.
+                let token = try await client.execute(uri: "/oauth/token", method: .post, headers: headers, body: Self.form("grant_type=client_credentials")) { response in
+                    #expect(response.status == .ok)
+                    let token = try JSONDecoder().decode(Token.self, from: Data(String(buffer: response.body).utf8))
+                    #expect(token.token_type == "Bearer" && token.expires_in == 900 && token.scope == "clients:read")
+                    return token.access_token
+                }
+                // Form credentials.
+                let auditorToken = try await client.execute(
+                    uri: "/oauth/token", method: .post, headers: Self.formHeaders,
+                    body: Self.form("grant_type=client_credentials&client_id=\(auditor.client_id)&client_secret=\(auditor.client_secret)")
+                ) { response in
+                    #expect(response.status == .ok)
+                    return try JSONDecoder().decode(Token.self, from: Data(String(buffer: response.body).utf8)).access_token
+                }
+
+                // /api/v1: 401 without or with a bad token, 200 with one, 403 without the scope.
+                try await client.execute(uri: "/api/v1/token-info", method: .get) { response in
+                    #expect(response.status == .unauthorized)
+                    #expect(response.headers[.wwwAuthenticate] == #"Bearer realm="cartera""#)
+                }
+                try await client.execute(uri: "/api/v1/token-info", method: .get, headers: [.authorization: "Bearer " + token + "x"]) { response in
+                    #expect(response.status == .unauthorized)
+                }
+                try await client.execute(uri: "/api/v1/token-info", method: .get, headers: [.authorization: "Bearer " + token]) { response in
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body).contains(#""client_id":"\#(reader.client_id)""#))
+                }
+                try await client.execute(uri: "/api/v1/audit/head", method: .get, headers: [.authorization: "Bearer " + token]) { response in
+                    #expect(response.status == .forbidden)
+                    #expect(String(buffer: response.body).contains("insufficient_scope"))
+                }
+                try await client.execute(uri: "/api/v1/audit/head", method: .get, headers: [.authorization: "Bearer " + auditorToken]) { response in
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body).contains(#""hash":""#))
+                }
+                try await client.execute(uri: "/api/v1/nothing", method: .get) { response in
+                    #expect(response.status == .unauthorized)  // deny by default: unknown /api/v1 paths need a token first
+                }
+                try await client.execute(uri: "/api/v1/nothing/else", method: .delete, headers: [.authorization: "Bearer " + token]) { response in
+                    #expect(response.status == .notFound)
+                }
+
+                // After its lifetime the token is refused.
+                clock.advance(seconds: TokenService.lifetimeSeconds + 1)
+                try await client.execute(uri: "/api/v1/token-info", method: .get, headers: [.authorization: "Bearer " + token]) { response in
+                    #expect(response.status == .unauthorized)
+                }
+
+            // Every attempt is in the audit chain, which is intact.
+            let actions = try await database.withConnection { db in
+                try await db.raw("SELECT action || '/' || outcome AS a FROM audit_log ORDER BY sequence").all(decodingColumn: "a", as: String.self)
+            }
+            #expect(actions.filter { $0 == "oauth.token/failure" }.count == 1)
+            #expect(actions.filter { $0 == "oauth.token/denied" }.count == 1)
+            #expect(actions.filter { $0 == "oauth.token/success" }.count == 2)
+            #expect(actions.contains("authz.scope:audit:read/denied"))
+            #expect(try await AuditLog.verify(database: database).firstBreak == nil)
+            }
+        }
+    }
+
+    @Test("a new signing key keeps tokens signed by the previous one valid")
+    func rotation() async throws {
+        try await withTestDatabase { database in
+            let keys = KeyRing.generate()
+            let cipher = FieldCipher(keys: keys)
+            let first = try await TokenService.load(database: database, cipher: cipher)
+            let client = APIClients.Client(id: "cc_1", lenderID: "l", scopes: ["clients:read"])
+            let old = try await first.issue(for: client, scopes: client.scopes)
+            // Rotate: retire the current key; the next load creates a new one and still trusts the old.
+            try await database.withConnection { db in try await db.raw("UPDATE signing_keys SET retired_at = 'x'").run() }
+            let second = try await TokenService.load(database: database, cipher: cipher)
+            let new = try await second.issue(for: client, scopes: client.scopes)
+            #expect(await second.verify(old)?.clientID == "cc_1")
+            #expect(await second.verify(new)?.clientID == "cc_1")
+            #expect(await first.verify(new) == nil)  // the old service never saw the new key
+            // The private keys are stored encrypted.
+            let stored = try await database.withConnection { db in
+                try await db.raw("SELECT private_key FROM signing_keys").all(decodingColumn: "private_key", as: String.self)
+            }
+            #expect(stored.count == 2 && stored.allSatisfy { $0.hasPrefix("v1.") && !$0.contains("PRIVATE KEY") })
+        }
+    }
+}
