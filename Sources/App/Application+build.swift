@@ -42,7 +42,13 @@ func buildRouter(database: Database, tokens: TokenService, clock: @escaping @Sen
     router.middlewares.add(ErrorMiddleware())
     HealthRoutes(database: database).add(to: router)
     HomePage(database: database).add(to: router)
-    OAuthRoutes(database: database, clients: APIClients(database: database, clock: clock), tokens: tokens, clock: clock).add(to: router)
+    OAuthRoutes(
+        database: database,
+        clients: APIClients(database: database, clock: clock),
+        tokens: tokens,
+        auditWriter: AuditWriter(database: database),
+        clock: clock
+    ).add(to: router)
     return router
 }
 

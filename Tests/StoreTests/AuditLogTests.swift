@@ -92,3 +92,27 @@ struct AuditLogTests {
         }
     }
 }
+
+@Suite("Audit writer (group commit)")
+struct AuditWriterTests {
+    @Test("many concurrent appends are all committed, in one intact chain", arguments: TestEngine.available)
+    func groupCommit(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let writer = AuditWriter(database: database)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<60 {
+                    group.addTask { try await writer.append(AuditLogTests.draft(index)) }
+                }
+                try await group.waitForAll()
+            }
+            let result = try await AuditLog.verify(database: database)
+            #expect(result.firstBreak == nil)
+            #expect(result.checked == 60)
+            let objects = try await database.withConnection { db in
+                try await db.raw("SELECT object_id FROM audit_log").all(decodingColumn: "object_id", as: String.self)
+            }
+            #expect(Set(objects) == Set((0..<60).map { "L-\($0)" }))
+        }
+    }
+}

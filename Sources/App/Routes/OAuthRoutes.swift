@@ -11,6 +11,7 @@ struct OAuthRoutes {
     let database: Database
     let clients: APIClients
     let tokens: TokenService
+    let auditWriter: AuditWriter
     let clock: @Sendable () -> Timestamp
 
     struct TokenResponse: ResponseEncodable {
@@ -96,7 +97,7 @@ struct OAuthRoutes {
             ipAddress: context.remoteAddress, action: action, objectType: "", objectID: "", outcome: outcome, changeDigest: "",
             requestID: context.requestID, previousHash: "", hash: ""
         )
-        try await database.transaction { db in _ = try await AuditLog.append(entry, on: db) }
+        try await auditWriter.append(entry)
     }
 
     /// `application/x-www-form-urlencoded` fields.
