@@ -205,3 +205,22 @@ public final class Database: Sendable {
         return String(describing: error).prefix(200).description
     }
 }
+
+extension Database {
+    /// Opens a database, runs `body` with it, and closes it whether `body` succeeds or throws.
+    public static func withOpened<T>(
+        _ url: DatabaseURL,
+        logger: Logger = Logger(label: "cartera.store"),
+        _ body: (Database) async throws -> T
+    ) async throws -> T {
+        let database = try await open(url, logger: logger)
+        do {
+            let result = try await body(database)
+            try await database.shutdown()
+            return result
+        } catch {
+            try? await database.shutdown()
+            throw error
+        }
+    }
+}

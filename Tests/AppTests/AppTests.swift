@@ -15,15 +15,9 @@ func withTestDatabase<T>(_ body: (Database) async throws -> T) async throws -> T
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cartera-app-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    let database = try await Database.open(.sqlite(path: folder.appendingPathComponent("app.sqlite").path))
-    do {
+    return try await Database.withOpened(.sqlite(path: folder.appendingPathComponent("app.sqlite").path)) { database in
         try await Migrator(database: database).migrate()
-        let result = try await body(database)
-        try await database.shutdown()
-        return result
-    } catch {
-        try? await database.shutdown()
-        throw error
+        return try await body(database)
     }
 }
 

@@ -43,18 +43,12 @@ struct Audit: AsyncParsableCommand {
         func run() async throws {
             let configuration = try global.configuration()
             let expectedHead = try head.map(Self.parseHead)
-            let database = try await Database.open(configuration.databaseURL, logger: Logger(label: "cartera.audit"))
             let showProgress = !json && Terminal.isInteractive
-            let result: AuditLog.Verification
-            do {
-                result = try await AuditLog.verify(database: database, expectedHead: expectedHead) { checked in
+            let result = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.audit")) { database in
+                try await AuditLog.verify(database: database, expectedHead: expectedHead) { checked in
                     if showProgress { FileHandle.standardError.write(Data("\rEntradas revisadas: \(checked)".utf8)) }
                 }
-            } catch {
-                try? await database.shutdown()
-                throw error
             }
-            try await database.shutdown()
             if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
 
             let headText = result.head.map { "\($0.sequence):\($0.hash)" }

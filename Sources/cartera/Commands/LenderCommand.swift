@@ -41,14 +41,8 @@ struct LenderCommand: AsyncParsableCommand {
 func withMigratedDatabase<T>(_ configuration: AppConfiguration, _ body: (Database) async throws -> T) async throws -> T {
     var logger = Logger(label: "cartera")
     logger.logLevel = configuration.logLevel
-    let database = try await Database.open(configuration.databaseURL, logger: logger)
-    do {
+    return try await Database.withOpened(configuration.databaseURL, logger: logger) { database in
         try await Migrator(database: database).migrate(logger: logger)
-        let result = try await body(database)
-        try await database.shutdown()
-        return result
-    } catch {
-        try? await database.shutdown()
-        throw error
+        return try await body(database)
     }
 }

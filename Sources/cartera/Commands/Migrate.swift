@@ -23,18 +23,11 @@ struct Migrate: AsyncParsableCommand {
         let configuration = try global.configuration()
         var logger = Logger(label: "cartera.migrate")
         logger.logLevel = configuration.logLevel
-        let database = try await Database.open(configuration.databaseURL, logger: logger)
-        let migrator = Migrator(database: database)
-        let applied: [Migration]
-        let total: Int
-        do {
-            applied = try await migrator.migrate(logger: logger)
-            total = try await migrator.applied().count
-        } catch {
-            try? await database.shutdown()
-            throw error
+        let (applied, total) = try await Database.withOpened(configuration.databaseURL, logger: logger) { database in
+            let migrator = Migrator(database: database)
+            let applied = try await migrator.migrate(logger: logger)
+            return (applied, try await migrator.applied().count)
         }
-        try await database.shutdown()
 
         if json {
             try Terminal.printJSON(Summary(database: configuration.databaseURL.description, applied: applied.map(\.version), total: total))
