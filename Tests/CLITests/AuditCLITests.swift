@@ -17,10 +17,9 @@ struct AuditCLITests {
         let database = try await Database.open(.sqlite(path: path))
         try await Migrator(database: database).migrate()
         for index in 1...5 {
-            let draft = AuditEntry(
-                sequence: 0, occurredAt: Timestamp(millisecondsSince1970: 1_795_000_000_000 + Int64(index)), actorKind: .user,
-                actorID: "u1", ipAddress: "127.0.0.1", action: "auth.login", objectType: "user", objectID: "u1", outcome: .success,
-                changeDigest: "", requestID: "r\(index)", previousHash: "", hash: ""
+            let draft = AuditEntry.draft(
+                at: Timestamp(millisecondsSince1970: 1_795_000_000_000 + Int64(index)), actorKind: .user, actorID: "u1",
+                ipAddress: "127.0.0.1", action: "auth.login", objectType: "user", objectID: "u1", outcome: .success, requestID: "r\(index)"
             )
             try await database.transaction { db in try await AuditLog.append(draft, on: db) }
         }

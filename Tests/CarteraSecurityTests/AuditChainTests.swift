@@ -5,10 +5,9 @@ import Testing
 @Suite("Audit chain")
 struct AuditChainTests {
     static func draft(_ action: String, actor: String = "u1", at ms: Int64 = 1_795_000_000_000) -> AuditEntry {
-        AuditEntry(
-            sequence: 0, occurredAt: Timestamp(millisecondsSince1970: ms), actorKind: .user, actorID: actor, ipAddress: "127.0.0.1",
-            action: action, objectType: "loan", objectID: "L-1", outcome: .success, changeDigest: "", requestID: "r1",
-            previousHash: "", hash: ""
+        .draft(
+            at: Timestamp(millisecondsSince1970: ms), actorKind: .user, actorID: actor, ipAddress: "127.0.0.1", action: action,
+            objectType: "loan", objectID: "L-1", outcome: .success, requestID: "r1"
         )
     }
 

@@ -7,11 +7,10 @@ import Testing
 @Suite("Audit log")
 struct AuditLogTests {
     static func draft(_ index: Int) -> AuditEntry {
-        AuditEntry(
-            sequence: 0, occurredAt: Timestamp(millisecondsSince1970: 1_795_000_000_000 + Int64(index)), actorKind: .user,
-            actorID: "u\(index % 3)", ipAddress: "10.0.0.\(index % 7)", action: "loan.update", objectType: "loan",
-            objectID: "L-\(index)", outcome: .success, changeDigest: AuditChain.digest(Array("state \(index)".utf8)),
-            requestID: "r\(index)", previousHash: "", hash: ""
+        .draft(
+            at: Timestamp(millisecondsSince1970: 1_795_000_000_000 + Int64(index)), actorKind: .user, actorID: "u\(index % 3)",
+            ipAddress: "10.0.0.\(index % 7)", action: "loan.update", objectType: "loan", objectID: "L-\(index)", outcome: .success,
+            changeDigest: AuditChain.digest(Array("state \(index)".utf8)), requestID: "r\(index)"
         )
     }
 

@@ -75,10 +75,7 @@ public struct APIClients: Sendable {
             try await db.raw("SELECT lender_id, secret_hash, scopes, active FROM api_clients WHERE id = \(bind: id)").first()
         }
         let presented = Self.hash(secret)
-        guard let row else {
-            _ = Self.constantTimeEquals(presented, presented)
-            return nil
-        }
+        guard let row else { return nil }
         let stored = try row.decode(column: "secret_hash", as: String.self)
         let active = try row.decode(column: "active", as: Bool.self)
         guard Self.constantTimeEquals(presented, stored), active else { return nil }
@@ -97,16 +94,8 @@ public struct APIClients: Sendable {
         return difference == 0
     }
 
-    static func randomHex(bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    }
+    static func randomHex(bytes: Int) -> String { ByteEncoding.hex(ByteEncoding.randomBytes(bytes)) }
 
     /// 32 random bytes, base64url without padding (43 characters).
-    static func randomSecret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    static func randomSecret() -> String { ByteEncoding.base64URL(ByteEncoding.randomBytes(32)) }
 }

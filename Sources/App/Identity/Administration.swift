@@ -160,10 +160,9 @@ public struct Administration: Sendable {
     }
 
     static func entry(actor: Actor, action: String, objectType: String, objectID: String, at now: Timestamp, change: String) -> AuditEntry {
-        AuditEntry(
-            sequence: 0, occurredAt: now, actorKind: actor.kind, actorID: actor.id, ipAddress: actor.ipAddress, action: action,
-            objectType: objectType, objectID: objectID, outcome: .success, changeDigest: AuditChain.digest(Array(change.utf8)),
-            requestID: actor.requestID, previousHash: "", hash: ""
+        .draft(
+            at: now, actorKind: actor.kind, actorID: actor.id, ipAddress: actor.ipAddress, action: action, objectType: objectType,
+            objectID: objectID, outcome: .success, changeDigest: AuditChain.digest(Array(change.utf8)), requestID: actor.requestID
         )
     }
 }

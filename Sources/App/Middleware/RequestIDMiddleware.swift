@@ -1,3 +1,4 @@
+import CarteraCore
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -32,11 +33,5 @@ struct RequestIDMiddleware: RouterMiddleware {
     }
 
     /// A new random id: 16 random bytes as 32 lowercase hex characters.
-    static func makeID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<2).map { _ in
-            let hex = String(generator.next() as UInt64, radix: 16)
-            return String(repeating: "0", count: 16 - hex.count) + hex
-        }.joined()
-    }
+    static func makeID() -> String { ByteEncoding.hex(ByteEncoding.randomBytes(16)) }
 }

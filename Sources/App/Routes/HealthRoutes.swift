@@ -25,17 +25,14 @@ struct HealthRoutes {
                 }
                 if first { continuation.resume(returning: answer) }
             }
-            Task {
-                do {
-                    try await database.ping()
-                    finish(true)
-                } catch {
-                    finish(false)
-                }
+            let timer = Task {
+                try? await Task.sleep(for: limit)
+                if !Task.isCancelled { finish(false) }
             }
             Task {
-                try? await Task.sleep(for: limit)
-                finish(false)
+                let answered = (try? await database.ping()) != nil
+                timer.cancel()  // no sleeping timer left behind for every answered probe
+                finish(answered)
             }
         }
     }

@@ -92,10 +92,9 @@ struct OAuthRoutes {
     }
 
     func audit(_ context: AppRequestContext, actor: String, action: String, outcome: AuditEntry.Outcome) async throws {
-        let entry = AuditEntry(
-            sequence: 0, occurredAt: clock(), actorKind: actor.isEmpty ? .anonymous : .apiClient, actorID: String(actor.prefix(128)),
-            ipAddress: context.remoteAddress, action: action, objectType: "", objectID: "", outcome: outcome, changeDigest: "",
-            requestID: context.requestID, previousHash: "", hash: ""
+        let entry = AuditEntry.draft(
+            at: clock(), actorKind: actor.isEmpty ? .anonymous : .apiClient, actorID: String(actor.prefix(128)),
+            ipAddress: context.remoteAddress, action: action, outcome: outcome, requestID: context.requestID
         )
         try await auditWriter.append(entry)
     }

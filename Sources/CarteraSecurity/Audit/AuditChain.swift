@@ -40,13 +40,7 @@ public enum AuditChain {
 
     /// The hash an entry must carry, given the previous entry's hash.
     public static func hash(of entry: AuditEntry, previousHash: String) -> String {
-        var hasher = SHA256()
-        hasher.update(data: Array(previousHash.utf8))
-        hasher.update(data: canonicalEncoding(of: entry))
-        return hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        digest(Array(previousHash.utf8) + canonicalEncoding(of: entry))
     }
 
     /// Completes a new entry: sets `sequence`, `previousHash` and `hash` to follow the entry `after` (nil = first).
@@ -60,10 +54,7 @@ public enum AuditChain {
 
     /// SHA-256 (hex) of arbitrary bytes, for `AuditEntry.changeDigest`.
     public static func digest(_ bytes: some Sequence<UInt8>) -> String {
-        SHA256.hash(data: Array(bytes)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        ByteEncoding.hex(SHA256.hash(data: Array(bytes)))
     }
 
     /// Where a chain is broken.

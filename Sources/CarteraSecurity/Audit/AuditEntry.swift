@@ -48,6 +48,26 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     /// SHA-256 (hex) over `previousHash` and the canonical encoding of the other fields.
     public var hash: String
 
+    /// A new entry to append: its `sequence` and hashes are set by `AuditChain.seal` when it is written.
+    public static func draft(
+        at occurredAt: Timestamp,
+        actorKind: ActorKind,
+        actorID: String,
+        ipAddress: String = "",
+        action: String,
+        objectType: String = "",
+        objectID: String = "",
+        outcome: Outcome,
+        changeDigest: String = "",
+        requestID: String = ""
+    ) -> AuditEntry {
+        AuditEntry(
+            sequence: 0, occurredAt: occurredAt, actorKind: actorKind, actorID: actorID, ipAddress: ipAddress, action: action,
+            objectType: objectType, objectID: objectID, outcome: outcome, changeDigest: changeDigest, requestID: requestID,
+            previousHash: "", hash: ""
+        )
+    }
+
     public init(
         sequence: Int64,
         occurredAt: Timestamp,

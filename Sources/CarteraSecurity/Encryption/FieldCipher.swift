@@ -25,7 +25,7 @@ public struct FieldCipher: Sendable {
         let key = keys.dataKeys[keys.currentKeyID]!
         // Sealing with a fresh random nonce cannot fail for a 256-bit key.
         let box = try! AES.GCM.seal(Array(plaintext.utf8), using: key, authenticating: Array(field.utf8))
-        return "v1.\(keys.currentKeyID).\(Self.base64URL(box.combined!))"
+        return "v1.\(keys.currentKeyID).\(ByteEncoding.base64URL(box.combined!))"
     }
 
     /// Decrypts a value written by `encrypt` for the same field.
@@ -34,7 +34,7 @@ public struct FieldCipher: Sendable {
         guard parts.count == 3, parts[0] == "v1" else { throw Unreadable(detail: "formato desconocido") }
         let keyID = String(parts[1])
         guard let key = keys.dataKeys[keyID] else { throw Unreadable(detail: "llave «\(keyID)» ausente") }
-        guard let combined = Self.decodeBase64URL(String(parts[2])), combined.count >= 28 else {
+        guard let combined = ByteEncoding.decodeBase64URL(String(parts[2])), combined.count >= 28 else {
             throw Unreadable(detail: "contenido dañado")
         }
         do {
@@ -62,17 +62,6 @@ public struct FieldCipher: Sendable {
         mac.update(data: Array(field.utf8))
         mac.update(data: [0])
         mac.update(data: Array(normalizedValue.utf8))
-        return Data(mac.finalize()).map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decodeBase64URL(_ text: String) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64)
+        return ByteEncoding.hex(mac.finalize())
     }
 }
