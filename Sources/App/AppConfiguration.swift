@@ -14,6 +14,9 @@ import Store
 /// | `cartera.host` | `CARTERA_HOST` | `--host` | host name or address | `127.0.0.1` | no |
 /// | `cartera.port` | `CARTERA_PORT` | `--port` | 0–65535 (0 = any free port) | `8080` | no |
 /// | `cartera.log.level` | `CARTERA_LOG_LEVEL` | `--log-level` | trace, debug, info, notice, warning, error, critical | `info` | no |
+/// | `cartera.cookies.insecure` | `CARTERA_INSECURE_COOKIES` | `--insecure-cookies` | true, false | `false` | no |
+/// | `cartera.session.idle.minutes` | `CARTERA_SESSION_IDLE_MINUTES` | — | 1–1440 | `30` | no |
+/// | `cartera.session.absolute.hours` | `CARTERA_SESSION_ABSOLUTE_HOURS` | — | 1–72 | `12` | no |
 /// | `cartera.spei.catalog` | `CARTERA_SPEI_CATALOG` | `--spei-catalog` | path to a CSV `clabe_prefix,spei_code,name` | the catalog shipped with Cartera | no |
 ///
 /// The database URL is secret because it may carry a password: it is never logged; `databaseURL.description` shows it
@@ -25,6 +28,13 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// An updated SPEI participant catalog, when the lender keeps one; `nil` uses the bundled copy.
     public var speiCatalogPath: String?
+    /// Send back-office cookies without `Secure` (only for a plain-HTTP installation reached by a name other than
+    /// localhost; browsers accept `Secure` cookies from `http://localhost`).
+    public var insecureCookies = false
+    /// A back-office session ends after this many minutes without requests.
+    public var sessionIdleMinutes: Int64 = 30
+    /// A back-office session ends this many hours after sign-in.
+    public var sessionAbsoluteHours: Int64 = 12
 
     public static let defaultPort = 8080
     public static let defaultHost = "127.0.0.1"
@@ -66,6 +76,22 @@ public struct AppConfiguration: Sendable {
             logLevel = .info
         }
         speiCatalogPath = reader.string(forKey: "cartera.spei.catalog")
+        if let text = reader.string(forKey: "cartera.cookies.insecure") {
+            guard let value = Bool(text.lowercased()) else {
+                throw ConfigurationError.invalid(setting: "CARTERA_INSECURE_COOKIES", value: text, expected: "true o false")
+            }
+            insecureCookies = value
+        }
+        sessionIdleMinutes = try Self.integer(reader, "cartera.session.idle.minutes", "CARTERA_SESSION_IDLE_MINUTES", in: 1...1440) ?? 30
+        sessionAbsoluteHours = try Self.integer(reader, "cartera.session.absolute.hours", "CARTERA_SESSION_ABSOLUTE_HOURS", in: 1...72) ?? 12
+    }
+
+    static func integer(_ reader: ConfigReader, _ key: String, _ variable: String, in range: ClosedRange<Int64>) throws -> Int64? {
+        guard let text = reader.string(forKey: ConfigKey(key)) else { return nil }
+        guard let value = Int64(text), range.contains(value) else {
+            throw ConfigurationError.invalid(setting: variable, value: text, expected: "un número entero entre \(range.lowerBound) y \(range.upperBound)")
+        }
+        return value
     }
 
     /// The SPEI participant catalog to use: the lender's file when configured, otherwise the bundled copy.

@@ -23,7 +23,7 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     AppMetrics.bootstrap(version: CarteraVersion.current)
     let tokens = try await TokenService.load(database: database, cipher: FieldCipher(keys: keys), clock: clock)
-    let router = buildRouter(database: database, tokens: tokens, clock: clock)
+    let router = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, clock: clock).router
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Cartera"),
@@ -33,23 +33,50 @@ public func buildApplication(
     )
 }
 
-/// The router: middleware (outermost first) and every route.
-func buildRouter(database: Database, tokens: TokenService, clock: @escaping @Sendable () -> Timestamp) -> Router<AppRequestContext> {
+/// The router: middleware (outermost first) and every route, with the back-office route table.
+func buildRouter(
+    configuration: AppConfiguration,
+    database: Database,
+    keys: KeyRing,
+    tokens: TokenService,
+    clock: @escaping @Sendable () -> Timestamp
+) -> (router: Router<AppRequestContext>, webRoutes: WebRouter.Registry) {
     let router = Router(context: AppRequestContext.self)
+    let audit = AuditWriter(database: database)
+    let pages = WebPages()
+    let cipher = FieldCipher(keys: keys)
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(LogRequestsMiddleware(.info))
     router.middlewares.add(MetricsMiddleware())
-    router.middlewares.add(ErrorMiddleware())
+    router.middlewares.add(SecurityHeadersMiddleware())
+    router.middlewares.add(ErrorMiddleware(audit: audit, pages: pages, clock: clock))
     HealthRoutes(database: database).add(to: router)
-    HomePage(database: database).add(to: router)
     OAuthRoutes(
         database: database,
         clients: APIClients(database: database, clock: clock),
         tokens: tokens,
-        auditWriter: AuditWriter(database: database),
+        clientStatus: ClientStatusCache(database: database, clock: clock),
+        auditWriter: audit,
         clock: clock
     ).add(to: router)
-    return router
+
+    let sessions = WebSessions(
+        database: database, clock: clock,
+        idleSeconds: configuration.sessionIdleMinutes * 60, absoluteSeconds: configuration.sessionAbsoluteHours * 3600
+    )
+    let gate = WebGate(
+        sessions: sessions, pages: pages, audit: audit,
+        cookies: CookiePolicy(secure: !configuration.insecureCookies, sessionSeconds: sessions.absoluteSeconds), clock: clock
+    )
+    let web = WebRouter(router: router, gate: gate, registry: WebRouter.Registry())
+    let administration = Administration(database: database, clock: clock)
+    SignInRoutes(web: web, signIn: SignIn(database: database, sessions: sessions, cipher: cipher, clock: clock)).add()
+    AccountRoutes(web: web, database: database, enrolment: SecondFactorEnrolment(database: database, cipher: cipher, clock: clock)).add()
+    UserAdminRoutes(web: web, administration: administration).add()
+    APIClientAdminRoutes(web: web, clients: APIClients(database: database, clock: clock)).add()
+    AuditViewerRoutes(web: web, database: database).add()
+    StaticRoutes(web: web).add()
+    return (router, web.registry)
 }
 
 /// Keeps the database pool for the life of the application and closes it after the server has stopped.

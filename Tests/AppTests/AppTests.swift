@@ -109,19 +109,24 @@ struct AppTests {
         }
     }
 
-    @Test("unknown routes get the JSON error shape in Spanish, with the request id")
+    @Test("errors keep the JSON shape in Spanish with the request id; unknown pages need a session first")
     func notFound() async throws {
         try await withTestDatabase { database in
             try await makeApp(database).test(.router) { client in
                 let name = HTTPField.Name("X-Request-Id")!
-                try await client.execute(uri: "/nothing/here", method: .get, headers: [name: "req-1"]) { response in
-                    #expect(response.status == .notFound)
+                try await client.execute(uri: "/api/v1/nothing/here", method: .get, headers: [name: "req-1"]) { response in
+                    #expect(response.status == .unauthorized)
                     #expect(response.headers[.contentType] == "application/json; charset=utf-8")
                     #expect(response.headers[name] == "req-1")
                     let body = try JSONDecoder().decode(ErrorBody.self, from: Data(String(buffer: response.body).utf8))
-                    #expect(body.error.code == "not_found")
-                    #expect(body.error.message == "La ruta solicitada no existe. Revise la dirección y el método HTTP.")
+                    #expect(body.error.code == "unauthorized")
                     #expect(body.error.request_id == "req-1")
+                }
+                for method in [HTTPRequest.Method.get, .post, .delete] {
+                    try await client.execute(uri: "/nothing/here", method: method) { response in
+                        #expect(response.status == .seeOther)
+                        #expect(response.headers[.location] == "/login")
+                    }
                 }
             }
         }
@@ -141,19 +146,22 @@ struct AppTests {
 
 @Suite("Home page")
 struct HomePageTests {
-    @Test("GET / names the lender and escapes it")
+    @Test("GET / names the lender, escaped, for a signed-in user")
     func home() async throws {
         try await withTestDatabase { database in
+            _ = try await TestStaff.seed(database)
             try await database.withConnection { db in
-                try await db.raw("INSERT INTO lenders (id, legal_name, short_name, rfc, created_at) VALUES ('l1', 'x', 'Crédito <A&B>', 'SAT970701NN3', 'x')").run()
+                try await db.raw("UPDATE lenders SET short_name = 'Crédito <A&B>'").run()
             }
             try await makeApp(database).test(.router) { client in
-                try await client.execute(uri: "/", method: .get) { response in
-                    #expect(response.status == .ok)
-                    #expect(response.headers[.contentType] == "text/html; charset=utf-8")
-                    let text = String(buffer: response.body)
-                    #expect(text.contains("Otorgante: Crédito &lt;A&amp;B&gt;."))
-                }
+                let browser = TestBrowser(client)
+                try await browser.get("/login")
+                try await browser.post("/login", ["username": "u.analista.credito", "password": TestStaff.password])
+                let response = try await browser.get("/")
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(response.headers[.cacheControl] == "no-store")
+                #expect(response.text.contains("<strong>Crédito &lt;A&amp;B&gt;</strong>"))
             }
         }
     }

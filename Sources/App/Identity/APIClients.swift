@@ -99,3 +99,45 @@ public struct APIClients: Sendable {
     /// 32 random bytes, base64url without padding (43 characters).
     static func randomSecret() -> String { ByteEncoding.base64URL(ByteEncoding.randomBytes(32)) }
 }
+
+extension APIClients {
+    /// A client as the administration page lists it (never its secret).
+    public struct Summary: Sendable {
+        public let id: String
+        public let name: String
+        public let scopes: [String]
+        public let active: Bool
+        public let createdAt: Timestamp
+    }
+
+    /// Every client, newest first.
+    public func list() async throws -> [Summary] {
+        try await database.withConnection { db in
+            try await db.raw("SELECT id, name, scopes, active, created_at FROM api_clients ORDER BY created_at DESC, id").all().map { row in
+                Summary(
+                    id: try row.decode(column: "id", as: String.self),
+                    name: try row.decode(column: "name", as: String.self),
+                    scopes: try row.decode(column: "scopes", as: String.self).split(separator: " ").map(String.init),
+                    active: try row.decode(column: "active", as: Bool.self),
+                    createdAt: Timestamp(text: try row.decode(column: "created_at", as: String.self)) ?? Timestamp(millisecondsSince1970: 0)
+                )
+            }
+        }
+    }
+
+    /// Deactivates a client: it can no longer obtain tokens, and tokens already issued stop working within
+    /// `ClientStatusCache.maximumAgeSeconds` on every instance.
+    public func deactivate(id: String, actor: Administration.Actor) async throws {
+        let now = clock()
+        try await database.transaction { db in
+            guard let name = try await db.raw("SELECT name FROM api_clients WHERE id = \(bind: id)").first(decodingColumn: "name", as: String.self) else {
+                throw Administration.Refusal(code: "api_client_not_found", message: "El cliente de API no existe. Vuelva a la lista de clientes.")
+            }
+            try await db.raw("UPDATE api_clients SET active = FALSE WHERE id = \(bind: id)").run()
+            try await AuditLog.append(
+                Administration.entry(actor: actor, action: "api_client.deactivate", objectType: "api_client", objectID: id, at: now, change: name),
+                on: db
+            )
+        }
+    }
+}

@@ -159,10 +159,14 @@ public struct Administration: Sendable {
         }
     }
 
-    static func entry(actor: Actor, action: String, objectType: String, objectID: String, at now: Timestamp, change: String) -> AuditEntry {
+    static func entry(
+        actor: Actor, action: String, objectType: String, objectID: String, at now: Timestamp, change: String,
+        outcome: AuditEntry.Outcome = .success
+    ) -> AuditEntry {
         .draft(
             at: now, actorKind: actor.kind, actorID: actor.id, ipAddress: actor.ipAddress, action: action, objectType: objectType,
-            objectID: objectID, outcome: .success, changeDigest: AuditChain.digest(Array(change.utf8)), requestID: actor.requestID
+            objectID: objectID, outcome: outcome, changeDigest: change.isEmpty ? "" : AuditChain.digest(Array(change.utf8)),
+            requestID: actor.requestID
         )
     }
 }

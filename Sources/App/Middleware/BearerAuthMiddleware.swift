@@ -7,13 +7,14 @@ import Logging
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let tokens: TokenService
+    let clientStatus: ClientStatusCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw APIError.unauthenticated
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard let client = await tokens.verify(token) else { throw APIError.unauthenticated }
+        guard let client = await tokens.verify(token), try await clientStatus.isActive(client.clientID) else { throw APIError.unauthenticated }
         var context = context
         context.client = client
         context.logger[metadataKey: "client_id"] = .string(client.clientID)

@@ -11,6 +11,7 @@ struct OAuthRoutes {
     let database: Database
     let clients: APIClients
     let tokens: TokenService
+    let clientStatus: ClientStatusCache
     let auditWriter: AuditWriter
     let clock: @Sendable () -> Timestamp
 
@@ -35,7 +36,7 @@ struct OAuthRoutes {
     func add(to router: Router<AppRequestContext>) {
         router.post("/oauth/token") { request, context -> TokenResponse in
             let body = try await request.body.collect(upTo: 16 * 1024)
-            let form = Self.parseForm(String(buffer: body))
+            let form = FormDecoding.parse(String(buffer: body))
             var credentials = Self.basicCredentials(request.headers[.authorization])
             if credentials == nil, let id = form["client_id"], let secret = form["client_secret"] { credentials = (id, secret) }
 
@@ -60,7 +61,7 @@ struct OAuthRoutes {
             return TokenResponse(access_token: token, token_type: "Bearer", expires_in: TokenService.lifetimeSeconds, scope: scopes.joined(separator: " "))
         }
 
-        let api = router.group("/api/v1").add(middleware: BearerAuthMiddleware(tokens: tokens))
+        let api = router.group("/api/v1").add(middleware: BearerAuthMiddleware(tokens: tokens, clientStatus: clientStatus))
         api.get("/token-info") { _, context -> TokenInfo in
             let client = try context.requireClient()
             return TokenInfo(client_id: client.clientID, scopes: client.scopes, expires_at: client.expiresAt.text)
@@ -97,17 +98,6 @@ struct OAuthRoutes {
             ipAddress: context.remoteAddress, action: action, outcome: outcome, requestID: context.requestID
         )
         try await auditWriter.append(entry)
-    }
-
-    /// `application/x-www-form-urlencoded` fields.
-    static func parseForm(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode = { (s: Substring) in s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            fields[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return fields
     }
 
     /// `Authorization: Basic base64(id:secret)`, with both parts form-decoded as RFC 6749 §2.3.1 requires.

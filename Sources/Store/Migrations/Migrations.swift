@@ -5,5 +5,6 @@ public enum Migrations {
         .m0002LendersAndUsers,
         .m0003AuditLog,
         .m0004APIClients,
+        .m0005WebSessionsAndMFA,
     ]
 }

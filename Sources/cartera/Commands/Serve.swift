@@ -20,6 +20,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Dirección en la que escucha (CARTERA_HOST, 127.0.0.1 por omisión).")
     var host: String?
 
+    @Flag(help: "Cookies sin el atributo Secure (CARTERA_INSECURE_COOKIES): solo para pruebas por HTTP sin TLS con un nombre distinto de localhost.")
+    var insecureCookies = false
+
     @Flag(help: "Modo demostración: datos de ejemplo y un administrador con contraseña nueva en cada inicio.")
     var demo = false
 
@@ -27,6 +30,7 @@ struct Serve: AsyncParsableCommand {
         var extra: [String: String] = [:]
         if let port { extra["cartera.port"] = String(port) }
         if let host { extra["cartera.host"] = host }
+        if insecureCookies { extra["cartera.cookies.insecure"] = "true" }
         let configuration = try global.configuration(extra: extra)
         var logger = Logger(label: "cartera")
         logger.logLevel = configuration.logLevel
@@ -55,7 +59,7 @@ struct Serve: AsyncParsableCommand {
                 print("")
                 print(credentials.created ? "Modo demostración: se creó la Financiera Demo." : "Modo demostración: Financiera Demo.")
                 print("  Administrador: usuario «\(credentials.username)», contraseña «\(credentials.password)» (cambia en cada inicio con --demo).")
-                print("  Página de estado: \(url)/")
+                print("  Inicie sesión en \(url)/login (se le pedirá configurar el segundo factor).")
             }
             print("Detenga el servidor con Ctrl+C.")
             fflush(nil)  // flush every stream: the banner must show at once even when standard output is a pipe or a log file

@@ -1,0 +1,110 @@
+import CarteraCore
+import CarteraSecurity
+import Foundation
+import SQLKit
+import Store
+
+extension Administration {
+    /// A user as the administration page lists it.
+    public struct UserSummary: Sendable {
+        public let id: String
+        public let username: String
+        public let displayName: String
+        public let role: Role
+        public let active: Bool
+        public let hasSecondFactor: Bool
+        /// Whether sign-in is locked after repeated failures right now.
+        public let locked: Bool
+    }
+
+    /// Every user of the installation, by user name.
+    public func users() async throws -> [UserSummary] {
+        let now = clock()
+        return try await database.withConnection { db in
+            let locks = try await db.raw("SELECT throttle_key, locked_until FROM login_throttle WHERE locked_until IS NOT NULL").all()
+            var locked = Set<String>()
+            for row in locks {
+                if let until = Timestamp(text: try row.decode(column: "locked_until", as: String.self)), now < until {
+                    locked.insert(try row.decode(column: "throttle_key", as: String.self))
+                }
+            }
+            return try await db.raw(
+                "SELECT id, username, display_name, role, active, totp_enabled_at FROM users ORDER BY username"
+            ).all().map { row in
+                let username = try row.decode(column: "username", as: String.self)
+                return UserSummary(
+                    id: try row.decode(column: "id", as: String.self),
+                    username: username,
+                    displayName: try row.decode(column: "display_name", as: String.self),
+                    role: Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .auditor,
+                    active: try row.decode(column: "active", as: Bool.self),
+                    hasSecondFactor: !(try row.decodeNil(column: "totp_enabled_at")),
+                    locked: locked.contains("user:\(username)")
+                )
+            }
+        }
+    }
+
+    /// Activates or deactivates a user; deactivation ends the user's sessions at once.
+    public func setActive(userID: String, active: Bool, actor: Actor) async throws {
+        let now = clock()
+        try await database.transaction { db in
+            let username = try await Self.requireUser(userID, on: db)
+            guard userID != actor.id else {
+                throw Refusal(code: "user_self_change", message: "No puede desactivar su propia cuenta. Pida a otro administrador que lo haga.")
+            }
+            try await db.raw("UPDATE users SET active = \(unsafeRaw: active ? "TRUE" : "FALSE") WHERE id = \(bind: userID)").run()
+            if !active {
+                try await db.raw("UPDATE web_sessions SET ended_at = \(bind: now.text) WHERE user_id = \(bind: userID) AND ended_at IS NULL").run()
+            }
+            try await AuditLog.append(
+                Self.entry(actor: actor, action: active ? "user.activate" : "user.deactivate", objectType: "user", objectID: userID, at: now,
+                           change: "\(username)|active=\(active)"),
+                on: db
+            )
+        }
+    }
+
+    /// Removes a user's second factor and recovery codes (lost phone); the user sets up a new one at next sign-in.
+    public func resetSecondFactor(userID: String, actor: Actor) async throws {
+        let now = clock()
+        try await database.transaction { db in
+            let username = try await Self.requireUser(userID, on: db)
+            guard userID != actor.id else {
+                throw Refusal(code: "user_self_change", message: "No puede restablecer su propio segundo factor. Pida a otro administrador que lo haga.")
+            }
+            try await db.raw(
+                """
+                UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_enabled_at = NULL, totp_last_step = 0
+                WHERE id = \(bind: userID)
+                """
+            ).run()
+            try await db.raw("DELETE FROM user_recovery_codes WHERE user_id = \(bind: userID)").run()
+            try await db.raw("UPDATE web_sessions SET ended_at = \(bind: now.text) WHERE user_id = \(bind: userID) AND ended_at IS NULL").run()
+            try await AuditLog.append(
+                Self.entry(actor: actor, action: "mfa.reset", objectType: "user", objectID: userID, at: now, change: username),
+                on: db
+            )
+        }
+    }
+
+    /// Lifts a sign-in lock on a user.
+    public func unlock(userID: String, actor: Actor) async throws {
+        let now = clock()
+        try await database.transaction { db in
+            let username = try await Self.requireUser(userID, on: db)
+            try await db.raw("DELETE FROM login_throttle WHERE throttle_key = \(bind: "user:\(username)")").run()
+            try await AuditLog.append(
+                Self.entry(actor: actor, action: "user.unlock", objectType: "user", objectID: userID, at: now, change: username),
+                on: db
+            )
+        }
+    }
+
+    static func requireUser(_ userID: String, on db: any SQLDatabase) async throws -> String {
+        guard let username = try await db.raw("SELECT username FROM users WHERE id = \(bind: userID)").first(decodingColumn: "username", as: String.self) else {
+            throw Refusal(code: "user_not_found", message: "El usuario no existe. Vuelva a la lista de usuarios.")
+        }
+        return username
+    }
+}

@@ -1,0 +1,89 @@
+import CarteraCore
+import CarteraSecurity
+import Foundation
+import Hummingbird
+import SQLKit
+import Store
+
+/// `/auditoria`: the audit log, newest first, filtered by date, actor, action and outcome.
+struct AuditViewerRoutes {
+    let web: WebRouter
+    let database: Database
+    static let pageSize = 100
+
+    func add() {
+        let database = database
+        let pages = web.pages
+        web.get("/auditoria", .permission(.readAudit)) { request in
+            var filter = AuditLog.Filter()
+            var problems: [String] = []
+            if let text = request.query("desde") {
+                if let day = Self.day(text) { filter.from = day } else { problems.append("la fecha «desde»") }
+            }
+            if let text = request.query("hasta") {
+                if let day = Self.day(text) { filter.until = day.adding(seconds: 86_400) } else { problems.append("la fecha «hasta»") }
+            }
+            if let action = request.query("accion") { filter.action = String(action.prefix(64)) }
+            if let outcome = request.query("resultado") { filter.outcome = AuditEntry.Outcome(rawValue: outcome) }
+            if let before = request.query("antes") { filter.before = Int64(before) }
+            let actor = request.query("actor").map { String($0.prefix(128)) }
+            if let actor {
+                // People search by user name; the log records user ids. Match either.
+                let ids = try await database.withConnection { db in
+                    try await db.raw("SELECT id FROM users WHERE username = \(bind: actor.lowercased())").all(decodingColumn: "id", as: String.self)
+                }
+                filter.actorIDs = [actor] + ids
+            }
+            let search = filter
+            let entries = try await database.withConnection { db in try await AuditLog.search(search, limit: Self.pageSize, on: db) }
+            var values: [String: Any] = [
+                "entries": entries.map(Self.row),
+                "filter": [
+                    "desde": request.query("desde") ?? "", "hasta": request.query("hasta") ?? "", "actor": actor ?? "",
+                    "accion": filter.action ?? "",
+                ],
+                "outcomes": [("", "Todos")] .map { ["value": $0.0, "label": $0.1, "selected": filter.outcome == nil] }
+                    + Self.outcomeLabels.map { outcome, label in ["value": outcome.rawValue, "label": label, "selected": filter.outcome == outcome] },
+            ]
+            if entries.count == Self.pageSize, let last = entries.last {
+                var items = request.request.uri.queryParameters.filter { $0.key != "antes" }.map { "\($0.key)=\($0.value)" }
+                items.append("antes=\(last.sequence)")
+                values["older"] = "/auditoria?" + items.joined(separator: "&")
+            }
+            return pages.render(
+                "audit", title: "Auditoría", web: request, values: values,
+                error: problems.isEmpty ? nil : "No se entendió \(problems.joined(separator: " ni ")): use el formato AAAA-MM-DD.",
+                current: "/auditoria"
+            )
+        }
+    }
+
+    static let outcomeLabels: [(AuditEntry.Outcome, String)] = [
+        (.success, "Éxito"), (.failure, "Fallo"), (.denied, "Denegado"), (.error, "Error del servidor"),
+    ]
+
+    static func row(_ entry: AuditEntry) -> [String: Any] {
+        [
+            "sequence": entry.sequence,
+            "occurredAt": entry.occurredAt.text.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: ""),
+            "actorKind": actorLabel(entry.actorKind), "actorID": entry.actorID, "ipAddress": entry.ipAddress, "action": entry.action,
+            "objectType": entry.objectType, "objectID": entry.objectID, "outcome": entry.outcome.rawValue,
+            "outcomeLabel": outcomeLabels.first { $0.0 == entry.outcome }?.1 ?? entry.outcome.rawValue, "requestID": entry.requestID,
+        ]
+    }
+
+    static func actorLabel(_ kind: AuditEntry.ActorKind) -> String {
+        switch kind {
+        case .user: "usuario"
+        case .apiClient: "cliente API"
+        case .system: "sistema"
+        case .anonymous: "anónimo"
+        }
+    }
+
+    /// `YYYY-MM-DD` as the start of that day (UTC).
+    static func day(_ text: String) -> Timestamp? {
+        guard text.count == 10, let start = Timestamp(text: text + "T00:00:00.000Z"), start.text.hasPrefix(text) else { return nil }
+        return start
+    }
+}

@@ -1,0 +1,109 @@
+import CarteraSecurity
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+
+/// Renders back-office pages: the Mustache templates, the layout's navigation for the user's role, and the response
+/// headers every page carries.
+public struct WebPages: Sendable {
+    let library: MustacheLibrary
+
+    public init() {
+        var library = MustacheLibrary()
+        let templates: [String: String] = [
+            "layout": LayoutTemplates.layout,
+            "login": LayoutTemplates.login,
+            "second_factor": LayoutTemplates.secondFactor,
+            "message": LayoutTemplates.message,
+            "dashboard": AccountTemplates.dashboard,
+            "account": AccountTemplates.account,
+            "enrol": AccountTemplates.enrol,
+            "recovery_codes": AccountTemplates.recoveryCodes,
+            "portal": AccountTemplates.portal,
+            "users": AdministrationTemplates.users,
+            "api_clients": AdministrationTemplates.apiClients,
+            "audit": AdministrationTemplates.audit,
+        ]
+        for (name, text) in templates {
+            // The templates are compiled into the binary and covered by tests: a syntax error is a programming error.
+            try! library.register(text, named: name)
+        }
+        self.library = library
+    }
+
+    /// A navigation entry, shown when the role grants its permission.
+    struct NavItem {
+        let href: String
+        let label: String
+        let permission: Permission
+    }
+
+    static let navigation: [NavItem] = [
+        NavItem(href: "/", label: "Inicio", permission: .useBackOffice),
+        NavItem(href: "/usuarios", label: "Usuarios", permission: .manageUsers),
+        NavItem(href: "/clientes-api", label: "Clientes de API", permission: .manageAPIClients),
+        NavItem(href: "/auditoria", label: "Auditoría", permission: .readAudit),
+        NavItem(href: "/portal", label: "Mis créditos", permission: .usePortal),
+    ]
+
+    /// The page `template` with `values`, inside the layout.
+    /// - Parameters:
+    ///   - current: the navigation entry to mark as the current page.
+    ///   - csrf: the form token (the session's, or the sign-in cookie's).
+    public func render(
+        _ template: String,
+        title: String,
+        web: WebRequest,
+        values: [String: Any] = [:],
+        notice: String? = nil,
+        error: String? = nil,
+        status: HTTPResponse.Status = .ok,
+        current: String? = nil,
+        csrf: String? = nil
+    ) -> Response {
+        var data = values
+        data["title"] = title
+        data["version"] = CarteraVersion.current
+        data["csrf"] = csrf ?? web.session?.csrfToken ?? ""
+        if let notice { data["notice"] = notice }
+        if let error { data["error"] = error }
+        if let session = web.session, session.state == .active {
+            let user = session.user
+            data["user"] = [
+                "displayName": user.displayName,
+                "roleName": user.role.displayName,
+                "nav": Self.navigation.filter { user.role.allows($0.permission) }.map { item -> [String: Any] in
+                    ["href": item.href, "label": item.label, "current": item.href == current]
+                },
+            ] as [String: Any]
+        }
+        let html = library.render(data, withTemplate: template) ?? ""
+        return Self.htmlResponse(html, status: status)
+    }
+
+    /// A page with one message and, optionally, a link onwards (errors, denials, confirmations).
+    public func message(
+        title: String, message: String, web: WebRequest, status: HTTPResponse.Status, next: (href: String, label: String)? = nil
+    ) -> Response {
+        var values: [String: Any] = ["message": message]
+        if let next { values["next"] = ["href": next.href, "label": next.label] }
+        return render("message", title: title, web: web, values: values, status: status)
+    }
+
+    static func htmlResponse(_ html: String, status: HTTPResponse.Status) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// `303 See Other` to `location`, optionally setting or clearing cookies.
+    static func redirect(to location: String, cookies: [String] = []) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = location
+        headers[.cacheControl] = "no-store"
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Response(status: .seeOther, headers: headers)
+    }
+}

@@ -1,0 +1,31 @@
+/// What a signed-in user may do. Routes declare the permission they need; roles grant permissions.
+///
+/// Anything not granted here is denied: a role has exactly the permissions listed in `Role.permissions`.
+public enum Permission: String, Sendable, Hashable, CaseIterable {
+    /// The back office: dashboard and navigation (every staff role).
+    case useBackOffice = "back_office"
+    /// The borrower's portal.
+    case usePortal = "portal"
+    /// Create, deactivate and unlock users; reset their second factor.
+    case manageUsers = "users:manage"
+    /// Create and deactivate API clients.
+    case manageAPIClients = "api_clients:manage"
+    /// Read the audit log.
+    case readAudit = "audit:read"
+}
+
+extension Role {
+    /// The permissions this role grants.
+    public var permissions: Set<Permission> {
+        switch self {
+        case .administrador: [.useBackOffice, .manageUsers, .manageAPIClients, .readAudit]
+        case .oficialCumplimiento: [.useBackOffice, .readAudit]
+        case .auditor: [.useBackOffice, .readAudit]
+        case .analistaCredito, .gestorCobranza: [.useBackOffice]
+        case .acreditado: [.usePortal]
+        }
+    }
+
+    /// Whether the role grants `permission`.
+    public func allows(_ permission: Permission) -> Bool { permissions.contains(permission) }
+}

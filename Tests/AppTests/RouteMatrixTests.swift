@@ -1,0 +1,155 @@
+@testable import App
+import CarteraCore
+import CarteraSecurity
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import SQLKit
+import Store
+import Testing
+
+/// Every route × every role (and no session at all), against a table written here independently of the code.
+@Suite("Route × role matrix")
+struct RouteMatrixTests {
+    static let everyone = Set(Role.allCases)
+    static let staff = Set(Role.allCases.filter { $0 != .acreditado })
+
+    /// Who may use each back-office route. `nil`: anyone, even without a session.
+    static let expected: [String: Set<Role>?] = [
+        "GET /login": nil,
+        "POST /login": nil,
+        "POST /logout": nil,
+        "GET /static/cartera.css": nil,
+        "GET /login/codigo": [],  // only a session awaiting its second factor (none of these)
+        "POST /login/codigo": [],
+        "GET /": everyone,  // the borrower is sent on to the portal
+        "GET /portal": [.acreditado],
+        "GET /cuenta": everyone,
+        "GET /cuenta/segundo-factor": everyone,
+        "POST /cuenta/segundo-factor": everyone,
+        "GET /usuarios": [.administrador],
+        "POST /usuarios": [.administrador],
+        "POST /usuarios/{id}/desactivar": [.administrador],
+        "POST /usuarios/{id}/activar": [.administrador],
+        "POST /usuarios/{id}/restablecer-segundo-factor": [.administrador],
+        "POST /usuarios/{id}/desbloquear": [.administrador],
+        "GET /clientes-api": [.administrador],
+        "POST /clientes-api": [.administrador],
+        "POST /clientes-api/{id}/desactivar": [.administrador],
+        "GET /auditoria": [.administrador, .oficialCumplimiento, .auditor],
+        "GET /**": everyone,
+        "POST /**": everyone,
+        "PUT /**": everyone,
+        "PATCH /**": everyone,
+        "DELETE /**": everyone,
+    ]
+
+    /// Routes outside the back office: public probes and the token endpoint, and the bearer-protected API.
+    static let publicRoutes: Set<String> = ["GET /health", "GET /ready", "GET /metrics", "POST /oauth/token"]
+    static let apiPrefix = "/api/v1/"
+
+    @Test("Every registered route has a rule, and the rules are the table's")
+    func everyRouteHasARule() async throws {
+        try await withTestDatabase { database in
+            let keys = KeyRing.generate()
+            let tokens = try await TokenService.load(database: database, cipher: FieldCipher(keys: keys))
+            let (router, registry) = buildRouter(
+                configuration: AppConfiguration(databaseURL: database.url), database: database, keys: keys, tokens: tokens, clock: { .now }
+            )
+            let web = Set(registry.all.map { "\($0.method) \($0.path)" })
+            #expect(web == Set(Self.expected.keys))
+            for route in router.routes {
+                let key = "\(route.method.rawValue) \(route.path)"
+                #expect(web.contains(key) || Self.publicRoutes.contains(key) || route.path.description.hasPrefix(Self.apiPrefix), "route without a rule: \(key)")
+            }
+            // The declared access of each route agrees with the table.
+            for route in registry.all {
+                let allowed = Self.expected["\(route.method) \(route.path)"] ?? nil
+                switch route.access {
+                case .anyone: #expect(allowed == nil, "\(route.path)")
+                case .awaitingSecondFactor: #expect(allowed == [], "\(route.path)")
+                case .enrolment, .signedIn: #expect(allowed == Self.everyone, "\(route.path)")
+                case .permission(let permission):
+                    #expect(Set(Role.allCases.filter { $0.allows(permission) }) == allowed, "\(route.path)")
+                }
+            }
+        }
+    }
+
+    @Test("Requests: without a session only public routes answer; each role gets exactly its routes")
+    func requests() async throws {
+        try await withTestDatabase { database in
+            let staff = try await TestStaff.seed(database)
+            let sessions = WebSessions(database: database, clock: { .now })
+            var cookies: [Role: (cookie: String, csrf: String)] = [:]
+            for role in Role.allCases {
+                let token = try await database.transaction { db in
+                    try await sessions.start(userID: staff.ids[role]!, state: .active, ipAddress: "127.0.0.1", userAgent: "matrix", on: db)
+                }
+                let session = try #require(try await sessions.find(token: token))
+                cookies[role] = ("cartera_session=\(token)", session.csrfToken)
+            }
+            let sessionCookies = cookies
+            let app = try await makeApp(database)
+            try await app.test(.router) { client in
+                // Sign-out last: it ends the session it is sent with.
+                for (route, allowed) in Self.expected.sorted(by: { ($0.key == "POST /logout" ? "~" : $0.key) < ($1.key == "POST /logout" ? "~" : $1.key) }) {
+                    let parts = route.split(separator: " ", maxSplits: 1)
+                    let method = HTTPRequest.Method(rawValue: String(parts[0]))!
+                    let path = parts[1].replacingOccurrences(of: "{id}", with: "no-existe").replacingOccurrences(of: "**", with: "ruta/inexistente")
+
+                    // No session.
+                    let anonymous = try await client.execute(uri: path, method: method, headers: [.accept: "text/html"])
+                    if allowed == nil {
+                        // Reached without a session (a POST may still be refused for its missing CSRF token).
+                        #expect(anonymous.headers[.location] != "/login" || route == "POST /logout", "\(route) anonymous")
+                    } else {
+                        #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/login", "\(route) anonymous: \(anonymous.status)")
+                    }
+
+                    for role in Role.allCases {
+                        let (cookie, csrf) = sessionCookies[role]!
+                        let body = method == .get ? nil : ByteBuffer(string: "csrf=\(csrf)")
+                        let response = try await client.execute(
+                            uri: path, method: method,
+                            headers: [.accept: "text/html", .cookie: cookie, .contentType: "application/x-www-form-urlencoded"], body: body
+                        )
+                        let label = "\(route) as \(role.rawValue): \(response.status)"
+                        #expect(response.headers[.location] != "/login" || route == "POST /logout", "\(label)")
+                        switch allowed {
+                        case nil:
+                            break
+                        case let roles? where roles.isEmpty:
+                            #expect(response.status == .seeOther && response.headers[.location] == "/", "\(label)")
+                        case let roles?:
+                            if roles.contains(role) {
+                                #expect(response.status != .forbidden, "\(label)")
+                            } else {
+                                #expect(response.status == .forbidden, "\(label)")
+                            }
+                        }
+                    }
+                }
+                // Public probes answer without a session; the API wants a bearer token.
+                #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+                #expect(try await client.execute(uri: "/ready", method: .get).status == .ok)
+                #expect(try await client.execute(uri: "/metrics", method: .get).status == .ok)
+                #expect(try await client.execute(uri: "/oauth/token", method: .post).status == .badRequest)
+                for path in ["/api/v1/token-info", "/api/v1/audit/head", "/api/v1/anything"] {
+                    #expect(try await client.execute(uri: path, method: .get, headers: [.cookie: sessionCookies[.administrador]!.cookie]).status == .unauthorized)
+                }
+                // Every refusal of a signed-in user was audited.
+                let denials = try await database.withConnection { db in
+                    try await db.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'authz.denied'").first(decodingColumn: "n", as: Int.self)
+                }
+                let expectedDenials = Self.expected.values.reduce(0) { sum, allowed in
+                    guard let allowed, !allowed.isEmpty else { return sum }
+                    return sum + Role.allCases.filter { !allowed.contains($0) }.count
+                }
+                #expect(denials == expectedDenials)
+            }
+        }
+    }
+}

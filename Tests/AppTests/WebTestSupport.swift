@@ -1,0 +1,135 @@
+import App
+import CarteraCore
+import CarteraSecurity
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdOTP
+import HummingbirdTesting
+import Store
+
+/// A small browser over the test client: keeps cookies like a browser does, and sends forms with the CSRF token of
+/// the last page it loaded.
+final class TestBrowser: @unchecked Sendable {
+    let client: any TestClientProtocol
+    private(set) var cookies: [String: String] = [:]
+    private(set) var page = ""
+
+    init(_ client: any TestClientProtocol) { self.client = client }
+
+    /// The CSRF token of the last page's first form.
+    var csrf: String? {
+        guard let range = page.range(of: #"name="csrf" value=""#) else { return nil }
+        return String(page[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    @discardableResult
+    func get(_ uri: String) async throws -> TestResponse {
+        try await send(uri, method: .get, body: nil)
+    }
+
+    /// Posts `fields` as a form, adding the last page's CSRF token unless `csrf` is given.
+    @discardableResult
+    func post(_ uri: String, _ fields: [String: String] = [:], csrf: String? = nil) async throws -> TestResponse {
+        var fields = fields
+        fields["csrf"] = csrf ?? self.csrf ?? ""
+        let body = fields.map { key, value in "\(Self.encode(key))=\(Self.encode(value))" }.joined(separator: "&")
+        return try await send(uri, method: .post, body: body)
+    }
+
+    private func send(_ uri: String, method: HTTPRequest.Method, body: String?) async throws -> TestResponse {
+        var headers = HTTPFields()
+        headers[.accept] = "text/html"
+        headers[.userAgent] = "TestBrowser"
+        if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
+        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+        let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        for header in response.headers[values: .setCookie] {
+            let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(pair[0])
+            if header.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = pair.count > 1 ? String(pair[1]) : "" }
+        }
+        let text = String(buffer: response.body)
+        if response.headers[.contentType]?.hasPrefix("text/html") == true { page = text }
+        return response
+    }
+
+    /// Loads the sign-in page and posts the user name and password.
+    @discardableResult
+    func signIn(_ username: String, password: String = TestStaff.password) async throws -> TestResponse {
+        try await get("/login")
+        return try await post("/login", ["username": username, "password": password])
+    }
+
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+    var location: String? { headers[.location] }
+}
+
+/// Staff users for web tests, one per role, created with a fast bcrypt cost.
+struct TestStaff {
+    static let password = "frase de prueba larga 2026"
+    let ids: [Role: String]
+
+    static func seed(_ database: Database, clock: @escaping @Sendable () -> Timestamp = { .now }) async throws -> TestStaff {
+        let administration = Administration(database: database, clock: clock, bcryptCost: 4)
+        _ = try await administration.createLender(legalName: "Financiera Prueba SA de CV SOFOM ENR", shortName: "Financiera Prueba", rfc: "SAT970701NN3", actor: .commandLine)
+        var ids: [Role: String] = [:]
+        for role in Role.allCases {
+            let user = try await administration.createUser(
+                username: username(role), displayName: role.displayName, role: role, password: password, lenderID: nil, actor: .commandLine
+            )
+            ids[role] = user.id
+        }
+        return TestStaff(ids: ids)
+    }
+
+    static func username(_ role: Role) -> String { "u." + role.rawValue.replacingOccurrences(of: "_", with: ".") }
+}
+
+/// TOTP codes as an authenticator app computes them from an `otpauth://` URI.
+enum Authenticator {
+    /// The secret inside an `otpauth://` URI on a page (base 32 decoded to the key text).
+    static func secret(fromPage page: String) -> String? {
+        guard let range = page.range(of: "secret=") else { return nil }
+        let base32 = page[range.upperBound...].prefix { $0.isLetter || $0.isNumber }
+        return decodeBase32(String(base32))
+    }
+
+    static func code(secret: String, at time: Timestamp) -> String {
+        String(format: "%06d", TOTP(secret: secret).compute(date: time.date))
+    }
+
+    static func decodeBase32(_ text: String) -> String? {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        var bits = 0
+        var value = 0
+        var bytes: [UInt8] = []
+        for character in text.uppercased() {
+            guard let index = alphabet.firstIndex(of: character) else { return nil }
+            value = value << 5 | index
+            bits += 5
+            if bits >= 8 {
+                bytes.append(UInt8((value >> (bits - 8)) & 0xFF))
+                bits -= 8
+            }
+        }
+        return String(bytes: bytes, encoding: .utf8)
+    }
+}
+
+/// A migrated database with the test staff, the application on a movable clock, and a test client.
+func withBackOffice(_ body: @escaping @Sendable (Database, any TestClientProtocol, TestClock) async throws -> Void) async throws {
+    try await withTestDatabase { database in
+        let clock = TestClock()
+        _ = try await TestStaff.seed(database)
+        try await makeApp(database, clock: { clock.read() }).test(.router) { client in
+            try await body(database, client, clock)
+        }
+    }
+}
