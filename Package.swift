@@ -101,6 +101,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Shared by the test targets: the engines store tests run on (SQLite, and PostgreSQL when configured).
+        .target(
+            name: "CarteraTestSupport",
+            dependencies: ["Store", .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
+            path: "Tests/Support",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CarteraCoreTests",
             dependencies: ["CarteraCore"],
@@ -113,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "CarteraCore", "CarteraSecurity", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["Store", "CarteraTestSupport", "CarteraCore", "CarteraSecurity", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -126,6 +133,7 @@ let package = Package(
             dependencies: [
                 "App",
                 "CarteraSecurity",
+                "CarteraTestSupport",
                 "Store",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

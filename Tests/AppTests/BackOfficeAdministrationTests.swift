@@ -1,4 +1,6 @@
 @testable import App
+import CarteraTestSupport
+import CarteraTestSupport
 import CarteraCore
 import CarteraSecurity
 import Foundation
@@ -21,9 +23,9 @@ struct BackOfficeAdministrationTests {
         #expect(confirmed.status == .ok)
     }
 
-    @Test("Users: create with the password policy, deactivate (ends sessions), unlock; each step audited")
-    func users() async throws {
-        try await withBackOffice { database, client, clock in
+    @Test("Users: create with the password policy, deactivate (ends sessions), unlock; each step audited", arguments: TestEngine.available)
+    func users(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, clock in
             let admin = TestBrowser(client)
             try await signInAsAdministrator(admin, clock: clock)
             try await admin.get("/usuarios")
@@ -75,9 +77,9 @@ struct BackOfficeAdministrationTests {
         }
     }
 
-    @Test("API clients: the secret is shown once; deactivation stops its tokens within seconds")
-    func apiClients() async throws {
-        try await withBackOffice { database, client, clock in
+    @Test("API clients: the secret is shown once; deactivation stops its tokens within seconds", arguments: TestEngine.available)
+    func apiClients(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, clock in
             let admin = TestBrowser(client)
             try await signInAsAdministrator(admin, clock: clock)
             try await admin.get("/clientes-api")
@@ -110,9 +112,9 @@ struct BackOfficeAdministrationTests {
         }
     }
 
-    @Test("Audit viewer: filters by action, outcome, actor and date, newest first")
-    func auditViewer() async throws {
-        try await withBackOffice { database, client, clock in
+    @Test("Audit viewer: filters by action, outcome, actor and date, newest first", arguments: TestEngine.available)
+    func auditViewer(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, clock in
             try await TestBrowser(client).signIn("u.gestor.cobranza", password: "no es la buena frase")
             let auditor = TestBrowser(client)
             try await auditor.signIn("u.auditor")

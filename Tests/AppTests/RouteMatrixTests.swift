@@ -1,4 +1,5 @@
 @testable import App
+import CarteraTestSupport
 import CarteraCore
 import CarteraSecurity
 import Foundation
@@ -78,9 +79,10 @@ struct RouteMatrixTests {
         }
     }
 
-    @Test("Requests: without a session only public routes answer; each role gets exactly its routes")
-    func requests() async throws {
-        try await withTestDatabase { database in
+    @Test("Requests: without a session only public routes answer; each role gets exactly its routes", arguments: TestEngine.available)
+    func requests(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
             let staff = try await TestStaff.seed(database)
             let sessions = WebSessions(database: database, clock: { .now })
             var cookies: [Role: (cookie: String, csrf: String)] = [:]

@@ -1,4 +1,5 @@
 import App
+import CarteraTestSupport
 import CarteraCore
 import CarteraSecurity
 import Foundation
@@ -50,9 +51,9 @@ struct WebSignInTests {
         }
     }
 
-    @Test("A form without the CSRF token is refused and audited")
-    func csrf() async throws {
-        try await withBackOffice { database, client, clock in
+    @Test("A form without the CSRF token is refused and audited", arguments: TestEngine.available)
+    func csrf(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, clock in
             let browser = TestBrowser(client)
             try await browser.get("/login")
             let response = try await browser.post("/login", ["username": "u.analista.credito", "password": TestStaff.password], csrf: "forged")
@@ -62,9 +63,9 @@ struct WebSignInTests {
         }
     }
 
-    @Test("Unknown user and wrong password get the same answer; both are audited")
-    func genericErrors() async throws {
-        try await withBackOffice { database, client, clock in
+    @Test("Unknown user and wrong password get the same answer; both are audited", arguments: TestEngine.available)
+    func genericErrors(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, clock in
             let browser = TestBrowser(client)
             try await browser.get("/login")
             let wrong = try await browser.post("/login", ["username": "u.analista.credito", "password": "otra frase equivocada"])
@@ -79,9 +80,9 @@ struct WebSignInTests {
         }
     }
 
-    @Test("A user without second factor signs in; a role without permission is denied with 403 and an audit entry")
-    func analystSignIn() async throws {
-        try await withBackOffice { database, client, clock in
+    @Test("A user without second factor signs in; a role without permission is denied with 403 and an audit entry", arguments: TestEngine.available)
+    func analystSignIn(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, clock in
             let browser = TestBrowser(client)
             let response = try await browser.signIn("u.analista.credito")
             #expect(response.status == .seeOther)
@@ -112,9 +113,9 @@ struct WebSignInTests {
         }
     }
 
-    @Test("Lockout: the fifth failure locks the account with a growing wait; the right password is refused while locked")
-    func lockout() async throws {
-        try await withBackOffice { database, client, clock in
+    @Test("Lockout: the fifth failure locks the account with a growing wait; the right password is refused while locked", arguments: TestEngine.available)
+    func lockout(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, clock in
             let browser = TestBrowser(client)
             for attempt in 1...5 {
                 try await browser.get("/login")
@@ -141,9 +142,9 @@ struct WebSignInTests {
         }
     }
 
-    @Test("Administrator: enrolment is mandatory, then sign-in asks for the code; replayed codes and used recovery codes fail")
-    func secondFactor() async throws {
-        try await withBackOffice { database, client, clock in
+    @Test("Administrator: enrolment is mandatory, then sign-in asks for the code; replayed codes and used recovery codes fail", arguments: TestEngine.available)
+    func secondFactor(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, clock in
             let browser = TestBrowser(client)
             let first = try await browser.signIn("u.administrador")
             #expect(first.location == "/cuenta/segundo-factor")
@@ -198,9 +199,9 @@ struct WebSignInTests {
         }
     }
 
-    @Test("Sessions end after the idle limit and after the absolute limit")
-    func expiry() async throws {
-        try await withBackOffice { database, client, clock in
+    @Test("Sessions end after the idle limit and after the absolute limit", arguments: TestEngine.available)
+    func expiry(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, clock in
             let browser = TestBrowser(client)
             try await browser.signIn("u.auditor")
             clock.advance(seconds: 29 * 60)

@@ -1,4 +1,5 @@
 import App
+import CarteraTestSupport
 import CarteraCore
 import CarteraSecurity
 import Foundation
@@ -124,8 +125,11 @@ enum Authenticator {
 }
 
 /// A migrated database with the test staff, the application on a movable clock, and a test client.
-func withBackOffice(_ body: @escaping @Sendable (Database, any TestClientProtocol, TestClock) async throws -> Void) async throws {
-    try await withTestDatabase { database in
+func withBackOffice(
+    on engine: TestEngine = .sqlite, _ body: @escaping @Sendable (Database, any TestClientProtocol, TestClock) async throws -> Void
+) async throws {
+    try await engine.withFreshDatabase { database in
+        try await Migrator(database: database).migrate()
         let clock = TestClock()
         _ = try await TestStaff.seed(database)
         try await makeApp(database, clock: { clock.read() }).test(.router) { client in

@@ -1,3 +1,4 @@
+import CarteraTestSupport
 import CarteraCore
 import SQLKit
 import CarteraSecurity

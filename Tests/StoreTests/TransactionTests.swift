@@ -1,3 +1,4 @@
+import CarteraTestSupport
 import SQLKit
 import Store
 import Testing
