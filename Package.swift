@@ -104,7 +104,12 @@ let package = Package(
         // Shared by the test targets: the engines store tests run on (SQLite, and PostgreSQL when configured).
         .target(
             name: "CarteraTestSupport",
-            dependencies: ["Store", .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: [
+                "Store",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+            ],
             path: "Tests/Support",
             swiftSettings: swiftSettings
         ),
@@ -125,7 +130,13 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Store", "CarteraSecurity", "CarteraCore", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["Store", "CarteraTestSupport", "CarteraSecurity", "CarteraCore", .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: swiftSettings
+        ),
+        // Real headless Chromium through chromedriver against `cartera serve` (see Tests/BrowserTests).
+        .testTarget(
+            name: "BrowserTests",
+            dependencies: ["CarteraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -142,7 +153,6 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 "CarteraCore",
             ],
             swiftSettings: swiftSettings

@@ -23,6 +23,7 @@ struct RouteMatrixTests {
         "POST /login": nil,
         "POST /logout": nil,
         "GET /static/cartera.css": nil,
+        "GET /favicon.ico": nil,
         "GET /login/codigo": [],  // only a session awaiting its second factor (none of these)
         "POST /login/codigo": [],
         "GET /": everyone,  // the borrower is sent on to the portal

@@ -36,6 +36,10 @@ struct WebSignInTests {
                 #expect(response.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
                 #expect(response.headers[HTTPField.Name("Strict-Transport-Security")!] == nil)
                 #expect(!response.text.lowercased().contains("<script"))
+                // Loading the page again (another tab, a favicon fetch) keeps the same token.
+                let token = browser.csrf
+                try await browser.get("/login")
+                #expect(browser.csrf == token && browser.cookies["cartera_signin"] == token)
                 #expect(response.text.contains(#"lang="es-MX""#))
             }
         }
@@ -156,7 +160,7 @@ struct WebSignInTests {
             let secret = try #require(Authenticator.secret(fromPage: enrol.text))
             let wrong = try await browser.post("/cuenta/segundo-factor", ["code": "000000"])
             #expect(wrong.status == .unprocessableContent)
-            let usedCode = Authenticator.code(secret: secret, at: clock.read())
+            let usedCode = Authenticator.code(secret: secret, at: clock.read().date)
             let confirmed = try await browser.post("/cuenta/segundo-factor", ["code": usedCode])
             #expect(confirmed.status == .ok)
             let codes = confirmed.text.components(separatedBy: "<li><code>").dropFirst().map { String($0.prefix(19)) }
@@ -173,7 +177,7 @@ struct WebSignInTests {
             let replay = try await browser.post("/login/codigo", ["code": usedCode])
             #expect(replay.status == .unauthorized)
             clock.advance(seconds: 30)
-            let good = try await browser.post("/login/codigo", ["code": Authenticator.code(secret: secret, at: clock.read())])
+            let good = try await browser.post("/login/codigo", ["code": Authenticator.code(secret: secret, at: clock.read().date)])
             #expect(good.location == "/")
             #expect(try await browser.get("/usuarios").status == .ok)
             try await browser.post("/logout")

@@ -1,3 +1,4 @@
+import CarteraTestSupport
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import CarteraTestSupport
 import CarteraCore
 import Foundation
 import SQLKit

@@ -1,3 +1,4 @@
+import CarteraTestSupport
 import Foundation
 import Store
 import Testing
@@ -6,78 +7,6 @@ import Testing
 import FoundationNetworking
 #endif
 
-/// Runs the built `cartera` executable as a person would.
-enum CLI {
-    /// The `cartera` binary next to the test bundle (SwiftPM builds every product before running tests).
-    static let binary: URL? = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("cartera"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent(".build/debug/cartera"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
-
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    /// Runs the binary to completion on a Dispatch thread, so waiting for it never blocks Swift's cooperative pool.
-    static func run(
-        _ arguments: [String],
-        environment: [String: String] = [:],
-        directory: URL? = nil,
-        input: String? = nil
-    ) async throws -> Result {
-        try await offloaded { try runBlocking(arguments, environment: environment, directory: directory, input: input) }
-    }
-
-    static func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result2 { try work() }.result) }
-        }
-    }
-
-    static func runBlocking(_ arguments: [String], environment: [String: String], directory: URL?, input: String?) throws -> Result {
-        let process = Process()
-        process.executableURL = try #require(binary, "the cartera executable was not built")
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "CARTERA_DATABASE_URL")
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
-    }
-
-    /// `Swift.Result` under another name (this file's `Result` is the process outcome).
-    struct Result2<T> {
-        let result: Swift.Result<T, any Error>
-        init(_ body: () throws -> T) {
-            do { result = .success(try body()) } catch { result = .failure(error) }
-        }
-    }
-
-    static func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cartera-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
-}
 
 @Suite("Command line", .serialized)
 struct CLITests {
@@ -176,34 +105,9 @@ struct CLITests {
     func serveDemo() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = try #require(CLI.binary)
-        process.arguments = ["serve", "--demo", "--port", "0"]
-        process.currentDirectoryURL = folder
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "CARTERA_DATABASE_URL")
-        process.environment = env
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-
-        // Read the banner until the login line appears (blocking reads, on a Dispatch thread). A server that never
-        // prints it is stopped after a minute, which ends the read.
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60) { if process.isRunning { process.terminate() } }
-        let reader = out.fileHandleForReading
-        let banner = try await CLI.offloaded {
-            var banner = ""
-            while !banner.contains("contraseña") {
-                let chunk = reader.availableData
-                if chunk.isEmpty { break }
-                banner += String(decoding: chunk, as: UTF8.self)
-            }
-            return banner
-        }
-        let match = try #require(banner.firstMatch(of: /escucha en (http:\/\/127\.0\.0\.1:\d+)/), "\(banner)")
-        let base = String(match.1)
+        let server = try await RunningServer(folder: folder, arguments: ["--demo"])
+        let banner = server.banner
+        let base = server.baseURL
         #expect(banner.contains("usuario «admin»"))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("cartera.sqlite").path))
 
@@ -213,9 +117,8 @@ struct CLITests {
             #expect(String(decoding: data, as: UTF8.self) == body)
         }
 
-        process.terminate()  // SIGTERM → graceful shutdown
-        try await CLI.offloaded { process.waitUntilExit() }
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
+        let exit = try await server.stop()  // SIGTERM → graceful shutdown
+        #expect(exit.reason == .exit)
+        #expect(exit.status == 0)
     }
 }

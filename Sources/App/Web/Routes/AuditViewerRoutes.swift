@@ -35,9 +35,20 @@ struct AuditViewerRoutes {
                 filter.actorIDs = [actor] + ids
             }
             let search = filter
-            let entries = try await database.withConnection { db in try await AuditLog.search(search, limit: Self.pageSize, on: db) }
+            let (entries, usernames) = try await database.withConnection { db in
+                let entries = try await AuditLog.search(search, limit: Self.pageSize, on: db)
+                // Show user names instead of user ids.
+                let ids = Array(Set(entries.filter { $0.actorKind == .user || $0.objectType == "user" }.flatMap { [$0.actorID, $0.objectID] }))
+                var names: [String: String] = [:]
+                if !ids.isEmpty {
+                    for row in try await db.select().columns("id", "username").from("users").where("id", .in, ids).all() {
+                        names[try row.decode(column: "id", as: String.self)] = try row.decode(column: "username", as: String.self)
+                    }
+                }
+                return (entries, names)
+            }
             var values: [String: Any] = [
-                "entries": entries.map(Self.row),
+                "entries": entries.map { Self.row($0, usernames: usernames) },
                 "filter": [
                     "desde": request.query("desde") ?? "", "hasta": request.query("hasta") ?? "", "actor": actor ?? "",
                     "accion": filter.action ?? "",
@@ -62,12 +73,14 @@ struct AuditViewerRoutes {
         (.success, "Éxito"), (.failure, "Fallo"), (.denied, "Denegado"), (.error, "Error del servidor"),
     ]
 
-    static func row(_ entry: AuditEntry) -> [String: Any] {
-        [
+    static func row(_ entry: AuditEntry, usernames: [String: String]) -> [String: Any] {
+        let actor = entry.actorKind == .user ? usernames[entry.actorID] ?? entry.actorID : entry.actorID
+        let object = entry.objectType == "user" ? usernames[entry.objectID] ?? entry.objectID : entry.objectID
+        return [
             "sequence": entry.sequence,
             "occurredAt": entry.occurredAt.text.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: ""),
-            "actorKind": actorLabel(entry.actorKind), "actorID": entry.actorID, "ipAddress": entry.ipAddress, "action": entry.action,
-            "objectType": entry.objectType, "objectID": entry.objectID, "outcome": entry.outcome.rawValue,
+            "actorKind": actorLabel(entry.actorKind), "actorID": actor, "ipAddress": entry.ipAddress, "action": entry.action,
+            "objectType": entry.objectType, "objectID": object, "outcome": entry.outcome.rawValue,
             "outcomeLabel": outcomeLabels.first { $0.0 == entry.outcome }?.1 ?? entry.outcome.rawValue, "requestID": entry.requestID,
         ]
     }

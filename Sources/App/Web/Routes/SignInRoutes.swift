@@ -15,7 +15,10 @@ struct SignInRoutes {
 
         web.get("/login", .anyone) { request in
             if let session = request.session { return Self.nextStep(for: session.state) }
-            let token = ByteEncoding.base64URL(ByteEncoding.randomBytes(24))
+            // Keep the browser's token if it has one: a second tab, or a browser fetching /favicon.ico through the
+            // sign-in redirect, must not invalidate the form already on screen.
+            let existing = request.request.cookies[CookiePolicy.signInCookie]?.value
+            let token = existing.flatMap { $0.utf8.count == 32 ? $0 : nil } ?? ByteEncoding.base64URL(ByteEncoding.randomBytes(24))
             var response = pages.render("login", title: "Iniciar sesión", web: request, csrf: token)
             response.headers.append(HTTPField(name: .setCookie, value: cookies.signIn(token)))
             return response

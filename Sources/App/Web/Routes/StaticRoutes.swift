@@ -16,6 +16,8 @@ struct StaticRoutes {
             headers[.cacheControl] = "public, max-age=3600"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: css))
         }
+        // Browsers ask for it on every site; answer without a redirect to the sign-in page.
+        web.get("/favicon.ico", .anyone) { _ in Response(status: .noContent) }
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             web.on("**", method: method, .signedIn) { request in
                 pages.message(

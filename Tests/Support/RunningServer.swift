@@ -1,0 +1,64 @@
+import Foundation
+
+/// `cartera serve` running as a separate process on a free port, for tests that talk to it over real HTTP.
+public final class RunningServer: @unchecked Sendable {
+    /// `http://127.0.0.1:PORT`.
+    public let baseURL: String
+    /// Everything the server printed on standard output up to the "ready" line.
+    public let banner: String
+    private let process: Process
+
+    /// Starts the server in `folder` with `arguments` after `serve --port 0`, and waits (up to a minute) for its banner.
+    public init(folder: URL, arguments: [String] = [], environment: [String: String] = [:]) async throws {
+        let process = Process()
+        guard let binary = CLI.binary else { throw NotBuilt() }
+        process.executableURL = binary
+        process.arguments = ["serve", "--port", "0"] + arguments
+        process.currentDirectoryURL = folder
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "CARTERA_DATABASE_URL")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // A server that never prints its banner is stopped after a minute, which ends the blocking read.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60) { if process.isRunning { process.terminate() } }
+        let reader = out.fileHandleForReading
+        let banner = try await CLI.offloaded {
+            var banner = ""
+            while !banner.contains("Detenga el servidor") {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                banner += String(decoding: chunk, as: UTF8.self)
+            }
+            return banner
+        }
+        guard let match = banner.firstMatch(of: /escucha en (http:\/\/[0-9.]+:\d+)/) else {
+            if process.isRunning { process.terminate() }
+            throw StartFailed(banner: banner)
+        }
+        self.process = process
+        self.banner = banner
+        self.baseURL = String(match.1)
+    }
+
+    /// Sends SIGTERM and waits for the process to exit; returns its exit status.
+    @discardableResult
+    public func stop() async throws -> (reason: Process.TerminationReason, status: Int32) {
+        if process.isRunning { process.terminate() }
+        let process = self.process
+        try await CLI.offloaded { process.waitUntilExit() }
+        return (process.terminationReason, process.terminationStatus)
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
+    public struct StartFailed: Error, CustomStringConvertible {
+        public let banner: String
+        public var description: String { "cartera serve did not start; it printed: \(banner)" }
+    }
+}
