@@ -14,6 +14,7 @@ import Store
 /// | `cartera.host` | `CARTERA_HOST` | `--host` | host name or address | `127.0.0.1` | no |
 /// | `cartera.port` | `CARTERA_PORT` | `--port` | 0–65535 (0 = any free port) | `8080` | no |
 /// | `cartera.log.level` | `CARTERA_LOG_LEVEL` | `--log-level` | trace, debug, info, notice, warning, error, critical | `info` | no |
+/// | `cartera.signing.key.file` | `CARTERA_SIGNING_KEY_FILE` | — | path to an ES256 (P-256) private key in PEM | generated and stored encrypted | no (the file is) |
 /// | `cartera.cookies.insecure` | `CARTERA_INSECURE_COOKIES` | `--insecure-cookies` | true, false | `false` | no |
 /// | `cartera.session.idle.minutes` | `CARTERA_SESSION_IDLE_MINUTES` | — | 1–1440 | `30` | no |
 /// | `cartera.session.absolute.hours` | `CARTERA_SESSION_ABSOLUTE_HOURS` | — | 1–72 | `12` | no |
@@ -28,6 +29,8 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// An updated SPEI participant catalog, when the lender keeps one; `nil` uses the bundled copy.
     public var speiCatalogPath: String?
+    /// An ES256 private key (PEM file) to sign access tokens with, instead of the generated one.
+    public var signingKeyPath: String?
     /// Send back-office cookies without `Secure` (only for a plain-HTTP installation reached by a name other than
     /// localhost; browsers accept `Secure` cookies from `http://localhost`).
     public var insecureCookies = false
@@ -76,6 +79,7 @@ public struct AppConfiguration: Sendable {
             logLevel = .info
         }
         speiCatalogPath = reader.string(forKey: "cartera.spei.catalog")
+        signingKeyPath = reader.string(forKey: "cartera.signing.key.file")
         if let text = reader.string(forKey: "cartera.cookies.insecure") {
             guard let value = Bool(text.lowercased()) else {
                 throw ConfigurationError.invalid(setting: "CARTERA_INSECURE_COOKIES", value: text, expected: "true o false")
@@ -92,6 +96,15 @@ public struct AppConfiguration: Sendable {
             throw ConfigurationError.invalid(setting: variable, value: text, expected: "un número entero entre \(range.lowerBound) y \(range.upperBound)")
         }
         return value
+    }
+
+    /// The configured signing key's PEM text, or nil when none is configured.
+    public func signingKeyPEM() throws -> String? {
+        guard let path = signingKeyPath else { return nil }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigurationError.invalid(setting: "CARTERA_SIGNING_KEY_FILE", value: path, expected: "la ruta de un archivo PEM legible")
+        }
+        return text
     }
 
     /// The SPEI participant catalog to use: the lender's file when configured, otherwise the bundled copy.

@@ -22,7 +22,9 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     AppMetrics.bootstrap(version: CarteraVersion.current)
-    let tokens = try await TokenService.load(database: database, cipher: FieldCipher(keys: keys), clock: clock)
+    let tokens = try await TokenService.load(
+        database: database, cipher: FieldCipher(keys: keys), configuredKeyPEM: try configuration.signingKeyPEM(), clock: clock
+    )
     let router = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, clock: clock).router
     return Application(
         router: router,

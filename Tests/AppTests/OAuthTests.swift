@@ -1,10 +1,11 @@
-import App
+@testable import App
 import CarteraCore
 import CarteraSecurity
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
 import SQLKit
 import Store
 import Testing
@@ -133,26 +134,55 @@ struct OAuthTests {
         }
     }
 
-    @Test("a new signing key keeps tokens signed by the previous one valid")
+    @Test("rotating the signing key keeps old tokens valid, and other instances learn the new key by themselves")
     func rotation() async throws {
         try await withTestDatabase { database in
             let keys = KeyRing.generate()
             let cipher = FieldCipher(keys: keys)
-            let first = try await TokenService.load(database: database, cipher: cipher)
+            let clock = TestClock()
+            let first = try await TokenService.load(database: database, cipher: cipher, clock: { clock.read() })
+            let other = try await TokenService.load(database: database, cipher: cipher, clock: { clock.read() })
             let client = APIClients.Client(id: "cc_1", lenderID: "l", scopes: ["clients:read"])
             let old = try await first.issue(for: client, scopes: client.scopes)
-            // Rotate: retire the current key; the next load creates a new one and still trusts the old.
-            try await database.withConnection { db in try await db.raw("UPDATE signing_keys SET retired_at = 'x'").run() }
-            let second = try await TokenService.load(database: database, cipher: cipher)
+            let kid = try await TokenService.rotate(database: database, cipher: cipher, actor: .commandLine, clock: { clock.read() })
+            let second = try await TokenService.load(database: database, cipher: cipher, clock: { clock.read() })
             let new = try await second.issue(for: client, scopes: client.scopes)
+            #expect(TokenService.keyID(of: new) == kid)
             #expect(await second.verify(old)?.clientID == "cc_1")
             #expect(await second.verify(new)?.clientID == "cc_1")
-            #expect(await first.verify(new) == nil)  // the old service never saw the new key
+            // An instance started before the rotation verifies the new key's tokens (it re-reads the keys)...
+            #expect(await first.verify(new)?.clientID == "cc_1")
+            // ...and signs with the new key within a minute.
+            #expect(TokenService.keyID(of: try await other.issue(for: client, scopes: client.scopes)) != kid)
+            clock.advance(seconds: 61)
+            #expect(TokenService.keyID(of: try await other.issue(for: client, scopes: client.scopes)) == kid)
+            // A token naming an unknown key is refused.
+            let forged = ByteEncoding.base64URL(Array(#"{"alg":"ES256","kid":"sk-nope","typ":"JWT"}"#.utf8)) + "." + new.split(separator: ".").dropFirst().joined(separator: ".")
+            #expect(await first.verify(forged) == nil)
+            #expect(try await AuditLog.verify(database: database).checked == 1)
             // The private keys are stored encrypted.
             let stored = try await database.withConnection { db in
                 try await db.raw("SELECT private_key FROM signing_keys").all(decodingColumn: "private_key", as: String.self)
             }
             #expect(stored.count == 2 && stored.allSatisfy { $0.hasPrefix("v1.") && !$0.contains("PRIVATE KEY") })
+        }
+    }
+
+    @Test("a signing key from the configuration signs, on every instance alike")
+    func configuredKey() async throws {
+        try await withTestDatabase { database in
+            let cipher = FieldCipher(keys: KeyRing.generate())
+            let pem = ES256PrivateKey().pemRepresentation
+            let a = try await TokenService.load(database: database, cipher: cipher, configuredKeyPEM: pem)
+            let b = try await TokenService.load(database: database, cipher: cipher, configuredKeyPEM: pem)
+            let client = APIClients.Client(id: "cc_1", lenderID: "l", scopes: ["clients:read"])
+            let token = try await a.issue(for: client, scopes: client.scopes)
+            #expect(TokenService.keyID(of: token)?.hasPrefix("cfg-") == true)
+            #expect(TokenService.keyID(of: token) == TokenService.keyID(of: try await b.issue(for: client, scopes: client.scopes)))
+            #expect(await b.verify(token)?.clientID == "cc_1")
+            await #expect(throws: ConfigurationError.self) {
+                _ = try await TokenService.load(database: database, cipher: cipher, configuredKeyPEM: "not a key")
+            }
         }
     }
 }

@@ -59,9 +59,20 @@ struct AdministrationCLITests {
         let noFlag = try await CLI.run(["users", "create", "--username", "x", "--role", "auditor"], directory: folder)
         #expect(noFlag.status != 0)
 
+        let card = try await CLI.run(
+            ["users", "create", "--username", "pepe", "--role", "auditor", "--display-name", "Pepe 4111-1111-1111-1111", "--password-stdin"],
+            directory: folder, input: "Otra frase larga 2026?\n"
+        )
+        #expect(card.status == 1)
+        #expect(card.stderr.contains("número de tarjeta"))
+
+        let rotated = try await CLI.run(["keys", "rotate-signing", "--json"], directory: folder)
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        #expect(rotated.stdout.contains(#""kid" : "sk-"#))
+
         // Every change is in the audit chain, and the chain is intact.
         let audit = try await CLI.run(["audit", "verify", "--json"], directory: folder)
         #expect(audit.status == 0)
-        #expect(audit.stdout.contains(#""checked" : 3"#))
+        #expect(audit.stdout.contains(#""checked" : 4"#))
     }
 }

@@ -42,6 +42,7 @@ public struct APIClients: Sendable {
     public func create(name rawName: String, scopes: [String], lenderID: String?, actor: Administration.Actor) async throws -> Created {
         let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw Administration.Refusal(code: "api_client_name_required", message: "Indique un nombre para el cliente de API.") }
+        try CardNumberDetector.check(name)
         guard let scopes = Scope.parseList(scopes.joined(separator: ",")) else {
             throw Administration.Refusal(
                 code: "api_client_scope_unknown",

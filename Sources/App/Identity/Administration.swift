@@ -63,6 +63,7 @@ public struct Administration: Sendable {
         guard !legalName.isEmpty, !shortName.isEmpty else {
             throw Refusal(code: "lender_name_required", message: "Indique la razón social y el nombre corto del otorgante.")
         }
+        try CardNumberDetector.check(legalName + "\n" + shortName)
         let check = RFC.validate(rfc)
         guard check.isValid, check.details["person_type"] == RFC.PersonType.moral.rawValue else {
             let reason = check.reasons.first?.message ?? "El RFC de un otorgante debe ser de persona moral (12 caracteres)."
@@ -111,6 +112,7 @@ public struct Administration: Sendable {
             )
         }
         try PasswordPolicy.check(password, username: username)
+        try CardNumberDetector.check(displayName ?? "")
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         let id = UUID().uuidString.lowercased()
         let now = clock()

@@ -20,53 +20,145 @@ struct AccessToken: JWTPayload {
     }
 }
 
-/// Issues and verifies short-lived access tokens: ES256 JWTs signed with a key generated at first start and stored
-/// encrypted (`FieldCipher`) in `signing_keys`.
+/// Issues and verifies short-lived access tokens: ES256 JWTs signed with a key that is generated at first start, or
+/// given in the configuration (`CARTERA_SIGNING_KEY_FILE`), and stored encrypted (`FieldCipher`) in `signing_keys`.
 ///
-/// Every stored key verifies; the newest one not retired signs. Rotating (adding a new key) therefore keeps tokens
-/// signed by the previous key valid until they expire.
-public struct TokenService: Sendable {
+/// Every stored key verifies; the newest one not retired signs. Rotating (`cartera keys rotate-signing`) adds a key and
+/// retires the others, so tokens they signed stay valid until they expire. Every app instance picks up a new key by
+/// itself: it re-reads the table when it meets a token signed by a key it does not know, and at least once a minute
+/// before signing.
+public final class TokenService: Sendable {
     static let issuer = "cartera"
+    static let field = "signing_keys.private_key"
     /// Lifetime of an access token, in seconds.
     public static let lifetimeSeconds: Int64 = 900
+    /// How often an instance re-reads the signing keys before it signs.
+    static let refreshSeconds: Int64 = 60
 
     let keys: JWTKeyCollection
-    let currentKID: String
+    let state: KeyState
+    let database: Database
+    let cipher: FieldCipher
     let clock: @Sendable () -> Timestamp
 
-    /// Loads the signing keys, creating the first one if there is none.
-    public static func load(database: Database, cipher: FieldCipher, clock: @escaping @Sendable () -> Timestamp = { .now }) async throws -> TokenService {
-        let field = "signing_keys.private_key"
-        let rows = try await database.transaction { db -> [(kid: String, pem: String, retired: Bool)] in
-            var rows = try await db.raw("SELECT kid, private_key, retired_at FROM signing_keys ORDER BY created_at, kid").all().map { row in
+    /// Which keys this instance knows, which one signs, and when the table was last read.
+    actor KeyState {
+        var known: Set<String> = []
+        var current = ""
+        var lastRefresh = Timestamp(millisecondsSince1970: 0)
+        var lastMissRefresh = Timestamp(millisecondsSince1970: 0)
+
+        func update(known: Set<String>, current: String, at now: Timestamp) {
+            self.known = known
+            self.current = current
+            lastRefresh = now
+        }
+
+        /// Whether an unknown key id may trigger a re-read now (at most every 5 s, so forged ids cannot flood the database).
+        func mayRefreshForMiss(at now: Timestamp) -> Bool {
+            guard now >= lastMissRefresh.adding(seconds: 5) else { return false }
+            lastMissRefresh = now
+            return true
+        }
+    }
+
+    init(database: Database, cipher: FieldCipher, clock: @escaping @Sendable () -> Timestamp) {
+        self.keys = JWTKeyCollection()
+        self.state = KeyState()
+        self.database = database
+        self.cipher = cipher
+        self.clock = clock
+    }
+
+    /// Loads the signing keys, creating the first one if there is none. With `configuredKeyPEM` (an ES256 private key
+    /// in PEM) that key is stored if new and signs.
+    public static func load(
+        database: Database, cipher: FieldCipher, configuredKeyPEM: String? = nil, clock: @escaping @Sendable () -> Timestamp = { .now }
+    ) async throws -> TokenService {
+        let service = TokenService(database: database, cipher: cipher, clock: clock)
+        if let configuredKeyPEM {
+            try await service.install(pem: configuredKeyPEM)
+        } else {
+            try await database.transaction { db in
+                let live = try await db.raw("SELECT COUNT(*) AS n FROM signing_keys WHERE retired_at IS NULL").first(decodingColumn: "n", as: Int.self) ?? 0
+                if live == 0 { try await Self.insert(ES256PrivateKey(), kid: "sk-" + APIClients.randomHex(bytes: 6), cipher: cipher, at: clock(), on: db) }
+            }
+        }
+        try await service.refresh()
+        return service
+    }
+
+    /// Adds a new signing key and retires the others (they keep verifying). Returns the new key id.
+    @discardableResult
+    public static func rotate(database: Database, cipher: FieldCipher, actor: Administration.Actor, clock: @escaping @Sendable () -> Timestamp = { .now }) async throws -> String {
+        let kid = "sk-" + APIClients.randomHex(bytes: 6)
+        let now = clock()
+        try await database.transaction { db in
+            try await db.raw("UPDATE signing_keys SET retired_at = \(bind: now.text) WHERE retired_at IS NULL").run()
+            try await insert(ES256PrivateKey(), kid: kid, cipher: cipher, at: now, on: db)
+            try await AuditLog.append(
+                Administration.entry(actor: actor, action: "config.signing_key.rotate", objectType: "signing_key", objectID: kid, at: now, change: kid),
+                on: db
+            )
+        }
+        return kid
+    }
+
+    /// Makes a configured key the signing key: stored (encrypted) if new, the others retired.
+    func install(pem: String) async throws {
+        let key: ES256PrivateKey
+        do {
+            key = try ES256PrivateKey(pem: pem)
+        } catch {
+            throw ConfigurationError.invalid(setting: "CARTERA_SIGNING_KEY_FILE", value: "(PEM)", expected: "una llave privada ECDSA P-256 (ES256) en formato PEM")
+        }
+        // The key id is derived from the public key, so every instance configured with the same key agrees on it.
+        let kid = "cfg-" + String(AuditChain.digest(Array(key.publicKey.pemRepresentation.utf8)).prefix(12))
+        let now = clock()
+        try await database.transaction { db in
+            let exists = try await db.raw("SELECT kid FROM signing_keys WHERE kid = \(bind: kid)").first() != nil
+            try await db.raw("UPDATE signing_keys SET retired_at = \(bind: now.text) WHERE retired_at IS NULL AND kid <> \(bind: kid)").run()
+            if exists {
+                try await db.raw("UPDATE signing_keys SET retired_at = NULL WHERE kid = \(bind: kid)").run()
+            } else {
+                try await Self.insert(key, kid: kid, cipher: self.cipher, at: now, on: db)
+            }
+        }
+    }
+
+    static func insert(_ key: ES256PrivateKey, kid: String, cipher: FieldCipher, at now: Timestamp, on db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            INSERT INTO signing_keys (kid, algorithm, private_key, created_at)
+            VALUES (\(bind: kid), 'ES256', \(bind: cipher.encrypt(key.pemRepresentation, field: field)), \(bind: now.text))
+            """
+        ).run()
+    }
+
+    /// Re-reads `signing_keys`: adds keys this instance has not seen and picks the newest live key to sign.
+    func refresh() async throws {
+        let rows = try await database.withConnection { db in
+            try await db.raw("SELECT kid, private_key, retired_at FROM signing_keys ORDER BY created_at, kid").all().map { row in
                 (
                     kid: try row.decode(column: "kid", as: String.self),
                     pem: try row.decode(column: "private_key", as: String.self),
                     retired: try row.decode(column: "retired_at", as: String?.self) != nil
                 )
             }
-            if rows.filter({ !$0.retired }).isEmpty {
-                let kid = "sk-" + APIClients.randomHex(bytes: 6)
-                let pem = ES256PrivateKey().pemRepresentation
-                let encrypted = cipher.encrypt(pem, field: field)
-                try await db.raw(
-                    "INSERT INTO signing_keys (kid, algorithm, private_key, created_at) VALUES (\(bind: kid), 'ES256', \(bind: encrypted), \(bind: clock().text))"
-                ).run()
-                rows.append((kid, encrypted, false))
-            }
-            return rows
         }
-        let collection = JWTKeyCollection()
-        for row in rows {
-            let key = try ES256PrivateKey(pem: try cipher.decrypt(row.pem, field: field))
-            await collection.add(ecdsa: key, kid: JWKIdentifier(string: row.kid))
+        let known = await state.known
+        for row in rows where !known.contains(row.kid) {
+            let key = try ES256PrivateKey(pem: try cipher.decrypt(row.pem, field: Self.field))
+            await keys.add(ecdsa: key, kid: JWKIdentifier(string: row.kid))
         }
-        return TokenService(keys: collection, currentKID: rows.last(where: { !$0.retired })!.kid, clock: clock)
+        guard let current = rows.last(where: { !$0.retired }) ?? rows.last else { return }
+        await state.update(known: Set(rows.map(\.kid)), current: current.kid, at: clock())
     }
 
     /// A signed token for a client and the scopes granted.
     public func issue(for client: APIClients.Client, scopes: [String]) async throws -> String {
         let now = clock()
+        if now >= (await state.lastRefresh).adding(seconds: Self.refreshSeconds) { try await refresh() }
         let payload = AccessToken(
             iss: .init(value: Self.issuer),
             sub: .init(value: client.id),
@@ -75,12 +167,17 @@ public struct TokenService: Sendable {
             scope: scopes.joined(separator: " "),
             lender: client.lenderID
         )
-        return try await keys.sign(payload, kid: JWKIdentifier(string: currentKID))
+        return try await keys.sign(payload, kid: JWKIdentifier(string: await state.current))
     }
 
     /// The caller behind a valid token, or nil for an invalid, tampered or expired one.
     public func verify(_ token: String) async -> AuthenticatedClient? {
-        guard let payload = try? await keys.verify(token, as: AccessToken.self) else { return nil }
+        var payload = try? await keys.verify(token, as: AccessToken.self)
+        if payload == nil, let kid = Self.keyID(of: token), !(await state.known.contains(kid)), await state.mayRefreshForMiss(at: clock()) {
+            try? await refresh()
+            payload = try? await keys.verify(token, as: AccessToken.self)
+        }
+        guard let payload else { return nil }
         // jwt-kit checks expiry against the system clock; check it against the injected clock as well.
         guard payload.exp.value > clock().date else { return nil }
         return AuthenticatedClient(
@@ -89,6 +186,14 @@ public struct TokenService: Sendable {
             scopes: payload.scope.split(separator: " ").map(String.init),
             expiresAt: Timestamp(payload.exp.value)
         )
+    }
+
+    /// The `kid` in a JWT's header, without verifying anything.
+    static func keyID(of token: String) -> String? {
+        guard let header = token.split(separator: ".").first, let bytes = ByteEncoding.decodeBase64URL(String(header)),
+            let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        else { return nil }
+        return object["kid"] as? String
     }
 }
 

@@ -56,6 +56,9 @@ struct WebGate: Sendable {
 
     typealias Handler = WebRouter.Handler
 
+    /// Form fields that are not free text: secrets and one-time codes, never stored as typed.
+    static let notFreeText: Set<String> = ["csrf", "password", "code"]
+
     func handle(_ request: Request, _ context: AppRequestContext, access: Access, _ handler: Handler) async throws -> Response {
         let token = request.cookies[CookiePolicy.sessionCookie]?.value
         let session = try await token.asyncMap { try await sessions.find(token: $0) } ?? nil
@@ -74,6 +77,14 @@ struct WebGate: Sendable {
                 )
             }
             web = WebRequest(request: request, context: context, session: session, form: form)
+            // No card numbers, in any free-text field of any form (secrets and codes are not free text).
+            if form.contains(where: { !Self.notFreeText.contains($0.key) && CardNumberDetector.containsCardNumber($0.value) }) {
+                try await record(web, action: "input.card_number", outcome: .denied, object: "\(request.method.rawValue) \(request.uri.path)")
+                return pages.message(
+                    title: "Dato no permitido", message: CardNumberDetector.Rejected().message, web: web, status: .unprocessableContent,
+                    next: session == nil ? ("/login", "Ir a iniciar sesión") : ("/", "Ir al inicio")
+                )
+            }
         }
         return try await handler(web)
     }

@@ -8,6 +8,7 @@ import CarteraCore
 public enum CardNumberDetector {
     /// Why a text was refused.
     public struct Rejected: CarteraError {
+        public init() {}
         public var code: String { "card_number_in_text" }
         public var message: String {
             "El texto parece contener un número de tarjeta. Por seguridad Cartera no guarda números de tarjeta: "
