@@ -15,6 +15,7 @@ import Store
 /// | `cartera.port` | `CARTERA_PORT` | `--port` | 0–65535 (0 = any free port) | `8080` | no |
 /// | `cartera.log.level` | `CARTERA_LOG_LEVEL` | `--log-level` | trace, debug, info, notice, warning, error, critical | `info` | no |
 /// | `cartera.signing.key.file` | `CARTERA_SIGNING_KEY_FILE` | — | path to an ES256 (P-256) private key in PEM | generated and stored encrypted | no (the file is) |
+/// | `cartera.trusted.proxies` | `CARTERA_TRUSTED_PROXIES` | — | comma-separated IP addresses of TLS-terminating proxies | none | no |
 /// | `cartera.cookies.insecure` | `CARTERA_INSECURE_COOKIES` | `--insecure-cookies` | true, false | `false` | no |
 /// | `cartera.session.idle.minutes` | `CARTERA_SESSION_IDLE_MINUTES` | — | 1–1440 | `30` | no |
 /// | `cartera.session.absolute.hours` | `CARTERA_SESSION_ABSOLUTE_HOURS` | — | 1–72 | `12` | no |
@@ -29,6 +30,8 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// An updated SPEI participant catalog, when the lender keeps one; `nil` uses the bundled copy.
     public var speiCatalogPath: String?
+    /// Addresses of reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    public var trustedProxies: Set<String> = []
     /// An ES256 private key (PEM file) to sign access tokens with, instead of the generated one.
     public var signingKeyPath: String?
     /// Send back-office cookies without `Secure` (only for a plain-HTTP installation reached by a name other than
@@ -80,6 +83,7 @@ public struct AppConfiguration: Sendable {
         }
         speiCatalogPath = reader.string(forKey: "cartera.spei.catalog")
         signingKeyPath = reader.string(forKey: "cartera.signing.key.file")
+        trustedProxies = Set((reader.string(forKey: "cartera.trusted.proxies") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         if let text = reader.string(forKey: "cartera.cookies.insecure") {
             guard let value = Bool(text.lowercased()) else {
                 throw ConfigurationError.invalid(setting: "CARTERA_INSECURE_COOKIES", value: text, expected: "true o false")

@@ -10,8 +10,10 @@ public struct AppRequestContext: RequestContext {
     public var requestID: String
     /// The API client authenticated by a bearer token (set by `BearerAuthMiddleware` on `/api/v1`).
     public var client: AuthenticatedClient?
-    /// The client's IP address, or empty when unknown.
-    public let remoteAddress: String
+    /// The client's IP address, or empty when unknown (behind a trusted proxy: the forwarded address).
+    public var remoteAddress: String
+    /// Whether the request reached Cartera over TLS (as a trusted proxy reports it).
+    public var viaTLS = false
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

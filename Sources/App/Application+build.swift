@@ -48,6 +48,7 @@ func buildRouter(
     let pages = WebPages()
     let cipher = FieldCipher(keys: keys)
     router.middlewares.add(RequestIDMiddleware())
+    router.middlewares.add(ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.middlewares.add(LogRequestsMiddleware(.info))
     router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(SecurityHeadersMiddleware())

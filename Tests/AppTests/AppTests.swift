@@ -24,10 +24,13 @@ func withTestDatabase<T>(_ body: (Database) async throws -> T) async throws -> T
 func makeApp(
     _ database: Database,
     keys: KeyRing = KeyRing.generate(),
-    clock: @escaping @Sendable () -> Timestamp = { .now }
+    clock: @escaping @Sendable () -> Timestamp = { .now },
+    configure: (inout AppConfiguration) -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
-    try await buildApplication(
-        configuration: AppConfiguration(databaseURL: database.url, port: 0),
+    var configuration = AppConfiguration(databaseURL: database.url, port: 0)
+    configure(&configuration)
+    return try await buildApplication(
+        configuration: configuration,
         database: database,
         keys: keys,
         logger: Logger(label: "test"),

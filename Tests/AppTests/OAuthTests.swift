@@ -159,6 +159,38 @@ struct OAuthTests {
             // A token naming an unknown key is refused.
             let forged = ByteEncoding.base64URL(Array(#"{"alg":"ES256","kid":"sk-nope","typ":"JWT"}"#.utf8)) + "." + new.split(separator: ".").dropFirst().joined(separator: ".")
             #expect(await first.verify(forged) == nil)
+            // The retired key no longer vouches for tokens issued after its retirement (a leaked key is useless)...
+            let retiredKey = try await database.withConnection { db in
+                try await db.raw("SELECT private_key FROM signing_keys WHERE kid <> \(bind: kid)").first(decodingColumn: "private_key", as: String.self)
+            }!
+            let leaked = try ES256PrivateKey(pem: try cipher.decrypt(retiredKey, field: "signing_keys.private_key"))
+            let oldKID = try #require(TokenService.keyID(of: old))
+            let attacker = JWTKeyCollection()
+            await attacker.add(ecdsa: leaked, kid: JWKIdentifier(string: oldKID))
+            func mint(issuedAt: Date, lifetime: TimeInterval) async throws -> String {
+                try await attacker.sign(
+                    AccessToken(iss: .init(value: "cartera"), sub: .init(value: "cc_1"), iat: .init(value: issuedAt),
+                                exp: .init(value: issuedAt.addingTimeInterval(lifetime)), scope: "clients:read", lender: "l"),
+                    kid: JWKIdentifier(string: oldKID)
+                )
+            }
+            clock.advance(seconds: 10)
+            #expect(await second.verify(try await mint(issuedAt: clock.read().date, lifetime: 600)) == nil)
+            #expect(await second.verify(try await mint(issuedAt: clock.read().date.addingTimeInterval(-120), lifetime: 600)) != nil)  // issued before
+            // ...and no token may live longer than 15 minutes, whoever signed it.
+            let longLived = try await second.issue(for: client, scopes: client.scopes)
+            #expect(await second.verify(longLived) != nil)
+            let currentKey = try await database.withConnection { db in
+                try await db.raw("SELECT private_key FROM signing_keys WHERE kid = \(bind: kid)").first(decodingColumn: "private_key", as: String.self)
+            }!
+            let forger = JWTKeyCollection()
+            await forger.add(ecdsa: try ES256PrivateKey(pem: try cipher.decrypt(currentKey, field: "signing_keys.private_key")), kid: JWKIdentifier(string: kid))
+            let year = try await forger.sign(
+                AccessToken(iss: .init(value: "cartera"), sub: .init(value: "cc_1"), iat: .init(value: clock.read().date),
+                            exp: .init(value: clock.read().date.addingTimeInterval(365 * 86_400)), scope: "clients:read", lender: "l"),
+                kid: JWKIdentifier(string: kid)
+            )
+            #expect(await second.verify(year) == nil)
             #expect(try await AuditLog.verify(database: database).checked == 1)
             // The private keys are stored encrypted.
             let stored = try await database.withConnection { db in

@@ -45,12 +45,25 @@ struct WebSignInTests {
         }
     }
 
-    @Test("HSTS is sent when the request came over TLS through the proxy")
-    func hsts() async throws {
-        try await withTestDatabase { database in
-            try await makeApp(database).test(.router) { client in
-                let response = try await client.execute(uri: "/login", method: .get, headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"])
-                #expect(response.headers[HTTPField.Name("Strict-Transport-Security")!] == "max-age=31536000; includeSubDomains")
+    @Test("Behind a trusted proxy: HSTS over TLS and the forwarded client address; from anyone else the headers are ignored")
+    func trustedProxy() async throws {
+        for trusted in [true, false] {
+            try await withTestDatabase { database in
+                let app = try await makeApp(database, configure: { if trusted { $0.trustedProxies = ["127.0.0.1"] } })
+                try await app.test(.live) { client in
+                    let headers: HTTPFields = [
+                        HTTPField.Name("X-Forwarded-Proto")!: "https", HTTPField.Name("X-Forwarded-For")!: "198.51.100.9, 203.0.113.7",
+                        .contentType: "application/x-www-form-urlencoded", .cookie: "cartera_signin=abcdefghijklmnopqrstuvwxyz012345",
+                    ]
+                    let page = try await client.execute(uri: "/login", method: .get, headers: headers)
+                    #expect(page.headers[HTTPField.Name("Strict-Transport-Security")!] == (trusted ? "max-age=31536000; includeSubDomains" : nil))
+                    let body = ByteBuffer(string: "csrf=abcdefghijklmnopqrstuvwxyz012345&username=nadie&password=x")
+                    #expect(try await client.execute(uri: "/login", method: .post, headers: headers, body: body).status == .unauthorized)
+                    let addresses = try await database.withConnection { db in
+                        try await db.raw("SELECT ip_address FROM audit_log WHERE action = 'auth.login'").all(decodingColumn: "ip_address", as: String.self)
+                    }
+                    #expect(addresses == [trusted ? "203.0.113.7" : "127.0.0.1"])
+                }
             }
         }
     }
@@ -224,6 +237,68 @@ struct WebSignInTests {
             }
             // 12 hours after sign-in the session is over however active it was.
             #expect(browser.cookies["cartera_session"] == nil)
+        }
+    }
+}
+
+@Suite("Back office: guessing limits")
+struct SignInGuessingTests {
+    @Test("Second-factor guesses have their own count: signing in again with the password does not reset it", arguments: TestEngine.available)
+    func secondFactorGuessing(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, clock in
+            let browser = TestBrowser(client)
+            try await browser.signIn("u.administrador")
+            let enrol = try await browser.get("/cuenta/segundo-factor")
+            let secret = try #require(Authenticator.secret(fromPage: enrol.text))
+            try await browser.post("/cuenta/segundo-factor", ["code": Authenticator.code(secret: secret, at: clock.read().date)])
+            try await browser.post("/logout")
+            clock.advance(seconds: 60)
+            let right = Authenticator.code(secret: secret, at: clock.read().date)
+            let wrong = right == "000000" ? "111111" : "000000"
+            var lastPage = ""
+            for round in 0..<2 {
+                #expect(try await browser.signIn("u.administrador").location == "/login/codigo", "round \(round)")
+                for _ in 0..<(round == 0 ? 4 : 1) {
+                    try await browser.get("/login/codigo")
+                    lastPage = try await browser.post("/login/codigo", ["code": wrong]).text
+                }
+            }
+            // The fifth wrong code locked the second factor and ended the waiting session.
+            #expect(lastPage.contains("Demasiados intentos fallidos"))
+            #expect(try await browser.get("/login/codigo").location == "/login")
+            #expect(try await browser.signIn("u.administrador").location == "/login/codigo")
+            try await browser.get("/login/codigo")
+            let refused = try await browser.post("/login/codigo", ["code": right])
+            #expect(refused.status == .unauthorized)
+            #expect(refused.text.contains("Demasiados intentos fallidos"))
+        }
+    }
+
+    @Test("A burst of parallel guesses is counted exactly: five are checked, the rest refused unchecked", arguments: TestEngine.available)
+    func parallelBurst(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, clock in
+            let browser = TestBrowser(client)
+            try await browser.get("/login")
+            let csrf = try #require(browser.csrf)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for attempt in 0..<12 {
+                    group.addTask {
+                        try await client.execute(
+                            uri: "/login", method: .post,
+                            headers: [.cookie: "cartera_signin=\(csrf)", .contentType: "application/x-www-form-urlencoded"],
+                            body: ByteBuffer(string: "csrf=\(csrf)&username=u.auditor&password=intento+\(attempt)+equivocado")
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == .unauthorized })
+            let outcomes = try await database.withConnection { db in
+                try await db.raw("SELECT outcome FROM audit_log WHERE action = 'auth.login'").all(decodingColumn: "outcome", as: String.self)
+            }
+            #expect(outcomes.filter { $0 == "failure" }.count == 5)
+            #expect(outcomes.filter { $0 == "denied" }.count == 7)
+            #expect(try await browser.signIn("u.auditor").status == .unauthorized)
         }
     }
 }

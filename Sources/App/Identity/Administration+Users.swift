@@ -32,14 +32,15 @@ extension Administration {
                 "SELECT id, username, display_name, role, active, totp_enabled_at FROM users ORDER BY username"
             ).all().map { row in
                 let username = try row.decode(column: "username", as: String.self)
+                let id = try row.decode(column: "id", as: String.self)
                 return UserSummary(
-                    id: try row.decode(column: "id", as: String.self),
+                    id: id,
                     username: username,
                     displayName: try row.decode(column: "display_name", as: String.self),
                     role: Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .auditor,
                     active: try row.decode(column: "active", as: Bool.self),
                     hasSecondFactor: !(try row.decodeNil(column: "totp_enabled_at")),
-                    locked: locked.contains("user:\(username)")
+                    locked: locked.contains("user:\(username)") || locked.contains("mfa:\(id)")
                 )
             }
         }
@@ -88,12 +89,12 @@ extension Administration {
         }
     }
 
-    /// Lifts a sign-in lock on a user.
+    /// Lifts a user's sign-in locks (password and second factor).
     public func unlock(userID: String, actor: Actor) async throws {
         let now = clock()
         try await database.transaction { db in
             let username = try await Self.requireUser(userID, on: db)
-            try await db.raw("DELETE FROM login_throttle WHERE throttle_key = \(bind: "user:\(username)")").run()
+            try await db.raw("DELETE FROM login_throttle WHERE throttle_key IN (\(bind: "user:\(username)"), \(bind: "mfa:\(userID)"))").run()
             try await AuditLog.append(
                 Self.entry(actor: actor, action: "user.unlock", objectType: "user", objectID: userID, at: now, change: username),
                 on: db

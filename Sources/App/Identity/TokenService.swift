@@ -24,9 +24,10 @@ struct AccessToken: JWTPayload {
 /// given in the configuration (`CARTERA_SIGNING_KEY_FILE`), and stored encrypted (`FieldCipher`) in `signing_keys`.
 ///
 /// Every stored key verifies; the newest one not retired signs. Rotating (`cartera keys rotate-signing`) adds a key and
-/// retires the others, so tokens they signed stay valid until they expire. Every app instance picks up a new key by
-/// itself: it re-reads the table when it meets a token signed by a key it does not know, and at least once a minute
-/// before signing.
+/// retires the others, so tokens they signed stay valid until they expire; a retired key verifies only tokens issued
+/// before its retirement (plus a minute), and no token may live longer than `lifetimeSeconds`, so a leaked key is
+/// useless 16 minutes after rotation. Every app instance picks up a new key by itself: it re-reads the table when it
+/// meets a token signed by a key it does not know, and at least once a minute before signing.
 public final class TokenService: Sendable {
     static let issuer = "cartera"
     static let field = "signing_keys.private_key"
@@ -44,12 +45,15 @@ public final class TokenService: Sendable {
     /// Which keys this instance knows, which one signs, and when the table was last read.
     actor KeyState {
         var known: Set<String> = []
+        /// When each retired key stopped signing: it verifies only tokens issued before then.
+        var retiredAt: [String: Timestamp] = [:]
         var current = ""
         var lastRefresh = Timestamp(millisecondsSince1970: 0)
         var lastMissRefresh = Timestamp(millisecondsSince1970: 0)
 
-        func update(known: Set<String>, current: String, at now: Timestamp) {
+        func update(known: Set<String>, retiredAt: [String: Timestamp], current: String, at now: Timestamp) {
             self.known = known
+            self.retiredAt = retiredAt
             self.current = current
             lastRefresh = now
         }
@@ -142,7 +146,7 @@ public final class TokenService: Sendable {
                 (
                     kid: try row.decode(column: "kid", as: String.self),
                     pem: try row.decode(column: "private_key", as: String.self),
-                    retired: try row.decode(column: "retired_at", as: String?.self) != nil
+                    retiredAt: (try row.decode(column: "retired_at", as: String?.self)).flatMap(Timestamp.init(text:))
                 )
             }
         }
@@ -151,8 +155,10 @@ public final class TokenService: Sendable {
             let key = try ES256PrivateKey(pem: try cipher.decrypt(row.pem, field: Self.field))
             await keys.add(ecdsa: key, kid: JWKIdentifier(string: row.kid))
         }
-        guard let current = rows.last(where: { !$0.retired }) ?? rows.last else { return }
-        await state.update(known: Set(rows.map(\.kid)), current: current.kid, at: clock())
+        guard let current = rows.last(where: { $0.retiredAt == nil }) ?? rows.last else { return }
+        var retired: [String: Timestamp] = [:]
+        for row in rows { if let at = row.retiredAt { retired[row.kid] = at } }
+        await state.update(known: Set(rows.map(\.kid)), retiredAt: retired, current: current.kid, at: clock())
     }
 
     /// A signed token for a client and the scopes granted.
@@ -180,6 +186,15 @@ public final class TokenService: Sendable {
         guard let payload else { return nil }
         // jwt-kit checks expiry against the system clock; check it against the injected clock as well.
         guard payload.exp.value > clock().date else { return nil }
+        // Cartera issues nothing longer-lived, so a longer token was minted with a stolen key.
+        guard payload.exp.value.timeIntervalSince(payload.iat.value) <= TimeInterval(Self.lifetimeSeconds) else { return nil }
+        // A retired key vouches only for tokens it signed before it was retired (plus the minute other instances may
+        // take to notice), so a leaked old key cannot mint new tokens after a rotation.
+        if let kid = Self.keyID(of: token), let retired = await state.retiredAt[kid],
+            payload.iat.value >= retired.adding(seconds: Self.refreshSeconds).date
+        {
+            return nil
+        }
         return AuthenticatedClient(
             clientID: payload.sub.value,
             lenderID: payload.lender,

@@ -2,8 +2,8 @@ import HTTPTypes
 import Hummingbird
 
 /// Security headers on every response: a Content-Security-Policy that allows no script and no framing, no MIME
-/// sniffing, no referrer, and HSTS when the request reached us over TLS (as a TLS-terminating proxy reports it with
-/// `X-Forwarded-Proto: https`).
+/// sniffing, no referrer, and HSTS when the request reached us over TLS (as a trusted TLS-terminating proxy reports
+/// it: see `ClientAddressMiddleware`).
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
@@ -16,7 +16,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
-        if request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https" {
+        if context.viaTLS {
             response.headers[HTTPField.Name("Strict-Transport-Security")!] = "max-age=31536000; includeSubDomains"
         }
         return response

@@ -46,12 +46,20 @@ public struct SignIn: Sendable {
     // MARK: Password
 
     /// Checks the password; on success starts a session in the state the user's second factor calls for.
+    ///
+    /// The attempt is counted against the user name and the address before the password is checked, so parallel
+    /// guesses cannot slip past the lock; a correct password takes the count back.
     public func password(username rawUsername: String, password: String, attempt: Attempt) async throws -> Outcome {
         let username = String(rawUsername.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().prefix(64))
         let now = clock()
-        if let wait = try await lockedSeconds(keys: throttleKeys(username: username, attempt: attempt), now: now) {
+        let keys = [ThrottleKey.account(username)] + ThrottleKey.address(attempt.ipAddress)
+        let lockedNow: Int64?
+        switch try await admit(keys, now: now) {
+        case .refused(let wait):
             try await record(actorKind: .anonymous, actorID: username, action: "auth.login", outcome: .denied, attempt: attempt, objectID: "throttled")
             return .refused(message: Self.throttledMessage(wait))
+        case .admitted(let lock):
+            lockedNow = lock
         }
         let row = try await database.withConnection { db in
             try await db.raw(
@@ -59,18 +67,21 @@ public struct SignIn: Sendable {
             ).first()
         }
         let storedHash = try row?.decode(column: "password_hash", as: String.self) ?? Self.decoyHash
-        let matches = await Self.verify(password, storedHash)
+        let matches = await BcryptGate.shared.verify(password, storedHash)
         guard let row, matches, try row.decode(column: "active", as: Bool.self),
             let role = Role(rawValue: try row.decode(column: "role", as: String.self))
         else {
-            let wait = try await fail(username: username, attempt: attempt, now: now, action: "auth.login")
-            return .refused(message: wait.map(Self.throttledMessage) ?? Self.genericRefusal)
+            try await record(
+                actorKind: .anonymous, actorID: username, action: "auth.login", outcome: .failure, attempt: attempt, objectID: lockedNow == nil ? "" : "locked"
+            )
+            return .refused(message: lockedNow.map(Self.throttledMessage) ?? Self.genericRefusal)
         }
         let userID = try row.decode(column: "id", as: String.self)
         let enrolled = !(try row.decodeNil(column: "totp_enabled_at"))
         let state: WebSessions.State = enrolled ? .awaitingSecondFactor : (role.requiresMFA ? .enrolmentRequired : .active)
         let token = try await database.transaction { db in
-            try await clearThrottle(key: "user:\(username)", on: db)
+            // A right password clears the user name's count; the second factor keeps its own until a full sign-in.
+            try await forgive(keys + (state == .active ? [.secondFactor(userID)] : []), on: db)
             try await AuditLog.append(
                 entry(kind: .user, actorID: userID, action: state == .active ? "auth.login" : "auth.password", outcome: .success, attempt: attempt),
                 on: db
@@ -83,20 +94,26 @@ public struct SignIn: Sendable {
     // MARK: Second factor
 
     /// Checks a TOTP code or a recovery code for a session awaiting its second factor.
+    ///
+    /// Codes have their own count per user (`mfa:<user id>`), cleared only by a full sign-in, so signing in again with
+    /// the password does not buy more guesses; when it locks, the waiting session ends.
     public func secondFactor(code rawCode: String, session: WebSessions.Session, attempt: Attempt) async throws -> Outcome {
         let user = session.user
         let now = clock()
-        let keys = ["user:\(user.username)"]
-        if let wait = try await lockedSeconds(keys: keys, now: now) {
+        let keys = [ThrottleKey.secondFactor(user.id)] + ThrottleKey.address(attempt.ipAddress)
+        let lockedNow: Int64?
+        switch try await admit(keys, now: now) {
+        case .refused(let wait):
             try await record(actorKind: .user, actorID: user.id, action: "auth.mfa", outcome: .denied, attempt: attempt, objectID: "throttled")
             return .refused(message: Self.throttledMessage(wait))
+        case .admitted(let lock):
+            lockedNow = lock
         }
         let code = rawCode.filter { !$0.isWhitespace }
         let accepted: String? = try await database.transaction { db -> String? in
             if code.count == 6, code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) {
                 let row = try await db.raw("SELECT totp_secret, totp_last_step FROM users WHERE id = \(bind: user.id)").first()
-                guard let row, let stored = try row.decodeNil(column: "totp_secret") ? nil : try row.decode(column: "totp_secret", as: String.self)
-                else { return nil }
+                guard let row, let stored = try row.decode(column: "totp_secret", as: String?.self) else { return nil }
                 let secret = try cipher.decrypt(stored, field: "users.totp_secret")
                 let lastStep = try row.decode(column: "totp_last_step", as: Int64.self)
                 guard let step = Self.matchingStep(code: code, secret: secret, at: now, after: lastStep) else { return nil }
@@ -115,11 +132,19 @@ public struct SignIn: Sendable {
             return used == nil ? nil : "recovery_code"
         }
         guard let accepted else {
-            let wait = try await fail(username: user.username, attempt: attempt, now: now, action: "auth.mfa", actor: (.user, user.id))
-            return .refused(message: wait.map(Self.throttledMessage) ?? "Código incorrecto o ya usado. Escriba el código de 6 dígitos que muestra su aplicación.")
+            try await database.transaction { db in
+                if lockedNow != nil { try await sessions.end(tokenHash: session.tokenHash, at: now, on: db) }
+                try await AuditLog.append(
+                    entry(kind: .user, actorID: user.id, action: "auth.mfa", outcome: .failure, attempt: attempt, objectID: lockedNow == nil ? "" : "locked"),
+                    on: db
+                )
+            }
+            return .refused(
+                message: lockedNow.map(Self.throttledMessage) ?? "Código incorrecto o ya usado. Escriba el código de 6 dígitos que muestra su aplicación."
+            )
         }
         let token = try await database.transaction { db in
-            try await clearThrottle(key: "user:\(user.username)", on: db)
+            try await forgive(keys + [.account(user.username)], on: db)
             try await AuditLog.append(
                 entry(kind: .user, actorID: user.id, action: "auth.login", outcome: .success, attempt: attempt, objectID: accepted),
                 on: db
@@ -142,70 +167,90 @@ public struct SignIn: Sendable {
 
     // MARK: Throttling
 
-    func throttleKeys(username: String, attempt: Attempt) -> [String] {
-        ["user:\(username)"] + (attempt.ipAddress.isEmpty ? [] : ["ip:\(attempt.ipAddress)"])
+    /// A throttled key and its threshold.
+    struct ThrottleKey: Equatable {
+        let key: String
+        let threshold: Int
+
+        static func account(_ username: String) -> ThrottleKey { ThrottleKey(key: "user:\(username)", threshold: LoginThrottle.accountThreshold) }
+        static func secondFactor(_ userID: String) -> ThrottleKey { ThrottleKey(key: "mfa:\(userID)", threshold: LoginThrottle.accountThreshold) }
+        static func address(_ ip: String) -> [ThrottleKey] {
+            ip.isEmpty ? [] : [ThrottleKey(key: "ip:\(ip)", threshold: LoginThrottle.addressThreshold)]
+        }
+        var isAddress: Bool { key.hasPrefix("ip:") }
     }
 
-    /// The longest remaining lock among `keys`, or nil when none is locked.
-    func lockedSeconds(keys: [String], now: Timestamp) async throws -> Int64? {
-        let rows = try await database.withConnection { db in
-            try await db.select().column("locked_until").from("login_throttle").where("throttle_key", .in, keys).all()
-        }
-        let waits = try rows.compactMap { row -> Int64? in
-            guard let text = try row.decode(column: "locked_until", as: String?.self), let until = Timestamp(text: text), now < until else { return nil }
-            return max(1, (until.millisecondsSince1970 - now.millisecondsSince1970 + 999) / 1000)
-        }
-        return waits.max()
+    enum Admission: Equatable {
+        /// A key is locked: refused without counting or checking anything.
+        case refused(wait: Int64)
+        /// Counted; `lock` is the wait this attempt started, when it reached a threshold.
+        case admitted(lock: Int64?)
     }
 
-    /// Counts a failure against the account and the address, locks them when they reach their thresholds, and audits
-    /// the attempt. Returns the wait when this failure locked a key.
-    func fail(username: String, attempt: Attempt, now: Timestamp, action: String, actor: (AuditEntry.ActorKind, String)? = nil) async throws -> Int64? {
-        try await database.transaction { db -> Int64? in
+    /// In one transaction: refuses when a key is locked; otherwise counts the attempt against every key and locks the
+    /// keys that reach their threshold.
+    func admit(_ keys: [ThrottleKey], now: Timestamp) async throws -> Admission {
+        try await database.transaction { db -> Admission in
+            var rows: [String: (failures: Int, last: Timestamp?, lockedUntil: Timestamp?)] = [:]
+            for row in try await db.select().columns("throttle_key", "failures", "last_failure_at", "locked_until").from("login_throttle")
+                .where("throttle_key", .in, keys.map(\.key)).all()
+            {
+                rows[try row.decode(column: "throttle_key", as: String.self)] = (
+                    try row.decode(column: "failures", as: Int.self),
+                    Timestamp(text: try row.decode(column: "last_failure_at", as: String.self)),
+                    (try row.decode(column: "locked_until", as: String?.self)).flatMap(Timestamp.init(text:))
+                )
+            }
+            let waits = rows.values.compactMap { row -> Int64? in
+                guard let until = row.lockedUntil, now < until else { return nil }
+                return max(1, (until.millisecondsSince1970 - now.millisecondsSince1970 + 999) / 1000)
+            }
+            if let wait = waits.max() { return .refused(wait: wait) }
             var longest: Int64 = 0
-            for key in throttleKeys(username: username, attempt: attempt) {
-                let threshold = key.hasPrefix("user:") ? LoginThrottle.accountThreshold : LoginThrottle.addressThreshold
-                let row = try await db.raw("SELECT failures, last_failure_at FROM login_throttle WHERE throttle_key = \(bind: key)").first()
+            for key in keys {
                 var failures = 1
-                if let row, let last = Timestamp(text: try row.decode(column: "last_failure_at", as: String.self)),
-                    now < last.adding(seconds: LoginThrottle.forgetAfterSeconds) {
-                    failures = try row.decode(column: "failures", as: Int.self) + 1
+                if let row = rows[key.key], let last = row.last, now < last.adding(seconds: LoginThrottle.forgetAfterSeconds) {
+                    failures = row.failures + 1
                 }
-                let lock = LoginThrottle.lockSeconds(failures: failures, threshold: threshold)
+                let lock = LoginThrottle.lockSeconds(failures: failures, threshold: key.threshold)
                 longest = max(longest, lock)
                 let lockedUntil: String? = lock > 0 ? now.adding(seconds: lock).text : nil
-                if row == nil {
+                if rows[key.key] == nil {
                     try await db.raw(
                         """
                         INSERT INTO login_throttle (throttle_key, failures, last_failure_at, locked_until)
-                        VALUES (\(bind: key), \(bind: failures), \(bind: now.text), \(bind: lockedUntil))
+                        VALUES (\(bind: key.key), \(bind: failures), \(bind: now.text), \(bind: lockedUntil))
                         """
                     ).run()
                 } else {
                     try await db.raw(
                         """
                         UPDATE login_throttle SET failures = \(bind: failures), last_failure_at = \(bind: now.text),
-                               locked_until = \(bind: lockedUntil) WHERE throttle_key = \(bind: key)
+                               locked_until = \(bind: lockedUntil) WHERE throttle_key = \(bind: key.key)
                         """
                     ).run()
                 }
             }
-            let (kind, id) = actor ?? (.anonymous, username)
-            try await AuditLog.append(
-                entry(kind: kind, actorID: id, action: action, outcome: .failure, attempt: attempt, objectID: longest > 0 ? "locked" : ""),
-                on: db
-            )
-            return longest > 0 ? longest : nil
+            return .admitted(lock: longest > 0 ? longest : nil)
         }
     }
 
-    func clearThrottle(key: String, on db: any SQLDatabase) async throws {
-        try await db.raw("DELETE FROM login_throttle WHERE throttle_key = \(bind: key)").run()
-    }
-
-    /// Lifts the lock on a user name (an administrator's action, audited by the caller).
-    public func unlock(username: String, on db: any SQLDatabase) async throws {
-        try await clearThrottle(key: "user:\(username)", on: db)
+    /// Takes back a successful attempt: an account's or second factor's count is cleared; an address's loses the one
+    /// attempt that was counted (other people's failures from the same office stay).
+    func forgive(_ keys: [ThrottleKey], on db: any SQLDatabase) async throws {
+        for key in keys {
+            if key.isAddress {
+                try await db.raw(
+                    """
+                    UPDATE login_throttle SET failures = failures - 1,
+                           locked_until = CASE WHEN failures - 1 < \(bind: key.threshold) THEN NULL ELSE locked_until END
+                    WHERE throttle_key = \(bind: key.key) AND failures > 0
+                    """
+                ).run()
+            } else {
+                try await db.raw("DELETE FROM login_throttle WHERE throttle_key = \(bind: key.key)").run()
+            }
+        }
     }
 
     static func throttledMessage(_ seconds: Int64) -> String {
@@ -213,13 +258,6 @@ public struct SignIn: Sendable {
     }
 
     // MARK: Helpers
-
-    /// bcrypt is slow by design: run it off the cooperative pool.
-    static func verify(_ password: String, _ hash: String) async -> Bool {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: Bcrypt.verify(password, hash: hash)) }
-        }
-    }
 
     func record(actorKind: AuditEntry.ActorKind, actorID: String, action: String, outcome: AuditEntry.Outcome, attempt: Attempt, objectID: String = "") async throws {
         try await database.transaction { db in

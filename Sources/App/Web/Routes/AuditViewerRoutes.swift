@@ -57,7 +57,8 @@ struct AuditViewerRoutes {
                     + Self.outcomeLabels.map { outcome, label in ["value": outcome.rawValue, "label": label, "selected": filter.outcome == outcome] },
             ]
             if entries.count == Self.pageSize, let last = entries.last {
-                var items = request.request.uri.queryParameters.filter { $0.key != "antes" }.map { "\($0.key)=\($0.value)" }
+                let encode = { (text: Substring) in text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
+                var items = request.request.uri.queryParameters.filter { $0.key != "antes" }.map { "\(encode($0.key))=\(encode($0.value))" }
                 items.append("antes=\(last.sequence)")
                 values["older"] = "/auditoria?" + items.joined(separator: "&")
             }
