@@ -74,7 +74,9 @@ func buildRouter(
     let web = WebRouter(router: router, gate: gate, registry: WebRouter.Registry())
     let administration = Administration(database: database, clock: clock)
     SignInRoutes(web: web, signIn: SignIn(database: database, sessions: sessions, cipher: cipher, clock: clock)).add()
-    AccountRoutes(web: web, database: database, enrolment: SecondFactorEnrolment(database: database, cipher: cipher, clock: clock)).add()
+    AccountRoutes(
+        web: web, database: database, enrolment: SecondFactorEnrolment(database: database, cipher: cipher, clock: clock), administration: administration
+    ).add()
     UserAdminRoutes(web: web, administration: administration).add()
     APIClientAdminRoutes(web: web, clients: APIClients(database: database, clock: clock)).add()
     AuditViewerRoutes(web: web, database: database).add()

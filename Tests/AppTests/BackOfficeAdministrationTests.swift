@@ -42,15 +42,31 @@ struct BackOfficeAdministrationTests {
             #expect(list.text.contains("Ana &lt;b&gt;"))
 
             // The new user signs in; the administrator deactivates them; their session ends at once.
+            // The administrator chose the password: Ana must replace it before anything else.
             let ana = TestBrowser(client)
-            #expect(try await ana.signIn("nueva.analista", password: "una frase bastante larga").location == "/")
+            #expect(try await ana.signIn("nueva.analista", password: "una frase bastante larga").location == "/cuenta/contrasena")
+            #expect(try await ana.get("/").location == "/cuenta/contrasena")
+            try await ana.get("/cuenta/contrasena")
+            let mismatch = try await ana.post(
+                "/cuenta/contrasena", ["password": "una frase bastante larga", "new_password": "mi propia frase secreta", "confirmation": "otra cosa distinta"]
+            )
+            #expect(mismatch.status == .unprocessableContent)
+            let same = try await ana.post(
+                "/cuenta/contrasena", ["password": "una frase bastante larga", "new_password": "una frase bastante larga", "confirmation": "una frase bastante larga"]
+            )
+            #expect(same.text.contains("distinta de la actual"))
+            let changed = try await ana.post(
+                "/cuenta/contrasena", ["password": "una frase bastante larga", "new_password": "mi propia frase secreta", "confirmation": "mi propia frase secreta"]
+            )
+            #expect(changed.location == "/")
+            #expect(try await ana.get("/").status == .ok)
             let id = try await database.withConnection { db in
                 try await db.raw("SELECT id FROM users WHERE username = 'nueva.analista'").first(decodingColumn: "id", as: String.self)
             }!
             try await admin.get("/usuarios")
             #expect(try await admin.post("/usuarios/\(id)/desactivar").location == "/usuarios?aviso=desactivado")
             #expect(try await ana.get("/").location == "/login")
-            #expect(try await ana.signIn("nueva.analista", password: "una frase bastante larga").status == .unauthorized)
+            #expect(try await ana.signIn("nueva.analista", password: "mi propia frase secreta").status == .unauthorized)
 
             // An administrator cannot deactivate themselves.
             let selfID = try await database.withConnection { db in
@@ -74,6 +90,12 @@ struct BackOfficeAdministrationTests {
                 try await db.raw("SELECT action FROM audit_log WHERE actor_id = \(bind: selfID)").all(decodingColumn: "action", as: String.self)
             }
             #expect(actions.contains("user.create") && actions.contains("user.deactivate") && actions.contains("user.unlock"))
+            let anaActions = try await database.withConnection { db in
+                try await db.raw("SELECT action, outcome FROM audit_log WHERE actor_id = \(bind: id)").all().map {
+                    "\(try $0.decode(column: "action", as: String.self)):\(try $0.decode(column: "outcome", as: String.self))"
+                }
+            }
+            #expect(anaActions.contains("user.password_change:success") && anaActions.contains("auth.login:success"))
         }
     }
 

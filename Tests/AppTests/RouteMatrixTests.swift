@@ -31,6 +31,8 @@ struct RouteMatrixTests {
         "GET /cuenta": everyone,
         "GET /cuenta/segundo-factor": everyone,
         "POST /cuenta/segundo-factor": everyone,
+        "GET /cuenta/contrasena": everyone,
+        "POST /cuenta/contrasena": everyone,
         "GET /usuarios": [.administrador],
         "POST /usuarios": [.administrador],
         "POST /usuarios/{id}/desactivar": [.administrador],
@@ -72,7 +74,7 @@ struct RouteMatrixTests {
                 switch route.access {
                 case .anyone: #expect(allowed == nil, "\(route.path)")
                 case .awaitingSecondFactor: #expect(allowed == [], "\(route.path)")
-                case .enrolment, .signedIn: #expect(allowed == Self.everyone, "\(route.path)")
+                case .enrolment, .passwordChange, .signedIn: #expect(allowed == Self.everyone, "\(route.path)")
                 case .permission(let permission):
                     #expect(Set(Role.allCases.filter { $0.allows(permission) }) == allowed, "\(route.path)")
                 }

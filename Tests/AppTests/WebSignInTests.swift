@@ -216,6 +216,30 @@ struct WebSignInTests {
         }
     }
 
+    @Test("Changing the authenticator of an enrolled user asks for the password and ends the other sessions", arguments: TestEngine.available)
+    func reEnrolment(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, clock in
+            let browser = TestBrowser(client)
+            try await browser.signIn("u.oficial.cumplimiento")
+            var secret = try #require(Authenticator.secret(fromPage: try await browser.get("/cuenta/segundo-factor").text))
+            try await browser.post("/cuenta/segundo-factor", ["code": Authenticator.code(secret: secret, at: clock.read().date)])
+            // A second browser signs in with password and code.
+            let other = TestBrowser(client)
+            try await other.signIn("u.oficial.cumplimiento")
+            try await other.get("/login/codigo")
+            #expect(try await other.post("/login/codigo", ["code": Authenticator.code(secret: secret, at: clock.read().date.addingTimeInterval(30))]).location == "/")
+            // The first browser moves to a new phone: the page now asks for the password.
+            let page = try await browser.get("/cuenta/segundo-factor")
+            #expect(page.text.contains(#"name="password""#))
+            secret = try #require(Authenticator.secret(fromPage: page.text))
+            let code = Authenticator.code(secret: secret, at: clock.read().date)
+            #expect(try await browser.post("/cuenta/segundo-factor", ["code": code]).status == .unprocessableContent)
+            #expect(try await browser.post("/cuenta/segundo-factor", ["code": code, "password": TestStaff.password]).status == .ok)
+            #expect(try await other.get("/").location == "/login")
+            #expect(try await browser.get("/").status == .ok)
+        }
+    }
+
     @Test("Sessions end after the idle limit and after the absolute limit", arguments: TestEngine.available)
     func expiry(engine: TestEngine) async throws {
         try await withBackOffice(on: engine) { database, client, clock in

@@ -1,6 +1,7 @@
 import CarteraCore
 import CarteraSecurity
 import Foundation
+import HummingbirdBcrypt
 import SQLKit
 import Store
 
@@ -97,6 +98,49 @@ extension Administration {
             try await db.raw("DELETE FROM login_throttle WHERE throttle_key IN (\(bind: "user:\(username)"), \(bind: "mfa:\(userID)"))").run()
             try await AuditLog.append(
                 Self.entry(actor: actor, action: "user.unlock", objectType: "user", objectID: userID, at: now, change: username),
+                on: db
+            )
+        }
+    }
+
+    /// Replaces a user's password after checking the current one and the policy; ends the user's other sessions.
+    public func changePassword(userID: String, current: String, new: String, keepingSession tokenHash: String, actor: Actor) async throws {
+        let row = try await database.withConnection { db in
+            try await db.raw("SELECT username, password_hash FROM users WHERE id = \(bind: userID)").first()
+        }
+        guard let row else { throw Refusal(code: "user_not_found", message: "El usuario no existe.") }
+        let username = try row.decode(column: "username", as: String.self)
+        guard await BcryptGate.shared.verify(current, try row.decode(column: "password_hash", as: String.self)) else {
+            let now = clock()
+            try await database.transaction { db in
+                try await AuditLog.append(
+                    Self.entry(actor: actor, action: "user.password_change", objectType: "user", objectID: userID, at: now, change: "", outcome: .failure),
+                    on: db
+                )
+            }
+            throw Refusal(code: "password_current_wrong", message: "La contraseña actual no es correcta. Escríbala de nuevo.")
+        }
+        guard current != new else {
+            throw Refusal(code: "password_unchanged", message: "La contraseña nueva debe ser distinta de la actual.")
+        }
+        try PasswordPolicy.check(new, username: username)
+        let cost = bcryptCost
+        let hash = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: Bcrypt.hash(new, cost: cost)) }
+        }
+        let now = clock()
+        try await database.transaction { db in
+            try await db.raw(
+                "UPDATE users SET password_hash = \(bind: hash), password_change_required = FALSE WHERE id = \(bind: userID)"
+            ).run()
+            try await db.raw(
+                """
+                UPDATE web_sessions SET ended_at = \(bind: now.text)
+                WHERE user_id = \(bind: userID) AND ended_at IS NULL AND token_hash <> \(bind: tokenHash)
+                """
+            ).run()
+            try await AuditLog.append(
+                Self.entry(actor: actor, action: "user.password_change", objectType: "user", objectID: userID, at: now, change: username),
                 on: db
             )
         }

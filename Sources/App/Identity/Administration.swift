@@ -100,6 +100,7 @@ public struct Administration: Sendable {
         role: Role,
         password: String,
         lenderID: String?,
+        passwordChangeRequired: Bool = false,
         actor: Actor
     ) async throws -> CreatedUser {
         let username = rawUsername.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
@@ -124,9 +125,9 @@ public struct Administration: Sendable {
             }
             try await db.raw(
                 """
-                INSERT INTO users (id, lender_id, username, display_name, role, password_hash, active, created_at)
+                INSERT INTO users (id, lender_id, username, display_name, role, password_hash, active, created_at, password_change_required)
                 VALUES (\(bind: id), \(bind: lender), \(bind: username), \(bind: name), \(bind: role.rawValue), \(bind: hash),
-                        \(unsafeRaw: "TRUE"), \(bind: now.text))
+                        \(unsafeRaw: "TRUE"), \(bind: now.text), \(unsafeRaw: passwordChangeRequired ? "TRUE" : "FALSE"))
                 """
             ).run()
             try await AuditLog.append(

@@ -8,6 +8,8 @@ public enum Access: Sendable, Hashable, CustomStringConvertible {
     case awaitingSecondFactor
     /// A session that may set up its second factor: enrolment required, or fully signed in.
     case enrolment
+    /// A session that may change its password: a change required, or fully signed in.
+    case passwordChange
     /// Any fully signed-in user (sign-out, own account).
     case signedIn
     /// A fully signed-in user whose role grants the permission.
@@ -18,6 +20,7 @@ public enum Access: Sendable, Hashable, CustomStringConvertible {
         case .anyone: "anyone"
         case .awaitingSecondFactor: "awaiting_second_factor"
         case .enrolment: "enrolment"
+        case .passwordChange: "password_change"
         case .signedIn: "signed_in"
         case .permission(let permission): "permission:\(permission.rawValue)"
         }

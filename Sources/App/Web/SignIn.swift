@@ -63,7 +63,7 @@ public struct SignIn: Sendable {
         }
         let row = try await database.withConnection { db in
             try await db.raw(
-                "SELECT id, password_hash, role, active, totp_enabled_at FROM users WHERE username = \(bind: username)"
+                "SELECT id, password_hash, role, active, totp_enabled_at, password_change_required FROM users WHERE username = \(bind: username)"
             ).first()
         }
         let storedHash = try row?.decode(column: "password_hash", as: String.self) ?? Self.decoyHash
@@ -78,7 +78,10 @@ public struct SignIn: Sendable {
         }
         let userID = try row.decode(column: "id", as: String.self)
         let enrolled = !(try row.decodeNil(column: "totp_enabled_at"))
-        let state: WebSessions.State = enrolled ? .awaitingSecondFactor : (role.requiresMFA ? .enrolmentRequired : .active)
+        let state = WebSessions.nextState(
+            role: role, enrolled: enrolled, secondFactorDone: false,
+            passwordChangeRequired: try row.decode(column: "password_change_required", as: Bool.self)
+        )
         let token = try await database.transaction { db in
             // A right password clears the user name's count; the second factor keeps its own until a full sign-in.
             try await forgive(keys + (state == .active ? [.secondFactor(userID)] : []), on: db)
@@ -143,15 +146,16 @@ public struct SignIn: Sendable {
                 message: lockedNow.map(Self.throttledMessage) ?? "Código incorrecto o ya usado. Escriba el código de 6 dígitos que muestra su aplicación."
             )
         }
+        let next = WebSessions.nextState(role: user.role, enrolled: true, secondFactorDone: true, passwordChangeRequired: user.passwordChangeRequired)
         let token = try await database.transaction { db in
             try await forgive(keys + [.account(user.username)], on: db)
             try await AuditLog.append(
                 entry(kind: .user, actorID: user.id, action: "auth.login", outcome: .success, attempt: attempt, objectID: accepted),
                 on: db
             )
-            return try await sessions.advance(session, to: .active, ipAddress: attempt.ipAddress, userAgent: attempt.userAgent, on: db)
+            return try await sessions.advance(session, to: next, ipAddress: attempt.ipAddress, userAgent: attempt.userAgent, on: db)
         }
-        return .session(token: token, state: .active)
+        return .session(token: token, state: next)
     }
 
     /// The time step whose code equals `code`, within one step either side of now and later than `lastStep`.

@@ -20,6 +20,7 @@ public struct WebPages: Sendable {
             "account": AccountTemplates.account,
             "enrol": AccountTemplates.enrol,
             "recovery_codes": AccountTemplates.recoveryCodes,
+            "password": AccountTemplates.password,
             "portal": AccountTemplates.portal,
             "users": AdministrationTemplates.users,
             "api_clients": AdministrationTemplates.apiClients,

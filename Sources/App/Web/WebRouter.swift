@@ -57,7 +57,7 @@ struct WebGate: Sendable {
     typealias Handler = WebRouter.Handler
 
     /// Form fields that are not free text: secrets and one-time codes, never stored as typed.
-    static let notFreeText: Set<String> = ["csrf", "password", "code"]
+    static let notFreeText: Set<String> = ["csrf", "password", "new_password", "confirmation", "code"]
 
     func handle(_ request: Request, _ context: AppRequestContext, access: Access, _ handler: Handler) async throws -> Response {
         let token = request.cookies[CookiePolicy.sessionCookie]?.value
@@ -100,6 +100,8 @@ struct WebGate: Sendable {
             if session?.state == .awaitingSecondFactor { return nil }
         case .enrolment:
             if session?.state == .enrolmentRequired || session?.state == .active { return nil }
+        case .passwordChange:
+            if session?.state == .passwordChangeRequired || session?.state == .active { return nil }
         case .signedIn:
             if session?.state == .active { return nil }
         case .permission(let permission):
@@ -116,6 +118,7 @@ struct WebGate: Sendable {
         switch session?.state {
         case .awaitingSecondFactor: return WebPages.redirect(to: "/login/codigo")
         case .enrolmentRequired: return WebPages.redirect(to: "/cuenta/segundo-factor")
+        case .passwordChangeRequired: return WebPages.redirect(to: "/cuenta/contrasena")
         case .active: return WebPages.redirect(to: "/")
         case nil: return WebPages.redirect(to: "/login", cookies: clear)
         }

@@ -32,6 +32,8 @@ public struct WebSessions: Sendable {
         case awaitingSecondFactor = "awaiting_second_factor"
         /// Password accepted, but the role requires a second factor the user has not set up: enrolment only.
         case enrolmentRequired = "enrolment_required"
+        /// Signed in with a password an administrator chose: changing it is the only thing left to do.
+        case passwordChangeRequired = "password_change_required"
         /// Fully signed in.
         case active
     }
@@ -54,6 +56,14 @@ public struct WebSessions: Sendable {
         public let role: Role
         public let lenderID: String
         public let hasSecondFactor: Bool
+        public let passwordChangeRequired: Bool
+    }
+
+    /// The state a sign-in reaches once the steps done so far are done.
+    public static func nextState(role: Role, enrolled: Bool, secondFactorDone: Bool, passwordChangeRequired: Bool) -> State {
+        if enrolled && !secondFactorDone { return .awaitingSecondFactor }
+        if !enrolled && role.requiresMFA { return .enrolmentRequired }
+        return passwordChangeRequired ? .passwordChangeRequired : .active
     }
 
     /// Starts a session for `userID` and returns the token for the cookie.
@@ -80,7 +90,7 @@ public struct WebSessions: Sendable {
             try await db.raw(
                 """
                 SELECT s.state, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.ended_at,
-                       u.id, u.username, u.display_name, u.role, u.lender_id, u.active, u.totp_enabled_at
+                       u.id, u.username, u.display_name, u.role, u.lender_id, u.active, u.totp_enabled_at, u.password_change_required
                 FROM web_sessions s JOIN users u ON u.id = s.user_id
                 WHERE s.token_hash = \(bind: hash)
                 """
@@ -110,7 +120,8 @@ public struct WebSessions: Sendable {
             displayName: try row.decode(column: "display_name", as: String.self),
             role: role,
             lenderID: try row.decode(column: "lender_id", as: String.self),
-            hasSecondFactor: !(try row.decodeNil(column: "totp_enabled_at"))
+            hasSecondFactor: !(try row.decodeNil(column: "totp_enabled_at")),
+            passwordChangeRequired: try row.decode(column: "password_change_required", as: Bool.self)
         )
         return Session(
             tokenHash: hash, state: state, csrfToken: try row.decode(column: "csrf_token", as: String.self), user: user,

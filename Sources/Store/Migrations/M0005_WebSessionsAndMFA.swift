@@ -8,6 +8,8 @@ extension Migration {
             "ALTER TABLE users ADD COLUMN totp_pending_secret TEXT",
             "ALTER TABLE users ADD COLUMN totp_enabled_at \(t.instant)",
             "ALTER TABLE users ADD COLUMN totp_last_step \(t.bigint) NOT NULL DEFAULT 0",
+            // Set when an administrator chose the password: the user must replace it at first sign-in.
+            "ALTER TABLE users ADD COLUMN password_change_required \(t.boolean) NOT NULL DEFAULT FALSE",
             """
             CREATE TABLE user_recovery_codes (
                 user_id TEXT NOT NULL REFERENCES users (id),

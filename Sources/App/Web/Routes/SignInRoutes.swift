@@ -65,6 +65,7 @@ struct SignInRoutes {
         switch state {
         case .awaitingSecondFactor: "/login/codigo"
         case .enrolmentRequired: "/cuenta/segundo-factor"
+        case .passwordChangeRequired: "/cuenta/contrasena"
         case .active: "/"
         }
     }

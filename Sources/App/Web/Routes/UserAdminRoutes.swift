@@ -24,7 +24,7 @@ struct UserAdminRoutes {
             do {
                 let created = try await administration.createUser(
                     username: request.field("username"), displayName: request.field("display_name"), role: role,
-                    password: request.form["password"] ?? "", lenderID: request.user?.lenderID, actor: request.actor
+                    password: request.form["password"] ?? "", lenderID: request.user?.lenderID, passwordChangeRequired: true, actor: request.actor
                 )
                 return WebPages.redirect(to: "/usuarios?aviso=creado-\(created.mfa_required ? "mfa" : "simple")")
             } catch let refusal as Administration.Refusal {
@@ -75,8 +75,8 @@ struct UserAdminRoutes {
     }
 
     static let notices: [String: String] = [
-        "creado-mfa": "Usuario creado. Configurará su segundo factor (obligatorio para su rol) al iniciar sesión.",
-        "creado-simple": "Usuario creado.",
+        "creado-mfa": "Usuario creado. Al iniciar sesión configurará su segundo factor (obligatorio para su rol) y cambiará la contraseña.",
+        "creado-simple": "Usuario creado. Al iniciar sesión cambiará la contraseña inicial.",
         "desactivado": "Usuario desactivado; sus sesiones abiertas se cerraron.",
         "activado": "Usuario activado.",
         "restablecido": "Segundo factor restablecido; el usuario lo configurará de nuevo al iniciar sesión.",
