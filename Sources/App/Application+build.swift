@@ -16,14 +16,14 @@ import Store
 public func buildApplication(
     configuration: AppConfiguration,
     database: Database,
-    keys: KeyRing,
+    keys: LiveKeys,
     logger: Logger,
     clock: @escaping @Sendable () -> Timestamp = { .now },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     AppMetrics.bootstrap(version: CarteraVersion.current)
     let tokens = try await TokenService.load(
-        database: database, cipher: FieldCipher(keys: keys), configuredKeyPEM: try configuration.signingKeyPEM(), clock: clock
+        database: database, keys: keys, configuredKeyPEM: try configuration.signingKeyPEM(), clock: clock
     )
     let router = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, clock: clock).router
     return Application(
@@ -39,14 +39,13 @@ public func buildApplication(
 func buildRouter(
     configuration: AppConfiguration,
     database: Database,
-    keys: KeyRing,
+    keys: LiveKeys,
     tokens: TokenService,
     clock: @escaping @Sendable () -> Timestamp
 ) -> (router: Router<AppRequestContext>, webRoutes: WebRouter.Registry) {
     let router = Router(context: AppRequestContext.self)
     let audit = AuditWriter(database: database)
     let pages = WebPages()
-    let cipher = FieldCipher(keys: keys)
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.middlewares.add(LogRequestsMiddleware(.info))
@@ -64,7 +63,7 @@ func buildRouter(
     ).add(to: router)
 
     let sessions = WebSessions(
-        database: database, clock: clock,
+        database: database, keys: keys, clock: clock,
         idleSeconds: configuration.sessionIdleMinutes * 60, absoluteSeconds: configuration.sessionAbsoluteHours * 3600
     )
     let gate = WebGate(
@@ -72,10 +71,10 @@ func buildRouter(
         cookies: CookiePolicy(secure: !configuration.insecureCookies, sessionSeconds: sessions.absoluteSeconds), clock: clock
     )
     let web = WebRouter(router: router, gate: gate, registry: WebRouter.Registry())
-    let administration = Administration(database: database, clock: clock)
-    SignInRoutes(web: web, signIn: SignIn(database: database, sessions: sessions, cipher: cipher, clock: clock)).add()
+    let administration = Administration(database: database, keys: keys, clock: clock)
+    SignInRoutes(web: web, signIn: SignIn(database: database, sessions: sessions, keys: keys, clock: clock)).add()
     AccountRoutes(
-        web: web, database: database, enrolment: SecondFactorEnrolment(database: database, cipher: cipher, clock: clock), administration: administration
+        web: web, database: database, enrolment: SecondFactorEnrolment(database: database, keys: keys, clock: clock), administration: administration
     ).add()
     UserAdminRoutes(web: web, administration: administration).add()
     APIClientAdminRoutes(web: web, clients: APIClients(database: database, clock: clock)).add()

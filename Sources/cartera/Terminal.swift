@@ -23,6 +23,14 @@ enum Terminal {
 
     /// Whether standard output is a terminal (for colours and progress).
     static var isInteractive: Bool { isatty(STDOUT_FILENO) != 0 }
+
+    /// Whether standard error is a terminal (progress lines go there).
+    static var progressVisible: Bool { isatty(STDERR_FILENO) != 0 }
+
+    /// Rewrites the current line of standard error (an empty text clears it).
+    static func progress(_ text: String) {
+        FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)".utf8))
+    }
 }
 
 private final class LoggingBootstrap: @unchecked Sendable {

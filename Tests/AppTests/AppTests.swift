@@ -21,9 +21,15 @@ func withTestDatabase<T>(_ body: (Database) async throws -> T) async throws -> T
     }
 }
 
+/// The personal-data keys of this test process: the app and the test fixtures that write encrypted fields share them.
+enum TestKeys {
+    static let ring = KeyRing.generate()
+    static let live = LiveKeys(ring)
+}
+
 func makeApp(
     _ database: Database,
-    keys: KeyRing = KeyRing.generate(),
+    keys: KeyRing = TestKeys.ring,
     clock: @escaping @Sendable () -> Timestamp = { .now },
     configure: (inout AppConfiguration) -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
@@ -32,7 +38,7 @@ func makeApp(
     return try await buildApplication(
         configuration: configuration,
         database: database,
-        keys: keys,
+        keys: LiveKeys(keys),
         logger: Logger(label: "test"),
         clock: clock
     )

@@ -10,11 +10,11 @@ struct DemoDataTests {
     @Test("creates the demo lender and administrator, then renews the password on each start")
     func seeds() async throws {
         try await withTestDatabase { database in
-            let first = try await DemoData.seed(database: database, bcryptCost: 4)
+            let first = try await DemoData.seed(database: database, keys: TestKeys.live, bcryptCost: 4)
             #expect(first.created)
             #expect(first.username == "admin")
             #expect(first.password.count == 20)
-            let second = try await DemoData.seed(database: database, bcryptCost: 4)
+            let second = try await DemoData.seed(database: database, keys: TestKeys.live, bcryptCost: 4)
             #expect(!second.created)
             #expect(second.password != first.password)
 
@@ -37,7 +37,7 @@ struct DemoDataTests {
             try await database.withConnection { db in
                 try await db.raw("INSERT INTO lenders (id, legal_name, short_name, rfc, created_at) VALUES ('real', 'Real', 'Real', 'SAT970701NN3', 'x')").run()
             }
-            await #expect(throws: DemoData.RealDataPresent.self) { try await DemoData.seed(database: database, bcryptCost: 4) }
+            await #expect(throws: DemoData.RealDataPresent.self) { try await DemoData.seed(database: database, keys: TestKeys.live, bcryptCost: 4) }
         }
     }
 }

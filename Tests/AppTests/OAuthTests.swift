@@ -40,7 +40,7 @@ struct OAuthTests {
     @Test("token issuance, scopes, 401 and 403, expiry, and audit of every attempt")
     func flow() async throws {
         try await withTestDatabase { database in
-            try await Administration(database: database, bcryptCost: 4).createLender(
+            try await Administration(database: database, keys: TestKeys.live, bcryptCost: 4).createLender(
                 legalName: "Financiera, S.A. de C.V., SOFOM, E.N.R.", shortName: "F", rfc: "SAT970701NN3", actor: .commandLine
             )
             let clients = APIClients(database: database)
@@ -140,12 +140,12 @@ struct OAuthTests {
             let keys = KeyRing.generate()
             let cipher = FieldCipher(keys: keys)
             let clock = TestClock()
-            let first = try await TokenService.load(database: database, cipher: cipher, clock: { clock.read() })
-            let other = try await TokenService.load(database: database, cipher: cipher, clock: { clock.read() })
+            let first = try await TokenService.load(database: database, keys: LiveKeys(keys), clock: { clock.read() })
+            let other = try await TokenService.load(database: database, keys: LiveKeys(keys), clock: { clock.read() })
             let client = APIClients.Client(id: "cc_1", lenderID: "l", scopes: ["clients:read"])
             let old = try await first.issue(for: client, scopes: client.scopes)
             let kid = try await TokenService.rotate(database: database, cipher: cipher, actor: .commandLine, clock: { clock.read() })
-            let second = try await TokenService.load(database: database, cipher: cipher, clock: { clock.read() })
+            let second = try await TokenService.load(database: database, keys: LiveKeys(keys), clock: { clock.read() })
             let new = try await second.issue(for: client, scopes: client.scopes)
             #expect(TokenService.keyID(of: new) == kid)
             #expect(await second.verify(old)?.clientID == "cc_1")
@@ -203,17 +203,17 @@ struct OAuthTests {
     @Test("a signing key from the configuration signs, on every instance alike")
     func configuredKey() async throws {
         try await withTestDatabase { database in
-            let cipher = FieldCipher(keys: KeyRing.generate())
+            let keys = KeyRing.generate()
             let pem = ES256PrivateKey().pemRepresentation
-            let a = try await TokenService.load(database: database, cipher: cipher, configuredKeyPEM: pem)
-            let b = try await TokenService.load(database: database, cipher: cipher, configuredKeyPEM: pem)
+            let a = try await TokenService.load(database: database, keys: LiveKeys(keys), configuredKeyPEM: pem)
+            let b = try await TokenService.load(database: database, keys: LiveKeys(keys), configuredKeyPEM: pem)
             let client = APIClients.Client(id: "cc_1", lenderID: "l", scopes: ["clients:read"])
             let token = try await a.issue(for: client, scopes: client.scopes)
             #expect(TokenService.keyID(of: token)?.hasPrefix("cfg-") == true)
             #expect(TokenService.keyID(of: token) == TokenService.keyID(of: try await b.issue(for: client, scopes: client.scopes)))
             #expect(await b.verify(token)?.clientID == "cc_1")
             await #expect(throws: ConfigurationError.self) {
-                _ = try await TokenService.load(database: database, cipher: cipher, configuredKeyPEM: "not a key")
+                _ = try await TokenService.load(database: database, keys: LiveKeys(keys), configuredKeyPEM: "not a key")
             }
         }
     }

@@ -58,9 +58,9 @@ struct RouteMatrixTests {
     func everyRouteHasARule() async throws {
         try await withTestDatabase { database in
             let keys = KeyRing.generate()
-            let tokens = try await TokenService.load(database: database, cipher: FieldCipher(keys: keys))
+            let tokens = try await TokenService.load(database: database, keys: LiveKeys(keys))
             let (router, registry) = buildRouter(
-                configuration: AppConfiguration(databaseURL: database.url), database: database, keys: keys, tokens: tokens, clock: { .now }
+                configuration: AppConfiguration(databaseURL: database.url), database: database, keys: LiveKeys(keys), tokens: tokens, clock: { .now }
             )
             let web = Set(registry.all.map { "\($0.method) \($0.path)" })
             #expect(web == Set(Self.expected.keys))
@@ -87,7 +87,7 @@ struct RouteMatrixTests {
         try await engine.withFreshDatabase { database in
             try await Migrator(database: database).migrate()
             let staff = try await TestStaff.seed(database)
-            let sessions = WebSessions(database: database, clock: { .now })
+            let sessions = WebSessions(database: database, keys: TestKeys.live, clock: { .now })
             var cookies: [Role: (cookie: String, csrf: String)] = [:]
             for role in Role.allCases {
                 let token = try await database.transaction { db in

@@ -77,7 +77,7 @@ struct TestStaff {
     let ids: [Role: String]
 
     static func seed(_ database: Database, clock: @escaping @Sendable () -> Timestamp = { .now }) async throws -> TestStaff {
-        let administration = Administration(database: database, clock: clock, bcryptCost: 4)
+        let administration = Administration(database: database, keys: TestKeys.live, clock: clock, bcryptCost: 4)
         _ = try await administration.createLender(legalName: "Financiera Prueba SA de CV SOFOM ENR", shortName: "Financiera Prueba", rfc: "SAT970701NN3", actor: .commandLine)
         var ids: [Role: String] = [:]
         for role in Role.allCases {

@@ -70,9 +70,23 @@ struct AdministrationCLITests {
         #expect(rotated.status == 0, "\(rotated.stderr)")
         #expect(rotated.stdout.contains(#""kid" : "sk-"#))
 
+        let dataKeys = try await CLI.run(["keys", "rotate", "--settle-seconds", "0", "--json"], directory: folder)
+        #expect(dataKeys.status == 0, "\(dataKeys.stderr)")
+        #expect(dataKeys.stdout.contains(#""current_key" : "k2""#))
+        #expect(dataKeys.stdout.contains(#""users.display_name" : 1"#))
+        #expect(dataKeys.stdout.contains(#""signing_keys.private_key" : 1"#))
+        let keyFile = try String(contentsOf: folder.appendingPathComponent("cartera.keys"), encoding: .utf8)
+        #expect(keyFile.contains(#""current" : "k2""#) && keyFile.contains(#""k1""#))
+        let envOnly = try await CLI.run(
+            ["keys", "rotate"], environment: ["CARTERA_DATA_KEYS": "k1:" + Data(repeating: 7, count: 32).base64EncodedString(), "CARTERA_INDEX_KEY": Data(repeating: 9, count: 32).base64EncodedString()],
+            directory: folder
+        )
+        #expect(envOnly.status == 1)
+        #expect(envOnly.stderr.contains("--reencrypt-only"))
+
         // Every change is in the audit chain, and the chain is intact.
         let audit = try await CLI.run(["audit", "verify", "--json"], directory: folder)
         #expect(audit.status == 0)
-        #expect(audit.stdout.contains(#""checked" : 4"#))
+        #expect(audit.stdout.contains(#""checked" : 5"#))
     }
 }

@@ -36,7 +36,7 @@ public enum DemoData {
     }
 
     /// Creates the demo lender and administrator if needed and gives the administrator a fresh password.
-    public static func seed(database: Database, now: Timestamp = .now, bcryptCost: UInt8 = 12) async throws -> Credentials {
+    public static func seed(database: Database, keys: LiveKeys, now: Timestamp = .now, bcryptCost: UInt8 = 12) async throws -> Credentials {
         let password = makePassword()
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         let created = try await database.transaction { db in
@@ -55,7 +55,7 @@ public enum DemoData {
                     """
                     INSERT INTO users (id, lender_id, username, display_name, role, password_hash, active, created_at)
                     VALUES (\(bind: adminUserID), \(bind: lenderID), \(bind: adminUsername),
-                            \(bind: "Administrador de demostración"), 'administrador', \(bind: hash), \(unsafeRaw: "TRUE"), \(bind: now.text))
+                            \(bind: keys.cipher.encrypt("Administrador de demostración", field: "users.display_name")), 'administrador', \(bind: hash), \(unsafeRaw: "TRUE"), \(bind: now.text))
                     """
                 ).run()
                 try await AuditLog.append(

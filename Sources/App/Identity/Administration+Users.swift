@@ -37,7 +37,7 @@ extension Administration {
                 return UserSummary(
                     id: id,
                     username: username,
-                    displayName: try row.decode(column: "display_name", as: String.self),
+                    displayName: try keys.readable(try row.decode(column: "display_name", as: String.self), field: "users.display_name"),
                     role: Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .auditor,
                     active: try row.decode(column: "active", as: Bool.self),
                     hasSecondFactor: !(try row.decodeNil(column: "totp_enabled_at")),

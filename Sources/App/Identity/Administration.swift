@@ -10,12 +10,15 @@ import Store
 /// The command line (`cartera lender create`, `cartera users create`) and, later, the back-office pages call these.
 public struct Administration: Sendable {
     let database: Database
+    /// Encrypts the personal data users carry (their names).
+    let keys: LiveKeys
     let clock: @Sendable () -> Timestamp
     let bcryptCost: UInt8
 
-    public init(database: Database, clock: @escaping @Sendable () -> Timestamp = { .now }, bcryptCost: UInt8 = 12) {
+    public init(database: Database, keys: LiveKeys, clock: @escaping @Sendable () -> Timestamp = { .now }, bcryptCost: UInt8 = 12) {
         precondition(bcryptCost >= 4)
         self.database = database
+        self.keys = keys
         self.clock = clock
         self.bcryptCost = bcryptCost
     }
@@ -118,6 +121,9 @@ public struct Administration: Sendable {
         let id = UUID().uuidString.lowercased()
         let now = clock()
         let name = displayName?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty ?? username
+        guard name.count <= 120 else { throw Refusal(code: "display_name_too_long", message: "El nombre puede tener hasta 120 caracteres.") }
+        // A person's name is personal data: stored encrypted, like every client field.
+        let encryptedName = keys.cipher.encrypt(name, field: "users.display_name")
         let lender = try await database.transaction { db -> String in
             let lender = try await Self.resolveLender(lenderID, on: db)
             if try await db.raw("SELECT id FROM users WHERE username = \(bind: username)").first() != nil {
@@ -126,7 +132,7 @@ public struct Administration: Sendable {
             try await db.raw(
                 """
                 INSERT INTO users (id, lender_id, username, display_name, role, password_hash, active, created_at, password_change_required)
-                VALUES (\(bind: id), \(bind: lender), \(bind: username), \(bind: name), \(bind: role.rawValue), \(bind: hash),
+                VALUES (\(bind: id), \(bind: lender), \(bind: username), \(bind: encryptedName), \(bind: role.rawValue), \(bind: hash),
                         \(unsafeRaw: "TRUE"), \(bind: now.text), \(unsafeRaw: passwordChangeRequired ? "TRUE" : "FALSE"))
                 """
             ).run()

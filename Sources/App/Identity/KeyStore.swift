@@ -64,6 +64,21 @@ public enum KeyStore {
         return try KeyRing(currentKeyID: file.current, dataKeys: keys, indexKey: Array(index))
     }
 
+    /// Adds a new data key to the key file and makes it current (the old keys stay, for reading). The file is replaced
+    /// atomically, with permissions 0600. Returns the new ring.
+    public static func addKey(path: String) throws -> KeyRing {
+        let ring = try read(path: path)
+        let numbers = ring.keyIDs.compactMap { $0.hasPrefix("k") ? Int($0.dropFirst()) : nil }
+        let rotated = try ring.addingKey(id: "k\((numbers.max() ?? 0) + 1)")
+        let temporary = path + ".new"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try write(rotated, path: temporary)
+        guard rename(temporary, path) == 0 else {
+            throw KeyRing.Invalid(detail: "no se pudo reemplazar \(path) (\(String(cString: strerror(errno))))")
+        }
+        return rotated
+    }
+
     /// Writes a new key file readable only by its owner; refuses to overwrite an existing one.
     static func write(_ ring: KeyRing, path: String) throws {
         let file = FileFormat(

@@ -36,10 +36,10 @@ public final class TokenService: Sendable {
     /// How often an instance re-reads the signing keys before it signs.
     static let refreshSeconds: Int64 = 60
 
-    let keys: JWTKeyCollection
+    let jwtKeys: JWTKeyCollection
     let state: KeyState
     let database: Database
-    let cipher: FieldCipher
+    let keys: LiveKeys
     let clock: @Sendable () -> Timestamp
 
     /// Which keys this instance knows, which one signs, and when the table was last read.
@@ -66,26 +66,26 @@ public final class TokenService: Sendable {
         }
     }
 
-    init(database: Database, cipher: FieldCipher, clock: @escaping @Sendable () -> Timestamp) {
-        self.keys = JWTKeyCollection()
+    init(database: Database, keys: LiveKeys, clock: @escaping @Sendable () -> Timestamp) {
+        self.jwtKeys = JWTKeyCollection()
         self.state = KeyState()
         self.database = database
-        self.cipher = cipher
+        self.keys = keys
         self.clock = clock
     }
 
     /// Loads the signing keys, creating the first one if there is none. With `configuredKeyPEM` (an ES256 private key
     /// in PEM) that key is stored if new and signs.
     public static func load(
-        database: Database, cipher: FieldCipher, configuredKeyPEM: String? = nil, clock: @escaping @Sendable () -> Timestamp = { .now }
+        database: Database, keys: LiveKeys, configuredKeyPEM: String? = nil, clock: @escaping @Sendable () -> Timestamp = { .now }
     ) async throws -> TokenService {
-        let service = TokenService(database: database, cipher: cipher, clock: clock)
+        let service = TokenService(database: database, keys: keys, clock: clock)
         if let configuredKeyPEM {
             try await service.install(pem: configuredKeyPEM)
         } else {
             try await database.transaction { db in
                 let live = try await db.raw("SELECT COUNT(*) AS n FROM signing_keys WHERE retired_at IS NULL").first(decodingColumn: "n", as: Int.self) ?? 0
-                if live == 0 { try await Self.insert(ES256PrivateKey(), kid: "sk-" + APIClients.randomHex(bytes: 6), cipher: cipher, at: clock(), on: db) }
+                if live == 0 { try await Self.insert(ES256PrivateKey(), kid: "sk-" + APIClients.randomHex(bytes: 6), cipher: keys.cipher, at: clock(), on: db) }
             }
         }
         try await service.refresh()
@@ -125,7 +125,7 @@ public final class TokenService: Sendable {
             if exists {
                 try await db.raw("UPDATE signing_keys SET retired_at = NULL WHERE kid = \(bind: kid)").run()
             } else {
-                try await Self.insert(key, kid: kid, cipher: self.cipher, at: now, on: db)
+                try await Self.insert(key, kid: kid, cipher: self.keys.cipher, at: now, on: db)
             }
         }
     }
@@ -152,8 +152,8 @@ public final class TokenService: Sendable {
         }
         let known = await state.known
         for row in rows where !known.contains(row.kid) {
-            let key = try ES256PrivateKey(pem: try cipher.decrypt(row.pem, field: Self.field))
-            await keys.add(ecdsa: key, kid: JWKIdentifier(string: row.kid))
+            let key = try ES256PrivateKey(pem: try keys.decrypt(row.pem, field: Self.field))
+            await jwtKeys.add(ecdsa: key, kid: JWKIdentifier(string: row.kid))
         }
         guard let current = rows.last(where: { $0.retiredAt == nil }) ?? rows.last else { return }
         var retired: [String: Timestamp] = [:]
@@ -173,15 +173,15 @@ public final class TokenService: Sendable {
             scope: scopes.joined(separator: " "),
             lender: client.lenderID
         )
-        return try await keys.sign(payload, kid: JWKIdentifier(string: await state.current))
+        return try await jwtKeys.sign(payload, kid: JWKIdentifier(string: await state.current))
     }
 
     /// The caller behind a valid token, or nil for an invalid, tampered or expired one.
     public func verify(_ token: String) async -> AuthenticatedClient? {
-        var payload = try? await keys.verify(token, as: AccessToken.self)
+        var payload = try? await jwtKeys.verify(token, as: AccessToken.self)
         if payload == nil, let kid = Self.keyID(of: token), !(await state.known.contains(kid)), await state.mayRefreshForMiss(at: clock()) {
             try? await refresh()
-            payload = try? await keys.verify(token, as: AccessToken.self)
+            payload = try? await jwtKeys.verify(token, as: AccessToken.self)
         }
         guard let payload else { return nil }
         // jwt-kit checks expiry against the system clock; check it against the injected clock as well.

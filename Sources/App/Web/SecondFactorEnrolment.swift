@@ -9,14 +9,14 @@ import Store
 /// authenticator app, confirmed with a first code, plus ten one-time recovery codes.
 public struct SecondFactorEnrolment: Sendable {
     let database: Database
-    let cipher: FieldCipher
+    let keys: LiveKeys
     let clock: @Sendable () -> Timestamp
     /// The issuer shown in the authenticator app.
     let issuer: String
 
-    public init(database: Database, cipher: FieldCipher, clock: @escaping @Sendable () -> Timestamp, issuer: String = "Cartera") {
+    public init(database: Database, keys: LiveKeys, clock: @escaping @Sendable () -> Timestamp, issuer: String = "Cartera") {
         self.database = database
-        self.cipher = cipher
+        self.keys = keys
         self.clock = clock
         self.issuer = issuer
     }
@@ -33,12 +33,12 @@ public struct SecondFactorEnrolment: Sendable {
         let secret = try await database.transaction { db -> String in
             let row = try await db.raw("SELECT totp_pending_secret FROM users WHERE id = \(bind: user.id)").first()
             if let stored = try row?.decode(column: "totp_pending_secret", as: String?.self) {
-                return try cipher.decrypt(stored, field: "users.totp_secret")
+                return try keys.decrypt(stored, field: "users.totp_secret")
             }
             // 32 random characters; their bytes are the HMAC key (HummingbirdOTP keys TOTP with the secret's UTF-8).
             let secret = ByteEncoding.base64URL(ByteEncoding.randomBytes(24))
             try await db.raw(
-                "UPDATE users SET totp_pending_secret = \(bind: cipher.encrypt(secret, field: "users.totp_secret")) WHERE id = \(bind: user.id)"
+                "UPDATE users SET totp_pending_secret = \(bind: keys.cipher.encrypt(secret, field: "users.totp_secret")) WHERE id = \(bind: user.id)"
             ).run()
             return secret
         }
@@ -68,7 +68,7 @@ public struct SecondFactorEnrolment: Sendable {
         let confirmed = try await database.transaction { db -> Bool in
             let row = try await db.raw("SELECT totp_pending_secret FROM users WHERE id = \(bind: user.id)").first()
             guard let stored = try row?.decode(column: "totp_pending_secret", as: String?.self) else { return false }
-            let secret = try cipher.decrypt(stored, field: "users.totp_secret")
+            let secret = try keys.decrypt(stored, field: "users.totp_secret")
             let digits = code.filter { !$0.isWhitespace }
             guard digits.count == 6, let step = SignIn.matchingStep(code: digits, secret: secret, at: now, after: 0) else {
                 try await AuditLog.append(

@@ -14,13 +14,13 @@ import Store
 public struct SignIn: Sendable {
     let database: Database
     let sessions: WebSessions
-    let cipher: FieldCipher
+    let keys: LiveKeys
     let clock: @Sendable () -> Timestamp
 
-    public init(database: Database, sessions: WebSessions, cipher: FieldCipher, clock: @escaping @Sendable () -> Timestamp) {
+    public init(database: Database, sessions: WebSessions, keys: LiveKeys, clock: @escaping @Sendable () -> Timestamp) {
         self.database = database
         self.sessions = sessions
-        self.cipher = cipher
+        self.keys = keys
         self.clock = clock
     }
 
@@ -117,7 +117,7 @@ public struct SignIn: Sendable {
             if code.count == 6, code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) {
                 let row = try await db.raw("SELECT totp_secret, totp_last_step FROM users WHERE id = \(bind: user.id)").first()
                 guard let row, let stored = try row.decode(column: "totp_secret", as: String?.self) else { return nil }
-                let secret = try cipher.decrypt(stored, field: "users.totp_secret")
+                let secret = try self.keys.decrypt(stored, field: "users.totp_secret")
                 let lastStep = try row.decode(column: "totp_last_step", as: Int64.self)
                 guard let step = Self.matchingStep(code: code, secret: secret, at: now, after: lastStep) else { return nil }
                 try await db.raw("UPDATE users SET totp_last_step = \(bind: step) WHERE id = \(bind: user.id)").run()

@@ -12,6 +12,7 @@ import Store
 /// second factor accepted) issues a new token, so a token seen before sign-in is worthless after it.
 public struct WebSessions: Sendable {
     let database: Database
+    let keys: LiveKeys
     let clock: @Sendable () -> Timestamp
     public let idleSeconds: Int64
     public let absoluteSeconds: Int64
@@ -19,8 +20,9 @@ public struct WebSessions: Sendable {
     /// The idle limit is checked to the minute: `last_seen_at` is written at most once a minute per session.
     static let touchIntervalSeconds: Int64 = 60
 
-    public init(database: Database, clock: @escaping @Sendable () -> Timestamp, idleSeconds: Int64 = 30 * 60, absoluteSeconds: Int64 = 12 * 3600) {
+    public init(database: Database, keys: LiveKeys, clock: @escaping @Sendable () -> Timestamp, idleSeconds: Int64 = 30 * 60, absoluteSeconds: Int64 = 12 * 3600) {
         self.database = database
+        self.keys = keys
         self.clock = clock
         self.idleSeconds = idleSeconds
         self.absoluteSeconds = absoluteSeconds
@@ -117,7 +119,7 @@ public struct WebSessions: Sendable {
         let user = User(
             id: try row.decode(column: "id", as: String.self),
             username: try row.decode(column: "username", as: String.self),
-            displayName: try row.decode(column: "display_name", as: String.self),
+            displayName: try keys.readable(try row.decode(column: "display_name", as: String.self), field: "users.display_name"),
             role: role,
             lenderID: try row.decode(column: "lender_id", as: String.self),
             hasSecondFactor: !(try row.decodeNil(column: "totp_enabled_at")),

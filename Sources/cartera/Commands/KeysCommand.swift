@@ -7,8 +7,8 @@ import Foundation
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Administra las llaves de firma de los tokens de acceso.",
-        subcommands: [RotateSigning.self]
+        abstract: "Administra las llaves: de los datos personales y de firma de los tokens de acceso.",
+        subcommands: [Rotate.self, RotateSigning.self]
     )
 
     struct RotateSigning: AsyncParsableCommand {
@@ -33,7 +33,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try global.configuration()
-            let (keys, _) = try KeyStore.load(environment: ProcessInfo.processInfo.environment)
+            let keys = try loadKeys().ring
             let kid = try await withMigratedDatabase(configuration) { database in
                 try await TokenService.rotate(database: database, cipher: FieldCipher(keys: keys), actor: .commandLine)
             }

@@ -27,8 +27,9 @@ struct LenderCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try global.configuration()
+            let keys = try loadKeys()
             try await withMigratedDatabase(configuration) { database in
-                let id = try await Administration(database: database).createLender(
+                let id = try await Administration(database: database, keys: keys).createLender(
                     legalName: legalName, shortName: shortName, rfc: rfc, actor: .commandLine
                 )
                 print("Otorgante «\(shortName)» registrado (id \(id)).")

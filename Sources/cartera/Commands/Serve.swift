@@ -35,16 +35,13 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "cartera")
         logger.logLevel = configuration.logLevel
 
-        let (keys, keySource) = try KeyStore.load(environment: ProcessInfo.processInfo.environment)
-        if case .file(let path, created: true) = keySource {
-            print("Se creó el archivo de llaves de cifrado \(path) (permisos 600). Respáldelo en un lugar seguro: sin él no se pueden leer los datos personales.")
-        }
+        let keys = try loadKeys()
         let database = try await Database.open(configuration.databaseURL, logger: logger)
         let credentials: DemoData.Credentials?
         do {
             let applied = try await Migrator(database: database).migrate(logger: logger)
             if !applied.isEmpty { print("Migraciones aplicadas: \(applied.count).") }
-            credentials = demo ? try await DemoData.seed(database: database) : nil
+            credentials = demo ? try await DemoData.seed(database: database, keys: keys) : nil
         } catch {
             try? await database.shutdown()
             throw error

@@ -48,8 +48,9 @@ struct UsersCommand: AsyncParsableCommand {
             guard let line = readLine(strippingNewline: true), !line.isEmpty else {
                 throw ValidationError("No se recibió ninguna contraseña por la entrada estándar.")
             }
+            let keys = try loadKeys()
             let user = try await withMigratedDatabase(configuration) { database in
-                try await Administration(database: database).createUser(
+                try await Administration(database: database, keys: keys).createUser(
                     username: username, displayName: displayName, role: role, password: line, lenderID: lender, actor: .commandLine
                 )
             }

@@ -1,0 +1,25 @@
+/// Every database column that holds values encrypted with `FieldCipher`, so that key rotation can find them all.
+///
+/// A module that adds an encrypted column adds it here in the same change. The field name is the associated data the
+/// value was sealed with.
+public enum EncryptedColumns {
+    public struct Column: Sendable, Hashable, CustomStringConvertible {
+        public let table: String
+        /// The primary-key column that identifies a row.
+        public let key: String
+        public let column: String
+        /// The `field` passed to `FieldCipher`.
+        public let field: String
+        /// Whether rows written before the column was encrypted may still hold plain text (encrypted on rotation).
+        public let mayHoldPlainText: Bool
+
+        public var description: String { "\(table).\(column)" }
+    }
+
+    public static let all: [Column] = [
+        Column(table: "users", key: "id", column: "display_name", field: "users.display_name", mayHoldPlainText: true),
+        Column(table: "users", key: "id", column: "totp_secret", field: "users.totp_secret", mayHoldPlainText: false),
+        Column(table: "users", key: "id", column: "totp_pending_secret", field: "users.totp_secret", mayHoldPlainText: false),
+        Column(table: "signing_keys", key: "kid", column: "private_key", field: "signing_keys.private_key", mayHoldPlainText: false),
+    ]
+}
