@@ -129,6 +129,7 @@ struct OAuthTests {
             #expect(actions.filter { $0 == "oauth.token/denied" }.count == 1)
             #expect(actions.filter { $0 == "oauth.token/success" }.count == 2)
             #expect(actions.contains("authz.scope:audit:read/denied"))
+            #expect(actions.filter { $0 == "authz.unauthenticated/denied" }.count >= 4)
             #expect(try await AuditLog.verify(database: database).firstBreak == nil)
             }
         }

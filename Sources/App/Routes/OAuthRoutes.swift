@@ -61,7 +61,7 @@ struct OAuthRoutes {
             return TokenResponse(access_token: token, token_type: "Bearer", expires_in: TokenService.lifetimeSeconds, scope: scopes.joined(separator: " "))
         }
 
-        let api = router.group("/api/v1").add(middleware: BearerAuthMiddleware(tokens: tokens, clientStatus: clientStatus))
+        let api = router.group("/api/v1").add(middleware: BearerAuthMiddleware(tokens: tokens, clientStatus: clientStatus, audit: auditWriter, clock: clock))
         api.get("/token-info") { _, context -> TokenInfo in
             let client = try context.requireClient()
             return TokenInfo(client_id: client.clientID, scopes: client.scopes, expires_at: client.expiresAt.text)
