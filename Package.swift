@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "cartera", targets: ["cartera"]),
         .library(name: "CarteraCore", targets: ["CarteraCore"]),
         .library(name: "CarteraSecurity", targets: ["CarteraSecurity"]),
+        .library(name: "Clients", targets: ["Clients"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "App", targets: ["App"]),
     ],
@@ -48,6 +49,12 @@ let package = Package(
             dependencies: ["CarteraCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Pure client identification data (KYC): personas físicas y morales, validation and normalisation.
+        .target(
+            name: "Clients",
+            dependencies: ["CarteraCore", "CarteraSecurity"],
+            swiftSettings: swiftSettings
+        ),
         // SQL over SQLite and PostgreSQL: connections, migrations, transactions, idempotency keys.
         .target(
             name: "Store",
@@ -69,6 +76,7 @@ let package = Package(
             name: "App",
             dependencies: [
                 "CarteraCore",
+                "Clients",
                 "CarteraSecurity",
                 "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -116,6 +124,11 @@ let package = Package(
         .testTarget(
             name: "CarteraCoreTests",
             dependencies: ["CarteraCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ClientsTests",
+            dependencies: ["Clients", "CarteraCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

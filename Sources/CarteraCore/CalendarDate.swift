@@ -1,0 +1,83 @@
+/// A date on the proleptic Gregorian calendar without a time or a time zone: a birth date, a business date, a due
+/// date. Written `YYYY-MM-DD` everywhere (storage, JSON, command line).
+public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    /// nil when the day does not exist (2026-02-30) or the year is outside 1–9999.
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), GregorianCalendar.isValid(year: year, month: month, day: day) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses exactly `YYYY-MM-DD`.
+    public init?(text: String) {
+        let c = Array(text.utf8)
+        guard c.count == 10, c[4] == UInt8(ascii: "-"), c[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                guard c[index] >= 0x30, c[index] <= 0x39 else { return nil }
+                value = value * 10 + Int(c[index] - 0x30)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
+    /// The date `days` days after 1970-01-01.
+    public init(daysSince1970 days: Int64) {
+        let civil = Timestamp.civil(fromDays: days)
+        year = Int(civil.year)
+        month = Int(civil.month)
+        day = Int(civil.day)
+    }
+
+    /// Days since 1970-01-01 (negative before).
+    public var daysSince1970: Int64 { Timestamp.days(fromCivil: Int64(year), Int64(month), Int64(day)) }
+
+    /// `YYYY-MM-DD`.
+    public var text: String {
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    public var description: String { text }
+
+    /// The date `days` days later (earlier when negative).
+    public func adding(days: Int64) -> CalendarDate { CalendarDate(daysSince1970: daysSince1970 + days) }
+
+    /// Whole days from `self` to `other` (positive when `other` is later).
+    public func days(until other: CalendarDate) -> Int64 { other.daysSince1970 - daysSince1970 }
+
+    /// Full years of age on `date` of someone born on `self` (a 29 February birthday counts on 1 March in common years).
+    public func age(on date: CalendarDate) -> Int {
+        var years = date.year - year
+        if (date.month, date.day) < (month, day) { years -= 1 }
+        return years
+    }
+
+    public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let date = CalendarDate(text: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected YYYY-MM-DD, got \(text)"))
+        }
+        self = date
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+}
