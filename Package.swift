@@ -114,6 +114,7 @@ let package = Package(
             name: "CarteraTestSupport",
             dependencies: [
                 "Store",
+                "Clients",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
@@ -128,7 +129,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClientsTests",
-            dependencies: ["Clients", "CarteraCore"],
+            dependencies: ["Clients", "CarteraCore", "CarteraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -158,6 +159,7 @@ let package = Package(
                 "App",
                 "CarteraSecurity",
                 "CarteraTestSupport",
+                "Clients",
                 "Store",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

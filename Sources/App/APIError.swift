@@ -10,11 +10,17 @@ public struct APIError: Error, Sendable {
     public let status: HTTPResponse.Status
     public let code: String
     public let message: String
+    /// Field-level problems (validation), when there are any: `"details":[{"field","code","message"}]`.
+    public let details: [FieldDetail]
 
-    public init(status: HTTPResponse.Status, code: String, message: String) {
+    /// One problem with one field of the request.
+    public typealias FieldDetail = FieldIssue
+
+    public init(status: HTTPResponse.Status, code: String, message: String, details: [FieldDetail] = []) {
         self.status = status
         self.code = code
         self.message = message
+        self.details = details
     }
 
     /// A `CarteraError` raised by the domain or the store, answered with `status` (400 unless said otherwise).
@@ -27,6 +33,7 @@ public struct APIError: Error, Sendable {
             let code: String
             let message: String
             let request_id: String
+            let details: [FieldDetail]?
         }
         let error: Detail
     }
@@ -45,7 +52,7 @@ public struct APIError: Error, Sendable {
 
     /// The JSON response for this error.
     func response(requestID: String) -> Response {
-        let body = Body(error: .init(code: code, message: message, request_id: requestID))
+        let body = Body(error: .init(code: code, message: message, request_id: requestID, details: details.isEmpty ? nil : details))
         let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":{"code":"internal_error","message":"Error interno."}}"#.utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"

@@ -53,7 +53,7 @@ func buildRouter(
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(ErrorMiddleware(audit: audit, pages: pages, clock: clock))
     HealthRoutes(database: database).add(to: router)
-    OAuthRoutes(
+    let api = OAuthRoutes(
         database: database,
         clients: APIClients(database: database, clock: clock),
         tokens: tokens,
@@ -61,6 +61,10 @@ func buildRouter(
         auditWriter: audit,
         clock: clock
     ).add(to: router)
+    ClientAPIRoutes(
+        database: database, directory: ClientDirectory(database: database, keys: keys, clock: clock),
+        access: APIAccess(audit: audit, clock: clock), clock: clock
+    ).add(to: api)
 
     let sessions = WebSessions(
         database: database, keys: keys, clock: clock,

@@ -81,3 +81,11 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         try container.encode(text)
     }
 }
+
+extension Timestamp {
+    /// The calendar date of this instant at a fixed offset from UTC (−21,600 s for central Mexico, which has kept
+    /// UTC−6 all year since 2022).
+    public func calendarDate(utcOffsetSeconds: Int64) -> CalendarDate {
+        CalendarDate(daysSince1970: Self.floorDivide(millisecondsSince1970 + utcOffsetSeconds * 1000, 86_400_000).0)
+    }
+}

@@ -7,19 +7,8 @@ import CarteraSecurity
 ///
 /// Every problem is reported at once, each with the JSON path of its field, a machine code and a Spanish message.
 public enum ClientValidation {
-    /// One problem with one field.
-    public struct Issue: Sendable, Hashable, Codable {
-        /// JSON path of the field, e.g. `individual.curp`, `address.postalCode`, `phones[1]`.
-        public let field: String
-        public let code: String
-        public let message: String
-
-        public init(field: String, code: String, message: String) {
-            self.field = field
-            self.code = code
-            self.message = message
-        }
-    }
+    /// One problem with one field (its JSON path, e.g. `individual.curp`).
+    public typealias Issue = FieldIssue
 
     /// The data cannot be stored as given.
     public struct Rejected: CarteraError, Equatable {

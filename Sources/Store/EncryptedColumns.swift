@@ -20,6 +20,7 @@ public enum EncryptedColumns {
         Column(table: "users", key: "id", column: "display_name", field: "users.display_name", mayHoldPlainText: true),
         Column(table: "users", key: "id", column: "totp_secret", field: "users.totp_secret", mayHoldPlainText: false),
         Column(table: "users", key: "id", column: "totp_pending_secret", field: "users.totp_secret", mayHoldPlainText: false),
+        Column(table: "clients", key: "id", column: "profile", field: "clients.profile", mayHoldPlainText: false),
         Column(table: "signing_keys", key: "kid", column: "private_key", field: "signing_keys.private_key", mayHoldPlainText: false),
     ]
 }

@@ -2,6 +2,7 @@
 import CarteraCore
 import CarteraSecurity
 import CarteraTestSupport
+import Clients
 import Foundation
 import SQLKit
 import Store
@@ -98,5 +99,34 @@ struct PersonalDataEncryptionTests {
         #expect(try live.decrypt(value, field: "users.display_name") == "Ana López")
         #expect(live.ring.currentKeyID == "k2")
         #expect(try live.readable("texto sin cifrar", field: "users.display_name") == "texto sin cifrar")
+    }
+}
+
+@Suite("Personal data at rest: clients")
+struct ClientDataAtRestTests {
+    @Test("A client's RFC, CURP, name, phone and e-mail appear nowhere in the SQLite file in plain text; lookups still find them")
+    func clientNotInFile() async throws {
+        try await withTestDatabase { database in
+            let keys = LiveKeys(KeyRing.generate())
+            try await Administration(database: database, keys: keys, bcryptCost: 4).createLender(
+                legalName: "Financiera Prueba, S.A. de C.V., SOFOM, E.N.R.", shortName: "Prueba", rfc: "SAT970701NN3", actor: .commandLine
+            )
+            let lender = try await database.withConnection { db in try await db.raw("SELECT id FROM lenders").first(decodingColumn: "id", as: String.self) }!
+            let directory = ClientDirectory(database: database, keys: keys)
+            let record = try await database.transaction { db in
+                try await directory.create(ClientSamples.individual, lenderID: lender, actor: .commandLine, on: db)
+            }
+            try await database.withConnection { db in try await db.raw("PRAGMA wal_checkpoint(TRUNCATE)").run() }
+            let path = database.url.description.replacingOccurrences(of: "sqlite://", with: "")
+            var bytes = Data()
+            for file in [path, path + "-wal"] { bytes.append(FileManager.default.contents(atPath: file) ?? Data()) }
+            #expect(bytes.count > 4096)
+            #expect(bytes.range(of: Data(record.id.utf8)) != nil)  // the check does see stored text
+            for secret in [ClientSamples.rfc, "HEGG560427MVZRRL04", "Gloria", "Hernández", "2281234567", "gloria.hernandez@example.mx", "Juárez", "1956-04-27"] {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) is stored in plain text")
+            }
+            #expect(try await directory.find(.rfc, ClientSamples.rfc).map(\.id) == [record.id])
+            #expect(try await directory.find(.curp, "HEGG560427MVZRRL04").first?.profile.individual?.givenNames == "Gloria")
+        }
     }
 }

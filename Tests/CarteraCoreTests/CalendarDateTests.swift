@@ -32,3 +32,14 @@ struct CalendarDateTests {
         #expect(born.age(on: try #require(CalendarDate(text: "2024-02-29"))) == 24)
     }
 }
+
+@Suite("Timestamp to calendar date")
+struct TimestampCalendarDateTests {
+    @Test("Mexico's date lags UTC by six hours")
+    func offset() throws {
+        let instant = try #require(Timestamp(text: "2026-11-27T05:59:59.999Z"))
+        #expect(instant.calendarDate(utcOffsetSeconds: -21_600).text == "2026-11-26")
+        #expect(instant.adding(seconds: 1).calendarDate(utcOffsetSeconds: -21_600).text == "2026-11-27")
+        #expect(try #require(Timestamp(text: "1969-12-31T23:00:00Z")).calendarDate(utcOffsetSeconds: 0).text == "1969-12-31")
+    }
+}

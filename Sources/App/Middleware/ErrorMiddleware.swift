@@ -1,5 +1,6 @@
 import CarteraCore
 import CarteraSecurity
+import Clients
 import Hummingbird
 import Logging
 import Store
@@ -19,6 +20,13 @@ struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let caught as APIError {
             error = caught
+        } catch let caught as ClientValidation.Rejected {
+            error = APIError(
+                status: .unprocessableContent, code: caught.code, message: caught.message,
+                details: caught.issues
+            )
+        } catch let caught as ClientDirectory.Duplicate {
+            error = APIError(caught, status: .conflict)
         } catch let caught as any CarteraError {
             error = APIError(caught)
         } catch let caught as any HTTPResponseError {

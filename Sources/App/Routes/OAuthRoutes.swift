@@ -33,7 +33,9 @@ struct OAuthRoutes {
         let hash: String?
     }
 
-    func add(to router: Router<AppRequestContext>) {
+    /// Adds the routes; returns the `/api/v1` group (bearer token required) for the other API routes.
+    @discardableResult
+    func add(to router: Router<AppRequestContext>) -> RouterGroup<AppRequestContext> {
         router.post("/oauth/token") { request, context -> TokenResponse in
             let body = try await request.body.collect(upTo: 16 * 1024)
             let form = FormDecoding.parse(String(buffer: body))
@@ -71,7 +73,7 @@ struct OAuthRoutes {
             api.on("**", method: method) { _, _ -> Response in throw HTTPError(.notFound) }
         }
         api.get("/audit/head") { _, context -> AuditHead in
-            _ = try await requireScope("audit:read", context)
+            _ = try await access.require("audit:read", context)
             let head = try await database.withConnection { db in
                 try await db.raw("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1").first()
             }
@@ -80,17 +82,10 @@ struct OAuthRoutes {
                 hash: try head?.decode(column: "hash", as: String.self)
             )
         }
+        return api
     }
 
-    /// Checks a scope and records a refusal in the audit log.
-    func requireScope(_ scope: String, _ context: AppRequestContext) async throws -> AuthenticatedClient {
-        do {
-            return try context.requireScope(scope)
-        } catch let error as APIError where error.status == .forbidden {
-            try await audit(context, actor: context.client?.clientID ?? "", action: "authz.scope:\(scope)", outcome: .denied)
-            throw error
-        }
-    }
+    var access: APIAccess { APIAccess(audit: auditWriter, clock: clock) }
 
     func audit(_ context: AppRequestContext, actor: String, action: String, outcome: AuditEntry.Outcome) async throws {
         let entry = AuditEntry.draft(

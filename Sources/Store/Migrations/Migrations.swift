@@ -6,5 +6,6 @@ public enum Migrations {
         .m0003AuditLog,
         .m0004APIClients,
         .m0005WebSessionsAndMFA,
+        .m0006Clients,
     ]
 }

@@ -1,0 +1,112 @@
+@testable import App
+import CarteraCore
+import CarteraSecurity
+import CarteraTestSupport
+import Clients
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SQLKit
+import Store
+import Testing
+
+@Suite("API: clients")
+struct ClientAPITests {
+    struct Created: Decodable {
+        let id: String
+        let displayName: String
+        let profile: ClientProfile
+    }
+
+    struct Found: Decodable {
+        let clients: [Created]
+    }
+
+    /// A bearer token for a new API client with `scopes`.
+    func token(_ client: any TestClientProtocol, _ database: Database, scopes: [String]) async throws -> HTTPFields {
+        let created = try await APIClients(database: database).create(name: "Integración", scopes: scopes, lenderID: nil, actor: .commandLine)
+        let response = try await client.execute(
+            uri: "/oauth/token", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(string: "grant_type=client_credentials&client_id=\(created.client_id)&client_secret=\(created.client_secret)")
+        )
+        let token = try JSONDecoder().decode(OAuthTests.Token.self, from: Data(String(buffer: response.body).utf8))
+        return [.authorization: "Bearer \(token.access_token)", .contentType: "application/json"]
+    }
+
+    func body(_ profile: ClientProfile) throws -> ByteBuffer { ByteBuffer(bytes: try JSONEncoder().encode(profile)) }
+
+    @Test("Create, replay with the same Idempotency-Key, refuse duplicates and invalid data, read and find", arguments: TestEngine.available)
+    func lifecycle(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, _ in
+            var writer = try await token(client, database, scopes: ["clients:read", "clients:write"])
+            let reader = try await token(client, database, scopes: ["clients:read"])
+
+            #expect(try await client.execute(uri: "/api/v1/clients", method: .post, headers: reader, body: body(ClientSamples.individual)).status == .forbidden)
+
+            writer[HTTPField.Name("Idempotency-Key")!] = "alta-gloria-1"
+            let first = try await client.execute(uri: "/api/v1/clients", method: .post, headers: writer, body: body(ClientSamples.individual))
+            #expect(first.status == .created)
+            let created = try JSONDecoder().decode(Created.self, from: Data(String(buffer: first.body).utf8))
+            #expect(created.id.hasPrefix("cl_"))
+            #expect(created.displayName == "Gloria Hernández García")
+            #expect(created.profile.individual?.curp == "HEGG560427MVZRRL04")
+            #expect(created.profile.phones == ["2281234567"])
+
+            // The same key and body: the same answer, and no second client.
+            let replay = try await client.execute(uri: "/api/v1/clients", method: .post, headers: writer, body: body(ClientSamples.individual))
+            #expect(replay.status == .created)
+            #expect(String(buffer: replay.body) == String(buffer: first.body))
+            // The same key with another body.
+            let mismatch = try await client.execute(uri: "/api/v1/clients", method: .post, headers: writer, body: body(ClientSamples.company))
+            #expect(mismatch.status == .unprocessableContent)
+            #expect(String(buffer: mismatch.body).contains("idempotency_key_reused"))
+
+            // A new key, same person: a duplicate by CURP and RFC.
+            writer[HTTPField.Name("Idempotency-Key")!] = "alta-gloria-2"
+            let duplicate = try await client.execute(uri: "/api/v1/clients", method: .post, headers: writer, body: body(ClientSamples.individual))
+            #expect(duplicate.status == .conflict)
+            #expect(String(buffer: duplicate.body).contains(created.id))
+
+            // Invalid data: every problem, with its field.
+            var invalid = ClientSamples.individual
+            invalid.individual?.curp = "HEGG560427MVZRRL05"
+            invalid.address.postalCode = "123"
+            writer[HTTPField.Name("Idempotency-Key")!] = nil
+            let rejected = try await client.execute(uri: "/api/v1/clients", method: .post, headers: writer, body: body(invalid))
+            #expect(rejected.status == .unprocessableContent)
+            let text = String(buffer: rejected.body)
+            #expect(text.contains(#""field":"individual.curp""#) && text.contains(#""field":"address.postalCode""#))
+            // Unreadable JSON names the field.
+            let unreadable = try await client.execute(
+                uri: "/api/v1/clients", method: .post, headers: writer, body: ByteBuffer(string: #"{"kind":"individual","address":{"street":"x"}}"#)
+            )
+            #expect(unreadable.status == .badRequest)
+            #expect(String(buffer: unreadable.body).contains("address"))
+
+            let company = try await client.execute(uri: "/api/v1/clients", method: .post, headers: writer, body: body(ClientSamples.company))
+            #expect(company.status == .created)
+
+            let read = try await client.execute(uri: "/api/v1/clients/\(created.id)", method: .get, headers: reader)
+            #expect(read.status == .ok)
+            #expect(try JSONDecoder().decode(Created.self, from: Data(String(buffer: read.body).utf8)).profile == created.profile)
+            #expect(try await client.execute(uri: "/api/v1/clients/cl_nope", method: .get, headers: reader).status == .notFound)
+            for query in ["curp=hegg560427mvzrrl04", "rfc=\(ClientSamples.rfc.lowercased())", "phone=228-123-4567", "email=GLORIA.HERNANDEZ@example.mx"] {
+                let found = try await client.execute(uri: "/api/v1/clients?\(query)", method: .get, headers: reader)
+                let clients = try JSONDecoder().decode(Found.self, from: Data(String(buffer: found.body).utf8)).clients
+                #expect(clients.map(\.id) == [created.id], "\(query)")
+            }
+            #expect(try await client.execute(uri: "/api/v1/clients?rfc=SAT970701NN3", method: .get, headers: reader).status == .ok)
+            #expect(try await client.execute(uri: "/api/v1/clients", method: .get, headers: reader).status == .badRequest)
+
+            let count = try await database.withConnection { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM clients").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(count == 2)
+            let audited = try await database.withConnection { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'client.create' AND actor_kind = 'api_client'").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(audited == 2)
+        }
+    }
+}
