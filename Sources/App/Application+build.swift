@@ -83,6 +83,7 @@ func buildRouter(
     UserAdminRoutes(web: web, administration: administration).add()
     APIClientAdminRoutes(web: web, clients: APIClients(database: database, clock: clock)).add()
     AuditViewerRoutes(web: web, database: database).add()
+    ClientPages(web: web, database: database, directory: ClientDirectory(database: database, keys: keys, clock: clock)).add()
     StaticRoutes(web: web).add()
     return (router, web.registry)
 }

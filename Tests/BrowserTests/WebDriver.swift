@@ -98,6 +98,11 @@ final class WebDriver: @unchecked Sendable {
         _ = try await session("POST", "/element/\(id)/value", ["text": text])
     }
 
+    /// Chooses the option with `value` in a `<select>`.
+    func select(_ css: String, _ value: String) async throws {
+        _ = try await session("POST", "/element/\(try await element("\(css) option[value='\(value)']"))/click", [:])
+    }
+
     func click(_ css: String) async throws {
         _ = try await session("POST", "/element/\(try await element(css))/click", [:])
     }

@@ -51,11 +51,11 @@ struct SignInRulesTests {
     @Test("Role permissions: the matrix as the issue defines it")
     func permissions() {
         let expected: [Role: Set<Permission>] = [
-            .administrador: [.useBackOffice, .manageUsers, .manageAPIClients, .readAudit],
-            .analistaCredito: [.useBackOffice],
-            .gestorCobranza: [.useBackOffice],
-            .oficialCumplimiento: [.useBackOffice, .readAudit],
-            .auditor: [.useBackOffice, .readAudit],
+            .administrador: [.useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients],
+            .analistaCredito: [.useBackOffice, .readClients, .manageClients],
+            .gestorCobranza: [.useBackOffice, .readClients],
+            .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients],
+            .auditor: [.useBackOffice, .readAudit, .readClients],
             .acreditado: [.usePortal],
         ]
         for role in Role.allCases {

@@ -25,6 +25,9 @@ public struct WebPages: Sendable {
             "users": AdministrationTemplates.users,
             "api_clients": AdministrationTemplates.apiClients,
             "audit": AdministrationTemplates.audit,
+            "clients": ClientTemplates.list,
+            "client_new": ClientTemplates.new,
+            "client": ClientTemplates.detail,
         ]
         for (name, text) in templates {
             // The templates are compiled into the binary and covered by tests: a syntax error is a programming error.
@@ -42,6 +45,7 @@ public struct WebPages: Sendable {
 
     static let navigation: [NavItem] = [
         NavItem(href: "/", label: "Inicio", permission: .useBackOffice),
+        NavItem(href: "/clientes", label: "Clientes", permission: .readClients),
         NavItem(href: "/usuarios", label: "Usuarios", permission: .manageUsers),
         NavItem(href: "/clientes-api", label: "Clientes de API", permission: .manageAPIClients),
         NavItem(href: "/auditoria", label: "Auditoría", permission: .readAudit),

@@ -12,16 +12,21 @@ public enum Permission: String, Sendable, Hashable, CaseIterable {
     case manageAPIClients = "api_clients:manage"
     /// Read the audit log.
     case readAudit = "audit:read"
+    /// Look up clients and read their files.
+    case readClients = "clients:read"
+    /// Register clients and change their data.
+    case manageClients = "clients:manage"
 }
 
 extension Role {
     /// The permissions this role grants.
     public var permissions: Set<Permission> {
         switch self {
-        case .administrador: [.useBackOffice, .manageUsers, .manageAPIClients, .readAudit]
-        case .oficialCumplimiento: [.useBackOffice, .readAudit]
-        case .auditor: [.useBackOffice, .readAudit]
-        case .analistaCredito, .gestorCobranza: [.useBackOffice]
+        case .administrador: [.useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients]
+        case .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients]
+        case .auditor: [.useBackOffice, .readAudit, .readClients]
+        case .analistaCredito: [.useBackOffice, .readClients, .manageClients]
+        case .gestorCobranza: [.useBackOffice, .readClients]
         case .acreditado: [.usePortal]
         }
     }

@@ -169,6 +169,7 @@ struct AccountRoutes {
     }
 
     static let tiles: [Tile] = [
+        Tile(href: "/clientes", label: "Clientes", detail: "Búsqueda por RFC, CURP, teléfono o correo; expedientes.", permission: .readClients),
         Tile(href: "/usuarios", label: "Usuarios", detail: "Altas, bajas, desbloqueos y segundo factor.", permission: .manageUsers),
         Tile(href: "/clientes-api", label: "Clientes de API", detail: "Integraciones con acceso a /api/v1.", permission: .manageAPIClients),
         Tile(href: "/auditoria", label: "Auditoría", detail: "Bitácora encadenada de accesos y cambios.", permission: .readAudit),

@@ -1,0 +1,96 @@
+/// Client pages: search and list, registration of a persona física, the client's file.
+enum ClientTemplates {
+    static let list = """
+        {{<layout}}{{$body}}
+        <form method="get" action="/clientes" class="filters">
+          <label>Buscar por <select name="por">{{#lookups}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/lookups}}</select></label>
+          <label>Valor exacto <input name="valor" value="{{valor}}" maxlength="254" id="valor"></label>
+          <button type="submit" id="buscar">Buscar</button>
+          {{#canCreate}}<a href="/clientes/nuevo" id="nuevo-cliente">Registrar cliente</a>{{/canCreate}}
+        </form>
+        {{#searched}}<p class="hint">Resultados de la búsqueda exacta.</p>{{/searched}}
+        {{^searched}}<p class="hint">Clientes registrados más recientemente.</p>{{/searched}}
+        <table id="clientes">
+          <thead><tr><th>Cliente</th><th>Tipo</th><th>RFC</th><th>Teléfono</th><th>Alta (UTC)</th></tr></thead>
+          <tbody>
+          {{#clients}}<tr><td><a href="/clientes/{{id}}">{{displayName}}</a></td><td>{{kind}}</td><td>{{rfc}}</td><td>{{phone}}</td><td>{{createdAt}}</td></tr>{{/clients}}
+          {{^clients}}<tr><td colspan="5">Sin resultados.</td></tr>{{/clients}}
+          </tbody>
+        </table>
+        {{/body}}{{/layout}}
+        """
+
+    static let new = """
+        {{<layout}}{{$body}}
+        {{#hasIssues}}<ul class="error" id="errores">{{#issues}}<li>{{message}}</li>{{/issues}}</ul>{{/hasIssues}}
+        <form method="post" action="/clientes" class="card wide" autocomplete="off">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <fieldset><legend>Persona física</legend>
+          <label for="givenNames">Nombre(s)</label><input id="givenNames" name="givenNames" value="{{form.givenNames}}" maxlength="120" required>
+          <label for="paternalSurname">Apellido paterno</label><input id="paternalSurname" name="paternalSurname" value="{{form.paternalSurname}}" maxlength="120" required>
+          <label for="maternalSurname">Apellido materno</label><input id="maternalSurname" name="maternalSurname" value="{{form.maternalSurname}}" maxlength="120">
+          <label for="sex">Sexo (como en la CURP)</label>
+          <select id="sex" name="sex">{{#sexes}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/sexes}}</select>
+          <label for="birthDate">Fecha de nacimiento</label><input id="birthDate" name="birthDate" type="date" value="{{form.birthDate}}" required>
+          <label for="birthState">Entidad de nacimiento</label>
+          <select id="birthState" name="birthState">{{#birthStates}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/birthStates}}</select>
+          <label for="nationality">Nacionalidad (código de país)</label><input id="nationality" name="nationality" value="{{form.nationality}}" maxlength="2">
+          <label for="occupation">Ocupación o actividad</label><input id="occupation" name="occupation" value="{{form.occupation}}" maxlength="120" required>
+          <label for="curp">CURP</label><input id="curp" name="curp" value="{{form.curp}}" maxlength="18" required>
+          <label for="rfc">RFC con homoclave (si tiene)</label><input id="rfc" name="rfc" value="{{form.rfc}}" maxlength="13">
+          <label for="efirmaSerial">Número de serie de la e.firma (si tiene)</label><input id="efirmaSerial" name="efirmaSerial" value="{{form.efirmaSerial}}" maxlength="40">
+          </fieldset>
+          <fieldset><legend>Domicilio</legend>
+          <label for="street">Calle</label><input id="street" name="street" value="{{form.street}}" maxlength="120" required>
+          <label for="exteriorNumber">Número exterior</label><input id="exteriorNumber" name="exteriorNumber" value="{{form.exteriorNumber}}" maxlength="20" required>
+          <label for="interiorNumber">Número interior</label><input id="interiorNumber" name="interiorNumber" value="{{form.interiorNumber}}" maxlength="20">
+          <label for="neighborhood">Colonia</label><input id="neighborhood" name="neighborhood" value="{{form.neighborhood}}" maxlength="120" required>
+          <label for="municipality">Municipio o alcaldía</label><input id="municipality" name="municipality" value="{{form.municipality}}" maxlength="120" required>
+          <label for="city">Ciudad</label><input id="city" name="city" value="{{form.city}}" maxlength="120" required>
+          <label for="state">Entidad</label>
+          <select id="state" name="state">{{#states}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/states}}</select>
+          <label for="postalCode">Código postal</label><input id="postalCode" name="postalCode" value="{{form.postalCode}}" maxlength="5" inputmode="numeric" required>
+          </fieldset>
+          <fieldset><legend>Contacto</legend>
+          <label for="phone">Teléfono (10 dígitos)</label><input id="phone" name="phone" value="{{form.phone}}" maxlength="20" inputmode="tel" required>
+          <label for="phone2">Otro teléfono</label><input id="phone2" name="phone2" value="{{form.phone2}}" maxlength="20" inputmode="tel">
+          <label for="email">Correo electrónico</label><input id="email" name="email" value="{{form.email}}" maxlength="254" type="email">
+          </fieldset>
+          <button type="submit" id="registrar">Registrar cliente</button>
+        </form>
+        {{/body}}{{/layout}}
+        """
+
+    static let detail = """
+        {{<layout}}{{$body}}
+        <dl class="facts" id="expediente">
+          <dt>Número de cliente</dt><dd><code>{{id}}</code></dd>
+          <dt>Tipo</dt><dd>{{kind}}</dd>
+          {{#individual}}
+          <dt>Nombre</dt><dd>{{givenNames}} {{paternalSurname}} {{maternalSurname}}</dd>
+          <dt>Sexo</dt><dd>{{sex}}</dd>
+          <dt>Fecha de nacimiento</dt><dd>{{birthDate}} ({{age}} años)</dd>
+          <dt>Entidad de nacimiento</dt><dd>{{birthStateName}}</dd>
+          <dt>Nacionalidad</dt><dd>{{nationality}}</dd>
+          <dt>Ocupación</dt><dd>{{occupation}}</dd>
+          <dt>CURP</dt><dd><code>{{curp}}</code></dd>
+          <dt>RFC</dt><dd><code>{{rfc}}</code></dd>
+          <dt>e.firma</dt><dd>{{efirmaSerial}}</dd>
+          {{/individual}}
+          {{#company}}
+          <dt>Razón social</dt><dd>{{legalName}}</dd>
+          <dt>RFC</dt><dd><code>{{rfc}}</code></dd>
+          <dt>Constitución</dt><dd>{{incorporationDate}}</dd>
+          <dt>Giro</dt><dd>{{businessActivity}}</dd>
+          <dt>Representantes</dt><dd>{{#representatives}}{{name}}<br>{{/representatives}}</dd>
+          <dt>Beneficiarios controladores</dt><dd>{{#beneficialOwners}}{{name}} ({{ownershipPercent}}%)<br>{{/beneficialOwners}}</dd>
+          {{/company}}
+          <dt>Domicilio</dt><dd>{{address}}</dd>
+          <dt>Teléfonos</dt><dd>{{phones}}</dd>
+          <dt>Correo</dt><dd>{{email}}</dd>
+          <dt>Alta</dt><dd>{{createdAt}}</dd>
+        </dl>
+        <p><a href="/clientes">Volver a clientes</a></p>
+        {{/body}}{{/layout}}
+        """
+}
