@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CarteraCore", targets: ["CarteraCore"]),
         .library(name: "CarteraSecurity", targets: ["CarteraSecurity"]),
         .library(name: "Clients", targets: ["Clients"]),
+        .library(name: "Lending", targets: ["Lending"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "App", targets: ["App"]),
     ],
@@ -55,6 +56,12 @@ let package = Package(
             dependencies: ["CarteraCore", "CarteraSecurity"],
             swiftSettings: swiftSettings
         ),
+        // Pure lending rules: rates, frequencies, quotes with schedules and the CAT.
+        .target(
+            name: "Lending",
+            dependencies: ["CarteraCore"],
+            swiftSettings: swiftSettings
+        ),
         // SQL over SQLite and PostgreSQL: connections, migrations, transactions, idempotency keys.
         .target(
             name: "Store",
@@ -77,6 +84,7 @@ let package = Package(
             dependencies: [
                 "CarteraCore",
                 "Clients",
+                "Lending",
                 "CarteraSecurity",
                 "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -101,6 +109,7 @@ let package = Package(
             dependencies: [
                 "App",
                 "CarteraCore",
+                "Lending",
                 "CarteraSecurity",
                 "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -125,6 +134,11 @@ let package = Package(
         .testTarget(
             name: "CarteraCoreTests",
             dependencies: ["CarteraCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LendingTests",
+            dependencies: ["Lending", "CarteraCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

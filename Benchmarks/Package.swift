@@ -12,7 +12,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "CarteraBenchmarks",
-            dependencies: [.product(name: "CarteraCore", package: "Cartera")]
+            dependencies: [.product(name: "CarteraCore", package: "Cartera"), .product(name: "Lending", package: "Cartera")]
         ),
     ]
 )

@@ -65,6 +65,7 @@ func buildRouter(
         database: database, directory: ClientDirectory(database: database, keys: keys, clock: clock),
         access: APIAccess(audit: audit, clock: clock), clock: clock
     ).add(to: api)
+    QuoteAPIRoutes(access: APIAccess(audit: audit, clock: clock), clock: clock).add(to: api)
 
     let sessions = WebSessions(
         database: database, keys: keys, clock: clock,

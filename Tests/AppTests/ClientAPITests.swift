@@ -110,3 +110,35 @@ struct ClientAPITests {
         }
     }
 }
+
+@Suite("API: quotes")
+struct QuoteAPITests {
+    @Test("POST /api/v1/quotes returns T3's schedule and CAT; bad input names its fields")
+    func quote() async throws {
+        try await withBackOffice { database, client, _ in
+            let headers = try await ClientAPITests().token(client, database, scopes: ["loans:read"])
+            let body = #"{"principal":"10000","annualRate":"60","term":12,"frequency":"mensual","method":"french","iva":"16","openingFee":"200","start":"2026-01-15"}"#
+            let response = try await client.execute(uri: "/api/v1/quotes", method: .post, headers: headers, body: ByteBuffer(string: body))
+            #expect(response.status == .ok)
+            let text = String(buffer: response.body)
+            #expect(text.contains(#""payment":"1179.73""#))
+            #expect(text.contains(#""cat":"87.0""#))
+            #expect(text.contains(#""dueDate":"2026-02-15""#))
+            let bad = try await client.execute(
+                uri: "/api/v1/quotes", method: .post, headers: headers,
+                body: ByteBuffer(string: #"{"principal":"diez","annualRate":"x","term":12,"frequency":"mensual"}"#)
+            )
+            #expect(bad.status == .unprocessableContent)
+            #expect(String(buffer: bad.body).contains(#""field":"principal""#) && String(buffer: bad.body).contains(#""field":"annualRate""#))
+            let noTerm = try await client.execute(
+                uri: "/api/v1/quotes", method: .post, headers: headers, body: ByteBuffer(string: #"{"principal":"1000","annualRate":"60","term":0,"frequency":"mensual"}"#)
+            )
+            #expect(noTerm.status == .unprocessableContent)
+            #expect(String(buffer: noTerm.body).contains("term_invalid"))
+            let unknownFrequency = try await client.execute(
+                uri: "/api/v1/quotes", method: .post, headers: headers, body: ByteBuffer(string: #"{"principal":"1000","annualRate":"60","term":3,"frequency":"diaria"}"#)
+            )
+            #expect(unknownFrequency.status == .badRequest)
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import CarteraCore
 import Foundation
+import Lending
 
 /// Throughput of the pure CarteraCore operations that sit on hot paths (statement import, API validation, accrual).
 /// Each benchmark runs a fixed number of operations several times and reports the best run, in operations per second.
@@ -36,6 +37,14 @@ let curps = Array(repeating: "HEGG560427MVZRRL04", count: count)
 let amounts = (0..<count).map { i in Money.mxn(centavos: Int64(i) * 12_345 + 67) }
 let amountTexts = amounts.map { $0.formatted(.symbolAndCode) }
 
+let quoteCount = 20_000
+let quoteRequests = (0..<quoteCount).map { i in
+    QuoteRequest(
+        principal: Money.mxn(centavos: 1_500_000 + Int64(i)), annualRate: .percent(60), term: 24, frequency: .mensual,
+        openingFee: Money.mxn(centavos: 10_000), start: CalendarDate(text: "2026-01-15")!
+    )
+}
+
 let benchmarks = [
     Benchmark(name: "CLABE.validate", operations: count) { clabes.reduce(0) { $0 + (CLABE.validate($1).isValid ? 1 : 0) } },
     Benchmark(name: "RFC.validate", operations: count) { rfcs.reduce(0) { $0 + (RFC.validate($1).isValid ? 1 : 0) } },
@@ -43,6 +52,9 @@ let benchmarks = [
     Benchmark(name: "Money.formatted(.symbolAndCode)", operations: count) { amounts.reduce(0) { $0 + $1.formatted(.symbolAndCode).utf8.count } },
     Benchmark(name: "Money(parsing:)", operations: count) {
         amountTexts.reduce(0) { $0 &+ Int((try? Money(parsing: $1))?.minorUnits ?? 0) }
+    },
+    Benchmark(name: "Quoting.quote 24×, CAT", operations: quoteCount) {
+        quoteRequests.reduce(0) { $0 &+ ((try? Quoting.quote($1))?.cat?.utf8.count ?? 0) }
     },
     Benchmark(name: "Money.scaled (daily interest)", operations: count) {
         amounts.reduce(0) { $0 &+ Int((try? $1.scaled(by: 58, over: 36_000, rounding: .halfEven))?.minorUnits ?? 0) }
