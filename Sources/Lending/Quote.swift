@@ -26,11 +26,15 @@ public struct QuoteRequest: Sendable, Hashable {
     public var openingFee: Money
     /// IVA on the opening fee.
     public var feeIvaRate: Rate
+    /// The part of `principal` that is a financed fee: the borrower receives `principal − financedFee` (the CAT's
+    /// disbursement) and repays all of `principal`.
+    public var financedFee: Money
     public var start: CalendarDate
 
     public init(
         principal: Money, annualRate: Rate, term: Int, frequency: Frequency, method: AmortizationMethod = .french,
-        ivaRate: Rate = .percent(16), openingFee: Money = .zero(), feeIvaRate: Rate = .percent(16), start: CalendarDate
+        ivaRate: Rate = .percent(16), openingFee: Money = .zero(), feeIvaRate: Rate = .percent(16), financedFee: Money = .zero(),
+        start: CalendarDate
     ) {
         self.principal = principal
         self.annualRate = annualRate
@@ -40,6 +44,7 @@ public struct QuoteRequest: Sendable, Hashable {
         self.ivaRate = ivaRate
         self.openingFee = openingFee
         self.feeIvaRate = feeIvaRate
+        self.financedFee = financedFee
         self.start = start
     }
 }
@@ -90,6 +95,9 @@ public enum Quoting {
         guard request.annualRate >= .zero, request.annualRate <= .percent(1000) else {
             throw QuoteRefusal(code: "rate_invalid", message: "La tasa anual debe estar entre 0 % y 1,000 %.")
         }
+        guard !request.financedFee.isNegative, request.financedFee < request.principal else {
+            throw QuoteRefusal(code: "fee_invalid", message: "La comisión financiada debe ser menor que el monto.")
+        }
         guard request.ivaRate >= .zero, request.ivaRate <= .percent(100), !request.openingFee.isNegative else {
             throw QuoteRefusal(code: "iva_invalid", message: "El IVA y la comisión no pueden ser negativos.")
         }
@@ -139,7 +147,8 @@ public enum Quoting {
         let periods = Double(request.frequency.periodsPerYear)
         var payments = rows.map { CAT.Flow(centavos: ($0.payment - $0.iva).minorUnits, years: Double($0.number) / periods) }
         if request.openingFee.isPositive { payments.append(CAT.Flow(centavos: request.openingFee.minorUnits, years: 0)) }
-        let rate = CAT.rate(disbursements: [CAT.Flow(centavos: request.principal.minorUnits, years: 0)], payments: payments)
+        let disbursed = request.principal - request.financedFee
+        let rate = CAT.rate(disbursements: [CAT.Flow(centavos: disbursed.minorUnits, years: 0)], payments: payments)
         return Quote(
             request: request, payment: rows[0].payment, installments: rows, totalInterest: totalInterest, totalIva: totalIva,
             totalPaid: totalPaid, cat: rate.map(CAT.published)
