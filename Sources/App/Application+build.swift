@@ -65,7 +65,9 @@ func buildRouter(
         database: database, directory: ClientDirectory(database: database, keys: keys, clock: clock),
         access: APIAccess(audit: audit, clock: clock), clock: clock
     ).add(to: api)
-    QuoteAPIRoutes(access: APIAccess(audit: audit, clock: clock), clock: clock).add(to: api)
+    let catalog = ProductCatalog(database: database, clock: clock)
+    QuoteAPIRoutes(access: APIAccess(audit: audit, clock: clock), catalog: catalog, clock: clock).add(to: api)
+    ProductAPIRoutes(catalog: catalog, access: APIAccess(audit: audit, clock: clock)).add(to: api)
 
     let sessions = WebSessions(
         database: database, keys: keys, clock: clock,

@@ -142,3 +142,53 @@ struct QuoteAPITests {
         }
     }
 }
+
+@Suite("API: products")
+struct ProductAPITests {
+    static let personal = #"{"code":"personal","name":"Crédito personal","annualRate":"60","frequency":"mensual","minimumAmount":"5000","maximumAmount":"50000","minimumTerm":6,"maximumTerm":36,"openingFee":{"percent":"2"},"moratorium":{"multipleOfOrdinary":"1.5"}}"#
+
+    @Test("Save a product, a second save is version 2, quotes follow the product's terms and limits", arguments: TestEngine.available)
+    func products(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, _ in
+            let writer = try await ClientAPITests().token(client, database, scopes: ["products:read", "products:write", "loans:read"])
+            let first = try await client.execute(uri: "/api/v1/products", method: .post, headers: writer, body: ByteBuffer(string: Self.personal))
+            #expect(first.status == .created)
+            let text = String(buffer: first.body)
+            #expect(text.contains(#""code":"PERSONAL""#) && text.contains(#""version":1"#))
+            #expect(text.contains(#""multipleOfOrdinary":"1.5""#) && text.contains(#""dayCount":"actual/360""#))
+            let changed = Self.personal.replacingOccurrences(of: #""annualRate":"60""#, with: #""annualRate":"55""#)
+            let second = try await client.execute(uri: "/api/v1/products", method: .post, headers: writer, body: ByteBuffer(string: changed))
+            #expect(String(buffer: second.body).contains(#""version":2"#))
+
+            let list = String(buffer: try await client.execute(uri: "/api/v1/products", method: .get, headers: writer).body)
+            #expect(list.contains(#""annualRate":"55""#) && !list.contains(#""annualRate":"60""#))
+            let v1 = String(buffer: try await client.execute(uri: "/api/v1/products/personal?version=1", method: .get, headers: writer).body)
+            #expect(v1.contains(#""annualRate":"60""#))
+            #expect(try await client.execute(uri: "/api/v1/products/nope", method: .get, headers: writer).status == .notFound)
+
+            // T3 through version 1 of the product: 2 % of 10,000 = 200 deducted.
+            let quote = try await client.execute(
+                uri: "/api/v1/quotes", method: .post, headers: writer,
+                body: ByteBuffer(string: #"{"product":"PERSONAL","productVersion":1,"principal":"10000","term":12,"start":"2026-01-15"}"#)
+            )
+            #expect(quote.status == .ok)
+            #expect(String(buffer: quote.body).contains(#""cat":"87.0""#))
+            let tooBig = try await client.execute(
+                uri: "/api/v1/quotes", method: .post, headers: writer, body: ByteBuffer(string: #"{"product":"PERSONAL","principal":"90000","term":12}"#)
+            )
+            #expect(tooBig.status == .unprocessableContent)
+            #expect(String(buffer: tooBig.body).contains("amount_out_of_range"))
+
+            let invalid = try await client.execute(
+                uri: "/api/v1/products", method: .post, headers: writer,
+                body: ByteBuffer(string: Self.personal.replacingOccurrences(of: #""minimumTerm":6"#, with: #""minimumTerm":60"#))
+            )
+            #expect(invalid.status == .unprocessableContent)
+            #expect(String(buffer: invalid.body).contains(#""field":"maximumTerm""#))
+            let audited = try await database.withConnection { db in
+                try await db.raw("SELECT action FROM audit_log WHERE object_type = 'product' ORDER BY sequence").all(decodingColumn: "action", as: String.self)
+            }
+            #expect(audited == ["product.create", "product.version"])
+        }
+    }
+}

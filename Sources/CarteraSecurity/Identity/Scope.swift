@@ -6,6 +6,7 @@ public enum Scope {
         "clients:read", "clients:write",
         "loans:read", "loans:write",
         "payments:read", "payments:write",
+        "products:read", "products:write",
     ]
 
     /// Parses a comma- or space-separated list; nil when any scope is unknown.

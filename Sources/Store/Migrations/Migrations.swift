@@ -7,5 +7,6 @@ public enum Migrations {
         .m0004APIClients,
         .m0005WebSessionsAndMFA,
         .m0006Clients,
+        .m0007Products,
     ]
 }
