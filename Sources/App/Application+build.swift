@@ -53,6 +53,7 @@ func buildRouter(
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(ErrorMiddleware(audit: audit, pages: pages, clock: clock))
     HealthRoutes(database: database).add(to: router)
+    let catalog = ProductCatalog(database: database, clock: clock)
     let api = OAuthRoutes(
         database: database,
         clients: APIClients(database: database, clock: clock),
@@ -65,7 +66,6 @@ func buildRouter(
         database: database, directory: ClientDirectory(database: database, keys: keys, clock: clock),
         access: APIAccess(audit: audit, clock: clock), clock: clock
     ).add(to: api)
-    let catalog = ProductCatalog(database: database, clock: clock)
     QuoteAPIRoutes(access: APIAccess(audit: audit, clock: clock), catalog: catalog, clock: clock).add(to: api)
     ProductAPIRoutes(catalog: catalog, access: APIAccess(audit: audit, clock: clock)).add(to: api)
 
@@ -87,6 +87,7 @@ func buildRouter(
     APIClientAdminRoutes(web: web, clients: APIClients(database: database, clock: clock)).add()
     AuditViewerRoutes(web: web, database: database).add()
     ClientPages(web: web, database: database, directory: ClientDirectory(database: database, keys: keys, clock: clock)).add()
+    LendingPages(web: web, catalog: catalog).add()
     StaticRoutes(web: web).add()
     return (router, web.registry)
 }

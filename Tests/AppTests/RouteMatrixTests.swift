@@ -44,6 +44,8 @@ struct RouteMatrixTests {
         "POST /clientes-api/{id}/desactivar": [.administrador],
         "GET /auditoria": [.administrador, .oficialCumplimiento, .auditor],
         "GET /clientes": staff,
+        "GET /productos": staff,
+        "GET /cotizador": staff,
         "GET /clientes/nuevo": [.administrador, .analistaCredito],
         "POST /clientes": [.administrador, .analistaCredito],
         "GET /clientes/{id}": staff,

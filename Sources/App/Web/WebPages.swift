@@ -26,6 +26,8 @@ public struct WebPages: Sendable {
             "api_clients": AdministrationTemplates.apiClients,
             "audit": AdministrationTemplates.audit,
             "clients": ClientTemplates.list,
+            "products": LendingTemplates.products,
+            "quote": LendingTemplates.quote,
             "client_new": ClientTemplates.new,
             "client": ClientTemplates.detail,
         ]
@@ -46,6 +48,8 @@ public struct WebPages: Sendable {
     static let navigation: [NavItem] = [
         NavItem(href: "/", label: "Inicio", permission: .useBackOffice),
         NavItem(href: "/clientes", label: "Clientes", permission: .readClients),
+        NavItem(href: "/cotizador", label: "Cotizador", permission: .useBackOffice),
+        NavItem(href: "/productos", label: "Productos", permission: .useBackOffice),
         NavItem(href: "/usuarios", label: "Usuarios", permission: .manageUsers),
         NavItem(href: "/clientes-api", label: "Clientes de API", permission: .manageAPIClients),
         NavItem(href: "/auditoria", label: "Auditoría", permission: .readAudit),

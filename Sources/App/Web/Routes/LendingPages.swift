@@ -1,0 +1,75 @@
+import CarteraCore
+import CarteraSecurity
+import Foundation
+import Hummingbird
+import Lending
+
+/// `/productos` (the catalogue, latest versions) and `/cotizador` (a quote under a product: schedule, totals, CAT).
+struct LendingPages {
+    let web: WebRouter
+    let catalog: ProductCatalog
+
+    func add() {
+        let pages = web.pages
+        let catalog = catalog
+        let clock = web.gate.clock
+
+        web.get("/productos", .permission(.useBackOffice)) { request in
+            guard let user = request.user else { return WebPages.redirect(to: "/login") }
+            let products = try await catalog.latest(lenderID: user.lenderID)
+            return pages.render(
+                "products", title: "Productos", web: request,
+                values: ["products": products.map(Self.row)], current: "/productos"
+            )
+        }
+
+        web.get("/cotizador", .permission(.useBackOffice)) { request in
+            guard let user = request.user else { return WebPages.redirect(to: "/login") }
+            let products = try await catalog.latest(lenderID: user.lenderID)
+            let chosen = request.query("producto").flatMap { code in products.first { $0.code == code.uppercased() } } ?? products.first
+            var values: [String: Any] = [
+                "products": products.map { ["code": $0.code, "name": $0.name, "version": $0.version, "selected": $0.code == chosen?.code] as [String: Any] },
+                "form": ["monto": request.query("monto") ?? "", "plazo": request.query("plazo") ?? "", "inicio": request.query("inicio") ?? ""],
+            ]
+            var problem: String?
+            if let product = chosen, let amountText = request.query("monto") {
+                let today = clock().calendarDate(utcOffsetSeconds: -21_600)
+                let start = request.query("inicio").flatMap(CalendarDate.init(text:)) ?? today
+                if let principal = try? Money(parsing: amountText), let term = request.query("plazo").flatMap({ Int($0) }) {
+                    do {
+                        let quote = QuoteDocument(try product.quote(principal: principal, term: term, start: start))
+                        values["quote"] = [
+                            "payment": "$" + quote.payment, "cat": quote.cat ?? "—", "frequency": product.frequency.rawValue,
+                            "totalPaid": "$" + quote.totalPaid, "totalInterest": "$" + quote.totalInterest, "totalIva": "$" + quote.totalIva,
+                            "rows": quote.installments.map {
+                                ["number": $0.number, "dueDate": $0.dueDate, "payment": $0.payment, "interest": $0.interest, "iva": $0.iva,
+                                 "principal": $0.principal, "balance": $0.balance] as [String: Any]
+                            },
+                        ] as [String: Any]
+                    } catch let refusal as QuoteRefusal {
+                        problem = refusal.message
+                    }
+                } else {
+                    problem = "Escriba el monto (por ejemplo 15000) y el plazo en número de pagos."
+                }
+            } else if products.isEmpty {
+                problem = "Aún no hay productos: regístrelos primero (POST /api/v1/products)."
+            }
+            return pages.render("quote", title: "Cotizador", web: request, values: values, error: problem, current: "/cotizador")
+        }
+    }
+
+    static func row(_ product: Product) -> [String: Any] {
+        let fee = switch product.openingFee {
+        case .amount(let money): money.formatted(.symbol)
+        case .percent(let rate): "\(rate.percentText)%"
+        }
+        return [
+            "code": product.code, "name": product.name, "version": product.version, "rate": product.annualRate.percentText,
+            "dayCount": product.dayCount.rawValue, "frequency": product.frequency.rawValue, "method": product.method.rawValue,
+            "amounts": "\(product.minimumAmount.formatted(.symbol)) – \(product.maximumAmount.formatted(.symbol))",
+            "terms": "\(product.minimumTerm)–\(product.maximumTerm)",
+            "fee": fee + (product.openingFeeTreatment == .financed ? " financiada" : ""), "iva": product.ivaRate.percentText,
+        ]
+    }
+}
