@@ -37,3 +37,34 @@ struct LendingPagesTests {
         }
     }
 }
+
+@Suite("Back office: product form")
+struct ProductFormTests {
+    @Test("An administrator saves a product, then a new version; problems are shown with the typed values")
+    func productForm() async throws {
+        try await withBackOffice { database, client, clock in
+            let admin = TestBrowser(client)
+            try await admin.signIn("u.administrador")
+            let secret = try #require(Authenticator.secret(fromPage: try await admin.get("/cuenta/segundo-factor").text))
+            try await admin.post("/cuenta/segundo-factor", ["code": Authenticator.code(secret: secret, at: clock.read().date)])
+            try await admin.get("/productos/nuevo")
+            var fields = [
+                "code": "nomina", "name": "Crédito de nómina", "annualRate": "36", "dayCount": "actual/360", "frequency": "quincenal",
+                "method": "french", "minimumAmount": "3000", "maximumAmount": "60000", "minimumTerm": "12", "maximumTerm": "6",
+                "openingFeePercent": "1.5", "openingFeeTreatment": "financed", "iva": "16", "moratoriumMultiple": "2",
+            ]
+            let bad = try await admin.post("/productos", fields)
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("Los plazos deben ir de 1 a 1,200 pagos"))
+            #expect(bad.text.contains(#"value="Crédito de nómina""#))
+            fields["maximumTerm"] = "48"
+            #expect(try await admin.post("/productos", fields).location == "/productos?aviso=guardado")
+            try await admin.get("/productos/nuevo")
+            fields["annualRate"] = "34.5"
+            #expect(try await admin.post("/productos", fields).location == "/productos?aviso=guardado")
+            let list = try await admin.get("/productos?aviso=guardado")
+            #expect(list.text.contains("<code>NOMINA</code>") && list.text.contains("<td>2</td>") && list.text.contains("34.5%"))
+            #expect(list.text.contains("1.5% financiada"))
+        }
+    }
+}

@@ -45,6 +45,8 @@ struct RouteMatrixTests {
         "GET /auditoria": [.administrador, .oficialCumplimiento, .auditor],
         "GET /clientes": staff,
         "GET /productos": staff,
+        "GET /productos/nuevo": [.administrador],
+        "POST /productos": [.administrador],
         "GET /cotizador": staff,
         "GET /clientes/nuevo": [.administrador, .analistaCredito],
         "POST /clientes": [.administrador, .analistaCredito],

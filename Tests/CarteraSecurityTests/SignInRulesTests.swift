@@ -51,7 +51,7 @@ struct SignInRulesTests {
     @Test("Role permissions: the matrix as the issue defines it")
     func permissions() {
         let expected: [Role: Set<Permission>] = [
-            .administrador: [.useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients],
+            .administrador: [.useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts],
             .analistaCredito: [.useBackOffice, .readClients, .manageClients],
             .gestorCobranza: [.useBackOffice, .readClients],
             .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients],

@@ -39,6 +39,36 @@ public struct ProductDocument: Codable, Sendable {
     public var allocationOrder: [Product.AllocationBucket]?
     public var rounding: RoundingMode?
 
+    public init(
+        code: String, name: String, version: Int? = nil, annualRate: String, dayCount: DayCount? = nil, frequency: Frequency,
+        method: AmortizationMethod? = nil, minimumAmount: String, maximumAmount: String, minimumTerm: Int, maximumTerm: Int,
+        openingFee: Fee? = nil, openingFeeTreatment: Product.FeeTreatment? = nil, iva: String? = nil, feeIva: String? = nil,
+        moratorium: Moratorium? = nil, lateFee: String? = nil, lateFeeExcludesMoratorium: Bool? = nil, onTimeRebate: String? = nil,
+        allocationOrder: [Product.AllocationBucket]? = nil, rounding: RoundingMode? = nil
+    ) {
+        self.code = code
+        self.name = name
+        self.version = version
+        self.annualRate = annualRate
+        self.dayCount = dayCount
+        self.frequency = frequency
+        self.method = method
+        self.minimumAmount = minimumAmount
+        self.maximumAmount = maximumAmount
+        self.minimumTerm = minimumTerm
+        self.maximumTerm = maximumTerm
+        self.openingFee = openingFee
+        self.openingFeeTreatment = openingFeeTreatment
+        self.iva = iva
+        self.feeIva = feeIva
+        self.moratorium = moratorium
+        self.lateFee = lateFee
+        self.lateFeeExcludesMoratorium = lateFeeExcludesMoratorium
+        self.onTimeRebate = onTimeRebate
+        self.allocationOrder = allocationOrder
+        self.rounding = rounding
+    }
+
     public init(_ product: Product) {
         func amount(_ money: Money) -> String { QuoteDocument.amount(money) }
         code = product.code

@@ -27,6 +27,7 @@ public struct WebPages: Sendable {
             "audit": AdministrationTemplates.audit,
             "clients": ClientTemplates.list,
             "products": LendingTemplates.products,
+            "product_new": LendingTemplates.newProduct,
             "quote": LendingTemplates.quote,
             "client_new": ClientTemplates.new,
             "client": ClientTemplates.detail,

@@ -16,13 +16,15 @@ public enum Permission: String, Sendable, Hashable, CaseIterable {
     case readClients = "clients:read"
     /// Register clients and change their data.
     case manageClients = "clients:manage"
+    /// Define credit products (each change is a new version).
+    case manageProducts = "products:manage"
 }
 
 extension Role {
     /// The permissions this role grants.
     public var permissions: Set<Permission> {
         switch self {
-        case .administrador: [.useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients]
+        case .administrador: [.useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts]
         case .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients]
         case .auditor: [.useBackOffice, .readAudit, .readClients]
         case .analistaCredito: [.useBackOffice, .readClients, .manageClients]

@@ -19,8 +19,41 @@ struct LendingPages {
             let products = try await catalog.latest(lenderID: user.lenderID)
             return pages.render(
                 "products", title: "Productos", web: request,
-                values: ["products": products.map(Self.row)], current: "/productos"
+                values: ["products": products.map(Self.row), "canManage": user.role.allows(.manageProducts)],
+                notice: request.query("aviso") == "guardado" ? "Producto guardado." : nil, current: "/productos"
             )
+        }
+
+        web.get("/productos/nuevo", .permission(.manageProducts)) { request in
+            Self.productForm(pages, request, issues: [])
+        }
+
+        web.post("/productos", .permission(.manageProducts)) { request in
+            guard let user = request.user else { return WebPages.redirect(to: "/login") }
+            let form = request.form
+            guard let frequency = Frequency(rawValue: request.field("frequency")), let minimumTerm = Int(request.field("minimumTerm")),
+                let maximumTerm = Int(request.field("maximumTerm"))
+            else {
+                return Self.productForm(pages, request, issues: [FieldIssue(field: "maximumTerm", code: "invalid", message: "Escriba los plazos como número de pagos.")])
+            }
+            let fee = request.field("openingFeePercent")
+            let multiple = request.field("moratoriumMultiple")
+            let document = ProductDocument(
+                code: request.field("code"), name: request.field("name"), annualRate: request.field("annualRate"),
+                dayCount: DayCount(rawValue: form["dayCount"] ?? ""), frequency: frequency, method: AmortizationMethod(rawValue: form["method"] ?? ""),
+                minimumAmount: request.field("minimumAmount"), maximumAmount: request.field("maximumAmount"), minimumTerm: minimumTerm,
+                maximumTerm: maximumTerm, openingFee: fee.isEmpty ? nil : .init(amount: nil, percent: fee),
+                openingFeeTreatment: Product.FeeTreatment(rawValue: form["openingFeeTreatment"] ?? ""),
+                iva: request.field("iva").isEmpty ? nil : request.field("iva"),
+                moratorium: multiple.isEmpty ? nil : .init(multipleOfOrdinary: multiple, fixedRate: nil)
+            )
+            do {
+                _ = try await catalog.save(try document.product(), lenderID: user.lenderID, actor: request.actor)
+            } catch let error as APIError {
+                let issues = error.details.isEmpty ? [FieldIssue(field: "", code: error.code, message: error.message)] : error.details
+                return Self.productForm(pages, request, issues: issues)
+            }
+            return WebPages.redirect(to: "/productos?aviso=guardado")
         }
 
         web.get("/cotizador", .permission(.useBackOffice)) { request in
@@ -57,6 +90,27 @@ struct LendingPages {
             }
             return pages.render("quote", title: "Cotizador", web: request, values: values, error: problem, current: "/cotizador")
         }
+    }
+
+    /// The product form, with the values typed so far and the problems found.
+    static func productForm(_ pages: WebPages, _ request: WebRequest, issues: [FieldIssue]) -> Response {
+        let form = request.form
+        func options(_ values: [String], selected: String?) -> [[String: Any]] { values.map { ["value": $0, "selected": $0 == selected] } }
+        let defaults = ["iva": "16", "moratoriumMultiple": "1.5"]
+        return pages.render(
+            "product_new", title: "Nuevo producto", web: request,
+            values: [
+                "form": defaults.merging(form) { $1 },
+                "issues": issues.map { ["message": $0.message] }, "hasIssues": !issues.isEmpty,
+                "dayCounts": options(DayCount.allCases.map(\.rawValue), selected: form["dayCount"]),
+                "frequencies": options(Frequency.allCases.map(\.rawValue), selected: form["frequency"] ?? "mensual"),
+                "methods": [("french", "Francés (pago nivelado)"), ("german", "Alemán (capital igual)"), ("flat", "Tasa global")].map {
+                    ["value": $0.0, "label": $0.1, "selected": $0.0 == form["method"]] as [String: Any]
+                },
+                "financed": form["openingFeeTreatment"] == "financed",
+            ],
+            status: issues.isEmpty ? .ok : .unprocessableContent, current: "/productos"
+        )
     }
 
     static func row(_ product: Product) -> [String: Any] {

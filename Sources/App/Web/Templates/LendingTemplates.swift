@@ -9,7 +9,32 @@ enum LendingTemplates {
           {{^products}}<tr><td colspan="11">Aún no hay productos. Se registran por la API (POST /api/v1/products).</td></tr>{{/products}}
           </tbody>
         </table>
-        <p><a href="/cotizador">Cotizar un crédito</a></p>
+        <p><a href="/cotizador">Cotizar un crédito</a>{{#canManage}} · <a href="/productos/nuevo" id="nuevo-producto">Nuevo producto o nueva versión</a>{{/canManage}}</p>
+        {{/body}}{{/layout}}
+        """
+
+    static let newProduct = """
+        {{<layout}}{{$body}}
+        {{#hasIssues}}<ul class="error" id="errores">{{#issues}}<li>{{message}}</li>{{/issues}}</ul>{{/hasIssues}}
+        <p class="hint">Guardar con una clave existente crea su siguiente versión; las versiones anteriores no cambian.</p>
+        <form method="post" action="/productos" class="card wide" autocomplete="off">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="code">Clave</label><input id="code" name="code" value="{{form.code}}" maxlength="32" required>
+          <label for="name">Nombre</label><input id="name" name="name" value="{{form.name}}" maxlength="120" required>
+          <label for="annualRate">Tasa anual simple (%)</label><input id="annualRate" name="annualRate" value="{{form.annualRate}}" inputmode="decimal" required>
+          <label for="dayCount">Base de días</label><select id="dayCount" name="dayCount">{{#dayCounts}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/dayCounts}}</select>
+          <label for="frequency">Frecuencia</label><select id="frequency" name="frequency">{{#frequencies}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/frequencies}}</select>
+          <label for="method">Método</label><select id="method" name="method">{{#methods}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/methods}}</select>
+          <label for="minimumAmount">Monto mínimo</label><input id="minimumAmount" name="minimumAmount" value="{{form.minimumAmount}}" inputmode="decimal" required>
+          <label for="maximumAmount">Monto máximo</label><input id="maximumAmount" name="maximumAmount" value="{{form.maximumAmount}}" inputmode="decimal" required>
+          <label for="minimumTerm">Plazo mínimo (pagos)</label><input id="minimumTerm" name="minimumTerm" value="{{form.minimumTerm}}" inputmode="numeric" required>
+          <label for="maximumTerm">Plazo máximo (pagos)</label><input id="maximumTerm" name="maximumTerm" value="{{form.maximumTerm}}" inputmode="numeric" required>
+          <label for="openingFeePercent">Comisión por apertura (% del monto, sin IVA)</label><input id="openingFeePercent" name="openingFeePercent" value="{{form.openingFeePercent}}" inputmode="decimal">
+          <label for="openingFeeTreatment">La comisión se</label><select id="openingFeeTreatment" name="openingFeeTreatment"><option value="deducted">descuenta del monto entregado</option><option value="financed"{{#financed}} selected{{/financed}}>financia con el crédito</option></select>
+          <label for="iva">IVA sobre intereses (%)</label><input id="iva" name="iva" value="{{form.iva}}" inputmode="decimal">
+          <label for="moratoriumMultiple">Tasa moratoria (veces la ordinaria)</label><input id="moratoriumMultiple" name="moratoriumMultiple" value="{{form.moratoriumMultiple}}" inputmode="decimal">
+          <button type="submit" id="guardar-producto">Guardar producto</button>
+        </form>
         {{/body}}{{/layout}}
         """
 
