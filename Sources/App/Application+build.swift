@@ -79,7 +79,7 @@ func buildRouter(
     )
     let web = WebRouter(router: router, gate: gate, registry: WebRouter.Registry())
     let administration = Administration(database: database, keys: keys, clock: clock)
-    SignInRoutes(web: web, signIn: SignIn(database: database, sessions: sessions, keys: keys, clock: clock)).add()
+    SignInRoutes(web: web, signIn: SignIn(database: database, sessions: sessions, keys: keys, audit: audit, clock: clock)).add()
     AccountRoutes(
         web: web, database: database, enrolment: SecondFactorEnrolment(database: database, keys: keys, clock: clock), administration: administration
     ).add()

@@ -15,12 +15,14 @@ public struct SignIn: Sendable {
     let database: Database
     let sessions: WebSessions
     let keys: LiveKeys
+    let audit: AuditWriter
     let clock: @Sendable () -> Timestamp
 
-    public init(database: Database, sessions: WebSessions, keys: LiveKeys, clock: @escaping @Sendable () -> Timestamp) {
+    public init(database: Database, sessions: WebSessions, keys: LiveKeys, audit: AuditWriter, clock: @escaping @Sendable () -> Timestamp) {
         self.database = database
         self.sessions = sessions
         self.keys = keys
+        self.audit = audit
         self.clock = clock
     }
 
@@ -193,13 +195,25 @@ public struct SignIn: Sendable {
 
     /// In one transaction: refuses when a key is locked; otherwise counts the attempt against every key and locks the
     /// keys that reach their threshold.
+    ///
+    /// Every key's row is created if missing and then locked, in a fixed order, for the rest of the transaction:
+    /// concurrent attempts queue on the lock and each sees the count the previous one committed (PostgreSQL, READ
+    /// COMMITTED with `FOR UPDATE`, so a burst never fails on serialization; SQLite writers are serialised anyway).
     func admit(_ keys: [ThrottleKey], now: Timestamp) async throws -> Admission {
-        try await database.transaction { db -> Admission in
+        let lockClause = database.dialect == .postgres ? " FOR UPDATE" : ""
+        return try await database.transaction(isolation: .readCommitted) { db -> Admission in
             var rows: [String: (failures: Int, last: Timestamp?, lockedUntil: Timestamp?)] = [:]
-            for row in try await db.select().columns("throttle_key", "failures", "last_failure_at", "locked_until").from("login_throttle")
-                .where("throttle_key", .in, keys.map(\.key)).all()
-            {
-                rows[try row.decode(column: "throttle_key", as: String.self)] = (
+            for key in keys.map(\.key).sorted() {
+                try await db.raw(
+                    """
+                    INSERT INTO login_throttle (throttle_key, failures, last_failure_at, locked_until)
+                    VALUES (\(bind: key), 0, \(bind: now.text), NULL) ON CONFLICT (throttle_key) DO NOTHING
+                    """
+                ).run()
+                guard let row = try await db.raw(
+                    "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE throttle_key = \(bind: key)\(unsafeRaw: lockClause)"
+                ).first() else { continue }
+                rows[key] = (
                     try row.decode(column: "failures", as: Int.self),
                     Timestamp(text: try row.decode(column: "last_failure_at", as: String.self)),
                     (try row.decode(column: "locked_until", as: String?.self)).flatMap(Timestamp.init(text:))
@@ -219,21 +233,12 @@ public struct SignIn: Sendable {
                 let lock = LoginThrottle.lockSeconds(failures: failures, threshold: key.threshold)
                 longest = max(longest, lock)
                 let lockedUntil: String? = lock > 0 ? now.adding(seconds: lock).text : nil
-                if rows[key.key] == nil {
-                    try await db.raw(
-                        """
-                        INSERT INTO login_throttle (throttle_key, failures, last_failure_at, locked_until)
-                        VALUES (\(bind: key.key), \(bind: failures), \(bind: now.text), \(bind: lockedUntil))
-                        """
-                    ).run()
-                } else {
-                    try await db.raw(
-                        """
-                        UPDATE login_throttle SET failures = \(bind: failures), last_failure_at = \(bind: now.text),
-                               locked_until = \(bind: lockedUntil) WHERE throttle_key = \(bind: key.key)
-                        """
-                    ).run()
-                }
+                try await db.raw(
+                    """
+                    UPDATE login_throttle SET failures = \(bind: failures), last_failure_at = \(bind: now.text),
+                           locked_until = \(bind: lockedUntil) WHERE throttle_key = \(bind: key.key)
+                    """
+                ).run()
             }
             return .admitted(lock: longest > 0 ? longest : nil)
         }
@@ -263,10 +268,9 @@ public struct SignIn: Sendable {
 
     // MARK: Helpers
 
+    /// Appends a standalone entry through the group-committing writer (a burst of refused attempts is one transaction).
     func record(actorKind: AuditEntry.ActorKind, actorID: String, action: String, outcome: AuditEntry.Outcome, attempt: Attempt, objectID: String = "") async throws {
-        try await database.transaction { db in
-            try await AuditLog.append(entry(kind: actorKind, actorID: actorID, action: action, outcome: outcome, attempt: attempt, objectID: objectID), on: db)
-        }
+        try await audit.append(entry(kind: actorKind, actorID: actorID, action: action, outcome: outcome, attempt: attempt, objectID: objectID))
     }
 
     func entry(kind: AuditEntry.ActorKind, actorID: String, action: String, outcome: AuditEntry.Outcome, attempt: Attempt, objectID: String = "") -> AuditEntry {
