@@ -2,6 +2,7 @@ import App
 import CarteraCore
 import HummingbirdBcrypt
 import SQLKit
+import Lending
 import Store
 import Testing
 
@@ -28,6 +29,10 @@ struct DemoDataTests {
             #expect(try rows[0].decode(column: "role", as: String.self) == "administrador")
             let rfc = RFC.validate(try rows[0].decode(column: "rfc", as: String.self))
             #expect(rfc.isValid && rfc.warnings.isEmpty)
+            // Three valid products, created once.
+            let products = try await ProductCatalog(database: database).latest(lenderID: DemoData.lenderID)
+            #expect(products.map(\.code) == ["MICRO", "NOMINA", "PERSONAL"])
+            #expect(products.allSatisfy { $0.version == 1 && $0.issues().isEmpty })
         }
     }
 

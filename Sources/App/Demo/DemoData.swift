@@ -1,5 +1,6 @@
 import CarteraCore
 import Foundation
+import Lending
 import HummingbirdBcrypt
 import SQLKit
 import CarteraSecurity
@@ -75,7 +76,34 @@ public enum DemoData {
             }
             return created
         }
+        if created {
+            let catalog = ProductCatalog(database: database, clock: { now })
+            for product in demoProducts {
+                _ = try await catalog.save(product, lenderID: lenderID, actor: .init(kind: .system, id: "demo"))
+            }
+        }
         return Credentials(username: adminUsername, password: password, created: created)
+    }
+
+    /// Three products a small SOFOM typically offers, for the cotizador and, later, the demo portfolio.
+    static var demoProducts: [Product] {
+        [
+            Product(
+                code: "PERSONAL", name: "Crédito personal", annualRate: .percent(60), frequency: .mensual,
+                minimumAmount: .mxn(centavos: 500_000), maximumAmount: .mxn(centavos: 10_000_000), minimumTerm: 6, maximumTerm: 36,
+                openingFee: .percent(.percent(2))
+            ),
+            Product(
+                code: "NOMINA", name: "Crédito de nómina", annualRate: .percent(36), frequency: .quincenal,
+                minimumAmount: .mxn(centavos: 300_000), maximumAmount: .mxn(centavos: 6_000_000), minimumTerm: 12, maximumTerm: 72,
+                openingFee: .amount(.mxn(centavos: 15_000)), openingFeeTreatment: .financed
+            ),
+            Product(
+                code: "MICRO", name: "Microcrédito semanal", annualRate: .percent(120), frequency: .semanal,
+                minimumAmount: .mxn(centavos: 200_000), maximumAmount: .mxn(centavos: 2_000_000), minimumTerm: 8, maximumTerm: 24,
+                moratorium: .fixed(.percent(180)), lateFee: .mxn(centavos: 15_000)
+            ),
+        ]
     }
 
     /// A persona moral RFC for the demo lender, with a correct check digit.
