@@ -164,6 +164,7 @@ struct BackOfficeAdministrationTests {
             router.middlewares.add(RequestIDMiddleware())
             router.middlewares.add(ErrorMiddleware(audit: AuditWriter(database: database), pages: WebPages(), clock: { .now }))
             router.get("/boom") { _, _ -> String in throw Boom() }
+            router.get("/unreadable") { _, _ -> String in throw FieldCipher.Unreadable(detail: "llave «k9» ausente") }
             try await Application(router: router).test(.router) { client in
                 let json = try await client.execute(uri: "/boom", method: .get)
                 #expect(json.status == .internalServerError)
@@ -172,13 +173,16 @@ struct BackOfficeAdministrationTests {
                 #expect(html.status == .internalServerError)
                 #expect(html.text.contains("Ocurrió un error interno"))
                 #expect(!html.text.contains("Boom"))
+                let unreadable = try await client.execute(uri: "/unreadable", method: .get)
+                #expect(unreadable.status == .internalServerError)
+                #expect(!unreadable.text.contains("k9"))
             }
             let entries = try await database.withConnection { db in
                 try await db.raw("SELECT action, outcome, object_id FROM audit_log").all().map {
                     "\(try $0.decode(column: "action", as: String.self)) \(try $0.decode(column: "outcome", as: String.self)) \(try $0.decode(column: "object_id", as: String.self))"
                 }
             }
-            #expect(entries == ["server.error error GET /boom", "server.error error GET /boom"])
+            #expect(entries == ["server.error error GET /boom", "server.error error GET /boom", "server.error error GET /unreadable"])
         }
     }
 }

@@ -27,6 +27,11 @@ struct ErrorMiddleware: RouterMiddleware {
             )
         } catch let caught as ClientDirectory.Duplicate {
             error = APIError(caught, status: .conflict)
+        } catch let caught as FieldCipher.Unreadable {
+            // Stored data that cannot be decrypted is the server's fault, never the caller's: a 5xx (audited), with
+            // the detail only in the log.
+            context.logger.critical("stored value unreadable", metadata: ["detail": "\(caught.detail)"])
+            return await respond(APIError.from(httpStatus: .internalServerError, detail: nil), request, context)
         } catch let caught as any CarteraError {
             error = APIError(caught)
         } catch let caught as any HTTPResponseError {

@@ -14,6 +14,7 @@ public struct FieldCipher: Sendable {
     /// A value that could not be decrypted.
     public struct Unreadable: CarteraError, Equatable {
         public let detail: String
+        public init(detail: String) { self.detail = detail }
         public var code: String { "encrypted_value_unreadable" }
         public var message: String {
             "No se pudo descifrar un dato protegido (\(detail)). Revise que las llaves configuradas incluyan la que lo cifró."
