@@ -133,12 +133,12 @@ let package = Package(
         ),
         .testTarget(
             name: "CarteraCoreTests",
-            dependencies: ["CarteraCore"],
+            dependencies: ["CarteraCore", "CarteraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LendingTests",
-            dependencies: ["Lending", "CarteraCore"],
+            dependencies: ["Lending", "CarteraCore", "CarteraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -50,7 +50,7 @@ public struct QuoteRequest: Sendable, Hashable {
 }
 
 /// One row of a payment schedule. The payment is interest + IVA + principal, each rounded half up to the centavo.
-public struct Installment: Sendable, Hashable {
+public struct Installment: Sendable, Hashable, Codable {
     public let number: Int
     public let dueDate: CalendarDate
     public let payment: Money

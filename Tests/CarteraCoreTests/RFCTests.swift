@@ -1,4 +1,5 @@
 import CarteraCore
+import CarteraTestSupport
 import Testing
 
 @Suite("RFC")

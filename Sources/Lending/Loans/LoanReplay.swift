@@ -1,0 +1,333 @@
+import CarteraCore
+
+/// A history that cannot be replayed: an event outside the loan's dates, or amounts beyond what Cartera represents.
+public struct LoanReplayError: CarteraError, Equatable {
+    public let code: String
+    public let message: String
+}
+
+/// Computes a loan's position by replaying its events in order of value date, then of recording.
+///
+/// Rules (documented conventions):
+/// - **Days.** At the end of each due date: the installment's interest and IVA are recognised; money paid ahead is
+///   applied to what is due; an installment paid in full by then earns the on-time rebate (into money paid ahead); an
+///   installment still unpaid is charged the late fee with IVA, if the product has one.
+/// - **Moratorium interest** accrues on each installment's overdue principal for every calendar day after its due date,
+///   at the product's moratorium rate over the product's year (360 or 365 days, never 365 on a 360-day product), with
+///   IVA; it is kept as centavo-days and rounded once, so the amount does not depend on when it is looked at. When the
+///   product makes late fee and moratorium interest exclusive, an installment charged the late fee accrues none.
+/// - **Payments** go through the product's allocation order: overdue installments are those due before the value
+///   date, oldest first; the current installment is the first due on or after it. What is left is kept as pago
+///   adelantado, or prepays principal (pago anticipado) of the installments after the current one, re-amortised at
+///   the loan's rate either keeping the payment (shorter term) or keeping the term (lower payment).
+/// - Interest, IVA and fees inside one bucket are paid in proportion; a payment that covers them pays both in full.
+/// - After a **write-off** nothing accrues and payments are recoveries.
+public struct LoanReplay: Sendable {
+    var position: LoanPosition
+    let product: Product
+    let rounding: RoundingMode
+    /// Moratorium rate in millionths per year.
+    let moratoriumRate: Int64
+    /// Date up to which moratorium interest has accrued.
+    var accruedTo: CalendarDate
+    /// Last day whose end-of-day work (due dates) is done.
+    var closedThrough: CalendarDate
+
+    /// The position of a loan with `terms` after `events`, at the end of `asOf`.
+    public static func position(terms: LoanTerms, events: [LoanEvent], asOf: CalendarDate) throws(LoanReplayError) -> LoanPosition {
+        var replay = LoanReplay(terms: terms)
+        let ordered = events.sorted { ($0.valueDate, $0.sequence) < ($1.valueDate, $1.sequence) }
+        do {
+            for event in ordered {
+                guard event.valueDate >= terms.disbursementDate else {
+                    throw LoanReplayError(code: "value_date_before_disbursement", message: "La fecha valor \(event.valueDate.text) es anterior a la disposición del crédito (\(terms.disbursementDate.text)).")
+                }
+                guard event.valueDate <= asOf else {
+                    throw LoanReplayError(code: "value_date_in_future", message: "La fecha valor \(event.valueDate.text) es posterior al \(asOf.text).")
+                }
+                try replay.advance(to: event.valueDate, closingTheDay: false)
+                try replay.apply(event)
+            }
+            try replay.advance(to: asOf, closingTheDay: true)
+        } catch let error as LoanReplayError {
+            throw error
+        } catch {
+            throw LoanReplayError(code: "amount_overflow", message: "Los montos del crédito exceden lo que Cartera puede representar.")
+        }
+        replay.position.asOf = asOf
+        return replay.position
+    }
+
+    init(terms: LoanTerms) {
+        product = terms.product
+        rounding = terms.product.rounding
+        moratoriumRate = terms.product.moratorium.annualRate(ordinary: terms.product.annualRate).millionths
+        accruedTo = terms.disbursementDate
+        closedThrough = terms.disbursementDate
+        let installments = terms.schedule.map { row in
+            InstallmentPosition(
+                number: row.number, dueDate: row.dueDate, principal: Charge(charged: row.principal), interest: Charge(charged: row.interest),
+                iva: Charge(charged: row.iva)
+            )
+        }
+        position = LoanPosition(terms: terms, asOf: terms.disbursementDate, installments: installments)
+    }
+
+    // MARK: Time
+
+    /// Brings the loan to `date`: the end of every earlier day (and of `date` itself when `closingTheDay`).
+    mutating func advance(to date: CalendarDate, closingTheDay: Bool) throws {
+        let lastDay = closingTheDay ? date : date.adding(days: -1)
+        while true {
+            let after = closedThrough
+            guard let next = position.installments.map(\.dueDate).filter({ $0 > after && $0 <= lastDay }).min() else { break }
+            try accrue(to: next)
+            try endOfDay(next)
+            closedThrough = next
+        }
+        try accrue(to: date)
+        if lastDay > closedThrough { closedThrough = lastDay }
+    }
+
+    /// Moratorium interest on overdue principal up to `date`.
+    mutating func accrue(to date: CalendarDate) throws {
+        defer { if date > accruedTo { accruedTo = date } }
+        guard date > accruedTo, position.status == .active, moratoriumRate > 0 else { return }
+        let yearDays = Int128(product.dayCount.yearDays)
+        for index in position.installments.indices where position.installments[index].dueDate < date {
+            var installment = position.installments[index]
+            if product.lateFeeExcludesMoratorium && installment.lateFee.charged.isPositive { continue }
+            let outstanding = installment.principal.remaining
+            guard outstanding.isPositive else { continue }
+            let from = max(accruedTo, installment.dueDate)
+            let days = from.days(until: date)
+            guard days > 0 else { continue }
+            installment.overdueCentavoDays += Int128(outstanding.minorUnits) * Int128(days)
+            let interest = rounding.divide(installment.overdueCentavoDays * Int128(moratoriumRate), by: Int128(Rate.scale) * yearDays)
+            guard let centavos = Int64(exactly: interest) else { throw MoneyError.overflow }
+            installment.moratorium.charged = Money(minorUnits: centavos, currency: outstanding.currency)
+            installment.moratoriumIva.charged = try installment.moratorium.charged.scaled(by: product.ivaRate.millionths, over: Rate.scale, rounding: rounding)
+            position.installments[index] = installment
+        }
+    }
+
+    /// The end of a due date: recognition, money paid ahead, rebate, late fee.
+    mutating func endOfDay(_ day: CalendarDate) throws {
+        guard position.status == .active else { return }
+        for index in position.installments.indices where position.installments[index].dueDate == day {
+            position.installments[index].recognized = true
+        }
+        if position.advance.isPositive {
+            var available = position.advance
+            let lines = try waterfall(&available, at: day, currentMustBeDue: true)
+            position.advance = available
+            if !lines.isEmpty { position.advanceApplications.append(AdvanceApplication(date: day, lines: lines)) }
+        }
+        for index in position.installments.indices where position.installments[index].dueDate == day {
+            var installment = position.installments[index]
+            if installment.remainingRegular.isZero {
+                if let rate = product.onTimeRebate, rate > .zero, installment.rebate.isZero, installment.lateFee.charged.isZero {
+                    installment.rebate = try installment.interest.charged.scaled(by: rate.millionths, over: Rate.scale, rounding: rounding)
+                    installment.rebateIva = try installment.rebate.scaled(by: product.ivaRate.millionths, over: Rate.scale, rounding: rounding)
+                    position.advance += installment.rebate + installment.rebateIva
+                }
+            } else if let fee = product.lateFee, fee.isPositive, installment.lateFee.charged.isZero {
+                installment.lateFee.charged = fee
+                installment.lateFeeIva.charged = try fee.scaled(by: product.feeIvaRate.millionths, over: Rate.scale, rounding: rounding)
+            }
+            position.installments[index] = installment
+        }
+        settleIfPaid(on: day)
+    }
+
+    // MARK: Events
+
+    mutating func apply(_ event: LoanEvent) throws {
+        switch event.kind {
+        case .payment(let amount, let excess):
+            guard amount.isPositive else { throw LoanReplayError(code: "amount_invalid", message: "El monto del pago debe ser mayor que cero.") }
+            if position.status == .writtenOff {
+                position.recoveries += amount
+                position.allocations[event.id] = [AllocationLine(installment: nil, component: .recovery, amount: amount)]
+                return
+            }
+            var available = amount
+            var lines = try waterfall(&available, at: event.valueDate, currentMustBeDue: false)
+            if available.isPositive, excess != .advance {
+                lines += try prepay(&available, at: event.valueDate, keeping: excess)
+            }
+            if available.isPositive {
+                position.advance += available
+                lines.append(AllocationLine(installment: nil, component: .advance, amount: available))
+            }
+            position.allocations[event.id] = lines
+            settleIfPaid(on: event.valueDate)
+        case .writeOff:
+            guard position.status == .active else {
+                throw LoanReplayError(code: "loan_not_active", message: "Solo se castiga un crédito vigente con saldo.")
+            }
+            if position.advance.isPositive {
+                var available = position.advance
+                let lines = try waterfall(&available, at: event.valueDate, currentMustBeDue: false)
+                position.advance = available
+                if !lines.isEmpty { position.advanceApplications.append(AdvanceApplication(date: event.valueDate, lines: lines)) }
+            }
+            for index in position.installments.indices {
+                var i = position.installments[index]
+                i.principal.writtenOff += i.principal.remaining
+                if i.recognized {
+                    i.interest.writtenOff += i.interest.remaining
+                    i.iva.writtenOff += i.iva.remaining
+                } else {
+                    // Interest of periods not yet reached is never charged.
+                    i.interest.charged = i.interest.paid
+                    i.iva.charged = i.iva.paid
+                }
+                i.lateFee.writtenOff += i.lateFee.remaining
+                i.lateFeeIva.writtenOff += i.lateFeeIva.remaining
+                i.moratorium.writtenOff += i.moratorium.remaining
+                i.moratoriumIva.writtenOff += i.moratoriumIva.remaining
+                position.installments[index] = i
+            }
+            position.status = .writtenOff
+            position.writtenOffOn = event.valueDate
+        }
+    }
+
+    mutating func settleIfPaid(on date: CalendarDate) {
+        guard position.status == .active, position.installments.allSatisfy({ $0.remaining.isZero }) else { return }
+        position.status = .paidOff
+        position.paidOffOn = date
+    }
+
+    // MARK: Allocation
+
+    /// Applies `available` through the product's order on `date`; returns the lines and leaves the rest in `available`.
+    /// With `currentMustBeDue`, the current installment is paid only when it falls due on `date` (money paid ahead).
+    mutating func waterfall(_ available: inout Money, at date: CalendarDate, currentMustBeDue: Bool) throws -> [AllocationLine] {
+        var lines: [AllocationLine] = []
+        let overdue = position.installments.indices.filter { position.installments[$0].dueDate < date }
+        var current = position.installments.indices.first { position.installments[$0].dueDate >= date }
+        if currentMustBeDue, let index = current, position.installments[index].dueDate != date { current = nil }
+        for bucket in product.allocationOrder {
+            guard available.isPositive else { break }
+            switch bucket {
+            case .fees:
+                for index in overdue {
+                    try payPair(index, \.lateFee, \.lateFeeIva, .lateFee, .lateFeeIva, &available, &lines)
+                }
+            case .moratoriumInterest:
+                for index in overdue {
+                    try payPair(index, \.moratorium, \.moratoriumIva, .moratorium, .moratoriumIva, &available, &lines)
+                }
+            case .overdueInterest:
+                for index in overdue {
+                    try payPair(index, \.interest, \.iva, .interest, .interestIva, &available, &lines)
+                }
+            case .overduePrincipal:
+                for index in overdue { payPrincipal(index, &available, &lines) }
+            case .currentInterest:
+                if let index = current { try payPair(index, \.interest, \.iva, .interest, .interestIva, &available, &lines) }
+            case .currentPrincipal:
+                if let index = current { payPrincipal(index, &available, &lines) }
+            case .advance:
+                break
+            }
+        }
+        return lines
+    }
+
+    /// Pays a charge and its IVA together; a partial amount is split in proportion to what is left of each.
+    mutating func payPair(
+        _ index: Int, _ base: WritableKeyPath<InstallmentPosition, Charge>, _ tax: WritableKeyPath<InstallmentPosition, Charge>,
+        _ baseComponent: AllocationLine.Component, _ taxComponent: AllocationLine.Component, _ available: inout Money, _ lines: inout [AllocationLine]
+    ) throws {
+        var installment = position.installments[index]
+        let b = installment[keyPath: base].remaining
+        let v = installment[keyPath: tax].remaining
+        let owed = b + v
+        guard owed.isPositive, available.isPositive else { return }
+        let amount = min(available, owed)
+        var taxPart = amount == owed ? v : try amount.scaled(by: v.minorUnits, over: owed.minorUnits, rounding: rounding)
+        if taxPart > v { taxPart = v }
+        var basePart = amount - taxPart
+        if basePart > b {
+            basePart = b
+            taxPart = amount - b
+        }
+        installment[keyPath: base].paid += basePart
+        installment[keyPath: tax].paid += taxPart
+        if base == \InstallmentPosition.interest { installment.recognized = true }
+        position.installments[index] = installment
+        available -= amount
+        if basePart.isPositive { lines.append(AllocationLine(installment: installment.number, component: baseComponent, amount: basePart)) }
+        if taxPart.isPositive { lines.append(AllocationLine(installment: installment.number, component: taxComponent, amount: taxPart)) }
+    }
+
+    mutating func payPrincipal(_ index: Int, _ available: inout Money, _ lines: inout [AllocationLine]) {
+        let owed = position.installments[index].principal.remaining
+        guard owed.isPositive, available.isPositive else { return }
+        let amount = min(available, owed)
+        position.installments[index].principal.paid += amount
+        available -= amount
+        lines.append(AllocationLine(installment: position.installments[index].number, component: .principal, amount: amount))
+    }
+
+    // MARK: Prepayment
+
+    /// Pago anticipado: pays principal of the installments after the current one and re-amortises what is left.
+    mutating func prepay(_ available: inout Money, at date: CalendarDate, keeping policy: ExcessPolicy) throws -> [AllocationLine] {
+        let currentIndex = position.installments.indices.first { position.installments[$0].dueDate >= date }
+        let futureStart = currentIndex.map { $0 + 1 } ?? position.installments.count
+        guard futureStart < position.installments.count else { return [] }
+        let future = Array(position.installments[futureStart...])
+        let futurePrincipal = LoanPosition.sum(future.map(\.principal.remaining))
+        let amount = min(available, futurePrincipal)
+        guard amount.isPositive else { return [] }
+        available -= amount
+        position.prepaid += amount
+        let balance = futurePrincipal - amount
+        position.installments.removeSubrange(futureStart...)
+        if balance.isPositive {
+            position.installments += try reamortize(balance, over: future, keeping: policy)
+        }
+        return [AllocationLine(installment: nil, component: .prepayment, amount: amount)]
+    }
+
+    /// New installments for `balance` on the due dates of `future`: the same payment (fewer installments) or the same
+    /// number of installments (a lower payment).
+    func reamortize(_ balance: Money, over future: [InstallmentPosition], keeping policy: ExcessPolicy) throws -> [InstallmentPosition] {
+        let (fn, fd) = product.frequency.periodFraction
+        let num = product.annualRate.millionths * fn
+        let den = Rate.scale * fd
+        let count = future.count
+        let first = future[0]
+        let level: Money
+        let equalPrincipal: Money
+        switch policy {
+        case .reducePayment, .advance:
+            level = try Quoting.frenchPayment(principal: balance, num: num, den: den, iva: product.ivaRate, n: count)
+            equalPrincipal = try balance.scaled(by: 1, over: Int64(count), rounding: rounding)
+        case .reduceTerm:
+            level = first.scheduledPayment
+            equalPrincipal = first.principal.charged
+        }
+        var rows: [InstallmentPosition] = []
+        var remaining = balance
+        let flatInterest = try balance.scaled(by: num, over: den, rounding: rounding)
+        for (offset, slot) in future.enumerated() {
+            let interest = product.method == .flat ? flatInterest : try remaining.scaled(by: num, over: den, rounding: rounding)
+            let iva = try interest.scaled(by: product.ivaRate.millionths, over: Rate.scale, rounding: rounding)
+            var principal = product.method == .french ? level - interest - iva : equalPrincipal
+            if principal.isNegative { principal = .zero(balance.currency) }
+            if offset == count - 1 || principal > remaining { principal = remaining }
+            remaining -= principal
+            rows.append(InstallmentPosition(
+                number: slot.number, dueDate: slot.dueDate, principal: Charge(charged: principal), interest: Charge(charged: interest),
+                iva: Charge(charged: iva)
+            ))
+            if remaining.isZero { break }
+        }
+        return rows
+    }
+}

@@ -1,0 +1,41 @@
+/// How money moved between the lender and a borrower, and so which of the lender's accounts it went through.
+public enum MoneyChannel: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Cash at a branch (caja).
+    case cash = "efectivo"
+    /// An SPEI transfer.
+    case spei
+    /// A transfer between accounts of the same bank, or a cheque deposit.
+    case transfer = "transferencia"
+    case conekta
+    case openpay
+    case mercadoPago = "mercadopago"
+    case stripe
+    case paypal
+
+    /// The lender's account the money goes through.
+    public var account: LedgerAccount {
+        switch self {
+        case .cash: .cash
+        case .spei, .transfer: .banks
+        case .conekta: .clearingConekta
+        case .openpay: .clearingOpenpay
+        case .mercadoPago: .clearingMercadoPago
+        case .stripe: .clearingStripe
+        case .paypal: .clearingPayPal
+        }
+    }
+
+    /// The channel's name in Spanish.
+    public var label: String {
+        switch self {
+        case .cash: "Efectivo"
+        case .spei: "SPEI"
+        case .transfer: "Transferencia"
+        case .conekta: "Conekta"
+        case .openpay: "Openpay"
+        case .mercadoPago: "Mercado Pago"
+        case .stripe: "Stripe"
+        case .paypal: "PayPal"
+        }
+    }
+}
