@@ -68,6 +68,7 @@ func buildRouter(
     ).add(to: api)
     QuoteAPIRoutes(access: APIAccess(audit: audit, clock: clock), catalog: catalog, clock: clock).add(to: api)
     ProductAPIRoutes(catalog: catalog, access: APIAccess(audit: audit, clock: clock)).add(to: api)
+    LoanAPIRoutes(database: database, book: LoanBook(database: database, clock: clock), access: APIAccess(audit: audit, clock: clock), clock: clock).add(to: api)
 
     let sessions = WebSessions(
         database: database, keys: keys, clock: clock,

@@ -39,13 +39,15 @@ public enum IdempotencyKeys {
         else { throw InvalidKey() }
     }
 
-    /// Claims a key for a request whose fingerprint is `requestHash`.
+    /// Claims a key for a request whose fingerprint is `requestHash`. With `staleAfterSeconds`, a claim still in
+    /// progress after that long is considered abandoned (its process died) and may be taken over.
     public static func begin(
         scope: String,
         key: String,
         requestHash: String,
         now: Timestamp,
         lifetimeSeconds: Int64 = defaultLifetimeSeconds,
+        staleAfterSeconds: Int64? = nil,
         on db: any SQLDatabase
     ) async throws -> Outcome {
         try validate(key: key)
@@ -53,6 +55,15 @@ public enum IdempotencyKeys {
         try await db.raw(
             "DELETE FROM idempotency_keys WHERE scope = \(bind: scope) AND key = \(bind: key) AND expires_at <= \(bind: now.text)"
         ).run()
+        // A claim left in progress by a process that died may be taken over once it is stale.
+        if let staleAfterSeconds {
+            try await db.raw(
+                """
+                DELETE FROM idempotency_keys WHERE scope = \(bind: scope) AND key = \(bind: key) AND state = 'in_progress'
+                    AND created_at <= \(bind: now.adding(seconds: -staleAfterSeconds).text)
+                """
+            ).run()
+        }
         let inserted = try await db.raw(
             """
             INSERT INTO idempotency_keys (scope, key, request_hash, state, created_at, expires_at)

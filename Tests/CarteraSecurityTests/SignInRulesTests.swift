@@ -51,11 +51,14 @@ struct SignInRulesTests {
     @Test("Role permissions: the matrix as the issue defines it")
     func permissions() {
         let expected: [Role: Set<Permission>] = [
-            .administrador: [.useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts],
-            .analistaCredito: [.useBackOffice, .readClients, .manageClients],
-            .gestorCobranza: [.useBackOffice, .readClients],
-            .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients],
-            .auditor: [.useBackOffice, .readAudit, .readClients],
+            .administrador: [
+                .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts, .readLoans,
+                .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger,
+            ],
+            .analistaCredito: [.useBackOffice, .readClients, .manageClients, .readLoans, .originateLoans],
+            .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments],
+            .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans],
+            .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger],
             .acreditado: [.usePortal],
         ]
         for role in Role.allCases {

@@ -66,14 +66,19 @@ public struct ProductCatalog: Sendable {
 
     /// One version of a product (the latest when `version` is nil).
     public func product(code: String, version: Int? = nil, lenderID: String) async throws -> Product? {
+        try await database.withConnection { db in try await product(code: code, version: version, lenderID: lenderID, on: db) }
+    }
+
+    /// One version of a product, read inside the caller's transaction.
+    public func product(code: String, version: Int? = nil, lenderID: String, on db: any SQLDatabase) async throws -> Product? {
         let code = code.uppercased()
-        let text = try await database.withConnection { db -> String? in
-            if let version {
-                return try await db.raw(
-                    "SELECT terms FROM products WHERE lender_id = \(bind: lenderID) AND code = \(bind: code) AND version = \(bind: version)"
-                ).first(decodingColumn: "terms", as: String.self)
-            }
-            return try await db.raw(
+        let text: String?
+        if let version {
+            text = try await db.raw(
+                "SELECT terms FROM products WHERE lender_id = \(bind: lenderID) AND code = \(bind: code) AND version = \(bind: version)"
+            ).first(decodingColumn: "terms", as: String.self)
+        } else {
+            text = try await db.raw(
                 "SELECT terms FROM products WHERE lender_id = \(bind: lenderID) AND code = \(bind: code) ORDER BY version DESC LIMIT 1"
             ).first(decodingColumn: "terms", as: String.self)
         }

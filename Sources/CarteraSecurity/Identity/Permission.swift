@@ -18,17 +18,35 @@ public enum Permission: String, Sendable, Hashable, CaseIterable {
     case manageClients = "clients:manage"
     /// Define credit products (each change is a new version).
     case manageProducts = "products:manage"
+    /// Read loans, their schedules, payments and statements.
+    case readLoans = "loans:read"
+    /// Take loan applications and cancel them before disbursement.
+    case originateLoans = "loans:originate"
+    /// Approve applications and write loans off (credit decisions, recorded with who made them).
+    case approveLoans = "loans:approve"
+    /// Disburse approved loans.
+    case disburseLoans = "loans:disburse"
+    /// Record payments received.
+    case postPayments = "payments:post"
+    /// Reverse a payment, with a reason.
+    case reversePayments = "payments:reverse"
+    /// Read the journal and verify the ledger.
+    case readLedger = "ledger:read"
 }
 
 extension Role {
     /// The permissions this role grants.
     public var permissions: Set<Permission> {
         switch self {
-        case .administrador: [.useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts]
-        case .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients]
-        case .auditor: [.useBackOffice, .readAudit, .readClients]
-        case .analistaCredito: [.useBackOffice, .readClients, .manageClients]
-        case .gestorCobranza: [.useBackOffice, .readClients]
+        case .administrador:
+            [
+                .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts, .readLoans,
+                .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger,
+            ]
+        case .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans]
+        case .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger]
+        case .analistaCredito: [.useBackOffice, .readClients, .manageClients, .readLoans, .originateLoans]
+        case .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments]
         case .acreditado: [.usePortal]
         }
     }

@@ -4,8 +4,9 @@ public enum Scope {
     public static let known: [String] = [
         "audit:read",
         "clients:read", "clients:write",
-        "loans:read", "loans:write",
-        "payments:read", "payments:write",
+        "loans:read", "loans:write", "loans:approve",
+        "payments:read", "payments:write", "payments:reverse",
+        "ledger:read",
         "products:read", "products:write",
     ]
 

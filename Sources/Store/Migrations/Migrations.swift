@@ -8,5 +8,6 @@ public enum Migrations {
         .m0005WebSessionsAndMFA,
         .m0006Clients,
         .m0007Products,
+        .m0008LoansAndLedger,
     ]
 }
