@@ -10,7 +10,7 @@ struct Cartera: AsyncParsableCommand {
         commandName: "cartera",
         abstract: "Cartera: cartera de crédito para SOFOMs.",
         version: CarteraVersion.current,
-        subcommands: [Serve.self, Migrate.self, Validate.self, QuoteCommand.self, LenderCommand.self, UsersCommand.self, APIClientsCommand.self, KeysCommand.self, Audit.self, Version.self]
+        subcommands: [Serve.self, Migrate.self, Validate.self, QuoteCommand.self, LenderCommand.self, UsersCommand.self, APIClientsCommand.self, KeysCommand.self, Audit.self, LoansCommand.self, LedgerCommand.self, Version.self]
     )
 }
 
@@ -24,6 +24,9 @@ enum Main {
             } else {
                 try command.run()
             }
+        } catch let error as APIError {
+            Terminal.printError(([error.message] + error.details.map { "\($0.field): \($0.message)" }).joined(separator: "\n  "))
+            Foundation.exit(1)
         } catch let error as any CarteraError {
             Terminal.printError(error.message)
             Foundation.exit(1)

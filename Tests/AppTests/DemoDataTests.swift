@@ -1,5 +1,6 @@
 import App
 import CarteraCore
+import CarteraTestSupport
 import HummingbirdBcrypt
 import SQLKit
 import Lending
@@ -43,6 +44,32 @@ struct DemoDataTests {
                 try await db.raw("INSERT INTO lenders (id, legal_name, short_name, rfc, created_at) VALUES ('real', 'Real', 'Real', 'SAT970701NN3', 'x')").run()
             }
             await #expect(throws: DemoData.RealDataPresent.self) { try await DemoData.seed(database: database, keys: TestKeys.live, bcryptCost: 4) }
+        }
+    }
+}
+
+@Suite("Demo portfolio")
+struct DemoPortfolioTests {
+    @Test("Clients with valid identifiers, loans in every state, payment histories; ledger verify passes", arguments: TestEngine.available)
+    func portfolio(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            _ = try await DemoData.seed(database: database, keys: TestKeys.live, bcryptCost: 4)
+            let result = try await DemoPortfolio(database: database, keys: TestKeys.live).seed(lenderID: DemoData.lenderID, count: 40)
+            #expect(result.clients >= 38, "identifiers built by the rules must validate")
+            #expect(result.loans >= 40 && result.payments > 100)
+            let statuses = try await database.withConnection { db in
+                try await db.raw("SELECT DISTINCT status FROM loans").all(decodingColumn: "status", as: String.self)
+            }
+            #expect(Set(statuses).isSuperset(of: ["vigente", "liquidado"]))
+            let book = LoanBook(database: database)
+            let late = try await book.recent(lenderID: DemoData.lenderID, status: .active, limit: 500)
+            var pastDue = 0
+            for loan in late where try await book.position(loan.id, lenderID: DemoData.lenderID).1?.daysPastDue ?? 0 > 0 { pastDue += 1 }
+            #expect(pastDue > 0, "some borrowers are late")
+            let report = try await LedgerVerification(database: database, book: book).run()
+            #expect(report.ok, "\(report.problems.prefix(3))")
+            #expect(report.loans >= 36)
         }
     }
 }

@@ -101,11 +101,11 @@ struct CLITests {
         #expect(summaries.allSatisfy { $0.total == Migrations.all.count })
     }
 
-    @Test("serve --demo on a fresh folder serves /health and /ready and stops on SIGTERM")
+    @Test("serve --demo on a fresh folder serves /health and /ready, stops on SIGTERM, and its portfolio passes ledger verify")
     func serveDemo() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let server = try await RunningServer(folder: folder, arguments: ["--demo"])
+        let server = try await RunningServer(folder: folder, arguments: ["--demo", "--demo-clients", "12"])
         let banner = server.banner
         let base = server.baseURL
         #expect(banner.contains("usuario «admin»"))
@@ -120,5 +120,14 @@ struct CLITests {
         let exit = try await server.stop()  // SIGTERM → graceful shutdown
         #expect(exit.reason == .exit)
         #expect(exit.status == 0)
+
+        let environment = ["CARTERA_DATABASE_URL": "sqlite://" + folder.appendingPathComponent("cartera.sqlite").path]
+        let verify = try await CLI.run(["ledger", "verify"], environment: environment)
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        #expect(verify.stdout.contains("El diario cuadra"))
+        let json = try await CLI.run(["ledger", "verify", "--json"], environment: environment)
+        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((report?["problems"] as? [Any])?.isEmpty == true, "\(json.stdout)")
+        #expect((report?["loans"] as? Int ?? 0) >= 10)
     }
 }

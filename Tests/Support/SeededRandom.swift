@@ -1,16 +1,12 @@
-/// A small deterministic generator (SplitMix64) so that property tests are reproducible from their seed.
+import CarteraCore
+
+/// The deterministic generator of property tests, with helpers for identifiers.
 public struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { generator.next() }
 
     public mutating func digit() -> Character { Character(String(Int.random(in: 0...9, using: &self))) }
 

@@ -37,7 +37,12 @@ public enum DemoData {
     }
 
     /// Creates the demo lender and administrator if needed and gives the administrator a fresh password.
-    public static func seed(database: Database, keys: LiveKeys, now: Timestamp = .now, bcryptCost: UInt8 = 12) async throws -> Credentials {
+    /// On the first start it also generates a portfolio of `portfolio` clients with loans and payment histories
+    /// (`progress` is told how many are done).
+    public static func seed(
+        database: Database, keys: LiveKeys, now: Timestamp = .now, bcryptCost: UInt8 = 12, portfolio: Int = 0,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> Credentials {
         let password = makePassword()
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         let created = try await database.transaction { db in
@@ -80,6 +85,9 @@ public enum DemoData {
             let catalog = ProductCatalog(database: database, clock: { now })
             for product in demoProducts {
                 _ = try await catalog.save(product, lenderID: lenderID, actor: .init(kind: .system, id: "demo"))
+            }
+            if portfolio > 0 {
+                _ = try await DemoPortfolio(database: database, keys: keys).seed(lenderID: lenderID, count: portfolio, progress: progress)
             }
         }
         return Credentials(username: adminUsername, password: password, created: created)

@@ -104,6 +104,11 @@ public struct LoanBook: Sendable {
 
     // MARK: Reading
 
+    /// The lender a loan belongs to (for the command line, which acts for whichever lender owns the loan).
+    public func lender(of id: String) async throws -> String {
+        try await database.withConnection { db in try await load(id, lenderID: nil, on: db).lenderID }
+    }
+
     /// One loan of the lender.
     public func loan(_ id: String, lenderID: String) async throws -> Record {
         try await database.withConnection { db in try await load(id, lenderID: lenderID, on: db).record }

@@ -26,6 +26,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Modo demostración: datos de ejemplo y un administrador con contraseña nueva en cada inicio.")
     var demo = false
 
+    @Option(name: .customLong("demo-clients"), help: "Clientes de la cartera de demostración (con sus créditos e historial de pagos), 300 por omisión.")
+    var demoClients = 300
+
     func run() async throws {
         var extra: [String: String] = [:]
         if let port { extra["cartera.port"] = String(port) }
@@ -41,7 +44,13 @@ struct Serve: AsyncParsableCommand {
         do {
             let applied = try await Migrator(database: database).migrate(logger: logger)
             if !applied.isEmpty { print("Migraciones aplicadas: \(applied.count).") }
-            credentials = demo ? try await DemoData.seed(database: database, keys: keys) : nil
+            let showProgress = Terminal.progressVisible
+            credentials = demo
+                ? try await DemoData.seed(database: database, keys: keys, portfolio: max(0, demoClients)) { done, total in
+                    if showProgress { Terminal.progress("Generando la cartera de demostración: \(done) de \(total) clientes") }
+                }
+                : nil
+            if showProgress && demo { Terminal.progress("") }
         } catch {
             try? await database.shutdown()
             throw error
