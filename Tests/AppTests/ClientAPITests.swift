@@ -100,7 +100,7 @@ struct ClientAPITests {
             #expect(try await client.execute(uri: "/api/v1/clients", method: .get, headers: reader).status == .badRequest)
 
             let count = try await database.withConnection { db in
-                try await db.raw("SELECT COUNT(*) AS n FROM clients").first(decodingColumn: "n", as: Int.self)
+                try await db.raw("SELECT COUNT(*) AS n FROM clients WHERE created_by <> 'cli'").first(decodingColumn: "n", as: Int.self)
             }
             #expect(count == 2)
             let audited = try await database.withConnection { db in

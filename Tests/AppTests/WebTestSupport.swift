@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import SQLKit
 import Store
 
 /// A small browser over the test client: keeps cookies like a browser does, and sends forms with the CSRF token of
@@ -75,18 +76,28 @@ extension TestResponse {
 struct TestStaff {
     static let password = "frase de prueba larga 2026"
     let ids: [Role: String]
+    /// The client the borrower (acreditado) user is linked to.
+    var borrowerClientID = ""
 
     static func seed(_ database: Database, clock: @escaping @Sendable () -> Timestamp = { .now }) async throws -> TestStaff {
         let administration = Administration(database: database, keys: TestKeys.live, clock: clock, bcryptCost: 4)
         _ = try await administration.createLender(legalName: "Financiera Prueba SA de CV SOFOM ENR", shortName: "Financiera Prueba", rfc: "SAT970701NN3", actor: .commandLine)
+        // The borrower's client: a person other than the samples, so tests may register those.
+        let lenderID = try await database.withConnection { db in try await db.raw("SELECT id FROM lenders").first(decodingColumn: "id", as: String.self) }!
+        var random = SplitMix64(seed: 7)
+        let person = DemoPortfolio.person(1, &random)
+        let borrower = try await database.transaction { db in
+            try await ClientDirectory(database: database, keys: TestKeys.live, clock: clock).create(person, lenderID: lenderID, actor: .commandLine, on: db)
+        }
         var ids: [Role: String] = [:]
         for role in Role.allCases {
             let user = try await administration.createUser(
-                username: username(role), displayName: role.displayName, role: role, password: password, lenderID: nil, actor: .commandLine
+                username: username(role), displayName: role.displayName, role: role, password: password, lenderID: nil,
+                clientID: role == .acreditado ? borrower.id : nil, actor: .commandLine
             )
             ids[role] = user.id
         }
-        return TestStaff(ids: ids)
+        return TestStaff(ids: ids, borrowerClientID: borrower.id)
     }
 
     static func username(_ role: Role) -> String { "u." + role.rawValue.replacingOccurrences(of: "_", with: ".") }

@@ -239,6 +239,12 @@ struct LoanPropertyTests {
             for account in [LedgerAccount.performingPrincipal, .nonPerformingPrincipal, .performingInterest, .ivaReceivable, .moratoriumReceivable, .feesReceivable] {
                 #expect((balances[account] ?? 0) >= 0, "\(context): \(account.name)")
             }
+            // A statement for a random period reconciles: the running balance ends at the closing balance.
+            let from = start.adding(days: Int64.random(in: -10...max(0, span), using: &rng))
+            let to = from.adding(days: Int64.random(in: 0...400, using: &rng))
+            if let statement = try? LoanStatement.make(terms: terms, events: events, from: from, to: to) {
+                #expect((statement.movements.last?.balance ?? statement.openingBalance) == statement.closingBalance, "\(context): statement \(from)…\(to)")
+            }
             // Reversing every payment (replaying without them) leaves the schedule exactly as granted: no state survives.
             let unpaid = try LoanReplay.position(terms: terms, events: [], asOf: asOf)
             #expect(unpaid.installments.map { [$0.principal.charged, $0.interest.charged, $0.iva.charged] } == terms.schedule.map { [$0.principal, $0.interest, $0.iva] }, "\(context)")
@@ -246,5 +252,24 @@ struct LoanPropertyTests {
             let none = try LoanReplay.position(terms: terms, events: [], asOf: start)
             #expect(none.installments.map(\.scheduledPayment) == terms.schedule.map(\.payment), "\(context)")
         }
+    }
+}
+
+@Suite("Loans: statements")
+struct LoanStatementTests {
+    @Test("A statement lists disbursement, interest with IVA, moratorium, the payment and its application, and reconciles")
+    func statement() throws {
+        let terms = try LoanTerms.make(product: LoanReplayTests.product(), amount: .mxn(centavos: 1_000_000), term: 2, disbursementDate: LoanReplayTests.start)
+        let events = [LoanReplayTests.pay("a", 500_000, on: "2026-02-25")]
+        let statement = try LoanStatement.make(terms: terms, events: events, from: CalendarDate(text: "2026-01-01")!, to: CalendarDate(text: "2026-02-28")!)
+        #expect(statement.openingBalance.isZero)
+        #expect(statement.movements.map(\.kind) == [.disbursement, .interest, .interest, .payment, .moratorium])
+        #expect(statement.interestCharged == terms.schedule[0].interest && statement.ivaCharged > terms.schedule[0].iva)
+        #expect(statement.paymentsTotal == .mxn(centavos: 500_000))
+        #expect(statement.movements.last?.balance == statement.closingBalance)
+        // The next month opens where this one closed.
+        let next = try LoanStatement.make(terms: terms, events: events, from: CalendarDate(text: "2026-03-01")!, to: CalendarDate(text: "2026-03-31")!)
+        #expect(next.openingBalance == statement.closingBalance)
+        #expect(next.movements.last?.balance == next.closingBalance)
     }
 }

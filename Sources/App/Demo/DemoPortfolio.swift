@@ -125,7 +125,7 @@ public struct DemoPortfolio: Sendable {
     }
 
     /// A persona física with a CURP and RFC built by the published rules from the name, birth date, sex and state.
-    static func person(_ index: Int, _ random: inout SplitMix64) -> ClientProfile {
+    public static func person(_ index: Int, _ random: inout SplitMix64) -> ClientProfile {
         let (given, sex) = givenNames[Int.random(in: 0..<givenNames.count, using: &random)]
         let paternal = surnames[Int.random(in: 0..<surnames.count, using: &random)]
         let maternal = surnames[Int.random(in: 0..<surnames.count, using: &random)]

@@ -104,8 +104,16 @@ public struct Administration: Sendable {
         password: String,
         lenderID: String?,
         passwordChangeRequired: Bool = false,
+        clientID: String? = nil,
         actor: Actor
     ) async throws -> CreatedUser {
+        let clientID = clientID?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        if role == .acreditado, clientID == nil {
+            throw Refusal(code: "client_required", message: "Un acreditado entra al portal para ver sus créditos: indique el identificador de su cliente (cl_…).")
+        }
+        if role != .acreditado, clientID != nil {
+            throw Refusal(code: "client_not_allowed", message: "Solo los usuarios con rol acreditado se vinculan a un cliente.")
+        }
         let username = rawUsername.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard (3...64).contains(username.count),
             username.unicodeScalars.allSatisfy({ CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789._-").contains($0) })
@@ -129,11 +137,14 @@ public struct Administration: Sendable {
             if try await db.raw("SELECT id FROM users WHERE username = \(bind: username)").first() != nil {
                 throw Refusal(code: "username_taken", message: "Ya existe un usuario «\(username)». Elija otro nombre de usuario.")
             }
+            if let clientID, try await db.raw("SELECT id FROM clients WHERE id = \(bind: clientID) AND lender_id = \(bind: lender)").first() == nil {
+                throw Refusal(code: "client_not_found", message: "No existe el cliente \(clientID). Copie su identificador de la ficha del cliente.")
+            }
             try await db.raw(
                 """
-                INSERT INTO users (id, lender_id, username, display_name, role, password_hash, active, created_at, password_change_required)
+                INSERT INTO users (id, lender_id, username, display_name, role, password_hash, active, created_at, password_change_required, client_id)
                 VALUES (\(bind: id), \(bind: lender), \(bind: username), \(bind: encryptedName), \(bind: role.rawValue), \(bind: hash),
-                        \(unsafeRaw: "TRUE"), \(bind: now.text), \(unsafeRaw: passwordChangeRequired ? "TRUE" : "FALSE"))
+                        \(unsafeRaw: "TRUE"), \(bind: now.text), \(unsafeRaw: passwordChangeRequired ? "TRUE" : "FALSE"), \(bind: clientID))
                 """
             ).run()
             try await AuditLog.append(

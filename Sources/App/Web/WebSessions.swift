@@ -59,6 +59,8 @@ public struct WebSessions: Sendable {
         public let lenderID: String
         public let hasSecondFactor: Bool
         public let passwordChangeRequired: Bool
+        /// For a borrower: the client whose loans the portal shows.
+        public let clientID: String?
     }
 
     /// The state a sign-in reaches once the steps done so far are done.
@@ -92,7 +94,7 @@ public struct WebSessions: Sendable {
             try await db.raw(
                 """
                 SELECT s.state, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.ended_at,
-                       u.id, u.username, u.display_name, u.role, u.lender_id, u.active, u.totp_enabled_at, u.password_change_required
+                       u.id, u.username, u.display_name, u.role, u.lender_id, u.active, u.totp_enabled_at, u.password_change_required, u.client_id
                 FROM web_sessions s JOIN users u ON u.id = s.user_id
                 WHERE s.token_hash = \(bind: hash)
                 """
@@ -123,7 +125,8 @@ public struct WebSessions: Sendable {
             role: role,
             lenderID: try row.decode(column: "lender_id", as: String.self),
             hasSecondFactor: !(try row.decodeNil(column: "totp_enabled_at")),
-            passwordChangeRequired: try row.decode(column: "password_change_required", as: Bool.self)
+            passwordChangeRequired: try row.decode(column: "password_change_required", as: Bool.self),
+            clientID: try row.decode(column: "client_id", as: String?.self)
         )
         return Session(
             tokenHash: hash, state: state, csrfToken: try row.decode(column: "csrf_token", as: String.self), user: user,

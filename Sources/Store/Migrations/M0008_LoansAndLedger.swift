@@ -1,5 +1,5 @@
 extension Migration {
-    /// Loans, their events (payments, write-offs) and the double-entry journal.
+    /// Loans, their events (payments, write-offs) and the double-entry journal; borrowers' users linked to their client.
     ///
     /// A loan's terms (product version, amounts, schedule) are fixed at disbursement and stored as one document. Events
     /// are never deleted: a reversal marks the event and posts compensating journal entries. The journal is append-only;
@@ -85,6 +85,8 @@ extension Migration {
             )
             """,
             "CREATE INDEX journal_lines_loan ON journal_lines (loan_id, account)",
+            // A borrower's portal user is linked to the client whose loans it sees.
+            "ALTER TABLE users ADD COLUMN client_id TEXT REFERENCES clients (id)",
         ]
     }
 }

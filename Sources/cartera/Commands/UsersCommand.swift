@@ -31,6 +31,9 @@ struct UsersCommand: AsyncParsableCommand {
         @Option(help: "Id del otorgante, si hay más de uno.")
         var lender: String?
 
+        @Option(help: "Para el rol acreditado: el cliente (cl_…) cuyos créditos verá en el portal.")
+        var client: String?
+
         @Flag(name: .customLong("password-stdin"), help: "Lee la contraseña de la entrada estándar (obligatorio).")
         var passwordFromStandardInput = false
 
@@ -51,7 +54,8 @@ struct UsersCommand: AsyncParsableCommand {
             let keys = try loadKeys()
             let user = try await withMigratedDatabase(configuration) { database in
                 try await Administration(database: database, keys: keys).createUser(
-                    username: username, displayName: displayName, role: role, password: line, lenderID: lender, actor: .commandLine
+                    username: username, displayName: displayName, role: role, password: line, lenderID: lender, clientID: client,
+                    actor: .commandLine
                 )
             }
             if json {

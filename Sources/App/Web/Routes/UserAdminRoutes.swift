@@ -24,7 +24,8 @@ struct UserAdminRoutes {
             do {
                 let created = try await administration.createUser(
                     username: request.field("username"), displayName: request.field("display_name"), role: role,
-                    password: request.form["password"] ?? "", lenderID: request.user?.lenderID, passwordChangeRequired: true, actor: request.actor
+                    password: request.form["password"] ?? "", lenderID: request.user?.lenderID, passwordChangeRequired: true,
+                    clientID: request.field("client_id"), actor: request.actor
                 )
                 return WebPages.redirect(to: "/usuarios?aviso=creado-\(created.mfa_required ? "mfa" : "simple")")
             } catch let refusal as Administration.Refusal {
@@ -67,7 +68,7 @@ struct UserAdminRoutes {
                     "roles": Role.allCases.map { role -> [String: Any] in
                         ["value": role.rawValue, "label": role.displayName, "selected": role.rawValue == selectedRole]
                     },
-                    "form": keepForm ? ["username": request.field("username"), "display_name": request.field("display_name")] : [:],
+                    "form": keepForm ? ["username": request.field("username"), "display_name": request.field("display_name"), "client_id": request.field("client_id")] : [:],
                 ],
                 notice: notice, error: error, status: error == nil ? .ok : .unprocessableContent, current: "/usuarios"
             )

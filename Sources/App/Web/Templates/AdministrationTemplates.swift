@@ -29,6 +29,7 @@ enum AdministrationTemplates {
           <label for="display_name">Nombre completo</label><input id="display_name" name="display_name" maxlength="120" value="{{form.display_name}}">
           <label for="role">Rol</label>
           <select id="role" name="role">{{#roles}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/roles}}</select>
+          <label for="client_id">Cliente (solo para acreditados: su identificador cl_…)</label><input id="client_id" name="client_id" maxlength="40" value="{{form.client_id}}">
           <label for="password">Contraseña inicial (mínimo 12 caracteres)</label><input id="password" name="password" type="password" autocomplete="new-password" required maxlength="200">
           <button type="submit" id="crear-usuario">Crear usuario</button>
         </form>
