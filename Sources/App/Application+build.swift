@@ -68,7 +68,9 @@ func buildRouter(
     ).add(to: api)
     QuoteAPIRoutes(access: APIAccess(audit: audit, clock: clock), catalog: catalog, clock: clock).add(to: api)
     ProductAPIRoutes(catalog: catalog, access: APIAccess(audit: audit, clock: clock)).add(to: api)
-    LoanAPIRoutes(database: database, book: LoanBook(database: database, clock: clock), access: APIAccess(audit: audit, clock: clock), clock: clock).add(to: api)
+    let book = LoanBook(database: database, clock: clock)
+    let directory = ClientDirectory(database: database, keys: keys, clock: clock)
+    LoanAPIRoutes(database: database, book: book, directory: directory, access: APIAccess(audit: audit, clock: clock), clock: clock).add(to: api)
 
     let sessions = WebSessions(
         database: database, keys: keys, clock: clock,
@@ -89,6 +91,7 @@ func buildRouter(
     AuditViewerRoutes(web: web, database: database).add()
     ClientPages(web: web, database: database, directory: ClientDirectory(database: database, keys: keys, clock: clock)).add()
     LendingPages(web: web, catalog: catalog).add()
+    LoanPages(web: web, database: database, book: book, directory: directory, catalog: catalog).add()
     StaticRoutes(web: web).add()
     return (router, web.registry)
 }

@@ -11,6 +11,7 @@ import Store
 struct LoanAPIRoutes {
     let database: Database
     let book: LoanBook
+    let directory: ClientDirectory
     let access: APIAccess
     let clock: @Sendable () -> Timestamp
 
@@ -40,6 +41,7 @@ struct LoanAPIRoutes {
     func add(to api: RouterGroup<AppRequestContext>) {
         let database = database
         let book = book
+        let directory = directory
         let access = access
         let clock = clock
 
@@ -173,6 +175,21 @@ struct LoanAPIRoutes {
                                           actor: APIAccess.actor(client, context))
         }
 
+        api.get("/loans/:id/statement") { request, context -> StatementDocument in
+            let client = try await access.require("loans:read", context)
+            let id = try Self.id(context)
+            func date(_ name: String) throws -> CalendarDate? {
+                guard let text = request.uri.queryParameters[name[...]] else { return nil }
+                guard let date = CalendarDate(text: String(text)) else {
+                    throw APIError(status: .badRequest, code: "\(name)_invalid", message: "La fecha «\(name)» se escribe AAAA-MM-DD.")
+                }
+                return date
+            }
+            let record = try await book.loan(id, lenderID: client.lenderID)
+            let name = try await directory.get(id: record.clientId)?.displayName ?? ""
+            return try await book.statement(id, lenderID: client.lenderID, from: try date("from"), to: try date("to"), clientName: name)
+        }
+
         api.get("/loans/:id/journal") { _, context -> JournalListing in
             let client = try await access.require("ledger:read", context)
             let id = try Self.id(context)
@@ -218,3 +235,4 @@ extension LoanBook {
 extension LoanBook.Record: ResponseEncodable {}
 extension LoanBook.PaymentRecord: ResponseEncodable {}
 extension LoanDocument: ResponseEncodable {}
+extension StatementDocument: ResponseEncodable {}

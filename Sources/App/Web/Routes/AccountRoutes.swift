@@ -37,10 +37,6 @@ struct AccountRoutes {
             )
         }
 
-        web.get("/portal", .permission(.usePortal)) { request in
-            pages.render("portal", title: "Mis créditos", web: request, values: ["displayName": request.user?.displayName ?? ""], current: "/portal")
-        }
-
         web.get("/cuenta", .signedIn) { request in
             guard let user = request.user else { return WebPages.redirect(to: "/login") }
             let remaining = try await enrolment.remainingRecoveryCodes(userID: user.id)
@@ -170,6 +166,7 @@ struct AccountRoutes {
 
     static let tiles: [Tile] = [
         Tile(href: "/clientes", label: "Clientes", detail: "Búsqueda por RFC, CURP, teléfono o correo; expedientes.", permission: .readClients),
+        Tile(href: "/creditos", label: "Créditos", detail: "Solicitudes, aprobaciones, disposiciones, pagos y estados de cuenta.", permission: .readLoans),
         Tile(href: "/usuarios", label: "Usuarios", detail: "Altas, bajas, desbloqueos y segundo factor.", permission: .manageUsers),
         Tile(href: "/clientes-api", label: "Clientes de API", detail: "Integraciones con acceso a /api/v1.", permission: .manageAPIClients),
         Tile(href: "/auditoria", label: "Auditoría", detail: "Bitácora encadenada de accesos y cambios.", permission: .readAudit),

@@ -65,11 +65,4 @@ enum AccountTemplates {
         <p><a href="/" id="continuar">Ya los guardé, continuar</a></p>
         {{/body}}{{/layout}}
         """
-
-    static let portal = """
-        {{<layout}}{{$body}}
-        <p>Bienvenido, {{displayName}}. Aquí consultará sus créditos, su estado de cuenta y sus referencias de pago.</p>
-        <p>Aún no tiene créditos registrados con nosotros.</p>
-        {{/body}}{{/layout}}
-        """
 }

@@ -40,5 +40,20 @@ enum StyleSheet {
         .check { font-weight: 400; display: block; }
         .hint { color: var(--muted); font-size: .85rem; }
         footer { color: var(--muted); font-size: .8rem; text-align: center; margin: 3rem 0 1rem; }
+        .actions { display: flex; flex-wrap: wrap; gap: 1rem; margin: 1rem 0; align-items: start; }
+        .card.wide { max-width: 640px; }
+        textarea { font: inherit; padding: .45rem .5rem; border: 1px solid var(--line); border-radius: 4px; min-height: 4rem; }
+        tr.late td { color: var(--bad); }
+        tr.entry td { background: #f6f8fa; font-size: .85rem; }
+        body.statement { max-width: 60rem; margin: 1.5rem auto; padding: 0 1rem; }
+        body.statement .summary { width: auto; min-width: 24rem; margin: 1rem 0; }
+        body.statement .summary td { text-align: right; }
+        .cat { border: 1px solid var(--ink); padding: .6rem .8rem; display: inline-block; }
+        @media print {
+          .no-print, header.top, nav, form { display: none; }
+          body, body.statement { background: #fff; margin: 0; max-width: none; font-size: 10pt; }
+          table { border-color: #999; }
+          th { background: #eee; }
+        }
         """
 }
