@@ -32,6 +32,9 @@ public struct LoanReplay: Sendable {
     var accruedTo: CalendarDate
     /// Last day whose end-of-day work (due dates) is done.
     var closedThrough: CalendarDate
+    /// The first installment whose due date has not been closed (installments are in due-date order, and a
+    /// prepayment only replaces installments after the current one).
+    var dueCursor = 0
 
     /// The position of a loan with `terms` after `events`, at the end of `asOf`.
     public static func position(terms: LoanTerms, events: [LoanEvent], asOf: CalendarDate) throws(LoanReplayError) -> LoanPosition {
@@ -78,12 +81,14 @@ public struct LoanReplay: Sendable {
     /// Brings the loan to `date`: the end of every earlier day (and of `date` itself when `closingTheDay`).
     mutating func advance(to date: CalendarDate, closingTheDay: Bool) throws {
         let lastDay = closingTheDay ? date : date.adding(days: -1)
-        while true {
-            let after = closedThrough
-            guard let next = position.installments.map(\.dueDate).filter({ $0 > after && $0 <= lastDay }).min() else { break }
-            try accrue(to: next)
-            try endOfDay(next)
-            closedThrough = next
+        while dueCursor < position.installments.count, position.installments[dueCursor].dueDate <= lastDay {
+            let next = position.installments[dueCursor].dueDate
+            if next > closedThrough {
+                try accrue(to: next)
+                try endOfDay(next)
+                closedThrough = next
+            }
+            while dueCursor < position.installments.count, position.installments[dueCursor].dueDate <= next { dueCursor += 1 }
         }
         try accrue(to: date)
         if lastDay > closedThrough { closedThrough = lastDay }
