@@ -239,6 +239,22 @@ struct LoanPropertyTests {
             for account in [LedgerAccount.performingPrincipal, .nonPerformingPrincipal, .performingInterest, .ivaReceivable, .moratoriumReceivable, .feesReceivable] {
                 #expect((balances[account] ?? 0) >= 0, "\(context): \(account.name)")
             }
+            // Carrying a replay on event by event (as the posting cache does) gives exactly the full replay.
+            let ordered = events.sorted { ($0.valueDate, $0.sequence) < ($1.valueDate, $1.sequence) }
+            var carried = try LoanReplay.replaying(terms: terms, events: [], through: start)
+            var applied: [LoanEvent] = []
+            var writtenOff = false
+            for event in ordered where !writtenOff {
+                applied.append(event)
+                if carried.canAppend(at: event.valueDate) {
+                    try carried.append(event, through: event.valueDate)
+                } else {
+                    carried = try LoanReplay.replaying(terms: terms, events: applied, through: event.valueDate)
+                }
+                if case .writeOff = event.kind { writtenOff = true }
+            }
+            try carried.close(through: asOf)
+            #expect(carried.result == (try LoanReplay.position(terms: terms, events: applied, asOf: asOf)), "\(context): carried replay")
             // A statement for a random period reconciles: the running balance ends at the closing balance.
             let from = start.adding(days: Int64.random(in: -10...max(0, span), using: &rng))
             let to = from.adding(days: Int64.random(in: 0...400, using: &rng))

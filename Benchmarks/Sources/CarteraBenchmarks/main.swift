@@ -45,6 +45,39 @@ let quoteRequests = (0..<quoteCount).map { i in
     )
 }
 
+// A 24-month loan of 150,000.00 at 60 % (moratorium 1.5×), looked at as it ages: its position (daily moratorium
+// accrual included) and the month's statement. The payer pays every installment 10 days late; the defaulter never pays.
+let agingProduct = Product(
+    code: "BENCH", name: "Bench", annualRate: .percent(60), frequency: .mensual, minimumAmount: .mxn(centavos: 100_000),
+    maximumAmount: .mxn(centavos: 100_000_000), minimumTerm: 1, maximumTerm: 48
+)
+let agingStart = CalendarDate(text: "2026-01-15")!
+let agingTerms = try! LoanTerms.make(product: agingProduct, amount: .mxn(centavos: 15_000_000), term: 24, disbursementDate: agingStart)
+let latePayments = agingTerms.schedule.map { row in
+    LoanEvent(id: "p\(row.number)", sequence: Int64(row.number), valueDate: row.dueDate.adding(days: 10),
+              kind: .payment(amount: row.payment + Money.mxn(centavos: 20_000), excess: .advance))
+}
+func aging(_ days: Int64, paying: Bool, statement: Bool) -> Benchmark {
+    let asOf = agingStart.adding(days: days)
+    let events = paying ? latePayments.filter { $0.valueDate <= asOf } : []
+    let from = CalendarDate(year: asOf.year, month: asOf.month, day: 1)!
+    let name = "Loan day \(days) (\(events.count) payments): \(statement ? "month's statement" : "position")"
+    return Benchmark(name: name, operations: 2_000) {
+        var checksum = 0
+        for _ in 0..<2_000 {
+            if statement {
+                checksum &+= (try? LoanStatement.make(terms: agingTerms, events: events, from: max(from, agingStart), to: asOf))?.movements.count ?? 0
+            } else {
+                checksum &+= Int((try? LoanReplay.position(terms: agingTerms, events: events, asOf: asOf))?.installments[0].moratorium.charged.minorUnits ?? 0)
+            }
+        }
+        return checksum
+    }
+}
+let agingBenchmarks = [30, 360, 720].flatMap { days in
+    [aging(Int64(days), paying: false, statement: false), aging(Int64(days), paying: true, statement: false), aging(Int64(days), paying: true, statement: true)]
+}
+
 let benchmarks = [
     Benchmark(name: "CLABE.validate", operations: count) { clabes.reduce(0) { $0 + (CLABE.validate($1).isValid ? 1 : 0) } },
     Benchmark(name: "RFC.validate", operations: count) { rfcs.reduce(0) { $0 + (RFC.validate($1).isValid ? 1 : 0) } },
@@ -59,7 +92,7 @@ let benchmarks = [
     Benchmark(name: "Money.scaled (daily interest)", operations: count) {
         amounts.reduce(0) { $0 &+ Int((try? $1.scaled(by: 58, over: 36_000, rounding: .halfEven))?.minorUnits ?? 0) }
     },
-]
+] + agingBenchmarks
 
 let json = CommandLine.arguments.contains("--json")
 var results: [[String: String]] = []

@@ -59,11 +59,20 @@ extension LoanBook {
         public let loanStatus: LoanStatus?
     }
 
+    /// How a payment uses an idempotency key.
+    public enum Idempotency: Sendable {
+        /// Claim the key inside the payment's transaction: a completed key replays its answer, another request under
+        /// it is refused. (Concurrent duplicates in this process are refused before, by the caller.)
+        case inTransaction(scope: String, key: String, requestHash: String)
+        /// The key was claimed in a transaction of its own: store the answer with the payment.
+        case claimed(scope: String, key: String)
+    }
+
     /// Records a payment on a loan: brings its journal to the value date, applies the payment by the product's order and
-    /// posts it, all in one transaction. `finish` runs inside the same transaction (to store an idempotent response).
+    /// posts it, all in one transaction (on SQLite shared with concurrent payments: one commit for the group, each
+    /// payment in its own savepoint).
     public func pay(
-        _ loanID: String, _ request: PaymentRequest, lenderID: String, actor: Administration.Actor,
-        finish: (@Sendable (PaymentRecord, any SQLDatabase) async throws -> Void)? = nil
+        _ loanID: String, _ request: PaymentRequest, lenderID: String, actor: Administration.Actor, idempotency: Idempotency? = nil
     ) async throws -> PaymentRecord {
         let amount: Money
         do { amount = try Money(parsing: request.amount) } catch {
@@ -87,7 +96,16 @@ extension LoanBook {
         let reference = try Self.cleanReference(request.reference)
         let excess = request.excess ?? .advance
         let now = clock()
-        return try await database.transaction { db -> PaymentRecord in
+        let replays = replays
+        let (record, carried) = try await database.sharedTransaction { db -> (PaymentRecord, ReplayCache.Entry?) in
+            if case .inTransaction(let scope, let key, let requestHash) = idempotency {
+                switch try await IdempotencyKeys.begin(scope: scope, key: key, requestHash: requestHash, now: now, on: db) {
+                case .started: break
+                case .replay(_, let body): return (try JSONDecoder().decode(PaymentRecord.self, from: body), nil)
+                case .inProgress: throw Self.idempotencyInProgress
+                case .mismatch: throw Self.idempotencyMismatch
+                }
+            }
             let loan = try await load(loanID, lenderID: lenderID, on: db)
             guard loan.record.status.acceptsPayments, let terms = loan.terms, let ledgerDate = loan.ledgerDate else {
                 throw APIError(status: .conflict, code: "loan_not_payable", message: "El crédito está \(loan.record.status.label.lowercased()); no recibe pagos.")
@@ -102,11 +120,31 @@ extension LoanBook {
                 throw APIError(status: .conflict, code: "payment_duplicate_reference",
                                message: "Ya se registró el pago \(existing) con la referencia \(reference) por \(request.channel.label). No se registró de nuevo.")
             }
-            let events = try await activeEvents(loanID, on: db)
+            // The loan's replay at its ledger date: kept from its last payment when the loan has not changed since
+            // (same row version), otherwise replayed from its events.
+            let events: [LoanEvent]
+            var state: LoanReplay
+            if let cached = replays.entry(loanID, rowVersion: loan.rowVersion, ledgerDate: ledgerDate) {
+                events = cached.events
+                state = cached.replay
+            } else {
+                events = try await activeEvents(loanID, on: db)
+                state = try replaying(terms, events, ledgerDate)
+            }
             let asOf = max(ledgerDate, valueDate)
-            let before = try await bringLedger(loan, terms: terms, events: events, from: ledgerDate, to: asOf, now: now, actor: actor, on: db)
+            if asOf > ledgerDate {
+                let atLedger = state.result
+                do { try state.close(through: asOf) } catch let error as LoanReplayError { throw Self.refusal(error) }
+                try await postAccrual(loan, from: atLedger, to: state.result, date: asOf, now: now, actor: actor, on: db)
+            }
+            let before = state.result
             let event = LoanEvent(id: "pay_" + APIClients.randomHex(bytes: 10), sequence: loan.nextSequence, valueDate: valueDate, kind: .payment(amount: amount, excess: excess))
-            let after = try replay(terms, events + [event], asOf)
+            if state.canAppend(at: valueDate) {
+                do { try state.append(event, through: asOf) } catch let error as LoanReplayError { throw Self.refusal(error) }
+            } else {
+                state = try replaying(terms, events + [event], asOf)
+            }
+            let after = state.result
             var lines = Journal.difference(from: before.ledgerBalances(), to: after.ledgerBalances(), loanID: loanID)
             lines.append(Journal.Line(account: request.channel.account, loanID: loanID, amount: amount.minorUnits))
             let entryID = try await Journal.post(
@@ -138,10 +176,44 @@ extension LoanBook {
                 channel: request.channel.rawValue, reference: reference, excess: excess.rawValue, allocation: allocation.map(Self.line), entryId: entryID,
                 recordedAt: now.text, recordedBy: actor.id, reversal: nil, loanStatus: status
             )
-            try await finish?(record, db)
-            return record
+            switch idempotency {
+            case .inTransaction(let scope, let key, _), .claimed(let scope, let key):
+                try await IdempotencyKeys.complete(scope: scope, key: key, status: 201, body: try LoanBook.jsonEncoder.encode(record), now: now, on: db)
+            case nil: break
+            }
+            return (record, ReplayCache.Entry(loanID: loanID, rowVersion: loan.rowVersion + 1, ledgerDate: asOf, events: events + [event], replay: state))
         }
+        // Only a committed payment may be carried on from.
+        if let carried { replays.store(carried) }
+        return record
     }
+
+    /// A replay's refusal as an API error.
+    static func refusal(_ error: LoanReplayError) -> APIError {
+        APIError(status: .unprocessableContent, code: error.code, message: error.message)
+    }
+
+    /// Posts what accrued from one position of a loan to a later one (recognised interest, moratorium interest, late
+    /// fees, vigente → vencida) as an accrual entry, if anything did.
+    func postAccrual(
+        _ loan: Loaded, from before: LoanPosition, to after: LoanPosition, date: CalendarDate, now: Timestamp, actor: Administration.Actor, on db: any SQLDatabase
+    ) async throws {
+        let lines = Journal.difference(from: before.ledgerBalances(), to: after.ledgerBalances(), loanID: loan.record.id)
+        guard !lines.isEmpty else { return }
+        try await Journal.post(
+            Journal.Draft(lenderID: loan.lenderID, loanID: loan.record.id, eventID: nil, kind: "accrual", valueDate: date,
+                          description: "Devengo del crédito \(loan.record.id) al \(date.text)", lines: lines),
+            at: now, by: actor.id, on: db
+        )
+    }
+
+    static let idempotencyInProgress = APIError(
+        status: .conflict, code: "idempotency_in_progress", message: "Otra solicitud con la misma Idempotency-Key sigue en curso. Reintente en unos segundos."
+    )
+    static let idempotencyMismatch = APIError(
+        status: .unprocessableContent, code: "idempotency_key_reused",
+        message: "La Idempotency-Key ya se usó con otra solicitud. Use una clave nueva para una solicitud distinta."
+    )
 
     /// Reverses a payment with a reason: the payment stops counting, the loan is replayed without it and compensating
     /// entries take every account back, in one transaction.
@@ -248,14 +320,7 @@ extension LoanBook {
         let atLedger = try replay(terms, events, ledgerDate)
         guard date > ledgerDate else { return atLedger }
         let atDate = try replay(terms, events, date)
-        let lines = Journal.difference(from: atLedger.ledgerBalances(), to: atDate.ledgerBalances(), loanID: loan.record.id)
-        if !lines.isEmpty {
-            try await Journal.post(
-                Journal.Draft(lenderID: loan.lenderID, loanID: loan.record.id, eventID: nil, kind: "accrual", valueDate: date,
-                              description: "Devengo del crédito \(loan.record.id) al \(date.text)", lines: lines),
-                at: now, by: actor.id, on: db
-            )
-        }
+        try await postAccrual(loan, from: atLedger, to: atDate, date: date, now: now, actor: actor, on: db)
         return atDate
     }
 

@@ -17,12 +17,14 @@ public struct LoanBook: Sendable {
     let products: ProductCatalog
     let clock: @Sendable () -> Timestamp
     let cache: TermsCache
+    let replays: ReplayCache
 
     public init(database: Database, clock: @escaping @Sendable () -> Timestamp = { .now }) {
         self.database = database
         self.products = ProductCatalog(database: database, clock: clock)
         self.clock = clock
         self.cache = TermsCache()
+        self.replays = ReplayCache()
     }
 
     /// Today's business date in Mexico (UTC−6; central Mexico has had no daylight saving time since 2022).
@@ -167,7 +169,11 @@ public struct LoanBook: Sendable {
     }
 
     func replay(_ terms: LoanTerms, _ events: [LoanEvent], _ asOf: CalendarDate) throws -> LoanPosition {
-        do { return try LoanReplay.position(terms: terms, events: events, asOf: asOf) } catch {
+        try replaying(terms, events, asOf).result
+    }
+
+    func replaying(_ terms: LoanTerms, _ events: [LoanEvent], _ asOf: CalendarDate) throws -> LoanReplay {
+        do { return try LoanReplay.replaying(terms: terms, events: events, through: asOf) } catch {
             throw APIError(status: .unprocessableContent, code: error.code, message: error.message)
         }
     }
@@ -332,6 +338,34 @@ public struct LoanBook: Sendable {
             throw APIError(status: .unprocessableContent, code: "card_number_in_text", message: "La referencia no puede ser un número de tarjeta.")
         }
         return value
+    }
+}
+
+/// The replay of each recently paid loan at its ledger date, with its events, so the next payment carries it on
+/// instead of replaying the whole history. An entry is used only while the loan's row version is the one it was stored
+/// with (any change to the loan, by any instance, moves the version), and is stored only after its transaction
+/// committed.
+final class ReplayCache: Sendable {
+    struct Entry: Sendable {
+        let loanID: String
+        let rowVersion: Int64
+        let ledgerDate: CalendarDate
+        let events: [LoanEvent]
+        let replay: LoanReplay
+    }
+
+    private let entries = NIOLockedValueBox<[String: Entry]>([:])
+    static let limit = 4_096
+
+    func entry(_ loanID: String, rowVersion: Int64, ledgerDate: CalendarDate) -> Entry? {
+        entries.withLockedValue { $0[loanID] }.flatMap { $0.rowVersion == rowVersion && $0.ledgerDate == ledgerDate ? $0 : nil }
+    }
+
+    func store(_ entry: Entry) {
+        entries.withLockedValue { entries in
+            if entries.count >= Self.limit, entries[entry.loanID] == nil { entries.removeAll(keepingCapacity: true) }
+            entries[entry.loanID] = entry
+        }
     }
 }
 

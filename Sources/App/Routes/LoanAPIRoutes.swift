@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Lending
+import NIOConcurrencyHelpers
 import Store
 
 /// `/api/v1/loans`: applications, decisions, disbursement, payments (idempotent with `Idempotency-Key`), reversals,
@@ -14,6 +15,8 @@ struct LoanAPIRoutes {
     let directory: ClientDirectory
     let access: APIAccess
     let clock: @Sendable () -> Timestamp
+    /// Idempotency keys of payments running in this process (SQLite).
+    let inFlight = NIOLockedValueBox<Set<String>>([])
 
     struct Decision: Decodable {
         let note: String?
@@ -44,6 +47,7 @@ struct LoanAPIRoutes {
         let directory = directory
         let access = access
         let clock = clock
+        let inFlight = inFlight
 
         api.post("/loans") { request, context -> Response in
             let client = try await access.require("loans:write", context)
@@ -138,10 +142,21 @@ struct LoanAPIRoutes {
                 let record = try await book.pay(loanID, payment, lenderID: client.lenderID, actor: actor)
                 return Self.json(201, try LoanBook.jsonEncoder.encode(record))
             }
-            // The key is claimed in its own transaction first, so a concurrent duplicate sees it in progress (409);
-            // the response is stored in the payment's transaction, so both commit or neither does.
             let scope = "payments.create:\(client.clientID):\(loanID)"
             let requestHash = AuditChain.digest(Array(try LoanBook.jsonEncoder.encode(payment)))
+            try IdempotencyKeys.validate(key: key)
+            if database.dialect == .sqlite {
+                // One process writes an SQLite file: a duplicate still running here gets 409 at once; the key is
+                // claimed and completed inside the payment's own transaction.
+                let flight = scope + "\u{0}" + key
+                guard inFlight.withLockedValue({ $0.insert(flight).inserted }) else { throw Self.inProgress }
+                defer { _ = inFlight.withLockedValue { $0.remove(flight) } }
+                let record = try await book.pay(loanID, payment, lenderID: client.lenderID, actor: actor,
+                                                idempotency: .inTransaction(scope: scope, key: key, requestHash: requestHash))
+                return Self.json(201, try LoanBook.jsonEncoder.encode(record))
+            }
+            // Several instances share PostgreSQL: the key is claimed in its own transaction first, so a concurrent
+            // duplicate on any instance sees it in progress (409); the answer is stored in the payment's transaction.
             let claim = try await database.transaction { db in
                 try await IdempotencyKeys.begin(scope: scope, key: key, requestHash: requestHash, now: clock(), staleAfterSeconds: 120, on: db)
             }
@@ -152,9 +167,7 @@ struct LoanAPIRoutes {
             case .mismatch: throw Self.mismatch
             }
             do {
-                let record = try await book.pay(loanID, payment, lenderID: client.lenderID, actor: actor) { record, db in
-                    try await IdempotencyKeys.complete(scope: scope, key: key, status: 201, body: try LoanBook.jsonEncoder.encode(record), now: clock(), on: db)
-                }
+                let record = try await book.pay(loanID, payment, lenderID: client.lenderID, actor: actor, idempotency: .claimed(scope: scope, key: key))
                 return Self.json(201, try LoanBook.jsonEncoder.encode(record))
             } catch {
                 try? await database.transaction { db in try await IdempotencyKeys.abandon(scope: scope, key: key, on: db) }
@@ -198,12 +211,8 @@ struct LoanAPIRoutes {
         }
     }
 
-    static let inProgress = APIError(
-        status: .conflict, code: "idempotency_in_progress", message: "Otra solicitud con la misma Idempotency-Key sigue en curso. Reintente en unos segundos."
-    )
-    static let mismatch = APIError(
-        status: .unprocessableContent, code: "idempotency_key_reused", message: "La Idempotency-Key ya se usó con otra solicitud. Use una clave nueva para una solicitud distinta."
-    )
+    static let inProgress = LoanBook.idempotencyInProgress
+    static let mismatch = LoanBook.idempotencyMismatch
 
     static func id(_ context: AppRequestContext) throws -> String {
         guard let id = context.parameters.get("id") else { throw APIError(status: .notFound, code: "loan_not_found", message: "No existe ese crédito.") }

@@ -35,30 +35,78 @@ public struct LoanReplay: Sendable {
     /// The first installment whose due date has not been closed (installments are in due-date order, and a
     /// prepayment only replaces installments after the current one).
     var dueCursor = 0
+    /// The value date of the last event applied.
+    var lastEventDate: CalendarDate?
 
     /// The position of a loan with `terms` after `events`, at the end of `asOf`.
     public static func position(terms: LoanTerms, events: [LoanEvent], asOf: CalendarDate) throws(LoanReplayError) -> LoanPosition {
+        try replaying(terms: terms, events: events, through: asOf).position
+    }
+
+    /// The replay of `events` through the end of `asOf`, which can be carried on with `append(_:through:)` and
+    /// `close(through:)` (a cache of it saves replaying a loan's whole history for each new payment).
+    public static func replaying(terms: LoanTerms, events: [LoanEvent], through asOf: CalendarDate) throws(LoanReplayError) -> LoanReplay {
         var replay = LoanReplay(terms: terms)
         let ordered = events.sorted { ($0.valueDate, $0.sequence) < ($1.valueDate, $1.sequence) }
-        do {
+        try replay.guarded { replay in
             for event in ordered {
-                guard event.valueDate >= terms.disbursementDate else {
-                    throw LoanReplayError(code: "value_date_before_disbursement", message: "La fecha valor \(event.valueDate.text) es anterior a la disposición del crédito (\(terms.disbursementDate.text)).")
-                }
-                guard event.valueDate <= asOf else {
-                    throw LoanReplayError(code: "value_date_in_future", message: "La fecha valor \(event.valueDate.text) es posterior al \(asOf.text).")
-                }
+                try replay.check(event, asOf: asOf)
                 try replay.advance(to: event.valueDate, closingTheDay: false)
                 try replay.apply(event)
             }
             try replay.advance(to: asOf, closingTheDay: true)
+        }
+        replay.position.asOf = asOf
+        return replay
+    }
+
+    /// Whether an event dated `valueDate` can be appended to this replay with the same result as replaying the whole
+    /// history: it is not earlier than any event or closed day, and the day it falls on has not been closed with
+    /// work that a payment of that day would have come before (a due date).
+    public func canAppend(at valueDate: CalendarDate) -> Bool {
+        guard valueDate >= closedThrough, lastEventDate.map({ valueDate >= $0 }) ?? true else { return false }
+        if valueDate > closedThrough { return true }
+        return !position.installments.contains { $0.dueDate == valueDate }
+    }
+
+    /// Appends an event recorded after every other (see `canAppend`) and closes the days through `asOf`.
+    public mutating func append(_ event: LoanEvent, through asOf: CalendarDate) throws(LoanReplayError) {
+        precondition(canAppend(at: event.valueDate), "append only where canAppend")
+        try check(event, asOf: asOf)
+        try guarded { replay in
+            try replay.advance(to: event.valueDate, closingTheDay: false)
+            try replay.apply(event)
+            try replay.advance(to: asOf, closingTheDay: true)
+        }
+        position.asOf = max(position.asOf, asOf)
+    }
+
+    /// Closes the days through `asOf` (accrual, due dates) with no new event.
+    public mutating func close(through asOf: CalendarDate) throws(LoanReplayError) {
+        try guarded { replay in try replay.advance(to: asOf, closingTheDay: true) }
+        position.asOf = max(position.asOf, asOf)
+    }
+
+    /// The position at the end of the last closed day.
+    public var result: LoanPosition { position }
+
+    func check(_ event: LoanEvent, asOf: CalendarDate) throws(LoanReplayError) {
+        guard event.valueDate >= position.terms.disbursementDate else {
+            throw LoanReplayError(code: "value_date_before_disbursement", message: "La fecha valor \(event.valueDate.text) es anterior a la disposición del crédito (\(position.terms.disbursementDate.text)).")
+        }
+        guard event.valueDate <= asOf else {
+            throw LoanReplayError(code: "value_date_in_future", message: "La fecha valor \(event.valueDate.text) es posterior al \(asOf.text).")
+        }
+    }
+
+    mutating func guarded(_ work: (inout LoanReplay) throws -> Void) throws(LoanReplayError) {
+        do {
+            try work(&self)
         } catch let error as LoanReplayError {
             throw error
         } catch {
             throw LoanReplayError(code: "amount_overflow", message: "Los montos del crédito exceden lo que Cartera puede representar.")
         }
-        replay.position.asOf = asOf
-        return replay.position
     }
 
     init(terms: LoanTerms) {
@@ -84,7 +132,10 @@ public struct LoanReplay: Sendable {
         while dueCursor < position.installments.count, position.installments[dueCursor].dueDate <= lastDay {
             let next = position.installments[dueCursor].dueDate
             if next > closedThrough {
-                try accrue(to: next)
+                // Overdue principal changes at the end of a due date only when money paid ahead is applied; otherwise
+                // the accrual can wait for the next event (centavo-days are additive), which keeps a replay
+                // O(installments + events) however old the loan is.
+                if position.advance.isPositive { try accrue(to: next) }
                 try endOfDay(next)
                 closedThrough = next
             }
@@ -148,6 +199,7 @@ public struct LoanReplay: Sendable {
     // MARK: Events
 
     mutating func apply(_ event: LoanEvent) throws {
+        lastEventDate = event.valueDate
         switch event.kind {
         case .payment(let amount, let excess):
             guard amount.isPositive else { throw LoanReplayError(code: "amount_invalid", message: "El monto del pago debe ser mayor que cero.") }

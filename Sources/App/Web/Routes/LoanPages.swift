@@ -112,10 +112,10 @@ struct LoanPages {
                 reference: request.field("referencia").nilIfEmpty, excess: ExcessPolicy(rawValue: request.field("excedente"))
             )
             // The form carries a one-time key: submitting it twice (a double click, a reload) records one payment.
-            let key = request.field("idem")
+            let key = request.field("idem").nilIfEmpty ?? APIClients.randomHex(bytes: 16)
             let scope = "web.payments:\(user.id):\(id)"
             let claim = try await database.transaction { db in
-                try await IdempotencyKeys.begin(scope: scope, key: key.isEmpty ? "-" : key, requestHash: key, now: book.clock(), staleAfterSeconds: 120, on: db)
+                try await IdempotencyKeys.begin(scope: scope, key: key, requestHash: key, now: book.clock(), staleAfterSeconds: 120, on: db)
             }
             switch claim {
             case .started: break
@@ -124,9 +124,7 @@ struct LoanPages {
                 throw APIError(status: .conflict, code: "idempotency_in_progress", message: "Ese pago ya se está registrando; espere un momento y recargue la página.")
             }
             do {
-                _ = try await book.pay(id, payment, lenderID: user.lenderID, actor: request.actor) { _, db in
-                    try await IdempotencyKeys.complete(scope: scope, key: key, status: 303, body: Data(), now: book.clock(), on: db)
-                }
+                _ = try await book.pay(id, payment, lenderID: user.lenderID, actor: request.actor, idempotency: .claimed(scope: scope, key: key))
             } catch {
                 try? await database.transaction { db in try await IdempotencyKeys.abandon(scope: scope, key: key, on: db) }
                 throw error
