@@ -30,6 +30,38 @@ public enum AuditLog {
         return entry
     }
 
+    /// Appends several entries in order, chained to each other, with one read of the chain's end and one insert.
+    @discardableResult
+    public static func append(contentsOf drafts: [AuditEntry], on db: any SQLDatabase) async throws -> [AuditEntry] {
+        guard !drafts.isEmpty else { return [] }
+        let last = try await db.raw("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1").first()
+        var previous = try last.map { row in
+            (sequence: try row.decode(column: "sequence", as: Int64.self), hash: try row.decode(column: "hash", as: String.self))
+        }
+        var entries: [AuditEntry] = []
+        for draft in drafts {
+            let entry = AuditChain.seal(draft, after: previous)
+            entries.append(entry)
+            previous = (entry.sequence, entry.hash)
+        }
+        let rows = entries.map { entry -> SQLQueryString in
+            """
+            (\(bind: entry.sequence), \(bind: entry.occurredAt.text), \(bind: entry.actorKind.rawValue), \(bind: entry.actorID),
+             \(bind: entry.ipAddress), \(bind: entry.action), \(bind: entry.objectType), \(bind: entry.objectID),
+             \(bind: entry.outcome.rawValue), \(bind: entry.changeDigest), \(bind: entry.requestID),
+             \(bind: entry.previousHash), \(bind: entry.hash))
+            """
+        }
+        try await db.raw(
+            """
+            INSERT INTO audit_log (sequence, occurred_at, actor_kind, actor_id, ip_address, action, object_type, object_id,
+                                   outcome, change_digest, request_id, previous_hash, hash)
+            VALUES \(rows.joined(separator: ", "))
+            """
+        ).run()
+        return entries
+    }
+
     /// Up to `limit` entries with a sequence greater than `sequence`, in order.
     public static func entries(after sequence: Int64, limit: Int, on db: any SQLDatabase) async throws -> [AuditEntry] {
         try await db.raw(

@@ -31,8 +31,6 @@ public final class Database: Sendable {
     let logger: Logger
     /// On SQLite, the in-process queue of writers for the file; `nil` on PostgreSQL.
     let writerGate: WriterGate?
-    /// On SQLite, the batches of `sharedTransaction`; `nil` on PostgreSQL.
-    let groupCommitter: GroupCommitter?
     private let isShutDown = NIOLockedValueBox(false)
 
     private init(url: DatabaseURL, pool: Pool, logger: Logger, postgresSchema: String? = nil) {
@@ -46,10 +44,8 @@ public final class Database: Sendable {
         self.logger = poolLogger
         if case .sqlite(let path) = url {
             writerGate = WriterGate.forFile(URL(fileURLWithPath: path).standardizedFileURL.path)
-            groupCommitter = GroupCommitter()
         } else {
             writerGate = nil
-            groupCommitter = nil
         }
     }
 

@@ -21,6 +21,8 @@ struct SQLiteSource: ConnectionPoolSource {
                     "PRAGMA journal_mode = WAL",
                     "PRAGMA synchronous = FULL",
                     "PRAGMA foreign_keys = ON",
+                    // 32 MiB of page cache per connection (the default is 2 MiB): a ledger's hot pages stay in memory.
+                    "PRAGMA cache_size = -32768",
                 ]
                 return pragmas.reduce(eventLoop.makeSucceededVoidFuture()) { previous, pragma in
                     previous.flatMap { connection.query(pragma).map { _ in } }

@@ -45,24 +45,50 @@ public enum Journal {
     /// Writes `draft` and returns the entry id; refuses an entry whose debits and credits differ.
     @discardableResult
     public static func post(_ draft: Draft, at now: Timestamp, by actor: String, on db: any SQLDatabase) async throws -> String {
-        let lines = draft.lines.filter { $0.amount != 0 }
-        let debits = lines.filter { $0.amount > 0 }.reduce(0) { $0 + $1.amount }
-        let credits = lines.filter { $0.amount < 0 }.reduce(0) { $0 - $1.amount }
-        guard !lines.isEmpty, debits == credits else { throw Unbalanced(debits: debits, credits: credits) }
-        let id = "je_" + APIClients.randomHex(bytes: 10)
-        try await db.raw(
-            """
-            INSERT INTO journal_entries (id, lender_id, loan_id, event_id, kind, value_date, description, posted_at, posted_by)
-            VALUES (\(bind: id), \(bind: draft.lenderID), \(bind: draft.loanID), \(bind: draft.eventID), \(bind: draft.kind),
-                    \(bind: draft.valueDate.text), \(bind: draft.description), \(bind: now.text), \(bind: actor))
-            """
-        ).run()
-        let values = lines.enumerated().map { number, line -> SQLQueryString in
-            "(\(bind: id), \(bind: number + 1), \(bind: line.account.rawValue), \(bind: line.loanID), \(bind: max(line.amount, 0)), \(bind: max(-line.amount, 0)))"
+        let entry = try Posting(draft, at: now, by: actor)
+        try await write([entry], on: db)
+        return entry.id
+    }
+
+    /// An entry checked and given its id, ready to be written (alone or with others).
+    public struct Posting: Sendable {
+        public let id: String
+        public let draft: Draft
+        public let at: Timestamp
+        public let by: String
+
+        /// Checks that the entry has lines and balances.
+        public init(_ draft: Draft, at now: Timestamp, by actor: String) throws {
+            var checked = draft
+            checked.lines = draft.lines.filter { $0.amount != 0 }
+            let debits = checked.lines.filter { $0.amount > 0 }.reduce(0) { $0 + $1.amount }
+            let credits = checked.lines.filter { $0.amount < 0 }.reduce(0) { $0 - $1.amount }
+            guard !checked.lines.isEmpty, debits == credits else { throw Unbalanced(debits: debits, credits: credits) }
+            id = "je_" + APIClients.randomHex(bytes: 10)
+            self.draft = checked
+            at = now
+            by = actor
         }
-        let insert: SQLQueryString = "INSERT INTO journal_lines (entry_id, line, account, loan_id, debit, credit) VALUES " + values.joined(separator: ", ")
-        try await db.raw(insert).run()
-        return id
+    }
+
+    /// Writes checked entries with one statement for the entries and one for their lines.
+    public static func write(_ postings: [Posting], on db: any SQLDatabase) async throws {
+        guard !postings.isEmpty else { return }
+        let entries = postings.map { p -> SQLQueryString in
+            """
+            (\(bind: p.id), \(bind: p.draft.lenderID), \(bind: p.draft.loanID), \(bind: p.draft.eventID), \(bind: p.draft.kind),
+             \(bind: p.draft.valueDate.text), \(bind: p.draft.description), \(bind: p.at.text), \(bind: p.by))
+            """
+        }
+        try await db.raw(
+            "INSERT INTO journal_entries (id, lender_id, loan_id, event_id, kind, value_date, description, posted_at, posted_by) VALUES \(entries.joined(separator: ", "))"
+        ).run()
+        let lines = postings.flatMap { p in
+            p.draft.lines.enumerated().map { number, line -> SQLQueryString in
+                "(\(bind: p.id), \(bind: number + 1), \(bind: line.account.rawValue), \(bind: line.loanID), \(bind: max(line.amount, 0)), \(bind: max(-line.amount, 0)))"
+            }
+        }
+        try await db.raw("INSERT INTO journal_lines (entry_id, line, account, loan_id, debit, credit) VALUES \(lines.joined(separator: ", "))").run()
     }
 
     /// A posted entry with its lines, for a loan's page and statement.

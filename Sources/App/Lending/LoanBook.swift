@@ -18,13 +18,24 @@ public struct LoanBook: Sendable {
     let clock: @Sendable () -> Timestamp
     let cache: TermsCache
     let replays: ReplayCache
+    /// On SQLite, payments queue here and are posted in batches sharing one transaction (group commit).
+    let payments: BatchQueue<PaymentJob, PaymentRecord>?
 
     public init(database: Database, clock: @escaping @Sendable () -> Timestamp = { .now }) {
+        let poster = LoanBook(database: database, clock: clock, cache: TermsCache(), replays: ReplayCache(), payments: nil)
+        self.init(
+            database: database, clock: clock, cache: poster.cache, replays: poster.replays,
+            payments: database.dialect == .sqlite ? BatchQueue(limit: 64) { jobs in await LoanBook.run(jobs, book: poster) } : nil
+        )
+    }
+
+    init(database: Database, clock: @escaping @Sendable () -> Timestamp, cache: TermsCache, replays: ReplayCache, payments: BatchQueue<PaymentJob, PaymentRecord>?) {
         self.database = database
         self.products = ProductCatalog(database: database, clock: clock)
         self.clock = clock
-        self.cache = TermsCache()
-        self.replays = ReplayCache()
+        self.cache = cache
+        self.replays = replays
+        self.payments = payments
     }
 
     /// Today's business date in Mexico (UTC−6; central Mexico has had no daylight saving time since 2022).

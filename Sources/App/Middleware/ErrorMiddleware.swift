@@ -32,6 +32,13 @@ struct ErrorMiddleware: RouterMiddleware {
             // the detail only in the log.
             context.logger.critical("stored value unreadable", metadata: ["detail": "\(caught.detail)"])
             return await respond(APIError.from(httpStatus: .internalServerError, detail: nil), request, context)
+        } catch let caught as StoreError {
+            // The database stayed too busy through every retry: the caller may retry (idempotently) in a moment.
+            if case .busy = caught {
+                error = APIError(status: .serviceUnavailable, code: caught.code, message: "El sistema está muy ocupado; reintente en unos segundos con la misma Idempotency-Key.")
+            } else {
+                error = APIError(caught)
+            }
         } catch let caught as any CarteraError {
             error = APIError(caught)
         } catch let caught as any HTTPResponseError {

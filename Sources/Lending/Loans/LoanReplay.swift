@@ -271,20 +271,20 @@ public struct LoanReplay: Sendable {
             switch bucket {
             case .fees:
                 for index in overdue {
-                    try payPair(index, \.lateFee, \.lateFeeIva, .lateFee, .lateFeeIva, &available, &lines)
+                    try payPair(index, .lateFee, &available, &lines)
                 }
             case .moratoriumInterest:
                 for index in overdue {
-                    try payPair(index, \.moratorium, \.moratoriumIva, .moratorium, .moratoriumIva, &available, &lines)
+                    try payPair(index, .moratorium, &available, &lines)
                 }
             case .overdueInterest:
                 for index in overdue {
-                    try payPair(index, \.interest, \.iva, .interest, .interestIva, &available, &lines)
+                    try payPair(index, .interest, &available, &lines)
                 }
             case .overduePrincipal:
                 for index in overdue { payPrincipal(index, &available, &lines) }
             case .currentInterest:
-                if let index = current { try payPair(index, \.interest, \.iva, .interest, .interestIva, &available, &lines) }
+                if let index = current { try payPair(index, .interest, &available, &lines) }
             case .currentPrincipal:
                 if let index = current { payPrincipal(index, &available, &lines) }
             case .advance:
@@ -294,14 +294,23 @@ public struct LoanReplay: Sendable {
         return lines
     }
 
+    /// A charge and its IVA, paid together.
+    enum Pair {
+        case lateFee, moratorium, interest
+    }
+
     /// Pays a charge and its IVA together; a partial amount is split in proportion to what is left of each.
-    mutating func payPair(
-        _ index: Int, _ base: WritableKeyPath<InstallmentPosition, Charge>, _ tax: WritableKeyPath<InstallmentPosition, Charge>,
-        _ baseComponent: AllocationLine.Component, _ taxComponent: AllocationLine.Component, _ available: inout Money, _ lines: inout [AllocationLine]
-    ) throws {
+    mutating func payPair(_ index: Int, _ pair: Pair, _ available: inout Money, _ lines: inout [AllocationLine]) throws {
         var installment = position.installments[index]
-        let b = installment[keyPath: base].remaining
-        let v = installment[keyPath: tax].remaining
+        var (base, tax): (Charge, Charge)
+        let components: (AllocationLine.Component, AllocationLine.Component)
+        switch pair {
+        case .lateFee: (base, tax, components) = (installment.lateFee, installment.lateFeeIva, (.lateFee, .lateFeeIva))
+        case .moratorium: (base, tax, components) = (installment.moratorium, installment.moratoriumIva, (.moratorium, .moratoriumIva))
+        case .interest: (base, tax, components) = (installment.interest, installment.iva, (.interest, .interestIva))
+        }
+        let b = base.remaining
+        let v = tax.remaining
         let owed = b + v
         guard owed.isPositive, available.isPositive else { return }
         let amount = min(available, owed)
@@ -312,13 +321,19 @@ public struct LoanReplay: Sendable {
             basePart = b
             taxPart = amount - b
         }
-        installment[keyPath: base].paid += basePart
-        installment[keyPath: tax].paid += taxPart
-        if base == \InstallmentPosition.interest { installment.recognized = true }
+        base.paid += basePart
+        tax.paid += taxPart
+        switch pair {
+        case .lateFee: (installment.lateFee, installment.lateFeeIva) = (base, tax)
+        case .moratorium: (installment.moratorium, installment.moratoriumIva) = (base, tax)
+        case .interest:
+            (installment.interest, installment.iva) = (base, tax)
+            installment.recognized = true
+        }
         position.installments[index] = installment
         available -= amount
-        if basePart.isPositive { lines.append(AllocationLine(installment: installment.number, component: baseComponent, amount: basePart)) }
-        if taxPart.isPositive { lines.append(AllocationLine(installment: installment.number, component: taxComponent, amount: taxPart)) }
+        if basePart.isPositive { lines.append(AllocationLine(installment: installment.number, component: components.0, amount: basePart)) }
+        if taxPart.isPositive { lines.append(AllocationLine(installment: installment.number, component: components.1, amount: taxPart)) }
     }
 
     mutating func payPrincipal(_ index: Int, _ available: inout Money, _ lines: inout [AllocationLine]) {
