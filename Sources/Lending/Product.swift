@@ -33,6 +33,15 @@ public struct Product: Sendable, Hashable, Codable {
     /// The order a payment is applied in.
     public var allocationOrder: [AllocationBucket]
     public var rounding: RoundingMode
+    /// How the periodic rate follows from the annual rate; nil is the default, `commercial`.
+    public var rateConvention: RateConvention?
+    /// How the CAT measures time; nil is the default, regular periods.
+    public var catTimeBasis: CATTimeBasis?
+
+    /// The periodic rate as an exact fraction of the annual rate, under the product's convention.
+    public var periodFraction: (numerator: Int64, denominator: Int64) {
+        (rateConvention ?? .commercial).fraction(for: frequency, yearDays: dayCount.yearDays)
+    }
 
     /// The opening fee: an amount, or a share of the principal.
     public enum Fee: Sendable, Hashable, Codable {
@@ -170,11 +179,15 @@ public struct Product: Sendable, Hashable, Codable {
         let fee: Money
         do { fee = try openingFee.amount(for: principal) } catch { throw QuoteRefusal(code: "amount_overflow", message: "El monto es demasiado grande.") }
         let financedPrincipal = openingFeeTreatment == .financed ? principal + fee : principal
-        return try Quoting.quote(QuoteRequest(
+        var request = QuoteRequest(
             principal: financedPrincipal, annualRate: annualRate, term: term, frequency: frequency, method: method, ivaRate: ivaRate,
             openingFee: openingFeeTreatment == .deducted ? fee : .zero(currency), feeIvaRate: feeIvaRate,
             financedFee: openingFeeTreatment == .financed ? fee : .zero(currency), start: start
-        ))
+        )
+        request.rateConvention = rateConvention ?? .commercial
+        request.yearDays = dayCount.yearDays
+        request.catTimeBasis = catTimeBasis ?? .periods
+        return try Quoting.quote(request)
     }
 }
 

@@ -30,6 +30,12 @@ public struct QuoteRequest: Sendable, Hashable {
     /// disbursement) and repays all of `principal`.
     public var financedFee: Money
     public var start: CalendarDate
+    /// How the periodic rate follows from the annual rate (commercial by default).
+    public var rateConvention: RateConvention = .commercial
+    /// The year of `rateConvention.dayBasis` (360 unless the product counts 365).
+    public var yearDays: Int64 = 360
+    /// How the CAT measures time (regular periods by default).
+    public var catTimeBasis: CATTimeBasis = .periods
 
     public init(
         principal: Money, annualRate: Rate, term: Int, frequency: Frequency, method: AmortizationMethod = .french,
@@ -83,7 +89,7 @@ public struct QuoteRefusal: CarteraError, Equatable {
 
 /// Builds quotes: schedule by method, totals, CAT.
 ///
-/// Conventions (default, documented): periodic rate from `Frequency.periodFraction`; French payment
+/// Conventions (default, documented): periodic rate from the request's `RateConvention` (commercial by default: `Frequency.periodFraction`); French payment
 /// P·r′/(1−(1+r′)^−n) with r′ = r·(1+IVA), rounded half up to the centavo (computed in `Decimal`, 38 digits); each
 /// installment's interest = balance·r and IVA = interest·IVA, each rounded half up; principal = payment − interest − IVA;
 /// the last installment settles the remaining balance. CAT flows: principal at t = 0; the opening fee (without IVA)
@@ -109,7 +115,7 @@ public enum Quoting {
     }
 
     static func build(_ request: QuoteRequest) throws -> Quote {
-        let (fn, fd) = request.frequency.periodFraction
+        let (fn, fd) = request.rateConvention.fraction(for: request.frequency, yearDays: request.yearDays)
         // Periodic rate r = annual × fn / fd, as the exact fraction num / den.
         let num = request.annualRate.millionths * fn
         let den = Rate.scale * fd
@@ -145,7 +151,13 @@ public enum Quoting {
         let totalPaid = try Money.sum(rows.map(\.payment)) + request.openingFee + feeIva
 
         let periods = Double(request.frequency.periodsPerYear)
-        var payments = rows.map { CAT.Flow(centavos: ($0.payment - $0.iva).minorUnits, years: Double($0.number) / periods) }
+        func years(_ row: Installment) -> Double {
+            switch request.catTimeBasis {
+            case .periods: Double(row.number) / periods
+            case .days365: Double(request.start.days(until: row.dueDate)) / 365
+            }
+        }
+        var payments = rows.map { CAT.Flow(centavos: ($0.payment - $0.iva).minorUnits, years: years($0)) }
         if request.openingFee.isPositive { payments.append(CAT.Flow(centavos: request.openingFee.minorUnits, years: 0)) }
         let disbursed = request.principal - request.financedFee
         let rate = CAT.rate(disbursements: [CAT.Flow(centavos: disbursed.minorUnits, years: 0)], payments: payments)

@@ -12,6 +12,9 @@ public enum AuditLog {
     /// set here. Returns the stored entry.
     @discardableResult
     public static func append(_ draft: AuditEntry, on db: any SQLDatabase) async throws -> AuditEntry {
+        if db.dialect.name == "postgresql" {
+            try await db.raw("SELECT pg_advisory_xact_lock(\(literal: advisoryLockKey))").run()
+        }
         let last = try await db.raw("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1").first()
         let previous = try last.map { row in
             (sequence: try row.decode(column: "sequence", as: Int64.self), hash: try row.decode(column: "hash", as: String.self))
@@ -31,9 +34,16 @@ public enum AuditLog {
     }
 
     /// Appends several entries in order, chained to each other, with one read of the chain's end and one insert.
+    ///
+    /// On PostgreSQL it first takes a transaction-scoped advisory lock, so that transactions running at READ COMMITTED
+    /// (payments, which lock their loans instead of relying on serializable retries) append one after another; under
+    /// SERIALIZABLE the lock only orders what would otherwise be retried.
     @discardableResult
     public static func append(contentsOf drafts: [AuditEntry], on db: any SQLDatabase) async throws -> [AuditEntry] {
         guard !drafts.isEmpty else { return [] }
+        if db.dialect.name == "postgresql" {
+            try await db.raw("SELECT pg_advisory_xact_lock(\(literal: advisoryLockKey))").run()
+        }
         let last = try await db.raw("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1").first()
         var previous = try last.map { row in
             (sequence: try row.decode(column: "sequence", as: Int64.self), hash: try row.decode(column: "hash", as: String.self))
@@ -61,6 +71,9 @@ public enum AuditLog {
         ).run()
         return entries
     }
+
+    /// The advisory lock that orders appends on PostgreSQL ("AUDITLOG" in ASCII).
+    static let advisoryLockKey: Int64 = 0x4155_4449_544C_4F47
 
     /// Up to `limit` entries with a sequence greater than `sequence`, in order.
     public static func entries(after sequence: Int64, limit: Int, on db: any SQLDatabase) async throws -> [AuditEntry] {

@@ -72,6 +72,9 @@ extension Database {
     /// Whether an error means "try the same transaction again".
     static func isRetryable(_ error: any Error) -> Bool {
         if let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] {
+            // A duplicate audit sequence means another transaction appended first (a serializable snapshot taken
+            // before it committed): the chain itself is fine, the transaction retries on a fresh snapshot.
+            if state == "23505", psql.serverInfo?[.constraintName]?.hasPrefix("audit_log") == true { return true }
             return state == "40001" || state == "40P01"
         }
         if let sqlite = error as? SQLiteError {

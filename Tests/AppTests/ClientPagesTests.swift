@@ -58,4 +58,32 @@ struct ClientPagesTests {
             #expect(try await collector.get("/clientes/cl_nope").status == .notFound)
         }
     }
+
+    @Test("A persona moral: razón social, RFC, representatives and beneficial owners; ownership over 100 % is refused with the typed rows kept")
+    func company() async throws {
+        try await withBackOffice { _, client, _ in
+            let analyst = TestBrowser(client)
+            try await analyst.signIn("u.analista.credito")
+            let page = try await analyst.get("/clientes/nuevo?tipo=moral")
+            #expect(page.text.contains("Razón social") && page.text.contains("Beneficiarios controladores"))
+            var fields = [
+                "kind": "company", "legalName": "Servicios Administrativos del Golfo, S.A. de C.V.", "companyRfc": "SAT970701NN3",
+                "incorporationDate": "1997-07-01", "businessActivity": "Servicios de consultoría", "companyNationality": "MX",
+                "rep1Name": "Gloria Hernández García", "rep1Curp": "HEGG560427MVZRRL04",
+                "own1Name": "Gloria Hernández García", "own1Percent": "70", "own2Name": "Otro Socio", "own2Percent": "40.5",
+                "street": "Av. Juárez", "exteriorNumber": "120", "neighborhood": "Centro", "municipality": "Xalapa", "city": "Xalapa",
+                "state": "VZ", "postalCode": "91000", "phone": "228 987 6543",
+            ]
+            let rejected = try await analyst.post("/clientes", fields)
+            #expect(rejected.status == .unprocessableContent)
+            #expect(rejected.text.contains(#"value="Otro Socio""#) && rejected.text.contains("Razón social"))
+            fields["own1Percent"] = "59.5"
+            try await analyst.get("/clientes/nuevo?tipo=moral")
+            let created = try await analyst.post("/clientes", fields)
+            let location = try #require(created.location)
+            let detail = try await analyst.get(location)
+            #expect(detail.text.contains("Persona moral") && detail.text.contains("Servicios Administrativos del Golfo"))
+            #expect(detail.text.contains("Otro Socio (40.50%)"))
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import CarteraCore
+import Foundation
 import Lending
 import Testing
 
@@ -51,5 +52,54 @@ struct ProductTests {
         let plain = try Quoting.quote(QuoteRequest(principal: Money.mxn(centavos: 1_020_000), annualRate: .percent(60), term: 12, frequency: .mensual, start: start))
         #expect(quote.payment == plain.payment)
         #expect(Double(quote.cat ?? "0")! > Double(plain.cat ?? "0")! + 3)
+    }
+}
+
+@Suite("Products: rate convention and CAT time basis")
+struct QuoteConventionTests {
+    static let start = CalendarDate(text: "2026-01-15")!
+
+    static func product(_ convention: RateConvention?, dayCount: DayCount = .actual360, frequency: Frequency = .mensual, cat: CATTimeBasis? = nil) -> Product {
+        var product = Product(
+            code: "C", name: "Convención", annualRate: .percent(60), dayCount: dayCount, frequency: frequency, minimumAmount: .mxn(centavos: 100),
+            maximumAmount: .mxn(centavos: 100_000_000), minimumTerm: 1, maximumTerm: 60, ivaRate: .zero
+        )
+        product.rateConvention = convention
+        product.catTimeBasis = cat
+        return product
+    }
+
+    @Test("Periodic rates: commercial 60/12; on Actual/365 the day basis gives 60 × 30/365; per periods a week is 60/52")
+    func rates() throws {
+        let principal = Money.mxn(centavos: 1_000_000)
+        let commercial = try Self.product(nil).quote(principal: principal, term: 12, start: Self.start)
+        #expect(commercial.installments[0].interest == .mxn(centavos: 50_000))
+        let dayBasis = try Self.product(.dayBasis, dayCount: .actual365).quote(principal: principal, term: 12, start: Self.start)
+        // 10,000.00 × 0.60 × 30 / 365 = 493.150… → 493.15
+        #expect(dayBasis.installments[0].interest == .mxn(centavos: 49_315))
+        // On a 360-day basis the day basis is the commercial convention.
+        #expect(try Self.product(.dayBasis).quote(principal: principal, term: 12, start: Self.start).installments == commercial.installments)
+        let weekly = try Self.product(.periodsPerYear, frequency: .semanal).quote(principal: principal, term: 12, start: Self.start)
+        // 10,000.00 × 0.60 / 52 = 115.384… → 115.38 (commercial would be × 7/360 = 116.67)
+        #expect(weekly.installments[0].interest == .mxn(centavos: 11_538))
+    }
+
+    @Test("CAT time: one monthly payment of 10,500.00 for 10,000.00 is 79.6 % at t = 1/12 and 77.6 % at 31/365 days")
+    func catTime() throws {
+        let principal = Money.mxn(centavos: 1_000_000)
+        let periods = try Self.product(nil).quote(principal: principal, term: 1, start: Self.start)
+        let days = try Self.product(nil, cat: .days365).quote(principal: principal, term: 1, start: Self.start)
+        #expect(periods.installments[0].payment == .mxn(centavos: 1_050_000))
+        #expect(periods.cat == "79.6")
+        #expect(days.cat == "77.6")
+    }
+
+    @Test("Products saved before the settings existed read with the defaults")
+    func compatibility() throws {
+        var json = String(decoding: try JSONEncoder().encode(Self.product(nil)), as: UTF8.self)
+        #expect(!json.contains("rateConvention"))
+        json = json.replacingOccurrences(of: "}", with: #","rateConvention":"day_basis"}"#, options: .backwards, range: json.range(of: "}", options: .backwards))
+        let decoded = try JSONDecoder().decode(Product.self, from: Data(json.utf8))
+        #expect(decoded.rateConvention == .dayBasis && decoded.catTimeBasis == nil)
     }
 }

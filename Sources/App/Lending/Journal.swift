@@ -115,7 +115,7 @@ public enum Journal {
             SELECT e.id, e.kind, e.value_date, e.description, e.posted_at, e.posted_by, l.account, l.debit, l.credit
             FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
             WHERE e.loan_id = \(bind: loanID)
-            ORDER BY e.posted_at, e.id, l.line
+            ORDER BY e.posted_at, CASE e.kind WHEN 'accrual' THEN 0 ELSE 1 END, e.id, l.line
             """
         ).all()
         var entries: [Entry] = []

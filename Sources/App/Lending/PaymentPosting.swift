@@ -67,7 +67,10 @@ extension LoanBook {
     /// Posts a batch in one transaction; after it commits, keeps each loan's replay for its next payment.
     static func run(_ jobs: [PaymentJob], book: LoanBook) async -> [Result<PaymentRecord, any Error>] {
         do {
-            let (results, carried) = try await book.database.transaction { db in try await book.post(jobs, on: db) }
+            // PostgreSQL: READ COMMITTED with the batch's loans locked (FOR UPDATE) and audit appends ordered by an advisory
+            // lock, so concurrent payments on one loan queue instead of failing as serialization conflicts. SQLite
+            // transactions are serializable anyway (one writer).
+            let (results, carried) = try await book.database.transaction(isolation: .readCommitted) { db in try await book.post(jobs, on: db) }
             for entry in carried { book.replays.store(entry) }
             return results
         } catch {
@@ -108,7 +111,8 @@ extension LoanBook {
     func post(_ jobs: [PaymentJob], on db: any SQLDatabase) async throws -> ([Result<PaymentRecord, any Error>], [ReplayCache.Entry]) {
         let ids = Array(Set(jobs.map(\.loanID)))
         var loans: [String: Loaded] = [:]
-        for row in try await db.raw("SELECT \(Self.columns) FROM loans WHERE id IN (\(binds: ids))").all() {
+        let lock: SQLQueryString = database.dialect == .postgres ? " ORDER BY id FOR UPDATE" : ""
+        for row in try await db.raw("SELECT \(Self.columns) FROM loans WHERE id IN (\(binds: ids))\(lock)").all() {
             let loan = try decode(row)
             loans[loan.record.id] = loan
         }

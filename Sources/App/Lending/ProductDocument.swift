@@ -38,13 +38,18 @@ public struct ProductDocument: Codable, Sendable {
     public var onTimeRebate: String?
     public var allocationOrder: [Product.AllocationBucket]?
     public var rounding: RoundingMode?
+    /// `commercial` (default), `day_basis` or `periods_per_year`.
+    public var rateConvention: RateConvention?
+    /// `periods` (default) or `days_365`.
+    public var catTimeBasis: CATTimeBasis?
 
     public init(
         code: String, name: String, version: Int? = nil, annualRate: String, dayCount: DayCount? = nil, frequency: Frequency,
         method: AmortizationMethod? = nil, minimumAmount: String, maximumAmount: String, minimumTerm: Int, maximumTerm: Int,
         openingFee: Fee? = nil, openingFeeTreatment: Product.FeeTreatment? = nil, iva: String? = nil, feeIva: String? = nil,
         moratorium: Moratorium? = nil, lateFee: String? = nil, lateFeeExcludesMoratorium: Bool? = nil, onTimeRebate: String? = nil,
-        allocationOrder: [Product.AllocationBucket]? = nil, rounding: RoundingMode? = nil
+        allocationOrder: [Product.AllocationBucket]? = nil, rounding: RoundingMode? = nil, rateConvention: RateConvention? = nil,
+        catTimeBasis: CATTimeBasis? = nil
     ) {
         self.code = code
         self.name = name
@@ -67,6 +72,8 @@ public struct ProductDocument: Codable, Sendable {
         self.onTimeRebate = onTimeRebate
         self.allocationOrder = allocationOrder
         self.rounding = rounding
+        self.rateConvention = rateConvention
+        self.catTimeBasis = catTimeBasis
     }
 
     public init(_ product: Product) {
@@ -99,6 +106,8 @@ public struct ProductDocument: Codable, Sendable {
         onTimeRebate = product.onTimeRebate?.percentText
         allocationOrder = product.allocationOrder
         rounding = product.rounding
+        rateConvention = product.rateConvention ?? .commercial
+        catTimeBasis = product.catTimeBasis ?? .periods
     }
 
     /// The product, or every field that cannot be read.
@@ -146,12 +155,16 @@ public struct ProductDocument: Codable, Sendable {
         guard issues.isEmpty, let annual, let minimum, let maximum, let ivaRate, let feeIvaRate else {
             throw APIError(status: .unprocessableContent, code: "product_invalid", message: "Revise los términos del producto.", details: issues)
         }
-        return Product(
+        var product = Product(
             code: code, name: name, version: version ?? 1, annualRate: annual, dayCount: dayCount ?? .actual360, frequency: frequency,
             method: method ?? .french, minimumAmount: minimum, maximumAmount: maximum, minimumTerm: minimumTerm, maximumTerm: maximumTerm,
             openingFee: fee, openingFeeTreatment: openingFeeTreatment ?? .deducted, ivaRate: ivaRate, feeIvaRate: feeIvaRate,
             moratorium: moratoriumTerms, lateFee: late, lateFeeExcludesMoratorium: lateFeeExcludesMoratorium ?? true, onTimeRebate: rebate,
             allocationOrder: allocationOrder ?? Product.AllocationBucket.defaultOrder, rounding: rounding ?? .halfUp
         )
+        // The defaults are stored as nil, so products saved before these settings existed read the same.
+        product.rateConvention = rateConvention == .commercial ? nil : rateConvention
+        product.catTimeBasis = catTimeBasis == .periods ? nil : catTimeBasis
+        return product
     }
 }

@@ -369,7 +369,7 @@ public struct LoanReplay: Sendable {
     /// New installments for `balance` on the due dates of `future`: the same payment (fewer installments) or the same
     /// number of installments (a lower payment).
     func reamortize(_ balance: Money, over future: [InstallmentPosition], keeping policy: ExcessPolicy) throws -> [InstallmentPosition] {
-        let (fn, fd) = product.frequency.periodFraction
+        let (fn, fd) = product.periodFraction
         let num = product.annualRate.millionths * fn
         let den = Rate.scale * fd
         let count = future.count

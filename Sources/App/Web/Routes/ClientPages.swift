@@ -95,6 +95,17 @@ struct ClientPages {
             "birthStates": options(states.map { ($0.key, $0.value) } + [("NE", "Nacido en el extranjero")], selected: form["birthState"]),
             "states": options(states.map { ($0.key, $0.value) }, selected: form["state"]),
         ]
+        // A persona moral: its representatives (3 rows) and beneficial owners (4 rows), with what was typed.
+        if request.query("tipo") == "moral" || form["kind"] == "company" {
+            values["company"] = true
+            values["representatives"] = (1...3).map { n in
+                ["n": n, "name": form["rep\(n)Name"] ?? "", "curp": form["rep\(n)Curp"] ?? "", "rfc": form["rep\(n)Rfc"] ?? ""] as [String: Any]
+            }
+            values["owners"] = (1...4).map { n in
+                ["n": n, "name": form["own\(n)Name"] ?? "", "percent": form["own\(n)Percent"] ?? "", "curp": form["own\(n)Curp"] ?? "", "rfc": form["own\(n)Rfc"] ?? ""] as [String: Any]
+            }
+            values["form"] = form.merging(["companyNationality": form["companyNationality"] ?? "MX"]) { $1 }
+        }
         values["title"] = "Registrar cliente"
         return pages.render(
             "client_new", title: "Registrar cliente", web: request, values: values,
@@ -102,12 +113,40 @@ struct ClientPages {
         )
     }
 
-    /// The persona física typed in the form (validation proper is `ClientValidation`'s).
+    /// The client typed in the form, persona física or moral (validation proper is `ClientValidation`'s).
     static func profile(from request: WebRequest) throws(FieldIssue) -> ClientProfile {
+        func optional(_ name: String) -> String? { request.field(name).isEmpty ? nil : request.field(name) }
+        let address = ClientProfile.Address(
+            street: request.field("street"), exteriorNumber: request.field("exteriorNumber"), interiorNumber: optional("interiorNumber"),
+            neighborhood: request.field("neighborhood"), municipality: request.field("municipality"), city: request.field("city"),
+            state: request.field("state"), postalCode: request.field("postalCode")
+        )
+        let phones = [request.field("phone")] + (optional("phone2").map { [$0] } ?? [])
+        if request.field("kind") == "company" {
+            guard let incorporated = CalendarDate(text: request.field("incorporationDate")) else {
+                throw FieldIssue(field: "company.incorporationDate", code: "invalid", message: "Indique la fecha de constitución.")
+            }
+            let representatives = (1...3).compactMap { n -> ClientProfile.Person? in
+                guard let name = optional("rep\(n)Name") else { return nil }
+                return ClientProfile.Person(name: name, rfc: optional("rep\(n)Rfc"), curp: optional("rep\(n)Curp"))
+            }
+            let owners = (1...4).compactMap { n -> ClientProfile.Owner? in
+                guard let name = optional("own\(n)Name") else { return nil }
+                return ClientProfile.Owner(name: name, rfc: optional("own\(n)Rfc"), curp: optional("own\(n)Curp"), ownershipPercent: request.field("own\(n)Percent"))
+            }
+            return ClientProfile(
+                kind: .company,
+                company: .init(
+                    legalName: request.field("legalName"), rfc: request.field("companyRfc"), incorporationDate: incorporated,
+                    businessActivity: request.field("businessActivity"), nationality: optional("companyNationality") ?? "MX",
+                    efirmaSerial: optional("companyEfirma"), representatives: representatives, beneficialOwners: owners
+                ),
+                address: address, phones: phones, email: optional("email")
+            )
+        }
         guard let birthDate = CalendarDate(text: request.field("birthDate")) else {
             throw FieldIssue(field: "individual.birthDate", code: "invalid", message: "Indique la fecha de nacimiento.")
         }
-        func optional(_ name: String) -> String? { request.field(name).isEmpty ? nil : request.field(name) }
         return ClientProfile(
             kind: .individual,
             individual: .init(
@@ -117,13 +156,7 @@ struct ClientPages {
                 nationality: optional("nationality") ?? "MX", occupation: request.field("occupation"), curp: request.field("curp"),
                 rfc: optional("rfc"), efirmaSerial: optional("efirmaSerial")
             ),
-            address: .init(
-                street: request.field("street"), exteriorNumber: request.field("exteriorNumber"), interiorNumber: optional("interiorNumber"),
-                neighborhood: request.field("neighborhood"), municipality: request.field("municipality"), city: request.field("city"),
-                state: request.field("state"), postalCode: request.field("postalCode")
-            ),
-            phones: [request.field("phone")] + (optional("phone2").map { [$0] } ?? []),
-            email: optional("email")
+            address: address, phones: phones, email: optional("email")
         )
     }
 

@@ -45,7 +45,8 @@ struct LendingPages {
                 maximumTerm: maximumTerm, openingFee: fee.isEmpty ? nil : .init(amount: nil, percent: fee),
                 openingFeeTreatment: Product.FeeTreatment(rawValue: form["openingFeeTreatment"] ?? ""),
                 iva: request.field("iva").isEmpty ? nil : request.field("iva"),
-                moratorium: multiple.isEmpty ? nil : .init(multipleOfOrdinary: multiple, fixedRate: nil)
+                moratorium: multiple.isEmpty ? nil : .init(multipleOfOrdinary: multiple, fixedRate: nil),
+                rateConvention: RateConvention(rawValue: form["rateConvention"] ?? ""), catTimeBasis: CATTimeBasis(rawValue: form["catTimeBasis"] ?? "")
             )
             do {
                 _ = try await catalog.save(try document.product(), lenderID: user.lenderID, actor: request.actor)
@@ -108,6 +109,8 @@ struct LendingPages {
                     ["value": $0.0, "label": $0.1, "selected": $0.0 == form["method"]] as [String: Any]
                 },
                 "financed": form["openingFeeTreatment"] == "financed",
+                "rateConventions": RateConvention.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0.rawValue == form["rateConvention"]] as [String: Any] },
+                "catBases": CATTimeBasis.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0.rawValue == form["catTimeBasis"]] as [String: Any] },
             ],
             status: issues.isEmpty ? .ok : .unprocessableContent, current: "/productos"
         )

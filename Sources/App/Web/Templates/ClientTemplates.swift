@@ -23,8 +23,36 @@ enum ClientTemplates {
     static let new = """
         {{<layout}}{{$body}}
         {{#hasIssues}}<ul class="error" id="errores">{{#issues}}<li>{{message}}</li>{{/issues}}</ul>{{/hasIssues}}
+        <p>{{#company}}<a href="/clientes/nuevo" id="tipo-fisica">Registrar una persona física</a>{{/company}}{{^company}}<a href="/clientes/nuevo?tipo=moral" id="tipo-moral">Registrar una persona moral</a>{{/company}}</p>
         <form method="post" action="/clientes" class="card wide" autocomplete="off">
           <input type="hidden" name="csrf" value="{{csrf}}">
+          {{#company}}
+          <input type="hidden" name="kind" value="company">
+          <fieldset><legend>Persona moral</legend>
+          <label for="legalName">Razón social</label><input id="legalName" name="legalName" value="{{form.legalName}}" maxlength="200" required>
+          <label for="companyRfc">RFC (12 caracteres)</label><input id="companyRfc" name="companyRfc" value="{{form.companyRfc}}" maxlength="12" required>
+          <label for="incorporationDate">Fecha de constitución</label><input id="incorporationDate" name="incorporationDate" type="date" value="{{form.incorporationDate}}" required>
+          <label for="businessActivity">Giro o actividad</label><input id="businessActivity" name="businessActivity" value="{{form.businessActivity}}" maxlength="200" required>
+          <label for="companyNationality">Nacionalidad (código de país)</label><input id="companyNationality" name="companyNationality" value="{{form.companyNationality}}" maxlength="2">
+          <label for="companyEfirma">Número de serie de la e.firma (si tiene)</label><input id="companyEfirma" name="companyEfirma" value="{{form.companyEfirma}}" maxlength="40">
+          </fieldset>
+          <fieldset><legend>Representantes legales</legend>
+          {{#representatives}}
+          <label for="rep{{n}}Name">Representante {{n}}: nombre</label><input id="rep{{n}}Name" name="rep{{n}}Name" value="{{name}}" maxlength="200">
+          <label for="rep{{n}}Curp">CURP</label><input id="rep{{n}}Curp" name="rep{{n}}Curp" value="{{curp}}" maxlength="18">
+          <label for="rep{{n}}Rfc">RFC</label><input id="rep{{n}}Rfc" name="rep{{n}}Rfc" value="{{rfc}}" maxlength="13">
+          {{/representatives}}
+          </fieldset>
+          <fieldset><legend>Beneficiarios controladores</legend>
+          {{#owners}}
+          <label for="own{{n}}Name">Beneficiario {{n}}: nombre</label><input id="own{{n}}Name" name="own{{n}}Name" value="{{name}}" maxlength="200">
+          <label for="own{{n}}Percent">Participación (%)</label><input id="own{{n}}Percent" name="own{{n}}Percent" value="{{percent}}" maxlength="7" inputmode="decimal">
+          <label for="own{{n}}Curp">CURP</label><input id="own{{n}}Curp" name="own{{n}}Curp" value="{{curp}}" maxlength="18">
+          <label for="own{{n}}Rfc">RFC</label><input id="own{{n}}Rfc" name="own{{n}}Rfc" value="{{rfc}}" maxlength="13">
+          {{/owners}}
+          </fieldset>
+          {{/company}}
+          {{^company}}
           <fieldset><legend>Persona física</legend>
           <label for="givenNames">Nombre(s)</label><input id="givenNames" name="givenNames" value="{{form.givenNames}}" maxlength="120" required>
           <label for="paternalSurname">Apellido paterno</label><input id="paternalSurname" name="paternalSurname" value="{{form.paternalSurname}}" maxlength="120" required>
@@ -40,6 +68,7 @@ enum ClientTemplates {
           <label for="rfc">RFC con homoclave (si tiene)</label><input id="rfc" name="rfc" value="{{form.rfc}}" maxlength="13">
           <label for="efirmaSerial">Número de serie de la e.firma (si tiene)</label><input id="efirmaSerial" name="efirmaSerial" value="{{form.efirmaSerial}}" maxlength="40">
           </fieldset>
+          {{/company}}
           <fieldset><legend>Domicilio</legend>
           <label for="street">Calle</label><input id="street" name="street" value="{{form.street}}" maxlength="120" required>
           <label for="exteriorNumber">Número exterior</label><input id="exteriorNumber" name="exteriorNumber" value="{{form.exteriorNumber}}" maxlength="20" required>

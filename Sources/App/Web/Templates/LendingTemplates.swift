@@ -33,6 +33,8 @@ enum LendingTemplates {
           <label for="openingFeeTreatment">La comisión se</label><select id="openingFeeTreatment" name="openingFeeTreatment"><option value="deducted">descuenta del monto entregado</option><option value="financed"{{#financed}} selected{{/financed}}>financia con el crédito</option></select>
           <label for="iva">IVA sobre intereses (%)</label><input id="iva" name="iva" value="{{form.iva}}" inputmode="decimal">
           <label for="moratoriumMultiple">Tasa moratoria (veces la ordinaria)</label><input id="moratoriumMultiple" name="moratoriumMultiple" value="{{form.moratoriumMultiple}}" inputmode="decimal">
+          <label for="rateConvention">Tasa del periodo</label><select id="rateConvention" name="rateConvention">{{#rateConventions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/rateConventions}}</select>
+          <label for="catTimeBasis">Tiempo en el CAT</label><select id="catTimeBasis" name="catTimeBasis">{{#catBases}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/catBases}}</select>
           <button type="submit" id="guardar-producto">Guardar producto</button>
         </form>
         {{/body}}{{/layout}}
