@@ -255,3 +255,39 @@ struct LoanAPITests {
         }
     }
 }
+
+@Suite("API: restructuring")
+struct RestructureAPITests {
+    @Test("A late loan is restructured: the new loan is what paid the old one off, the old one is reestructurado, the bridge nets to zero", arguments: TestEngine.available)
+    func restructure(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, _ in
+            let fixture = try await LoanFixture.make(database)
+            let headers = try await ClientAPITests().token(client, database, scopes: LoanAPITests.allScopes)
+            let oldID = try await LoanAPITests.disbursedLoan(client, headers, clientID: fixture.clientID, term: 6)
+            let before = try JSONSerialization.jsonObject(with: Data(String(buffer: try await client.execute(uri: "/api/v1/loans/\(oldID)", method: .get, headers: headers).body).utf8)) as? [String: Any]
+            let payoff = (before?["position"] as? [String: Any])?["payoffAmount"] as? String
+            let response = try await client.execute(
+                uri: "/api/v1/loans/\(oldID)/restructure", method: .post, headers: headers,
+                body: ByteBuffer(string: #"{"term":12,"reason":"Pérdida de empleo; convenio de pago"}"#)
+            )
+            #expect(response.status == .created, "\(String(buffer: response.body))")
+            let created = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any]
+            #expect(created?["status"] as? String == "vigente" && created?["restructuredFrom"] as? String == oldID)
+            #expect(created?["amount"] as? String == payoff)
+            let old = try JSONSerialization.jsonObject(with: Data(String(buffer: try await client.execute(uri: "/api/v1/loans/\(oldID)", method: .get, headers: headers).body).utf8)) as? [String: Any]
+            #expect((old?["loan"] as? [String: Any])?["status"] as? String == "reestructurado")
+            // No more payments on the old loan; a second restructuring is refused.
+            #expect(try await client.execute(uri: "/api/v1/loans/\(oldID)/payments", method: .post, headers: headers, body: LoanAPITests.pay("10.00", on: "2026-11-01")).status == .conflict)
+            #expect(try await client.execute(
+                uri: "/api/v1/loans/\(oldID)/restructure", method: .post, headers: headers, body: ByteBuffer(string: #"{"term":12,"reason":"otra"}"#)
+            ).status == .conflict)
+            let bridge = try await database.withConnection { db in
+                try await db.raw("SELECT CAST(COALESCE(SUM(debit) - SUM(credit), 0) AS BIGINT) AS b FROM journal_lines WHERE account = '2302'").first(decodingColumn: "b", as: Int64.self)
+            }
+            #expect(bridge == 0)
+            let report = try await LedgerVerification(database: database, book: LoanBook(database: database)).run()
+            #expect(report.ok, "\(report.problems)")
+            #expect(report.loans == 2)
+        }
+    }
+}

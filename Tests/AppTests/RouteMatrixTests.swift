@@ -60,6 +60,7 @@ struct RouteMatrixTests {
         "POST /creditos/{id}/disponer": [.administrador],
         "POST /creditos/{id}/pagos": [.administrador, .gestorCobranza],
         "POST /creditos/{id}/castigar": [.administrador],
+        "POST /creditos/{id}/reestructurar": [.administrador],
         "POST /creditos/{id}/pagos/{pago}/cancelar": [.administrador],
         "GET /creditos/{id}/estado-de-cuenta": staff,
         "GET /portal/creditos/{id}": [.acreditado],

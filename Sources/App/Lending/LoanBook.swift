@@ -61,6 +61,8 @@ public struct LoanBook: Sendable {
         public let disbursementChannel: String?
         public let disbursementReference: String?
         public let ledgerDate: String?
+        /// For a loan that restructures another: the loan it paid off.
+        public let restructuredFrom: String?
     }
 
     /// A loan with what the book needs to change it.
@@ -75,7 +77,7 @@ public struct LoanBook: Sendable {
 
     static let columns: SQLQueryString = """
         id, lender_id, client_id, product_code, product_version, status, amount, term, terms, disbursement_channel, disbursement_reference,
-        disbursed_on, ledger_date, next_sequence, row_version, created_at, created_by, decided_at, decided_by, decision_note
+        disbursed_on, ledger_date, next_sequence, row_version, created_at, created_by, decided_at, decided_by, decision_note, restructured_from
         """
 
     func load(_ id: String, lenderID: String?, on db: any SQLDatabase) async throws -> Loaded {
@@ -102,7 +104,8 @@ public struct LoanBook: Sendable {
             decisionNote: try row.decode(column: "decision_note", as: String?.self), disbursedOn: try row.decode(column: "disbursed_on", as: String?.self),
             disbursementChannel: try row.decode(column: "disbursement_channel", as: String?.self),
             disbursementReference: try row.decode(column: "disbursement_reference", as: String?.self),
-            ledgerDate: try row.decode(column: "ledger_date", as: String?.self)
+            ledgerDate: try row.decode(column: "ledger_date", as: String?.self),
+            restructuredFrom: try row.decode(column: "restructured_from", as: String?.self)
         )
         var terms: LoanTerms?
         if let text = try row.decode(column: "terms", as: String?.self) {
@@ -296,6 +299,9 @@ public struct LoanBook: Sendable {
         let date = date ?? today
         guard date <= today else { throw APIError(status: .unprocessableContent, code: "date_in_future", message: "La fecha de disposición no puede ser posterior a hoy.") }
         let reference = try Self.cleanReference(reference)
+        guard channel != .restructure else {
+            throw APIError(status: .unprocessableContent, code: "channel_invalid", message: "Una reestructura se dispone desde el crédito que reestructura.")
+        }
         let now = clock()
         return try await database.transaction { db -> Record in
             let loan = try await load(id, lenderID: lenderID, on: db)

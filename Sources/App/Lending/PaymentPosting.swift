@@ -45,6 +45,9 @@ extension LoanBook {
         guard amount.isPositive, amount.minorUnits <= 100_000_000_000 else {
             throw APIError(status: .unprocessableContent, code: "amount_invalid", message: "El monto del pago debe ser mayor que cero y menor que mil millones.")
         }
+        guard request.channel != .restructure else {
+            throw APIError(status: .unprocessableContent, code: "channel_invalid", message: "Una reestructura se registra como reestructura, no como pago.")
+        }
         let today = today()
         var valueDate = today
         if let text = request.valueDate {

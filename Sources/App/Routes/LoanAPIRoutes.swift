@@ -29,6 +29,12 @@ struct LoanAPIRoutes {
         let reference: String?
     }
 
+    struct Restructuring: Decodable {
+        let productCode: String?
+        let term: Int
+        let reason: String
+    }
+
     struct Listing: ResponseEncodable {
         let loans: [LoanBook.Record]
     }
@@ -125,6 +131,16 @@ struct LoanAPIRoutes {
             }
             return try await book.disburse(try Self.id(context), on: date, channel: order.channel, reference: order.reference, lenderID: client.lenderID,
                                            actor: APIAccess.actor(client, context))
+        }
+
+        api.post("/loans/:id/restructure") { request, context -> Response in
+            let client = try await access.require("loans:approve", context)
+            let order = try await Self.body(Restructuring.self, request, limit: 8 * 1024)
+            let record = try await book.restructure(
+                try Self.id(context), productCode: order.productCode, term: order.term, reason: order.reason, lenderID: client.lenderID,
+                actor: APIAccess.actor(client, context)
+            )
+            return Self.json(201, try LoanBook.jsonEncoder.encode(record))
         }
 
         api.post("/loans/:id/write-off") { request, context -> LoanBook.PaymentRecord in

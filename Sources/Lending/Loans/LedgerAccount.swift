@@ -37,6 +37,8 @@ public enum LedgerAccount: String, Sendable, Hashable, Codable, CaseIterable, Co
     case advancePayments = "2201"
     /// Partidas en suspenso: deposits not yet identified.
     case suspense = "2301"
+    /// Cuenta puente de reestructuras: the new loan's disbursement pays the old loan through it (nets to zero).
+    case restructureBridge = "2302"
     /// Ingresos por intereses.
     case interestIncome = "5101"
     /// Ingresos por intereses moratorios.
@@ -71,6 +73,7 @@ public enum LedgerAccount: String, Sendable, Hashable, Codable, CaseIterable, Co
         case .ivaCollected: "IVA trasladado cobrado"
         case .advancePayments: "Pagos adelantados de acreditados"
         case .suspense: "Partidas en suspenso"
+        case .restructureBridge: "Cuenta puente de reestructuras"
         case .interestIncome: "Ingresos por intereses"
         case .moratoriumIncome: "Ingresos por intereses moratorios"
         case .feeIncome: "Comisiones cobradas"

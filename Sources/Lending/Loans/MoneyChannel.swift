@@ -11,6 +11,8 @@ public enum MoneyChannel: String, Sendable, Hashable, Codable, CaseIterable {
     case mercadoPago = "mercadopago"
     case stripe
     case paypal
+    /// No money moves: a restructuring's new loan pays the old one.
+    case restructure = "reestructura"
 
     /// The lender's account the money goes through.
     public var account: LedgerAccount {
@@ -22,6 +24,7 @@ public enum MoneyChannel: String, Sendable, Hashable, Codable, CaseIterable {
         case .mercadoPago: .clearingMercadoPago
         case .stripe: .clearingStripe
         case .paypal: .clearingPayPal
+        case .restructure: .restructureBridge
         }
     }
 
@@ -36,6 +39,7 @@ public enum MoneyChannel: String, Sendable, Hashable, Codable, CaseIterable {
         case .mercadoPago: "Mercado Pago"
         case .stripe: "Stripe"
         case .paypal: "PayPal"
+        case .restructure: "Reestructura"
         }
     }
 }

@@ -28,6 +28,7 @@ extension Migration {
                 decided_at \(t.instant),
                 decided_by TEXT,
                 decision_note TEXT,
+                restructured_from TEXT REFERENCES loans (id),
                 updated_at \(t.instant) NOT NULL,
                 FOREIGN KEY (lender_id, product_code, product_version) REFERENCES products (lender_id, code, version)
             )

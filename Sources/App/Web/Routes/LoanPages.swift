@@ -19,6 +19,7 @@ struct LoanPages {
     static let notices: [String: String] = [
         "solicitud": "Solicitud registrada.", "aprobado": "Crédito aprobado.", "cancelado": "Crédito cancelado.", "dispuesto": "Crédito dispuesto.",
         "pago": "Pago registrado y aplicado.", "pago-cancelado": "Pago cancelado; el crédito quedó como si no se hubiera recibido.", "castigado": "Crédito castigado.",
+        "reestructura": "Crédito creado por reestructura; el anterior quedó liquidado por él.",
     ]
 
     func add() {
@@ -130,6 +131,19 @@ struct LoanPages {
                 throw error
             }
             return "pago"
+        }
+        web.post("/creditos/:id/reestructurar", .permission(.approveLoans)) { request in
+            guard let user = request.user, let id = request.context.parameters.get("id") else { return WebPages.redirect(to: "/login") }
+            do {
+                let record = try await book.restructure(
+                    id, productCode: request.field("producto").nilIfEmpty, term: Int(request.field("plazo")) ?? 0, reason: request.field("motivo"),
+                    lenderID: user.lenderID, actor: request.actor
+                )
+                return WebPages.redirect(to: "/creditos/\(record.id)?aviso=reestructura")
+            } catch let error as APIError {
+                return try await Self.detail(pages, request, id: id, user: user, book: book, directory: directory, database: database,
+                                             error: ([error.message] + error.details.map(\.message)).joined(separator: " "), status: .unprocessableContent)
+            }
         }
         action("castigar", .approveLoans) { request, id, user in
             _ = try await book.writeOff(id, reason: request.field("motivo"), lenderID: user.lenderID, actor: request.actor)
@@ -279,7 +293,7 @@ struct LoanPages {
         values["record"] = [
             "client": client?.displayName ?? record.clientId, "clientId": record.clientId, "product": "\(record.productCode) v\(record.productVersion)",
             "createdAt": record.createdAt, "createdBy": record.createdBy, "decidedAt": record.decidedAt ?? "", "decidedBy": record.decidedBy ?? "",
-            "note": record.decisionNote ?? "", "disbursedOn": record.disbursedOn ?? "",
+            "note": record.decisionNote ?? "", "disbursedOn": record.disbursedOn ?? "", "restructuredFrom": record.restructuredFrom ?? "",
             "channel": record.disbursementChannel.flatMap(MoneyChannel.init(rawValue:))?.label ?? "", "reference": record.disbursementReference ?? "",
         ]
         let canReverse = user.role.allows(.reversePayments)
@@ -313,11 +327,12 @@ struct LoanPages {
             "disburse": user.role.allows(.disburseLoans) && record.status == .approved,
             "pay": user.role.allows(.postPayments) && record.status.acceptsPayments,
             "writeOff": user.role.allows(.approveLoans) && record.status == .active,
+            "restructure": user.role.allows(.approveLoans) && record.status == .active,
             "statement": record.status.isDisbursed,
         ]
         values["today"] = today
         values["idem"] = APIClients.randomHex(bytes: 16)
-        values["channels"] = MoneyChannel.allCases.map { ["value": $0.rawValue, "label": $0.label] }
+        values["channels"] = MoneyChannel.allCases.filter { $0 != .restructure }.map { ["value": $0.rawValue, "label": $0.label] }
         values["excesses"] = ExcessPolicy.allCases.map { ["value": $0.rawValue, "label": $0.label] }
         return pages.render(
             "loan", title: "Crédito \(record.id)", web: request, values: values, notice: request.query("aviso").flatMap { notices[$0] }, error: error,

@@ -81,6 +81,7 @@ enum LoanTemplates {
           <dt>Solicitud</dt><dd>{{createdAt}} por {{createdBy}}</dd>
           {{#decidedAt}}<dt>Decisión</dt><dd>{{decidedAt}} por {{decidedBy}}{{#note}}: {{note}}{{/note}}</dd>{{/decidedAt}}
           {{#disbursedOn}}<dt>Disposición</dt><dd>{{disbursedOn}} por {{channel}}{{#reference}} (ref. {{reference}}){{/reference}}</dd>{{/disbursedOn}}
+          {{#restructuredFrom}}<dt>Reestructura de</dt><dd><a href="/creditos/{{restructuredFrom}}">{{restructuredFrom}}</a></dd>{{/restructuredFrom}}
         </dl>
         {{/record}}
         {{>loan_schedule}}
@@ -113,6 +114,13 @@ enum LoanTemplates {
           <label for="motivo-cancelacion">Motivo de la cancelación</label><input id="motivo-cancelacion" name="motivo" maxlength="500" required>
           <button type="submit" id="cancelar-credito">Cancelar la solicitud</button></form>
         {{/actions.cancel}}
+        {{#actions.restructure}}
+        <form method="post" action="/creditos/{{loan.id}}/reestructurar" class="card"><input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="plazo-reestructura">Nuevo plazo (pagos)</label><input id="plazo-reestructura" name="plazo" inputmode="numeric" maxlength="4" required>
+          <label for="producto-reestructura">Producto (vacío: el mismo, versión vigente)</label><input id="producto-reestructura" name="producto" maxlength="32">
+          <label for="motivo-reestructura">Motivo</label><input id="motivo-reestructura" name="motivo" maxlength="500" required>
+          <button type="submit" id="reestructurar">Reestructurar el saldo</button></form>
+        {{/actions.restructure}}
         {{#actions.writeOff}}
         <form method="post" action="/creditos/{{loan.id}}/castigar" class="card"><input type="hidden" name="csrf" value="{{csrf}}">
           <label for="motivo-castigo">Motivo del castigo</label><input id="motivo-castigo" name="motivo" maxlength="500" required>
