@@ -3,6 +3,7 @@ import CarteraSecurity
 import Foundation
 import HTTPTypes
 import Lending
+import Metrics
 import SQLKit
 import Store
 
@@ -69,6 +70,12 @@ extension LoanBook {
 
     /// Posts a batch in one transaction; after it commits, keeps each loan's replay for its next payment.
     static func run(_ jobs: [PaymentJob], book: LoanBook) async -> [Result<PaymentRecord, any Error>] {
+        let started = ContinuousClock.now
+        defer {
+            // How well payments group: the batch sizes and how long each batch holds the writer.
+            Recorder(label: "cartera_payment_batch_size").record(jobs.count)
+            Metrics.Timer(label: "cartera_payment_batch_seconds").record(duration: ContinuousClock.now - started)
+        }
         do {
             // PostgreSQL: READ COMMITTED with the batch's loans locked (FOR UPDATE) and audit appends ordered by an advisory
             // lock, so concurrent payments on one loan queue instead of failing as serialization conflicts. SQLite
@@ -169,7 +176,9 @@ extension LoanBook {
                 results.append(.failure(error))
             }
         }
+        let planned = ContinuousClock.now
         try await write(plans, on: db)
+        Metrics.Timer(label: "cartera_payment_write_seconds").record(duration: ContinuousClock.now - planned)
         return (results, Array(carried.values))
     }
 
