@@ -281,6 +281,11 @@ struct RestructureAPITests {
             #expect(try await client.execute(
                 uri: "/api/v1/loans/\(oldID)/restructure", method: .post, headers: headers, body: ByteBuffer(string: #"{"term":12,"reason":"otra"}"#)
             ).status == .conflict)
+            let payments = try await LoanBook(database: database).payments(oldID, lenderID: fixture.lenderID)
+            let reversal = try await client.execute(
+                uri: "/api/v1/loans/\(oldID)/payments/\(payments.last!.id)/reversal", method: .post, headers: headers, body: ByteBuffer(string: #"{"reason":"error"}"#)
+            )
+            #expect(reversal.status == .conflict && String(buffer: reversal.body).contains("loan_restructured"))
             let bridge = try await database.withConnection { db in
                 try await db.raw("SELECT CAST(COALESCE(SUM(debit) - SUM(credit), 0) AS BIGINT) AS b FROM journal_lines WHERE account = '2302'").first(decodingColumn: "b", as: Int64.self)
             }

@@ -96,6 +96,11 @@ extension LoanBook {
             }
             let amount = try row.decode(column: "amount", as: Int64.self)
             let channel = MoneyChannel(rawValue: try row.decode(column: "channel", as: String?.self) ?? "") ?? .transfer
+            // A restructured loan was paid off by its new loan: undoing any of its payments would leave the debt twice.
+            guard loan.record.status != .restructured, channel != .restructure else {
+                throw APIError(status: .conflict, code: "loan_restructured",
+                               message: "El crédito fue reestructurado; sus pagos ya no se cancelan. Haga los ajustes en el crédito nuevo.")
+            }
             let events = try await activeEvents(loanID, on: db)
             let before = try replay(terms, events, ledgerDate)
             let after = try replay(terms, events.filter { $0.id != paymentID }, ledgerDate)
