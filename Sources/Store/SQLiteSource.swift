@@ -14,6 +14,13 @@ struct SQLiteSource: ConnectionPoolSource {
     let path: String
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
+        open(logger: logger, on: eventLoop, attempt: 1)
+    }
+
+    /// Opens and configures a connection. Switching a new file to WAL needs a moment alone with it, and SQLite answers
+    /// "locked" at once (without its busy handler) while another process is doing the same, so a locked answer is
+    /// retried for up to about ten seconds.
+    private func open(logger: Logger, on eventLoop: any EventLoop, attempt: Int) -> EventLoopFuture<SQLiteConnection> {
         SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
             .flatMap { connection in
                 let pragmas = [
@@ -29,6 +36,14 @@ struct SQLiteSource: ConnectionPoolSource {
                 }
                 .map { connection }
                 .flatMapError { error in connection.close().flatMapThrowing { throw error } }
+            }
+            .flatMapError { error in
+                guard attempt < 100, let sqlite = error as? SQLiteError, sqlite.reason == .busy || sqlite.reason == .locked else {
+                    return eventLoop.makeFailedFuture(error)
+                }
+                return eventLoop.scheduleTask(in: .milliseconds(100)) {}.futureResult.flatMap {
+                    self.open(logger: logger, on: eventLoop, attempt: attempt + 1)
+                }
             }
     }
 

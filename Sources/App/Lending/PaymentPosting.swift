@@ -119,6 +119,7 @@ extension LoanBook {
     /// Works out every payment of the batch (reads only; a payment that is refused gets its error and writes nothing),
     /// then writes them all with a few multi-row statements. Payments on the same loan see each other in order.
     func post(_ jobs: [PaymentJob], on db: any SQLDatabase) async throws -> ([Result<PaymentRecord, any Error>], [ReplayCache.Entry]) {
+        let begun = ContinuousClock.now
         let ids = Array(Set(jobs.map(\.loanID)))
         var loans: [String: Loaded] = [:]
         let lock: SQLQueryString = database.dialect == .postgres ? " ORDER BY id FOR UPDATE" : ""
@@ -140,6 +141,7 @@ extension LoanBook {
                 stored[try row.decode(column: "scope", as: String.self) + "\u{0}" + row.decode(column: "key", as: String.self)] = row
             }
         }
+        Metrics.Timer(label: "cartera_payment_read_seconds").record(duration: ContinuousClock.now - begun)
         var carried: [String: ReplayCache.Entry] = [:]
         var references = Set<String>()
         var results: [Result<PaymentRecord, any Error>] = []
@@ -177,6 +179,7 @@ extension LoanBook {
             }
         }
         let planned = ContinuousClock.now
+        Metrics.Timer(label: "cartera_payment_plan_seconds").record(duration: planned - begun)
         try await write(plans, on: db)
         Metrics.Timer(label: "cartera_payment_write_seconds").record(duration: ContinuousClock.now - planned)
         return (results, Array(carried.values))
