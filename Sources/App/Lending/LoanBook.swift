@@ -367,21 +367,33 @@ final class ReplayCache: Sendable {
         let loanID: String
         let rowVersion: Int64
         let ledgerDate: CalendarDate
-        let events: [LoanEvent]
         let replay: LoanReplay
+        /// The loan's whole history when known (inside a batch, or just replayed); the cache keeps none, so carrying a
+        /// loan on never copies its history.
+        let history: [LoanEvent]?
+        /// Events of the current batch, not written yet (so a replay inside the batch can add them to what is read).
+        let pending: [LoanEvent]
+
+        /// The entry as the cache keeps it.
+        var stored: Entry { Entry(loanID: loanID, rowVersion: rowVersion, ledgerDate: ledgerDate, replay: replay, history: nil, pending: []) }
     }
 
     private let entries = NIOLockedValueBox<[String: Entry]>([:])
     static let limit = 4_096
 
-    func entry(_ loanID: String, rowVersion: Int64, ledgerDate: CalendarDate) -> Entry? {
-        entries.withLockedValue { $0[loanID] }.flatMap { $0.rowVersion == rowVersion && $0.ledgerDate == ledgerDate ? $0 : nil }
+    /// Takes the loan's replay out of the cache (so it is the only copy and is carried on in place), when it is the
+    /// replay of the loan as it stands (same row version and ledger date).
+    func take(_ loanID: String, rowVersion: Int64, ledgerDate: CalendarDate) -> Entry? {
+        entries.withLockedValue { entries in
+            guard let entry = entries[loanID], entry.rowVersion == rowVersion, entry.ledgerDate == ledgerDate else { return nil }
+            return entries.removeValue(forKey: loanID)
+        }
     }
 
     func store(_ entry: Entry) {
         entries.withLockedValue { entries in
             if entries.count >= Self.limit, entries[entry.loanID] == nil { entries.removeAll(keepingCapacity: true) }
-            entries[entry.loanID] = entry
+            entries[entry.loanID] = entry.stored
         }
     }
 }

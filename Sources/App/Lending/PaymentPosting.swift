@@ -206,34 +206,44 @@ extension LoanBook {
             throw APIError(status: .unprocessableContent, code: "value_date_before_disbursement",
                            message: "La fecha valor es anterior a la disposición del crédito (\(terms.disbursementDate.text)).")
         }
-        let events: [LoanEvent]
         var state: LoanReplay
-        if let cached = carried ?? replays.entry(loan.record.id, rowVersion: loan.rowVersion, ledgerDate: ledgerDate),
-            cached.rowVersion == loan.rowVersion, cached.ledgerDate == ledgerDate {
-            events = cached.events
-            state = cached.replay
+        var history: [LoanEvent]?
+        var pending: [LoanEvent] = []
+        if let carried, carried.rowVersion == loan.rowVersion, carried.ledgerDate == ledgerDate {
+            state = carried.replay
+            history = carried.history
+            pending = carried.pending
+        } else if let taken = replays.take(loan.record.id, rowVersion: loan.rowVersion, ledgerDate: ledgerDate) {
+            state = taken.replay
         } else {
-            events = try await activeEvents(loan.record.id, on: db)
+            let events = try await activeEvents(loan.record.id, on: db)
+            history = events
             state = try replaying(terms, events, ledgerDate)
         }
         var postings: [Journal.Posting] = []
         let asOf = max(ledgerDate, job.valueDate)
         if asOf > ledgerDate {
-            let atLedger = state.result
+            let atLedger = state.result.ledgerBalances()
             try Self.close(&state, through: asOf)
-            if let accrual = try accrual(loan, from: atLedger, to: state.result, date: asOf, now: job.now, actor: job.actor) { postings.append(accrual) }
+            if let accrual = try accrual(loan, from: atLedger, to: state.result.ledgerBalances(), date: asOf, now: job.now, actor: job.actor) {
+                postings.append(accrual)
+            }
         }
-        let before = state.result
+        let beforeBalances = state.result.ledgerBalances()
         let event = LoanEvent(
             id: "pay_" + APIClients.randomHex(bytes: 10), sequence: loan.nextSequence, valueDate: job.valueDate, kind: .payment(amount: job.amount, excess: job.excess)
         )
         if state.canAppend(at: job.valueDate) {
             try Self.append(event, to: &state, through: asOf)
         } else {
+            // Back-dated: replay the whole history (what is written plus this batch's events) with the new one.
+            var events = history ?? []
+            if history == nil { events = try await activeEvents(loan.record.id, on: db) + pending }
+            history = events
             state = try replaying(terms, events + [event], asOf)
         }
         let after = state.result
-        var lines = Journal.difference(from: before.ledgerBalances(), to: after.ledgerBalances(), loanID: loan.record.id)
+        var lines = Journal.difference(from: beforeBalances, to: after.ledgerBalances(), loanID: loan.record.id)
         lines.append(Journal.Line(account: job.channel.account, loanID: loan.record.id, amount: job.amount.minorUnits))
         let posting = try Journal.Posting(
             Journal.Draft(
@@ -273,7 +283,10 @@ extension LoanBook {
             ),
             answer: answer, now: job.now
         )
-        let entry = ReplayCache.Entry(loanID: loan.record.id, rowVersion: loan.rowVersion + 1, ledgerDate: asOf, events: events + [event], replay: state)
+        let entry = ReplayCache.Entry(
+            loanID: loan.record.id, rowVersion: loan.rowVersion + 1, ledgerDate: asOf, replay: state, history: history.map { $0 + [event] },
+            pending: pending + [event]
+        )
         return (plan, entry)
     }
 
@@ -346,8 +359,10 @@ extension LoanBook {
 
     /// The accrual entry from one position of a loan to a later one (recognised interest, moratorium interest, late
     /// fees, vigente → vencida), or nil when nothing accrued.
-    func accrual(_ loan: Loaded, from before: LoanPosition, to after: LoanPosition, date: CalendarDate, now: Timestamp, actor: Administration.Actor) throws -> Journal.Posting? {
-        let lines = Journal.difference(from: before.ledgerBalances(), to: after.ledgerBalances(), loanID: loan.record.id)
+    func accrual(
+        _ loan: Loaded, from before: [LedgerAccount: Int64], to after: [LedgerAccount: Int64], date: CalendarDate, now: Timestamp, actor: Administration.Actor
+    ) throws -> Journal.Posting? {
+        let lines = Journal.difference(from: before, to: after, loanID: loan.record.id)
         guard !lines.isEmpty else { return nil }
         return try Journal.Posting(
             Journal.Draft(lenderID: loan.lenderID, loanID: loan.record.id, eventID: nil, kind: "accrual", valueDate: date,
@@ -360,7 +375,9 @@ extension LoanBook {
     func postAccrual(
         _ loan: Loaded, from before: LoanPosition, to after: LoanPosition, date: CalendarDate, now: Timestamp, actor: Administration.Actor, on db: any SQLDatabase
     ) async throws {
-        if let posting = try accrual(loan, from: before, to: after, date: date, now: now, actor: actor) { try await Journal.write([posting], on: db) }
+        if let posting = try accrual(loan, from: before.ledgerBalances(), to: after.ledgerBalances(), date: date, now: now, actor: actor) {
+            try await Journal.write([posting], on: db)
+        }
     }
 }
 
