@@ -32,25 +32,9 @@ struct ClientAPIRoutes {
             let scope = "clients.create:\(client.clientID)"
             // The request's fingerprint is its canonical form, so a retry that only orders keys differently still matches.
             let requestHash = AuditChain.digest(Array(try ClientDirectory.encoder.encode(profile)))
-            let (status, data) = try await database.transaction { db -> (Int, Data) in
-                if let key {
-                    switch try await IdempotencyKeys.begin(scope: scope, key: key, requestHash: requestHash, now: clock(), on: db) {
-                    case .started: break
-                    case .replay(let status, let body): return (status, body)
-                    case .inProgress:
-                        throw APIError(status: .conflict, code: "idempotency_in_progress", message: "Otra solicitud con la misma Idempotency-Key sigue en curso. Reintente en unos segundos.")
-                    case .mismatch:
-                        throw APIError(status: .unprocessableContent, code: "idempotency_key_reused", message: "La Idempotency-Key ya se usó con otra solicitud. Use una clave nueva para una solicitud distinta.")
-                    }
-                }
-                let record = try await directory.create(profile, lenderID: client.lenderID, actor: APIAccess.actor(client, context), on: db)
-                let data = try ClientDirectory.encoder.encode(record)
-                if let key { try await IdempotencyKeys.complete(scope: scope, key: key, status: 201, body: data, now: clock(), on: db) }
-                return (201, data)
+            return try await IdempotentCreation.respond(database, scope: scope, key: key, requestHash: requestHash, now: clock) { db in
+                try ClientDirectory.encoder.encode(try await directory.create(profile, lenderID: client.lenderID, actor: APIAccess.actor(client, context), on: db))
             }
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json; charset=utf-8"
-            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
 
         api.get("/clients/:id") { _, context -> ClientDirectory.Record in

@@ -61,21 +61,9 @@ struct LoanAPIRoutes {
             let key = request.headers[HTTPField.Name("Idempotency-Key")!]
             let scope = "loans.apply:\(client.clientID)"
             let requestHash = AuditChain.digest(Array(try LoanBook.jsonEncoder.encode(application)))
-            let (status, data) = try await database.transaction { db -> (Int, Data) in
-                if let key {
-                    switch try await IdempotencyKeys.begin(scope: scope, key: key, requestHash: requestHash, now: clock(), on: db) {
-                    case .started: break
-                    case .replay(let status, let body): return (status, body)
-                    case .inProgress: throw Self.inProgress
-                    case .mismatch: throw Self.mismatch
-                    }
-                }
-                let record = try await book.apply(application, lenderID: client.lenderID, actor: APIAccess.actor(client, context), on: db)
-                let data = try LoanBook.jsonEncoder.encode(record)
-                if let key { try await IdempotencyKeys.complete(scope: scope, key: key, status: 201, body: data, now: clock(), on: db) }
-                return (201, data)
+            return try await IdempotentCreation.respond(database, scope: scope, key: key, requestHash: requestHash, now: clock) { db in
+                try LoanBook.jsonEncoder.encode(try await book.apply(application, lenderID: client.lenderID, actor: APIAccess.actor(client, context), on: db))
             }
-            return Self.json(status, data)
         }
 
         api.get("/loans") { request, context -> Listing in
@@ -242,11 +230,7 @@ struct LoanAPIRoutes {
         return try JSONBody.decode(type, from: data)
     }
 
-    static func json(_ status: Int, _ data: Data) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
+    static func json(_ status: Int, _ data: Data) -> Response { IdempotentCreation.json(status, data) }
 }
 
 extension LoanBook {
