@@ -19,8 +19,9 @@ extension Database {
     /// Runs `body` inside one database transaction on one connection and commits it; any error rolls it back.
     ///
     /// Both engines give the same guarantee: the transaction behaves as if it ran alone.
-    /// - SQLite: writers of this process queue in a `WriterGate`; `BEGIN IMMEDIATE` takes the write lock up front (no
-    ///   lock upgrade deadlocks); writers of other processes wait up to the busy timeout.
+    /// - SQLite: writers of this process queue in a `WriterGate` and run one at a time on the database's one writer
+    ///   connection (`SQLiteWriter`); `BEGIN IMMEDIATE` takes the write lock up front (no lock upgrade deadlocks);
+    ///   writers of other processes wait up to the busy timeout.
     /// - PostgreSQL: `SERIALIZABLE` isolation.
     ///
     /// When the engine reports a serialization failure or deadlock (PostgreSQL `40001`/`40P01`) or the lock could not
@@ -35,29 +36,35 @@ extension Database {
         var attempt = 1
         while true {
             do {
-                let attempt: @Sendable () async throws -> T = { [dialect] in
-                    try await self.withConnection { db in
-                        try await db.raw(Self.beginStatement(for: dialect, isolation: isolation)).run()
-                        do {
-                            let result = try await Database.$insideTransaction.withValue(true) { try await body(db) }
-                            try await db.raw("COMMIT").run()
-                            return result
-                        } catch {
-                            try? await db.raw("ROLLBACK").run()
-                            throw error
-                        }
+                if let writer {
+                    return try await writer.run { connection in
+                        try await Self.run(body, on: connection.sql(queryLogLevel: .trace), begin: "BEGIN IMMEDIATE")
                     }
                 }
-                if let writerGate {
-                    return try await writerGate.run(attempt)
+                return try await withConnection { [dialect] db in
+                    try await Self.run(body, on: db, begin: Self.beginStatement(for: dialect, isolation: isolation))
                 }
-                return try await attempt()
             } catch where Self.isRetryable(error) {
                 if attempt >= maxAttempts { throw StoreError.busy(detail: Self.shortDescription(of: error)) }
                 attempt += 1
                 // Back off a little, with jitter, before trying again.
                 try await Task.sleep(for: .milliseconds(Int.random(in: 5...25) * attempt))
             }
+        }
+    }
+
+    /// Runs `body` between `begin` and `COMMIT` on one connection; any error rolls it back.
+    private static func run<T: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, on db: any SQLDatabase, begin: SQLQueryString
+    ) async throws -> T {
+        try await db.raw(begin).run()
+        do {
+            let result = try await Database.$insideTransaction.withValue(true) { try await body(db) }
+            try await db.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            throw error
         }
     }
 

@@ -29,8 +29,9 @@ public final class Database: Sendable {
     public let postgresSchema: String?
     let pool: Pool
     let logger: Logger
-    /// On SQLite, the in-process queue of writers for the file; `nil` on PostgreSQL.
-    let writerGate: WriterGate?
+    /// On SQLite, the connection every write transaction uses, behind the in-process queue of writers for the file;
+    /// `nil` on PostgreSQL.
+    let writer: SQLiteWriter?
     private let isShutDown = NIOLockedValueBox(false)
 
     private init(url: DatabaseURL, pool: Pool, logger: Logger, postgresSchema: String? = nil) {
@@ -43,9 +44,9 @@ public final class Database: Sendable {
         poolLogger.logLevel = .critical
         self.logger = poolLogger
         if case .sqlite(let path) = url {
-            writerGate = WriterGate.forFile(URL(fileURLWithPath: path).standardizedFileURL.path)
+            writer = SQLiteWriter(path: path, gate: WriterGate.forFile(URL(fileURLWithPath: path).standardizedFileURL.path), logger: poolLogger)
         } else {
-            writerGate = nil
+            writer = nil
         }
     }
 
@@ -161,6 +162,7 @@ public final class Database: Sendable {
     deinit {
         let alreadyShutDown = isShutDown.withLockedValue { $0 }
         guard !alreadyShutDown else { return }
+        writer?.abandon()
         switch pool {
         case .sqlite(let pool): pool.shutdownGracefully { _ in _ = pool }  // keeps the pool alive until it is shut down
         case .postgres(let pool): pool.shutdownGracefully { _ in _ = pool }
@@ -174,6 +176,7 @@ public final class Database: Sendable {
             return value
         }
         if alreadyShutDown { return }
+        await writer?.shutdown()
         switch pool {
         case .sqlite(let pool): try await pool.shutdownAsync()
         case .postgres(let pool): try await pool.shutdownAsync()

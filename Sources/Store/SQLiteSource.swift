@@ -12,6 +12,11 @@ struct SQLiteSource: ConnectionPoolSource {
     static let busyTimeoutMilliseconds = 10_000
 
     let path: String
+    /// Where the connections' statements run.
+    var threadPool: NIOThreadPool = .singleton
+    /// Whether a commit that leaves the write-ahead log long copies it back into the database file then and there
+    /// (SQLite's default). The writer connection turns it off and leaves that work to a checkpointer beside it.
+    var checkpointsOnCommit = true
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
         open(logger: logger, on: eventLoop, attempt: 1)
@@ -21,16 +26,21 @@ struct SQLiteSource: ConnectionPoolSource {
     /// "locked" at once (without its busy handler) while another process is doing the same, so a locked answer is
     /// retried for up to about ten seconds.
     private func open(logger: Logger, on eventLoop: any EventLoop, attempt: Int) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
+        SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
             .flatMap { connection in
-                let pragmas = [
+                var pragmas = [
                     "PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)",
                     "PRAGMA journal_mode = WAL",
                     "PRAGMA synchronous = FULL",
                     "PRAGMA foreign_keys = ON",
-                    // 32 MiB of page cache per connection (the default is 2 MiB): a ledger's hot pages stay in memory.
-                    "PRAGMA cache_size = -32768",
+                    // 8 MiB of page cache per connection (the default is 2 MiB): a ledger's hot pages stay in memory. More
+                    // made commits slower: SQLite scans the whole cache at the end of each write transaction.
+                    "PRAGMA cache_size = -8192",
                 ]
+                if !checkpointsOnCommit {
+                    // When the log starts over, its file is cut back to 64 MiB.
+                    pragmas += ["PRAGMA wal_autocheckpoint = 0", "PRAGMA journal_size_limit = 67108864"]
+                }
                 return pragmas.reduce(eventLoop.makeSucceededVoidFuture()) { previous, pragma in
                     previous.flatMap { connection.query(pragma).map { _ in } }
                 }
