@@ -367,7 +367,11 @@ final class ReplayCache: Sendable {
         let loanID: String
         let rowVersion: Int64
         let ledgerDate: CalendarDate
-        let replay: LoanReplay
+        /// The loan's replay with its ledger date open (every event applied, that day not closed), so a payment of
+        /// that day or later is appended to it even on a due date.
+        let open: LoanReplay
+        /// `open` closed through the ledger date: the loan as its journal stands.
+        let closed: LoanReplay
         /// The loan's whole history when known (inside a batch, or just replayed); the cache keeps none, so carrying a
         /// loan on never copies its history.
         let history: [LoanEvent]?
@@ -375,7 +379,9 @@ final class ReplayCache: Sendable {
         let pending: [LoanEvent]
 
         /// The entry as the cache keeps it.
-        var stored: Entry { Entry(loanID: loanID, rowVersion: rowVersion, ledgerDate: ledgerDate, replay: replay, history: nil, pending: []) }
+        var stored: Entry {
+            Entry(loanID: loanID, rowVersion: rowVersion, ledgerDate: ledgerDate, open: open, closed: closed, history: nil, pending: [])
+        }
     }
 
     private let entries = NIOLockedValueBox<[String: Entry]>([:])

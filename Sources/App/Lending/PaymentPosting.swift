@@ -206,42 +206,49 @@ extension LoanBook {
             throw APIError(status: .unprocessableContent, code: "value_date_before_disbursement",
                            message: "La fecha valor es anterior a la disposición del crédito (\(terms.disbursementDate.text)).")
         }
-        var state: LoanReplay
+        // The loan's replay with its ledger date open, and closed through it (the journal as it stands).
+        var open: LoanReplay
+        var closed: LoanReplay
         var history: [LoanEvent]?
         var pending: [LoanEvent] = []
         if let carried, carried.rowVersion == loan.rowVersion, carried.ledgerDate == ledgerDate {
-            state = carried.replay
+            (open, closed) = (carried.open, carried.closed)
             history = carried.history
             pending = carried.pending
         } else if let taken = replays.take(loan.record.id, rowVersion: loan.rowVersion, ledgerDate: ledgerDate) {
-            state = taken.replay
+            (open, closed) = (taken.open, taken.closed)
         } else {
             let events = try await activeEvents(loan.record.id, on: db)
             history = events
-            state = try replaying(terms, events, ledgerDate)
+            open = try Self.replaying(terms, events, openOn: ledgerDate)
+            closed = try Self.closed(open, through: ledgerDate)
         }
         var postings: [Journal.Posting] = []
         let asOf = max(ledgerDate, job.valueDate)
         if asOf > ledgerDate {
-            let atLedger = state.result.ledgerBalances()
-            try Self.close(&state, through: asOf)
-            if let accrual = try accrual(loan, from: atLedger, to: state.result.ledgerBalances(), date: asOf, now: job.now, actor: job.actor) {
+            let atLedger = closed.result.ledgerBalances()
+            closed = try Self.closed(closed, through: asOf)
+            if let accrual = try accrual(loan, from: atLedger, to: closed.result.ledgerBalances(), date: asOf, now: job.now, actor: job.actor) {
                 postings.append(accrual)
             }
         }
-        let beforeBalances = state.result.ledgerBalances()
+        let beforeBalances = closed.result.ledgerBalances()
         let event = LoanEvent(
-            id: "pay_" + APIClients.randomHex(bytes: 10), sequence: loan.nextSequence, valueDate: job.valueDate, kind: .payment(amount: job.amount, excess: job.excess)
+            id: APIClients.timeOrderedID("pay_", at: job.now), sequence: loan.nextSequence, valueDate: job.valueDate, kind: .payment(amount: job.amount, excess: job.excess)
         )
-        if state.canAppend(at: job.valueDate) {
-            try Self.append(event, to: &state, through: asOf)
+        if open.canAppendOpen(at: job.valueDate) {
+            try Self.appendOpen(event, to: &open)
         } else {
             // Back-dated: replay the whole history (what is written plus this batch's events) with the new one.
             var events = history ?? []
             if history == nil { events = try await activeEvents(loan.record.id, on: db) + pending }
             history = events
-            state = try replaying(terms, events + [event], asOf)
+            open = try Self.replaying(terms, events + [event], openOn: asOf)
         }
+        closed = try Self.closed(open, through: asOf)
+        let state = closed
+        open.forgetAllocations()
+        closed.forgetAllocations()
         let after = state.result
         var lines = Journal.difference(from: beforeBalances, to: after.ledgerBalances(), loanID: loan.record.id)
         lines.append(Journal.Line(account: job.channel.account, loanID: loan.record.id, amount: job.amount.minorUnits))
@@ -254,7 +261,7 @@ extension LoanBook {
         )
         postings.append(posting)
         let allocation = after.allocations[event.id] ?? []
-        let allocationText = String(decoding: try TermsCache.encoder.encode(allocation), as: UTF8.self)
+        let allocationText = AllocationLine.storedJSON(allocation)
         let status = LoanStatus(after.status)
         let record = PaymentRecord(
             id: event.id, loanId: loan.record.id, kind: "payment", sequence: event.sequence, valueDate: job.valueDate.text, amount: QuoteDocument.amount(job.amount),
@@ -284,7 +291,7 @@ extension LoanBook {
             answer: answer, now: job.now
         )
         let entry = ReplayCache.Entry(
-            loanID: loan.record.id, rowVersion: loan.rowVersion + 1, ledgerDate: asOf, replay: state, history: history.map { $0 + [event] },
+            loanID: loan.record.id, rowVersion: loan.rowVersion + 1, ledgerDate: asOf, open: open, closed: closed, history: history.map { $0 + [event] },
             pending: pending + [event]
         )
         return (plan, entry)
@@ -349,12 +356,16 @@ extension LoanBook {
         APIError(status: .unprocessableContent, code: error.code, message: error.message)
     }
 
-    static func close(_ replay: inout LoanReplay, through date: CalendarDate) throws(APIError) {
-        do { try replay.close(through: date) } catch { throw refusal(error) }
+    static func replaying(_ terms: LoanTerms, _ events: [LoanEvent], openOn date: CalendarDate) throws(APIError) -> LoanReplay {
+        do { return try LoanReplay.replaying(terms: terms, events: events, openOn: date) } catch { throw refusal(error) }
     }
 
-    static func append(_ event: LoanEvent, to replay: inout LoanReplay, through date: CalendarDate) throws(APIError) {
-        do { try replay.append(event, through: date) } catch { throw refusal(error) }
+    static func closed(_ replay: LoanReplay, through date: CalendarDate) throws(APIError) -> LoanReplay {
+        do { return try replay.closed(through: date) } catch { throw refusal(error) }
+    }
+
+    static func appendOpen(_ event: LoanEvent, to replay: inout LoanReplay) throws(APIError) {
+        do { try replay.appendOpen(event) } catch { throw refusal(error) }
     }
 
     /// The accrual entry from one position of a loan to a later one (recognised interest, moratorium interest, late

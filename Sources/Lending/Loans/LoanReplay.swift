@@ -46,18 +46,60 @@ public struct LoanReplay: Sendable {
     /// The replay of `events` through the end of `asOf`, which can be carried on with `append(_:through:)` and
     /// `close(through:)` (a cache of it saves replaying a loan's whole history for each new payment).
     public static func replaying(terms: LoanTerms, events: [LoanEvent], through asOf: CalendarDate) throws(LoanReplayError) -> LoanReplay {
+        try replaying(terms: terms, events: events, to: asOf, closingTheDay: true)
+    }
+
+    /// The replay of `events` with every day before `date` closed and `date` itself open: events of that day (and later
+    /// ones) can still be appended with `appendOpen(_:)`, whatever the day holds (a due date too). `closed(through:)`
+    /// gives the position at the end of a day.
+    public static func replaying(terms: LoanTerms, events: [LoanEvent], openOn date: CalendarDate) throws(LoanReplayError) -> LoanReplay {
+        try replaying(terms: terms, events: events, to: date, closingTheDay: false)
+    }
+
+    static func replaying(terms: LoanTerms, events: [LoanEvent], to date: CalendarDate, closingTheDay: Bool) throws(LoanReplayError) -> LoanReplay {
         var replay = LoanReplay(terms: terms)
         let ordered = events.sorted { ($0.valueDate, $0.sequence) < ($1.valueDate, $1.sequence) }
         try replay.guarded { replay in
             for event in ordered {
-                try replay.check(event, asOf: asOf)
+                try replay.check(event, asOf: date)
                 try replay.advance(to: event.valueDate, closingTheDay: false)
                 try replay.apply(event)
             }
-            try replay.advance(to: asOf, closingTheDay: true)
+            try replay.advance(to: date, closingTheDay: closingTheDay)
         }
-        replay.position.asOf = asOf
+        replay.position.asOf = date
         return replay
+    }
+
+    /// Whether an event dated `valueDate` can be appended to this open replay with the same result as replaying the
+    /// whole history: it falls on or after the open day and after every event applied.
+    public func canAppendOpen(at valueDate: CalendarDate) -> Bool {
+        valueDate > closedThrough && valueDate >= accruedTo && lastEventDate.map { valueDate >= $0 } ?? true
+    }
+
+    /// Appends an event recorded after every other (see `canAppendOpen`), leaving its day open.
+    public mutating func appendOpen(_ event: LoanEvent) throws(LoanReplayError) {
+        precondition(canAppendOpen(at: event.valueDate), "appendOpen only where canAppendOpen")
+        try check(event, asOf: event.valueDate)
+        try guarded { replay in
+            try replay.advance(to: event.valueDate, closingTheDay: false)
+            try replay.apply(event)
+        }
+        position.asOf = max(position.asOf, event.valueDate)
+    }
+
+    /// Forgets how the events applied so far were allocated (`LoanPosition.allocations`): a replay kept only to carry
+    /// on with new events needs none, and copying them with every change would make each new event cost as much as
+    /// the loan's whole history.
+    public mutating func forgetAllocations() {
+        position.allocations = [:]
+    }
+
+    /// This replay with the days through `date` closed (the replay itself stays as it is).
+    public func closed(through date: CalendarDate) throws(LoanReplayError) -> LoanReplay {
+        var copy = self
+        try copy.close(through: date)
+        return copy
     }
 
     /// Whether an event dated `valueDate` can be appended to this replay with the same result as replaying the whole
