@@ -41,6 +41,21 @@ extension Money {
         }
     }
 
+    /// The amount as a machine reads it: no thousands separators, all the decimals of the currency (`-1234.56`).
+    public var decimalText: String {
+        let magnitude = minorUnits.magnitude
+        let perUnit = UInt64(currency.minorUnitsPerUnit)
+        var text = minorUnits < 0 ? "-" : ""
+        text += String(magnitude / perUnit)
+        if currency.minorUnitDigits > 0 {
+            let fraction = String(magnitude % perUnit)
+            text += "."
+            text += String(repeating: "0", count: currency.minorUnitDigits - fraction.count)
+            text += fraction
+        }
+        return text
+    }
+
     /// Reads an amount written as `1234.56`, `1,234.56`, `$1,234.56`, `$1,234.56 MXN` or `-1,234.56`.
     ///
     /// Thousands separators are optional but, when present, must group digits by three. Decimals beyond the currency's

@@ -1,3 +1,4 @@
+import Foundation
 import CarteraCore
 import CarteraTestSupport
 import Testing
@@ -58,6 +59,19 @@ struct MoneyTests {
         #expect(Money.mxn(centavos: 100_000_000).formatted() == "1,000,000.00")
         #expect(Money.mxn(centavos: Int64.min).formatted() == "-92,233,720,368,547,758.08")
         #expect(Money(minorUnits: 1_500_000, currency: .udi).formatted() == "1.500000")
+    }
+
+    @Test("writes the machine form without separators")
+    func decimalText() {
+        #expect(Money.mxn(centavos: 123_456).decimalText == "1234.56")
+        #expect(Money.mxn(centavos: -5).decimalText == "-0.05")
+        #expect(Money.mxn(centavos: 0).decimalText == "0.00")
+        #expect(Money.mxn(centavos: Int64.min).decimalText == "-92233720368547758.08")
+        #expect(Money(minorUnits: 1_500_000, currency: .udi).decimalText == "1.500000")
+        for centavos: Int64 in [1, 9, 10, 99, 100, 101, 999_999, 1_000_000, -1_234_567_890, Int64.max] {
+            let money = Money.mxn(centavos: centavos)
+            #expect(money.decimalText == money.formatted().replacingOccurrences(of: ",", with: ""))
+        }
     }
 
     @Test("format then parse gives the same amount")

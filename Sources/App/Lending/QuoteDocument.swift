@@ -37,7 +37,7 @@ public struct QuoteDocument: Encodable, Sendable {
     }
 
     /// `1234.56` (no thousands separators).
-    public static func amount(_ money: Money) -> String { money.formatted(.plain).replacingOccurrences(of: ",", with: "") }
+    public static func amount(_ money: Money) -> String { money.decimalText }
 }
 
 /// A quote request as it arrives over the API (strings for amounts and rates, so nothing passes through a `Double`).
