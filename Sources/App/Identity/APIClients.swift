@@ -97,6 +97,14 @@ public struct APIClients: Sendable {
 
     static func randomHex(bytes: Int) -> String { ByteEncoding.hex(ByteEncoding.randomBytes(bytes)) }
 
+    /// An id that sorts by creation time: `prefix`, the millisecond in 12 hex digits, then 10 random bytes in hex.
+    /// Rows with such keys are added at the end of their primary-key index, where the rows written with them share
+    /// pages, instead of on a random page each.
+    static func timeOrderedID(_ prefix: String, at now: Timestamp) -> String {
+        let milliseconds = String(UInt64(max(0, now.millisecondsSince1970)), radix: 16)
+        return prefix + String(repeating: "0", count: max(0, 12 - milliseconds.count)) + milliseconds + randomHex(bytes: 10)
+    }
+
     /// 32 random bytes, base64url without padding (43 characters).
     static func randomSecret() -> String { ByteEncoding.base64URL(ByteEncoding.randomBytes(32)) }
 }

@@ -64,7 +64,7 @@ public enum Journal {
             let debits = checked.lines.filter { $0.amount > 0 }.reduce(0) { $0 + $1.amount }
             let credits = checked.lines.filter { $0.amount < 0 }.reduce(0) { $0 - $1.amount }
             guard !checked.lines.isEmpty, debits == credits else { throw Unbalanced(debits: debits, credits: credits) }
-            id = "je_" + APIClients.randomHex(bytes: 10)
+            id = APIClients.timeOrderedID("je_", at: now)
             self.draft = checked
             at = now
             by = actor

@@ -44,7 +44,7 @@ extension LoanBook {
             let newID = "ln_" + APIClients.randomHex(bytes: 10)
 
             // The old loan is paid off through the bridge.
-            let event = LoanEvent(id: "pay_" + APIClients.randomHex(bytes: 10), sequence: old.nextSequence, valueDate: date, kind: .payment(amount: payoff, excess: .reduceTerm))
+            let event = LoanEvent(id: APIClients.timeOrderedID("pay_", at: now), sequence: old.nextSequence, valueDate: date, kind: .payment(amount: payoff, excess: .reduceTerm))
             let after = try replay(oldTerms, events + [event], date)
             guard after.status == .paidOff else {
                 throw APIError(status: .internalServerError, code: "restructure_incomplete", message: "El pago de la reestructura no liquidó el crédito; no se registró nada.")
