@@ -252,6 +252,12 @@ struct LoanAPITests {
             }
             let unbalanced = try await verification.run()
             #expect(unbalanced.problems.contains { $0.kind == "entry_unbalanced" } && unbalanced.problems.contains { $0.kind == "journal_unbalanced" })
+            // A line moved to another loan (or to none) is named, whatever the balances say.
+            try await database.withConnection { db in
+                try await db.raw("UPDATE journal_lines SET loan_id = NULL WHERE loan_id = \(bind: loanID) AND account = '1102' AND debit > 0").run()
+            }
+            let moved = try await verification.run()
+            #expect(moved.problems.contains { $0.kind == "line_loan_mismatch" && $0.loanId == nil && $0.entryId != nil })
         }
     }
 }

@@ -4,8 +4,9 @@ import Lending
 import SQLKit
 import Store
 
-/// Proves the journal: every entry balances, the journal balances overall, every account is in the chart, and every
-/// disbursed loan's journal balances equal the balances of its position replayed from its events.
+/// Proves the journal: every entry balances, the journal balances overall, every line belongs to its entry's loan,
+/// every account is in the chart, and every disbursed loan's journal balances equal the balances of its position
+/// replayed from its events.
 public struct LedgerVerification: Sendable {
     let database: Database
     let book: LoanBook
@@ -17,7 +18,7 @@ public struct LedgerVerification: Sendable {
 
     /// One difference found.
     public struct Problem: Sendable, Encodable, Equatable {
-        /// `entry_unbalanced`, `journal_unbalanced`, `unknown_account`, `loan_balance`.
+        /// `entry_unbalanced`, `journal_unbalanced`, `line_loan_mismatch`, `unknown_account`, `loan_balance`.
         public let kind: String
         public let entryId: String?
         public let loanId: String?
@@ -70,6 +71,21 @@ public struct LedgerVerification: Sendable {
                     actual: try row.decode(column: "c", as: Int64.self), message: "El asiento \(id) no cuadra o no tiene partidas."
                 ))
             }
+            // A loan's balances are read through its entries, so a line must belong to its entry's loan.
+            for row in try await db.raw(
+                """
+                SELECT l.entry_id, l.loan_id, e.loan_id AS entry_loan FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+                WHERE l.loan_id IS DISTINCT FROM e.loan_id ORDER BY l.entry_id, l.line
+                """
+            ).all() {
+                let id = try row.decode(column: "entry_id", as: String.self)
+                let loan = try row.decode(column: "loan_id", as: String?.self)
+                let entryLoan = try row.decode(column: "entry_loan", as: String?.self)
+                report.problems.append(Problem(
+                    kind: "line_loan_mismatch", entryId: id, loanId: loan, account: nil, expected: nil, actual: nil,
+                    message: "Una partida del asiento \(id) es del crédito \(loan ?? "(ninguno)") y el asiento, del \(entryLoan ?? "(ninguno)")."
+                ))
+            }
             for code in try await db.raw("SELECT DISTINCT account FROM journal_lines ORDER BY account").all(decodingColumn: "account", as: String.self)
             where LedgerAccount(rawValue: code) == nil {
                 report.problems.append(Problem(kind: "unknown_account", entryId: nil, loanId: nil, account: code, expected: nil, actual: nil,
@@ -90,8 +106,9 @@ public struct LedgerVerification: Sendable {
                 var journal: [String: [LedgerAccount: Int64]] = [:]
                 for row in try await db.raw(
                     """
-                    SELECT loan_id, account, CAST(SUM(debit) - SUM(credit) AS BIGINT) AS balance FROM journal_lines
-                    WHERE loan_id IN (\(binds: ids)) GROUP BY loan_id, account
+                    SELECT l.loan_id, l.account, CAST(SUM(l.debit) - SUM(l.credit) AS BIGINT) AS balance
+                    FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+                    WHERE e.loan_id IN (\(binds: ids)) AND l.loan_id = e.loan_id GROUP BY l.loan_id, l.account
                     """
                 ).all() {
                     guard let account = LedgerAccount(rawValue: try row.decode(column: "account", as: String.self)), account.isLoanAccount else { continue }

@@ -9,5 +9,6 @@ public enum Migrations {
         .m0006Clients,
         .m0007Products,
         .m0008LoansAndLedger,
+        .m0009JournalLinesWithoutLoanIndex,
     ]
 }
