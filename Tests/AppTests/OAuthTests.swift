@@ -192,6 +192,11 @@ struct OAuthTests {
                 kid: JWKIdentifier(string: kid)
             )
             #expect(await second.verify(year) == nil)
+            // A token verified before is remembered, and still expires on time.
+            #expect(await second.verify(longLived)?.clientID == "cc_1")
+            #expect(second.remembers(longLived))
+            clock.advance(seconds: TokenService.lifetimeSeconds + 1)
+            #expect(await second.verify(longLived) == nil)
             #expect(try await AuditLog.verify(database: database).checked == 1)
             // The private keys are stored encrypted.
             let stored = try await database.withConnection { db in

@@ -1,6 +1,7 @@
 import CarteraCore
 import Foundation
 import JWTKit
+import NIOConcurrencyHelpers
 import SQLKit
 import CarteraSecurity
 import Store
@@ -38,6 +39,16 @@ public final class TokenService: Sendable {
 
     let jwtKeys: JWTKeyCollection
     let state: KeyState
+    /// Tokens already verified, by their exact text (see `verify`).
+    let verified = NIOLockedValueBox<[String: Verified]>([:])
+    static let verifiedLimit = 10_000
+
+    /// What a verified token said, kept to answer the next request that carries the same token.
+    struct Verified: Sendable {
+        let client: AuthenticatedClient
+        let keyID: String?
+        let issuedAt: Date
+    }
     let database: Database
     let keys: LiveKeys
     let clock: @Sendable () -> Timestamp
@@ -177,7 +188,19 @@ public final class TokenService: Sendable {
     }
 
     /// The caller behind a valid token, or nil for an invalid, tampered or expired one.
+    ///
+    /// A client sends the same token with every request for up to 15 minutes, and checking its ES256 signature and
+    /// decoding it costs more than the rest of a payment's handling, so a token that verified is remembered by its
+    /// exact text. What can change meanwhile is checked on every use: its expiry, and the retirement of its key.
     public func verify(_ token: String) async -> AuthenticatedClient? {
+        if let known = verified.withLockedValue({ $0[token] }) {
+            guard known.client.expiresAt > clock() else {
+                _ = verified.withLockedValue { $0.removeValue(forKey: token) }
+                return nil
+            }
+            guard await mayVouch(keyID: known.keyID, issuedAt: known.issuedAt) else { return nil }
+            return known.client
+        }
         var payload = try? await jwtKeys.verify(token, as: AccessToken.self)
         if payload == nil, let kid = Self.keyID(of: token), !(await state.known.contains(kid)), await state.mayRefreshForMiss(at: clock()) {
             try? await refresh()
@@ -188,19 +211,32 @@ public final class TokenService: Sendable {
         guard payload.exp.value > clock().date else { return nil }
         // Cartera issues nothing longer-lived, so a longer token was minted with a stolen key.
         guard payload.exp.value.timeIntervalSince(payload.iat.value) <= TimeInterval(Self.lifetimeSeconds) else { return nil }
-        // A retired key vouches only for tokens it signed before it was retired (plus the minute other instances may
-        // take to notice), so a leaked old key cannot mint new tokens after a rotation.
-        if let kid = Self.keyID(of: token), let retired = await state.retiredAt[kid],
-            payload.iat.value >= retired.adding(seconds: Self.refreshSeconds).date
-        {
-            return nil
-        }
-        return AuthenticatedClient(
+        let kid = Self.keyID(of: token)
+        guard await mayVouch(keyID: kid, issuedAt: payload.iat.value) else { return nil }
+        let client = AuthenticatedClient(
             clientID: payload.sub.value,
             lenderID: payload.lender,
             scopes: payload.scope.split(separator: " ").map(String.init),
             expiresAt: Timestamp(payload.exp.value)
         )
+        verified.withLockedValue { verified in
+            if verified.count >= Self.verifiedLimit { verified.removeAll(keepingCapacity: true) }
+            verified[token] = Verified(client: client, keyID: kid, issuedAt: payload.iat.value)
+        }
+        return client
+    }
+
+    /// Whether `token` is remembered as verified.
+    func remembers(_ token: String) -> Bool {
+        verified.withLockedValue { $0[token] != nil }
+    }
+
+    /// Whether the key `keyID` still vouches for a token issued at `issuedAt`: a retired key vouches only for tokens
+    /// it signed before it was retired (plus the minute other instances may take to notice), so a leaked old key
+    /// cannot mint new tokens after a rotation.
+    func mayVouch(keyID: String?, issuedAt: Date) async -> Bool {
+        guard let keyID, let retired = await state.retiredAt[keyID] else { return true }
+        return issuedAt < retired.adding(seconds: Self.refreshSeconds).date
     }
 
     /// The `kid` in a JWT's header, without verifying anything.
