@@ -370,8 +370,8 @@ final class ReplayCache: Sendable {
         /// The loan's replay with its ledger date open (every event applied, that day not closed), so a payment of
         /// that day or later is appended to it even on a due date.
         let open: LoanReplay
-        /// `open` closed through the ledger date: the loan as its journal stands.
-        let closed: LoanReplay
+        /// The loan's balance in each account at the end of its ledger date: its journal as it stands.
+        let balances: [LedgerAccount: Int64]
         /// The loan's whole history when known (inside a batch, or just replayed); the cache keeps none, so carrying a
         /// loan on never copies its history.
         let history: [LoanEvent]?
@@ -380,7 +380,7 @@ final class ReplayCache: Sendable {
 
         /// The entry as the cache keeps it.
         var stored: Entry {
-            Entry(loanID: loanID, rowVersion: rowVersion, ledgerDate: ledgerDate, open: open, closed: closed, history: nil, pending: [])
+            Entry(loanID: loanID, rowVersion: rowVersion, ledgerDate: ledgerDate, open: open, balances: balances, history: nil, pending: [])
         }
     }
 

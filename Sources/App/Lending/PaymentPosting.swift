@@ -206,33 +206,32 @@ extension LoanBook {
             throw APIError(status: .unprocessableContent, code: "value_date_before_disbursement",
                            message: "La fecha valor es anterior a la disposición del crédito (\(terms.disbursementDate.text)).")
         }
-        // The loan's replay with its ledger date open, and closed through it (the journal as it stands).
+        // The loan's replay with its ledger date open, and its balances at the end of that day (the journal as it stands).
         var open: LoanReplay
-        var closed: LoanReplay
+        var balances: [LedgerAccount: Int64]
         var history: [LoanEvent]?
         var pending: [LoanEvent] = []
         if let carried, carried.rowVersion == loan.rowVersion, carried.ledgerDate == ledgerDate {
-            (open, closed) = (carried.open, carried.closed)
+            (open, balances) = (carried.open, carried.balances)
             history = carried.history
             pending = carried.pending
         } else if let taken = replays.take(loan.record.id, rowVersion: loan.rowVersion, ledgerDate: ledgerDate) {
-            (open, closed) = (taken.open, taken.closed)
+            (open, balances) = (taken.open, taken.balances)
         } else {
             let events = try await activeEvents(loan.record.id, on: db)
             history = events
             open = try Self.replaying(terms, events, openOn: ledgerDate)
-            closed = try Self.closed(open, through: ledgerDate)
+            balances = try Self.closed(open, through: ledgerDate).result.ledgerBalances()
         }
         var postings: [Journal.Posting] = []
         let asOf = max(ledgerDate, job.valueDate)
         if asOf > ledgerDate {
-            let atLedger = closed.result.ledgerBalances()
-            closed = try Self.closed(closed, through: asOf)
-            if let accrual = try accrual(loan, from: atLedger, to: closed.result.ledgerBalances(), date: asOf, now: job.now, actor: job.actor) {
+            let accrued = try Self.closed(open, through: asOf).result.ledgerBalances()
+            if let accrual = try accrual(loan, from: balances, to: accrued, date: asOf, now: job.now, actor: job.actor) {
                 postings.append(accrual)
             }
+            balances = accrued
         }
-        let beforeBalances = closed.result.ledgerBalances()
         let event = LoanEvent(
             id: APIClients.timeOrderedID("pay_", at: job.now), sequence: loan.nextSequence, valueDate: job.valueDate, kind: .payment(amount: job.amount, excess: job.excess)
         )
@@ -245,12 +244,10 @@ extension LoanBook {
             history = events
             open = try Self.replaying(terms, events + [event], openOn: asOf)
         }
-        closed = try Self.closed(open, through: asOf)
-        let state = closed
+        let after = try Self.closed(open, through: asOf).result
         open.forgetAllocations()
-        closed.forgetAllocations()
-        let after = state.result
-        var lines = Journal.difference(from: beforeBalances, to: after.ledgerBalances(), loanID: loan.record.id)
+        let afterBalances = after.ledgerBalances()
+        var lines = Journal.difference(from: balances, to: afterBalances, loanID: loan.record.id)
         lines.append(Journal.Line(account: job.channel.account, loanID: loan.record.id, amount: job.amount.minorUnits))
         let posting = try Journal.Posting(
             Journal.Draft(
@@ -271,9 +268,9 @@ extension LoanBook {
         var answer: Answer?
         switch job.idempotency {
         case .inTransaction(let scope, let key, let requestHash):
-            answer = Answer(scope: scope, key: key, requestHash: requestHash, body: try LoanBook.jsonEncoder.encode(record))
+            answer = Answer(scope: scope, key: key, requestHash: requestHash, body: record.json())
         case .claimed(let scope, let key):
-            answer = Answer(scope: scope, key: key, requestHash: nil, body: try LoanBook.jsonEncoder.encode(record))
+            answer = Answer(scope: scope, key: key, requestHash: nil, body: record.json())
         case nil: break
         }
         let plan = Plan(
@@ -291,7 +288,7 @@ extension LoanBook {
             answer: answer, now: job.now
         )
         let entry = ReplayCache.Entry(
-            loanID: loan.record.id, rowVersion: loan.rowVersion + 1, ledgerDate: asOf, open: open, closed: closed, history: history.map { $0 + [event] },
+            loanID: loan.record.id, rowVersion: loan.rowVersion + 1, ledgerDate: asOf, open: open, balances: afterBalances, history: history.map { $0 + [event] },
             pending: pending + [event]
         )
         return (plan, entry)
