@@ -36,3 +36,36 @@ struct AllocationJSONTests {
         #expect(AllocationLine.storedJSON([]) == "[]")
     }
 }
+
+/// A payment's answer is written by hand on the posting path; it must be exactly what the general encoder writes.
+struct PaymentRecordJSONTests {
+    static let pieces: [String] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{00}", "\u{01}", "\u{1F}", "\u{7F}", "é", "ñ", "€", "😀", "\u{2028}", "ref-123", "</script>"]
+
+    static func text(_ random: inout SeededRandom) -> String {
+        (0..<Int(random.next() % 8)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+    }
+
+    static func optional(_ random: inout SeededRandom) -> String? {
+        random.next() % 3 == 0 ? nil : text(&random)
+    }
+
+    @Test func matchesTheGeneralEncoder() throws {
+        var random = SeededRandom(seed: 11)
+        for _ in 0..<300 {
+            let lines = (0..<Int(random.next() % 4)).map { _ in
+                LoanBook.PaymentRecord.Line(installment: random.next() % 2 == 0 ? nil : Int(random.next() % 500), component: Self.text(&random), amount: Self.text(&random))
+            }
+            let reversal = random.next() % 3 == 0
+                ? LoanBook.PaymentRecord.Reversal(at: Self.text(&random), by: Self.text(&random), reason: Self.text(&random), entryId: Self.text(&random)) : nil
+            let record = LoanBook.PaymentRecord(
+                id: Self.text(&random), loanId: Self.text(&random), kind: Self.text(&random), sequence: Int64(bitPattern: random.next()),
+                valueDate: Self.text(&random), amount: Self.text(&random), channel: Self.optional(&random), reference: Self.optional(&random),
+                excess: Self.optional(&random), allocation: lines, entryId: Self.text(&random), recordedAt: Self.text(&random),
+                recordedBy: Self.text(&random), reversal: reversal,
+                loanStatus: random.next() % 3 == 0 ? nil : LoanStatus.allCases[Int(random.next() % UInt64(LoanStatus.allCases.count))]
+            )
+            let expected = try LoanBook.jsonEncoder.encode(record)
+            #expect(record.json() == expected, "\(String(decoding: expected, as: UTF8.self))")
+        }
+    }
+}

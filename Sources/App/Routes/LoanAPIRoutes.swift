@@ -144,7 +144,7 @@ struct LoanAPIRoutes {
             let actor = APIAccess.actor(client, context)
             guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else {
                 let record = try await book.pay(loanID, payment, lenderID: client.lenderID, actor: actor)
-                return Self.json(201, try LoanBook.jsonEncoder.encode(record))
+                return Self.json(201, record.json())
             }
             let scope = "payments.create:\(client.clientID):\(loanID)"
             let requestHash = AuditChain.digest(Array(try LoanBook.jsonEncoder.encode(payment)))
@@ -157,7 +157,7 @@ struct LoanAPIRoutes {
                 defer { _ = inFlight.withLockedValue { $0.remove(flight) } }
                 let record = try await book.pay(loanID, payment, lenderID: client.lenderID, actor: actor,
                                                 idempotency: .inTransaction(scope: scope, key: key, requestHash: requestHash))
-                return Self.json(201, try LoanBook.jsonEncoder.encode(record))
+                return Self.json(201, record.json())
             }
             // Several instances share PostgreSQL: the key is claimed in its own transaction first, so a concurrent
             // duplicate on any instance sees it in progress (409); the answer is stored in the payment's transaction.
@@ -172,7 +172,7 @@ struct LoanAPIRoutes {
             }
             do {
                 let record = try await book.pay(loanID, payment, lenderID: client.lenderID, actor: actor, idempotency: .claimed(scope: scope, key: key))
-                return Self.json(201, try LoanBook.jsonEncoder.encode(record))
+                return Self.json(201, record.json())
             } catch {
                 try? await database.transaction { db in try await IdempotencyKeys.abandon(scope: scope, key: key, on: db) }
                 throw error
