@@ -260,6 +260,34 @@ struct LoanAPITests {
             #expect(moved.problems.contains { $0.kind == "line_loan_mismatch" && $0.loanId == nil && $0.entryId != nil })
         }
     }
+
+    @Test("A payment worked out ahead from a loan that changed meanwhile is worked out again when its batch is posted", arguments: TestEngine.available)
+    func staleSpeculation(engine: TestEngine) async throws {
+        try await withBackOffice(on: engine) { database, client, _ in
+            let fixture = try await LoanFixture.make(database)
+            let headers = try await ClientAPITests().token(client, database, scopes: Self.allScopes)
+            let loanID = try await Self.disbursedLoan(client, headers, clientID: fixture.clientID, term: 6)
+            let book = LoanBook(database: database)
+            let request = LoanBook.PaymentRequest(amount: "1500.00", valueDate: "2026-02-20", channel: .spei)
+            let first = try await book.pay(loanID, request, lenderID: fixture.lenderID, actor: .commandLine)
+            // The next payment is worked out ahead from the loan as the first payment left it...
+            var job = LoanBook.PaymentJob(
+                loanID: loanID, lenderID: fixture.lenderID, amount: .mxn(centavos: 150_000), valueDate: CalendarDate(text: "2026-02-20")!,
+                channel: .spei, reference: nil, excess: .advance, actor: .commandLine, idempotency: nil, now: .now
+            )
+            let ahead = try #require(await book.speculate(job))
+            // ...then the first payment is reversed, so the loan is back as it was before it: the batch works the
+            // payment out again and it is applied exactly as the first one was.
+            _ = try await book.reverse(loanID, payment: first.id, reason: "Pago duplicado", lenderID: fixture.lenderID, actor: .commandLine)
+            job.speculation = ahead
+            let posted = try await LoanBook.run([job], book: book)[0].get()
+            func lines(_ record: LoanBook.PaymentRecord) -> [String] { record.allocation.map { "\($0.installment ?? 0) \($0.component) \($0.amount)" } }
+            #expect(lines(ahead.plan.record) != lines(first))
+            #expect(lines(posted) == lines(first))
+            #expect(posted.id != ahead.plan.record.id)  // worked out again, not taken as it was
+            #expect(try await LedgerVerification(database: database, book: LoanBook(database: database)).run().ok)
+        }
+    }
 }
 
 @Suite("API: restructuring")

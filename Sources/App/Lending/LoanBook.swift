@@ -49,7 +49,7 @@ public struct LoanBook: Sendable {
         public let clientId: String
         public let productCode: String
         public let productVersion: Int
-        public let status: LoanStatus
+        public internal(set) var status: LoanStatus
         public let amount: String
         public let term: Int
         public let createdAt: String
@@ -60,7 +60,7 @@ public struct LoanBook: Sendable {
         public let disbursedOn: String?
         public let disbursementChannel: String?
         public let disbursementReference: String?
-        public let ledgerDate: String?
+        public internal(set) var ledgerDate: String?
         /// For a loan that restructures another: the loan it paid off.
         public let restructuredFrom: String?
     }
@@ -372,6 +372,8 @@ final class ReplayCache: Sendable {
         let open: LoanReplay
         /// The loan's balance in each account at the end of its ledger date: its journal as it stands.
         let balances: [LedgerAccount: Int64]
+        /// The loan as the payment that made this entry left it.
+        let loan: LoanBook.Loaded
         /// The loan's whole history when known (inside a batch, or just replayed); the cache keeps none, so carrying a
         /// loan on never copies its history.
         let history: [LoanEvent]?
@@ -380,7 +382,7 @@ final class ReplayCache: Sendable {
 
         /// The entry as the cache keeps it.
         var stored: Entry {
-            Entry(loanID: loanID, rowVersion: rowVersion, ledgerDate: ledgerDate, open: open, balances: balances, history: nil, pending: [])
+            Entry(loanID: loanID, rowVersion: rowVersion, ledgerDate: ledgerDate, open: open, balances: balances, loan: loan, history: nil, pending: [])
         }
     }
 
@@ -394,6 +396,11 @@ final class ReplayCache: Sendable {
             guard let entry = entries[loanID], entry.rowVersion == rowVersion, entry.ledgerDate == ledgerDate else { return nil }
             return entries.removeValue(forKey: loanID)
         }
+    }
+
+    /// The loan's entry, left in the cache (for working a payment out ahead, outside the transaction).
+    func peek(_ loanID: String) -> Entry? {
+        entries.withLockedValue { $0[loanID] }
     }
 
     func store(_ entry: Entry) {

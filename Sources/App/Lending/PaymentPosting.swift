@@ -30,6 +30,8 @@ extension LoanBook {
         let actor: Administration.Actor
         let idempotency: Idempotency?
         let now: Timestamp
+        /// The payment worked out ahead, if it could be.
+        var speculation: Speculation?
     }
 
     /// Records a payment on a loan: brings its journal to the value date, applies the payment by the product's order and
@@ -60,10 +62,12 @@ extension LoanBook {
         guard valueDate <= today else {
             throw APIError(status: .unprocessableContent, code: "value_date_in_future", message: "La fecha valor no puede ser posterior a hoy (\(today.text)).")
         }
-        let job = PaymentJob(
+        var job = PaymentJob(
             loanID: loanID, lenderID: lenderID, amount: amount, valueDate: valueDate, channel: request.channel,
             reference: try Self.cleanReference(request.reference), excess: request.excess ?? .advance, actor: actor, idempotency: idempotency, now: clock()
         )
+        // Worked out now from the loan as this process last wrote it; the batch keeps it if the loan is still so.
+        job.speculation = await speculate(job)
         if let payments { return try await payments.submit(job) }
         return try await Self.run([job], book: self)[0].get()
     }
@@ -146,6 +150,8 @@ extension LoanBook {
         var references = Set<String>()
         var results: [Result<PaymentRecord, any Error>] = []
         var plans: [Plan] = []
+        // Loans for which a payment was not as worked out ahead: their later payments in the batch are worked out here.
+        var overtaken = Set<String>()
         for job in jobs {
             do {
                 if case .inTransaction(let scope, let key, let requestHash) = job.idempotency,
@@ -168,7 +174,14 @@ extension LoanBook {
                     }
                     references.insert(key)
                 }
-                let (plan, entry) = try await self.plan(job, loan: loan, carried: carried[job.loanID], on: db)
+                let plan: Plan
+                let entry: ReplayCache.Entry
+                if let speculation = job.speculation, !overtaken.contains(job.loanID), speculation.base.isUnchanged(comparedTo: loan) {
+                    (plan, entry) = (speculation.plan, speculation.entry)
+                } else {
+                    overtaken.insert(job.loanID)
+                    (plan, entry) = try await self.plan(job, loan: loan, carried: carried[job.loanID], on: db)
+                }
                 plans.append(plan)
                 carried[job.loanID] = entry
                 let u = plan.loanUpdate
@@ -185,6 +198,28 @@ extension LoanBook {
         return (results, Array(carried.values))
     }
 
+    /// A payment worked out ahead, outside the transaction, from the loan as this process last wrote it.
+    struct Speculation: Sendable {
+        /// The loan as assumed: the payment stands only if the loan read in the transaction is still this.
+        let base: Loaded
+        let plan: Plan
+        let entry: ReplayCache.Entry
+
+        /// Working a payment out needs the loan's history from the database.
+        struct NeedsHistory: Error {}
+        static let needsHistory = NeedsHistory()
+    }
+
+    /// Works a payment out from the replay cache alone, without touching the cache or the database, as its request
+    /// arrives (so the requests' threads do it side by side, before the payment waits for the writer): nil when the
+    /// loan is not cached or the payment needs the loan's history (back-dated).
+    func speculate(_ job: PaymentJob) async -> Speculation? {
+        guard let entry = replays.peek(job.loanID), entry.loan.lenderID == job.lenderID,
+            let (plan, next) = try? await plan(job, loan: entry.loan, carried: entry, on: nil)
+        else { return nil }
+        return Speculation(base: entry.loan, plan: plan, entry: next)
+    }
+
     /// The answer stored under an idempotency key, or nil when the key is new (or expired); a key used for another
     /// request is refused.
     static func replayedAnswer(_ row: any SQLRow, requestHash: String, now: Timestamp) throws -> PaymentRecord? {
@@ -198,7 +233,8 @@ extension LoanBook {
 
     /// Works one payment out from the loan's replay at its ledger date (carried on from an earlier payment of the
     /// batch or of the cache when the loan has not changed since; replayed from its events otherwise).
-    func plan(_ job: PaymentJob, loan: Loaded, carried: ReplayCache.Entry?, on db: any SQLDatabase) async throws -> (Plan, ReplayCache.Entry) {
+    /// Without `db` (working out ahead) a payment that needs the loan's history throws `Speculation.needsHistory`.
+    func plan(_ job: PaymentJob, loan: Loaded, carried: ReplayCache.Entry?, on db: (any SQLDatabase)?) async throws -> (Plan, ReplayCache.Entry) {
         guard loan.record.status.acceptsPayments, let terms = loan.terms, let ledgerDate = loan.ledgerDate else {
             throw APIError(status: .conflict, code: "loan_not_payable", message: "El crédito está \(loan.record.status.label.lowercased()); no recibe pagos.")
         }
@@ -215,9 +251,10 @@ extension LoanBook {
             (open, balances) = (carried.open, carried.balances)
             history = carried.history
             pending = carried.pending
-        } else if let taken = replays.take(loan.record.id, rowVersion: loan.rowVersion, ledgerDate: ledgerDate) {
+        } else if let db, let taken = replays.take(loan.record.id, rowVersion: loan.rowVersion, ledgerDate: ledgerDate) {
             (open, balances) = (taken.open, taken.balances)
         } else {
+            guard let db else { throw Speculation.needsHistory }
             let events = try await activeEvents(loan.record.id, on: db)
             history = events
             open = try Self.replaying(terms, events, openOn: ledgerDate)
@@ -240,7 +277,10 @@ extension LoanBook {
         } else {
             // Back-dated: replay the whole history (what is written plus this batch's events) with the new one.
             var events = history ?? []
-            if history == nil { events = try await activeEvents(loan.record.id, on: db) + pending }
+            if history == nil {
+                guard let db else { throw Speculation.needsHistory }
+                events = try await activeEvents(loan.record.id, on: db) + pending
+            }
             history = events
             open = try Self.replaying(terms, events + [event], openOn: asOf)
         }
@@ -288,7 +328,8 @@ extension LoanBook {
             answer: answer, now: job.now
         )
         let entry = ReplayCache.Entry(
-            loanID: loan.record.id, rowVersion: loan.rowVersion + 1, ledgerDate: asOf, open: open, balances: afterBalances, history: history.map { $0 + [event] },
+            loanID: loan.record.id, rowVersion: loan.rowVersion + 1, ledgerDate: asOf, open: open, balances: afterBalances,
+            loan: loan.advanced(status: status, ledgerDate: asOf, nextSequence: loan.nextSequence + 1), history: history.map { $0 + [event] },
             pending: pending + [event]
         )
         return (plan, entry)
@@ -392,6 +433,15 @@ extension LoanBook {
 extension LoanBook.Loaded {
     /// The loan as it stands after a payment of the batch (for the next payment of the same loan in the batch).
     func advanced(status: LoanStatus, ledgerDate: CalendarDate, nextSequence: Int64) -> LoanBook.Loaded {
-        LoanBook.Loaded(record: record, lenderID: lenderID, terms: terms, ledgerDate: ledgerDate, nextSequence: nextSequence, rowVersion: rowVersion + 1)
+        var record = record
+        record.status = status
+        record.ledgerDate = ledgerDate.text
+        return LoanBook.Loaded(record: record, lenderID: lenderID, terms: terms, ledgerDate: ledgerDate, nextSequence: nextSequence, rowVersion: rowVersion + 1)
+    }
+
+    /// Whether `current` (read in the transaction) is still this loan as assumed when a payment was worked out ahead.
+    func isUnchanged(comparedTo current: LoanBook.Loaded) -> Bool {
+        rowVersion == current.rowVersion && ledgerDate == current.ledgerDate && nextSequence == current.nextSequence
+            && record.status == current.record.status && lenderID == current.lenderID && record.id == current.record.id
     }
 }
