@@ -91,6 +91,19 @@ struct LoanAPITests {
         return id
     }
 
+    /// A back office with one loan of `term` months disbursed through the API, and a token with every loan scope.
+    static func withDisbursedLoan(
+        on engine: TestEngine, term: Int,
+        _ body: @escaping @Sendable (Database, any TestClientProtocol, HTTPFields, LoanFixture, String) async throws -> Void
+    ) async throws {
+        try await withBackOffice(on: engine) { database, client, _ in
+            let fixture = try await LoanFixture.make(database)
+            let headers = try await ClientAPITests().token(client, database, scopes: Self.allScopes)
+            let loanID = try await Self.disbursedLoan(client, headers, clientID: fixture.clientID, term: term)
+            try await body(database, client, headers, fixture, loanID)
+        }
+    }
+
     static func pay(_ centavos: String, on date: String, reference: String? = nil) -> ByteBuffer {
         ByteBuffer(string: #"{"amount":"\#(centavos)","valueDate":"\#(date)","channel":"spei"\#(reference.map { #","reference":"\#($0)""# } ?? "")}"#)
     }
@@ -189,10 +202,7 @@ struct LoanAPITests {
 
     @Test("Concurrent duplicates with one Idempotency-Key record one payment; distinct concurrent payments all post", arguments: TestEngine.available)
     func concurrency(engine: TestEngine) async throws {
-        try await withBackOffice(on: engine) { database, client, _ in
-            let fixture = try await LoanFixture.make(database)
-            let headers = try await ClientAPITests().token(client, database, scopes: Self.allScopes)
-            let loanID = try await Self.disbursedLoan(client, headers, clientID: fixture.clientID, term: 12)
+        try await Self.withDisbursedLoan(on: engine, term: 12) { database, client, headers, fixture, loanID in
             var keyedHeaders = headers
             keyedHeaders[HTTPField.Name("Idempotency-Key")!] = "mismo-pago"
             let keyed = keyedHeaders
@@ -230,10 +240,7 @@ struct LoanAPITests {
 
     @Test("ledger verify names the first loan whose journal was changed behind its back", arguments: TestEngine.available)
     func tampering(engine: TestEngine) async throws {
-        try await withBackOffice(on: engine) { database, client, _ in
-            let fixture = try await LoanFixture.make(database)
-            let headers = try await ClientAPITests().token(client, database, scopes: Self.allScopes)
-            let loanID = try await Self.disbursedLoan(client, headers, clientID: fixture.clientID, term: 6)
+        try await Self.withDisbursedLoan(on: engine, term: 6) { database, client, headers, fixture, loanID in
             _ = try await client.execute(uri: "/api/v1/loans/\(loanID)/payments", method: .post, headers: headers, body: Self.pay("1500.00", on: "2026-02-20"))
             let verification = LedgerVerification(database: database, book: LoanBook(database: database))
             #expect(try await verification.run().ok)
@@ -263,10 +270,7 @@ struct LoanAPITests {
 
     @Test("A payment worked out ahead from a loan that changed meanwhile is worked out again when its batch is posted", arguments: TestEngine.available)
     func staleSpeculation(engine: TestEngine) async throws {
-        try await withBackOffice(on: engine) { database, client, _ in
-            let fixture = try await LoanFixture.make(database)
-            let headers = try await ClientAPITests().token(client, database, scopes: Self.allScopes)
-            let loanID = try await Self.disbursedLoan(client, headers, clientID: fixture.clientID, term: 6)
+        try await Self.withDisbursedLoan(on: engine, term: 6) { database, client, headers, fixture, loanID in
             let book = LoanBook(database: database)
             let request = LoanBook.PaymentRequest(amount: "1500.00", valueDate: "2026-02-20", channel: .spei)
             let first = try await book.pay(loanID, request, lenderID: fixture.lenderID, actor: .commandLine)
