@@ -1,0 +1,27 @@
+-- POST /api/v1/loans/{id}/payments without an Idempotency-Key, spread over the loans listed in
+-- $LOANS_FILE (one id per line). $TOKEN: a bearer token with payments:write.
+local loans = {}
+for line in io.lines(os.getenv("LOANS_FILE")) do
+  if #line > 0 then loans[#loans + 1] = line end
+end
+local token = os.getenv("TOKEN")
+local thread_count = 0
+
+function setup(thread)
+  thread:set("tid", thread_count)
+  thread_count = thread_count + 1
+end
+
+
+function init(args)
+  math.randomseed(os.time() + (tid or 0) * 7919)
+end
+
+request = function()
+  local loan = loans[math.random(#loans)]
+  local headers = {
+    ["Authorization"] = "Bearer " .. token,
+    ["Content-Type"] = "application/json",
+  }
+  return wrk.format("POST", "/api/v1/loans/" .. loan .. "/payments", headers, '{"amount":"1.00","channel":"spei"}')
+end
