@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Clients", targets: ["Clients"]),
         .library(name: "Lending", targets: ["Lending"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "Integrations", targets: ["Integrations"]),
         .library(name: "App", targets: ["App"]),
     ],
     dependencies: [
@@ -35,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Pure domain foundation: money, rounding, Mexican identifiers. Foundation only.
@@ -60,6 +62,21 @@ let package = Package(
         .target(
             name: "Lending",
             dependencies: ["CarteraCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Outside services: payment gateways (webhook verification so far), resilient provider HTTP calls (retries, circuit breaker).
+        .target(
+            name: "Integrations",
+            dependencies: [
+                "CarteraCore",
+                "CarteraSecurity",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // SQL over SQLite and PostgreSQL: connections, migrations, transactions, idempotency keys.
@@ -149,6 +166,17 @@ let package = Package(
         .testTarget(
             name: "CarteraSecurityTests",
             dependencies: ["CarteraSecurity", "CarteraCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationsTests",
+            dependencies: [
+                "Integrations", "CarteraCore", "CarteraTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -86,14 +86,7 @@ public struct APIClients: Sendable {
 
     static func hash(_ secret: String) -> String { AuditChain.digest(Array(secret.utf8)) }
 
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
-    }
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool { ConstantTime.equals(a, b) }
 
     static func randomHex(bytes: Int) -> String { ByteEncoding.hex(ByteEncoding.randomBytes(bytes)) }
 
