@@ -20,6 +20,11 @@ import Store
 /// | `cartera.session.idle.minutes` | `CARTERA_SESSION_IDLE_MINUTES` | — | 1–1440 | `30` | no |
 /// | `cartera.session.absolute.hours` | `CARTERA_SESSION_ABSOLUTE_HOURS` | — | 1–72 | `12` | no |
 /// | `cartera.spei.catalog` | `CARTERA_SPEI_CATALOG` | `--spei-catalog` | path to a CSV `clabe_prefix,spei_code,name` | the catalog shipped with Cartera | no |
+/// | `cartera.stripe.webhook.secret` | `CARTERA_STRIPE_WEBHOOK_SECRET` | — | the endpoint's signing secrets `whsec_…`, comma-separated while one rolls | none (Stripe webhooks refused) | yes |
+/// | `cartera.mercadopago.webhook.secret` | `CARTERA_MERCADOPAGO_WEBHOOK_SECRET` | — | the webhooks' secret key | none | yes |
+/// | `cartera.conekta.webhook.public.key.file` | `CARTERA_CONEKTA_WEBHOOK_PUBLIC_KEY_FILE` | — | path to the webhook key's public half (PEM) | none | no |
+/// | `cartera.openpay.webhook.user` | `CARTERA_OPENPAY_WEBHOOK_USER` | — | the user registered with the webhook | none | no |
+/// | `cartera.openpay.webhook.password` | `CARTERA_OPENPAY_WEBHOOK_PASSWORD` | — | its password | none | yes |
 ///
 /// The database URL is secret because it may carry a password: it is never logged; `databaseURL.description` shows it
 /// with the password replaced by `***`.
@@ -41,6 +46,8 @@ public struct AppConfiguration: Sendable {
     public var sessionIdleMinutes: Int64 = 30
     /// A back-office session ends this many hours after sign-in.
     public var sessionAbsoluteHours: Int64 = 12
+    /// What proves each payment gateway's webhooks (secrets, keys, credentials).
+    public var gatewayWebhooks = GatewayWebhookSettings()
 
     public static let defaultPort = 8080
     public static let defaultHost = "127.0.0.1"
@@ -92,6 +99,18 @@ public struct AppConfiguration: Sendable {
         }
         sessionIdleMinutes = try Self.integer(reader, "cartera.session.idle.minutes", "CARTERA_SESSION_IDLE_MINUTES", in: 1...1440) ?? 30
         sessionAbsoluteHours = try Self.integer(reader, "cartera.session.absolute.hours", "CARTERA_SESSION_ABSOLUTE_HOURS", in: 1...72) ?? 12
+        gatewayWebhooks.stripeSecrets = (reader.string(forKey: "cartera.stripe.webhook.secret", isSecret: true) ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        gatewayWebhooks.mercadoPagoSecret = reader.string(forKey: "cartera.mercadopago.webhook.secret", isSecret: true)
+        if let path = reader.string(forKey: "cartera.conekta.webhook.public.key.file") {
+            guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigurationError.invalid(setting: "CARTERA_CONEKTA_WEBHOOK_PUBLIC_KEY_FILE", value: path, expected: "la ruta de un archivo PEM legible")
+            }
+            gatewayWebhooks.conektaPublicKeyPEM = pem
+        }
+        gatewayWebhooks.openpayUser = reader.string(forKey: "cartera.openpay.webhook.user")
+        gatewayWebhooks.openpayPassword = reader.string(forKey: "cartera.openpay.webhook.password", isSecret: true)
+        try gatewayWebhooks.validate()
     }
 
     static func integer(_ reader: ConfigReader, _ key: String, _ variable: String, in range: ClosedRange<Int64>) throws -> Int64? {

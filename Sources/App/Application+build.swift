@@ -53,6 +53,7 @@ func buildRouter(
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(ErrorMiddleware(audit: audit, pages: pages, clock: clock))
     HealthRoutes(database: database).add(to: router)
+    WebhookRoutes(inbox: GatewayInbox(database: database, audit: audit, verifiers: configuration.gatewayWebhooks.verifiers(), clock: clock)).add(to: router)
     let catalog = ProductCatalog(database: database, clock: clock)
     let api = OAuthRoutes(
         database: database,

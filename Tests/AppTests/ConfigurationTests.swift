@@ -1,4 +1,5 @@
 import App
+import Foundation
 import Logging
 import Store
 import Testing
@@ -60,6 +61,30 @@ struct ConfigurationTests {
             #expect(!error.message.contains("hunter2"))
         } catch {
             Issue.record("unexpected \(error)")
+        }
+    }
+}
+
+@Suite("Configuration: gateway webhooks")
+struct GatewayWebhookConfigurationTests {
+    @Test func readsSecretsAndRefusesAKeyThatIsNotOne() throws {
+        let configuration = try AppConfiguration(reader: AppConfiguration.reader(overrides: [:], environment: [
+            "CARTERA_STRIPE_WEBHOOK_SECRET": "whsec_old, whsec_new",
+            "CARTERA_MERCADOPAGO_WEBHOOK_SECRET": "mp-secret",
+            "CARTERA_OPENPAY_WEBHOOK_USER": "cartera",
+            "CARTERA_OPENPAY_WEBHOOK_PASSWORD": "s3creta",
+        ]))
+        #expect(configuration.gatewayWebhooks.stripeSecrets == ["whsec_old", "whsec_new"])
+        #expect(configuration.gatewayWebhooks.mercadoPagoSecret == "mp-secret")
+        #expect(configuration.gatewayWebhooks.openpayUser == "cartera" && configuration.gatewayWebhooks.openpayPassword == "s3creta")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("conekta-\(UUID().uuidString).pem").path
+        try "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ConfigurationError.self) {
+            try AppConfiguration(reader: AppConfiguration.reader(overrides: [:], environment: ["CARTERA_CONEKTA_WEBHOOK_PUBLIC_KEY_FILE": path]))
+        }
+        #expect(throws: ConfigurationError.self) {
+            try AppConfiguration(reader: AppConfiguration.reader(overrides: [:], environment: ["CARTERA_CONEKTA_WEBHOOK_PUBLIC_KEY_FILE": path + ".missing"]))
         }
     }
 }

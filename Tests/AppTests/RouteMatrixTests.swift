@@ -72,8 +72,9 @@ struct RouteMatrixTests {
         "DELETE /**": everyone,
     ]
 
-    /// Routes outside the back office: public probes and the token endpoint, and the bearer-protected API.
-    static let publicRoutes: Set<String> = ["GET /health", "GET /ready", "GET /metrics", "POST /oauth/token"]
+    /// Routes outside the back office: public probes, the token endpoint, gateway webhooks (each provider proves its
+    /// deliveries), and the bearer-protected API.
+    static let publicRoutes: Set<String> = ["GET /health", "GET /ready", "GET /metrics", "POST /oauth/token", "POST /webhooks/{provider}"]
     static let apiPrefix = "/api/v1/"
 
     @Test("Every registered route has a rule, and the rules are the table's")

@@ -251,7 +251,7 @@ extension LoanBook {
             (open, balances) = (carried.open, carried.balances)
             history = carried.history
             pending = carried.pending
-        } else if let db, let taken = replays.take(loan.record.id, rowVersion: loan.rowVersion, ledgerDate: ledgerDate) {
+        } else if db != nil, let taken = replays.take(loan.record.id, rowVersion: loan.rowVersion, ledgerDate: ledgerDate) {
             (open, balances) = (taken.open, taken.balances)
         } else {
             guard let db else { throw Speculation.needsHistory }

@@ -10,5 +10,6 @@ public enum Migrations {
         .m0007Products,
         .m0008LoansAndLedger,
         .m0009JournalLinesWithoutLoanIndex,
+        .m0010GatewayEvents,
     ]
 }
