@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Lending", targets: ["Lending"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Integrations", targets: ["Integrations"]),
+        .library(name: "Payments", targets: ["Payments"]),
         .library(name: "App", targets: ["App"]),
     ],
     dependencies: [
@@ -77,6 +78,12 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Pure payment intents through gateways: states, what each gateway report asks to post (exactly once).
+        .target(
+            name: "Payments",
+            dependencies: ["CarteraCore"],
             swiftSettings: swiftSettings
         ),
         // SQL over SQLite and PostgreSQL: connections, migrations, transactions, idempotency keys.
@@ -170,6 +177,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PaymentsTests",
+            dependencies: ["Payments", "CarteraCore", "CarteraTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationsTests",
             dependencies: [
                 "Integrations", "CarteraCore", "CarteraTestSupport",
@@ -205,7 +217,6 @@ let package = Package(
                 "Clients",
                 "Integrations",
                 "Store",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Configuration", package: "swift-configuration"),

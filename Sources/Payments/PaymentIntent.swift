@@ -1,0 +1,115 @@
+import CarteraCore
+
+/// One payment a borrower asked to make through a gateway — an installment, an amount or the payoff of a loan — and
+/// how it went. Reports from the gateway (answers, webhooks, the janitor's queries) may arrive more than once and out of
+/// order; `apply(_:at:)` turns each into at most one thing to post, so a payment is posted exactly once however often
+/// it is reported.
+public struct PaymentIntent: Sendable, Hashable {
+    public let id: String
+    public let amount: Money
+    public private(set) var status: PaymentIntentStatus = .created
+    /// What the gateway received; set once, when it is paid.
+    public private(set) var received: Money?
+    public private(set) var fee: Money?
+    public private(set) var refunded: Money
+    /// Until when a cash or SPEI reference can be paid.
+    public private(set) var expiresAt: Timestamp?
+    public private(set) var failure: Failure?
+
+    /// Why the gateway declined it.
+    public struct Failure: Sendable, Hashable {
+        public let code: String
+        public let message: String
+
+        public init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
+    }
+
+    public init(id: String, amount: Money) {
+        self.id = id
+        self.amount = amount
+        self.refunded = Money(minorUnits: 0, currency: amount.currency)
+    }
+
+    /// What a report asks Cartera to post.
+    public enum Effect: Sendable, Hashable {
+        /// The payment arrived: post `amount` to the loan through the posting path; `fee` to the gateway's clearing.
+        case postPayment(amount: Money, fee: Money)
+        /// `amount` more was returned to the payer: post compensating entries.
+        case postRefund(amount: Money)
+    }
+
+    /// A report that cannot be true for this intent (a defect or a forged event); nothing changes.
+    public struct Inconsistent: CarteraError, Equatable {
+        public let code = "payment_intent_inconsistent"
+        public let message: String
+    }
+
+    /// The gateway accepted the request: the intent waits for the payment (until `expiresAt` for a reference).
+    public mutating func submitted(expiresAt: Timestamp?) {
+        guard status == .created else { return }
+        status = .pending
+        self.expiresAt = expiresAt
+    }
+
+    /// Applies what the gateway reports and returns what must be posted (nothing for a report already applied).
+    public mutating func apply(_ outcome: GatewayOutcome, at now: Timestamp) throws(Inconsistent) -> Effect? {
+        switch outcome {
+        case .pending:
+            if status == .created { status = .pending }
+            return nil
+        case .paid(let amount, let fee):
+            guard amount.currency == self.amount.currency, amount.isPositive, !fee.isNegative else {
+                throw Inconsistent(message: "El pago \(id) se reportó con un monto o una comisión imposibles.")
+            }
+            if status.isPaid {
+                // Reported again: the first report was posted; a different amount is not the same payment.
+                guard received == amount else { throw Inconsistent(message: "El pago \(id) ya se registró por \(received?.formatted(.symbol) ?? "-"), no por \(amount.formatted(.symbol)).") }
+                return nil
+            }
+            // Money that arrives after a failure, an expiry or a cancellation still arrived: it is posted.
+            status = .succeeded
+            received = amount
+            self.fee = fee
+            failure = nil
+            return .postPayment(amount: amount, fee: fee)
+        case .failed(let code, let message):
+            guard status == .created || status == .pending else { return nil }
+            status = .failed
+            failure = Failure(code: code, message: message)
+            return nil
+        case .expired:
+            guard status == .created || status == .pending else { return nil }
+            status = .expired
+            return nil
+        case .canceled:
+            guard status == .created || status == .pending else { return nil }
+            status = .canceled
+            return nil
+        case .refunded(let total):
+            guard status.isPaid, let received else {
+                throw Inconsistent(message: "Se reportó un reembolso del pago \(id), que no se ha recibido.")
+            }
+            guard total.currency == received.currency, total <= received, !total.isNegative else {
+                throw Inconsistent(message: "El reembolso reportado del pago \(id) excede lo recibido.")
+            }
+            guard total > refunded else { return nil }  // an older or repeated report
+            let more = Money(minorUnits: total.minorUnits - refunded.minorUnits, currency: total.currency)
+            refunded = total
+            status = total == received ? .refunded : .partiallyRefunded
+            return .postRefund(amount: more)
+        }
+    }
+
+    /// Whether the janitor should ask the gateway about it: still pending (or never confirmed as sent) after `age`.
+    public func needsQuery(at now: Timestamp, after ageSeconds: Int64, createdAt: Timestamp) -> Bool {
+        (status == .created || status == .pending) && now >= createdAt.adding(seconds: ageSeconds)
+    }
+
+    /// Whether its reference can no longer be paid at `now`.
+    public func hasLapsed(at now: Timestamp) -> Bool {
+        status == .pending && expiresAt.map { now > $0 } == true
+    }
+}
