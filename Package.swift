@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Integrations", targets: ["Integrations"]),
         .library(name: "Payments", targets: ["Payments"]),
+        .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "App", targets: ["App"]),
     ],
     dependencies: [
@@ -71,6 +72,7 @@ let package = Package(
             dependencies: [
                 "CarteraCore",
                 "CarteraSecurity",
+                "Payments",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -84,6 +86,17 @@ let package = Package(
         .target(
             name: "Payments",
             dependencies: ["CarteraCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Local simulators of the outside services (payment gateways so far), speaking their real APIs.
+        .target(
+            name: "Sandbox",
+            dependencies: [
+                "CarteraCore",
+                "Integrations",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings
         ),
         // SQL over SQLite and PostgreSQL: connections, migrations, transactions, idempotency keys.
@@ -184,7 +197,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationsTests",
             dependencies: [
-                "Integrations", "CarteraCore", "CarteraTestSupport",
+                "Integrations", "CarteraCore", "CarteraTestSupport", "Payments", "Sandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

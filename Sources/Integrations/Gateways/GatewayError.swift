@@ -13,6 +13,8 @@ public enum GatewayError: CarteraError, Equatable {
     case outcomeUnknown(provider: GatewayProvider, detail: String)
     /// The provider answered something Cartera cannot read.
     case invalidResponse(provider: GatewayProvider, detail: String)
+    /// The provider does not offer this way of paying.
+    case unsupported(provider: GatewayProvider, method: GatewayMethod.Kind)
 
     public var code: String {
         switch self {
@@ -21,6 +23,7 @@ public enum GatewayError: CarteraError, Equatable {
         case .circuitOpen: "gateway_circuit_open"
         case .outcomeUnknown: "gateway_outcome_unknown"
         case .invalidResponse: "gateway_invalid_response"
+        case .unsupported: "gateway_method_unsupported"
         }
     }
 
@@ -36,6 +39,17 @@ public enum GatewayError: CarteraError, Equatable {
             "No se sabe aún si \(provider.name) hizo la operación; Cartera lo confirmará con \(provider.name) y no la repetirá."
         case .invalidResponse(let provider, _):
             "\(provider.name) respondió algo que Cartera no entiende. Avise a soporte; no se registró nada."
+        case .unsupported(let provider, let method):
+            "\(provider.name) no ofrece pagos \(Self.methodName(method)). Elija otra forma de pago."
+        }
+    }
+
+    static func methodName(_ method: GatewayMethod.Kind) -> String {
+        switch method {
+        case .card: "con tarjeta"
+        case .savedCard: "con tarjeta guardada"
+        case .cash: "en efectivo en tiendas"
+        case .spei: "por SPEI"
         }
     }
 }

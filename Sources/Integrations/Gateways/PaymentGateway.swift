@@ -1,0 +1,89 @@
+import CarteraCore
+import Payments
+
+/// How a borrower pays through a gateway.
+public enum GatewayMethod: Sendable, Hashable {
+    /// A card tokenised in the borrower's browser by the provider's own script (Cartera never sees the number).
+    case card(token: String)
+    /// A card the borrower saved with the provider, charged without the borrower present (domiciliación).
+    case savedCard(customerID: String, paymentMethodID: String)
+    /// A reference to pay in cash at OXXO or another store before `expiresAt`.
+    case cash(expiresAt: Timestamp)
+    /// A CLABE to pay by SPEI transfer before `expiresAt`.
+    case spei(customerID: String, expiresAt: Timestamp)
+
+    public var kind: Kind {
+        switch self {
+        case .card: .card
+        case .savedCard: .savedCard
+        case .cash: .cash
+        case .spei: .spei
+        }
+    }
+
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case card, savedCard = "saved_card", cash, spei
+    }
+}
+
+/// A payment asked of a gateway.
+public struct GatewayChargeRequest: Sendable, Hashable {
+    /// Cartera's payment intent: the idempotency key and the reference the provider stores with the payment.
+    public let intentID: String
+    public let amount: Money
+    public let description: String
+    public let payerName: String
+    public let payerEmail: String?
+    public let method: GatewayMethod
+
+    public init(intentID: String, amount: Money, description: String, payerName: String, payerEmail: String?, method: GatewayMethod) {
+        self.intentID = intentID
+        self.amount = amount
+        self.description = description
+        self.payerName = payerName
+        self.payerEmail = payerEmail
+        self.method = method
+    }
+}
+
+/// A payment as the gateway has it.
+public struct GatewayCharge: Sendable, Hashable {
+    /// The provider's id (Stripe `pi_…`, Conekta `ord_…`, …).
+    public let id: String
+    public let outcome: GatewayOutcome
+    /// For cash: the reference to pay with, and the provider's printable voucher.
+    public let cashReference: String?
+    public let voucherURL: String?
+    /// For SPEI: where to transfer.
+    public let clabe: String?
+    public let bankName: String?
+    public let expiresAt: Timestamp?
+
+    public init(
+        id: String, outcome: GatewayOutcome, cashReference: String? = nil, voucherURL: String? = nil, clabe: String? = nil, bankName: String? = nil,
+        expiresAt: Timestamp? = nil
+    ) {
+        self.id = id
+        self.outcome = outcome
+        self.cashReference = cashReference
+        self.voucherURL = voucherURL
+        self.clabe = clabe
+        self.bankName = bankName
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A payment gateway, spoken to in its own API. One conforming type per provider.
+public protocol PaymentGateway: Sendable {
+    var provider: GatewayProvider { get }
+    /// The methods the provider offers (PayPal has no cash or SPEI); asking for another throws `unsupported`.
+    var methods: Set<GatewayMethod.Kind> { get }
+    /// Registers a payer; returns the provider's customer id.
+    func createCustomer(name: String, email: String?, reference: String) async throws(GatewayError) -> String
+    /// Asks for a payment. A declined card is a charge with a `failed` outcome, not an error.
+    func charge(_ request: GatewayChargeRequest) async throws(GatewayError) -> GatewayCharge
+    /// The payment as the provider has it now (for the janitor, and before acting on an unsigned webhook).
+    func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge
+    /// Returns `amount` (all when nil) of a paid charge; the outcome carries the running total refunded.
+    func refund(_ chargeID: String, amount: Money?, idempotencyKey: String) async throws(GatewayError) -> GatewayOutcome
+}

@@ -1,0 +1,157 @@
+import AsyncHTTPClient
+import CarteraCore
+import Foundation
+import NIOHTTP1
+import Payments
+
+/// Stripe's v1 API (`https://api.stripe.com`): form-encoded requests, `Authorization: Bearer sk_…`, `Stripe-Version`,
+/// `Idempotency-Key` on every write (so retries never charge twice). A payment is a PaymentIntent confirmed at once:
+/// a card (`pm_…` or a `tok_…` from Stripe.js), a saved card off session, OXXO (`oxxo`, a voucher number) or SPEI
+/// (`customer_balance` with a Mexican bank transfer, a CLABE). Amounts are centavos.
+public struct StripeGateway: PaymentGateway {
+    public let provider = GatewayProvider.stripe
+    public let methods: Set<GatewayMethod.Kind> = [.card, .savedCard, .cash, .spei]
+    public static let productionBaseURL = "https://api.stripe.com"
+    /// The API version Cartera is written against.
+    public static let apiVersion = "2026-06-24.dahlia"
+
+    let client: ProviderHTTPClient
+    let secretKey: String
+    let clock: @Sendable () -> Timestamp
+
+    public init(secretKey: String, client: ProviderHTTPClient, clock: @escaping @Sendable () -> Timestamp = { .now }) {
+        self.secretKey = secretKey
+        self.client = client
+        self.clock = clock
+    }
+
+    public func createCustomer(name: String, email: String?, reference: String) async throws(GatewayError) -> String {
+        var form = [("name", name), ("metadata[cartera_reference]", reference)]
+        if let email { form.append(("email", email)) }
+        let object = try await send(.POST, "/v1/customers", form: form, idempotencyKey: "customer-\(reference)")
+        guard let id = Self.text(object, "id") else { throw .invalidResponse(provider: provider, detail: "cliente sin id") }
+        return id
+    }
+
+    public func charge(_ request: GatewayChargeRequest) async throws(GatewayError) -> GatewayCharge {
+        var form: [(String, String)] = [
+            ("amount", String(request.amount.minorUnits)), ("currency", request.amount.currency.code.lowercased()),
+            ("description", request.description), ("metadata[cartera_intent]", request.intentID), ("confirm", "true"),
+            ("expand[]", "latest_charge.balance_transaction"),
+        ]
+        switch request.method {
+        case .card(let token):
+            form.append(("payment_method_types[]", "card"))
+            if token.hasPrefix("pm_") {
+                form.append(("payment_method", token))
+            } else {
+                form += [("payment_method_data[type]", "card"), ("payment_method_data[card][token]", token)]
+            }
+        case .savedCard(let customerID, let paymentMethodID):
+            form += [("customer", customerID), ("payment_method", paymentMethodID), ("payment_method_types[]", "card"), ("off_session", "true")]
+        case .cash(let expiresAt):
+            // Stripe counts whole days; the voucher lapses at 23:59 Mexico City time of the last one.
+            let days = max(1, min(30, Int((expiresAt.millisecondsSince1970 - clock().millisecondsSince1970 + 86_399_999) / 86_400_000)))
+            form += [
+                ("payment_method_types[]", "oxxo"), ("payment_method_data[type]", "oxxo"), ("payment_method_data[billing_details][name]", request.payerName),
+                ("payment_method_options[oxxo][expires_after_days]", String(days)),
+            ]
+            if let email = request.payerEmail { form.append(("payment_method_data[billing_details][email]", email)) }
+        case .spei(let customerID, _):
+            form += [
+                ("customer", customerID), ("payment_method_types[]", "customer_balance"), ("payment_method_data[type]", "customer_balance"),
+                ("payment_method_options[customer_balance][funding_type]", "bank_transfer"),
+                ("payment_method_options[customer_balance][bank_transfer][type]", "mx_bank_transfer"),
+            ]
+        }
+        return try map(try await send(.POST, "/v1/payment_intents", form: form, idempotencyKey: request.intentID))
+    }
+
+    public func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge {
+        try map(try await send(.GET, "/v1/payment_intents/\(FormEncoding.escape(chargeID))?expand%5B%5D=latest_charge.balance_transaction", form: nil, idempotencyKey: nil))
+    }
+
+    public func refund(_ chargeID: String, amount: Money?, idempotencyKey: String) async throws(GatewayError) -> GatewayOutcome {
+        var form = [("payment_intent", chargeID), ("reason", "requested_by_customer")]
+        if let amount { form.append(("amount", String(amount.minorUnits))) }
+        _ = try await send(.POST, "/v1/refunds", form: form, idempotencyKey: idempotencyKey)
+        // The running total is on the payment's charge.
+        let object = try await send(.GET, "/v1/payment_intents/\(FormEncoding.escape(chargeID))?expand%5B%5D=latest_charge", form: nil, idempotencyKey: nil)
+        guard let currency = Self.text(object, "currency").flatMap({ Currency(code: $0.uppercased()) }),
+            let charge = object["latest_charge"] as? [String: Any], let refunded = Self.integer(charge, "amount_refunded")
+        else {
+            throw .invalidResponse(provider: provider, detail: "pago sin cargo reembolsado")
+        }
+        return .refunded(total: Money(minorUnits: refunded, currency: currency))
+    }
+
+    // MARK: Wire
+
+    func send(_ method: HTTPMethod, _ path: String, form: [(String, String)]?, idempotencyKey: String?) async throws(GatewayError) -> [String: Any] {
+        var headers = [("Authorization", "Bearer \(secretKey)"), ("Stripe-Version", Self.apiVersion), ("Accept", "application/json")]
+        if form != nil { headers.append(("Content-Type", "application/x-www-form-urlencoded")) }
+        if let idempotencyKey { headers.append(("Idempotency-Key", idempotencyKey)) }
+        let response = try await client.send(.init(
+            method: method, path: path, headers: headers, body: form.map { Array(FormEncoding.encode($0).utf8) },
+            idempotent: method == .GET || idempotencyKey != nil
+        ))
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] else {
+            throw .invalidResponse(provider: provider, detail: "HTTP \(response.status) sin JSON")
+        }
+        if (200..<300).contains(response.status) { return object }
+        let error = object["error"] as? [String: Any] ?? [:]
+        // A declined card is answered 402 with the payment intent in its state after the attempt.
+        if response.status == 402, let intent = error["payment_intent"] as? [String: Any] { return intent }
+        throw .refused(
+            provider: provider, status: response.status, providerCode: Self.text(error, "code") ?? Self.text(error, "type"),
+            detail: Self.text(error, "message") ?? "HTTP \(response.status)"
+        )
+    }
+
+    func map(_ intent: [String: Any]) throws(GatewayError) -> GatewayCharge {
+        guard let id = Self.text(intent, "id"), let status = Self.text(intent, "status"),
+            let currency = Self.text(intent, "currency").flatMap({ Currency(code: $0.uppercased()) })
+        else {
+            throw .invalidResponse(provider: provider, detail: "PaymentIntent sin id, status o currency")
+        }
+        let outcome: GatewayOutcome
+        switch status {
+        case "succeeded":
+            let received = Self.integer(intent, "amount_received") ?? Self.integer(intent, "amount") ?? 0
+            let charge = intent["latest_charge"] as? [String: Any]
+            let fee = (charge?["balance_transaction"] as? [String: Any]).flatMap { Self.integer($0, "fee") } ?? 0
+            outcome = .paid(amount: Money(minorUnits: received, currency: currency), fee: Money(minorUnits: fee, currency: currency))
+        case "canceled":
+            outcome = .canceled
+        case "requires_payment_method":
+            if let error = intent["last_payment_error"] as? [String: Any] {
+                outcome = .failed(code: Self.text(error, "decline_code") ?? Self.text(error, "code") ?? "payment_failed", message: Self.text(error, "message") ?? "Pago rechazado")
+            } else {
+                outcome = .pending
+            }
+        default:
+            outcome = .pending  // requires_action (voucher, CLABE, 3-D Secure), processing, requires_confirmation, requires_capture
+        }
+        let next = intent["next_action"] as? [String: Any]
+        let oxxo = next?["oxxo_display_details"] as? [String: Any]
+        let transfer = ((next?["display_bank_transfer_instructions"] as? [String: Any])?["financial_addresses"] as? [[String: Any]])?
+            .first { $0["spei"] != nil }?["spei"] as? [String: Any]
+        return GatewayCharge(
+            id: id, outcome: outcome, cashReference: oxxo.flatMap { Self.text($0, "number") }, voucherURL: oxxo.flatMap { Self.text($0, "hosted_voucher_url") },
+            clabe: transfer.flatMap { Self.text($0, "clabe") }, bankName: transfer.flatMap { Self.text($0, "bank_name") },
+            expiresAt: oxxo.flatMap { Self.integer($0, "expires_after") }.map { Timestamp(millisecondsSince1970: $0 * 1000) }
+        )
+    }
+
+    static func text(_ object: [String: Any], _ key: String) -> String? {
+        switch object[key] {
+        case let text as String: text.isEmpty ? nil : text
+        case let number as NSNumber: number.stringValue
+        default: nil
+        }
+    }
+
+    static func integer(_ object: [String: Any], _ key: String) -> Int64? {
+        (object[key] as? NSNumber)?.int64Value
+    }
+}

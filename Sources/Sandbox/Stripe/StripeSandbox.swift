@@ -1,0 +1,89 @@
+import CarteraCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Integrations
+
+/// Stripe's v1 API, simulated locally under a prefix (`/stripe`): the paths, form-encoded requests, JSON objects,
+/// status codes and error bodies Cartera's connector (and Stripe's own client libraries) use — customers, payment
+/// intents confirmed with a card, a saved card, OXXO or SPEI (customer balance), retrieval, refunds, idempotency keys.
+///
+/// Stripe's documented test cards behave as in test mode: `pm_card_visa`/`tok_visa` succeed,
+/// `pm_card_chargeDeclined`/`tok_chargeDeclined` are declined (`card_declined`, `generic_decline`), and
+/// `…InsufficientFunds` are declined for `insufficient_funds`. An OXXO voucher or a SPEI reference stays pending until
+/// it is paid or expired through the sandbox's own routes (`POST {prefix}/_sandbox/payment_intents/{id}/pay|expire`).
+public struct StripeSandbox: Sendable {
+    let state: StripeSandboxState
+    let clock: @Sendable () -> Timestamp
+    /// Where the sandbox says it is (for voucher URLs).
+    let publicURL: String
+
+    public init(publicURL: String, clock: @escaping @Sendable () -> Timestamp = { .now }) {
+        self.state = StripeSandboxState()
+        self.publicURL = publicURL
+        self.clock = clock
+    }
+
+    public func add<Context: RequestContext>(to router: Router<Context>, prefix: String = "/stripe") {
+        let group = router.group(RouterPath(prefix))
+        group.post("/v1/customers") { request, context in
+            try await self.handle(request, context, write: true) { form in await self.state.createCustomer(form) }
+        }
+        group.post("/v1/payment_intents") { request, context in
+            try await self.handle(request, context, write: true) { form in await self.state.createPaymentIntent(form, now: self.clock(), voucherBase: self.publicURL) }
+        }
+        group.get("/v1/payment_intents/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await self.handle(request, context, write: false) { _ in await self.state.paymentIntent(id, expanding: Self.expansions(request)) }
+        }
+        group.post("/v1/refunds") { request, context in
+            try await self.handle(request, context, write: true) { form in await self.state.refund(form) }
+        }
+        group.post("/_sandbox/payment_intents/:id/pay") { _, context in
+            Self.json(await self.state.settle(context.parameters.get("id") ?? "", paid: true))
+        }
+        group.post("/_sandbox/payment_intents/:id/expire") { _, context in
+            Self.json(await self.state.settle(context.parameters.get("id") ?? "", paid: false))
+        }
+    }
+
+    /// Authentication, form decoding and idempotency around one API call.
+    func handle<Context: RequestContext>(
+        _ request: Request, _ context: Context, write: Bool, _ body: @Sendable ([(String, String)]) async -> StripeSandboxState.Answer
+    ) async throws -> Response {
+        guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer sk_test_") else {
+            let key = request.headers[.authorization]?.replacingOccurrences(of: "Bearer ", with: "") ?? ""
+            return Self.json(.error(401, type: "invalid_request_error", code: nil, message: "Invalid API Key provided: \(key.prefix(12))***"))
+        }
+        let buffer = try await request.body.collect(upTo: 256 * 1024)
+        let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
+        let form = FormEncoding.decode(text)
+        guard write, let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return Self.json(await body(form)) }
+        // The same key with the same parameters answers what it answered; with other parameters it is refused.
+        if let previous = await state.idempotent(key) {
+            guard previous.body == text else {
+                return Self.json(.error(400, type: "idempotency_error", code: nil,
+                                        message: "Keys for idempotent requests can only be used with the same parameters they were first used with."))
+            }
+            var response = Self.json(previous.answer)
+            response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
+            return response
+        }
+        let answer = await body(form)
+        await state.remember(key, body: text, answer: answer)
+        return Self.json(answer)
+    }
+
+    static func expansions(_ request: Request) -> Set<String> {
+        // Read from the raw query: clients send the brackets percent-encoded (`expand%5B%5D=…`).
+        Set(FormEncoding.decode(request.uri.query ?? "").filter { $0.0 == "expand[]" }.map(\.1))
+    }
+
+    static func json(_ answer: StripeSandboxState.Answer) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: answer.object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: [.contentType: "application/json", HTTPField.Name("Request-Id")!: "req_sandbox"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}

@@ -1,0 +1,245 @@
+import CarteraCore
+import Foundation
+
+/// The simulated Stripe account: its customers, payment intents and refunds, in memory.
+actor StripeSandboxState {
+    /// An HTTP answer: status and JSON object.
+    struct Answer: Sendable {
+        let status: Int
+        let object: [String: any Sendable]
+
+        static func ok(_ object: [String: any Sendable]) -> Answer { Answer(status: 200, object: object) }
+
+        static func error(_ status: Int, type: String, code: String?, message: String, extra: [String: any Sendable] = [:]) -> Answer {
+            var error: [String: any Sendable] = ["type": type, "message": message]
+            if let code { error["code"] = code }
+            for (key, value) in extra { error[key] = value }
+            return Answer(status: status, object: ["error": error])
+        }
+    }
+
+    struct Intent: Sendable {
+        var id: String
+        var amount: Int64
+        var currency: String
+        var status: String
+        var customer: String?
+        var description: String?
+        var metadata: [String: String]
+        var method: String
+        var received: Int64 = 0
+        var fee: Int64 = 0
+        var refunded: Int64 = 0
+        var chargeID: String?
+        var lastError: [String: any Sendable]?
+        var nextAction: [String: any Sendable]?
+        var created: Int64
+    }
+
+    private var customers: [String: [String: any Sendable]] = [:]
+    private var intents: [String: Intent] = [:]
+    private var idempotency: [String: (body: String, answer: Answer)] = [:]
+    private var counter = 0
+
+    func idempotent(_ key: String) -> (body: String, answer: Answer)? { idempotency[key] }
+
+    func remember(_ key: String, body: String, answer: Answer) { idempotency[key] = (body, answer) }
+
+    private func newID(_ prefix: String) -> String {
+        counter += 1
+        return prefix + String(format: "%06d", counter) + String((0..<14).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement()! })
+    }
+
+    func createCustomer(_ form: [(String, String)]) -> Answer {
+        let values = Dictionary(form, uniquingKeysWith: { _, last in last })
+        let id = newID("cus_")
+        var customer: [String: any Sendable] = ["id": id, "object": "customer", "metadata": Self.metadata(form)]
+        customer["name"] = values["name"]
+        customer["email"] = values["email"]
+        customers[id] = customer
+        return .ok(customer)
+    }
+
+    func createPaymentIntent(_ form: [(String, String)], now: Timestamp, voucherBase: String) -> Answer {
+        let values = Dictionary(form, uniquingKeysWith: { _, last in last })
+        guard let amountText = values["amount"], let amount = Int64(amountText) else {
+            return .error(400, type: "invalid_request_error", code: "parameter_missing", message: "Missing required param: amount.", extra: ["param": "amount"])
+        }
+        guard let currency = values["currency"], currency == "mxn" else {
+            return .error(400, type: "invalid_request_error", code: "parameter_invalid_empty", message: "Invalid currency: \(values["currency"] ?? "")", extra: ["param": "currency"])
+        }
+        guard amount >= 1_000 else {
+            return .error(400, type: "invalid_request_error", code: "amount_too_small", message: "Amount must be at least $10.00 mxn", extra: ["param": "amount"])
+        }
+        let types = form.filter { $0.0 == "payment_method_types[]" }.map(\.1)
+        let method = values["payment_method"] ?? values["payment_method_data[card][token]"] ?? values["payment_method_data[type]"] ?? types.first ?? "card"
+        if let customer = values["customer"], customers[customer] == nil {
+            return .error(400, type: "invalid_request_error", code: "resource_missing", message: "No such customer: '\(customer)'", extra: ["param": "customer"])
+        }
+        var intent = Intent(
+            id: newID("pi_"), amount: amount, currency: currency, status: "requires_payment_method", customer: values["customer"],
+            description: values["description"], metadata: Self.metadata(form), method: method, created: now.millisecondsSince1970 / 1000
+        )
+        let confirm = values["confirm"] == "true"
+        if confirm {
+            if types.contains("oxxo") || method == "oxxo" {
+                let days = Int64(values["payment_method_options[oxxo][expires_after_days]"] ?? "3") ?? 3
+                let number = String(format: "%014lld", Int64.random(in: 10_000_000_000_000...99_999_999_999_999))
+                intent.status = "requires_action"
+                intent.nextAction = ["type": "oxxo_display_details", "oxxo_display_details": [
+                    "number": number, "expires_after": now.millisecondsSince1970 / 1000 + days * 86_400,
+                    "hosted_voucher_url": "\(voucherBase)/stripe/_sandbox/vouchers/\(intent.id)",
+                ] as [String: any Sendable]]
+            } else if types.contains("customer_balance") || method == "customer_balance" {
+                guard intent.customer != nil else {
+                    return .error(400, type: "invalid_request_error", code: "parameter_missing", message: "A customer is required for customer_balance payments.", extra: ["param": "customer"])
+                }
+                intent.status = "requires_action"
+                let clabe = "646180" + String(format: "%012lld", Int64.random(in: 0...999_999_999_999))
+                intent.nextAction = ["type": "display_bank_transfer_instructions", "display_bank_transfer_instructions": [
+                    "type": "mx_bank_transfer", "amount_remaining": amount, "currency": currency, "reference": String(intent.id.suffix(8)).uppercased(),
+                    "financial_addresses": [["type": "spei", "supported_networks": ["spei"], "spei": [
+                        "bank_code": "646", "bank_name": "STP", "clabe": clabe, "account_holder_name": "Cartera Sandbox",
+                    ] as [String: any Sendable]] as [String: any Sendable]],
+                ] as [String: any Sendable]]
+            } else {
+                switch Self.card(method) {
+                case .succeeds:
+                    succeed(&intent)
+                case .declined(let code, let declineCode, let message):
+                    intent.lastError = ["type": "card_error", "code": code, "decline_code": declineCode, "message": message]
+                    intents[intent.id] = intent
+                    return .error(402, type: "card_error", code: code, message: message,
+                                  extra: ["decline_code": declineCode, "payment_intent": object(intent, expanding: Self.expansions(form))])
+                case .unknown:
+                    return .error(400, type: "invalid_request_error", code: "resource_missing", message: "No such PaymentMethod: '\(method)'", extra: ["param": "payment_method"])
+                }
+            }
+        }
+        intents[intent.id] = intent
+        return .ok(object(intent, expanding: Self.expansions(form)))
+    }
+
+    func paymentIntent(_ id: String, expanding: Set<String>) -> Answer {
+        guard let intent = intents[id] else {
+            return .error(404, type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent: '\(id)'", extra: ["param": "intent"])
+        }
+        return .ok(object(intent, expanding: expanding))
+    }
+
+    func refund(_ form: [(String, String)]) -> Answer {
+        let values = Dictionary(form, uniquingKeysWith: { _, last in last })
+        guard let id = values["payment_intent"], var intent = intents[id] else {
+            return .error(404, type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent: '\(values["payment_intent"] ?? "")'")
+        }
+        guard intent.status == "succeeded" else {
+            return .error(400, type: "invalid_request_error", code: "charge_not_succeeded", message: "This PaymentIntent does not have a successful charge to refund.")
+        }
+        let remaining = intent.received - intent.refunded
+        guard remaining > 0 else {
+            return .error(400, type: "invalid_request_error", code: "charge_already_refunded", message: "Charge \(intent.chargeID ?? "") has already been refunded.")
+        }
+        let amount = values["amount"].flatMap { Int64($0) } ?? remaining
+        guard amount > 0, amount <= remaining else {
+            return .error(400, type: "invalid_request_error", code: "amount_too_large",
+                          message: "Refund amount ($\(Self.pesos(amount))) is greater than unrefunded amount on charge ($\(Self.pesos(remaining)))", extra: ["param": "amount"])
+        }
+        intent.refunded += amount
+        intents[id] = intent
+        return .ok([
+            "id": newID("re_"), "object": "refund", "amount": amount, "currency": intent.currency, "payment_intent": id, "charge": intent.chargeID ?? "",
+            "status": "succeeded", "reason": values["reason"] ?? "",
+        ])
+    }
+
+    /// The sandbox's own control: a pending voucher or transfer is paid, or expires.
+    func settle(_ id: String, paid: Bool) -> Answer {
+        guard var intent = intents[id] else {
+            return .error(404, type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent: '\(id)'")
+        }
+        guard intent.status == "requires_action" else {
+            return .error(400, type: "invalid_request_error", code: "payment_intent_unexpected_state", message: "This PaymentIntent's status is \(intent.status).")
+        }
+        if paid {
+            succeed(&intent)
+        } else {
+            intent.status = "canceled"
+            intent.nextAction = nil
+        }
+        intents[id] = intent
+        return .ok(object(intent, expanding: ["latest_charge"]))
+    }
+
+    private func succeed(_ intent: inout Intent) {
+        intent.status = "succeeded"
+        intent.received = intent.amount
+        intent.nextAction = nil
+        intent.lastError = nil
+        intent.chargeID = newID("ch_")
+        // Stripe México's published card price: 3.6 % + MXN 3.00 (plus IVA, left out of the simulation).
+        intent.fee = intent.amount * 36 / 1000 + 300
+    }
+
+    private func object(_ intent: Intent, expanding: Set<String>) -> [String: any Sendable] {
+        var object: [String: any Sendable] = [
+            "id": intent.id, "object": "payment_intent", "amount": intent.amount, "amount_received": intent.received, "currency": intent.currency,
+            "status": intent.status, "metadata": intent.metadata, "created": intent.created, "livemode": false,
+            "payment_method_types": [intent.method.hasPrefix("pm_") || intent.method.hasPrefix("tok_") ? "card" : intent.method],
+        ]
+        object["customer"] = intent.customer
+        object["description"] = intent.description
+        object["next_action"] = intent.nextAction
+        object["last_payment_error"] = intent.lastError
+        if let chargeID = intent.chargeID {
+            if expanding.contains("latest_charge") || expanding.contains("latest_charge.balance_transaction") {
+                var charge: [String: any Sendable] = [
+                    "id": chargeID, "object": "charge", "amount": intent.received, "amount_refunded": intent.refunded, "refunded": intent.refunded == intent.received,
+                    "currency": intent.currency, "status": "succeeded", "payment_intent": intent.id,
+                ]
+                charge["balance_transaction"] = expanding.contains("latest_charge.balance_transaction")
+                    ? ["id": "txn_" + chargeID.dropFirst(3), "object": "balance_transaction", "amount": intent.received, "fee": intent.fee, "currency": intent.currency] as [String: any Sendable]
+                    : "txn_" + chargeID.dropFirst(3)
+                object["latest_charge"] = charge
+            } else {
+                object["latest_charge"] = chargeID
+            }
+        }
+        return object
+    }
+
+    enum CardBehaviour {
+        case succeeds
+        case declined(code: String, declineCode: String, message: String)
+        case unknown
+    }
+
+    /// Stripe's documented test payment methods and tokens.
+    static func card(_ method: String) -> CardBehaviour {
+        switch method {
+        case "pm_card_visa", "tok_visa", "pm_card_mastercard", "tok_mastercard", "pm_card_mx", "tok_mx", "card":
+            .succeeds
+        case "pm_card_chargeDeclined", "tok_chargeDeclined", "pm_card_visa_chargeDeclined":
+            .declined(code: "card_declined", declineCode: "generic_decline", message: "Your card was declined.")
+        case "pm_card_chargeDeclinedInsufficientFunds", "tok_chargeDeclinedInsufficientFunds", "pm_card_visa_chargeDeclinedInsufficientFunds":
+            .declined(code: "card_declined", declineCode: "insufficient_funds", message: "Your card has insufficient funds.")
+        default:
+            .unknown
+        }
+    }
+
+    static func metadata(_ form: [(String, String)]) -> [String: String] {
+        var metadata: [String: String] = [:]
+        for (key, value) in form where key.hasPrefix("metadata[") && key.hasSuffix("]") {
+            metadata[String(key.dropFirst("metadata[".count).dropLast())] = value
+        }
+        return metadata
+    }
+
+    static func expansions(_ form: [(String, String)]) -> Set<String> {
+        Set(form.filter { $0.0 == "expand[]" }.map(\.1))
+    }
+
+    static func pesos(_ centavos: Int64) -> String {
+        String(format: "%lld.%02lld", centavos / 100, centavos % 100)
+    }
+}
