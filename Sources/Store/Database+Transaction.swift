@@ -36,11 +36,7 @@ extension Database {
         var attempt = 1
         while true {
             do {
-                if let writer {
-                    return try await writer.run { connection in
-                        try await Self.run(body, on: connection.sql(queryLogLevel: .trace), begin: "BEGIN IMMEDIATE")
-                    }
-                }
+                if let writer { return try await writer.transaction(body) }
                 return try await withConnection { [dialect] db in
                     try await Self.run(body, on: db, begin: Self.beginStatement(for: dialect, isolation: isolation))
                 }

@@ -25,8 +25,12 @@ final class SQLiteWriter: Sendable {
     private let connection = NIOLockedValueBox<SQLiteConnection?>(nil)
     /// Whether a transaction committed since the last checkpoint.
     private let written: NIOLockedValueBox<Bool>
-    /// Transactions run; only touched while holding the gate.
-    private let transactions = NIOLockedValueBox(0)
+    /// Transactions run, and whether the writer's last checkpoint fell short; only touched while holding the gate.
+    private let checkpoints = NIOLockedValueBox((transactions: 0, retry: false))
+    /// Set by `shutdown()`: no connection is opened any more.
+    private let closed = NIOLockedValueBox(false)
+    /// A log this long (in pages) is started over even if the writer must wait for readers: 256 MiB at 4 KiB pages.
+    static let restartPages: Int64 = 65_536
     private let checkpointer: Task<Void, Never>
 
     init(path: String, gate: WriterGate, logger: Logger) {
@@ -64,22 +68,72 @@ final class SQLiteWriter: Sendable {
         }
     }
 
-    /// Every `writerCheckpointEvery` transactions, between two of them, copies what is left of the log, so that the next
-    /// transaction can start it over.
-    private func checkpointIfDue(_ connection: SQLiteConnection) async {
-        let count = transactions.withLockedValue { value in
-            value += 1
-            return value
+    /// One write transaction on the writer connection: `BEGIN IMMEDIATE`, `body`, `COMMIT`; any error rolls it back.
+    /// `BEGIN`, `COMMIT` and `ROLLBACK` run to their end even when the calling task is cancelled, so the one writer
+    /// connection is never left inside a transaction (holding the file's write lock) by a cancelled request.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await run { connection in
+            try await Self.statement("BEGIN IMMEDIATE", on: connection)
+            let result: T
+            do {
+                result = try await Database.$insideTransaction.withValue(true) { try await body(connection.sql(queryLogLevel: .trace)) }
+                try await Self.statement("COMMIT", on: connection)
+            } catch {
+                await self.rollBack(connection)
+                throw error
+            }
+            return result
         }
-        guard count % Self.writerCheckpointEvery == 0 else { return }
+    }
+
+    /// A statement run to its end even when the calling task is cancelled (the future-based query is not dropped).
+    static func statement(_ sql: String, on connection: SQLiteConnection) async throws {
+        let done: EventLoopFuture<[SQLiteRow]> = connection.query(sql)
+        _ = try await done.get()
+    }
+
+    /// Rolls back. When that fails for any reason but there being no transaction, the connection's state is unknown:
+    /// it is closed, and the next transaction opens another.
+    private func rollBack(_ connection: SQLiteConnection) async {
         do {
-            _ = try await Self.checkpoint(connection)
+            try await Self.statement("ROLLBACK", on: connection)
+        } catch {
+            if let sqlite = error as? SQLiteError, sqlite.message.contains("no transaction is active") { return }
+            logger.warning("No se pudo deshacer una transacción; se cierra la conexión de escritura y se abrirá otra.", metadata: ["error": "\(error)"])
+            self.connection.withLockedValue { current in
+                if current === connection { current = nil }
+            }
+            await Self.close(connection)
+        }
+    }
+
+    /// Every `writerCheckpointEvery` transactions (and after each one while the last attempt fell short), between two
+    /// of them, copies what is left of the log, so that the next transaction can start it over. A log that has grown
+    /// past `restartPages` anyway (readers holding old snapshots) is started over even if the writer must wait.
+    private func checkpointIfDue(_ connection: SQLiteConnection) async {
+        let due = checkpoints.withLockedValue { state in
+            state.transactions += 1
+            return state.retry || state.transactions % Self.writerCheckpointEvery == 0
+        }
+        guard due else { return }
+        do {
+            let row = try await Self.checkpoint(connection).first
+            let busy = row?.column("busy")?.integer ?? 0
+            let log = Int64(row?.column("log")?.integer ?? 0)
+            let copied = Int64(row?.column("checkpointed")?.integer ?? 0)
+            checkpoints.withLockedValue { $0.retry = busy != 0 || copied < log }
+            if log > Self.restartPages {
+                logger.warning("El registro de escritura de SQLite creció a \(log) páginas; se reinicia esperando a los lectores.")
+                let restart: EventLoopFuture<[SQLiteRow]> = connection.query("PRAGMA wal_checkpoint(RESTART)")
+                _ = try await restart.get()
+            }
         } catch {
             logger.warning("No se pudo copiar el registro de escritura a la base de datos; se reintentará.", metadata: ["error": "\(error)"])
         }
     }
 
     private func open() async throws -> SQLiteConnection {
+        guard !closed.withLockedValue({ $0 }) else { throw StoreError.cannotOpenSQLite(path: source.path, detail: "la base de datos se está cerrando") }
         if let connection = connection.withLockedValue({ $0 }), !connection.isClosed { return connection }
         let opened = try await source.makeConnection(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any()).get()
         connection.withLockedValue { $0 = opened }
@@ -133,6 +187,7 @@ final class SQLiteWriter: Sendable {
     /// Closes the connection (after the transaction that holds the gate, if any), checkpoints and stops the threads.
     func shutdown() async {
         await gate.run {
+            closed.withLockedValue { $0 = true }
             if let connection = connection.withLockedValue({ value in
                 defer { value = nil }
                 return value

@@ -65,6 +65,37 @@ struct TransactionTests {
         }
     }
 
+    @Test("a transaction whose task is cancelled is rolled back or completed, never half kept, and the next one runs", arguments: TestEngine.available)
+    func cancelled(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Self.createCounter(database)
+            let started = AsyncStream<Void>.makeStream()
+            let task = Task {
+                try await database.transaction { db in
+                    try await db.raw("UPDATE counters SET value = 9 WHERE name = 'c'").run()
+                    started.continuation.yield()
+                    try await Task.sleep(for: .seconds(2))
+                    try await db.raw("UPDATE counters SET value = 10 WHERE name = 'c'").run()
+                }
+            }
+            var iterator = started.stream.makeAsyncIterator()
+            await iterator.next()
+            task.cancel()
+            let outcome = await task.result
+            // The next transaction runs (on SQLite the one writer connection was not left inside the cancelled one).
+            try await database.transaction { db in try await db.raw("UPDATE counters SET value = value + 1 WHERE name = 'c'").run() }
+            switch engine {
+            case .sqlite:
+                // SQLite's writer runs in the caller's task: the cancellation reaches it and it is rolled back.
+                #expect(throws: CancellationError.self) { try outcome.get() }
+                #expect(try await Self.value(database) == 1)
+            case .postgres:
+                // PostgreSQL's connection runs the transaction in a task of its own: it completes. Never 9 + 1.
+                #expect(try await Self.value(database) == (outcome.isSuccess ? 11 : 1))
+            }
+        }
+    }
+
     @Test("a transaction inside another is refused, not deadlocked", arguments: TestEngine.available)
     func nested(engine: TestEngine) async throws {
         try await engine.withFreshDatabase { database in
@@ -88,5 +119,11 @@ struct TransactionTests {
                 #expect(read == value)
             }
         }
+    }
+}
+
+extension Result {
+    var isSuccess: Bool {
+        if case .success = self { true } else { false }
     }
 }
