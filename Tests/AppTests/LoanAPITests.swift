@@ -268,6 +268,21 @@ struct LoanAPITests {
         }
     }
 
+    @Test("A payment refused in a batch does not keep its reference from a later payment of the same batch", arguments: TestEngine.available)
+    func refusedReference(engine: TestEngine) async throws {
+        try await Self.withDisbursedLoan(on: engine, term: 6) { database, _, _, fixture, loanID in
+            func job(on date: String) -> LoanBook.PaymentJob {
+                LoanBook.PaymentJob(
+                    loanID: loanID, lenderID: fixture.lenderID, amount: .mxn(centavos: 150_000), valueDate: CalendarDate(text: date)!,
+                    channel: .spei, reference: "SPEI-778899", excess: .advance, actor: .commandLine, idempotency: nil, now: .now
+                )
+            }
+            let results = await LoanBook.run([job(on: "2020-01-01"), job(on: "2026-02-20")], book: LoanBook(database: database))
+            #expect(throws: APIError.self) { try results[0].get() }  // before the disbursement: refused, nothing recorded
+            #expect((try? results[1].get())?.reference == "SPEI-778899")
+        }
+    }
+
     @Test("A payment worked out ahead from a loan that changed meanwhile is worked out again when its batch is posted", arguments: TestEngine.available)
     func staleSpeculation(engine: TestEngine) async throws {
         try await Self.withDisbursedLoan(on: engine, term: 6) { database, client, headers, fixture, loanID in

@@ -163,6 +163,7 @@ extension LoanBook {
                 guard let loan = loans[job.loanID], loan.lenderID == job.lenderID else {
                     throw APIError(status: .notFound, code: "loan_not_found", message: "No existe ese crédito. Revise el identificador.")
                 }
+                var referenceKey: String?
                 if let reference = job.reference {
                     let key = "\(job.loanID)|\(job.channel.rawValue)|\(reference)"
                     let existing = try await db.raw(
@@ -172,7 +173,7 @@ extension LoanBook {
                         throw APIError(status: .conflict, code: "payment_duplicate_reference",
                                        message: "Ya se registró el pago \(existing ?? "") con la referencia \(reference) por \(job.channel.label). No se registró de nuevo.")
                     }
-                    references.insert(key)
+                    referenceKey = key
                 }
                 let plan: Plan
                 let entry: ReplayCache.Entry
@@ -183,6 +184,8 @@ extension LoanBook {
                     (plan, entry) = try await self.plan(job, loan: loan, carried: carried[job.loanID], on: db)
                 }
                 plans.append(plan)
+                // Only a payment that is recorded keeps its reference from the rest of the batch.
+                if let referenceKey { references.insert(referenceKey) }
                 carried[job.loanID] = entry
                 let u = plan.loanUpdate
                 loans[job.loanID] = u.loan.advanced(status: u.status, ledgerDate: u.ledgerDate, nextSequence: u.nextSequence)
