@@ -73,7 +73,7 @@ final class SQLiteWriter: Sendable {
     /// connection is never left inside a transaction (holding the file's write lock) by a cancelled request.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await run { connection in
-            try await Self.statement("BEGIN IMMEDIATE", on: connection)
+            _ = try await connection.query("BEGIN IMMEDIATE")
             let result: T
             do {
                 result = try await Database.$insideTransaction.withValue(true) { try await body(connection.sql(queryLogLevel: .trace)) }
@@ -86,10 +86,16 @@ final class SQLiteWriter: Sendable {
         }
     }
 
-    /// A statement run to its end even when the calling task is cancelled (the future-based query is not dropped).
+    /// A statement run to its end even when the calling task is cancelled. The async query (which stays on the writer's
+    /// thread) refuses to start in a cancelled task; the statement is then run through the future-based query, which
+    /// is not dropped (and costs a hop through an event loop, so it is not the first choice).
     static func statement(_ sql: String, on connection: SQLiteConnection) async throws {
-        let done: EventLoopFuture<[SQLiteRow]> = connection.query(sql)
-        _ = try await done.get()
+        do {
+            _ = try await connection.query(sql)
+        } catch is CancellationError {
+            let done: EventLoopFuture<[SQLiteRow]> = connection.query(sql)
+            _ = try await done.get()
+        }
     }
 
     /// Rolls back. When that fails for any reason but there being no transaction, the connection's state is unknown:
