@@ -8,6 +8,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Integrations
+import Sandbox
 import SQLKit
 import Store
 import Testing
@@ -113,6 +114,45 @@ struct WebhookRoutesTests {
             let rows = try await Self.stored(database)
             #expect(rows.count == 1 && rows[0].deliveries == 200)
             #expect(try await Self.audited(database) == ["webhook.received success"])
+        }
+    }
+}
+
+@Suite("Stripe sandbox → Cartera, end to end")
+struct StripeSandboxWebhookTests {
+    @Test("A card payment in the Stripe sandbox reaches Cartera as a signed webhook and is stored once")
+    func sandboxDeliversSignedEvents() async throws {
+        try await TestEngine.sqlite.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let cartera = try await makeApp(database, configure: { $0.gatewayWebhooks.stripeSecrets = [WebhookRoutesTests.secret] })
+            try await cartera.test(.live) { carteraClient in
+                let router = Router()
+                StripeSandbox(
+                    publicURL: "http://127.0.0.1",
+                    webhook: .init(url: "http://127.0.0.1:\(carteraClient.port!)/webhooks/stripe", secret: WebhookRoutesTests.secret)
+                ).add(to: router)
+                let sandbox = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+                try await sandbox.test(.live) { sandboxClient in
+                    let stripe = StripeGateway(
+                        secretKey: "sk_test_cartera", client: ProviderHTTPClient(provider: .stripe, baseURL: "http://127.0.0.1:\(sandboxClient.port!)/stripe")
+                    )
+                    let charge = try await stripe.charge(GatewayChargeRequest(
+                        intentID: "pi-e2e-1", amount: .mxn(centavos: 150_000), description: "Pago de crédito", payerName: "Ana López", payerEmail: nil,
+                        method: .card(token: "tok_visa")
+                    ))
+                    var events: [(type: String, object: String?)] = []
+                    for _ in 0..<100 {
+                        events = try await database.withConnection { db in
+                            try await db.raw("SELECT type, object_id FROM gateway_events").all().map {
+                                (try $0.decode(column: "type", as: String.self), try $0.decode(column: "object_id", as: String?.self))
+                            }
+                        }
+                        if !events.isEmpty { break }
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    #expect(events.count == 1 && events.first?.type == "payment_intent.succeeded" && events.first?.object == charge.id)
+                }
+            }
         }
     }
 }

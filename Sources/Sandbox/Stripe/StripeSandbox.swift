@@ -1,8 +1,12 @@
+import AsyncHTTPClient
 import CarteraCore
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Integrations
+import NIOCore
+import NIOHTTP1
 
 /// Stripe's v1 API, simulated locally under a prefix (`/stripe`): the paths, form-encoded requests, JSON objects,
 /// status codes and error bodies Cartera's connector (and Stripe's own client libraries) use — customers, payment
@@ -13,14 +17,29 @@ import Integrations
 /// `…InsufficientFunds` are declined for `insufficient_funds`. An OXXO voucher or a SPEI reference stays pending until
 /// it is paid or expired through the sandbox's own routes (`POST {prefix}/_sandbox/payment_intents/{id}/pay|expire`).
 public struct StripeSandbox: Sendable {
+    /// Where the sandbox sends its events, signed as Stripe signs them, with the endpoint's secret.
+    public struct WebhookEndpoint: Sendable {
+        public let url: String
+        public let secret: String
+
+        public init(url: String, secret: String) {
+            self.url = url
+            self.secret = secret
+        }
+    }
+
     let state: StripeSandboxState
     let clock: @Sendable () -> Timestamp
     /// Where the sandbox says it is (for voucher URLs).
     let publicURL: String
+    let webhook: WebhookEndpoint?
+    let http: HTTPClient
 
-    public init(publicURL: String, clock: @escaping @Sendable () -> Timestamp = { .now }) {
+    public init(publicURL: String, webhook: WebhookEndpoint? = nil, http: HTTPClient = .shared, clock: @escaping @Sendable () -> Timestamp = { .now }) {
         self.state = StripeSandboxState()
         self.publicURL = publicURL
+        self.webhook = webhook
+        self.http = http
         self.clock = clock
     }
 
@@ -37,13 +56,17 @@ public struct StripeSandbox: Sendable {
             return try await self.handle(request, context, write: false) { _ in await self.state.paymentIntent(id, expanding: Self.expansions(request)) }
         }
         group.post("/v1/refunds") { request, context in
-            try await self.handle(request, context, write: true) { form in await self.state.refund(form) }
+            try await self.handle(request, context, write: true) { form in await self.state.refund(form, now: self.clock()) }
         }
         group.post("/_sandbox/payment_intents/:id/pay") { _, context in
-            Self.json(await self.state.settle(context.parameters.get("id") ?? "", paid: true))
+            let answer = await self.state.settle(context.parameters.get("id") ?? "", paid: true, now: self.clock())
+            await self.deliverEvents()
+            return Self.json(answer)
         }
         group.post("/_sandbox/payment_intents/:id/expire") { _, context in
-            Self.json(await self.state.settle(context.parameters.get("id") ?? "", paid: false))
+            let answer = await self.state.settle(context.parameters.get("id") ?? "", paid: false, now: self.clock())
+            await self.deliverEvents()
+            return Self.json(answer)
         }
     }
 
@@ -58,6 +81,7 @@ public struct StripeSandbox: Sendable {
         let buffer = try await request.body.collect(upTo: 256 * 1024)
         let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
         let form = FormEncoding.decode(text)
+        defer { Task { await self.deliverEvents() } }
         guard write, let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return Self.json(await body(form)) }
         // The same key with the same parameters answers what it answered; with other parameters it is refused.
         if let previous = await state.idempotent(key) {
@@ -72,6 +96,30 @@ public struct StripeSandbox: Sendable {
         let answer = await body(form)
         await state.remember(key, body: text, answer: answer)
         return Self.json(answer)
+    }
+
+    /// Sends the recorded events to the webhook endpoint, each signed with `Stripe-Signature` (HMAC-SHA256 of
+    /// `"<t>.<body>"` under the endpoint secret), in the background; a delivery that fails is retried a few times, as
+    /// Stripe retries (with shorter waits).
+    func deliverEvents() async {
+        let events = await state.takeEvents()
+        guard let webhook, !events.isEmpty else { return }
+        for event in events {
+            guard let body = try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys]) else { continue }
+            Task {
+                for attempt in 0..<5 {
+                    if attempt > 0 { try? await Task.sleep(for: .milliseconds(200 << attempt)) }
+                    let t = clock().millisecondsSince1970 / 1000
+                    let mac = HMAC<SHA256>.authenticationCode(for: Array("\(t).".utf8) + Array(body), using: SymmetricKey(data: Array(webhook.secret.utf8)))
+                    var request = HTTPClientRequest(url: webhook.url)
+                    request.method = .POST
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    request.headers.add(name: "Stripe-Signature", value: "t=\(t),v1=\(mac.map { String(format: "%02x", $0) }.joined())")
+                    request.body = .bytes(ByteBuffer(bytes: body))
+                    if let response = try? await http.execute(request, timeout: .seconds(10)), (200..<300).contains(Int(response.status.code)) { return }
+                }
+            }
+        }
     }
 
     static func expansions(_ request: Request) -> Set<String> {

@@ -40,6 +40,21 @@ actor StripeSandboxState {
     private var intents: [String: Intent] = [:]
     private var idempotency: [String: (body: String, answer: Answer)] = [:]
     private var counter = 0
+    /// Events to deliver to the webhook endpoint, in order.
+    private var events: [[String: any Sendable]] = []
+
+    /// The events recorded since the last call.
+    func takeEvents() -> [[String: any Sendable]] {
+        defer { events = [] }
+        return events
+    }
+
+    private func emit(_ type: String, _ object: [String: any Sendable], at now: Timestamp) {
+        events.append([
+            "id": newID("evt_"), "object": "event", "type": type, "created": now.millisecondsSince1970 / 1000, "livemode": false,
+            "api_version": "2026-06-24.dahlia", "pending_webhooks": 1, "data": ["object": object] as [String: any Sendable],
+        ])
+    }
 
     func idempotent(_ key: String) -> (body: String, answer: Answer)? { idempotency[key] }
 
@@ -109,6 +124,7 @@ actor StripeSandboxState {
                 case .declined(let code, let declineCode, let message):
                     intent.lastError = ["type": "card_error", "code": code, "decline_code": declineCode, "message": message]
                     intents[intent.id] = intent
+                    emit("payment_intent.payment_failed", object(intent, expanding: []), at: now)
                     return .error(402, type: "card_error", code: code, message: message,
                                   extra: ["decline_code": declineCode, "payment_intent": object(intent, expanding: Self.expansions(form))])
                 case .unknown:
@@ -117,6 +133,11 @@ actor StripeSandboxState {
             }
         }
         intents[intent.id] = intent
+        switch intent.status {
+        case "succeeded": emit("payment_intent.succeeded", object(intent, expanding: ["latest_charge"]), at: now)
+        case "requires_action": emit("payment_intent.requires_action", object(intent, expanding: []), at: now)
+        default: break
+        }
         return .ok(object(intent, expanding: Self.expansions(form)))
     }
 
@@ -127,7 +148,7 @@ actor StripeSandboxState {
         return .ok(object(intent, expanding: expanding))
     }
 
-    func refund(_ form: [(String, String)]) -> Answer {
+    func refund(_ form: [(String, String)], now: Timestamp) -> Answer {
         let values = Dictionary(form, uniquingKeysWith: { _, last in last })
         guard let id = values["payment_intent"], var intent = intents[id] else {
             return .error(404, type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent: '\(values["payment_intent"] ?? "")'")
@@ -146,6 +167,9 @@ actor StripeSandboxState {
         }
         intent.refunded += amount
         intents[id] = intent
+        if let charge = object(intent, expanding: ["latest_charge"])["latest_charge"] as? [String: any Sendable] {
+            emit("charge.refunded", charge, at: now)
+        }
         return .ok([
             "id": newID("re_"), "object": "refund", "amount": amount, "currency": intent.currency, "payment_intent": id, "charge": intent.chargeID ?? "",
             "status": "succeeded", "reason": values["reason"] ?? "",
@@ -153,7 +177,7 @@ actor StripeSandboxState {
     }
 
     /// The sandbox's own control: a pending voucher or transfer is paid, or expires.
-    func settle(_ id: String, paid: Bool) -> Answer {
+    func settle(_ id: String, paid: Bool, now: Timestamp) -> Answer {
         guard var intent = intents[id] else {
             return .error(404, type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent: '\(id)'")
         }
@@ -167,6 +191,7 @@ actor StripeSandboxState {
             intent.nextAction = nil
         }
         intents[id] = intent
+        emit(paid ? "payment_intent.succeeded" : "payment_intent.canceled", object(intent, expanding: ["latest_charge"]), at: now)
         return .ok(object(intent, expanding: ["latest_charge"]))
     }
 
