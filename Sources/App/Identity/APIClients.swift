@@ -79,14 +79,12 @@ public struct APIClients: Sendable {
         guard let row else { return nil }
         let stored = try row.decode(column: "secret_hash", as: String.self)
         let active = try row.decode(column: "active", as: Bool.self)
-        guard Self.constantTimeEquals(presented, stored), active else { return nil }
+        guard ConstantTime.equals(presented, stored), active else { return nil }
         let scopes = try row.decode(column: "scopes", as: String.self).split(separator: " ").map(String.init)
         return Client(id: id, lenderID: try row.decode(column: "lender_id", as: String.self), scopes: scopes)
     }
 
     static func hash(_ secret: String) -> String { AuditChain.digest(Array(secret.utf8)) }
-
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool { ConstantTime.equals(a, b) }
 
     static func randomHex(bytes: Int) -> String { ByteEncoding.hex(ByteEncoding.randomBytes(bytes)) }
 

@@ -68,7 +68,7 @@ struct WebGate: Sendable {
             let body = try await request.body.collect(upTo: 64 * 1024)
             let form = FormDecoding.parse(String(buffer: body))
             let expected = session?.csrfToken ?? request.cookies[CookiePolicy.signInCookie]?.value ?? ""
-            guard !expected.isEmpty, APIClients.constantTimeEquals(form["csrf"] ?? "", expected) else {
+            guard !expected.isEmpty, ConstantTime.equals(form["csrf"] ?? "", expected) else {
                 try await record(web, action: "authz.csrf", outcome: .denied)
                 return pages.message(
                     title: "Formulario caducado",

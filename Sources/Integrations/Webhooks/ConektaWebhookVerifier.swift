@@ -40,9 +40,9 @@ public struct ConektaWebhookVerifier: WebhookVerifier {
             throw WebhookRejection(.invalidSignature, "La firma del aviso de Conekta no coincide: revise la llave pública o si el aviso se alteró.")
         }
         let event = try WebhookSupport.object(request.body, provider: provider)
-        guard let id = WebhookSupport.text(event, "id"), let type = WebhookSupport.text(event, "type") else {
+        guard let id = JSONFields.text(event, "id"), let type = JSONFields.text(event, "type") else {
             throw WebhookRejection(.malformed, "El aviso de Conekta no trae id y type.")
         }
-        return VerifiedWebhook(provider: provider, eventID: id, type: type, objectID: WebhookSupport.text(event, "data", "object", "id"), payloadIsSigned: true)
+        return VerifiedWebhook(provider: provider, eventID: id, type: type, objectID: JSONFields.text(event, "data", "object", "id"), payloadIsSigned: true)
     }
 }

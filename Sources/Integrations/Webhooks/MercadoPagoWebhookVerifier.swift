@@ -1,4 +1,5 @@
 import CarteraCore
+import CarteraSecurity
 
 /// Mercado Pago: `x-signature: ts=<ts>,v1=<hex>`, the HMAC-SHA256 under the integration's webhook secret of the manifest
 /// `id:<data.id>;request-id:<x-request-id>;ts:<ts>;` (parts left out when absent), where `data.id` is the query
@@ -35,20 +36,20 @@ public struct MercadoPagoWebhookVerifier: WebhookVerifier {
         if let dataID, !dataID.isEmpty { manifest += "id:\(dataID);" }
         if let requestID = request.header("x-request-id"), !requestID.isEmpty { manifest += "request-id:\(requestID);" }
         manifest += "ts:\(ts);"
-        guard WebhookSupport.constantTimeEquals(WebhookSupport.hmacHex(Array(manifest.utf8), secret: secret), v1.lowercased()) else {
+        guard ConstantTime.equals(WebhookSupport.hmacHex(Array(manifest.utf8), secret: secret), v1.lowercased()) else {
             throw WebhookRejection(.invalidSignature, "La firma del aviso de Mercado Pago no coincide: revise la clave secreta o si el aviso se alteró.")
         }
         if let toleranceSeconds, abs(now.millisecondsSince1970 / 1000 - signedAt) > toleranceSeconds {
             throw WebhookRejection(.staleTimestamp, "El aviso de Mercado Pago se firmó fuera de la ventana de \(toleranceSeconds) segundos; se rechaza como repetido.")
         }
         let event = try WebhookSupport.object(request.body, provider: provider)
-        let objectID = WebhookSupport.text(event, "data", "id")
+        let objectID = JSONFields.text(event, "data", "id")
         // The body is not signed: it must at least name the object the signature covers.
         guard let dataID, objectID?.lowercased() == dataID else {
             throw WebhookRejection(.invalidSignature, "El aviso de Mercado Pago no corresponde al objeto firmado (data.id).")
         }
-        guard let id = WebhookSupport.text(event, "id") else { throw WebhookRejection(.malformed, "El aviso de Mercado Pago no trae id.") }
-        let type = WebhookSupport.text(event, "action") ?? WebhookSupport.text(event, "type") ?? "unknown"
+        guard let id = JSONFields.text(event, "id") else { throw WebhookRejection(.malformed, "El aviso de Mercado Pago no trae id.") }
+        let type = JSONFields.text(event, "action") ?? JSONFields.text(event, "type") ?? "unknown"
         return VerifiedWebhook(provider: provider, eventID: id, type: type, objectID: objectID, payloadIsSigned: false)
     }
 }

@@ -1,4 +1,5 @@
 import CarteraCore
+import CarteraSecurity
 import Foundation
 
 /// Openpay signs nothing: the webhook is registered with a user and password, and Openpay calls with them in HTTP
@@ -26,21 +27,21 @@ public struct OpenpayWebhookVerifier: WebhookVerifier {
         }
         let encoded = authorization.dropFirst("basic ".count).trimmingCharacters(in: .whitespaces)
         let presented = Data(base64Encoded: encoded).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        guard WebhookSupport.constantTimeEquals(presented, "\(user):\(password)") else {
+        guard ConstantTime.equals(presented, "\(user):\(password)") else {
             throw WebhookRejection(.invalidSignature, "Las credenciales del aviso de Openpay no coinciden con las configuradas.")
         }
         let event = try WebhookSupport.object(request.body, provider: provider)
-        guard let type = WebhookSupport.text(event, "type") else { throw WebhookRejection(.malformed, "El aviso de Openpay no trae type.") }
+        guard let type = JSONFields.text(event, "type") else { throw WebhookRejection(.malformed, "El aviso de Openpay no trae type.") }
         if type == "verification" {
-            guard let code = WebhookSupport.text(event, "verification_code") else {
+            guard let code = JSONFields.text(event, "verification_code") else {
                 throw WebhookRejection(.malformed, "El aviso de verificación de Openpay no trae verification_code.")
             }
             return VerifiedWebhook(provider: provider, eventID: "verification:\(code)", type: type, objectID: nil, payloadIsSigned: false)
         }
-        guard let transaction = WebhookSupport.text(event, "transaction", "id") else {
+        guard let transaction = JSONFields.text(event, "transaction", "id") else {
             throw WebhookRejection(.malformed, "El aviso de Openpay no trae la transacción.")
         }
-        let status = WebhookSupport.text(event, "transaction", "status") ?? ""
+        let status = JSONFields.text(event, "transaction", "status") ?? ""
         return VerifiedWebhook(provider: provider, eventID: "\(type):\(transaction):\(status)", type: type, objectID: transaction, payloadIsSigned: false)
     }
 }

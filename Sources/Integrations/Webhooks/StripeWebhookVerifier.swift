@@ -1,4 +1,5 @@
 import CarteraCore
+import CarteraSecurity
 
 /// Stripe: `Stripe-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>…]`, each `v1` an HMAC-SHA256 of `"<t>.<raw body>"`
 /// under the endpoint's signing secret (`whsec_…`); any `v1` may match (Stripe sends several while a secret rolls),
@@ -13,6 +14,12 @@ public struct StripeWebhookVerifier: WebhookVerifier {
         self.toleranceSeconds = toleranceSeconds
     }
 
+    /// The `Stripe-Signature` header Stripe sends with `body` signed at `time` under `secret` (used by the sandbox).
+    public static func signatureHeader(for body: [UInt8], secret: String, at time: Timestamp) -> String {
+        let t = time.millisecondsSince1970 / 1000
+        return "t=\(t),v1=\(WebhookSupport.hmacHex(Array("\(t).".utf8) + body, secret: secret))"
+    }
+
     public func verify(_ request: WebhookRequest, now: Timestamp) throws(WebhookRejection) -> VerifiedWebhook {
         guard !secrets.isEmpty else { throw WebhookRejection(.notConfigured, "Falta el secreto de firma de los avisos de Stripe (CARTERA_STRIPE_WEBHOOK_SECRET).") }
         guard let header = request.header("Stripe-Signature") else {
@@ -25,16 +32,16 @@ public struct StripeWebhookVerifier: WebhookVerifier {
         }
         let message = Array("\(t).".utf8) + request.body
         let expected = secrets.map { WebhookSupport.hmacHex(message, secret: $0) }
-        guard expected.contains(where: { e in signatures.contains { WebhookSupport.constantTimeEquals(e, $0) } }) else {
+        guard expected.contains(where: { e in signatures.contains { ConstantTime.equals(e, $0) } }) else {
             throw WebhookRejection(.invalidSignature, "La firma del aviso de Stripe no coincide: revise el secreto de firma o si el aviso se alteró.")
         }
         guard now.millisecondsSince1970 / 1000 - signedAt <= toleranceSeconds else {
             throw WebhookRejection(.staleTimestamp, "El aviso de Stripe se firmó hace más de \(toleranceSeconds) segundos; se rechaza como repetido.")
         }
         let event = try WebhookSupport.object(request.body, provider: provider)
-        guard let id = WebhookSupport.text(event, "id"), let type = WebhookSupport.text(event, "type") else {
+        guard let id = JSONFields.text(event, "id"), let type = JSONFields.text(event, "type") else {
             throw WebhookRejection(.malformed, "El aviso de Stripe no trae id y type.")
         }
-        return VerifiedWebhook(provider: provider, eventID: id, type: type, objectID: WebhookSupport.text(event, "data", "object", "id"), payloadIsSigned: true)
+        return VerifiedWebhook(provider: provider, eventID: id, type: type, objectID: JSONFields.text(event, "data", "object", "id"), payloadIsSigned: true)
     }
 }

@@ -1,4 +1,3 @@
-import CarteraSecurity
 import Crypto
 import Foundation
 
@@ -9,9 +8,6 @@ enum WebhookSupport {
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array(secret.utf8)))
         return mac.map { String(format: "%02x", $0) }.joined()
     }
-
-    /// Compares two strings in time that does not depend on where they differ.
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool { ConstantTime.equals(a, b) }
 
     /// The `key=value` pairs of a header such as `t=1700000000,v1=abc,v1=def` (a key may repeat).
     static func pairs(_ header: String) -> [(key: String, value: String)] {
@@ -27,17 +23,6 @@ enum WebhookSupport {
             throw WebhookRejection(.malformed, "El aviso de \(provider.name) no es un objeto JSON.")
         }
         return object
-    }
-
-    /// The string (or number, as text) at `path` in a JSON object.
-    static func text(_ object: [String: Any], _ path: String...) -> String? {
-        var current: Any? = object
-        for key in path { current = (current as? [String: Any])?[key] }
-        switch current {
-        case let text as String: return text.isEmpty ? nil : text
-        case let number as NSNumber: return number.stringValue
-        default: return nil
-        }
     }
 
     /// Seconds since 1970 of a signed timestamp written in seconds or (13 digits and more) milliseconds.

@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import CarteraCore
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -109,12 +108,10 @@ public struct StripeSandbox: Sendable {
             Task {
                 for attempt in 0..<5 {
                     if attempt > 0 { try? await Task.sleep(for: .milliseconds(200 << attempt)) }
-                    let t = clock().millisecondsSince1970 / 1000
-                    let mac = HMAC<SHA256>.authenticationCode(for: Array("\(t).".utf8) + Array(body), using: SymmetricKey(data: Array(webhook.secret.utf8)))
                     var request = HTTPClientRequest(url: webhook.url)
                     request.method = .POST
                     request.headers.add(name: "Content-Type", value: "application/json")
-                    request.headers.add(name: "Stripe-Signature", value: "t=\(t),v1=\(mac.map { String(format: "%02x", $0) }.joined())")
+                    request.headers.add(name: "Stripe-Signature", value: StripeWebhookVerifier.signatureHeader(for: Array(body), secret: webhook.secret, at: clock()))
                     request.body = .bytes(ByteBuffer(bytes: body))
                     if let response = try? await http.execute(request, timeout: .seconds(10)), (200..<300).contains(Int(response.status.code)) { return }
                 }

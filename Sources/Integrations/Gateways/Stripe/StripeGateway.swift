@@ -29,7 +29,7 @@ public struct StripeGateway: PaymentGateway {
         var form = [("name", name), ("metadata[cartera_reference]", reference)]
         if let email { form.append(("email", email)) }
         let object = try await send(.POST, "/v1/customers", form: form, idempotencyKey: "customer-\(reference)")
-        guard let id = Self.text(object, "id") else { throw .invalidResponse(provider: provider, detail: "cliente sin id") }
+        guard let id = JSONFields.text(object, "id") else { throw .invalidResponse(provider: provider, detail: "cliente sin id") }
         return id
     }
 
@@ -77,8 +77,8 @@ public struct StripeGateway: PaymentGateway {
         _ = try await send(.POST, "/v1/refunds", form: form, idempotencyKey: idempotencyKey)
         // The running total is on the payment's charge.
         let object = try await send(.GET, "/v1/payment_intents/\(FormEncoding.escape(chargeID))?expand%5B%5D=latest_charge", form: nil, idempotencyKey: nil)
-        guard let currency = Self.text(object, "currency").flatMap({ Currency(code: $0.uppercased()) }),
-            let charge = object["latest_charge"] as? [String: Any], let refunded = Self.integer(charge, "amount_refunded")
+        guard let currency = JSONFields.text(object, "currency").flatMap({ Currency(code: $0.uppercased()) }),
+            let charge = object["latest_charge"] as? [String: Any], let refunded = JSONFields.integer(charge, "amount_refunded")
         else {
             throw .invalidResponse(provider: provider, detail: "pago sin cargo reembolsado")
         }
@@ -103,29 +103,29 @@ public struct StripeGateway: PaymentGateway {
         // A declined card is answered 402 with the payment intent in its state after the attempt.
         if response.status == 402, let intent = error["payment_intent"] as? [String: Any] { return intent }
         throw .refused(
-            provider: provider, status: response.status, providerCode: Self.text(error, "code") ?? Self.text(error, "type"),
-            detail: Self.text(error, "message") ?? "HTTP \(response.status)"
+            provider: provider, status: response.status, providerCode: JSONFields.text(error, "code") ?? JSONFields.text(error, "type"),
+            detail: JSONFields.text(error, "message") ?? "HTTP \(response.status)"
         )
     }
 
     func map(_ intent: [String: Any]) throws(GatewayError) -> GatewayCharge {
-        guard let id = Self.text(intent, "id"), let status = Self.text(intent, "status"),
-            let currency = Self.text(intent, "currency").flatMap({ Currency(code: $0.uppercased()) })
+        guard let id = JSONFields.text(intent, "id"), let status = JSONFields.text(intent, "status"),
+            let currency = JSONFields.text(intent, "currency").flatMap({ Currency(code: $0.uppercased()) })
         else {
             throw .invalidResponse(provider: provider, detail: "PaymentIntent sin id, status o currency")
         }
         let outcome: GatewayOutcome
         switch status {
         case "succeeded":
-            let received = Self.integer(intent, "amount_received") ?? Self.integer(intent, "amount") ?? 0
+            let received = JSONFields.integer(intent, "amount_received") ?? JSONFields.integer(intent, "amount") ?? 0
             let charge = intent["latest_charge"] as? [String: Any]
-            let fee = (charge?["balance_transaction"] as? [String: Any]).flatMap { Self.integer($0, "fee") } ?? 0
+            let fee = (charge?["balance_transaction"] as? [String: Any]).flatMap { JSONFields.integer($0, "fee") } ?? 0
             outcome = .paid(amount: Money(minorUnits: received, currency: currency), fee: Money(minorUnits: fee, currency: currency))
         case "canceled":
             outcome = .canceled
         case "requires_payment_method":
             if let error = intent["last_payment_error"] as? [String: Any] {
-                outcome = .failed(code: Self.text(error, "decline_code") ?? Self.text(error, "code") ?? "payment_failed", message: Self.text(error, "message") ?? "Pago rechazado")
+                outcome = .failed(code: JSONFields.text(error, "decline_code") ?? JSONFields.text(error, "code") ?? "payment_failed", message: JSONFields.text(error, "message") ?? "Pago rechazado")
             } else {
                 outcome = .pending
             }
@@ -137,21 +137,9 @@ public struct StripeGateway: PaymentGateway {
         let transfer = ((next?["display_bank_transfer_instructions"] as? [String: Any])?["financial_addresses"] as? [[String: Any]])?
             .first { $0["spei"] != nil }?["spei"] as? [String: Any]
         return GatewayCharge(
-            id: id, outcome: outcome, cashReference: oxxo.flatMap { Self.text($0, "number") }, voucherURL: oxxo.flatMap { Self.text($0, "hosted_voucher_url") },
-            clabe: transfer.flatMap { Self.text($0, "clabe") }, bankName: transfer.flatMap { Self.text($0, "bank_name") },
-            expiresAt: oxxo.flatMap { Self.integer($0, "expires_after") }.map { Timestamp(millisecondsSince1970: $0 * 1000) }
+            id: id, outcome: outcome, cashReference: oxxo.flatMap { JSONFields.text($0, "number") }, voucherURL: oxxo.flatMap { JSONFields.text($0, "hosted_voucher_url") },
+            clabe: transfer.flatMap { JSONFields.text($0, "clabe") }, bankName: transfer.flatMap { JSONFields.text($0, "bank_name") },
+            expiresAt: oxxo.flatMap { JSONFields.integer($0, "expires_after") }.map { Timestamp(millisecondsSince1970: $0 * 1000) }
         )
-    }
-
-    static func text(_ object: [String: Any], _ key: String) -> String? {
-        switch object[key] {
-        case let text as String: text.isEmpty ? nil : text
-        case let number as NSNumber: number.stringValue
-        default: nil
-        }
-    }
-
-    static func integer(_ object: [String: Any], _ key: String) -> Int64? {
-        (object[key] as? NSNumber)?.int64Value
     }
 }
