@@ -25,6 +25,9 @@ import Store
 /// | `cartera.conekta.webhook.public.key.file` | `CARTERA_CONEKTA_WEBHOOK_PUBLIC_KEY_FILE` | — | path to the webhook key's public half (PEM) | none | no |
 /// | `cartera.openpay.webhook.user` | `CARTERA_OPENPAY_WEBHOOK_USER` | — | the user registered with the webhook | none | no |
 /// | `cartera.openpay.webhook.password` | `CARTERA_OPENPAY_WEBHOOK_PASSWORD` | — | its password | none | yes |
+/// | `cartera.<provider>.secret.key` | `CARTERA_STRIPE_SECRET_KEY`, `…_CONEKTA_…`, `…_OPENPAY_…`, `…_MERCADOPAGO_…`, `…_PAYPAL_…` | — | the provider's secret API key (PayPal: client secret) | none (provider not offered) | yes |
+/// | `cartera.<provider>.api.base` | `CARTERA_STRIPE_API_BASE`, … | — | the API's base URL | the provider's production URL | no |
+/// | `cartera.openpay.merchant.id`, `cartera.paypal.client.id` | `CARTERA_OPENPAY_MERCHANT_ID`, `CARTERA_PAYPAL_CLIENT_ID` | — | merchant / client id | none | no |
 ///
 /// The database URL is secret because it may carry a password: it is never logged; `databaseURL.description` shows it
 /// with the password replaced by `***`.
@@ -48,6 +51,8 @@ public struct AppConfiguration: Sendable {
     public var sessionAbsoluteHours: Int64 = 12
     /// What proves each payment gateway's webhooks (secrets, keys, credentials).
     public var gatewayWebhooks = GatewayWebhookSettings()
+    /// How to reach each payment gateway's API (keys and base URLs).
+    public var gateways = GatewayConnectorSettings()
 
     public static let defaultPort = 8080
     public static let defaultHost = "127.0.0.1"
@@ -111,6 +116,7 @@ public struct AppConfiguration: Sendable {
         gatewayWebhooks.openpayUser = reader.string(forKey: "cartera.openpay.webhook.user")
         gatewayWebhooks.openpayPassword = reader.string(forKey: "cartera.openpay.webhook.password", isSecret: true)
         try gatewayWebhooks.validate()
+        gateways = GatewayConnectorSettings(reader: reader)
     }
 
     static func integer(_ reader: ConfigReader, _ key: String, _ variable: String, in range: ClosedRange<Int64>) throws -> Int64? {

@@ -25,11 +25,11 @@ public func buildApplication(
     let tokens = try await TokenService.load(
         database: database, keys: keys, configuredKeyPEM: try configuration.signingKeyPEM(), clock: clock
     )
-    let router = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, clock: clock).router
+    let built = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, logger: logger, clock: clock)
     return Application(
-        router: router,
+        router: built.router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Cartera"),
-        services: [DatabaseService(database: database, logger: logger)],
+        services: [built.outbox, DatabaseService(database: database, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
@@ -41,8 +41,9 @@ func buildRouter(
     database: Database,
     keys: LiveKeys,
     tokens: TokenService,
+    logger: Logger = Logger(label: "cartera"),
     clock: @escaping @Sendable () -> Timestamp
-) -> (router: Router<AppRequestContext>, webRoutes: WebRouter.Registry) {
+) -> (router: Router<AppRequestContext>, webRoutes: WebRouter.Registry, outbox: GatewayOutbox) {
     let router = Router(context: AppRequestContext.self)
     let audit = AuditWriter(database: database)
     let pages = WebPages()
@@ -53,7 +54,15 @@ func buildRouter(
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(ErrorMiddleware(audit: audit, pages: pages, clock: clock))
     HealthRoutes(database: database).add(to: router)
-    WebhookRoutes(inbox: GatewayInbox(database: database, audit: audit, verifiers: configuration.gatewayWebhooks.verifiers(), clock: clock)).add(to: router)
+    let book = LoanBook(database: database, clock: clock)
+    let directory = ClientDirectory(database: database, keys: keys, clock: clock)
+    let intents = PaymentIntentBook(
+        database: database, book: book, directory: directory, connectors: GatewayConnectors(settings: configuration.gateways, clock: clock), clock: clock
+    )
+    let outbox = GatewayOutbox(database: database, intents: intents, logger: logger, clock: clock)
+    WebhookRoutes(
+        inbox: GatewayInbox(database: database, audit: audit, verifiers: configuration.gatewayWebhooks.verifiers(), clock: clock, onStored: { outbox.notify() })
+    ).add(to: router)
     let catalog = ProductCatalog(database: database, clock: clock)
     let api = OAuthRoutes(
         database: database,
@@ -69,9 +78,8 @@ func buildRouter(
     ).add(to: api)
     QuoteAPIRoutes(access: APIAccess(audit: audit, clock: clock), catalog: catalog, clock: clock).add(to: api)
     ProductAPIRoutes(catalog: catalog, access: APIAccess(audit: audit, clock: clock)).add(to: api)
-    let book = LoanBook(database: database, clock: clock)
-    let directory = ClientDirectory(database: database, keys: keys, clock: clock)
     LoanAPIRoutes(database: database, book: book, directory: directory, access: APIAccess(audit: audit, clock: clock), clock: clock).add(to: api)
+    PaymentIntentAPIRoutes(intents: intents, access: APIAccess(audit: audit, clock: clock)).add(to: api)
 
     let sessions = WebSessions(
         database: database, keys: keys, clock: clock,
@@ -94,7 +102,7 @@ func buildRouter(
     LendingPages(web: web, catalog: catalog).add()
     LoanPages(web: web, database: database, book: book, directory: directory, catalog: catalog).add()
     StaticRoutes(web: web).add()
-    return (router, web.registry)
+    return (router, web.registry, outbox)
 }
 
 /// Keeps the database pool for the life of the application and closes it after the server has stopped.

@@ -33,6 +33,20 @@ public struct PaymentIntent: Sendable, Hashable {
         self.refunded = Money(minorUnits: 0, currency: amount.currency)
     }
 
+    /// An intent as it was stored.
+    public init(
+        id: String, amount: Money, status: PaymentIntentStatus, received: Money?, fee: Money?, refunded: Money, expiresAt: Timestamp?, failure: Failure?
+    ) {
+        self.id = id
+        self.amount = amount
+        self.status = status
+        self.received = received
+        self.fee = fee
+        self.refunded = refunded
+        self.expiresAt = expiresAt
+        self.failure = failure
+    }
+
     /// What a report asks Cartera to post.
     public enum Effect: Sendable, Hashable {
         /// The payment arrived: post `amount` to the loan through the posting path; `fee` to the gateway's clearing.

@@ -82,7 +82,7 @@ struct RouteMatrixTests {
         try await withTestDatabase { database in
             let keys = KeyRing.generate()
             let tokens = try await TokenService.load(database: database, keys: LiveKeys(keys))
-            let (router, registry) = buildRouter(
+            let (router, registry, _) = buildRouter(
                 configuration: AppConfiguration(databaseURL: database.url), database: database, keys: LiveKeys(keys), tokens: tokens, clock: { .now }
             )
             let web = Set(registry.all.map { "\($0.method) \($0.path)" })

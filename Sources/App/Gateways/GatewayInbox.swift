@@ -13,6 +13,8 @@ public struct GatewayInbox: Sendable {
     let audit: AuditWriter
     let verifiers: [GatewayProvider: any WebhookVerifier]
     let clock: @Sendable () -> Timestamp
+    /// Called after a new event is stored (wakes the outbox).
+    let onStored: @Sendable () -> Void
 
     /// Headers kept with an event: the ones that prove it and identify its delivery (never `Authorization`).
     static let keptHeaders: Set<String> = [
@@ -27,11 +29,15 @@ public struct GatewayInbox: Sendable {
         public let duplicate: Bool
     }
 
-    init(database: Database, audit: AuditWriter, verifiers: [GatewayProvider: any WebhookVerifier], clock: @escaping @Sendable () -> Timestamp) {
+    init(
+        database: Database, audit: AuditWriter, verifiers: [GatewayProvider: any WebhookVerifier], clock: @escaping @Sendable () -> Timestamp,
+        onStored: @escaping @Sendable () -> Void = {}
+    ) {
         self.database = database
         self.audit = audit
         self.verifiers = verifiers
         self.clock = clock
+        self.onStored = onStored
     }
 
     /// Verifies and stores a webhook. Throws `WebhookRejection` (after auditing it) when it is refused.
@@ -55,7 +61,7 @@ public struct GatewayInbox: Sendable {
         for (name, value) in request.headers where Self.keptHeaders.contains(name) { kept[name] = value }
         let headers = String(decoding: try JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys]), as: UTF8.self)
         // READ COMMITTED: a concurrent delivery of the same event waits for the first one's row and then finds it.
-        return try await database.transaction(isolation: .readCommitted) { db in
+        let receipt = try await database.transaction(isolation: .readCommitted) { db in
             let inserted = try await db.raw(
                 """
                 INSERT INTO gateway_events (provider, event_id, type, object_id, payload_signed, headers, body, received_at, deliveries,
@@ -83,5 +89,7 @@ public struct GatewayInbox: Sendable {
             )
             return Receipt(eventID: event.eventID, duplicate: false)
         }
+        if !receipt.duplicate { onStored() }
+        return receipt
     }
 }

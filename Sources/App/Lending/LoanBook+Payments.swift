@@ -79,53 +79,60 @@ extension LoanBook {
         }
         let now = clock()
         return try await database.transaction { db -> PaymentRecord in
-            let loan = try await load(loanID, lenderID: lenderID, on: db)
-            guard let terms = loan.terms, let ledgerDate = loan.ledgerDate else {
-                throw APIError(status: .conflict, code: "loan_not_disbursed", message: "El crédito no se ha dispuesto.")
-            }
-            guard let row = try await db.raw(
-                "SELECT id, kind, amount, channel, reversed_at FROM loan_events WHERE id = \(bind: paymentID) AND loan_id = \(bind: loanID)"
-            ).first() else {
-                throw APIError(status: .notFound, code: "payment_not_found", message: "Ese pago no existe en este crédito.")
-            }
-            guard try row.decode(column: "kind", as: String.self) == "payment" else {
-                throw APIError(status: .conflict, code: "not_a_payment", message: "Solo se cancelan pagos.")
-            }
-            guard try row.decode(column: "reversed_at", as: String?.self) == nil else {
-                throw APIError(status: .conflict, code: "payment_already_reversed", message: "Ese pago ya estaba cancelado.")
-            }
-            let amount = try row.decode(column: "amount", as: Int64.self)
-            let channel = MoneyChannel(rawValue: try row.decode(column: "channel", as: String?.self) ?? "") ?? .transfer
-            // A restructured loan was paid off by its new loan: undoing any of its payments would leave the debt twice.
-            guard loan.record.status != .restructured, channel != .restructure else {
-                throw APIError(status: .conflict, code: "loan_restructured",
-                               message: "El crédito fue reestructurado; sus pagos ya no se cancelan. Haga los ajustes en el crédito nuevo.")
-            }
-            let events = try await activeEvents(loanID, on: db)
-            let before = try replay(terms, events, ledgerDate)
-            let after = try replay(terms, events.filter { $0.id != paymentID }, ledgerDate)
-            var lines = Journal.difference(from: before.ledgerBalances(), to: after.ledgerBalances(), loanID: loanID)
-            lines.append(Journal.Line(account: channel.account, loanID: loanID, amount: -amount))
-            let entryID = try await Journal.post(
-                Journal.Draft(lenderID: lenderID, loanID: loanID, eventID: paymentID, kind: "reversal", valueDate: ledgerDate,
-                              description: "Cancelación del pago \(paymentID): \(reason)", lines: lines),
-                at: now, by: actor.id, on: db
-            )
-            try await db.raw(
-                """
-                UPDATE loan_events SET reversed_at = \(bind: now.text), reversed_by = \(bind: actor.id), reversal_reason = \(bind: reason),
-                    reversal_entry_id = \(bind: entryID)
-                WHERE id = \(bind: paymentID)
-                """
-            ).run()
-            let status = LoanStatus(after.status)
-            try await updateLoan(loan, status: status, ledgerDate: ledgerDate, nextSequence: loan.nextSequence, now: now, on: db)
-            try await AuditLog.append(
-                Administration.entry(actor: actor, action: "payment.reverse", objectType: "loan", objectID: loanID, at: now, change: "\(paymentID) \(reason)"),
-                on: db
-            )
-            return try await payments(loanID, on: db).first { $0.id == paymentID }!
+            try await reverse(loanID, payment: paymentID, reason: reason, lenderID: lenderID, actor: actor, now: now, on: db)
         }
+    }
+
+    /// Reverses a payment inside the caller's transaction (the reason already checked).
+    func reverse(
+        _ loanID: String, payment paymentID: String, reason: String, lenderID: String, actor: Administration.Actor, now: Timestamp, on db: any SQLDatabase
+    ) async throws -> PaymentRecord {
+        let loan = try await load(loanID, lenderID: lenderID, on: db)
+        guard let terms = loan.terms, let ledgerDate = loan.ledgerDate else {
+            throw APIError(status: .conflict, code: "loan_not_disbursed", message: "El crédito no se ha dispuesto.")
+        }
+        guard let row = try await db.raw(
+            "SELECT id, kind, amount, channel, reversed_at FROM loan_events WHERE id = \(bind: paymentID) AND loan_id = \(bind: loanID)"
+        ).first() else {
+            throw APIError(status: .notFound, code: "payment_not_found", message: "Ese pago no existe en este crédito.")
+        }
+        guard try row.decode(column: "kind", as: String.self) == "payment" else {
+            throw APIError(status: .conflict, code: "not_a_payment", message: "Solo se cancelan pagos.")
+        }
+        guard try row.decode(column: "reversed_at", as: String?.self) == nil else {
+            throw APIError(status: .conflict, code: "payment_already_reversed", message: "Ese pago ya estaba cancelado.")
+        }
+        let amount = try row.decode(column: "amount", as: Int64.self)
+        let channel = MoneyChannel(rawValue: try row.decode(column: "channel", as: String?.self) ?? "") ?? .transfer
+        // A restructured loan was paid off by its new loan: undoing any of its payments would leave the debt twice.
+        guard loan.record.status != .restructured, channel != .restructure else {
+            throw APIError(status: .conflict, code: "loan_restructured",
+                           message: "El crédito fue reestructurado; sus pagos ya no se cancelan. Haga los ajustes en el crédito nuevo.")
+        }
+        let events = try await activeEvents(loanID, on: db)
+        let before = try replay(terms, events, ledgerDate)
+        let after = try replay(terms, events.filter { $0.id != paymentID }, ledgerDate)
+        var lines = Journal.difference(from: before.ledgerBalances(), to: after.ledgerBalances(), loanID: loanID)
+        lines.append(Journal.Line(account: channel.account, loanID: loanID, amount: -amount))
+        let entryID = try await Journal.post(
+            Journal.Draft(lenderID: lenderID, loanID: loanID, eventID: paymentID, kind: "reversal", valueDate: ledgerDate,
+                          description: "Cancelación del pago \(paymentID): \(reason)", lines: lines),
+            at: now, by: actor.id, on: db
+        )
+        try await db.raw(
+            """
+            UPDATE loan_events SET reversed_at = \(bind: now.text), reversed_by = \(bind: actor.id), reversal_reason = \(bind: reason),
+                reversal_entry_id = \(bind: entryID)
+            WHERE id = \(bind: paymentID)
+            """
+        ).run()
+        let status = LoanStatus(after.status)
+        try await updateLoan(loan, status: status, ledgerDate: ledgerDate, nextSequence: loan.nextSequence, now: now, on: db)
+        try await AuditLog.append(
+            Administration.entry(actor: actor, action: "payment.reverse", objectType: "loan", objectID: loanID, at: now, change: "\(paymentID) \(reason)"),
+            on: db
+        )
+        return try await payments(loanID, on: db).first { $0.id == paymentID }!
     }
 
     /// Writes a loan off today (castigo), with a reason; later payments are recoveries.

@@ -84,6 +84,10 @@ public protocol PaymentGateway: Sendable {
     func charge(_ request: GatewayChargeRequest) async throws(GatewayError) -> GatewayCharge
     /// The payment as the provider has it now (for the janitor, and before acting on an unsigned webhook).
     func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge
+    /// Finds the payment made for Cartera's intent `intentID` when its answer never arrived; nil when there is none.
+    func lookup(intentID: String) async throws(GatewayError) -> GatewayCharge?
     /// Returns `amount` (all when nil) of a paid charge; the outcome carries the running total refunded.
     func refund(_ chargeID: String, amount: Money?, idempotencyKey: String) async throws(GatewayError) -> GatewayOutcome
+    /// Reads a verified webhook's payload; nil for an event that is not about a payment (Cartera ignores it).
+    func report(fromEvent body: [UInt8], type: String) -> GatewayEventReport?
 }

@@ -51,6 +51,8 @@ public enum LedgerAccount: String, Sendable, Hashable, Codable, CaseIterable, Co
     case rebates = "6102"
     /// Castigos de cartera.
     case writeOffs = "6101"
+    /// Comisiones pagadas a pasarelas de pago: what a gateway keeps of each payment it collects.
+    case gatewayFees = "6103"
 
     /// The account's name as the lender's accountant reads it.
     public var name: String {
@@ -80,6 +82,7 @@ public enum LedgerAccount: String, Sendable, Hashable, Codable, CaseIterable, Co
         case .recoveries: "Recuperaciones de cartera castigada"
         case .rebates: "Bonificaciones por pago puntual"
         case .writeOffs: "Castigos de cartera"
+        case .gatewayFees: "Comisiones pagadas a pasarelas de pago"
         }
     }
 

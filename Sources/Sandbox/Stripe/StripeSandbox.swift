@@ -50,6 +50,10 @@ public struct StripeSandbox: Sendable {
         group.post("/v1/payment_intents") { request, context in
             try await self.handle(request, context, write: true) { form in await self.state.createPaymentIntent(form, now: self.clock(), voucherBase: self.publicURL) }
         }
+        group.get("/v1/payment_intents/search") { request, context in
+            let query = FormEncoding.decode(request.uri.query ?? "").first { $0.0 == "query" }?.1 ?? ""
+            return try await self.handle(request, context, write: false) { _ in await self.state.search(query, expanding: Self.expansions(request)) }
+        }
         group.get("/v1/payment_intents/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
             return try await self.handle(request, context, write: false) { _ in await self.state.paymentIntent(id, expanding: Self.expansions(request)) }

@@ -195,6 +195,21 @@ actor StripeSandboxState {
         return .ok(object(intent, expanding: ["latest_charge"]))
     }
 
+    /// `GET /v1/payment_intents/search`: the query language's metadata clause (`metadata['key']:'value'`), the one
+    /// Cartera uses to find a payment whose answer it never received.
+    func search(_ query: String, expanding: Set<String>) -> Answer {
+        let pattern = /^\s*metadata\['([^']+)'\]\s*:\s*'([^']*)'\s*$/
+        guard let match = query.wholeMatch(of: pattern) else {
+            return .error(400, type: "invalid_request_error", code: "parameter_invalid", message: "Invalid search query: \(query). Only metadata['key']:'value' is supported by this sandbox.")
+        }
+        let found = intents.values.filter { $0.metadata[String(match.1)] == String(match.2) }.sorted { $0.created > $1.created }
+        return .ok([
+            "object": "search_result", "url": "/v1/payment_intents/search", "has_more": false, "next_page": NSNull(),
+            // A list's expansions name its items as `data.…`.
+            "data": found.map { object($0, expanding: Set(expanding.map { $0.hasPrefix("data.") ? String($0.dropFirst(5)) : $0 })) },
+        ])
+    }
+
     private func succeed(_ intent: inout Intent) {
         intent.status = "succeeded"
         intent.received = intent.amount

@@ -11,5 +11,6 @@ public enum Migrations {
         .m0008LoansAndLedger,
         .m0009JournalLinesWithoutLoanIndex,
         .m0010GatewayEvents,
+        .m0011PaymentIntents,
     ]
 }

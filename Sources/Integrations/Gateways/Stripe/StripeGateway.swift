@@ -71,6 +71,13 @@ public struct StripeGateway: PaymentGateway {
         try map(try await send(.GET, "/v1/payment_intents/\(FormEncoding.escape(chargeID))?expand%5B%5D=latest_charge.balance_transaction", form: nil, idempotencyKey: nil))
     }
 
+    public func lookup(intentID: String) async throws(GatewayError) -> GatewayCharge? {
+        let query = FormEncoding.encode([("query", "metadata['cartera_intent']:'\(intentID)'"), ("expand[]", "data.latest_charge.balance_transaction")])
+        let result = try await send(.GET, "/v1/payment_intents/search?\(query)", form: nil, idempotencyKey: nil)
+        guard let first = (result["data"] as? [[String: Any]])?.first else { return nil }
+        return try map(first)
+    }
+
     public func refund(_ chargeID: String, amount: Money?, idempotencyKey: String) async throws(GatewayError) -> GatewayOutcome {
         var form = [("payment_intent", chargeID), ("reason", "requested_by_customer")]
         if let amount { form.append(("amount", String(amount.minorUnits))) }
@@ -83,6 +90,28 @@ public struct StripeGateway: PaymentGateway {
             throw .invalidResponse(provider: provider, detail: "pago sin cargo reembolsado")
         }
         return .refunded(total: Money(minorUnits: refunded, currency: currency))
+    }
+
+    public func report(fromEvent body: [UInt8], type: String) -> GatewayEventReport? {
+        guard let event = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
+            let object = (event["data"] as? [String: Any])?["object"] as? [String: Any]
+        else { return nil }
+        switch JSONFields.text(object, "object") {
+        case "payment_intent":
+            guard let id = JSONFields.text(object, "id") else { return nil }
+            let intentID = (object["metadata"] as? [String: Any]).flatMap { JSONFields.text($0, "cartera_intent") }
+            // A payment's fee is on its balance transaction, which the event does not expand: the connector asks.
+            if JSONFields.text(object, "status") == "succeeded" { return GatewayEventReport(chargeID: id, intentID: intentID, outcome: nil) }
+            return GatewayEventReport(chargeID: id, intentID: intentID, outcome: try? map(object).outcome)
+        case "charge" where type == "charge.refunded":
+            guard let id = JSONFields.text(object, "payment_intent"), let refunded = JSONFields.integer(object, "amount_refunded"),
+                let currency = JSONFields.text(object, "currency").flatMap({ Currency(code: $0.uppercased()) })
+            else { return nil }
+            let intentID = (object["metadata"] as? [String: Any]).flatMap { JSONFields.text($0, "cartera_intent") }
+            return GatewayEventReport(chargeID: id, intentID: intentID, outcome: .refunded(total: Money(minorUnits: refunded, currency: currency)))
+        default:
+            return nil
+        }
     }
 
     // MARK: Wire

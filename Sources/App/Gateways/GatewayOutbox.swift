@@ -1,0 +1,285 @@
+import CarteraCore
+import CarteraSecurity
+import Foundation
+import Integrations
+import Logging
+import Payments
+import SQLKit
+import ServiceLifecycle
+import Store
+
+/// Acts on stored gateway webhooks and watches intents nobody reported on.
+///
+/// The outbox takes each stored event (`gateway_events.state = 'received'`), has the provider's connector read it —
+/// asking the provider for the payment when the payload is unsigned or incomplete — and settles the intent it is
+/// about in one transaction with the event's new state (`processed`, `ignored`, `unmatched`, `rejected`). An event
+/// that cannot be handled now (the provider does not answer, the intent is not recorded yet) waits and is tried
+/// again with growing waits. The janitor asks the provider about intents left pending or unconfirmed, and expires
+/// references whose time ran out.
+public final class GatewayOutbox: Service, Sendable {
+    let database: Database
+    let intents: PaymentIntentBook
+    let logger: Logger
+    let clock: @Sendable () -> Timestamp
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    /// How long an intent may wait without news before the janitor asks (seconds).
+    let quietSeconds: Int64
+    /// How often the janitor runs.
+    let sweepInterval: Duration
+
+    public init(
+        database: Database, intents: PaymentIntentBook, logger: Logger, clock: @escaping @Sendable () -> Timestamp = { .now }, quietSeconds: Int64 = 120,
+        sweepInterval: Duration = .seconds(30)
+    ) {
+        self.database = database
+        self.intents = intents
+        self.logger = logger
+        self.clock = clock
+        self.quietSeconds = quietSeconds
+        self.sweepInterval = sweepInterval
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Events that name no known intent are tried this many times (the charge's answer may still be on its way).
+    static let unmatchedTries = 5
+
+    /// Tells the outbox that events arrived.
+    public func notify() { wake.yield() }
+
+    public func run() async throws {
+        let wake = wake
+        let interval = sweepInterval
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                // A tick each second catches events whose wait ended; the janitor runs on its own interval.
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(1))
+                        wake.yield()
+                    }
+                }
+                group.addTask { [self] in
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        do { _ = try await sweep() } catch { logger.error("payment intent janitor failed", metadata: ["error": "\(error)"]) }
+                    }
+                }
+                for await _ in wakeups {
+                    do {
+                        while try await processPending() > 0 {}
+                    } catch {
+                        logger.error("gateway outbox failed", metadata: ["error": "\(error)"])
+                    }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            wake.finish()
+        }
+    }
+
+    // MARK: Events
+
+    /// What became of an event.
+    public enum EventState: String, Sendable {
+        case received, processed, ignored, unmatched, rejected
+    }
+
+    struct StoredEvent: Sendable {
+        let provider: GatewayProvider
+        let eventID: String
+        let type: String
+        let payloadSigned: Bool
+        let body: [UInt8]
+        let attempts: Int
+    }
+
+    /// Handles the events due now (up to `limit`, several at a time); returns how many it took.
+    @discardableResult
+    public func processPending(limit: Int = 64) async throws -> Int {
+        let now = clock()
+        let events = try await database.withConnection { db in
+            try await db.raw(
+                """
+                SELECT provider, event_id, type, payload_signed, body, attempts FROM gateway_events
+                WHERE state = 'received' AND (next_attempt_at IS NULL OR next_attempt_at <= \(bind: now.text))
+                ORDER BY received_at LIMIT \(literal: limit)
+                """
+            ).all().compactMap { row -> StoredEvent? in
+                guard let provider = GatewayProvider(rawValue: try row.decode(column: "provider", as: String.self)) else { return nil }
+                return StoredEvent(
+                    provider: provider, eventID: try row.decode(column: "event_id", as: String.self), type: try row.decode(column: "type", as: String.self),
+                    payloadSigned: try row.decode(column: "payload_signed", as: Bool.self), body: Array(try row.decode(column: "body", as: Data.self)),
+                    attempts: try row.decode(column: "attempts", as: Int.self)
+                )
+            }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var running = 0
+            for event in events {
+                if running == 16 {
+                    try await group.next()
+                    running -= 1
+                }
+                group.addTask { _ = try await self.process(event) }
+                running += 1
+            }
+            try await group.waitForAll()
+        }
+        return events.count
+    }
+
+    /// Handles one stored event.
+    func process(_ event: StoredEvent) async throws -> EventState {
+        guard let connector = intents.connectors[event.provider] else {
+            return try await postpone(event, error: "\(event.provider.name) no está configurado: el aviso espera a que se configure.")
+        }
+        guard let report = connector.report(fromEvent: event.body, type: event.type) else {
+            return try await finish(event, state: .ignored, intentID: nil, error: nil)
+        }
+        var outcome = event.payloadSigned ? report.outcome : nil
+        if outcome == nil {
+            do {
+                outcome = try await connector.retrieve(report.chargeID).outcome
+            } catch {
+                return try await postpone(event, error: error.message)
+            }
+        }
+        let now = clock()
+        let reported = outcome!
+        let (state, carried) = try await database.transaction(isolation: .readCommitted) { db -> (EventState, [ReplayCache.Entry]) in
+            let lock: SQLQueryString = self.database.dialect == .postgres ? " FOR UPDATE" : ""
+            let current = try await db.raw(
+                "SELECT state FROM gateway_events WHERE provider = \(bind: event.provider.rawValue) AND event_id = \(bind: event.eventID)\(lock)"
+            ).first(decodingColumn: "state", as: String.self)
+            guard current == EventState.received.rawValue else { return (EventState(rawValue: current ?? "") ?? .processed, []) }
+            let (settlement, carried) = try await self.intents.settle(
+                provider: event.provider, chargeID: report.chargeID, intentID: report.intentID, outcome: reported, source: "event \(event.eventID)", now: now, on: db
+            )
+            switch settlement {
+            case .applied(let intentID, _, _):
+                try await Self.mark(event, state: .processed, intentID: intentID, error: nil, now: now, on: db)
+                return (.processed, carried)
+            case .inconsistent(let intentID, let message):
+                try await Self.mark(event, state: .rejected, intentID: intentID, error: message, now: now, on: db)
+                return (.rejected, carried)
+            case .unmatched:
+                if event.attempts + 1 >= Self.unmatchedTries {
+                    try await Self.mark(event, state: .unmatched, intentID: nil, error: "Ningún pago de Cartera tiene el cargo \(report.chargeID).", now: now, on: db)
+                    return (.unmatched, carried)
+                }
+                try await Self.retryLater(event, error: "Aún no hay un pago con el cargo \(report.chargeID).", now: now, on: db)
+                return (.received, carried)
+            }
+        }
+        for entry in carried { intents.book.replays.store(entry) }
+        return state
+    }
+
+    func finish(_ event: StoredEvent, state: EventState, intentID: String?, error: String?) async throws -> EventState {
+        let now = clock()
+        try await database.transaction(isolation: .readCommitted) { db in try await Self.mark(event, state: state, intentID: intentID, error: error, now: now, on: db) }
+        return state
+    }
+
+    func postpone(_ event: StoredEvent, error: String) async throws -> EventState {
+        let now = clock()
+        try await database.transaction(isolation: .readCommitted) { db in try await Self.retryLater(event, error: error, now: now, on: db) }
+        return .received
+    }
+
+    static func mark(_ event: StoredEvent, state: EventState, intentID: String?, error: String?, now: Timestamp, on db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            UPDATE gateway_events SET state = \(bind: state.rawValue), intent_id = \(bind: intentID), last_error = \(bind: error), processed_at = \(bind: now.text),
+                attempts = attempts + 1
+            WHERE provider = \(bind: event.provider.rawValue) AND event_id = \(bind: event.eventID) AND state = 'received'
+            """
+        ).run()
+    }
+
+    /// The next try waits 2, 4, 8 … seconds, at most an hour.
+    static func retryLater(_ event: StoredEvent, error: String, now: Timestamp, on db: any SQLDatabase) async throws {
+        let wait = Int64(min(3600, 2 << min(event.attempts, 12)))
+        try await db.raw(
+            """
+            UPDATE gateway_events SET attempts = attempts + 1, last_error = \(bind: error), next_attempt_at = \(bind: now.adding(seconds: wait).text)
+            WHERE provider = \(bind: event.provider.rawValue) AND event_id = \(bind: event.eventID) AND state = 'received'
+            """
+        ).run()
+    }
+
+    // MARK: Janitor
+
+    /// Asks the providers about intents quiet for `quietSeconds` that are still created or pending: the payment's
+    /// state as the provider has it is settled as any report; a reference past its expiry (plus an hour's grace for
+    /// late notices) that is still unpaid expires; a charge the provider never recorded fails after 30 minutes.
+    /// Returns how many intents it asked about.
+    @discardableResult
+    public func sweep(limit: Int = 100) async throws -> Int {
+        let now = clock()
+        let quiet = now.adding(seconds: -quietSeconds)
+        let rows = try await database.withConnection { db in
+            try await db.raw(
+                """
+                SELECT \(PaymentIntentRecord.columns), last_queried_at FROM payment_intents
+                WHERE status IN ('created', 'pending') AND updated_at <= \(bind: quiet.text)
+                    AND (last_queried_at IS NULL OR last_queried_at <= \(bind: quiet.text))
+                ORDER BY updated_at LIMIT \(literal: limit)
+                """
+            ).all()
+        }
+        var asked = 0
+        for row in rows {
+            let record = try PaymentIntentRecord(row)
+            // Ask less often the longer it waits: after 1, 2, 4 … quiet periods, at most every 6 hours.
+            if let last = try row.decode(column: "last_queried_at", as: String?.self).flatMap(Timestamp.init(text:)),
+                now < last.adding(seconds: min(6 * 3600, quietSeconds << min(record.queries, 10))) {
+                continue
+            }
+            guard let connector = intents.connectors[record.provider] else { continue }
+            asked += 1
+            try await ask(connector, about: record, now: now)
+        }
+        return asked
+    }
+
+    func ask(_ connector: any PaymentGateway, about record: PaymentIntentRecord, now: Timestamp) async throws {
+        let attemptID = APIClients.timeOrderedID("pat_", at: now)
+        let actor = Administration.Actor(kind: .system, id: "janitor")
+        var charge: GatewayCharge?
+        var failure: GatewayError?
+        do {
+            if let chargeID = record.providerChargeId {
+                charge = try await connector.retrieve(chargeID)
+            } else {
+                charge = try await connector.lookup(intentID: record.id)
+            }
+        } catch {
+            failure = error
+        }
+        var outcome = charge?.outcome
+        if outcome == .pending, let expiry = (charge?.expiresAt ?? record.intent.expiresAt), now > expiry.adding(seconds: 3600) {
+            outcome = .expired
+        }
+        if charge == nil, failure == nil, now > (Timestamp(text: record.createdAt) ?? now).adding(seconds: 1800) {
+            outcome = .failed(code: "charge_not_found", message: "\(record.provider.name) no registró el cargo; no se cobró nada.")
+        }
+        let decided = outcome
+        let (answer, problem) = (charge, failure)
+        let carried = try await database.transaction(isolation: .readCommitted) { db -> [ReplayCache.Entry] in
+            try await PaymentIntentBook.recordAttempt(attemptID, intentID: record.id, kind: record.providerChargeId == nil ? "lookup" : "query", actor: actor, amount: nil, reason: nil, at: now, on: db)
+            try await PaymentIntentBook.finishAttempt(attemptID, result: problem == nil ? "ok" : "error", error: problem, at: now, on: db)
+            try await db.raw(
+                "UPDATE payment_intents SET last_queried_at = \(bind: now.text), queries = queries + 1 WHERE id = \(bind: record.id)"
+            ).run()
+            if let charge = answer, record.providerChargeId == nil { try await PaymentIntentBook.recordCharge(charge, intentID: record.id, on: db) }
+            guard let decided else { return [] }
+            return try await self.intents.settle(
+                provider: record.provider, chargeID: answer?.id, intentID: record.id, outcome: decided, source: "janitor", now: now, on: db
+            ).1
+        }
+        for entry in carried { intents.book.replays.store(entry) }
+    }
+}

@@ -1,0 +1,159 @@
+import CarteraCore
+import CarteraSecurity
+import Foundation
+import Integrations
+import Lending
+import Payments
+import SQLKit
+import Store
+
+extension PaymentIntentBook {
+    /// What applying a gateway's report did.
+    public enum Settlement: Sendable, Equatable {
+        /// No intent has that charge: a payment made outside Cartera, or a report ahead of the charge's answer.
+        case unmatched
+        /// Applied; `posted` tells whether it posted a payment or a refund (false for a repeated or pending report).
+        case applied(intentID: String, status: PaymentIntentStatus, posted: Bool)
+        /// The report cannot be true for the intent (a forged or corrupt event); nothing changed.
+        case inconsistent(intentID: String, message: String)
+    }
+
+    /// Applies a report about a payment — from the charge's answer, a webhook or the janitor's query — inside the
+    /// caller's transaction, with the intent locked: the intent moves by its state machine and whatever the move
+    /// requires is posted through the lending core's one posting path in the same transaction. A payment reaches the
+    /// loan (its reference is the intent id, so even a defect could not post it twice); the gateway's fee goes from
+    /// its clearing account to fees paid; a refund reverses the payment and posts again what the borrower kept.
+    /// Returns the replays to keep after the transaction commits.
+    func settle(
+        provider: GatewayProvider, chargeID: String?, intentID: String?, outcome: GatewayOutcome, source: String, now: Timestamp, on db: any SQLDatabase
+    ) async throws -> (Settlement, [ReplayCache.Entry]) {
+        let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
+        var row: (any SQLRow)?
+        if let intentID {
+            row = try await db.raw("SELECT \(PaymentIntentRecord.columns) FROM payment_intents WHERE id = \(bind: intentID) AND provider = \(bind: provider.rawValue)\(lock)").first()
+        }
+        if row == nil, let chargeID {
+            row = try await db.raw(
+                "SELECT \(PaymentIntentRecord.columns) FROM payment_intents WHERE provider = \(bind: provider.rawValue) AND provider_charge_id = \(bind: chargeID)\(lock)"
+            ).first()
+        }
+        guard let row else { return (.unmatched, []) }
+        let record = try PaymentIntentRecord(row)
+        // A report naming another charge than the one recorded is not about this intent.
+        if let chargeID, let recorded = record.providerChargeId, recorded != chargeID {
+            return (.inconsistent(intentID: record.id, message: "El aviso habla del cargo \(chargeID), pero el pago \(record.id) es el cargo \(recorded)."), [])
+        }
+        var intent = record.intent
+        let effect: PaymentIntent.Effect?
+        do {
+            effect = try intent.apply(outcome, at: now)
+        } catch {
+            return (.inconsistent(intentID: record.id, message: error.message), [])
+        }
+        let actor = Administration.Actor(kind: .system, id: "gateway:\(provider.rawValue)")
+        let channel = provider.channel
+        var paymentID = record.paymentId
+        var suspenseEntryID = record.suspenseEntryId
+        var carried: [ReplayCache.Entry] = []
+        let today = book.today()
+        switch effect {
+        case nil:
+            break
+        case .postPayment(let amount, let fee):
+            (paymentID, suspenseEntryID, carried) = try await postPayment(record, amount: amount, reference: record.id, valueDate: today, actor: actor, now: now, on: db)
+            if fee.isPositive {
+                try await Self.postLenderEntry(
+                    record.lenderId, kind: "gateway_fee", on: today, "Comisión de \(provider.name) por el pago \(record.id)",
+                    debit: .gatewayFees, credit: channel.account, fee, actor: actor, now: now, on: db
+                )
+            }
+        case .postRefund(let amount):
+            if let paid = paymentID {
+                // Undo the payment and post again what the borrower kept, on its value date.
+                let reversed = try await book.reverse(
+                    record.loanId, payment: paid, reason: "Reembolso de \(amount.formatted(.symbol)) por \(provider.name) (pago \(record.id))",
+                    lenderID: record.lenderId, actor: actor, now: now, on: db
+                )
+                let kept = (intent.received ?? amount) - intent.refunded
+                paymentID = nil
+                if kept.isPositive {
+                    let valueDate = CalendarDate(text: reversed.valueDate) ?? today
+                    // Each refund raises the total refunded, so the reference is new each time.
+                    let reference = "\(record.id)-r\(intent.refunded.minorUnits)"
+                    (paymentID, suspenseEntryID, carried) = try await postPayment(record, amount: kept, reference: reference, valueDate: valueDate, actor: actor, now: now, on: db)
+                }
+            } else {
+                // The money was held in suspense: it leaves from there.
+                try await Self.postLenderEntry(
+                    record.lenderId, kind: "gateway_refund", on: today, "Reembolso por \(provider.name) del pago \(record.id) en suspenso",
+                    debit: .suspense, credit: channel.account, amount, actor: actor, now: now, on: db
+                )
+            }
+        }
+        let updated = try await db.raw(
+            """
+            UPDATE payment_intents SET status = \(bind: intent.status.rawValue), received = \(bind: intent.received?.minorUnits), fee = \(bind: intent.fee?.minorUnits),
+                refunded = \(bind: intent.refunded.minorUnits), failure_code = \(bind: intent.failure?.code), failure_message = \(bind: intent.failure?.message),
+                payment_id = \(bind: paymentID), suspense_entry_id = \(bind: suspenseEntryID), provider_charge_id = COALESCE(provider_charge_id, \(bind: chargeID)),
+                updated_at = \(bind: now.text), row_version = row_version + 1
+            WHERE id = \(bind: record.id) AND row_version = \(bind: record.rowVersion)
+            RETURNING id
+            """
+        ).all()
+        guard updated.count == 1 else { throw StoreError.busy(detail: "payment intent \(record.id) changed concurrently") }
+        if intent.status != record.status || effect != nil {
+            try await AuditLog.append(
+                Administration.entry(
+                    actor: actor, action: "payment_intent.\(intent.status.rawValue)", objectType: "payment_intent", objectID: record.id, at: now,
+                    change: "\(record.status.rawValue)→\(intent.status.rawValue) \(source)"
+                ),
+                on: db
+            )
+        }
+        return (.applied(intentID: record.id, status: intent.status, posted: effect != nil), carried)
+    }
+
+    /// Posts money received for an intent to its loan; money the loan cannot take (closed meanwhile) waits in suspense.
+    private func postPayment(
+        _ record: PaymentIntentRecord, amount: Money, reference: String, valueDate: CalendarDate, actor: Administration.Actor, now: Timestamp,
+        on db: any SQLDatabase
+    ) async throws -> (paymentID: String?, suspenseEntryID: String?, carried: [ReplayCache.Entry]) {
+        let job = LoanBook.PaymentJob(
+            loanID: record.loanId, lenderID: record.lenderId, amount: amount, valueDate: valueDate, channel: record.provider.channel,
+            reference: reference, excess: .advance, actor: actor, idempotency: nil, now: now
+        )
+        let (results, carried) = try await book.post([job], on: db)
+        switch results[0] {
+        case .success(let payment):
+            return (payment.id, nil, carried)
+        case .failure(let error as APIError) where error.code == "payment_duplicate_reference":
+            // Posted before (it cannot be, as the intent is locked and was not paid, but if it were): that payment stands.
+            let existing = try await db.raw(
+                "SELECT id FROM loan_events WHERE loan_id = \(bind: record.loanId) AND channel = \(bind: record.provider.channel.rawValue) AND reference = \(bind: reference)"
+            ).first(decodingColumn: "id", as: String.self)
+            return (existing, nil, carried)
+        case .failure(let error):
+            let entryID = try await Self.postLenderEntry(
+                record.lenderId, kind: "gateway_suspense", on: valueDate,
+                "Pago \(record.id) por \(record.provider.name) no aplicado al crédito \(record.loanId): \((error as? any CarteraError)?.message ?? "\(error)")",
+                debit: record.provider.channel.account, credit: .suspense, amount, actor: actor, now: now, on: db
+            )
+            return (nil, entryID, carried)
+        }
+    }
+
+    /// A two-line entry between two of the lender's own accounts (clearing, fees, suspense).
+    @discardableResult
+    static func postLenderEntry(
+        _ lenderID: String, kind: String, on date: CalendarDate, _ description: String, debit: LedgerAccount, credit: LedgerAccount, _ amount: Money,
+        actor: Administration.Actor, now: Timestamp, on db: any SQLDatabase
+    ) async throws -> String {
+        try await Journal.post(
+            Journal.Draft(
+                lenderID: lenderID, loanID: nil, eventID: nil, kind: kind, valueDate: date, description: description,
+                lines: [Journal.Line(account: debit, loanID: nil, amount: amount.minorUnits), Journal.Line(account: credit, loanID: nil, amount: -amount.minorUnits)]
+            ),
+            at: now, by: actor.id, on: db
+        )
+    }
+}

@@ -1,0 +1,257 @@
+@testable import App
+import AsyncHTTPClient
+import CarteraCore
+import CarteraSecurity
+import CarteraTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Integrations
+import Lending
+import Logging
+import NIOHTTP1
+import Payments
+import Sandbox
+import SQLKit
+import Store
+import Testing
+
+/// Cartera's gateway payments against the Stripe sandbox: intents, their posting, webhooks through the outbox,
+/// refunds and the janitor.
+struct GatewayHarness: Sendable {
+    let database: Database
+    let book: LoanBook
+    let intents: PaymentIntentBook
+    let outbox: GatewayOutbox
+    let inbox: GatewayInbox
+    let fixture: LoanFixture
+    let loanID: String
+    let sandboxURL: String
+    let clock: TestClock
+    static let secret = "whsec_intent_tests_91c3"
+    static let actor = Administration.Actor(kind: .apiClient, id: "test-client")
+
+    /// A fresh database with a disbursed 10,000.00 loan (three months, disbursed 40 days ago) and a live Stripe
+    /// sandbox the connector talks to over HTTP.
+    static func run(on engine: TestEngine, _ body: @escaping @Sendable (GatewayHarness) async throws -> Void) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            _ = try await TestStaff.seed(database)
+            let fixture = try await LoanFixture.make(database)
+            let clock = TestClock()
+            let book = LoanBook(database: database, clock: { clock.read() })
+            let applied = try await database.transaction { db in
+                try await book.apply(.init(clientId: fixture.clientID, productCode: "MENSUAL", amount: "10000.00", term: 3), lenderID: fixture.lenderID, actor: .commandLine, on: db)
+            }
+            _ = try await book.decide(applied.id, approve: true, note: nil, lenderID: fixture.lenderID, actor: .commandLine)
+            _ = try await book.disburse(applied.id, on: book.today().adding(days: -40), channel: .spei, reference: "D-1", lenderID: fixture.lenderID, actor: .commandLine)
+            let router = Router()
+            StripeSandbox(publicURL: "http://127.0.0.1").add(to: router)
+            try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { sandbox in
+                let url = "http://127.0.0.1:\(sandbox.port!)/stripe"
+                let stripe = StripeGateway(
+                    secretKey: "sk_test_cartera",
+                    client: ProviderHTTPClient(provider: .stripe, baseURL: url, policy: RetryPolicy(maximumAttempts: 2), timeout: .seconds(5)),
+                    clock: { clock.read() }
+                )
+                let intents = PaymentIntentBook(
+                    database: database, book: book, directory: ClientDirectory(database: database, keys: TestKeys.live), connectors: GatewayConnectors([stripe]),
+                    clock: { clock.read() }
+                )
+                let outbox = GatewayOutbox(database: database, intents: intents, logger: Logger(label: "test"), clock: { clock.read() })
+                let inbox = GatewayInbox(
+                    database: database, audit: AuditWriter(database: database), verifiers: [.stripe: StripeWebhookVerifier(secrets: [secret])], clock: { clock.read() }
+                )
+                try await body(GatewayHarness(
+                    database: database, book: book, intents: intents, outbox: outbox, inbox: inbox, fixture: fixture, loanID: applied.id, sandboxURL: url, clock: clock
+                ))
+            }
+        }
+    }
+
+    func create(_ request: PaymentIntentBook.Request) async throws -> PaymentIntentRecord {
+        try await intents.create(loanID: loanID, request, lenderID: fixture.lenderID, actor: Self.actor)
+    }
+
+    /// Delivers a Stripe event as Stripe signs it.
+    func deliver(_ event: String) async throws -> GatewayInbox.Receipt {
+        let body = Array(event.utf8)
+        return try await inbox.receive(
+            .stripe, WebhookRequest(headers: ["stripe-signature": StripeWebhookVerifier.signatureHeader(for: body, secret: Self.secret, at: clock.read()), "content-type": "application/json"], query: [:], body: body),
+            ipAddress: "127.0.0.1", requestID: "test"
+        )
+    }
+
+    /// The sandbox's own control: a cash or SPEI reference is paid (or expired).
+    func sandbox(_ action: String, _ chargeID: String) async throws {
+        var request = HTTPClientRequest(url: "\(sandboxURL)/_sandbox/payment_intents/\(chargeID)/\(action)")
+        request.method = .POST
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        #expect(response.status == .ok)
+    }
+
+    /// Posted loan payments (not reversed) and their amounts in centavos.
+    func payments() async throws -> [(id: String, amount: Int64, reference: String?)] {
+        try await database.withConnection { db in
+            try await db.raw(
+                "SELECT id, amount, reference FROM loan_events WHERE loan_id = \(bind: loanID) AND kind = 'payment' AND reversed_at IS NULL ORDER BY sequence"
+            ).all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "amount", as: Int64.self), try $0.decode(column: "reference", as: String?.self)) }
+        }
+    }
+
+    /// The balance of a lender account (debits positive).
+    func balance(_ account: LedgerAccount) async throws -> Int64 {
+        try await database.withConnection { db in
+            try await db.raw("SELECT CAST(COALESCE(SUM(debit - credit), 0) AS BIGINT) AS total FROM journal_lines WHERE account = \(bind: account.rawValue)").first(decodingColumn: "total", as: Int64.self)
+        } ?? 0
+    }
+
+    func verifyLedger() async throws {
+        let report = try await LedgerVerification(database: database, book: book).run()
+        #expect(report.ok, "\(report.problems)")
+        #expect(report.debits == report.credits)
+    }
+}
+
+@Suite("Gateway payments: intents, webhooks through the outbox, refunds, janitor")
+struct PaymentIntentTests {
+    static func succeeded(_ eventID: String, _ chargeID: String, amount: Int64) -> String {
+        #"{"id":"\#(eventID)","object":"event","type":"payment_intent.succeeded","created":1780000000,"data":{"object":{"id":"\#(chargeID)","object":"payment_intent","amount":\#(amount),"amount_received":\#(amount),"currency":"mxn","status":"succeeded","metadata":{}}}}"#
+    }
+
+    @Test("A card payment is posted once from the gateway's answer, with its fee; the later webhook posts nothing more", arguments: TestEngine.available)
+    func cardPayment(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let intent = try await h.create(.init(provider: .stripe, method: "card", amount: "1500.00", token: "tok_visa"))
+            #expect(intent.status == .succeeded && intent.received == "1500.00")
+            // Stripe México's price in the sandbox: 3.6 % + 3.00 = 57.00.
+            #expect(intent.fee == "57.00")
+            let payments = try await h.payments()
+            #expect(payments.count == 1 && payments[0].amount == 150_000 && payments[0].reference == intent.id && intent.paymentId == payments[0].id)
+            #expect(try await h.balance(.clearingStripe) == 150_000 - 5_700)
+            #expect(try await h.balance(.gatewayFees) == 5_700)
+            // Stripe's notice of the same payment: processed, nothing posted again.
+            #expect(try await h.deliver(Self.succeeded("evt_card_1", intent.providerChargeId!, amount: 150_000)).duplicate == false)
+            #expect(try await h.outbox.processPending() == 1)
+            #expect(try await h.payments().count == 1)
+            let state = try await h.database.withConnection { db in
+                try await db.raw("SELECT state, intent_id FROM gateway_events WHERE event_id = 'evt_card_1'").first()
+            }
+            #expect(try state?.decode(column: "state", as: String.self) == "processed" && state?.decode(column: "intent_id", as: String.self) == intent.id)
+            let attempts = try await h.intents.attempts(intent.id)
+            #expect(attempts.map(\.kind) == ["charge"] && attempts.map(\.result) == ["ok"])
+            try await h.verifyLedger()
+        }
+    }
+
+    @Test("A declined test card leaves a failed intent with the provider's reason and posts nothing", arguments: TestEngine.available)
+    func declined(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let intent = try await h.create(.init(provider: .stripe, method: "card", installment: 1, token: "tok_chargeDeclinedInsufficientFunds"))
+            #expect(intent.status == .failed && intent.failureCode == "insufficient_funds")
+            #expect(intent.installment == 1 && intent.amount != "0.00")
+            #expect(try await h.payments().isEmpty)
+            #expect(try await h.intents.attempts(intent.id).map(\.result) == ["declined"])
+        }
+    }
+
+    @Test("200 concurrent deliveries of an OXXO payment's webhook, processed concurrently, post exactly one payment", arguments: TestEngine.available)
+    func concurrentDeliveries(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let intent = try await h.create(.init(provider: .stripe, method: "cash", amount: "800.00"))
+            #expect(intent.status == .pending && intent.cashReference != nil && intent.voucherUrl != nil && intent.expiresAt != nil)
+            #expect(try await h.payments().isEmpty)
+            try await h.sandbox("pay", intent.providerChargeId!)
+            let event = Self.succeeded("evt_oxxo_paid", intent.providerChargeId!, amount: 80_000)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<200 {
+                    group.addTask { _ = try await h.deliver(event) }
+                    if i % 20 == 0 { group.addTask { try await h.outbox.processPending() } }
+                }
+                try await group.waitForAll()
+            }
+            try await h.outbox.processPending()
+            let payments = try await h.payments()
+            #expect(payments.count == 1 && payments.first?.amount == 80_000)
+            let record = try await h.intents.intent(intent.id, lenderID: h.fixture.lenderID)
+            #expect(record.status == .succeeded && record.paymentId == payments.first?.id)
+            let deliveries = try await h.database.withConnection { db in
+                try await db.raw("SELECT deliveries, state FROM gateway_events").all().map { (try $0.decode(column: "deliveries", as: Int.self), try $0.decode(column: "state", as: String.self)) }
+            }
+            #expect(deliveries.count == 1 && deliveries[0].0 == 200 && deliveries[0].1 == "processed")
+            try await h.verifyLedger()
+        }
+    }
+
+    @Test("A partial refund reverses the payment and posts what the borrower kept; a full one leaves nothing", arguments: TestEngine.available)
+    func refunds(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let intent = try await h.create(.init(provider: .stripe, method: "card", amount: "1000.00", token: "pm_card_visa"))
+            let fee: Int64 = 100_000 * 36 / 1000 + 300
+            await #expect(throws: APIError.self) {
+                _ = try await h.intents.refund(intent.id, amount: "1000.01", reason: "Pago duplicado", lenderID: h.fixture.lenderID, actor: GatewayHarness.actor)
+            }
+            let partial = try await h.intents.refund(intent.id, amount: "300.00", reason: "Cobro en exceso", lenderID: h.fixture.lenderID, actor: GatewayHarness.actor)
+            #expect(partial.status == .partiallyRefunded && partial.refunded == "300.00")
+            var payments = try await h.payments()
+            #expect(payments.map(\.amount) == [70_000] && partial.paymentId == payments[0].id)
+            #expect(try await h.balance(.clearingStripe) == 70_000 - fee)
+            // Stripe's charge.refunded notice of the same refund changes nothing.
+            let refunded = #"{"id":"evt_ref_1","object":"event","type":"charge.refunded","data":{"object":{"id":"ch_x","object":"charge","payment_intent":"\#(intent.providerChargeId!)","amount_refunded":30000,"currency":"mxn"}}}"#
+            _ = try await h.deliver(refunded)
+            try await h.outbox.processPending()
+            #expect(try await h.payments().map(\.amount) == [70_000])
+            let full = try await h.intents.refund(intent.id, amount: nil, reason: "Cancelación", lenderID: h.fixture.lenderID, actor: GatewayHarness.actor)
+            #expect(full.status == .refunded && full.refunded == "1000.00" && full.paymentId == nil)
+            payments = try await h.payments()
+            #expect(payments.isEmpty)
+            #expect(try await h.balance(.clearingStripe) == -fee)
+            #expect(try await h.intents.attempts(intent.id).map(\.kind).sorted() == ["charge", "refund", "refund"])
+            try await h.verifyLedger()
+        }
+    }
+
+    @Test("The janitor settles a reference paid without a webhook, and expires one whose time ran out", arguments: TestEngine.available)
+    func janitor(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let paid = try await h.create(.init(provider: .stripe, method: "cash", amount: "500.00", expiresInDays: 1))
+            let lapsing = try await h.create(.init(provider: .stripe, method: "cash", amount: "600.00", expiresInDays: 1))
+            try await h.sandbox("pay", paid.providerChargeId!)
+            // Too soon: nobody is asked.
+            #expect(try await h.outbox.sweep() == 0)
+            h.clock.advance(seconds: 121)
+            #expect(try await h.outbox.sweep() == 2)
+            #expect(try await h.intents.intent(paid.id, lenderID: h.fixture.lenderID).status == .succeeded)
+            #expect(try await h.intents.intent(lapsing.id, lenderID: h.fixture.lenderID).status == .pending)
+            #expect(try await h.payments().map(\.amount) == [50_000])
+            // Asked again only after a longer wait; after the voucher's day and an hour's grace it expires.
+            h.clock.advance(seconds: 2 * 86_400)
+            #expect(try await h.outbox.sweep() == 1)
+            let expired = try await h.intents.intent(lapsing.id, lenderID: h.fixture.lenderID)
+            #expect(expired.status == .expired && expired.queries == 2)
+            #expect(try await h.payments().count == 1)
+        }
+    }
+
+    @Test("An event about a payment Cartera never asked for is kept as unmatched after a few tries; a forged refund is rejected", arguments: TestEngine.available)
+    func unmatchedAndInconsistent(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let intent = try await h.create(.init(provider: .stripe, method: "cash", amount: "400.00"))
+            // A refund of a payment that never arrived cannot be true.
+            let forged = #"{"id":"evt_forged","object":"event","type":"charge.refunded","data":{"object":{"id":"ch_y","object":"charge","payment_intent":"\#(intent.providerChargeId!)","amount_refunded":40000,"currency":"mxn"}}}"#
+            _ = try await h.deliver(forged)
+            _ = try await h.deliver(#"{"id":"evt_foreign","object":"event","type":"charge.refunded","data":{"object":{"id":"ch_z","object":"charge","payment_intent":"pi_elsewhere","amount_refunded":100,"currency":"mxn"}}}"#)
+            _ = try await h.deliver(#"{"id":"evt_other","object":"event","type":"customer.created","data":{"object":{"id":"cus_1","object":"customer"}}}"#)
+            for _ in 0..<GatewayOutbox.unmatchedTries {
+                try await h.outbox.processPending()
+                h.clock.advance(seconds: 3600)
+            }
+            let states = try await h.database.withConnection { db in
+                try await db.raw("SELECT event_id, state FROM gateway_events ORDER BY event_id").all().map { "\(try $0.decode(column: "event_id", as: String.self)) \(try $0.decode(column: "state", as: String.self))" }
+            }
+            #expect(states == ["evt_foreign unmatched", "evt_forged rejected", "evt_other ignored"])
+            #expect(try await h.intents.intent(intent.id, lenderID: h.fixture.lenderID).status == .pending)
+        }
+    }
+}
