@@ -66,7 +66,7 @@ let package = Package(
             dependencies: ["CarteraCore"],
             swiftSettings: swiftSettings
         ),
-        // Outside services: payment gateways (webhook verification so far), resilient provider HTTP calls (retries, circuit breaker).
+        // Outside services: payment gateway connectors and webhook verification, resilient provider HTTP calls (retries, circuit breaker).
         .target(
             name: "Integrations",
             dependencies: [
@@ -128,6 +128,8 @@ let package = Package(
                 "CarteraSecurity",
                 "Store",
                 "Integrations",
+                "Payments",
+                "Sandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
@@ -153,6 +155,7 @@ let package = Package(
                 "Lending",
                 "CarteraSecurity",
                 "Store",
+                "Sandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),

@@ -53,6 +53,8 @@ public struct AppConfiguration: Sendable {
     public var gatewayWebhooks = GatewayWebhookSettings()
     /// How to reach each payment gateway's API (keys and base URLs).
     public var gateways = GatewayConnectorSettings()
+    /// `serve --demo`: serve every gateway's sandbox under `/sandbox` and point the connectors and webhooks at it.
+    public var demoSandbox = false
 
     public static let defaultPort = 8080
     public static let defaultHost = "127.0.0.1"

@@ -1,7 +1,9 @@
 import CarteraCore
 import CarteraSecurity
 import Hummingbird
+import Integrations
 import Logging
+import Sandbox
 import ServiceLifecycle
 import Store
 
@@ -25,12 +27,28 @@ public func buildApplication(
     let tokens = try await TokenService.load(
         database: database, keys: keys, configuredKeyPEM: try configuration.signingKeyPEM(), clock: clock
     )
-    let built = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, logger: logger, clock: clock)
+    var configuration = configuration
+    let bound = BoundPort(configuration.port)
+    var sandboxes: GatewaySandboxes?
+    if configuration.demoSandbox {
+        let loopback = ["0.0.0.0", "::", "[::]"].contains(configuration.host) ? "127.0.0.1" : configuration.host
+        let address: @Sendable () -> String = { "http://\(loopback):\(bound.value)" }
+        configuration.gateways.sandboxBase = { address() + "/sandbox" }
+        configuration.gateways.credentials[.stripe] = .init(secretKey: GatewaySandboxes.stripeSecretKey)
+        configuration.gatewayWebhooks.stripeSecrets = [GatewaySandboxes.stripeWebhookSecret]
+        sandboxes = GatewaySandboxes(publicBase: { address() + "/sandbox" }, webhookBase: { address() + "/webhooks" }, clock: clock)
+    }
+    let port = configuration.port
+    let built = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, logger: logger, sandboxes: sandboxes, clock: clock)
     return Application(
         router: built.router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Cartera"),
         services: [built.outbox, DatabaseService(database: database, logger: logger)],
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        onServerRunning: { channel in
+            let listening = channel.localAddress?.port ?? port
+            bound.set(listening)
+            await onServerRunning(listening)
+        },
         logger: logger
     )
 }
@@ -42,6 +60,7 @@ func buildRouter(
     keys: LiveKeys,
     tokens: TokenService,
     logger: Logger = Logger(label: "cartera"),
+    sandboxes: GatewaySandboxes? = nil,
     clock: @escaping @Sendable () -> Timestamp
 ) -> (router: Router<AppRequestContext>, webRoutes: WebRouter.Registry, outbox: GatewayOutbox) {
     let router = Router(context: AppRequestContext.self)
@@ -54,6 +73,8 @@ func buildRouter(
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(ErrorMiddleware(audit: audit, pages: pages, clock: clock))
     HealthRoutes(database: database).add(to: router)
+    // Demo only: the gateways' simulators, public like the services they stand for.
+    sandboxes?.add(to: router, prefix: "/sandbox")
     let book = LoanBook(database: database, clock: clock)
     let directory = ClientDirectory(database: database, keys: keys, clock: clock)
     let intents = PaymentIntentBook(

@@ -255,3 +255,56 @@ struct PaymentIntentTests {
         }
     }
 }
+
+@Suite("serve --demo: the gateways' sandboxes in process")
+struct DemoSandboxTests {
+    struct Intent: Decodable {
+        let id: String
+        let status: String
+        let providerChargeId: String?
+        let cashReference: String?
+        let paymentId: String?
+    }
+
+    struct Detail: Decodable {
+        let intent: Intent
+    }
+
+    @Test("An OXXO reference asked through the API and paid in the sandbox page is posted by the sandbox's signed webhook")
+    func endToEnd() async throws {
+        try await TestEngine.sqlite.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            _ = try await TestStaff.seed(database)
+            let fixture = try await LoanFixture.make(database)
+            try await makeApp(database, configure: { $0.demoSandbox = true }).test(.live) { client in
+                let headers = try await ClientAPITests().token(client, database, scopes: LoanAPITests.allScopes)
+                let loanID = try await LoanAPITests.disbursedLoan(client, headers, clientID: fixture.clientID, term: 3)
+                let created = try await client.execute(
+                    uri: "/api/v1/loans/\(loanID)/payment-intents", method: .post, headers: headers,
+                    body: ByteBuffer(string: #"{"provider":"stripe","method":"cash","amount":"500.00"}"#)
+                )
+                #expect(created.status == .created, "\(String(buffer: created.body))")
+                let intent = try LoanAPITests.decode(Intent.self, created)
+                #expect(intent.status == "pending" && intent.cashReference?.count == 14)
+                let page = try await client.execute(uri: "/sandbox/stripe/_sandbox", method: .get)
+                #expect(page.status == .ok && String(buffer: page.body).contains(intent.providerChargeId!))
+                // The person testing presses «Marcar pagado»: a form post, answered with a redirect to the page.
+                let paid = try await client.execute(
+                    uri: "/sandbox/stripe/_sandbox/payment_intents/\(intent.providerChargeId!)/pay", method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded"]
+                )
+                #expect(paid.status == .seeOther)
+                var status = ""
+                var paymentID: String?
+                for _ in 0..<100 where status != "succeeded" {
+                    try await Task.sleep(for: .milliseconds(50))
+                    let detail = try LoanAPITests.decode(Detail.self, try await client.execute(uri: "/api/v1/payment-intents/\(intent.id)", method: .get, headers: headers))
+                    (status, paymentID) = (detail.intent.status, detail.intent.paymentId)
+                }
+                #expect(status == "succeeded" && paymentID != nil)
+                let payments = try await client.execute(uri: "/api/v1/loans/\(loanID)/payments", method: .get, headers: headers)
+                #expect(String(buffer: payments.body).contains(#""channel":"stripe""#) && String(buffer: payments.body).contains(intent.id))
+            }
+        }
+    }
+}

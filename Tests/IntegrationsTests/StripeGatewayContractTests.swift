@@ -61,7 +61,7 @@ struct StripeGatewayContractTests {
             #expect(spei.outcome == .pending && spei.bankName == "STP")
             #expect(spei.clabe.map { $0.count == 18 && $0.hasPrefix("646180") } == true)
             try await Self.settle(http, spei.id, "expire")
-            #expect(try await stripe.retrieve(spei.id).outcome == .canceled)
+            #expect(try await stripe.retrieve(spei.id).outcome == .expired)
         }
     }
 

@@ -8,7 +8,7 @@ import Integrations
 /// Environment: `CARTERA_<PROVIDER>_SECRET_KEY`, `CARTERA_<PROVIDER>_API_BASE`, and `CARTERA_OPENPAY_MERCHANT_ID`,
 /// `CARTERA_PAYPAL_CLIENT_ID` (PROVIDER: STRIPE, CONEKTA, OPENPAY, MERCADOPAGO, PAYPAL).
 public struct GatewayConnectorSettings: Sendable {
-    public struct Credentials: Sendable, Equatable {
+    public struct Credentials: Sendable {
         public var secretKey: String
         public var apiBase: String?
         /// Openpay's merchant id, PayPal's client id.
@@ -22,6 +22,9 @@ public struct GatewayConnectorSettings: Sendable {
     }
 
     public var credentials: [GatewayProvider: Credentials] = [:]
+    /// Set by `serve --demo`: every provider is reached at `<sandbox>/<provider>` on this process's own server, whose
+    /// address is known once it listens.
+    public var sandboxBase: (@Sendable () -> String)?
 
     public init() {}
 

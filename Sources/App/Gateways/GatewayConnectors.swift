@@ -14,16 +14,34 @@ public struct GatewayConnectors: Sendable {
 
     /// Connectors for every provider with credentials.
     public init(settings: GatewayConnectorSettings, clock: @escaping @Sendable () -> Timestamp) {
-        self.init(settings.credentials.compactMap { provider, credentials in Self.connector(provider, credentials, clock: clock) })
+        self.init(settings.credentials.compactMap { provider, credentials in
+            let base: @Sendable () -> String
+            if let sandbox = settings.sandboxBase {
+                base = { sandbox() + "/" + provider.rawValue }
+            } else {
+                let url = credentials.apiBase ?? Self.productionBaseURL(provider)
+                base = { url }
+            }
+            return Self.connector(provider, credentials, client: ProviderHTTPClient(provider: provider, resolveBaseURL: base), clock: clock)
+        })
     }
 
-    static func connector(_ provider: GatewayProvider, _ credentials: GatewayConnectorSettings.Credentials, clock: @escaping @Sendable () -> Timestamp) -> (any PaymentGateway)? {
+    static func productionBaseURL(_ provider: GatewayProvider) -> String {
+        switch provider {
+        case .stripe: StripeGateway.productionBaseURL
+        case .conekta: "https://api.conekta.io"
+        case .openpay: "https://api.openpay.mx"
+        case .mercadopago: "https://api.mercadopago.com"
+        case .paypal: "https://api-m.paypal.com"
+        }
+    }
+
+    static func connector(
+        _ provider: GatewayProvider, _ credentials: GatewayConnectorSettings.Credentials, client: ProviderHTTPClient, clock: @escaping @Sendable () -> Timestamp
+    ) -> (any PaymentGateway)? {
         switch provider {
         case .stripe:
-            StripeGateway(
-                secretKey: credentials.secretKey,
-                client: ProviderHTTPClient(provider: provider, baseURL: credentials.apiBase ?? StripeGateway.productionBaseURL), clock: clock
-            )
+            StripeGateway(secretKey: credentials.secretKey, client: client, clock: clock)
         case .conekta, .openpay, .mercadopago, .paypal:
             nil
         }

@@ -40,7 +40,12 @@ public final class ProviderHTTPClient: Sendable {
     }
 
     public let provider: GatewayProvider
-    public let baseURL: String
+    /// Where the API is (read on each request, so a sandbox served by the same process can be found once it listens).
+    let resolveBaseURL: @Sendable () -> String
+    public var baseURL: String {
+        let url = resolveBaseURL()
+        return url.hasSuffix("/") ? String(url.dropLast()) : url
+    }
     public let breaker: CircuitBreaker
     let policy: RetryPolicy
     let timeout: Duration
@@ -48,12 +53,19 @@ public final class ProviderHTTPClient: Sendable {
     /// Largest answer read, in bytes.
     static let maximumBody = 4 * 1024 * 1024
 
-    public init(
+    public convenience init(
         provider: GatewayProvider, baseURL: String, http: HTTPClient = .shared, policy: RetryPolicy = RetryPolicy(),
         breaker: CircuitBreaker = CircuitBreaker(), timeout: Duration = .seconds(20)
     ) {
+        self.init(provider: provider, resolveBaseURL: { baseURL }, http: http, policy: policy, breaker: breaker, timeout: timeout)
+    }
+
+    public init(
+        provider: GatewayProvider, resolveBaseURL: @escaping @Sendable () -> String, http: HTTPClient = .shared, policy: RetryPolicy = RetryPolicy(),
+        breaker: CircuitBreaker = CircuitBreaker(), timeout: Duration = .seconds(20)
+    ) {
         self.provider = provider
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.resolveBaseURL = resolveBaseURL
         self.http = http
         self.policy = policy
         self.breaker = breaker

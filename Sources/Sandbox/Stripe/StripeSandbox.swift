@@ -18,10 +18,15 @@ import NIOHTTP1
 public struct StripeSandbox: Sendable {
     /// Where the sandbox sends its events, signed as Stripe signs them, with the endpoint's secret.
     public struct WebhookEndpoint: Sendable {
-        public let url: String
+        /// Read at each delivery (Cartera's address may be known only once it listens).
+        public let url: @Sendable () -> String
         public let secret: String
 
         public init(url: String, secret: String) {
+            self.init(url: { url }, secret: secret)
+        }
+
+        public init(url: @escaping @Sendable () -> String, secret: String) {
             self.url = url
             self.secret = secret
         }
@@ -29,12 +34,18 @@ public struct StripeSandbox: Sendable {
 
     let state: StripeSandboxState
     let clock: @Sendable () -> Timestamp
-    /// Where the sandbox says it is (for voucher URLs).
-    let publicURL: String
+    /// The sandbox's own URL, prefix included (`http://127.0.0.1:9090/stripe`), for the voucher links it gives.
+    let publicURL: @Sendable () -> String
     let webhook: WebhookEndpoint?
     let http: HTTPClient
 
     public init(publicURL: String, webhook: WebhookEndpoint? = nil, http: HTTPClient = .shared, clock: @escaping @Sendable () -> Timestamp = { .now }) {
+        self.init(publicURL: { publicURL }, webhook: webhook, http: http, clock: clock)
+    }
+
+    public init(
+        publicURL: @escaping @Sendable () -> String, webhook: WebhookEndpoint? = nil, http: HTTPClient = .shared, clock: @escaping @Sendable () -> Timestamp = { .now }
+    ) {
         self.state = StripeSandboxState()
         self.publicURL = publicURL
         self.webhook = webhook
@@ -48,10 +59,10 @@ public struct StripeSandbox: Sendable {
             try await self.handle(request, context, write: true) { form in await self.state.createCustomer(form) }
         }
         group.post("/v1/payment_intents") { request, context in
-            try await self.handle(request, context, write: true) { form in await self.state.createPaymentIntent(form, now: self.clock(), voucherBase: self.publicURL) }
+            try await self.handle(request, context, write: true) { form in await self.state.createPaymentIntent(form, now: self.clock(), voucherBase: self.publicURL()) }
         }
         group.get("/v1/payment_intents/search") { request, context in
-            let query = FormEncoding.decode(request.uri.query ?? "").first { $0.0 == "query" }?.1 ?? ""
+            let query = Self.decode(request.uri.query ?? "").first { $0.0 == "query" }?.1 ?? ""
             return try await self.handle(request, context, write: false) { _ in await self.state.search(query, expanding: Self.expansions(request)) }
         }
         group.get("/v1/payment_intents/:id") { request, context in
@@ -61,15 +72,26 @@ public struct StripeSandbox: Sendable {
         group.post("/v1/refunds") { request, context in
             try await self.handle(request, context, write: true) { form in await self.state.refund(form, now: self.clock()) }
         }
-        group.post("/_sandbox/payment_intents/:id/pay") { _, context in
-            let answer = await self.state.settle(context.parameters.get("id") ?? "", paid: true, now: self.clock())
+        // The sandbox's own controls: JSON for programs, a redirect back to the page for its forms.
+        group.post("/_sandbox/payment_intents/:id/:action") { request, context in
+            guard let action = StripeSandboxState.Control(rawValue: context.parameters.get("action") ?? "") else {
+                return Self.json(.error(404, type: "invalid_request_error", code: nil, message: "Use pay, expire or fail."))
+            }
+            let answer = await self.state.control(context.parameters.get("id") ?? "", action, now: self.clock())
             await self.deliverEvents()
+            if request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+                return Response(status: .seeOther, headers: [.location: self.publicURL() + "/_sandbox"])
+            }
             return Self.json(answer)
         }
-        group.post("/_sandbox/payment_intents/:id/expire") { _, context in
-            let answer = await self.state.settle(context.parameters.get("id") ?? "", paid: false, now: self.clock())
-            await self.deliverEvents()
-            return Self.json(answer)
+        group.get("/_sandbox") { _, _ in
+            SandboxPage.html(StripeSandboxPage.render(await self.state.summaries(), base: self.publicURL()))
+        }
+        group.get("/_sandbox/vouchers/:id") { _, context in
+            guard let voucher = await self.state.voucher(context.parameters.get("id") ?? "") else {
+                return SandboxPage.html("<p>No existe esa ficha.</p>", status: .notFound)
+            }
+            return SandboxPage.html(StripeSandboxPage.voucher(number: voucher.number, amount: voucher.amount, expiresAfter: voucher.expiresAfter))
         }
     }
 
@@ -83,7 +105,7 @@ public struct StripeSandbox: Sendable {
         }
         let buffer = try await request.body.collect(upTo: 256 * 1024)
         let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
-        let form = FormEncoding.decode(text)
+        let form = Self.decode(text)
         defer { Task { await self.deliverEvents() } }
         guard write, let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return Self.json(await body(form)) }
         // The same key with the same parameters answers what it answered; with other parameters it is refused.
@@ -112,7 +134,7 @@ public struct StripeSandbox: Sendable {
             Task {
                 for attempt in 0..<5 {
                     if attempt > 0 { try? await Task.sleep(for: .milliseconds(200 << attempt)) }
-                    var request = HTTPClientRequest(url: webhook.url)
+                    var request = HTTPClientRequest(url: webhook.url())
                     request.method = .POST
                     request.headers.add(name: "Content-Type", value: "application/json")
                     request.headers.add(name: "Stripe-Signature", value: StripeWebhookVerifier.signatureHeader(for: Array(body), secret: webhook.secret, at: clock()))
@@ -125,7 +147,13 @@ public struct StripeSandbox: Sendable {
 
     static func expansions(_ request: Request) -> Set<String> {
         // Read from the raw query: clients send the brackets percent-encoded (`expand%5B%5D=…`).
-        Set(FormEncoding.decode(request.uri.query ?? "").filter { $0.0 == "expand[]" }.map(\.1))
+        Set(decode(request.uri.query ?? "").filter { $0.0 == "expand[]" }.map(\.1))
+    }
+
+    /// Form or query pairs with list items named alike: Stripe's libraries send `expand[0]=…`, `payment_method_types[0]=…`
+    /// where others send `expand[]=…`; both mean the same.
+    static func decode(_ text: String) -> [(String, String)] {
+        FormEncoding.decode(text).map { key, value in (key.replacing(/\[\d+\]/, with: "[]"), value) }
     }
 
     static func json(_ answer: StripeSandboxState.Answer) -> Response {

@@ -103,14 +103,15 @@ actor StripeSandboxState {
                 intent.status = "requires_action"
                 intent.nextAction = ["type": "oxxo_display_details", "oxxo_display_details": [
                     "number": number, "expires_after": now.millisecondsSince1970 / 1000 + days * 86_400,
-                    "hosted_voucher_url": "\(voucherBase)/stripe/_sandbox/vouchers/\(intent.id)",
+                    "hosted_voucher_url": "\(voucherBase)/_sandbox/vouchers/\(intent.id)",
                 ] as [String: any Sendable]]
             } else if types.contains("customer_balance") || method == "customer_balance" {
                 guard intent.customer != nil else {
                     return .error(400, type: "invalid_request_error", code: "parameter_missing", message: "A customer is required for customer_balance payments.", extra: ["param": "customer"])
                 }
                 intent.status = "requires_action"
-                let clabe = "646180" + String(format: "%012lld", Int64.random(in: 0...999_999_999_999))
+                // An STP CLABE (bank 646, plaza 180) with a valid check digit, as Stripe's Mexican bank transfers give.
+                let clabe = CLABE.make(bankPrefix: "646", plaza: "180", account: String(format: "%011lld", Int64.random(in: 0...99_999_999_999)))!
                 intent.nextAction = ["type": "display_bank_transfer_instructions", "display_bank_transfer_instructions": [
                     "type": "mx_bank_transfer", "amount_remaining": amount, "currency": currency, "reference": String(intent.id.suffix(8)).uppercased(),
                     "financial_addresses": [["type": "spei", "supported_networks": ["spei"], "spei": [
@@ -176,23 +177,71 @@ actor StripeSandboxState {
         ])
     }
 
-    /// The sandbox's own control: a pending voucher or transfer is paid, or expires.
-    func settle(_ id: String, paid: Bool, now: Timestamp) -> Answer {
+    /// What a person can do to a pending payment from the sandbox's page or API.
+    enum Control: String, Sendable, CaseIterable {
+        /// The voucher is paid at the store, or the transfer arrives.
+        case pay
+        /// The voucher or transfer reference runs out unpaid: Stripe returns the intent to `requires_payment_method`
+        /// with the attempt expired, and sends `payment_intent.payment_failed`.
+        case expire
+        /// The payment fails at the network (processor declined).
+        case fail
+    }
+
+    /// The sandbox's own control of a pending voucher, transfer or card authentication.
+    func control(_ id: String, _ action: Control, now: Timestamp) -> Answer {
         guard var intent = intents[id] else {
             return .error(404, type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent: '\(id)'")
         }
         guard intent.status == "requires_action" else {
             return .error(400, type: "invalid_request_error", code: "payment_intent_unexpected_state", message: "This PaymentIntent's status is \(intent.status).")
         }
-        if paid {
+        switch action {
+        case .pay:
             succeed(&intent)
-        } else {
-            intent.status = "canceled"
+        case .expire:
+            intent.status = "requires_payment_method"
             intent.nextAction = nil
+            intent.lastError = ["type": "invalid_request_error", "code": "payment_intent_payment_attempt_expired", "message": "The payment attempt expired."]
+        case .fail:
+            intent.status = "requires_payment_method"
+            intent.nextAction = nil
+            intent.lastError = ["type": "card_error", "code": "payment_method_provider_decline", "message": "The payment was declined by the payment method provider."]
         }
         intents[id] = intent
-        emit(paid ? "payment_intent.succeeded" : "payment_intent.canceled", object(intent, expanding: ["latest_charge"]), at: now)
+        emit(action == .pay ? "payment_intent.succeeded" : "payment_intent.payment_failed", object(intent, expanding: ["latest_charge"]), at: now)
         return .ok(object(intent, expanding: ["latest_charge"]))
+    }
+
+    /// A payment as the sandbox page lists it.
+    struct Summary: Sendable {
+        let id: String
+        let amount: Int64
+        let status: String
+        let method: String
+        let reference: String?
+        let created: Int64
+    }
+
+    /// Every payment intent, newest first.
+    func summaries() -> [Summary] {
+        intents.values.sorted { ($0.created, $0.id) > ($1.created, $1.id) }.map { intent in
+            let oxxo = intent.nextAction?["oxxo_display_details"] as? [String: any Sendable]
+            let bank = ((intent.nextAction?["display_bank_transfer_instructions"] as? [String: any Sendable])?["financial_addresses"] as? [[String: any Sendable]])?
+                .first?["spei"] as? [String: any Sendable]
+            return Summary(
+                id: intent.id, amount: intent.amount, status: intent.status, method: intent.method,
+                reference: (oxxo?["number"] as? String) ?? (bank?["clabe"] as? String), created: intent.created
+            )
+        }
+    }
+
+    /// The OXXO voucher's number, amount and expiry, for its printable page.
+    func voucher(_ id: String) -> (number: String, amount: Int64, expiresAfter: Int64)? {
+        guard let intent = intents[id], let oxxo = intent.nextAction?["oxxo_display_details"] as? [String: any Sendable],
+            let number = oxxo["number"] as? String, let expires = oxxo["expires_after"] as? Int64
+        else { return nil }
+        return (number, intent.amount, expires)
     }
 
     /// `GET /v1/payment_intents/search`: the query language's metadata clause (`metadata['key']:'value'`), the one

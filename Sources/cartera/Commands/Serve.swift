@@ -34,7 +34,8 @@ struct Serve: AsyncParsableCommand {
         if let port { extra["cartera.port"] = String(port) }
         if let host { extra["cartera.host"] = host }
         if insecureCookies { extra["cartera.cookies.insecure"] = "true" }
-        let configuration = try global.configuration(extra: extra)
+        var configuration = try global.configuration(extra: extra)
+        configuration.demoSandbox = demo
         var logger = Logger(label: "cartera")
         logger.logLevel = configuration.logLevel
 
@@ -57,15 +58,17 @@ struct Serve: AsyncParsableCommand {
         }
 
         let host = configuration.host
+        let databaseURL = configuration.databaseURL
         let banner: @Sendable (Int) async -> Void = { port in
             let url = "http://\(host):\(port)"
-            print("Cartera \(CarteraVersion.current) escucha en \(url)  (base de datos: \(configuration.databaseURL))")
+            print("Cartera \(CarteraVersion.current) escucha en \(url)  (base de datos: \(databaseURL))")
             print("  Salud: \(url)/health   Lista para atender: \(url)/ready   Métricas: \(url)/metrics")
             if let credentials {
                 print("")
                 print(credentials.created ? "Modo demostración: se creó la Financiera Demo." : "Modo demostración: Financiera Demo.")
                 print("  Administrador: usuario «\(credentials.username)», contraseña «\(credentials.password)» (cambia en cada inicio con --demo).")
                 print("  Inicie sesión en \(url)/login (se le pedirá configurar el segundo factor).")
+                print("  Pasarelas de pago simuladas en \(url)/sandbox/ (marque ahí fichas OXXO y transferencias como pagadas).")
             }
             print("Detenga el servidor con Ctrl+C.")
             fflush(nil)  // flush every stream: the banner must show at once even when standard output is a pipe or a log file

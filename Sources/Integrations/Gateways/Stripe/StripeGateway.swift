@@ -153,7 +153,9 @@ public struct StripeGateway: PaymentGateway {
         case "canceled":
             outcome = .canceled
         case "requires_payment_method":
-            if let error = intent["last_payment_error"] as? [String: Any] {
+            if let error = intent["last_payment_error"] as? [String: Any], JSONFields.text(error, "code") == "payment_intent_payment_attempt_expired" {
+                outcome = .expired  // an OXXO voucher or transfer reference that ran out unpaid
+            } else if let error = intent["last_payment_error"] as? [String: Any] {
                 outcome = .failed(code: JSONFields.text(error, "decline_code") ?? JSONFields.text(error, "code") ?? "payment_failed", message: JSONFields.text(error, "message") ?? "Pago rechazado")
             } else {
                 outcome = .pending

@@ -1,0 +1,53 @@
+import AsyncHTTPClient
+import CarteraCore
+import Hummingbird
+import Integrations
+
+/// Every payment gateway's sandbox, each under its own prefix (`/stripe`, …), with one page listing them. Served by
+/// `cartera sandbox` on its own port, or by `cartera serve --demo` under `/sandbox` on Cartera's own.
+public struct GatewaySandboxes: Sendable {
+    /// The keys the sandboxes accept and sign with; Cartera is configured with the same ones to use them.
+    public static let stripeSecretKey = "sk_test_cartera_sandbox"
+    public static let stripeWebhookSecret = "whsec_cartera_sandbox"
+
+    /// The providers simulated so far.
+    public static let providers: [GatewayProvider] = [.stripe]
+
+    let stripe: StripeSandbox
+
+    /// - Parameters:
+    ///   - publicBase: the sandboxes' own URL, prefix included (`http://127.0.0.1:9090`), read when needed.
+    ///   - webhookBase: where Cartera takes webhooks (`http://127.0.0.1:8080/webhooks`): each sandbox posts its signed
+    ///     events to `<webhookBase>/<provider>`; nil sends none.
+    public init(
+        publicBase: @escaping @Sendable () -> String, webhookBase: (@Sendable () -> String)?, http: HTTPClient = .shared,
+        clock: @escaping @Sendable () -> Timestamp = { .now }
+    ) {
+        stripe = StripeSandbox(
+            publicURL: { publicBase() + "/stripe" },
+            webhook: webhookBase.map { base in StripeSandbox.WebhookEndpoint(url: { base() + "/stripe" }, secret: Self.stripeWebhookSecret) },
+            http: http, clock: clock
+        )
+    }
+
+    /// Adds every sandbox under `prefix` (empty for a server of its own), and the index page at `prefix + "/"`.
+    public func add<Context: RequestContext>(to router: Router<Context>, prefix: String = "") {
+        stripe.add(to: router, prefix: prefix + "/stripe")
+        router.get(RouterPath(prefix.isEmpty ? "/" : prefix)) { _, _ in
+            SandboxPage.html(
+                """
+                <h1>Sandbox de pasarelas de pago</h1><p>Simuladores locales que hablan la API real de cada pasarela, para probar Cartera sin
+                salir de esta máquina.</p><ul><li><a href="\(prefix)/stripe/_sandbox">Stripe</a>: tarjetas de prueba, fichas OXXO y transferencias SPEI.</li></ul>
+                """
+            )
+        }
+    }
+
+    /// The settings that point Cartera at sandboxes served at `base`, as environment variables.
+    public static func environment(base: String) -> [(String, String)] {
+        [
+            ("CARTERA_STRIPE_API_BASE", base + "/stripe"), ("CARTERA_STRIPE_SECRET_KEY", stripeSecretKey),
+            ("CARTERA_STRIPE_WEBHOOK_SECRET", stripeWebhookSecret),
+        ]
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Sandbox
+
+/// `cartera sandbox`: serves every payment gateway's sandbox on its own port, for Cartera (or a provider's client
+/// library) to talk to instead of the real services.
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Sirve los simuladores de las pasarelas de pago (Stripe, …) en un puerto propio.",
+        discussion: """
+            Cada pasarela queda bajo su prefijo (/stripe, …) con su API real: rutas, campos, códigos de estado, errores y avisos firmados.
+            La página http://HOST:PUERTO/ permite marcar fichas y transferencias como pagadas, vencerlas o hacerlas fallar.
+            """
+    )
+
+    @Option(help: "Puerto (9090 por omisión; 0 = cualquier puerto libre).")
+    var port = 9090
+
+    @Option(help: "Dirección en la que escucha.")
+    var host = "127.0.0.1"
+
+    @Option(name: .customLong("webhook-url"), help: "Dónde recibe Cartera los avisos (p. ej. http://127.0.0.1:8080/webhooks); cada pasarela envía a <url>/<pasarela>.")
+    var webhookURL: String?
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("El puerto va de 0 a 65535.") }
+        if let webhookURL, URL(string: webhookURL)?.scheme?.hasPrefix("http") != true {
+            throw ValidationError("--webhook-url debe ser una URL http(s), como http://127.0.0.1:8080/webhooks.")
+        }
+    }
+
+    func run() async throws {
+        let router = Router()
+        let host = host
+        let webhook = webhookURL.map { url in url.hasSuffix("/") ? String(url.dropLast()) : url }
+        let bound = BoundPort(port)
+        var webhookBase: (@Sendable () -> String)?
+        if let webhook { webhookBase = { webhook } }
+        GatewaySandboxes(publicBase: { "http://\(host):\(bound.value)" }, webhookBase: webhookBase).add(to: router)
+        var logger = Logger(label: "cartera.sandbox")
+        logger.logLevel = .warning
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "Cartera Sandbox"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? port
+                bound.set(port)
+                let base = "http://\(host):\(port)"
+                print("Sandbox de pasarelas escuchando en \(base)  (página: \(base)/)")
+                print(webhook.map { "  Avisos firmados a \($0)/<pasarela>" } ?? "  Sin --webhook-url: no se envían avisos.")
+                print("  Para que Cartera lo use:")
+                for (name, value) in GatewaySandboxes.environment(base: base) { print("    export \(name)=\(value)") }
+                print("Detenga el sandbox con Ctrl+C.")
+                fflush(nil)
+            },
+            logger: logger
+        )
+        try await app.runService()
+    }
+}
