@@ -34,9 +34,13 @@ public func buildApplication(
         let loopback = ["0.0.0.0", "::", "[::]"].contains(configuration.host) ? "127.0.0.1" : configuration.host
         let address: @Sendable () -> String = { "http://\(loopback):\(bound.value)" }
         configuration.gateways.sandboxBase = { address() + "/sandbox" }
-        configuration.gateways.credentials[.stripe] = .init(secretKey: GatewaySandboxes.stripeSecretKey)
+        for provider in GatewaySandboxes.providers {
+            if let key = GatewaySandboxes.secretKey(provider) { configuration.gateways.credentials[provider] = .init(secretKey: key) }
+        }
+        let simulated = GatewaySandboxes(publicBase: { address() + "/sandbox" }, webhookBase: { address() + "/webhooks" }, clock: clock)
         configuration.gatewayWebhooks.stripeSecrets = [GatewaySandboxes.stripeWebhookSecret]
-        sandboxes = GatewaySandboxes(publicBase: { address() + "/sandbox" }, webhookBase: { address() + "/webhooks" }, clock: clock)
+        configuration.gatewayWebhooks.conektaPublicKeyPEM = simulated.conektaWebhookPublicKeyPEM
+        sandboxes = simulated
     }
     let port = configuration.port
     let built = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, logger: logger, sandboxes: sandboxes, clock: clock)

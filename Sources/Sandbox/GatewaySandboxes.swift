@@ -9,11 +9,25 @@ public struct GatewaySandboxes: Sendable {
     /// The keys the sandboxes accept and sign with; Cartera is configured with the same ones to use them.
     public static let stripeSecretKey = "sk_test_cartera_sandbox"
     public static let stripeWebhookSecret = "whsec_cartera_sandbox"
+    public static let conektaSecretKey = "key_cartera_sandbox"
 
     /// The providers simulated so far.
-    public static let providers: [GatewayProvider] = [.stripe]
+    public static let providers: [GatewayProvider] = [.stripe, .conekta]
 
     let stripe: StripeSandbox
+    let conekta: ConektaSandbox
+
+    /// The secret API key each sandbox accepts.
+    public static func secretKey(_ provider: GatewayProvider) -> String? {
+        switch provider {
+        case .stripe: stripeSecretKey
+        case .conekta: conektaSecretKey
+        case .openpay, .mercadopago, .paypal: nil
+        }
+    }
+
+    /// The public half of the key the Conekta sandbox signs its events with (new each time it starts).
+    public var conektaWebhookPublicKeyPEM: String { conekta.webhookPublicKeyPEM }
 
     /// - Parameters:
     ///   - publicBase: the sandboxes' own URL, prefix included (`http://127.0.0.1:9090`), read when needed.
@@ -28,26 +42,34 @@ public struct GatewaySandboxes: Sendable {
             webhook: webhookBase.map { base in StripeSandbox.WebhookEndpoint(url: { base() + "/stripe" }, secret: Self.stripeWebhookSecret) },
             http: http, clock: clock
         )
+        var conektaWebhook: (@Sendable () -> String)?
+        if let webhookBase { conektaWebhook = { webhookBase() + "/conekta" } }
+        conekta = ConektaSandbox(publicURL: { publicBase() + "/conekta" }, webhookURL: conektaWebhook, http: http, clock: clock)
     }
 
     /// Adds every sandbox under `prefix` (empty for a server of its own), and the index page at `prefix + "/"`.
     public func add<Context: RequestContext>(to router: Router<Context>, prefix: String = "") {
         stripe.add(to: router, prefix: prefix + "/stripe")
+        conekta.add(to: router, prefix: prefix + "/conekta")
         router.get(RouterPath(prefix.isEmpty ? "/" : prefix)) { _, _ in
             SandboxPage.html(
                 """
                 <h1>Sandbox de pasarelas de pago</h1><p>Simuladores locales que hablan la API real de cada pasarela, para probar Cartera sin
-                salir de esta máquina.</p><ul><li><a href="\(prefix)/stripe/_sandbox">Stripe</a>: tarjetas de prueba, fichas OXXO y transferencias SPEI.</li></ul>
+                salir de esta máquina.</p><ul><li><a href="\(prefix)/stripe/_sandbox">Stripe</a>: tarjetas de prueba, fichas OXXO y transferencias SPEI.</li>
+                <li><a href="\(prefix)/conekta/_sandbox">Conekta</a>: órdenes con tokens de prueba, efectivo en OXXO y SPEI.</li></ul>
                 """
             )
         }
     }
 
-    /// The settings that point Cartera at sandboxes served at `base`, as environment variables.
-    public static func environment(base: String) -> [(String, String)] {
+    /// The settings that point Cartera at sandboxes served at `base`, as environment variables (`conektaKeyFile`: where
+    /// the Conekta sandbox's webhook public key was written).
+    public static func environment(base: String, conektaKeyFile: String) -> [(String, String)] {
         [
             ("CARTERA_STRIPE_API_BASE", base + "/stripe"), ("CARTERA_STRIPE_SECRET_KEY", stripeSecretKey),
             ("CARTERA_STRIPE_WEBHOOK_SECRET", stripeWebhookSecret),
+            ("CARTERA_CONEKTA_API_BASE", base + "/conekta"), ("CARTERA_CONEKTA_SECRET_KEY", conektaSecretKey),
+            ("CARTERA_CONEKTA_WEBHOOK_PUBLIC_KEY_FILE", conektaKeyFile),
         ]
     }
 }

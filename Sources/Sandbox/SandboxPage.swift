@@ -36,36 +36,53 @@ enum SandboxPage {
         <p>Pague antes del \(escape(expiresAt.text)). La tienda cobra una comisión por el servicio.</p></div>
         """
     }
-}
 
-/// The Stripe sandbox's page.
-enum StripeSandboxPage {
-    static func render(_ intents: [StripeSandboxState.Summary], base: String) -> String {
+    /// A sandbox's list of payments, with the controls of those that wait (`controlPath` + `/{id}/{action}`).
+    static func list(_ title: String, _ payments: [SandboxSummary], controlPath: String) -> String {
         var rows = ""
-        for intent in intents {
+        for payment in payments {
             var actions = ""
-            if intent.status == "requires_action" {
-                for action in StripeSandboxState.Control.allCases {
-                    let label = switch action {
-                    case .pay: "Marcar pagado"
-                    case .expire: "Vencer"
-                    case .fail: "Hacer fallar"
-                    }
-                    actions += "<form method=\"post\" action=\"\(SandboxPage.escape(base))/_sandbox/payment_intents/\(SandboxPage.escape(intent.id))/\(action.rawValue)\"><button>\(label)</button></form>"
+            if payment.pending {
+                for action in SandboxControl.allCases {
+                    actions += "<form method=\"post\" action=\"\(escape(controlPath))/\(escape(payment.id))/\(action.rawValue)\"><button>\(action.label)</button></form>"
                 }
             }
-            rows += "<tr><td>\(SandboxPage.escape(intent.id))</td><td>\(SandboxPage.escape(intent.method))</td><td>\(SandboxPage.pesos(intent.amount))</td>"
-                + "<td>\(SandboxPage.escape(intent.reference ?? ""))</td><td>\(SandboxPage.escape(intent.status))</td><td>\(actions)</td></tr>"
+            rows += "<tr><td>\(escape(payment.id))</td><td>\(escape(payment.method))</td><td>\(pesos(payment.amount))</td>"
+                + "<td>\(escape(payment.reference ?? ""))</td><td>\(escape(payment.status))</td><td>\(actions)</td></tr>"
         }
         if rows.isEmpty { rows = "<tr><td colspan=\"6\">Aún no hay pagos.</td></tr>" }
         return """
-            <h1>Sandbox de Stripe</h1><p>Pagos creados en este sandbox. Una ficha OXXO o una transferencia SPEI queda pendiente hasta que la marque
-            pagada, la venza o la haga fallar; el sandbox envía entonces el aviso firmado a Cartera.</p>
+            <h1>\(escape(title))</h1><p>Pagos creados en este sandbox. Una ficha en efectivo o una transferencia SPEI queda pendiente hasta que
+            la marque pagada, la venza o la haga fallar; el sandbox envía entonces el aviso firmado a Cartera.</p>
             <table><thead><tr><th>Pago</th><th>Medio</th><th>Monto</th><th>Referencia / CLABE</th><th>Estado</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
             """
     }
 
-    static func voucher(number: String, amount: Int64, expiresAfter: Int64) -> String {
-        SandboxPage.voucher(store: "OXXO", reference: number, amount: amount, expiresAt: Timestamp(millisecondsSince1970: expiresAfter * 1000))
+    /// The sandbox's own controls and pages under `group`: `POST /_sandbox/{resource}/{id}/{pay|expire|fail}` (JSON for
+    /// programs, a redirect back to the page for its forms), `GET /_sandbox` (the list) and `GET /_sandbox/vouchers/{id}`.
+    static func addControls<Context: RequestContext>(
+        to group: RouterGroup<Context>, title: String, resource: String, publicURL: @escaping @Sendable () -> String,
+        control: @escaping @Sendable (String, SandboxControl) async -> SandboxAnswer, summaries: @escaping @Sendable () async -> [SandboxSummary],
+        findVoucher: @escaping @Sendable (String) async -> (reference: String, amount: Int64, expiresAt: Int64)?, json: @escaping @Sendable (SandboxAnswer) -> Response
+    ) {
+        group.post("/_sandbox/\(resource)/:id/:action") { request, context in
+            guard let action = SandboxControl(rawValue: context.parameters.get("action") ?? "") else {
+                return html("<p>Use pay, expire o fail.</p>", status: .notFound)
+            }
+            let answer = await control(context.parameters.get("id") ?? "", action)
+            if request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+                return Response(status: .seeOther, headers: [.location: publicURL() + "/_sandbox"])
+            }
+            return json(answer)
+        }
+        group.get("/_sandbox") { _, _ in
+            html(list(title, await summaries(), controlPath: publicURL() + "/_sandbox/\(resource)"))
+        }
+        group.get("/_sandbox/vouchers/:id") { _, context in
+            guard let found = await findVoucher(context.parameters.get("id") ?? "") else {
+                return html("<p>Esa ficha ya se pagó o venció, o no existe.</p>", status: .notFound)
+            }
+            return html(voucher(store: "OXXO", reference: found.reference, amount: found.amount, expiresAt: Timestamp(millisecondsSince1970: found.expiresAt * 1000)))
+        }
     }
 }

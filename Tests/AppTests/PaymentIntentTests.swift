@@ -270,8 +270,10 @@ struct DemoSandboxTests {
         let intent: Intent
     }
 
-    @Test("An OXXO reference asked through the API and paid in the sandbox page is posted by the sandbox's signed webhook")
-    func endToEnd() async throws {
+    @Test("An OXXO reference asked through the API and paid in the sandbox page is posted by the sandbox's signed webhook", arguments: [
+        ("stripe", "/sandbox/stripe/_sandbox/payment_intents"), ("conekta", "/sandbox/conekta/_sandbox/orders"),
+    ])
+    func endToEnd(provider: String, controlPath: String) async throws {
         try await TestEngine.sqlite.withFreshDatabase { database in
             try await Migrator(database: database).migrate()
             _ = try await TestStaff.seed(database)
@@ -281,16 +283,16 @@ struct DemoSandboxTests {
                 let loanID = try await LoanAPITests.disbursedLoan(client, headers, clientID: fixture.clientID, term: 3)
                 let created = try await client.execute(
                     uri: "/api/v1/loans/\(loanID)/payment-intents", method: .post, headers: headers,
-                    body: ByteBuffer(string: #"{"provider":"stripe","method":"cash","amount":"500.00"}"#)
+                    body: ByteBuffer(string: #"{"provider":"\#(provider)","method":"cash","amount":"500.00"}"#)
                 )
                 #expect(created.status == .created, "\(String(buffer: created.body))")
                 let intent = try LoanAPITests.decode(Intent.self, created)
                 #expect(intent.status == "pending" && intent.cashReference?.count == 14)
-                let page = try await client.execute(uri: "/sandbox/stripe/_sandbox", method: .get)
+                let page = try await client.execute(uri: "/sandbox/\(provider)/_sandbox", method: .get)
                 #expect(page.status == .ok && String(buffer: page.body).contains(intent.providerChargeId!))
                 // The person testing presses «Marcar pagado»: a form post, answered with a redirect to the page.
                 let paid = try await client.execute(
-                    uri: "/sandbox/stripe/_sandbox/payment_intents/\(intent.providerChargeId!)/pay", method: .post,
+                    uri: "\(controlPath)/\(intent.providerChargeId!)/pay", method: .post,
                     headers: [.contentType: "application/x-www-form-urlencoded"]
                 )
                 #expect(paid.status == .seeOther)
@@ -303,7 +305,7 @@ struct DemoSandboxTests {
                 }
                 #expect(status == "succeeded" && paymentID != nil)
                 let payments = try await client.execute(uri: "/api/v1/loans/\(loanID)/payments", method: .get, headers: headers)
-                #expect(String(buffer: payments.body).contains(#""channel":"stripe""#) && String(buffer: payments.body).contains(intent.id))
+                #expect(String(buffer: payments.body).contains(#""channel":"\#(provider)""#) && String(buffer: payments.body).contains(intent.id))
             }
         }
     }

@@ -29,7 +29,7 @@ public struct GatewayConnectors: Sendable {
     static func productionBaseURL(_ provider: GatewayProvider) -> String {
         switch provider {
         case .stripe: StripeGateway.productionBaseURL
-        case .conekta: "https://api.conekta.io"
+        case .conekta: ConektaGateway.productionBaseURL
         case .openpay: "https://api.openpay.mx"
         case .mercadopago: "https://api.mercadopago.com"
         case .paypal: "https://api-m.paypal.com"
@@ -42,7 +42,9 @@ public struct GatewayConnectors: Sendable {
         switch provider {
         case .stripe:
             StripeGateway(secretKey: credentials.secretKey, client: client, clock: clock)
-        case .conekta, .openpay, .mercadopago, .paypal:
+        case .conekta:
+            ConektaGateway(secretKey: credentials.secretKey, client: client)
+        case .openpay, .mercadopago, .paypal:
             nil
         }
     }

@@ -72,27 +72,15 @@ public struct StripeSandbox: Sendable {
         group.post("/v1/refunds") { request, context in
             try await self.handle(request, context, write: true) { form in await self.state.refund(form, now: self.clock()) }
         }
-        // The sandbox's own controls: JSON for programs, a redirect back to the page for its forms.
-        group.post("/_sandbox/payment_intents/:id/:action") { request, context in
-            guard let action = StripeSandboxState.Control(rawValue: context.parameters.get("action") ?? "") else {
-                return Self.json(.error(404, type: "invalid_request_error", code: nil, message: "Use pay, expire or fail."))
-            }
-            let answer = await self.state.control(context.parameters.get("id") ?? "", action, now: self.clock())
-            await self.deliverEvents()
-            if request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
-                return Response(status: .seeOther, headers: [.location: self.publicURL() + "/_sandbox"])
-            }
-            return Self.json(answer)
-        }
-        group.get("/_sandbox") { _, _ in
-            SandboxPage.html(StripeSandboxPage.render(await self.state.summaries(), base: self.publicURL()))
-        }
-        group.get("/_sandbox/vouchers/:id") { _, context in
-            guard let voucher = await self.state.voucher(context.parameters.get("id") ?? "") else {
-                return SandboxPage.html("<p>No existe esa ficha.</p>", status: .notFound)
-            }
-            return SandboxPage.html(StripeSandboxPage.voucher(number: voucher.number, amount: voucher.amount, expiresAfter: voucher.expiresAfter))
-        }
+        SandboxPage.addControls(
+            to: group, title: "Sandbox de Stripe", resource: "payment_intents", publicURL: publicURL,
+            control: { id, action in
+                let answer = await self.state.control(id, action, now: self.clock())
+                await self.deliverEvents()
+                return answer
+            },
+            summaries: { await self.state.summaries() }, findVoucher: { await self.state.voucher($0) }, json: Self.json
+        )
     }
 
     /// Authentication, form decoding and idempotency around one API call.
@@ -101,7 +89,7 @@ public struct StripeSandbox: Sendable {
     ) async throws -> Response {
         guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer sk_test_") else {
             let key = request.headers[.authorization]?.replacingOccurrences(of: "Bearer ", with: "") ?? ""
-            return Self.json(.error(401, type: "invalid_request_error", code: nil, message: "Invalid API Key provided: \(key.prefix(12))***"))
+            return Self.json(.stripeError(401, type: "invalid_request_error", code: nil, message: "Invalid API Key provided: \(key.prefix(12))***"))
         }
         let buffer = try await request.body.collect(upTo: 256 * 1024)
         let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
@@ -111,7 +99,7 @@ public struct StripeSandbox: Sendable {
         // The same key with the same parameters answers what it answered; with other parameters it is refused.
         if let previous = await state.idempotent(key) {
             guard previous.body == text else {
-                return Self.json(.error(400, type: "idempotency_error", code: nil,
+                return Self.json(.stripeError(400, type: "idempotency_error", code: nil,
                                         message: "Keys for idempotent requests can only be used with the same parameters they were first used with."))
             }
             var response = Self.json(previous.answer)
@@ -131,17 +119,8 @@ public struct StripeSandbox: Sendable {
         guard let webhook, !events.isEmpty else { return }
         for event in events {
             guard let body = try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys]) else { continue }
-            Task {
-                for attempt in 0..<5 {
-                    if attempt > 0 { try? await Task.sleep(for: .milliseconds(200 << attempt)) }
-                    var request = HTTPClientRequest(url: webhook.url())
-                    request.method = .POST
-                    request.headers.add(name: "Content-Type", value: "application/json")
-                    request.headers.add(name: "Stripe-Signature", value: StripeWebhookVerifier.signatureHeader(for: Array(body), secret: webhook.secret, at: clock()))
-                    request.body = .bytes(ByteBuffer(bytes: body))
-                    if let response = try? await http.execute(request, timeout: .seconds(10)), (200..<300).contains(Int(response.status.code)) { return }
-                }
-            }
+            let signature = StripeWebhookVerifier.signatureHeader(for: Array(body), secret: webhook.secret, at: clock())
+            SandboxDelivery.send(Array(body), to: webhook.url(), headers: [("Stripe-Signature", signature)], http: http)
         }
     }
 
@@ -156,11 +135,5 @@ public struct StripeSandbox: Sendable {
         FormEncoding.decode(text).map { key, value in (key.replacing(/\[\d+\]/, with: "[]"), value) }
     }
 
-    static func json(_ answer: StripeSandboxState.Answer) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: answer.object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(
-            status: HTTPResponse.Status(code: answer.status), headers: [.contentType: "application/json", HTTPField.Name("Request-Id")!: "req_sandbox"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
-    }
+    static func json(_ answer: SandboxAnswer) -> Response { answer.response(requestID: "req_sandbox") }
 }

@@ -3,20 +3,7 @@ import Foundation
 
 /// The simulated Stripe account: its customers, payment intents and refunds, in memory.
 actor StripeSandboxState {
-    /// An HTTP answer: status and JSON object.
-    struct Answer: Sendable {
-        let status: Int
-        let object: [String: any Sendable]
-
-        static func ok(_ object: [String: any Sendable]) -> Answer { Answer(status: 200, object: object) }
-
-        static func error(_ status: Int, type: String, code: String?, message: String, extra: [String: any Sendable] = [:]) -> Answer {
-            var error: [String: any Sendable] = ["type": type, "message": message]
-            if let code { error["code"] = code }
-            for (key, value) in extra { error[key] = value }
-            return Answer(status: status, object: ["error": error])
-        }
-    }
+    typealias Answer = SandboxAnswer
 
     struct Intent: Sendable {
         var id: String
@@ -78,18 +65,18 @@ actor StripeSandboxState {
     func createPaymentIntent(_ form: [(String, String)], now: Timestamp, voucherBase: String) -> Answer {
         let values = Dictionary(form, uniquingKeysWith: { _, last in last })
         guard let amountText = values["amount"], let amount = Int64(amountText) else {
-            return .error(400, type: "invalid_request_error", code: "parameter_missing", message: "Missing required param: amount.", extra: ["param": "amount"])
+            return .stripeError(400, type: "invalid_request_error", code: "parameter_missing", message: "Missing required param: amount.", extra: ["param": "amount"])
         }
         guard let currency = values["currency"], currency == "mxn" else {
-            return .error(400, type: "invalid_request_error", code: "parameter_invalid_empty", message: "Invalid currency: \(values["currency"] ?? "")", extra: ["param": "currency"])
+            return .stripeError(400, type: "invalid_request_error", code: "parameter_invalid_empty", message: "Invalid currency: \(values["currency"] ?? "")", extra: ["param": "currency"])
         }
         guard amount >= 1_000 else {
-            return .error(400, type: "invalid_request_error", code: "amount_too_small", message: "Amount must be at least $10.00 mxn", extra: ["param": "amount"])
+            return .stripeError(400, type: "invalid_request_error", code: "amount_too_small", message: "Amount must be at least $10.00 mxn", extra: ["param": "amount"])
         }
         let types = form.filter { $0.0 == "payment_method_types[]" }.map(\.1)
         let method = values["payment_method"] ?? values["payment_method_data[card][token]"] ?? values["payment_method_data[type]"] ?? types.first ?? "card"
         if let customer = values["customer"], customers[customer] == nil {
-            return .error(400, type: "invalid_request_error", code: "resource_missing", message: "No such customer: '\(customer)'", extra: ["param": "customer"])
+            return .stripeError(400, type: "invalid_request_error", code: "resource_missing", message: "No such customer: '\(customer)'", extra: ["param": "customer"])
         }
         var intent = Intent(
             id: newID("pi_"), amount: amount, currency: currency, status: "requires_payment_method", customer: values["customer"],
@@ -107,7 +94,7 @@ actor StripeSandboxState {
                 ] as [String: any Sendable]]
             } else if types.contains("customer_balance") || method == "customer_balance" {
                 guard intent.customer != nil else {
-                    return .error(400, type: "invalid_request_error", code: "parameter_missing", message: "A customer is required for customer_balance payments.", extra: ["param": "customer"])
+                    return .stripeError(400, type: "invalid_request_error", code: "parameter_missing", message: "A customer is required for customer_balance payments.", extra: ["param": "customer"])
                 }
                 intent.status = "requires_action"
                 // An STP CLABE (bank 646, plaza 180) with a valid check digit, as Stripe's Mexican bank transfers give.
@@ -126,10 +113,10 @@ actor StripeSandboxState {
                     intent.lastError = ["type": "card_error", "code": code, "decline_code": declineCode, "message": message]
                     intents[intent.id] = intent
                     emit("payment_intent.payment_failed", object(intent, expanding: []), at: now)
-                    return .error(402, type: "card_error", code: code, message: message,
+                    return .stripeError(402, type: "card_error", code: code, message: message,
                                   extra: ["decline_code": declineCode, "payment_intent": object(intent, expanding: Self.expansions(form))])
                 case .unknown:
-                    return .error(400, type: "invalid_request_error", code: "resource_missing", message: "No such PaymentMethod: '\(method)'", extra: ["param": "payment_method"])
+                    return .stripeError(400, type: "invalid_request_error", code: "resource_missing", message: "No such PaymentMethod: '\(method)'", extra: ["param": "payment_method"])
                 }
             }
         }
@@ -144,7 +131,7 @@ actor StripeSandboxState {
 
     func paymentIntent(_ id: String, expanding: Set<String>) -> Answer {
         guard let intent = intents[id] else {
-            return .error(404, type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent: '\(id)'", extra: ["param": "intent"])
+            return .stripeError(404, type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent: '\(id)'", extra: ["param": "intent"])
         }
         return .ok(object(intent, expanding: expanding))
     }
@@ -152,18 +139,18 @@ actor StripeSandboxState {
     func refund(_ form: [(String, String)], now: Timestamp) -> Answer {
         let values = Dictionary(form, uniquingKeysWith: { _, last in last })
         guard let id = values["payment_intent"], var intent = intents[id] else {
-            return .error(404, type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent: '\(values["payment_intent"] ?? "")'")
+            return .stripeError(404, type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent: '\(values["payment_intent"] ?? "")'")
         }
         guard intent.status == "succeeded" else {
-            return .error(400, type: "invalid_request_error", code: "charge_not_succeeded", message: "This PaymentIntent does not have a successful charge to refund.")
+            return .stripeError(400, type: "invalid_request_error", code: "charge_not_succeeded", message: "This PaymentIntent does not have a successful charge to refund.")
         }
         let remaining = intent.received - intent.refunded
         guard remaining > 0 else {
-            return .error(400, type: "invalid_request_error", code: "charge_already_refunded", message: "Charge \(intent.chargeID ?? "") has already been refunded.")
+            return .stripeError(400, type: "invalid_request_error", code: "charge_already_refunded", message: "Charge \(intent.chargeID ?? "") has already been refunded.")
         }
         let amount = values["amount"].flatMap { Int64($0) } ?? remaining
         guard amount > 0, amount <= remaining else {
-            return .error(400, type: "invalid_request_error", code: "amount_too_large",
+            return .stripeError(400, type: "invalid_request_error", code: "amount_too_large",
                           message: "Refund amount ($\(Self.pesos(amount))) is greater than unrefunded amount on charge ($\(Self.pesos(remaining)))", extra: ["param": "amount"])
         }
         intent.refunded += amount
@@ -177,24 +164,13 @@ actor StripeSandboxState {
         ])
     }
 
-    /// What a person can do to a pending payment from the sandbox's page or API.
-    enum Control: String, Sendable, CaseIterable {
-        /// The voucher is paid at the store, or the transfer arrives.
-        case pay
-        /// The voucher or transfer reference runs out unpaid: Stripe returns the intent to `requires_payment_method`
-        /// with the attempt expired, and sends `payment_intent.payment_failed`.
-        case expire
-        /// The payment fails at the network (processor declined).
-        case fail
-    }
-
     /// The sandbox's own control of a pending voucher, transfer or card authentication.
-    func control(_ id: String, _ action: Control, now: Timestamp) -> Answer {
+    func control(_ id: String, _ action: SandboxControl, now: Timestamp) -> Answer {
         guard var intent = intents[id] else {
-            return .error(404, type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent: '\(id)'")
+            return .stripeError(404, type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent: '\(id)'")
         }
         guard intent.status == "requires_action" else {
-            return .error(400, type: "invalid_request_error", code: "payment_intent_unexpected_state", message: "This PaymentIntent's status is \(intent.status).")
+            return .stripeError(400, type: "invalid_request_error", code: "payment_intent_unexpected_state", message: "This PaymentIntent's status is \(intent.status).")
         }
         switch action {
         case .pay:
@@ -213,31 +189,21 @@ actor StripeSandboxState {
         return .ok(object(intent, expanding: ["latest_charge"]))
     }
 
-    /// A payment as the sandbox page lists it.
-    struct Summary: Sendable {
-        let id: String
-        let amount: Int64
-        let status: String
-        let method: String
-        let reference: String?
-        let created: Int64
-    }
-
     /// Every payment intent, newest first.
-    func summaries() -> [Summary] {
+    func summaries() -> [SandboxSummary] {
         intents.values.sorted { ($0.created, $0.id) > ($1.created, $1.id) }.map { intent in
             let oxxo = intent.nextAction?["oxxo_display_details"] as? [String: any Sendable]
             let bank = ((intent.nextAction?["display_bank_transfer_instructions"] as? [String: any Sendable])?["financial_addresses"] as? [[String: any Sendable]])?
                 .first?["spei"] as? [String: any Sendable]
-            return Summary(
+            return SandboxSummary(
                 id: intent.id, amount: intent.amount, status: intent.status, method: intent.method,
-                reference: (oxxo?["number"] as? String) ?? (bank?["clabe"] as? String), created: intent.created
+                reference: (oxxo?["number"] as? String) ?? (bank?["clabe"] as? String), pending: intent.status == "requires_action"
             )
         }
     }
 
     /// The OXXO voucher's number, amount and expiry, for its printable page.
-    func voucher(_ id: String) -> (number: String, amount: Int64, expiresAfter: Int64)? {
+    func voucher(_ id: String) -> (reference: String, amount: Int64, expiresAt: Int64)? {
         guard let intent = intents[id], let oxxo = intent.nextAction?["oxxo_display_details"] as? [String: any Sendable],
             let number = oxxo["number"] as? String, let expires = oxxo["expires_after"] as? Int64
         else { return nil }
@@ -249,7 +215,7 @@ actor StripeSandboxState {
     func search(_ query: String, expanding: Set<String>) -> Answer {
         let pattern = /^\s*metadata\['([^']+)'\]\s*:\s*'([^']*)'\s*$/
         guard let match = query.wholeMatch(of: pattern) else {
-            return .error(400, type: "invalid_request_error", code: "parameter_invalid", message: "Invalid search query: \(query). Only metadata['key']:'value' is supported by this sandbox.")
+            return .stripeError(400, type: "invalid_request_error", code: "parameter_invalid", message: "Invalid search query: \(query). Only metadata['key']:'value' is supported by this sandbox.")
         }
         let found = intents.values.filter { $0.metadata[String(match.1)] == String(match.2) }.sorted { $0.created > $1.created }
         return .ok([
@@ -330,5 +296,15 @@ actor StripeSandboxState {
 
     static func pesos(_ centavos: Int64) -> String {
         String(format: "%lld.%02lld", centavos / 100, centavos % 100)
+    }
+}
+
+extension SandboxAnswer {
+    /// Stripe's error body: `{"error": {"type", "code", "message", …}}`.
+    static func stripeError(_ status: Int, type: String, code: String?, message: String, extra: [String: any Sendable] = [:]) -> SandboxAnswer {
+        var error: [String: any Sendable] = ["type": type, "message": message]
+        if let code { error["code"] = code }
+        for (key, value) in extra { error[key] = value }
+        return SandboxAnswer(status: status, object: ["error": error])
     }
 }

@@ -9,7 +9,7 @@ import Sandbox
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Sirve los simuladores de las pasarelas de pago (Stripe, …) en un puerto propio.",
+        abstract: "Sirve los simuladores de las pasarelas de pago (Stripe, Conekta) en un puerto propio.",
         discussion: """
             Cada pasarela queda bajo su prefijo (/stripe, …) con su API real: rutas, campos, códigos de estado, errores y avisos firmados.
             La página http://HOST:PUERTO/ permite marcar fichas y transferencias como pagadas, vencerlas o hacerlas fallar.
@@ -39,7 +39,11 @@ struct SandboxCommand: AsyncParsableCommand {
         let bound = BoundPort(port)
         var webhookBase: (@Sendable () -> String)?
         if let webhook { webhookBase = { webhook } }
-        GatewaySandboxes(publicBase: { "http://\(host):\(bound.value)" }, webhookBase: webhookBase).add(to: router)
+        let sandboxes = GatewaySandboxes(publicBase: { "http://\(host):\(bound.value)" }, webhookBase: webhookBase)
+        sandboxes.add(to: router)
+        // Conekta signs with a key made at start: its public half goes where Cartera can read it.
+        let keyFile = FileManager.default.currentDirectoryPath + "/conekta-sandbox-webhook-key.pem"
+        try sandboxes.conektaWebhookPublicKeyPEM.write(toFile: keyFile, atomically: true, encoding: .utf8)
         var logger = Logger(label: "cartera.sandbox")
         logger.logLevel = .warning
         let app = Application(
@@ -51,7 +55,7 @@ struct SandboxCommand: AsyncParsableCommand {
                 print("Sandbox de pasarelas escuchando en \(base)  (página: \(base)/)")
                 print(webhook.map { "  Avisos firmados a \($0)/<pasarela>" } ?? "  Sin --webhook-url: no se envían avisos.")
                 print("  Para que Cartera lo use:")
-                for (name, value) in GatewaySandboxes.environment(base: base) { print("    export \(name)=\(value)") }
+                for (name, value) in GatewaySandboxes.environment(base: base, conektaKeyFile: keyFile) { print("    export \(name)=\(value)") }
                 print("Detenga el sandbox con Ctrl+C.")
                 fflush(nil)
             },

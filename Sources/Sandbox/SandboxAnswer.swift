@@ -1,0 +1,21 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// A sandbox's answer to an API call: the HTTP status and the JSON object, as the provider would send them.
+struct SandboxAnswer: Sendable {
+    let status: Int
+    let object: [String: any Sendable]
+
+    static func ok(_ object: [String: any Sendable]) -> SandboxAnswer { SandboxAnswer(status: 200, object: object) }
+
+    /// The HTTP response, with the provider's request-id header.
+    func response(requestID: String, header: String = "Request-Id") -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json", HTTPField.Name(header)!: requestID],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}

@@ -1,0 +1,141 @@
+import CarteraCore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Integrations
+import NIOHTTP1
+import Payments
+import Sandbox
+import Testing
+
+/// One connector and its sandbox, as the shared contract suite drives them.
+struct ContractSubject: Sendable, CustomStringConvertible {
+    let provider: GatewayProvider
+    /// The provider's documented test card that pays, and the one declined for insufficient funds.
+    let paidToken: String
+    let insufficientFundsToken: String
+    /// What the sandbox's price list keeps of `amount` paid by `method`.
+    let fee: @Sendable (Int64, GatewayMethod.Kind) -> Int64
+    /// The sandbox's control path for a payment (`…/{id}` + `/pay|expire|fail`).
+    let control: @Sendable (String) -> String
+    let make: @Sendable (_ key: String?, ProviderHTTPClient) -> any PaymentGateway
+
+    var description: String { provider.name }
+
+    static let stripe = ContractSubject(
+        provider: .stripe, paidToken: "tok_visa", insufficientFundsToken: "tok_chargeDeclinedInsufficientFunds",
+        fee: { amount, _ in amount * 36 / 1000 + 300 }, control: { "/_sandbox/payment_intents/\($0)" },
+        make: { key, client in StripeGateway(secretKey: key ?? GatewaySandboxes.stripeSecretKey, client: client) }
+    )
+    static let conekta = ContractSubject(
+        provider: .conekta, paidToken: "tok_test_visa_4242", insufficientFundsToken: "tok_test_insufficient_funds",
+        fee: { amount, method in
+            switch method {
+            case .card, .savedCard: amount * 29 / 1000 + 250
+            case .cash: amount * 39 / 1000
+            case .spei: 1250
+            }
+        },
+        control: { "/_sandbox/orders/\($0)" },
+        make: { key, client in ConektaGateway(secretKey: key ?? GatewaySandboxes.conektaSecretKey, client: client) }
+    )
+}
+
+/// Every connector against its sandbox, over real HTTP, with the same expectations: what a lender sees in each
+/// provider's test mode.
+@Suite("Gateway connectors: one contract, every provider's sandbox")
+struct GatewayContractTests {
+    static let subjects: [ContractSubject] = [.stripe, .conekta]
+
+    static func with(
+        _ subject: ContractSubject, key: String? = nil, _ body: @escaping @Sendable (any PaymentGateway, ProviderHTTPClient) async throws -> Void
+    ) async throws {
+        let router = Router()
+        GatewaySandboxes(publicBase: { "http://127.0.0.1" }, webhookBase: nil).add(to: router)
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+            let http = ProviderHTTPClient(
+                provider: subject.provider, baseURL: "http://127.0.0.1:\(client.port!)/\(subject.provider.rawValue)",
+                policy: RetryPolicy(maximumAttempts: 2, baseDelay: .milliseconds(5))
+            )
+            try await body(subject.make(key, http), http)
+        }
+    }
+
+    static func request(_ intent: String, _ centavos: Int64, _ method: GatewayMethod) -> GatewayChargeRequest {
+        GatewayChargeRequest(intentID: intent, amount: .mxn(centavos: centavos), description: "Pago de crédito", payerName: "Ana López", payerEmail: "ana@example.mx", method: method)
+    }
+
+    static func control(_ subject: ContractSubject, _ http: ProviderHTTPClient, _ id: String, _ action: String) async throws {
+        let response = try await http.send(.init(method: .POST, path: subject.control(id) + "/" + action, idempotent: false))
+        #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
+    }
+
+    @Test("A test card pays at once with the provider's fee; retrieve and lookup by intent find it", arguments: subjects)
+    func cardPays(subject: ContractSubject) async throws {
+        try await Self.with(subject) { gateway, _ in
+            let paid = try await gateway.charge(Self.request("pin_card_1", 150_000, .card(token: subject.paidToken)))
+            #expect(paid.outcome == .paid(amount: .mxn(centavos: 150_000), fee: .mxn(centavos: subject.fee(150_000, .card))))
+            #expect(try await gateway.retrieve(paid.id).outcome == paid.outcome)
+            #expect(try await gateway.lookup(intentID: "pin_card_1")?.id == paid.id)
+            #expect(try await gateway.lookup(intentID: "pin_never_asked") == nil)
+        }
+    }
+
+    @Test("A card declined for insufficient funds is a failed charge with that reason, not an error", arguments: subjects)
+    func cardDeclined(subject: ContractSubject) async throws {
+        try await Self.with(subject) { gateway, _ in
+            let declined = try await gateway.charge(Self.request("pin_card_2", 20_000, .card(token: subject.insufficientFundsToken)))
+            guard case .failed(let code, let message) = declined.outcome else { Issue.record("not declined: \(declined.outcome)"); return }
+            #expect(code == "insufficient_funds" && !message.isEmpty)
+        }
+    }
+
+    @Test("Cash gives a reference and a voucher that wait until paid; then it is paid with the fee", arguments: subjects)
+    func cashReference(subject: ContractSubject) async throws {
+        try await Self.with(subject) { gateway, http in
+            let cash = try await gateway.charge(Self.request("pin_cash_1", 96_233, .cash(expiresAt: .now.adding(seconds: 3 * 86_400))))
+            #expect(cash.outcome == .pending && (cash.cashReference?.count ?? 0) >= 14 && cash.voucherURL != nil && cash.expiresAt != nil)
+            #expect(try await gateway.retrieve(cash.id).outcome == .pending)
+            try await Self.control(subject, http, cash.id, "pay")
+            #expect(try await gateway.retrieve(cash.id).outcome == .paid(amount: .mxn(centavos: 96_233), fee: .mxn(centavos: subject.fee(96_233, .cash))))
+        }
+    }
+
+    @Test("SPEI gives a valid STP CLABE; an unpaid reference expires; a failed one fails", arguments: subjects)
+    func speiReference(subject: ContractSubject) async throws {
+        try await Self.with(subject) { gateway, http in
+            let customer = try await gateway.createCustomer(name: "Ana López", email: "ana@example.mx", reference: "cl_1")
+            let spei = try await gateway.charge(Self.request("pin_spei_1", 250_000, .spei(customerID: customer, expiresAt: .now.adding(seconds: 86_400))))
+            #expect(spei.outcome == .pending && spei.bankName == "STP")
+            #expect(spei.clabe.map { CLABE.validate($0).isValid } == true)
+            try await Self.control(subject, http, spei.id, "expire")
+            #expect(try await gateway.retrieve(spei.id).outcome == .expired)
+            let other = try await gateway.charge(Self.request("pin_spei_2", 10_000, .spei(customerID: customer, expiresAt: .now.adding(seconds: 86_400))))
+            try await Self.control(subject, http, other.id, "fail")
+            guard case .failed = try await gateway.retrieve(other.id).outcome else { Issue.record("a failed transfer did not fail"); return }
+        }
+    }
+
+    @Test("Refunds return part, then the rest; the outcome carries the running total", arguments: subjects)
+    func refunds(subject: ContractSubject) async throws {
+        try await Self.with(subject) { gateway, _ in
+            let paid = try await gateway.charge(Self.request("pin_ref_1", 100_000, .card(token: subject.paidToken)))
+            #expect(try await gateway.refund(paid.id, amount: .mxn(centavos: 30_000), idempotencyKey: "rf-1") == .refunded(total: .mxn(centavos: 30_000)))
+            #expect(try await gateway.refund(paid.id, amount: nil, idempotencyKey: "rf-2") == .refunded(total: .mxn(centavos: 100_000)))
+            await #expect(throws: GatewayError.self) { _ = try await gateway.refund(paid.id, amount: .mxn(centavos: 1), idempotencyKey: "rf-3") }
+        }
+    }
+
+    @Test("A wrong key is refused with 401 as the provider refuses it", arguments: subjects)
+    func wrongKey(subject: ContractSubject) async throws {
+        try await Self.with(subject, key: "wrong_key") { gateway, _ in
+            do {
+                _ = try await gateway.createCustomer(name: "Ana", email: "ana@example.mx", reference: "x")
+                Issue.record("a wrong key was accepted")
+            } catch {
+                guard case .refused(_, let status, _, _)? = error as? GatewayError else { Issue.record("\(error)"); return }
+                #expect(status == 401)
+            }
+        }
+    }
+}
