@@ -35,11 +35,16 @@ public func buildApplication(
         let address: @Sendable () -> String = { "http://\(loopback):\(bound.value)" }
         configuration.gateways.sandboxBase = { address() + "/sandbox" }
         for provider in GatewaySandboxes.providers {
-            if let key = GatewaySandboxes.secretKey(provider) { configuration.gateways.credentials[provider] = .init(secretKey: key) }
+            if let key = GatewaySandboxes.secretKey(provider) {
+                configuration.gateways.credentials[provider] = .init(secretKey: key, accountID: GatewaySandboxes.accountID(provider))
+            }
         }
         let simulated = GatewaySandboxes(publicBase: { address() + "/sandbox" }, webhookBase: { address() + "/webhooks" }, clock: clock)
         configuration.gatewayWebhooks.stripeSecrets = [GatewaySandboxes.stripeWebhookSecret]
         configuration.gatewayWebhooks.conektaPublicKeyPEM = simulated.conektaWebhookPublicKeyPEM
+        configuration.gatewayWebhooks.openpayUser = GatewaySandboxes.openpayWebhookUser
+        configuration.gatewayWebhooks.openpayPassword = GatewaySandboxes.openpayWebhookPassword
+        configuration.gatewayWebhooks.mercadoPagoSecret = GatewaySandboxes.mercadoPagoWebhookSecret
         sandboxes = simulated
     }
     let port = configuration.port

@@ -1,3 +1,4 @@
+import CarteraCore
 import Foundation
 
 /// Reading fields out of a provider's JSON (as `JSONSerialization` gives it), for webhooks and API answers alike.
@@ -14,6 +15,19 @@ enum JSONFields {
     /// The integer at `path`.
     static func integer(_ object: [String: Any], _ path: String...) -> Int64? {
         (value(object, path) as? NSNumber)?.int64Value
+    }
+
+    /// A decimal amount in pesos at `path` (`1250.5`, `"1250.50"`), as money: read from its decimal text, never through
+    /// binary floating point arithmetic.
+    static func pesos(_ object: [String: Any], _ path: String..., currency: Currency = .mxn) -> Money? {
+        let text: String
+        switch value(object, path) {
+        case let string as String: text = string
+        case let number as NSNumber: text = number.stringValue
+        default: return nil
+        }
+        guard !text.contains("e"), !text.contains("E") else { return nil }
+        return try? Money(parsing: text, currency: currency)
     }
 
     private static func value(_ object: [String: Any], _ path: [String]) -> Any? {

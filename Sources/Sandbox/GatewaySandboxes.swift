@@ -10,19 +10,32 @@ public struct GatewaySandboxes: Sendable {
     public static let stripeSecretKey = "sk_test_cartera_sandbox"
     public static let stripeWebhookSecret = "whsec_cartera_sandbox"
     public static let conektaSecretKey = "key_cartera_sandbox"
+    public static let openpaySecretKey = "sk_cartera_sandbox"
+    public static let openpayMerchantID = "mcarterasandbox"
+    public static let openpayWebhookUser = "cartera"
+    public static let openpayWebhookPassword = "sandbox-openpay-webhook"
+    public static let mercadoPagoAccessToken = "TEST-cartera-sandbox"
+    public static let mercadoPagoWebhookSecret = "cartera-sandbox-mercadopago-secret"
 
     /// The providers simulated so far.
-    public static let providers: [GatewayProvider] = [.stripe, .conekta]
+    public static let providers: [GatewayProvider] = [.stripe, .conekta, .openpay, .mercadopago]
 
     let stripe: StripeSandbox
     let conekta: ConektaSandbox
+    let openpay: OpenpaySandbox
+    let mercadoPago: MercadoPagoSandbox
+
+    /// The account id each sandbox expects with its key (Openpay's merchant id).
+    public static func accountID(_ provider: GatewayProvider) -> String? { provider == .openpay ? openpayMerchantID : nil }
 
     /// The secret API key each sandbox accepts.
     public static func secretKey(_ provider: GatewayProvider) -> String? {
         switch provider {
         case .stripe: stripeSecretKey
         case .conekta: conektaSecretKey
-        case .openpay, .mercadopago, .paypal: nil
+        case .openpay: openpaySecretKey
+        case .mercadopago: mercadoPagoAccessToken
+        case .paypal: nil
         }
     }
 
@@ -45,18 +58,34 @@ public struct GatewaySandboxes: Sendable {
         var conektaWebhook: (@Sendable () -> String)?
         if let webhookBase { conektaWebhook = { webhookBase() + "/conekta" } }
         conekta = ConektaSandbox(publicURL: { publicBase() + "/conekta" }, webhookURL: conektaWebhook, http: http, clock: clock)
+        openpay = OpenpaySandbox(
+            publicURL: { publicBase() + "/openpay" },
+            webhook: webhookBase.map { base in
+                OpenpaySandbox.WebhookEndpoint(url: { base() + "/openpay" }, user: Self.openpayWebhookUser, password: Self.openpayWebhookPassword)
+            },
+            http: http, clock: clock
+        )
+        var mercadoPagoWebhook: (@Sendable () -> String)?
+        if let webhookBase { mercadoPagoWebhook = { webhookBase() + "/mercadopago" } }
+        mercadoPago = MercadoPagoSandbox(
+            publicURL: { publicBase() + "/mercadopago" }, webhookURL: mercadoPagoWebhook, webhookSecret: Self.mercadoPagoWebhookSecret, http: http, clock: clock
+        )
     }
 
     /// Adds every sandbox under `prefix` (empty for a server of its own), and the index page at `prefix + "/"`.
     public func add<Context: RequestContext>(to router: Router<Context>, prefix: String = "") {
         stripe.add(to: router, prefix: prefix + "/stripe")
         conekta.add(to: router, prefix: prefix + "/conekta")
+        openpay.add(to: router, prefix: prefix + "/openpay")
+        mercadoPago.add(to: router, prefix: prefix + "/mercadopago")
         router.get(RouterPath(prefix.isEmpty ? "/" : prefix)) { _, _ in
             SandboxPage.html(
                 """
                 <h1>Sandbox de pasarelas de pago</h1><p>Simuladores locales que hablan la API real de cada pasarela, para probar Cartera sin
                 salir de esta máquina.</p><ul><li><a href="\(prefix)/stripe/_sandbox">Stripe</a>: tarjetas de prueba, fichas OXXO y transferencias SPEI.</li>
-                <li><a href="\(prefix)/conekta/_sandbox">Conekta</a>: órdenes con tokens de prueba, efectivo en OXXO y SPEI.</li></ul>
+                <li><a href="\(prefix)/conekta/_sandbox">Conekta</a>: órdenes con tokens de prueba, efectivo en OXXO y SPEI.</li>
+                <li><a href="\(prefix)/openpay/_sandbox">Openpay</a>: tarjetas de prueba, efectivo en tiendas Paynet y SPEI.</li>
+                <li><a href="\(prefix)/mercadopago/_sandbox">Mercado Pago</a>: tarjetas de prueba (APRO, FUND…), OXXO y SPEI.</li></ul>
                 """
             )
         }
@@ -70,6 +99,11 @@ public struct GatewaySandboxes: Sendable {
             ("CARTERA_STRIPE_WEBHOOK_SECRET", stripeWebhookSecret),
             ("CARTERA_CONEKTA_API_BASE", base + "/conekta"), ("CARTERA_CONEKTA_SECRET_KEY", conektaSecretKey),
             ("CARTERA_CONEKTA_WEBHOOK_PUBLIC_KEY_FILE", conektaKeyFile),
+            ("CARTERA_OPENPAY_API_BASE", base + "/openpay"), ("CARTERA_OPENPAY_SECRET_KEY", openpaySecretKey),
+            ("CARTERA_OPENPAY_MERCHANT_ID", openpayMerchantID), ("CARTERA_OPENPAY_WEBHOOK_USER", openpayWebhookUser),
+            ("CARTERA_OPENPAY_WEBHOOK_PASSWORD", openpayWebhookPassword),
+            ("CARTERA_MERCADOPAGO_API_BASE", base + "/mercadopago"), ("CARTERA_MERCADOPAGO_SECRET_KEY", mercadoPagoAccessToken),
+            ("CARTERA_MERCADOPAGO_WEBHOOK_SECRET", mercadoPagoWebhookSecret),
         ]
     }
 }

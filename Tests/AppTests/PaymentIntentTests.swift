@@ -272,6 +272,7 @@ struct DemoSandboxTests {
 
     @Test("An OXXO reference asked through the API and paid in the sandbox page is posted by the sandbox's signed webhook", arguments: [
         ("stripe", "/sandbox/stripe/_sandbox/payment_intents"), ("conekta", "/sandbox/conekta/_sandbox/orders"),
+        ("openpay", "/sandbox/openpay/_sandbox/charges"), ("mercadopago", "/sandbox/mercadopago/_sandbox/payments"),
     ])
     func endToEnd(provider: String, controlPath: String) async throws {
         try await TestEngine.sqlite.withFreshDatabase { database in
@@ -287,7 +288,7 @@ struct DemoSandboxTests {
                 )
                 #expect(created.status == .created, "\(String(buffer: created.body))")
                 let intent = try LoanAPITests.decode(Intent.self, created)
-                #expect(intent.status == "pending" && intent.cashReference?.count == 14)
+                #expect(intent.status == "pending" && (intent.cashReference?.count ?? 0) >= 14)
                 let page = try await client.execute(uri: "/sandbox/\(provider)/_sandbox", method: .get)
                 #expect(page.status == .ok && String(buffer: page.body).contains(intent.providerChargeId!))
                 // The person testing presses «Marcar pagado»: a form post, answered with a redirect to the page.

@@ -48,4 +48,11 @@ struct OfficialLibraryTests {
         #expect(status == 0, "\(output)")
         #expect(output.contains("conekta-python against the sandbox: ok"))
     }
+
+    @Test("Mercado Pago's Python SDK makes card tokens, payments by card, OXXO and SPEI, searches and refunds them", .enabled(if: python != nil))
+    func mercadoPagoPython() async throws {
+        let (status, output) = try await Self.run("mercadopago_sandbox.py")
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("mercadopago (Python SDK) against the sandbox: ok"))
+    }
 }

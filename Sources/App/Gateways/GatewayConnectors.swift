@@ -30,8 +30,8 @@ public struct GatewayConnectors: Sendable {
         switch provider {
         case .stripe: StripeGateway.productionBaseURL
         case .conekta: ConektaGateway.productionBaseURL
-        case .openpay: "https://api.openpay.mx"
-        case .mercadopago: "https://api.mercadopago.com"
+        case .openpay: OpenpayGateway.productionBaseURL
+        case .mercadopago: MercadoPagoGateway.productionBaseURL
         case .paypal: "https://api-m.paypal.com"
         }
     }
@@ -44,7 +44,12 @@ public struct GatewayConnectors: Sendable {
             StripeGateway(secretKey: credentials.secretKey, client: client, clock: clock)
         case .conekta:
             ConektaGateway(secretKey: credentials.secretKey, client: client)
-        case .openpay, .mercadopago, .paypal:
+        case .openpay:
+            // Openpay's paths name the merchant: without its id there is no connector.
+            credentials.accountID.map { OpenpayGateway(merchantID: $0, secretKey: credentials.secretKey, client: client) }
+        case .mercadopago:
+            MercadoPagoGateway(accessToken: credentials.secretKey, client: client)
+        case .paypal:
             nil
         }
     }

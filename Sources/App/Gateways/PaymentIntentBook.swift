@@ -40,6 +40,10 @@ public struct PaymentIntentBook: Sendable {
         public var token: String?
         /// For cash and SPEI: how many days the reference can be paid (1–30, 3 by default).
         public var expiresInDays: Int?
+        /// For a card with Openpay: the `device_session_id` Openpay.js made in the borrower's browser.
+        public var deviceSessionId: String?
+        /// For a card with Mercado Pago: the `payment_method_id` (visa, master, amex…) its script gives with the token.
+        public var paymentMethodId: String?
 
         public init(provider: GatewayProvider, method: String, amount: String? = nil, installment: Int? = nil, payoff: Bool? = nil, token: String? = nil, expiresInDays: Int? = nil) {
             self.provider = provider
@@ -135,7 +139,10 @@ public struct PaymentIntentBook: Sendable {
         let charge: GatewayCharge
         do {
             charge = try await connector.charge(
-                GatewayChargeRequest(intentID: id, amount: amount, description: description, payerName: payerName, payerEmail: payerEmail, method: method)
+                GatewayChargeRequest(
+                    intentID: id, amount: amount, description: description, payerName: payerName, payerEmail: payerEmail, method: method,
+                    deviceSessionID: request.deviceSessionId, paymentMethodID: request.paymentMethodId
+                )
             )
         } catch {
             try await settleFailedRequest(id, attemptID: attemptID, provider: request.provider, error: error)

@@ -35,14 +35,23 @@ public struct GatewayChargeRequest: Sendable, Hashable {
     public let payerName: String
     public let payerEmail: String?
     public let method: GatewayMethod
+    /// The anti-fraud session id the provider's script made in the borrower's browser (Openpay's `device_session_id`).
+    public let deviceSessionID: String?
+    /// The card network as the provider's script reports it with the token (Mercado Pago's `payment_method_id`).
+    public let paymentMethodID: String?
 
-    public init(intentID: String, amount: Money, description: String, payerName: String, payerEmail: String?, method: GatewayMethod) {
+    public init(
+        intentID: String, amount: Money, description: String, payerName: String, payerEmail: String?, method: GatewayMethod, deviceSessionID: String? = nil,
+        paymentMethodID: String? = nil
+    ) {
         self.intentID = intentID
         self.amount = amount
         self.description = description
         self.payerName = payerName
         self.payerEmail = payerEmail
         self.method = method
+        self.deviceSessionID = deviceSessionID
+        self.paymentMethodID = paymentMethodID
     }
 }
 

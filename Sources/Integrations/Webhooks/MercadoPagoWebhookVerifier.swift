@@ -18,6 +18,19 @@ public struct MercadoPagoWebhookVerifier: WebhookVerifier {
         self.toleranceSeconds = toleranceSeconds
     }
 
+    /// The `x-signature` value Mercado Pago sends for a notification about `dataID` (the sandbox signs with it).
+    public static func signatureHeader(dataID: String?, requestID: String?, ts: Int64, secret: String) -> String {
+        "ts=\(ts),v1=\(WebhookSupport.hmacHex(Array(manifest(dataID: dataID, requestID: requestID, ts: String(ts)).utf8), secret: secret))"
+    }
+
+    /// What Mercado Pago signs: `id:<data.id>;request-id:<x-request-id>;ts:<ts>;`, each part only when present.
+    static func manifest(dataID: String?, requestID: String?, ts: String) -> String {
+        var manifest = ""
+        if let dataID, !dataID.isEmpty { manifest += "id:\(dataID.lowercased());" }
+        if let requestID, !requestID.isEmpty { manifest += "request-id:\(requestID);" }
+        return manifest + "ts:\(ts);"
+    }
+
     public func verify(_ request: WebhookRequest, now: Timestamp) throws(WebhookRejection) -> VerifiedWebhook {
         guard !secret.isEmpty else {
             throw WebhookRejection(.notConfigured, "Falta la clave secreta de los avisos de Mercado Pago (CARTERA_MERCADOPAGO_WEBHOOK_SECRET).")
@@ -32,10 +45,7 @@ public struct MercadoPagoWebhookVerifier: WebhookVerifier {
             throw WebhookRejection(.missingSignature, "El encabezado x-signature no trae ts y v1.")
         }
         let dataID = request.query["data.id"].map { $0.lowercased() }
-        var manifest = ""
-        if let dataID, !dataID.isEmpty { manifest += "id:\(dataID);" }
-        if let requestID = request.header("x-request-id"), !requestID.isEmpty { manifest += "request-id:\(requestID);" }
-        manifest += "ts:\(ts);"
+        let manifest = Self.manifest(dataID: dataID, requestID: request.header("x-request-id"), ts: ts)
         guard ConstantTime.equals(WebhookSupport.hmacHex(Array(manifest.utf8), secret: secret), v1.lowercased()) else {
             throw WebhookRejection(.invalidSignature, "La firma del aviso de Mercado Pago no coincide: revise la clave secreta o si el aviso se alteró.")
         }

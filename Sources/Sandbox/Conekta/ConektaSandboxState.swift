@@ -26,21 +26,14 @@ actor ConektaSandboxState {
 
     private var customers: [String: [String: any Sendable]] = [:]
     private var orders: [String: Order] = [:]
-    private var counter = 0
-    private var events: [[String: any Sendable]] = []
+    private var records = SandboxRecords<[String: any Sendable]>()
 
-    func takeEvents() -> [[String: any Sendable]] {
-        defer { events = [] }
-        return events
-    }
+    func takeEvents() -> [[String: any Sendable]] { records.takeEvents() }
 
-    private func newID(_ prefix: String) -> String {
-        counter += 1
-        return prefix + String(format: "%06d", counter) + String((0..<11).map { _ in "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".randomElement()! })
-    }
+    private func newID(_ prefix: String) -> String { records.newID(prefix, random: 11, alphabet: "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789") }
 
     private func emit(_ type: String, _ order: Order, at now: Timestamp) {
-        events.append([
+        records.record([
             "id": newID("evt_"), "object": "event", "type": type, "livemode": false, "created_at": now.millisecondsSince1970 / 1000,
             "data": ["object": object(order), "previous_attributes": [:] as [String: any Sendable]] as [String: any Sendable],
             "webhook_status": "pending",

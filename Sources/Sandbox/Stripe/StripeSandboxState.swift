@@ -26,18 +26,14 @@ actor StripeSandboxState {
     private var customers: [String: [String: any Sendable]] = [:]
     private var intents: [String: Intent] = [:]
     private var idempotency: [String: (body: String, answer: Answer)] = [:]
-    private var counter = 0
     /// Events to deliver to the webhook endpoint, in order.
-    private var events: [[String: any Sendable]] = []
+    private var records = SandboxRecords<[String: any Sendable]>()
 
     /// The events recorded since the last call.
-    func takeEvents() -> [[String: any Sendable]] {
-        defer { events = [] }
-        return events
-    }
+    func takeEvents() -> [[String: any Sendable]] { records.takeEvents() }
 
     private func emit(_ type: String, _ object: [String: any Sendable], at now: Timestamp) {
-        events.append([
+        records.record([
             "id": newID("evt_"), "object": "event", "type": type, "created": now.millisecondsSince1970 / 1000, "livemode": false,
             "api_version": "2026-06-24.dahlia", "pending_webhooks": 1, "data": ["object": object] as [String: any Sendable],
         ])
@@ -47,10 +43,7 @@ actor StripeSandboxState {
 
     func remember(_ key: String, body: String, answer: Answer) { idempotency[key] = (body, answer) }
 
-    private func newID(_ prefix: String) -> String {
-        counter += 1
-        return prefix + String(format: "%06d", counter) + String((0..<14).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement()! })
-    }
+    private func newID(_ prefix: String) -> String { records.newID(prefix) }
 
     func createCustomer(_ form: [(String, String)]) -> Answer {
         let values = Dictionary(form, uniquingKeysWith: { _, last in last })

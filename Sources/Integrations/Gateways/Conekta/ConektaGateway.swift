@@ -103,19 +103,9 @@ public struct ConektaGateway: PaymentGateway {
     // MARK: Wire
 
     func send(_ method: HTTPMethod, _ path: String, body: [String: Any]?, idempotent: Bool, declinedOrder: Bool = false) async throws(GatewayError) -> [String: Any] {
-        var headers = [("Authorization", "Bearer \(secretKey)"), ("Accept", Self.accept), ("Accept-Language", "es")]
-        var bytes: [UInt8]?
-        if let body {
-            headers.append(("Content-Type", "application/json"))
-            guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]) else {
-                throw .invalidResponse(provider: provider, detail: "cuerpo no serializable")
-            }
-            bytes = Array(data)
-        }
-        let response = try await client.send(.init(method: method, path: path, headers: headers, body: bytes, idempotent: idempotent))
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] else {
-            throw .invalidResponse(provider: provider, detail: "HTTP \(response.status) sin JSON")
-        }
+        let headers = [("Authorization", "Bearer \(secretKey)"), ("Accept", Self.accept), ("Accept-Language", "es")]
+        let response = try await client.sendJSON(method, path, headers: headers, body: body, idempotent: idempotent)
+        guard let object = response.json as? [String: Any] else { throw .invalidResponse(provider: provider, detail: "respuesta sin objeto") }
         if (200..<300).contains(response.status) { return object }
         let detail = (object["details"] as? [[String: Any]])?.first ?? [:]
         // A declined card is a processing error (402) that carries the declined order.

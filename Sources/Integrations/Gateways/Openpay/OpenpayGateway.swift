@@ -1,0 +1,189 @@
+import CarteraCore
+import Foundation
+import NIOHTTP1
+import Payments
+
+/// Openpay México's API v1 (`https://api.openpay.mx`, test accounts at `https://sandbox-api.openpay.mx`): JSON bodies,
+/// HTTP Basic with the private key `sk_…` as user and no password, every path under `/v1/{merchant id}`. Amounts are
+/// decimal pesos (two decimals), read and written from their decimal text. A payment is a charge: a card token made
+/// by Openpay.js with its `device_session_id`, a saved card, cash at Paynet stores (`store`) or SPEI (`bank_account`,
+/// a CLABE with a reference). Openpay has no idempotency header: the intent id is the charge's `order_id`, which
+/// Openpay keeps unique, and `lookup` finds the charge by it.
+public struct OpenpayGateway: PaymentGateway {
+    public let provider = GatewayProvider.openpay
+    public let methods: Set<GatewayMethod.Kind> = [.card, .savedCard, .cash, .spei]
+    public static let productionBaseURL = "https://api.openpay.mx"
+    public static let sandboxBaseURL = "https://sandbox-api.openpay.mx"
+
+    let client: ProviderHTTPClient
+    let secretKey: String
+    let merchantID: String
+
+    public init(merchantID: String, secretKey: String, client: ProviderHTTPClient) {
+        self.merchantID = merchantID
+        self.secretKey = secretKey
+        self.client = client
+    }
+
+    var root: String { "/v1/\(FormEncoding.escape(merchantID))" }
+
+    public func createCustomer(name: String, email: String?, reference: String) async throws(GatewayError) -> String {
+        let object = try await send(.POST, root + "/customers", body: ["name": name, "email": email ?? ConektaGateway.placeholderEmail, "external_id": reference], idempotent: false)
+        guard let id = JSONFields.text(object, "id") else { throw .invalidResponse(provider: provider, detail: "cliente sin id") }
+        return id
+    }
+
+    public func charge(_ request: GatewayChargeRequest) async throws(GatewayError) -> GatewayCharge {
+        var body: [String: Any] = [
+            "amount": NSDecimalNumber(string: request.amount.decimalText), "currency": request.amount.currency.code, "description": request.description,
+            "order_id": request.intentID,
+        ]
+        var path = root + "/charges"
+        let customer: [String: Any] = ["name": request.payerName, "email": request.payerEmail ?? ConektaGateway.placeholderEmail]
+        switch request.method {
+        case .card(let token):
+            body["method"] = "card"
+            body["source_id"] = token
+            body["customer"] = customer
+            body["device_session_id"] = request.deviceSessionID ?? ""
+        case .savedCard(let customerID, let cardID):
+            body["method"] = "card"
+            body["source_id"] = cardID
+            body["device_session_id"] = request.deviceSessionID ?? ""
+            path = root + "/customers/\(FormEncoding.escape(customerID))/charges"
+        case .cash(let expiresAt):
+            body["method"] = "store"
+            body["due_date"] = Self.dueDate(expiresAt)
+            body["customer"] = customer
+        case .spei(_, let expiresAt):
+            body["method"] = "bank_account"
+            body["due_date"] = Self.dueDate(expiresAt)
+            body["customer"] = customer
+        }
+        do {
+            return try map(try await send(.POST, path, body: body, idempotent: false))
+        } catch {
+            // A declined card is a 402 "gateway" error, with no charge created.
+            if case .refused(_, 402, let code?, let detail) = error {
+                return GatewayCharge(id: "declinado-\(request.intentID)", outcome: .failed(code: Self.declineCode(code), message: detail))
+            }
+            throw error
+        }
+    }
+
+    public func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge {
+        try map(try await send(.GET, root + "/charges/\(FormEncoding.escape(chargeID))", body: nil, idempotent: true))
+    }
+
+    public func lookup(intentID: String) async throws(GatewayError) -> GatewayCharge? {
+        let list = try await sendList(root + "/charges?order_id=\(FormEncoding.escape(intentID))")
+        return try list.first { JSONFields.text($0, "order_id") == intentID }.map(map)
+    }
+
+    public func refund(_ chargeID: String, amount: Money?, idempotencyKey: String) async throws(GatewayError) -> GatewayOutcome {
+        var body: [String: Any] = ["description": "Reembolso \(idempotencyKey)"]
+        if let amount { body["amount"] = NSDecimalNumber(string: amount.decimalText) }
+        let charge = try await send(.POST, root + "/charges/\(FormEncoding.escape(chargeID))/refund", body: body, idempotent: false)
+        let currency = JSONFields.text(charge, "currency").flatMap { Currency(code: $0.uppercased()) } ?? .mxn
+        guard let refunded = (charge["refund"] as? [String: Any]).flatMap({ JSONFields.pesos($0, "amount", currency: currency) }) else {
+            throw .invalidResponse(provider: provider, detail: "cargo sin reembolso")
+        }
+        return .refunded(total: refunded)
+    }
+
+    public func report(fromEvent body: [UInt8], type: String) -> GatewayEventReport? {
+        // Openpay signs nothing: only the transaction id is taken, and the charge is asked of Openpay.
+        guard type.hasPrefix("charge."), let event = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
+            let transaction = event["transaction"] as? [String: Any], let id = JSONFields.text(transaction, "id")
+        else { return nil }
+        return GatewayEventReport(chargeID: id, intentID: JSONFields.text(transaction, "order_id"), outcome: nil)
+    }
+
+    // MARK: Wire
+
+    func send(_ method: HTTPMethod, _ path: String, body: [String: Any]?, idempotent: Bool) async throws(GatewayError) -> [String: Any] {
+        guard let object = try await sendJSON(method, path, body: body, idempotent: idempotent) as? [String: Any] else {
+            throw .invalidResponse(provider: provider, detail: "respuesta sin objeto")
+        }
+        return object
+    }
+
+    func sendList(_ path: String) async throws(GatewayError) -> [[String: Any]] {
+        guard let list = try await sendJSON(.GET, path, body: nil, idempotent: true) as? [[String: Any]] else {
+            throw .invalidResponse(provider: provider, detail: "respuesta sin lista")
+        }
+        return list
+    }
+
+    func sendJSON(_ method: HTTPMethod, _ path: String, body: [String: Any]?, idempotent: Bool) async throws(GatewayError) -> Any {
+        let credentials = Data("\(secretKey):".utf8).base64EncodedString()
+        let (status, json) = try await client.sendJSON(method, path, headers: [("Authorization", "Basic \(credentials)")], body: body, idempotent: idempotent)
+        if (200..<300).contains(status) { return json }
+        let error = json as? [String: Any] ?? [:]
+        throw .refused(
+            provider: provider, status: status, providerCode: JSONFields.text(error, "error_code"), detail: JSONFields.text(error, "description") ?? "HTTP \(status)"
+        )
+    }
+
+    /// Mexico City's offset: Openpay's dates carry no zone and are the merchant's local time.
+    static let mexicoCity: Int64 = -6 * 3600
+
+    /// `2026-12-01T23:59:59`, Mexico City time.
+    static func dueDate(_ instant: Timestamp) -> String {
+        let local = instant.millisecondsSince1970 / 1000 + mexicoCity
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let second = local - days * 86_400
+        return CalendarDate(daysSince1970: days).text + String(format: "T%02lld:%02lld:%02lld", second / 3600, second / 60 % 60, second % 60)
+    }
+
+    /// Reads a date as Openpay writes it (with or without a zone).
+    static func parseDueDate(_ text: String) -> Timestamp? {
+        if let zoned = Timestamp(text: text) { return zoned }
+        let parts = text.split(separator: "T")
+        guard parts.count == 2, let date = CalendarDate(text: String(parts[0])) else { return nil }
+        let time = parts[1].prefix(8).split(separator: ":").compactMap { Int64($0) }
+        guard time.count == 3 else { return nil }
+        let local = date.daysSince1970 * 86_400 + time[0] * 3600 + time[1] * 60 + time[2]
+        return Timestamp(millisecondsSince1970: (local - mexicoCity) * 1000)
+    }
+
+    /// Openpay's card error codes, named as the other providers name them.
+    static func declineCode(_ code: String) -> String {
+        switch code {
+        case "3001": "card_declined"
+        case "3002": "expired_card"
+        case "3003": "insufficient_funds"
+        case "3004", "3005": "fraudulent"
+        case "3006": "not_allowed"
+        default: "openpay_\(code)"
+        }
+    }
+
+    func map(_ charge: [String: Any]) throws(GatewayError) -> GatewayCharge {
+        guard let id = JSONFields.text(charge, "id"), let status = JSONFields.text(charge, "status") else {
+            throw .invalidResponse(provider: provider, detail: "cargo sin id o status")
+        }
+        let currency = JSONFields.text(charge, "currency").flatMap { Currency(code: $0.uppercased()) } ?? .mxn
+        let outcome: GatewayOutcome
+        switch status {
+        case "completed", "refunded":
+            guard let amount = JSONFields.pesos(charge, "amount", currency: currency) else { throw .invalidResponse(provider: provider, detail: "cargo sin monto") }
+            let fee = (charge["fee"] as? [String: Any]).flatMap { JSONFields.pesos($0, "amount", currency: currency) } ?? Money(minorUnits: 0, currency: currency)
+            outcome = .paid(amount: amount, fee: fee)
+        case "failed":
+            outcome = .failed(code: JSONFields.text(charge, "error_code").map(Self.declineCode) ?? "failed", message: JSONFields.text(charge, "error_message") ?? "Pago rechazado")
+        case "cancelled":
+            // A store or SPEI reference past its due date is cancelled by Openpay.
+            outcome = JSONFields.text(charge, "due_date") != nil ? .expired : .canceled
+        default:
+            outcome = .pending  // in_progress, charge_pending
+        }
+        let method = charge["payment_method"] as? [String: Any] ?? [:]
+        let type = JSONFields.text(method, "type")
+        return GatewayCharge(
+            id: id, outcome: outcome, cashReference: type == "store" ? JSONFields.text(method, "reference") : nil,
+            voucherURL: type == "store" ? JSONFields.text(method, "barcode_url") : nil, clabe: type == "bank_transfer" ? JSONFields.text(method, "clabe") : nil,
+            bankName: type == "bank_transfer" ? JSONFields.text(method, "bank") : nil, expiresAt: JSONFields.text(charge, "due_date").flatMap(Self.parseDueDate)
+        )
+    }
+}
