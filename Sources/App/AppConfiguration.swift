@@ -25,6 +25,8 @@ import Store
 /// | `cartera.conekta.webhook.public.key.file` | `CARTERA_CONEKTA_WEBHOOK_PUBLIC_KEY_FILE` | — | path to the webhook key's public half (PEM) | none | no |
 /// | `cartera.openpay.webhook.user` | `CARTERA_OPENPAY_WEBHOOK_USER` | — | the user registered with the webhook | none | no |
 /// | `cartera.openpay.webhook.password` | `CARTERA_OPENPAY_WEBHOOK_PASSWORD` | — | its password | none | yes |
+/// | `cartera.paypal.webhook.id` | `CARTERA_PAYPAL_WEBHOOK_ID` | — | the webhook's id in PayPal's dashboard | none (PayPal webhooks refused) | no |
+/// | `cartera.paypal.cert.url.prefix` | `CARTERA_PAYPAL_CERT_URL_PREFIX` | — | where PayPal's signing certificates may come from | PayPal's API hosts | no |
 /// | `cartera.<provider>.secret.key` | `CARTERA_STRIPE_SECRET_KEY`, `…_CONEKTA_…`, `…_OPENPAY_…`, `…_MERCADOPAGO_…`, `…_PAYPAL_…` | — | the provider's secret API key (PayPal: client secret) | none (provider not offered) | yes |
 /// | `cartera.<provider>.api.base` | `CARTERA_STRIPE_API_BASE`, … | — | the API's base URL | the provider's production URL | no |
 /// | `cartera.openpay.merchant.id`, `cartera.paypal.client.id` | `CARTERA_OPENPAY_MERCHANT_ID`, `CARTERA_PAYPAL_CLIENT_ID` | — | merchant / client id | none | no |
@@ -117,6 +119,10 @@ public struct AppConfiguration: Sendable {
         }
         gatewayWebhooks.openpayUser = reader.string(forKey: "cartera.openpay.webhook.user")
         gatewayWebhooks.openpayPassword = reader.string(forKey: "cartera.openpay.webhook.password", isSecret: true)
+        gatewayWebhooks.payPalWebhookID = reader.string(forKey: "cartera.paypal.webhook.id")
+        if let prefix = reader.string(forKey: "cartera.paypal.cert.url.prefix"), !prefix.isEmpty {
+            gatewayWebhooks.payPalCertificatePrefixes = [prefix]
+        }
         try gatewayWebhooks.validate()
         gateways = GatewayConnectorSettings(reader: reader)
     }

@@ -45,6 +45,8 @@ public func buildApplication(
         configuration.gatewayWebhooks.openpayUser = GatewaySandboxes.openpayWebhookUser
         configuration.gatewayWebhooks.openpayPassword = GatewaySandboxes.openpayWebhookPassword
         configuration.gatewayWebhooks.mercadoPagoSecret = GatewaySandboxes.mercadoPagoWebhookSecret
+        configuration.gatewayWebhooks.payPalWebhookID = GatewaySandboxes.payPalWebhookID
+        configuration.gatewayWebhooks.payPalCertificatePrefixes = ["http://\(loopback):"]
         sandboxes = simulated
     }
     let port = configuration.port

@@ -16,17 +16,27 @@ public struct GatewaySandboxes: Sendable {
     public static let openpayWebhookPassword = "sandbox-openpay-webhook"
     public static let mercadoPagoAccessToken = "TEST-cartera-sandbox"
     public static let mercadoPagoWebhookSecret = "cartera-sandbox-mercadopago-secret"
+    public static let payPalClientID = "AcarteraSandboxClient"
+    public static let payPalSecret = "EcarteraSandboxSecret"
+    public static let payPalWebhookID = "WH-CARTERA-SANDBOX"
 
     /// The providers simulated so far.
-    public static let providers: [GatewayProvider] = [.stripe, .conekta, .openpay, .mercadopago]
+    public static let providers: [GatewayProvider] = [.stripe, .conekta, .openpay, .mercadopago, .paypal]
 
     let stripe: StripeSandbox
     let conekta: ConektaSandbox
     let openpay: OpenpaySandbox
     let mercadoPago: MercadoPagoSandbox
+    let payPal: PayPalSandbox
 
     /// The account id each sandbox expects with its key (Openpay's merchant id).
-    public static func accountID(_ provider: GatewayProvider) -> String? { provider == .openpay ? openpayMerchantID : nil }
+    public static func accountID(_ provider: GatewayProvider) -> String? {
+        switch provider {
+        case .openpay: openpayMerchantID
+        case .paypal: payPalClientID
+        case .stripe, .conekta, .mercadopago: nil
+        }
+    }
 
     /// The secret API key each sandbox accepts.
     public static func secretKey(_ provider: GatewayProvider) -> String? {
@@ -35,7 +45,7 @@ public struct GatewaySandboxes: Sendable {
         case .conekta: conektaSecretKey
         case .openpay: openpaySecretKey
         case .mercadopago: mercadoPagoAccessToken
-        case .paypal: nil
+        case .paypal: payPalSecret
         }
     }
 
@@ -70,6 +80,12 @@ public struct GatewaySandboxes: Sendable {
         mercadoPago = MercadoPagoSandbox(
             publicURL: { publicBase() + "/mercadopago" }, webhookURL: mercadoPagoWebhook, webhookSecret: Self.mercadoPagoWebhookSecret, http: http, clock: clock
         )
+        var payPalWebhook: (@Sendable () -> String)?
+        if let webhookBase { payPalWebhook = { webhookBase() + "/paypal" } }
+        payPal = PayPalSandbox(
+            publicURL: { publicBase() + "/paypal" }, webhookURL: payPalWebhook, webhookID: Self.payPalWebhookID, clientID: Self.payPalClientID,
+            secret: Self.payPalSecret, http: http, clock: clock
+        )
     }
 
     /// Adds every sandbox under `prefix` (empty for a server of its own), and the index page at `prefix + "/"`.
@@ -78,6 +94,7 @@ public struct GatewaySandboxes: Sendable {
         conekta.add(to: router, prefix: prefix + "/conekta")
         openpay.add(to: router, prefix: prefix + "/openpay")
         mercadoPago.add(to: router, prefix: prefix + "/mercadopago")
+        payPal.add(to: router, prefix: prefix + "/paypal")
         router.get(RouterPath(prefix.isEmpty ? "/" : prefix)) { _, _ in
             SandboxPage.html(
                 """
@@ -85,7 +102,8 @@ public struct GatewaySandboxes: Sendable {
                 salir de esta máquina.</p><ul><li><a href="\(prefix)/stripe/_sandbox">Stripe</a>: tarjetas de prueba, fichas OXXO y transferencias SPEI.</li>
                 <li><a href="\(prefix)/conekta/_sandbox">Conekta</a>: órdenes con tokens de prueba, efectivo en OXXO y SPEI.</li>
                 <li><a href="\(prefix)/openpay/_sandbox">Openpay</a>: tarjetas de prueba, efectivo en tiendas Paynet y SPEI.</li>
-                <li><a href="\(prefix)/mercadopago/_sandbox">Mercado Pago</a>: tarjetas de prueba (APRO, FUND…), OXXO y SPEI.</li></ul>
+                <li><a href="\(prefix)/mercadopago/_sandbox">Mercado Pago</a>: tarjetas de prueba (APRO, FUND…), OXXO y SPEI.</li>
+                <li><a href="\(prefix)/paypal/_sandbox">PayPal</a>: tarjetas guardadas en la bóveda (sin efectivo ni SPEI, como PayPal).</li></ul>
                 """
             )
         }
@@ -104,6 +122,8 @@ public struct GatewaySandboxes: Sendable {
             ("CARTERA_OPENPAY_WEBHOOK_PASSWORD", openpayWebhookPassword),
             ("CARTERA_MERCADOPAGO_API_BASE", base + "/mercadopago"), ("CARTERA_MERCADOPAGO_SECRET_KEY", mercadoPagoAccessToken),
             ("CARTERA_MERCADOPAGO_WEBHOOK_SECRET", mercadoPagoWebhookSecret),
+            ("CARTERA_PAYPAL_API_BASE", base + "/paypal"), ("CARTERA_PAYPAL_CLIENT_ID", payPalClientID), ("CARTERA_PAYPAL_SECRET_KEY", payPalSecret),
+            ("CARTERA_PAYPAL_WEBHOOK_ID", payPalWebhookID), ("CARTERA_PAYPAL_CERT_URL_PREFIX", base + "/paypal/_sandbox/certs/"),
         ]
     }
 }

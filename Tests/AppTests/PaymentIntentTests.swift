@@ -270,18 +270,25 @@ struct DemoSandboxTests {
         let intent: Intent
     }
 
-    @Test("An OXXO reference asked through the API and paid in the sandbox page is posted by the sandbox's signed webhook", arguments: [
-        ("stripe", "/sandbox/stripe/_sandbox/payment_intents"), ("conekta", "/sandbox/conekta/_sandbox/orders"),
-        ("openpay", "/sandbox/openpay/_sandbox/charges"), ("mercadopago", "/sandbox/mercadopago/_sandbox/payments"),
-    ])
-    func endToEnd(provider: String, controlPath: String) async throws {
+    /// `serve --demo` on a fresh database: a disbursed three-month loan and an API token with every loan scope.
+    static func withDemo(_ body: @escaping @Sendable (Database, any TestClientProtocol, HTTPFields, String) async throws -> Void) async throws {
         try await TestEngine.sqlite.withFreshDatabase { database in
             try await Migrator(database: database).migrate()
             _ = try await TestStaff.seed(database)
             let fixture = try await LoanFixture.make(database)
             try await makeApp(database, configure: { $0.demoSandbox = true }).test(.live) { client in
                 let headers = try await ClientAPITests().token(client, database, scopes: LoanAPITests.allScopes)
-                let loanID = try await LoanAPITests.disbursedLoan(client, headers, clientID: fixture.clientID, term: 3)
+                try await body(database, client, headers, try await LoanAPITests.disbursedLoan(client, headers, clientID: fixture.clientID, term: 3))
+            }
+        }
+    }
+
+    @Test("An OXXO reference asked through the API and paid in the sandbox page is posted by the sandbox's signed webhook", arguments: [
+        ("stripe", "/sandbox/stripe/_sandbox/payment_intents"), ("conekta", "/sandbox/conekta/_sandbox/orders"),
+        ("openpay", "/sandbox/openpay/_sandbox/charges"), ("mercadopago", "/sandbox/mercadopago/_sandbox/payments"),
+    ])
+    func endToEnd(provider: String, controlPath: String) async throws {
+        try await Self.withDemo { database, client, headers, loanID in
                 let created = try await client.execute(
                     uri: "/api/v1/loans/\(loanID)/payment-intents", method: .post, headers: headers,
                     body: ByteBuffer(string: #"{"provider":"\#(provider)","method":"cash","amount":"500.00"}"#)
@@ -307,7 +314,46 @@ struct DemoSandboxTests {
                 #expect(status == "succeeded" && paymentID != nil)
                 let payments = try await client.execute(uri: "/api/v1/loans/\(loanID)/payments", method: .get, headers: headers)
                 #expect(String(buffer: payments.body).contains(#""channel":"\#(provider)""#) && String(buffer: payments.body).contains(intent.id))
-            }
+        }
+    }
+
+    @Test("A PayPal card from the vault is charged at once; PayPal's webhook, verified against the sandbox's certificate, posts nothing more")
+    func payPalCard() async throws {
+        try await Self.withDemo { database, client, headers, loanID in
+                // What PayPal's card fields do in the browser: a token from PayPal, then the card to the vault.
+                let basic = Data("\(GatewaySandboxes.payPalClientID):\(GatewaySandboxes.payPalSecret)".utf8).base64EncodedString()
+                let oauth = try await client.execute(
+                    uri: "/sandbox/paypal/v1/oauth2/token", method: .post,
+                    headers: [.authorization: "Basic \(basic)", .contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "grant_type=client_credentials")
+                )
+                let access = try JSONSerialization.jsonObject(with: Data(String(buffer: oauth.body).utf8)) as? [String: Any]
+                let setup = try await client.execute(
+                    uri: "/sandbox/paypal/v3/vault/setup-tokens", method: .post,
+                    headers: [.authorization: "Bearer \(access?["access_token"] as? String ?? "")", .contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"payment_source":{"card":{"number":"4032039317984658","expiry":"2030-12","name":"Ana Lopez"}}}"#)
+                )
+                let token = (try JSONSerialization.jsonObject(with: Data(String(buffer: setup.body).utf8)) as? [String: Any])?["id"] as? String ?? ""
+                let created = try await client.execute(
+                    uri: "/api/v1/loans/\(loanID)/payment-intents", method: .post, headers: headers,
+                    body: ByteBuffer(string: #"{"provider":"paypal","method":"card","amount":"700.00","token":"\#(token)"}"#)
+                )
+                #expect(created.status == .created, "\(String(buffer: created.body))")
+                let intent = try LoanAPITests.decode(Intent.self, created)
+                #expect(intent.status == "succeeded" && intent.paymentId != nil)
+                let cash = try await client.execute(
+                    uri: "/api/v1/loans/\(loanID)/payment-intents", method: .post, headers: headers, body: ByteBuffer(string: #"{"provider":"paypal","method":"cash","amount":"700.00"}"#)
+                )
+                #expect(cash.status == .unprocessableContent && String(buffer: cash.body).contains("gateway_method_unsupported"))
+                var state = ""
+                for _ in 0..<100 where state != "processed" {
+                    try await Task.sleep(for: .milliseconds(50))
+                    state = try await database.withConnection { db in
+                        try await db.raw("SELECT state FROM gateway_events WHERE provider = 'paypal' AND type = 'PAYMENT.CAPTURE.COMPLETED'").first(decodingColumn: "state", as: String.self)
+                    } ?? ""
+                }
+                #expect(state == "processed")
+                let payments = try await client.execute(uri: "/api/v1/loans/\(loanID)/payments", method: .get, headers: headers)
+                #expect(String(buffer: payments.body).components(separatedBy: intent.id).count == 2)
         }
     }
 }

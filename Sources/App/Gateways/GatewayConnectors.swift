@@ -32,7 +32,7 @@ public struct GatewayConnectors: Sendable {
         case .conekta: ConektaGateway.productionBaseURL
         case .openpay: OpenpayGateway.productionBaseURL
         case .mercadopago: MercadoPagoGateway.productionBaseURL
-        case .paypal: "https://api-m.paypal.com"
+        case .paypal: PayPalGateway.productionBaseURL
         }
     }
 
@@ -50,7 +50,8 @@ public struct GatewayConnectors: Sendable {
         case .mercadopago:
             MercadoPagoGateway(accessToken: credentials.secretKey, client: client)
         case .paypal:
-            nil
+            // PayPal's OAuth2 needs the client id with the secret.
+            credentials.accountID.map { PayPalGateway(clientID: $0, secret: credentials.secretKey, client: client, clock: clock) }
         }
     }
 

@@ -48,6 +48,7 @@ public struct GatewayInbox: Sendable {
             guard let verifier = verifiers[provider] else {
                 throw WebhookRejection(.notConfigured, "Cartera no tiene configurado cómo verificar los avisos de \(provider.name).")
             }
+            try await verifier.prepare(request)
             event = try verifier.verify(request, now: now)
         } catch let rejection as WebhookRejection {
             try await audit.append(

@@ -8,6 +8,10 @@ public struct GatewayWebhookSettings: Sendable {
     public var conektaPublicKeyPEM: String?
     public var openpayUser: String?
     public var openpayPassword: String?
+    /// The lender's webhook id in PayPal's dashboard (part of what PayPal signs).
+    public var payPalWebhookID: String?
+    /// Where PayPal's signing certificates may be fetched from (PayPal's hosts unless set; a sandbox's when one runs).
+    public var payPalCertificatePrefixes: [String] = PayPalCertificates.paypalPrefixes
 
     public init() {}
 
@@ -20,6 +24,9 @@ public struct GatewayWebhookSettings: Sendable {
         if let conektaPublicKeyPEM, let conekta = try? ConektaWebhookVerifier(publicKeysPEM: [conektaPublicKeyPEM]) { verifiers[.conekta] = conekta }
         if let openpayUser, let openpayPassword, !openpayUser.isEmpty, !openpayPassword.isEmpty {
             verifiers[.openpay] = OpenpayWebhookVerifier(user: openpayUser, password: openpayPassword)
+        }
+        if let payPalWebhookID, !payPalWebhookID.isEmpty {
+            verifiers[.paypal] = PayPalWebhookVerifier(webhookID: payPalWebhookID, certificates: PayPalCertificates(trustedPrefixes: payPalCertificatePrefixes))
         }
         return verifiers
     }

@@ -25,6 +25,12 @@ public struct VerifiedWebhook: Sendable, Equatable {
 /// Proves that a webhook comes from its provider, exactly as the provider specifies, and reads its event.
 public protocol WebhookVerifier: Sendable {
     var provider: GatewayProvider { get }
+    /// Fetches what verifying needs from the provider, once (PayPal's certificate); nothing for most providers.
+    func prepare(_ request: WebhookRequest) async throws(WebhookRejection)
     /// `now` is the receiving time, for the providers that sign a timestamp.
     func verify(_ request: WebhookRequest, now: Timestamp) throws(WebhookRejection) -> VerifiedWebhook
+}
+
+extension WebhookVerifier {
+    public func prepare(_ request: WebhookRequest) async throws(WebhookRejection) {}
 }

@@ -33,12 +33,8 @@ public struct ConektaSandbox: Sendable {
         self.webhookURL = webhookURL
         self.http = http
         self.clock = clock
-        signingKey = Self.processKey
+        signingKey = SandboxKeys.rsa
     }
-
-    /// Made once per process, when a Conekta sandbox is first built: never a secret kept anywhere. (Making a key takes
-    /// a while; one is enough for every sandbox of the process.)
-    static let processKey = try! _RSA.Signing.PrivateKey(keySize: .bits2048)
 
     /// The public half of the webhook key, in PEM (what Cartera is configured with).
     public var webhookPublicKeyPEM: String { signingKey.publicKey.pemRepresentation }

@@ -9,7 +9,7 @@ import Sandbox
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Sirve los simuladores de las pasarelas de pago (Stripe, Conekta, Openpay, Mercado Pago) en un puerto propio.",
+        abstract: "Sirve los simuladores de las pasarelas de pago (Stripe, Conekta, Openpay, Mercado Pago, PayPal) en un puerto propio.",
         discussion: """
             Cada pasarela queda bajo su prefijo (/stripe, …) con su API real: rutas, campos, códigos de estado, errores y avisos firmados.
             La página http://HOST:PUERTO/ permite marcar fichas y transferencias como pagadas, vencerlas o hacerlas fallar.
