@@ -23,6 +23,8 @@ public struct GatewaySandboxes: Sendable {
     /// The providers simulated so far.
     public static let providers: [GatewayProvider] = [.stripe, .conekta, .openpay, .mercadopago, .paypal]
 
+    /// Trouble made on purpose (errors, hangs) for every sandbox's API, to watch retries and the circuit breaker.
+    public let faults = SandboxFaults()
     let stripe: StripeSandbox
     let conekta: ConektaSandbox
     let openpay: OpenpaySandbox
@@ -63,28 +65,28 @@ public struct GatewaySandboxes: Sendable {
         stripe = StripeSandbox(
             publicURL: { publicBase() + "/stripe" },
             webhook: webhookBase.map { base in StripeSandbox.WebhookEndpoint(url: { base() + "/stripe" }, secret: Self.stripeWebhookSecret) },
-            http: http, clock: clock
+            http: http, clock: clock, faults: faults
         )
         var conektaWebhook: (@Sendable () -> String)?
         if let webhookBase { conektaWebhook = { webhookBase() + "/conekta" } }
-        conekta = ConektaSandbox(publicURL: { publicBase() + "/conekta" }, webhookURL: conektaWebhook, http: http, clock: clock)
+        conekta = ConektaSandbox(publicURL: { publicBase() + "/conekta" }, webhookURL: conektaWebhook, http: http, clock: clock, faults: faults)
         openpay = OpenpaySandbox(
             publicURL: { publicBase() + "/openpay" },
             webhook: webhookBase.map { base in
                 OpenpaySandbox.WebhookEndpoint(url: { base() + "/openpay" }, user: Self.openpayWebhookUser, password: Self.openpayWebhookPassword)
             },
-            http: http, clock: clock
+            http: http, clock: clock, faults: faults
         )
         var mercadoPagoWebhook: (@Sendable () -> String)?
         if let webhookBase { mercadoPagoWebhook = { webhookBase() + "/mercadopago" } }
         mercadoPago = MercadoPagoSandbox(
-            publicURL: { publicBase() + "/mercadopago" }, webhookURL: mercadoPagoWebhook, webhookSecret: Self.mercadoPagoWebhookSecret, http: http, clock: clock
+            publicURL: { publicBase() + "/mercadopago" }, webhookURL: mercadoPagoWebhook, webhookSecret: Self.mercadoPagoWebhookSecret, http: http, clock: clock, faults: faults
         )
         var payPalWebhook: (@Sendable () -> String)?
         if let webhookBase { payPalWebhook = { webhookBase() + "/paypal" } }
         payPal = PayPalSandbox(
             publicURL: { publicBase() + "/paypal" }, webhookURL: payPalWebhook, webhookID: Self.payPalWebhookID, clientID: Self.payPalClientID,
-            secret: Self.payPalSecret, http: http, clock: clock
+            secret: Self.payPalSecret, http: http, clock: clock, faults: faults
         )
     }
 
@@ -95,6 +97,7 @@ public struct GatewaySandboxes: Sendable {
         openpay.add(to: router, prefix: prefix + "/openpay")
         mercadoPago.add(to: router, prefix: prefix + "/mercadopago")
         payPal.add(to: router, prefix: prefix + "/paypal")
+        faults.add(to: router, path: prefix + "/_sandbox/faults")
         router.get(RouterPath(prefix.isEmpty ? "/" : prefix)) { _, _ in
             SandboxPage.html(
                 """

@@ -28,6 +28,7 @@ struct GatewayHarness: Sendable {
     let fixture: LoanFixture
     let loanID: String
     let sandboxURL: String
+    let faults: SandboxFaults
     let clock: TestClock
     static let secret = "whsec_intent_tests_91c3"
     static let actor = Administration.Actor(kind: .apiClient, id: "test-client")
@@ -47,12 +48,16 @@ struct GatewayHarness: Sendable {
             _ = try await book.decide(applied.id, approve: true, note: nil, lenderID: fixture.lenderID, actor: .commandLine)
             _ = try await book.disburse(applied.id, on: book.today().adding(days: -40), channel: .spei, reference: "D-1", lenderID: fixture.lenderID, actor: .commandLine)
             let router = Router()
-            StripeSandbox(publicURL: "http://127.0.0.1").add(to: router)
+            let sandboxes = GatewaySandboxes(publicBase: { "http://127.0.0.1" }, webhookBase: nil)
+            sandboxes.add(to: router)
             try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { sandbox in
                 let url = "http://127.0.0.1:\(sandbox.port!)/stripe"
                 let stripe = StripeGateway(
                     secretKey: "sk_test_cartera",
-                    client: ProviderHTTPClient(provider: .stripe, baseURL: url, policy: RetryPolicy(maximumAttempts: 2), timeout: .seconds(5)),
+                    client: ProviderHTTPClient(
+                        provider: .stripe, baseURL: url, policy: RetryPolicy(maximumAttempts: 2, baseDelay: .milliseconds(5)),
+                        breaker: CircuitBreaker(failureThreshold: 4, openForSeconds: 30, clock: { clock.read() }), timeout: .seconds(1)
+                    ),
                     clock: { clock.read() }
                 )
                 let intents = PaymentIntentBook(
@@ -64,7 +69,8 @@ struct GatewayHarness: Sendable {
                     database: database, audit: AuditWriter(database: database), verifiers: [.stripe: StripeWebhookVerifier(secrets: [secret])], clock: { clock.read() }
                 )
                 try await body(GatewayHarness(
-                    database: database, book: book, intents: intents, outbox: outbox, inbox: inbox, fixture: fixture, loanID: applied.id, sandboxURL: url, clock: clock
+                    database: database, book: book, intents: intents, outbox: outbox, inbox: inbox, fixture: fixture, loanID: applied.id, sandboxURL: url,
+                    faults: sandboxes.faults, clock: clock
                 ))
             }
         }
@@ -231,6 +237,54 @@ struct PaymentIntentTests {
             let expired = try await h.intents.intent(lapsing.id, lenderID: h.fixture.lenderID)
             #expect(expired.status == .expired && expired.queries == 2)
             #expect(try await h.payments().count == 1)
+        }
+    }
+
+    @Test("With the gateway failing or hanging, calls are retried, the breaker opens with a clear message, and a payment announced meanwhile is posted once it recovers", arguments: TestEngine.available)
+    func breaker(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let pending = try await h.create(.init(provider: .stripe, method: "cash", amount: "300.00"))
+            #expect(pending.status == .pending)
+            func refusal(_ request: PaymentIntentBook.Request) async -> APIError? {
+                do {
+                    _ = try await h.create(request)
+                    return nil
+                } catch {
+                    return error as? APIError
+                }
+            }
+            // 500s: both tries are made (the charge carries its idempotency key), then a clear refusal.
+            h.faults.set(.status(500))
+            let unavailable = await refusal(.init(provider: .stripe, method: "card", amount: "100.00", token: "tok_visa"))
+            #expect(unavailable?.code == "gateway_unavailable" && unavailable?.status == .serviceUnavailable)
+            #expect(unavailable?.message.contains("no responde") == true && unavailable?.message.contains("no se hizo ningún cargo") == true)
+            #expect(h.faults.faulted == 2)
+            // Hanging: each try times out; the fourth failure in a row opens the breaker.
+            h.faults.set(.hang(seconds: 3))
+            #expect(await refusal(.init(provider: .stripe, method: "card", amount: "100.00", token: "tok_visa"))?.code == "gateway_unavailable")
+            #expect(h.faults.faulted == 4)
+            let open = await refusal(.init(provider: .stripe, method: "card", amount: "100.00", token: "tok_visa"))
+            #expect(open?.code == "gateway_circuit_open" && open?.message.contains("Intente después o use otro medio de pago") == true)
+            #expect(h.faults.faulted == 4)  // the open breaker called nobody
+            let failed = try await h.intents.intents(loanID: h.loanID, lenderID: h.fixture.lenderID).filter { $0.status == .failed }
+            #expect(failed.count == 3 && Set(failed.compactMap(\.failureCode)) == ["gateway_unavailable", "gateway_circuit_open"])
+            // Meanwhile the OXXO voucher is paid and Stripe says so: the outbox cannot ask Stripe yet, and keeps the event.
+            h.faults.clear()
+            try await h.sandbox("pay", pending.providerChargeId!)
+            _ = try await h.deliver(Self.succeeded("evt_during_outage", pending.providerChargeId!, amount: 30_000))
+            try await h.outbox.processPending()
+            let waiting = try await h.database.withConnection { db in
+                try await db.raw("SELECT state, last_error FROM gateway_events WHERE event_id = 'evt_during_outage'").first()
+            }
+            #expect(try waiting?.decode(column: "state", as: String.self) == "received")
+            #expect(try waiting?.decode(column: "last_error", as: String?.self)?.contains("dejó de llamarle") == true)
+            #expect(try await h.payments().isEmpty)
+            // Stripe is back: after the breaker's pause the event is handled and the payment posted, once.
+            h.clock.advance(seconds: 31)
+            try await h.outbox.processPending()
+            #expect(try await h.payments().map(\.amount) == [30_000])
+            #expect(try await h.intents.intent(pending.id, lenderID: h.fixture.lenderID).status == .succeeded)
+            try await h.verifyLedger()
         }
     }
 

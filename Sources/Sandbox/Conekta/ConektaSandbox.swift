@@ -24,11 +24,13 @@ public struct ConektaSandbox: Sendable {
     let clock: @Sendable () -> Timestamp
     /// The webhook key: Conekta keeps the private half and gives the public one.
     let signingKey: _RSA.Signing.PrivateKey
+    let faults: SandboxFaults
 
     public init(
         publicURL: @escaping @Sendable () -> String, webhookURL: (@Sendable () -> String)? = nil, http: HTTPClient = .shared,
-        clock: @escaping @Sendable () -> Timestamp = { .now }
+        clock: @escaping @Sendable () -> Timestamp = { .now }, faults: SandboxFaults = SandboxFaults()
     ) {
+        self.faults = faults
         self.publicURL = publicURL
         self.webhookURL = webhookURL
         self.http = http
@@ -84,6 +86,7 @@ public struct ConektaSandbox: Sendable {
 
     /// Authentication and JSON decoding around one API call; the events it recorded are then delivered.
     func handle(_ request: Request, reads: Bool = false, _ body: @Sendable (Data) async -> SandboxAnswer) async throws -> Response {
+        if let trouble = await faults.intercept() { return trouble }
         let requestID = String(UInt64.random(in: 0...UInt64.max), radix: 16)
         guard Self.authorized(request.headers[.authorization]) else {
             return ConektaSandboxState.error(

@@ -19,11 +19,13 @@ public struct MercadoPagoSandbox: Sendable {
     let webhookSecret: String
     let http: HTTPClient
     let clock: @Sendable () -> Timestamp
+    let faults: SandboxFaults
 
     public init(
         publicURL: @escaping @Sendable () -> String, webhookURL: (@Sendable () -> String)? = nil, webhookSecret: String, http: HTTPClient = .shared,
-        clock: @escaping @Sendable () -> Timestamp = { .now }
+        clock: @escaping @Sendable () -> Timestamp = { .now }, faults: SandboxFaults = SandboxFaults()
     ) {
+        self.faults = faults
         self.publicURL = publicURL
         self.webhookURL = webhookURL
         self.webhookSecret = webhookSecret
@@ -66,6 +68,7 @@ public struct MercadoPagoSandbox: Sendable {
     func handle(
         _ request: Request, reads: Bool = false, idempotent: Bool = false, _ call: @escaping @Sendable (isolated MercadoPagoSandboxState, Data) -> SandboxAnswer
     ) async throws -> Response {
+        if let trouble = await faults.intercept() { return trouble }
         let requestID = UUID().uuidString.lowercased()
         guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer TEST-") else {
             return MercadoPagoSandboxState.error(401, "unauthorized", "invalid access token").response(requestID: requestID, header: "X-Request-Id")

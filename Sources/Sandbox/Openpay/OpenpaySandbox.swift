@@ -30,8 +30,13 @@ public struct OpenpaySandbox: Sendable {
     let webhook: WebhookEndpoint?
     let http: HTTPClient
     let clock: @Sendable () -> Timestamp
+    let faults: SandboxFaults
 
-    public init(publicURL: @escaping @Sendable () -> String, webhook: WebhookEndpoint? = nil, http: HTTPClient = .shared, clock: @escaping @Sendable () -> Timestamp = { .now }) {
+    public init(
+        publicURL: @escaping @Sendable () -> String, webhook: WebhookEndpoint? = nil, http: HTTPClient = .shared, clock: @escaping @Sendable () -> Timestamp = { .now },
+        faults: SandboxFaults = SandboxFaults()
+    ) {
+        self.faults = faults
         self.publicURL = publicURL
         self.webhook = webhook
         self.http = http
@@ -79,6 +84,7 @@ public struct OpenpaySandbox: Sendable {
 
     /// Authentication (Basic, `sk_…` as user) and the body around one API call; the events it recorded are then sent.
     func handle(_ request: Request, reads: Bool = false, _ body: @Sendable (Data) async -> SandboxAnswer) async throws -> Response {
+        if let trouble = await faults.intercept() { return trouble }
         let credentials = request.headers[.authorization].flatMap { header -> String? in
             guard header.hasPrefix("Basic "), let data = Data(base64Encoded: String(header.dropFirst(6))) else { return nil }
             return String(decoding: data, as: UTF8.self)

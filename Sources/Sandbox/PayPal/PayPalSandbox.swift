@@ -23,11 +23,13 @@ public struct PayPalSandbox: Sendable {
     let secret: String
     let http: HTTPClient
     let clock: @Sendable () -> Timestamp
+    let faults: SandboxFaults
 
     public init(
         publicURL: @escaping @Sendable () -> String, webhookURL: (@Sendable () -> String)? = nil, webhookID: String, clientID: String, secret: String,
-        http: HTTPClient = .shared, clock: @escaping @Sendable () -> Timestamp = { .now }
+        http: HTTPClient = .shared, clock: @escaping @Sendable () -> Timestamp = { .now }, faults: SandboxFaults = SandboxFaults()
     ) {
+        self.faults = faults
         self.publicURL = publicURL
         self.webhookURL = webhookURL
         self.webhookID = webhookID
@@ -43,6 +45,7 @@ public struct PayPalSandbox: Sendable {
     public func add<Context: RequestContext>(to router: Router<Context>, prefix: String = "/paypal") {
         let group = router.group(RouterPath(prefix))
         group.post("/v1/oauth2/token") { request, _ in
+            if let trouble = await self.faults.intercept() { return trouble }
             let credentials = request.headers[.authorization].flatMap { header -> String? in
                 guard header.hasPrefix("Basic "), let data = Data(base64Encoded: String(header.dropFirst(6))) else { return nil }
                 return String(decoding: data, as: UTF8.self)
@@ -86,6 +89,7 @@ public struct PayPalSandbox: Sendable {
     func handle(
         _ request: Request, reads: Bool = false, _ call: @escaping @Sendable (isolated PayPalSandboxState, Data) -> SandboxAnswer
     ) async throws -> Response {
+        if let trouble = await faults.intercept() { return trouble }
         let debugID = String(UUID().uuidString.prefix(13)).lowercased()
         guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer "),
             await state.valid(String(authorization.dropFirst(7)), now: clock())

@@ -38,14 +38,17 @@ public struct StripeSandbox: Sendable {
     let publicURL: @Sendable () -> String
     let webhook: WebhookEndpoint?
     let http: HTTPClient
+    let faults: SandboxFaults
 
     public init(publicURL: String, webhook: WebhookEndpoint? = nil, http: HTTPClient = .shared, clock: @escaping @Sendable () -> Timestamp = { .now }) {
         self.init(publicURL: { publicURL }, webhook: webhook, http: http, clock: clock)
     }
 
     public init(
-        publicURL: @escaping @Sendable () -> String, webhook: WebhookEndpoint? = nil, http: HTTPClient = .shared, clock: @escaping @Sendable () -> Timestamp = { .now }
+        publicURL: @escaping @Sendable () -> String, webhook: WebhookEndpoint? = nil, http: HTTPClient = .shared, clock: @escaping @Sendable () -> Timestamp = { .now },
+        faults: SandboxFaults = SandboxFaults()
     ) {
+        self.faults = faults
         self.state = StripeSandboxState()
         self.publicURL = publicURL
         self.webhook = webhook
@@ -87,6 +90,7 @@ public struct StripeSandbox: Sendable {
     func handle<Context: RequestContext>(
         _ request: Request, _ context: Context, write: Bool, _ body: @Sendable ([(String, String)]) async -> StripeSandboxState.Answer
     ) async throws -> Response {
+        if let trouble = await faults.intercept() { return trouble }
         guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer sk_test_") else {
             let key = request.headers[.authorization]?.replacingOccurrences(of: "Bearer ", with: "") ?? ""
             return Self.json(.stripeError(401, type: "invalid_request_error", code: nil, message: "Invalid API Key provided: \(key.prefix(12))***"))
