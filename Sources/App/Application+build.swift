@@ -132,7 +132,8 @@ func buildRouter(
     AuditViewerRoutes(web: web, database: database).add()
     ClientPages(web: web, database: database, directory: ClientDirectory(database: database, keys: keys, clock: clock)).add()
     LendingPages(web: web, catalog: catalog).add()
-    LoanPages(web: web, database: database, book: book, directory: directory, catalog: catalog).add()
+    LoanPages(web: web, database: database, book: book, directory: directory, catalog: catalog, intents: intents).add()
+    PaymentIntentPages(web: web, database: database, book: book, intents: intents).add()
     StaticRoutes(web: web).add()
     return (router, web.registry, outbox)
 }

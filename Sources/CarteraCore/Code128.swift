@@ -53,6 +53,15 @@ public enum Code128 {
     /// An SVG of the barcode, `moduleWidth` pixels a module, with the ten-module quiet zones the standard asks.
     public static func svg(_ text: String, moduleWidth: Int = 2, height: Int = 60) -> String? {
         guard let modules = modules(text) else { return nil }
+        // Code set B allows `&`, `<` and `"`: escaped for the attribute.
+        let label = text.map { character -> String in
+            switch character {
+            case "&": "&amp;"
+            case "<": "&lt;"
+            case "\"": "&quot;"
+            default: String(character)
+            }
+        }.joined()
         let width = (modules.count + 20) * moduleWidth
         var rects = ""
         var x = 0
@@ -63,6 +72,6 @@ public enum Code128 {
             rects += "<rect x=\"\((x + 10) * moduleWidth)\" y=\"0\" width=\"\((end - x) * moduleWidth)\" height=\"\(height)\"/>"
             x = end
         }
-        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"Código de barras \(text)\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><g fill=\"#000\">\(rects)</g></svg>"
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"Código de barras \(label)\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><g fill=\"#000\">\(rects)</g></svg>"
     }
 }

@@ -37,6 +37,11 @@ public struct WebPages: Sendable {
             "quote": LendingTemplates.quote,
             "client_new": ClientTemplates.new,
             "client": ClientTemplates.detail,
+            "payment_intents": PaymentTemplates.list,
+            "payment_intent": PaymentTemplates.detail,
+            "gateway_events": PaymentTemplates.events,
+            "portal_payment": PaymentTemplates.portalPayment,
+            "portal_pay": PaymentTemplates.portalPayForm,
         ]
         for (name, text) in templates {
             // The templates are compiled into the binary and covered by tests: a syntax error is a programming error.
@@ -56,6 +61,7 @@ public struct WebPages: Sendable {
         NavItem(href: "/", label: "Inicio", permission: .useBackOffice),
         NavItem(href: "/clientes", label: "Clientes", permission: .readClients),
         NavItem(href: "/creditos", label: "Créditos", permission: .readLoans),
+        NavItem(href: "/pagos-en-linea", label: "Pagos en línea", permission: .readLoans),
         NavItem(href: "/cotizador", label: "Cotizador", permission: .useBackOffice),
         NavItem(href: "/productos", label: "Productos", permission: .useBackOffice),
         NavItem(href: "/usuarios", label: "Usuarios", permission: .manageUsers),

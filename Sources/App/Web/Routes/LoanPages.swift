@@ -15,6 +15,7 @@ struct LoanPages {
     let book: LoanBook
     let directory: ClientDirectory
     let catalog: ProductCatalog
+    let intents: PaymentIntentBook
 
     static let notices: [String: String] = [
         "solicitud": "Solicitud registrada.", "aprobado": "Crédito aprobado.", "cancelado": "Crédito cancelado.", "dispuesto": "Crédito dispuesto.",
@@ -28,6 +29,7 @@ struct LoanPages {
         let directory = directory
         let catalog = catalog
         let database = database
+        let intents = intents
 
         web.get("/creditos", .permission(.readLoans)) { request in
             guard let user = request.user else { return WebPages.redirect(to: "/login") }
@@ -195,6 +197,7 @@ struct LoanPages {
             let payments = try await book.payments(loan.id, lenderID: user.lenderID).filter { $0.kind == "payment" && $0.reversal == nil }
             var values = Self.loanValues(LoanDocument(record: loan, position: position))
             values["payments"] = payments.map { ["date": $0.valueDate, "amount": "$" + $0.amount, "channel": MoneyChannel(rawValue: $0.channel ?? "")?.label ?? ""] }
+            for (key, value) in try await PaymentIntentPages.portalValues(loan: loan, position: position, user: user, intents: intents) { values[key] = value }
             return pages.render("portal_loan", title: "Crédito \(loan.id)", web: request, values: values, current: "/portal")
         }
 

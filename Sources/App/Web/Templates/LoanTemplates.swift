@@ -203,6 +203,7 @@ enum LoanTemplates {
         <h2>Mis pagos</h2>
         <table id="mis-pagos"><thead><tr><th>Fecha</th><th>Monto</th><th>Canal</th></tr></thead>
         <tbody>{{#payments}}<tr><td>{{date}}</td><td>{{amount}}</td><td>{{channel}}</td></tr>{{/payments}}{{^payments}}<tr><td colspan="3">Aún no hay pagos.</td></tr>{{/payments}}</tbody></table>
+        {{>portal_pay}}
         <p><a href="/portal">Volver a mis créditos</a></p>
         {{/body}}{{/layout}}
         """

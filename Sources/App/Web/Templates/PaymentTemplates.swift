@@ -1,0 +1,117 @@
+/// Payments through gateways: the back office's list and detail (attempts, webhooks, refunds), the webhooks received,
+/// and the borrower's payment reference.
+enum PaymentTemplates {
+    static let list = """
+        {{<layout}}{{$body}}
+        <form method="get" action="/pagos-en-linea" class="filters">
+          <label>Estado <select name="estado"><option value="">Todos</option>{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select></label>
+          <button type="submit">Filtrar</button>
+        </form>
+        <table id="pagos-en-linea">
+          <thead><tr><th>Pago</th><th>Crédito</th><th>Pasarela</th><th>Medio</th><th>Monto</th><th>Estado</th><th>Creado</th></tr></thead>
+          <tbody>{{#intents}}<tr><td><a href="/pagos-en-linea/{{id}}">{{id}}</a></td><td><a href="/creditos/{{loanId}}">{{loanId}}</a></td><td>{{provider}}</td><td>{{method}}</td><td>{{amount}}</td><td>{{status}}</td><td>{{createdAt}}</td></tr>{{/intents}}
+          {{^intents}}<tr><td colspan="7">Aún no hay pagos en línea.</td></tr>{{/intents}}</tbody>
+        </table>
+        <p><a href="/avisos-pasarelas" id="avisos">Avisos recibidos de las pasarelas</a></p>
+        {{/body}}{{/layout}}
+        """
+
+    static let detail = """
+        {{<layout}}{{$body}}
+        <dl class="facts" id="pago">
+          <dt>Crédito</dt><dd><a href="/creditos/{{intent.loanId}}">{{intent.loanId}}</a>{{#intent.installment}} · pago {{intent.installment}}{{/intent.installment}}</dd>
+          <dt>Pasarela</dt><dd>{{provider}} · {{method}}</dd>
+          <dt>Monto</dt><dd>{{amount}}</dd>
+          <dt>Estado</dt><dd id="estado">{{intent.statusLabel}}{{#intent.failureMessage}} — {{intent.failureMessage}}{{/intent.failureMessage}}</dd>
+          {{#received}}<dt>Recibido</dt><dd>{{received}} (comisión de la pasarela {{fee}})</dd>{{/received}}
+          {{#refunded}}<dt>Reembolsado</dt><dd>{{refunded}}</dd>{{/refunded}}
+          {{#intent.cashReference}}<dt>Referencia</dt><dd>{{intent.cashReference}}</dd>{{/intent.cashReference}}
+          {{#intent.clabe}}<dt>CLABE</dt><dd>{{intent.clabe}} ({{intent.bankName}})</dd>{{/intent.clabe}}
+          {{#intent.expiresAt}}<dt>Vence</dt><dd>{{intent.expiresAt}}</dd>{{/intent.expiresAt}}
+          <dt>Id en la pasarela</dt><dd>{{intent.providerChargeId}}</dd>
+          {{#intent.paymentId}}<dt>Pago aplicado</dt><dd>{{intent.paymentId}}</dd>{{/intent.paymentId}}
+          {{#intent.suspenseEntryId}}<dt>En partidas en suspenso</dt><dd>{{intent.suspenseEntryId}}</dd>{{/intent.suspenseEntryId}}
+          <dt>Creado</dt><dd>{{intent.createdAt}} por {{intent.createdBy}}</dd>
+        </dl>
+        <h2>Solicitudes a la pasarela</h2>
+        <table id="intentos"><thead><tr><th>Fecha</th><th>Tipo</th><th>Monto</th><th>Resultado</th><th>Detalle</th><th>Por</th></tr></thead>
+        <tbody>{{#attempts}}<tr><td>{{requestedAt}}</td><td>{{kind}}</td><td>{{amount}}</td><td>{{result}}</td><td>{{errorMessage}}{{reason}}</td><td>{{requestedBy}}</td></tr>{{/attempts}}</tbody></table>
+        <h2>Avisos recibidos</h2>
+        <table id="avisos-del-pago"><thead><tr><th>Recibido</th><th>Evento</th><th>Tipo</th><th>Entregas</th><th>Estado</th><th>Nota</th></tr></thead>
+        <tbody>{{#events}}<tr><td>{{receivedAt}}</td><td>{{eventId}}</td><td>{{type}}</td><td>{{deliveries}}</td><td>{{state}}</td><td>{{lastError}}</td></tr>{{/events}}
+        {{^events}}<tr><td colspan="6">Aún no llegan avisos de la pasarela sobre este pago.</td></tr>{{/events}}</tbody></table>
+        {{#canRefund}}
+        <form method="post" action="/pagos-en-linea/{{intent.id}}/reembolsar" class="card" id="reembolso">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <h2>Reembolsar</h2>
+          <p>La pasarela devuelve el dinero al pagador; el pago se cancela en el crédito y se aplica de nuevo lo que el acreditado conserva.</p>
+          <label>Monto (vacío: todo lo que queda, {{refundable}}) <input name="monto" inputmode="decimal" placeholder="{{refundable}}"></label>
+          <label>Motivo <input name="motivo" required maxlength="500"></label>
+          <button type="submit">Reembolsar</button>
+        </form>
+        {{/canRefund}}
+        <p><a href="/pagos-en-linea">Volver a los pagos en línea</a></p>
+        {{/body}}{{/layout}}
+        """
+
+    static let events = """
+        {{<layout}}{{$body}}
+        <form method="get" action="/avisos-pasarelas" class="filters">
+          <label>Estado <select name="estado"><option value="">Todos</option>{{#states}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/states}}</select></label>
+          <button type="submit">Filtrar</button>
+        </form>
+        <table id="avisos-pasarelas">
+          <thead><tr><th>Recibido</th><th>Pasarela</th><th>Evento</th><th>Tipo</th><th>Entregas</th><th>Estado</th><th>Pago</th><th>Nota</th></tr></thead>
+          <tbody>{{#events}}<tr><td>{{receivedAt}}</td><td>{{provider}}</td><td>{{eventId}}</td><td>{{type}}</td><td>{{deliveries}}</td><td>{{state}}</td><td>{{#intentId}}<a href="/pagos-en-linea/{{intentId}}">{{intentId}}</a>{{/intentId}}</td><td>{{lastError}}{{#verification}}Código de verificación de Openpay: <strong>{{verification}}</strong> (confírmelo en el panel de Openpay){{/verification}}</td></tr>{{/events}}
+          {{^events}}<tr><td colspan="8">Aún no llegan avisos.</td></tr>{{/events}}</tbody>
+        </table>
+        {{/body}}{{/layout}}
+        """
+
+    static let portalPayment = """
+        {{<layout}}{{$body}}
+        <div class="voucher card" id="referencia">
+          <p class="amount">{{amount}} MXN</p>
+          <p>Estado: <strong id="estado">{{intent.statusLabel}}</strong>{{#intent.failureMessage}} — {{intent.failureMessage}}{{/intent.failureMessage}}</p>
+          {{#intent.cashReference}}
+          <p>Pague en efectivo en OXXO u otra tienda de conveniencia con esta referencia:</p>
+          <p class="reference" id="referencia-efectivo"><strong>{{intent.cashReference}}</strong></p>
+          <div class="barcode">{{{barcode}}}</div>
+          {{#intent.voucherUrl}}<p><a href="{{intent.voucherUrl}}">Ficha de pago imprimible de {{provider}}</a></p>{{/intent.voucherUrl}}
+          {{/intent.cashReference}}
+          {{#intent.clabe}}
+          <p>Transfiera por SPEI desde su banco a esta CLABE:</p>
+          <p class="reference" id="clabe"><strong>{{intent.clabe}}</strong> ({{intent.bankName}})</p>
+          <p>Transfiera exactamente {{amount}}; su pago se aplica en cuanto llegue.</p>
+          {{/intent.clabe}}
+          {{#intent.expiresAt}}<p>Vence: {{intent.expiresAt}}.</p>{{/intent.expiresAt}}
+          <p>Cuando su pago llegue lo verá aplicado en su crédito; no necesita avisarnos.</p>
+        </div>
+        <p><a href="/portal/creditos/{{intent.loanId}}">Volver a mi crédito</a></p>
+        {{/body}}{{/layout}}
+        """
+
+    /// The portal's loan page adds this: pay online, and the borrower's payments through gateways.
+    static let portalPayForm = """
+        {{#canPayOnline}}
+        <h2>Pagar en línea</h2>
+        <form method="post" action="/portal/creditos/{{loan.id}}/pagar" class="card" id="pagar-en-linea">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <fieldset><legend>¿Qué quiere pagar?</legend>
+            {{#nextInstallment}}<label><input type="radio" name="pagar" value="pago" checked> El pago {{number}} ({{remaining}})</label>{{/nextInstallment}}
+            <label><input type="radio" name="pagar" value="liquidar"> Liquidar el crédito</label>
+            <label><input type="radio" name="pagar" value="monto"{{^nextInstallment}} checked{{/nextInstallment}}> Otro monto <input name="monto" inputmode="decimal" placeholder="1250.00"></label>
+            <input type="hidden" name="numero" value="{{nextInstallment.number}}">
+          </fieldset>
+          <fieldset><legend>¿Cómo?</legend>
+            {{#methods}}<label><input type="radio" name="forma" value="{{value}}"{{#first}} checked{{/first}}> {{label}}</label>{{/methods}}
+          </fieldset>
+          <button type="submit">Obtener referencia de pago</button>
+        </form>
+        {{/canPayOnline}}
+        <h2>Mis pagos en línea</h2>
+        <table id="mis-pagos-en-linea"><thead><tr><th>Fecha</th><th>Monto</th><th>Forma</th><th>Estado</th></tr></thead>
+        <tbody>{{#intents}}<tr><td>{{createdAt}}</td><td><a href="/portal/pagos/{{id}}">{{amount}}</a></td><td>{{method}}</td><td>{{status}}</td></tr>{{/intents}}
+        {{^intents}}<tr><td colspan="4">Aún no ha pagado en línea.</td></tr>{{/intents}}</tbody></table>
+        """
+}

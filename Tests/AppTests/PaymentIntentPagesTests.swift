@@ -1,0 +1,86 @@
+@testable import App
+import CarteraCore
+import CarteraSecurity
+import CarteraTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Lending
+import SQLKit
+import Store
+import Testing
+
+@Suite("Web: the borrower pays online from the portal; staff follow and refund it in the back office")
+struct PaymentIntentPagesTests {
+    @Test("An OXXO reference with its barcode from the portal, paid in the sandbox, shown paid; the administrator sees its attempts and webhooks and refunds part of it")
+    func portalAndBackOffice() async throws {
+        try await TestEngine.sqlite.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let clock = TestClock()
+            _ = try await TestStaff.seed(database)
+            let lender = try await database.withConnection { db in try await db.raw("SELECT id FROM lenders").first(decodingColumn: "id", as: String.self) }!
+            _ = try await ProductCatalog(database: database).save(LoanFixture.product, lenderID: lender, actor: .commandLine)
+            let borrowerClient = try await database.withConnection { db in
+                try await db.raw("SELECT client_id FROM users WHERE role = 'acreditado'").first(decodingColumn: "client_id", as: String.self)
+            }!
+            let book = LoanBook(database: database)
+            let applied = try await database.transaction { db in
+                try await book.apply(.init(clientId: borrowerClient, productCode: "MENSUAL", amount: "9000.00", term: 3), lenderID: lender, actor: .commandLine, on: db)
+            }
+            _ = try await book.decide(applied.id, approve: true, note: nil, lenderID: lender, actor: .commandLine)
+            _ = try await book.disburse(applied.id, on: book.today().adding(days: -10), channel: .spei, reference: "D-9", lenderID: lender, actor: .commandLine)
+            try await makeApp(database, clock: { clock.read() }, configure: { $0.demoSandbox = true }).test(.live) { client in
+                let borrower = TestBrowser(client)
+                try await borrower.signIn("u.acreditado")
+                let page = try await borrower.get("/portal/creditos/\(applied.id)")
+                #expect(page.text.contains("pagar-en-linea") && page.text.contains("Efectivo en OXXO u otra tienda — Conekta") && page.text.contains("Transferencia SPEI — Stripe"))
+                // PayPal offers no cash or SPEI: it is not among the choices.
+                #expect(!page.text.contains("— PayPal"))
+                let asked = try await borrower.post("/portal/creditos/\(applied.id)/pagar", ["pagar": "monto", "monto": "450.00", "forma": "conekta:cash"])
+                #expect(asked.status == .seeOther)
+                let location = try #require(asked.headers[.location])
+                let reference = try await borrower.get(location)
+                #expect(reference.text.contains("$450.00 MXN") && reference.text.contains("<svg") && reference.text.contains("Código de barras 9300"))
+                let intentID = String(location.dropFirst("/portal/pagos/".count))
+                let intent = try await PaymentIntentBook(
+                    database: database, book: book, directory: ClientDirectory(database: database, keys: TestKeys.live), connectors: GatewayConnectors([]), clock: { .now }
+                ).intent(intentID, lenderID: lender)
+                // A wrong choice gets a clear message and nothing is asked of any gateway.
+                let wrong = try await borrower.post("/portal/creditos/\(applied.id)/pagar", ["pagar": "monto", "monto": "450.00", "forma": "nadie"])
+                #expect(wrong.status == .unprocessableContent && wrong.text.contains("Elija una forma de pago"))
+
+                // The borrower pays at the store; Conekta's signed webhook reaches Cartera and the payment is posted.
+                let paid = try await client.execute(uri: "/sandbox/conekta/_sandbox/orders/\(intent.providerChargeId!)/pay", method: .post)
+                #expect(paid.status == .ok)
+                var text = ""
+                for _ in 0..<100 where !text.contains("Pagado") {
+                    try await Task.sleep(for: .milliseconds(50))
+                    text = try await borrower.get(location).text
+                }
+                #expect(text.contains("Pagado"))
+                #expect(try await borrower.get("/portal/creditos/\(applied.id)").text.contains("mis-pagos-en-linea"))
+                // Another borrower's payment is not shown; the back office is not the borrower's.
+                #expect(try await borrower.get("/pagos-en-linea").status == .forbidden)
+
+                let admin = TestBrowser(client)
+                try await admin.signIn("u.administrador")
+                let secret = try #require(Authenticator.secret(fromPage: try await admin.get("/cuenta/segundo-factor").text))
+                try await admin.post("/cuenta/segundo-factor", ["code": Authenticator.code(secret: secret, at: clock.read().date)])
+                #expect(try await admin.get("/pagos-en-linea").text.contains(intentID))
+                let detail = try await admin.get("/pagos-en-linea/\(intentID)")
+                #expect(detail.text.contains("order.paid") && detail.text.contains("Cobro") && detail.text.contains("reembolso"))
+                #expect(try await admin.get("/avisos-pasarelas").text.contains("order.paid"))
+                let refused = try await admin.post("/pagos-en-linea/\(intentID)/reembolsar", ["monto": "100.00", "motivo": ""])
+                #expect(refused.status == .unprocessableContent && refused.text.contains("Indique el motivo del reembolso"))
+                try await admin.get("/pagos-en-linea/\(intentID)")
+                let refunded = try await admin.post("/pagos-en-linea/\(intentID)/reembolsar", ["monto": "100.00", "motivo": "Cobro duplicado"])
+                #expect(refunded.status == .seeOther)
+                let after = try await admin.get("/pagos-en-linea/\(intentID)")
+                #expect(after.text.contains("Reembolsado en parte") && after.text.contains("$100.00") && after.text.contains("Cobro duplicado"))
+                let report = try await LedgerVerification(database: database, book: book).run()
+                #expect(report.ok, "\(report.problems)")
+            }
+        }
+    }
+}
