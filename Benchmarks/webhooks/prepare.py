@@ -10,6 +10,7 @@ import hmac
 import json
 import sys
 import time
+import urllib.error
 import urllib.request
 
 cartera, sandbox, token, loans_file, count, events_file = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
@@ -17,15 +18,38 @@ secret = "whsec_cartera_sandbox"
 loans = [line.strip() for line in open(loans_file) if line.strip()]
 
 
+class Refused(Exception):
+    pass
+
+
 def post(url, body=None, headers=None):
     request = urllib.request.Request(url, data=body, method="POST", headers=headers or {})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read() or b"{}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        text = error.read().decode()
+        if error.code == 422:
+            raise Refused(text)
+        raise SystemExit(f"POST {url}: HTTP {error.code} {text}")
+
+
+# Loans that can take a payment (a loan paid ahead to the end owes nothing until it closes).
+payable = []
+for loan in loans:
+    try:
+        post(f"{cartera}/api/v1/loans/{loan}/payment-intents", json.dumps({"provider": "stripe", "method": "cash", "amount": "10.00"}).encode(),
+             {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        payable.append(loan)
+    except Refused:
+        pass
+    if len(payable) >= 100:
+        break
 
 
 def make(i):
-    loan = loans[i % len(loans)]
-    intent = post(f"{cartera}/api/v1/loans/{loan}/payment-intents", json.dumps({"provider": "stripe", "method": "cash", "amount": "1.00"}).encode(),
+    loan = payable[i % len(payable)]
+    intent = post(f"{cartera}/api/v1/loans/{loan}/payment-intents", json.dumps({"provider": "stripe", "method": "cash", "amount": "10.00"}).encode(),
                   {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     charge = intent["providerChargeId"]
     post(f"{sandbox}/stripe/_sandbox/payment_intents/{charge}/pay")
@@ -42,7 +66,7 @@ with open(events_file, "w") as out:
     for n, (intent, charge) in enumerate(made):
         body = json.dumps({
             "id": f"evt_bench_{now}_{n}", "object": "event", "type": "payment_intent.succeeded", "created": now, "livemode": False,
-            "data": {"object": {"id": charge, "object": "payment_intent", "amount": 100, "amount_received": 100, "currency": "mxn",
+            "data": {"object": {"id": charge, "object": "payment_intent", "amount": 1000, "amount_received": 1000, "currency": "mxn",
                                 "status": "succeeded", "metadata": {"cartera_intent": intent}}},
         }, separators=(",", ":"))
         signature = hmac.new(secret.encode(), f"{now}.{body}".encode(), hashlib.sha256).hexdigest()

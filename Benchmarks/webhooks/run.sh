@@ -12,6 +12,7 @@ WORK=$(mktemp -d /tmp/cartera-webhook-bench.XXXXXX)
 cd "$WORK"
 cleanup() { kill "$(cat serve.pid 2>/dev/null)" "$(cat sandbox.pid 2>/dev/null)" 2>/dev/null || true; }
 trap cleanup EXIT
+echo "work folder: $WORK"
 export CARTERA_DATABASE_URL="sqlite://$WORK/cartera.sqlite" CARTERA_LOG_LEVEL=warning
 "$BIN" sandbox --port 19300 > sandbox.log 2>&1 & echo $! > sandbox.pid
 sleep 1
@@ -29,6 +30,8 @@ SEC=$(python3 -c 'import json;print(json.load(open("client.json"))["client_secre
 TOKEN=$(curl -s -u "$CID:$SEC" -d grant_type=client_credentials http://127.0.0.1:18300/oauth/token | python3 -c 'import json,sys;print(json.load(sys.stdin)["access_token"])')
 sqlite3 cartera.sqlite "select id from loans where status='vigente'" > loans.txt
 python3 "$ROOT/Benchmarks/webhooks/prepare.py" http://127.0.0.1:18300 http://127.0.0.1:19300 "$TOKEN" loans.txt "$COUNT" events.txt
+if [ -n "${PERF:-}" ]; then (sleep 2; perf record -F 499 -g -p "$(cat serve.pid)" -o "$WORK/perf.data" -- sleep 6 >/dev/null 2>&1; echo "perf data: $WORK/perf.data") & fi
+if [ -n "${TOP:-}" ]; then (sleep 3; top -b -n 1 | head -15) & fi
 EVENTS_FILE=events.txt WRK_THREADS=2 wrk -t2 -c16 -d"$DURATION" --latency -s "$ROOT/Benchmarks/wrk/webhooks.lua" http://127.0.0.1:18300
 sleep 3  # let the outbox finish
 sqlite3 cartera.sqlite "select count(*) || ' events stored, ' || sum(state='processed') || ' processed' from gateway_events"
@@ -39,4 +42,4 @@ sqlite3 cartera.sqlite "
   select count(*) || ' posted; webhook→posted ms p50 ' || (select ms from lat order by ms limit 1 offset (select count(*)/2 from lat))
     || ', p99 ' || (select ms from lat order by ms limit 1 offset (select count(*)*99/100 from lat))
     || ', max ' || max(ms) from lat"
-"$BIN" ledger verify --json 2>/dev/null | python3 -c 'import json,sys; r=json.load(sys.stdin); print("ledger verify:", "ok" if r.get("ok") else r.get("problems")[:3])' || true
+"$BIN" ledger verify --json 2>/dev/null | python3 -c 'import json,sys; r=json.load(sys.stdin); p=r.get("problems") or []; print("ledger verify:", "ok" if not p else p[:3])' || true

@@ -115,47 +115,81 @@ public final class GatewayOutbox: Service, Sendable {
                 )
             }
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // The provider is asked about several events at a time; then all are settled in one transaction.
+        let prepared = await withTaskGroup(of: (Int, Prepared).self) { group in
+            var results = [Prepared?](repeating: nil, count: events.count)
             var running = 0
-            for event in events {
-                if running == 16 {
-                    try await group.next()
+            for (index, event) in events.enumerated() {
+                if running == 16, let (done, result) = await group.next() {
+                    results[done] = result
                     running -= 1
                 }
-                group.addTask { _ = try await self.process(event) }
+                group.addTask { (index, await self.prepare(event)) }
                 running += 1
             }
-            try await group.waitForAll()
+            for await (done, result) in group { results[done] = result }
+            return results.compactMap { $0 }
+        }
+        let settledAt = clock()
+        do {
+            let carried = try await database.transaction(isolation: .readCommitted) { db -> [ReplayCache.Entry] in
+                var carried: [ReplayCache.Entry] = []
+                for item in prepared { carried += try await self.apply(item, now: settledAt, on: db).1 }
+                return carried
+            }
+            for entry in carried { intents.book.replays.store(entry) }
+        } catch {
+            // One event's failure must not hold the others: each is tried in a transaction of its own.
+            logger.warning("gateway outbox batch failed; settling its events one by one", metadata: ["error": "\(error)"])
+            for item in prepared { _ = try await settleAlone(item) }
         }
         return events.count
     }
 
-    /// Handles one stored event.
-    func process(_ event: StoredEvent) async throws -> EventState {
+    /// What an event needs done, worked out before the transaction (reading it, asking the provider).
+    enum Prepared: Sendable {
+        case settle(StoredEvent, GatewayEventReport, GatewayOutcome)
+        case finish(StoredEvent, EventState, error: String?)
+        case postpone(StoredEvent, error: String)
+    }
+
+    func prepare(_ event: StoredEvent) async -> Prepared {
         guard let connector = intents.connectors[event.provider] else {
-            return try await postpone(event, error: "\(event.provider.name) no está configurado: el aviso espera a que se configure.")
+            return .postpone(event, error: "\(event.provider.name) no está configurado: el aviso espera a que se configure.")
         }
-        guard let report = connector.report(fromEvent: event.body, type: event.type) else {
-            return try await finish(event, state: .ignored, intentID: nil, error: nil)
+        guard let report = connector.report(fromEvent: event.body, type: event.type) else { return .finish(event, .ignored, error: nil) }
+        if event.payloadSigned, let outcome = report.outcome { return .settle(event, report, outcome) }
+        do {
+            return .settle(event, report, try await connector.retrieve(report.chargeID).outcome)
+        } catch {
+            return .postpone(event, error: error.message)
         }
-        var outcome = event.payloadSigned ? report.outcome : nil
-        if outcome == nil {
-            do {
-                outcome = try await connector.retrieve(report.chargeID).outcome
-            } catch {
-                return try await postpone(event, error: error.message)
-            }
-        }
+    }
+
+    func settleAlone(_ item: Prepared) async throws -> EventState {
         let now = clock()
-        let reported = outcome!
-        let (state, carried) = try await database.transaction(isolation: .readCommitted) { db -> (EventState, [ReplayCache.Entry]) in
-            let lock: SQLQueryString = self.database.dialect == .postgres ? " FOR UPDATE" : ""
+        let (state, carried) = try await database.transaction(isolation: .readCommitted) { db in try await self.apply(item, now: now, on: db) }
+        for entry in carried { intents.book.replays.store(entry) }
+        return state
+    }
+
+    /// Settles a prepared event inside the caller's transaction, unless another instance handled it meanwhile.
+    func apply(_ item: Prepared, now: Timestamp, on db: any SQLDatabase) async throws -> (EventState, [ReplayCache.Entry]) {
+        switch item {
+        case .finish(let event, let state, let error):
+            try await Self.mark(event, state: state, intentID: nil, error: error, now: now, on: db)
+            return (state, [])
+        case .postpone(let event, let error):
+            try await Self.retryLater(event, error: error, now: now, on: db)
+            return (.received, [])
+        case .settle(let event, let report, let outcome):
+            let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
             let current = try await db.raw(
                 "SELECT state FROM gateway_events WHERE provider = \(bind: event.provider.rawValue) AND event_id = \(bind: event.eventID)\(lock)"
             ).first(decodingColumn: "state", as: String.self)
             guard current == EventState.received.rawValue else { return (EventState(rawValue: current ?? "") ?? .processed, []) }
-            let (settlement, carried) = try await self.intents.settle(
-                provider: event.provider, chargeID: report.chargeID, intentID: report.intentID, outcome: reported, source: "event \(event.eventID)", now: now, on: db
+            let (settlement, carried) = try await intents.settle(
+                provider: event.provider, chargeID: report.chargeID, intentID: report.intentID, outcome: outcome, source: "event \(event.eventID)", now: now, on: db
             )
             switch settlement {
             case .applied(let intentID, _, _):
@@ -173,20 +207,6 @@ public final class GatewayOutbox: Service, Sendable {
                 return (.received, carried)
             }
         }
-        for entry in carried { intents.book.replays.store(entry) }
-        return state
-    }
-
-    func finish(_ event: StoredEvent, state: EventState, intentID: String?, error: String?) async throws -> EventState {
-        let now = clock()
-        try await database.transaction(isolation: .readCommitted) { db in try await Self.mark(event, state: state, intentID: intentID, error: error, now: now, on: db) }
-        return state
-    }
-
-    func postpone(_ event: StoredEvent, error: String) async throws -> EventState {
-        let now = clock()
-        try await database.transaction(isolation: .readCommitted) { db in try await Self.retryLater(event, error: error, now: now, on: db) }
-        return .received
     }
 
     static func mark(_ event: StoredEvent, state: EventState, intentID: String?, error: String?, now: Timestamp, on db: any SQLDatabase) async throws {
