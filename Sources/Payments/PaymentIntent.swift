@@ -49,8 +49,11 @@ public struct PaymentIntent: Sendable, Hashable {
 
     /// What a report asks Cartera to post.
     public enum Effect: Sendable, Hashable {
-        /// The payment arrived: post `amount` to the loan through the posting path; `fee` to the gateway's clearing.
-        case postPayment(amount: Money, fee: Money)
+        /// The payment arrived: post `amount` to the loan through the posting path; `fee` (when known) from the gateway's
+        /// clearing account to fees paid.
+        case postPayment(amount: Money, fee: Money?)
+        /// The gateway's fee of a payment already posted became known: post it.
+        case postFee(Money)
         /// `amount` more was returned to the payer: post compensating entries.
         case postRefund(amount: Money)
     }
@@ -75,12 +78,17 @@ public struct PaymentIntent: Sendable, Hashable {
             if status == .created { status = .pending }
             return nil
         case .paid(let amount, let fee):
-            guard amount.currency == self.amount.currency, amount.isPositive, !fee.isNegative else {
+            guard amount.currency == self.amount.currency, amount.isPositive, fee.map({ !$0.isNegative && $0.currency == amount.currency }) ?? true else {
                 throw Inconsistent(message: "El pago \(id) se reportó con un monto o una comisión imposibles.")
             }
             if status.isPaid {
                 // Reported again: the first report was posted; a different amount is not the same payment.
                 guard received == amount else { throw Inconsistent(message: "El pago \(id) ya se registró por \(received?.formatted(.symbol) ?? "-"), no por \(amount.formatted(.symbol)).") }
+                // The fee the first report did not state is posted once it is known.
+                if self.fee == nil, let fee {
+                    self.fee = fee
+                    return .postFee(fee)
+                }
                 return nil
             }
             // Money that arrives after a failure, an expiry or a cancellation still arrived: it is posted.
@@ -121,6 +129,9 @@ public struct PaymentIntent: Sendable, Hashable {
     public func needsQuery(at now: Timestamp, after ageSeconds: Int64, createdAt: Timestamp) -> Bool {
         (status == .created || status == .pending) && now >= createdAt.adding(seconds: ageSeconds)
     }
+
+    /// Whether the money arrived but the gateway's fee is still to be learnt.
+    public var awaitsFee: Bool { status.isPaid && fee == nil }
 
     /// Whether its reference can no longer be paid at `now`.
     public func hasLapsed(at now: Timestamp) -> Bool {

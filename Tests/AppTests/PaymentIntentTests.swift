@@ -240,7 +240,7 @@ struct PaymentIntentTests {
         }
     }
 
-    @Test("With the gateway failing or hanging, calls are retried, the breaker opens with a clear message, and a payment announced meanwhile is posted once it recovers", arguments: TestEngine.available)
+    @Test("With the gateway failing or hanging, calls are retried, the breaker opens with a clear message; a payment announced meanwhile is posted from its signed webhook, and its fee once the gateway recovers", arguments: TestEngine.available)
     func breaker(engine: TestEngine) async throws {
         try await GatewayHarness.run(on: engine) { h in
             let pending = try await h.create(.init(provider: .stripe, method: "cash", amount: "300.00"))
@@ -268,22 +268,29 @@ struct PaymentIntentTests {
             #expect(h.faults.faulted == 4)  // the open breaker called nobody
             let failed = try await h.intents.intents(loanID: h.loanID, lenderID: h.fixture.lenderID).filter { $0.status == .failed }
             #expect(failed.count == 3 && Set(failed.compactMap(\.failureCode)) == ["gateway_unavailable", "gateway_circuit_open"])
-            // Meanwhile the OXXO voucher is paid and Stripe says so: the outbox cannot ask Stripe yet, and keeps the event.
-            h.faults.clear()
+            // Meanwhile the OXXO voucher is paid and Stripe says so in a signed webhook: posted at once, without asking
+            // Stripe; only the fee, which the webhook does not state, waits.
             try await h.sandbox("pay", pending.providerChargeId!)
             _ = try await h.deliver(Self.succeeded("evt_during_outage", pending.providerChargeId!, amount: 30_000))
             try await h.outbox.processPending()
-            let waiting = try await h.database.withConnection { db in
-                try await db.raw("SELECT state, last_error FROM gateway_events WHERE event_id = 'evt_during_outage'").first()
-            }
-            #expect(try waiting?.decode(column: "state", as: String.self) == "received")
-            #expect(try waiting?.decode(column: "last_error", as: String?.self)?.contains("dejó de llamarle") == true)
-            #expect(try await h.payments().isEmpty)
-            // Stripe is back: after the breaker's pause the event is handled and the payment posted, once.
-            h.clock.advance(seconds: 31)
-            try await h.outbox.processPending()
             #expect(try await h.payments().map(\.amount) == [30_000])
-            #expect(try await h.intents.intent(pending.id, lenderID: h.fixture.lenderID).status == .succeeded)
+            var paid = try await h.intents.intent(pending.id, lenderID: h.fixture.lenderID)
+            #expect(paid.status == .succeeded && paid.fee == nil)
+            // The janitor asks Stripe for the fee: not while it is down (the breaker is still open) …
+            h.clock.advance(seconds: 121)
+            #expect(try await h.outbox.sweep() == 1)
+            #expect(try await h.intents.intent(pending.id, lenderID: h.fixture.lenderID).fee == nil)
+            #expect(try await h.balance(.gatewayFees) == 0)
+            // … and once it is back, the fee is posted, once.
+            h.faults.clear()
+            h.clock.advance(seconds: 241)
+            #expect(try await h.outbox.sweep() == 1)
+            paid = try await h.intents.intent(pending.id, lenderID: h.fixture.lenderID)
+            #expect(paid.fee == "13.80" && paid.status == .succeeded)
+            #expect(try await h.balance(.gatewayFees) == 30_000 * 36 / 1000 + 300)
+            h.clock.advance(seconds: 3600)
+            #expect(try await h.outbox.sweep() == 0)
+            #expect(try await h.payments().map(\.amount) == [30_000])
             try await h.verifyLedger()
         }
     }

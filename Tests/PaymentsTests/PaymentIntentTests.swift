@@ -74,7 +74,9 @@ struct PaymentIntentTests {
         for round in 0..<500 {
             let received = Self.mxn(Int64(random.next() % 1_000_000) + 1)
             let refunds = (0..<Int(random.next() % 4)).map { _ in Int64(random.next() % UInt64(received.minorUnits + 1)) }.sorted()
-            var reports: [GatewayOutcome] = [.pending, .paid(amount: received, fee: Self.mxn(100))]
+            let fee = Self.mxn(Int64(random.next() % 5_000))
+            // The webhook states the payment without its fee; the gateway's answer to a query states both.
+            var reports: [GatewayOutcome] = [.pending, .paid(amount: received, fee: nil), .paid(amount: received, fee: fee)]
             reports += refunds.map { .refunded(total: Self.mxn($0)) }
             if random.next() % 2 == 0 { reports.append(.failed(code: "x", message: "y")) }
             if random.next() % 2 == 0 { reports.append(.expired) }
@@ -86,6 +88,7 @@ struct PaymentIntentTests {
             var payments = 0
             var paid: Int64 = 0
             var returned: Int64 = 0
+            var fees: [Money] = []
             var pendingRefunds: [GatewayOutcome] = []
             for delivery in deliveries {
                 if case .refunded = delivery, !intent.status.isPaid {
@@ -93,9 +96,12 @@ struct PaymentIntentTests {
                     continue
                 }
                 switch try intent.apply(delivery, at: Self.start) {
-                case .postPayment(let amount, _)?:
+                case .postPayment(let amount, let knownFee)?:
                     payments += 1
                     paid += amount.minorUnits
+                    if let knownFee { fees.append(knownFee) }
+                case .postFee(let lateFee)?:
+                    fees.append(lateFee)
                 case .postRefund(let amount)?:
                     returned += amount.minorUnits
                 case nil:
@@ -106,6 +112,7 @@ struct PaymentIntentTests {
                 if case .postRefund(let amount)? = try intent.apply(delivery, at: Self.start) { returned += amount.minorUnits }
             }
             #expect(payments == 1 && paid == received.minorUnits, "round \(round)")
+            #expect(fees == [fee] && intent.fee == fee, "round \(round): the fee is posted once, whichever report states it first")
             #expect(returned == (refunds.last ?? 0) && intent.refunded.minorUnits == returned, "round \(round)")
             #expect(intent.status == (returned == 0 ? .succeeded : returned == received.minorUnits ? .refunded : .partiallyRefunded), "round \(round)")
         }

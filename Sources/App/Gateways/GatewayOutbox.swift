@@ -232,9 +232,10 @@ public final class GatewayOutbox: Service, Sendable {
 
     // MARK: Janitor
 
-    /// Asks the providers about intents quiet for `quietSeconds` that are still created or pending: the payment's
-    /// state as the provider has it is settled as any report; a reference past its expiry (plus an hour's grace for
-    /// late notices) that is still unpaid expires; a charge the provider never recorded fails after 30 minutes.
+    /// Asks the providers about intents quiet for `quietSeconds` that are still created or pending, or paid with the
+    /// gateway's fee still unknown: the payment's state as the provider has it is settled as any report (which posts a
+    /// fee learnt now); a reference past its expiry (plus an hour's grace for late notices) that is still unpaid
+    /// expires; a charge the provider never recorded fails after 30 minutes.
     /// Returns how many intents it asked about.
     @discardableResult
     public func sweep(limit: Int = 100) async throws -> Int {
@@ -244,7 +245,9 @@ public final class GatewayOutbox: Service, Sendable {
             try await db.raw(
                 """
                 SELECT \(PaymentIntentRecord.columns), last_queried_at FROM payment_intents
-                WHERE status IN ('created', 'pending') AND updated_at <= \(bind: quiet.text)
+                WHERE (status IN ('created', 'pending')
+                        OR (status IN ('succeeded', 'partially_refunded', 'refunded') AND fee IS NULL AND provider_charge_id IS NOT NULL AND queries < 20))
+                    AND updated_at <= \(bind: quiet.text)
                     AND (last_queried_at IS NULL OR last_queried_at <= \(bind: quiet.text))
                 ORDER BY updated_at LIMIT \(literal: limit)
                 """

@@ -61,12 +61,9 @@ extension PaymentIntentBook {
             break
         case .postPayment(let amount, let fee):
             (paymentID, suspenseEntryID, carried) = try await postPayment(record, amount: amount, reference: record.id, valueDate: today, actor: actor, now: now, on: db)
-            if fee.isPositive {
-                try await Self.postLenderEntry(
-                    record.lenderId, kind: "gateway_fee", on: today, "Comisión de \(provider.name) por el pago \(record.id)",
-                    debit: .gatewayFees, credit: channel.account, fee, actor: actor, now: now, on: db
-                )
-            }
+            if let fee { try await Self.postFee(fee, of: record, on: today, actor: actor, now: now, on: db) }
+        case .postFee(let fee):
+            try await Self.postFee(fee, of: record, on: today, actor: actor, now: now, on: db)
         case .postRefund(let amount):
             if let paid = paymentID {
                 // Undo the payment and post again what the borrower kept, on its value date.
@@ -140,6 +137,15 @@ extension PaymentIntentBook {
             )
             return (nil, entryID, carried)
         }
+    }
+
+    /// What the gateway kept of a payment: from its clearing account to fees paid (nothing for a zero fee).
+    static func postFee(_ fee: Money, of record: PaymentIntentRecord, on date: CalendarDate, actor: Administration.Actor, now: Timestamp, on db: any SQLDatabase) async throws {
+        guard fee.isPositive else { return }
+        try await postLenderEntry(
+            record.lenderId, kind: "gateway_fee", on: date, "Comisión de \(record.provider.name) por el pago \(record.id)",
+            debit: .gatewayFees, credit: record.provider.channel.account, fee, actor: actor, now: now, on: db
+        )
     }
 
     /// A two-line entry between two of the lender's own accounts (clearing, fees, suspense).

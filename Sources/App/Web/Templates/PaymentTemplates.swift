@@ -23,7 +23,7 @@ enum PaymentTemplates {
           <dt>Pasarela</dt><dd>{{provider}} · {{method}}</dd>
           <dt>Monto</dt><dd>{{amount}}</dd>
           <dt>Estado</dt><dd id="estado">{{intent.statusLabel}}{{#intent.failureMessage}} — {{intent.failureMessage}}{{/intent.failureMessage}}</dd>
-          {{#received}}<dt>Recibido</dt><dd>{{received}} (comisión de la pasarela {{fee}})</dd>{{/received}}
+          {{#received}}<dt>Recibido</dt><dd>{{received}} {{#fee}}(comisión de la pasarela {{fee}}){{/fee}}{{^fee}}(la comisión de la pasarela se registrará cuando la informe){{/fee}}</dd>{{/received}}
           {{#refunded}}<dt>Reembolsado</dt><dd>{{refunded}}</dd>{{/refunded}}
           {{#intent.cashReference}}<dt>Referencia</dt><dd>{{intent.cashReference}}</dd>{{/intent.cashReference}}
           {{#intent.clabe}}<dt>CLABE</dt><dd>{{intent.clabe}} ({{intent.bankName}})</dd>{{/intent.clabe}}

@@ -88,7 +88,9 @@ public struct ConektaGateway: PaymentGateway {
         let currency = JSONFields.text(order, "currency").flatMap { Currency(code: $0.uppercased()) } ?? .mxn
         let outcome: GatewayOutcome?
         switch type {
-        case "order.paid": outcome = nil  // the fee is on the capture transaction: the connector asks
+        case "order.paid":
+            // The signed order states the payment; its fee (on the capture transaction) is asked of Conekta afterwards.
+            outcome = JSONFields.integer(order, "amount").map { .paid(amount: Money(minorUnits: $0, currency: currency), fee: nil) }
         case "order.pending_payment": outcome = .pending
         case "order.expired": outcome = .expired
         case "order.canceled", "order.voided": outcome = .canceled
@@ -149,7 +151,7 @@ public struct ConektaGateway: PaymentGateway {
         switch status {
         case "paid", "partially_refunded", "refunded":
             let amount = JSONFields.integer(order, "amount") ?? 0
-            outcome = .paid(amount: Money(minorUnits: amount, currency: currency), fee: Money(minorUnits: try await fee(of: JSONFields.text(charge, "id")), currency: currency))
+            outcome = .paid(amount: Money(minorUnits: amount, currency: currency), fee: try await fee(of: JSONFields.text(charge, "id")).map { Money(minorUnits: $0, currency: currency) })
         case "declined": outcome = Self.failure(order)
         case "expired": outcome = .expired
         case "canceled", "voided": outcome = .canceled
@@ -162,10 +164,10 @@ public struct ConektaGateway: PaymentGateway {
         )
     }
 
-    /// What Conekta kept of a paid charge: the fee of its capture transaction (0 when Conekta has none yet).
-    func fee(of chargeID: String?) async throws(GatewayError) -> Int64 {
-        guard let chargeID else { return 0 }
+    /// What Conekta kept of a paid charge: the fee of its capture transaction (nil while Conekta has none yet).
+    func fee(of chargeID: String?) async throws(GatewayError) -> Int64? {
+        guard let chargeID else { return nil }
         let list = try await send(.GET, "/transactions?charge_id=\(FormEncoding.escape(chargeID))&type=capture", body: nil, idempotent: true)
-        return (list["data"] as? [[String: Any]])?.first.flatMap { JSONFields.integer($0, "fee") } ?? 0
+        return (list["data"] as? [[String: Any]])?.first.flatMap { JSONFields.integer($0, "fee") }
     }
 }

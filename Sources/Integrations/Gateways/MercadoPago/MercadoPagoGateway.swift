@@ -111,9 +111,10 @@ public struct MercadoPagoGateway: PaymentGateway {
         switch status {
         case "approved", "refunded", "charged_back":
             guard let amount = JSONFields.pesos(payment, "transaction_amount", currency: currency) else { throw .invalidResponse(provider: provider, detail: "pago sin monto") }
-            var fee = Money(minorUnits: 0, currency: currency)
+            // The fees Mercado Pago lists (none listed: not known yet).
+            var fee: Money?
             for detail in payment["fee_details"] as? [[String: Any]] ?? [] {
-                if let part = JSONFields.pesos(detail, "amount", currency: currency) { fee = fee + part }
+                if let part = JSONFields.pesos(detail, "amount", currency: currency) { fee = (fee ?? Money(minorUnits: 0, currency: currency)) + part }
             }
             outcome = .paid(amount: amount, fee: fee)
         case "rejected":

@@ -168,7 +168,7 @@ public struct OpenpayGateway: PaymentGateway {
         switch status {
         case "completed", "refunded":
             guard let amount = JSONFields.pesos(charge, "amount", currency: currency) else { throw .invalidResponse(provider: provider, detail: "cargo sin monto") }
-            let fee = (charge["fee"] as? [String: Any]).flatMap { JSONFields.pesos($0, "amount", currency: currency) } ?? Money(minorUnits: 0, currency: currency)
+            let fee = (charge["fee"] as? [String: Any]).flatMap { JSONFields.pesos($0, "amount", currency: currency) }
             outcome = .paid(amount: amount, fee: fee)
         case "failed":
             outcome = .failed(code: JSONFields.text(charge, "error_code").map(Self.declineCode) ?? "failed", message: JSONFields.text(charge, "error_message") ?? "Pago rechazado")

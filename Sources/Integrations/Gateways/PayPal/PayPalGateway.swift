@@ -136,7 +136,7 @@ public struct PayPalGateway: PaymentGateway {
         switch (status, capture.flatMap { JSONFields.text($0, "status") }) {
         case (_, "COMPLETED"?), (_, "PARTIALLY_REFUNDED"?), (_, "REFUNDED"?):
             guard let capture, let amount = JSONFields.pesos(capture, "amount", "value") else { throw .invalidResponse(provider: provider, detail: "cobro sin monto") }
-            let fee = JSONFields.pesos(capture, "seller_receivable_breakdown", "paypal_fee", "value") ?? Money(minorUnits: 0, currency: amount.currency)
+            let fee = JSONFields.pesos(capture, "seller_receivable_breakdown", "paypal_fee", "value")
             outcome = .paid(amount: amount, fee: fee)
         case (_, "DECLINED"?), (_, "FAILED"?):
             let code = capture.flatMap { JSONFields.text($0, "processor_response", "response_code") }

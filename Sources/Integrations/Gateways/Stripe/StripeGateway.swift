@@ -100,8 +100,8 @@ public struct StripeGateway: PaymentGateway {
         case "payment_intent":
             guard let id = JSONFields.text(object, "id") else { return nil }
             let intentID = (object["metadata"] as? [String: Any]).flatMap { JSONFields.text($0, "cartera_intent") }
-            // A payment's fee is on its balance transaction, which the event does not expand: the connector asks.
-            if JSONFields.text(object, "status") == "succeeded" { return GatewayEventReport(chargeID: id, intentID: intentID, outcome: nil) }
+            // The signed payload states the payment (its fee, on a balance transaction the event does not expand, is
+            // asked of Stripe afterwards).
             return GatewayEventReport(chargeID: id, intentID: intentID, outcome: try? map(object).outcome)
         case "charge" where type == "charge.refunded":
             guard let id = JSONFields.text(object, "payment_intent"), let refunded = JSONFields.integer(object, "amount_refunded"),
@@ -148,8 +148,9 @@ public struct StripeGateway: PaymentGateway {
         case "succeeded":
             let received = JSONFields.integer(intent, "amount_received") ?? JSONFields.integer(intent, "amount") ?? 0
             let charge = intent["latest_charge"] as? [String: Any]
-            let fee = (charge?["balance_transaction"] as? [String: Any]).flatMap { JSONFields.integer($0, "fee") } ?? 0
-            outcome = .paid(amount: Money(minorUnits: received, currency: currency), fee: Money(minorUnits: fee, currency: currency))
+            // The fee is on the expanded balance transaction; a payload without it leaves the fee to be asked.
+            let fee = (charge?["balance_transaction"] as? [String: Any]).flatMap { JSONFields.integer($0, "fee") }
+            outcome = .paid(amount: Money(minorUnits: received, currency: currency), fee: fee.map { Money(minorUnits: $0, currency: currency) })
         case "canceled":
             outcome = .canceled
         case "requires_payment_method":
