@@ -51,6 +51,8 @@ public func buildApplication(
     }
     let port = configuration.port
     let built = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, logger: logger, sandboxes: sandboxes, clock: clock)
+    // The gateways administrators set up in the back office (under what the environment says).
+    try await built.gateways.reload()
     return Application(
         router: built.router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Cartera"),
@@ -73,7 +75,7 @@ func buildRouter(
     logger: Logger = Logger(label: "cartera"),
     sandboxes: GatewaySandboxes? = nil,
     clock: @escaping @Sendable () -> Timestamp
-) -> (router: Router<AppRequestContext>, webRoutes: WebRouter.Registry, outbox: GatewayOutbox) {
+) -> BuiltRouter {
     let router = Router(context: AppRequestContext.self)
     let audit = AuditWriter(database: database)
     let pages = WebPages()
@@ -88,12 +90,11 @@ func buildRouter(
     sandboxes?.add(to: router, prefix: "/sandbox")
     let book = LoanBook(database: database, clock: clock)
     let directory = ClientDirectory(database: database, keys: keys, clock: clock)
-    let intents = PaymentIntentBook(
-        database: database, book: book, directory: directory, connectors: GatewayConnectors(settings: configuration.gateways, clock: clock), clock: clock
-    )
-    let outbox = GatewayOutbox(database: database, intents: intents, logger: logger, clock: clock)
+    let gateways = GatewayRegistry(configuration: configuration, store: GatewaySettingsStore(database: database, keys: keys, clock: clock), clock: clock)
+    let intents = PaymentIntentBook(database: database, book: book, directory: directory, connectors: gateways.connectors, clock: clock)
+    let outbox = GatewayOutbox(database: database, intents: intents, logger: logger, clock: clock, refreshSettings: { try await gateways.reload() })
     WebhookRoutes(
-        inbox: GatewayInbox(database: database, audit: audit, verifiers: configuration.gatewayWebhooks.verifiers(), clock: clock, onStored: { outbox.notify() })
+        inbox: GatewayInbox(database: database, audit: audit, verifiers: gateways.verifiers, clock: clock, onStored: { outbox.notify() })
     ).add(to: router)
     let catalog = ProductCatalog(database: database, clock: clock)
     let api = OAuthRoutes(
@@ -134,8 +135,17 @@ func buildRouter(
     LendingPages(web: web, catalog: catalog).add()
     LoanPages(web: web, database: database, book: book, directory: directory, catalog: catalog, intents: intents).add()
     PaymentIntentPages(web: web, database: database, book: book, intents: intents).add()
+    GatewaySettingsPages(web: web, gateways: gateways).add()
     StaticRoutes(web: web).add()
-    return (router, web.registry, outbox)
+    return BuiltRouter(router: router, webRoutes: web.registry, outbox: outbox, gateways: gateways)
+}
+
+/// The router and what the application runs beside it.
+struct BuiltRouter {
+    let router: Router<AppRequestContext>
+    let webRoutes: WebRouter.Registry
+    let outbox: GatewayOutbox
+    let gateways: GatewayRegistry
 }
 
 /// Keeps the database pool for the life of the application and closes it after the server has stopped.

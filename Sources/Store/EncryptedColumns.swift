@@ -22,5 +22,7 @@ public enum EncryptedColumns {
         Column(table: "users", key: "id", column: "totp_pending_secret", field: "users.totp_secret", mayHoldPlainText: false),
         Column(table: "clients", key: "id", column: "profile", field: "clients.profile", mayHoldPlainText: false),
         Column(table: "signing_keys", key: "kid", column: "private_key", field: "signing_keys.private_key", mayHoldPlainText: false),
+        Column(table: "gateway_settings", key: "provider", column: "secret_key", field: "gateway_settings.secret_key", mayHoldPlainText: false),
+        Column(table: "gateway_settings", key: "provider", column: "webhook_secret", field: "gateway_settings.webhook_secret", mayHoldPlainText: false),
     ]
 }

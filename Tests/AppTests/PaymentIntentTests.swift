@@ -66,7 +66,7 @@ struct GatewayHarness: Sendable {
                 )
                 let outbox = GatewayOutbox(database: database, intents: intents, logger: Logger(label: "test"), clock: { clock.read() })
                 let inbox = GatewayInbox(
-                    database: database, audit: AuditWriter(database: database), verifiers: [.stripe: StripeWebhookVerifier(secrets: [secret])], clock: { clock.read() }
+                    database: database, audit: AuditWriter(database: database), verifiers: WebhookVerifiers([.stripe: StripeWebhookVerifier(secrets: [secret])]), clock: { clock.read() }
                 )
                 try await body(GatewayHarness(
                     database: database, book: book, intents: intents, outbox: outbox, inbox: inbox, fixture: fixture, loanID: applied.id, sandboxURL: url,

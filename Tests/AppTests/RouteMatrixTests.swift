@@ -71,6 +71,9 @@ struct RouteMatrixTests {
         "GET /pagos-en-linea/{id}": staff,
         "POST /pagos-en-linea/{id}/reembolsar": [.administrador],
         "GET /avisos-pasarelas": staff,
+        "GET /pasarelas": [.administrador],
+        "GET /pasarelas/{provider}": [.administrador],
+        "POST /pasarelas/{provider}": [.administrador],
         "GET /**": everyone,
         "POST /**": everyone,
         "PUT /**": everyone,
@@ -88,9 +91,10 @@ struct RouteMatrixTests {
         try await withTestDatabase { database in
             let keys = KeyRing.generate()
             let tokens = try await TokenService.load(database: database, keys: LiveKeys(keys))
-            let (router, registry, _) = buildRouter(
+            let built = buildRouter(
                 configuration: AppConfiguration(databaseURL: database.url), database: database, keys: LiveKeys(keys), tokens: tokens, clock: { .now }
             )
+            let (router, registry) = (built.router, built.webRoutes)
             let web = Set(registry.all.map { "\($0.method) \($0.path)" })
             #expect(web == Set(Self.expected.keys))
             for route in router.routes {

@@ -53,7 +53,7 @@ struct SignInRulesTests {
         let expected: [Role: Set<Permission>] = [
             .administrador: [
                 .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts, .readLoans,
-                .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger,
+                .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger, .manageGateways,
             ],
             .analistaCredito: [.useBackOffice, .readClients, .manageClients, .readLoans, .originateLoans],
             .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments],

@@ -1,20 +1,36 @@
 import CarteraCore
 import Integrations
 import Lending
+import NIOConcurrencyHelpers
 
-/// The connector of each configured payment gateway, each with its own HTTP client and circuit breaker.
-public struct GatewayConnectors: Sendable {
-    public let connectors: [GatewayProvider: any PaymentGateway]
+/// The connector of each configured payment gateway, each with its own HTTP client and circuit breaker. Replaced as a
+/// whole when an administrator changes the gateways' settings.
+public final class GatewayConnectors: Sendable {
+    private let box: NIOLockedValueBox<[GatewayProvider: any PaymentGateway]>
 
     public init(_ connectors: [any PaymentGateway]) {
-        var byProvider: [GatewayProvider: any PaymentGateway] = [:]
-        for connector in connectors { byProvider[connector.provider] = connector }
-        self.connectors = byProvider
+        box = NIOLockedValueBox(Self.byProvider(connectors))
     }
 
     /// Connectors for every provider with credentials.
-    public init(settings: GatewayConnectorSettings, clock: @escaping @Sendable () -> Timestamp) {
-        self.init(settings.credentials.compactMap { provider, credentials in
+    public convenience init(settings: GatewayConnectorSettings, clock: @escaping @Sendable () -> Timestamp) {
+        self.init(Self.connectors(settings: settings, clock: clock))
+    }
+
+    /// Uses `connectors` from now on (calls under way finish with the ones they had).
+    public func replace(with connectors: [any PaymentGateway]) {
+        let fresh = Self.byProvider(connectors)
+        box.withLockedValue { $0 = fresh }
+    }
+
+    static func byProvider(_ connectors: [any PaymentGateway]) -> [GatewayProvider: any PaymentGateway] {
+        var byProvider: [GatewayProvider: any PaymentGateway] = [:]
+        for connector in connectors { byProvider[connector.provider] = connector }
+        return byProvider
+    }
+
+    static func connectors(settings: GatewayConnectorSettings, clock: @escaping @Sendable () -> Timestamp) -> [any PaymentGateway] {
+        settings.credentials.compactMap { provider, credentials in
             let base: @Sendable () -> String
             if let sandbox = settings.sandboxBase {
                 base = { sandbox() + "/" + provider.rawValue }
@@ -23,7 +39,7 @@ public struct GatewayConnectors: Sendable {
                 base = { url }
             }
             return Self.connector(provider, credentials, client: ProviderHTTPClient(provider: provider, resolveBaseURL: base), clock: clock)
-        })
+        }
     }
 
     static func productionBaseURL(_ provider: GatewayProvider) -> String {
@@ -55,10 +71,13 @@ public struct GatewayConnectors: Sendable {
         }
     }
 
-    public subscript(provider: GatewayProvider) -> (any PaymentGateway)? { connectors[provider] }
+    public subscript(provider: GatewayProvider) -> (any PaymentGateway)? { box.withLockedValue { $0[provider] } }
 
     /// The providers borrowers can pay through, in a stable order.
-    public var providers: [GatewayProvider] { GatewayProvider.allCases.filter { connectors[$0] != nil } }
+    public var providers: [GatewayProvider] {
+        let connectors = box.withLockedValue { $0 }
+        return GatewayProvider.allCases.filter { connectors[$0] != nil }
+    }
 }
 
 extension GatewayProvider {

@@ -11,7 +11,7 @@ import Store
 public struct GatewayInbox: Sendable {
     let database: Database
     let audit: AuditWriter
-    let verifiers: [GatewayProvider: any WebhookVerifier]
+    let verifiers: WebhookVerifiers
     let clock: @Sendable () -> Timestamp
     /// Called after a new event is stored (wakes the outbox).
     let onStored: @Sendable () -> Void
@@ -32,7 +32,7 @@ public struct GatewayInbox: Sendable {
     }
 
     init(
-        database: Database, audit: AuditWriter, verifiers: [GatewayProvider: any WebhookVerifier], clock: @escaping @Sendable () -> Timestamp,
+        database: Database, audit: AuditWriter, verifiers: WebhookVerifiers, clock: @escaping @Sendable () -> Timestamp,
         onStored: @escaping @Sendable () -> Void = {}
     ) {
         self.database = database

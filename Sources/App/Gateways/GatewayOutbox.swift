@@ -27,11 +27,14 @@ public final class GatewayOutbox: Service, Sendable {
     let quietSeconds: Int64
     /// How often the janitor runs.
     let sweepInterval: Duration
+    /// Rereads the gateways' saved settings (another instance may have changed them), before each sweep.
+    let refreshSettings: @Sendable () async throws -> Void
 
     public init(
         database: Database, intents: PaymentIntentBook, logger: Logger, clock: @escaping @Sendable () -> Timestamp = { .now }, quietSeconds: Int64 = 120,
-        sweepInterval: Duration = .seconds(30)
+        sweepInterval: Duration = .seconds(30), refreshSettings: @escaping @Sendable () async throws -> Void = {}
     ) {
+        self.refreshSettings = refreshSettings
         self.database = database
         self.intents = intents
         self.logger = logger
@@ -62,6 +65,7 @@ public final class GatewayOutbox: Service, Sendable {
                 group.addTask { [self] in
                     while !Task.isCancelled {
                         try? await Task.sleep(for: interval)
+                        do { try await refreshSettings() } catch { logger.error("gateway settings could not be reread", metadata: ["error": "\(error)"]) }
                         do { _ = try await sweep() } catch { logger.error("payment intent janitor failed", metadata: ["error": "\(error)"]) }
                     }
                 }

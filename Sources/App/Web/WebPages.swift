@@ -42,6 +42,8 @@ public struct WebPages: Sendable {
             "gateway_events": PaymentTemplates.events,
             "portal_payment": PaymentTemplates.portalPayment,
             "portal_pay": PaymentTemplates.portalPayForm,
+            "gateways": GatewaySettingsTemplates.list,
+            "gateway": GatewaySettingsTemplates.form,
         ]
         for (name, text) in templates {
             // The templates are compiled into the binary and covered by tests: a syntax error is a programming error.
@@ -66,6 +68,7 @@ public struct WebPages: Sendable {
         NavItem(href: "/productos", label: "Productos", permission: .useBackOffice),
         NavItem(href: "/usuarios", label: "Usuarios", permission: .manageUsers),
         NavItem(href: "/clientes-api", label: "Clientes de API", permission: .manageAPIClients),
+        NavItem(href: "/pasarelas", label: "Pasarelas", permission: .manageGateways),
         NavItem(href: "/auditoria", label: "Auditoría", permission: .readAudit),
         NavItem(href: "/portal", label: "Mis créditos", permission: .usePortal),
     ]

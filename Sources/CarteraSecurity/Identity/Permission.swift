@@ -32,6 +32,8 @@ public enum Permission: String, Sendable, Hashable, CaseIterable {
     case reversePayments = "payments:reverse"
     /// Read the journal and verify the ledger.
     case readLedger = "ledger:read"
+    /// Set up the payment gateways: keys, webhook secrets, base URLs.
+    case manageGateways = "gateways:manage"
 }
 
 extension Role {
@@ -41,7 +43,7 @@ extension Role {
         case .administrador:
             [
                 .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts, .readLoans,
-                .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger,
+                .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger, .manageGateways,
             ]
         case .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans]
         case .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger]

@@ -12,5 +12,6 @@ public enum Migrations {
         .m0009JournalLinesWithoutLoanIndex,
         .m0010GatewayEvents,
         .m0011PaymentIntents,
+        .m0012GatewaySettings,
     ]
 }

@@ -115,3 +115,33 @@ enum PaymentTemplates {
         {{^intents}}<tr><td colspan="4">Aún no ha pagado en línea.</td></tr>{{/intents}}</tbody></table>
         """
 }
+
+/// The gateways' settings, for the administrator.
+enum GatewaySettingsTemplates {
+    static let list = """
+        {{<layout}}{{$body}}
+        <p>Las llaves y secretos se guardan cifrados y no se vuelven a mostrar. Lo que se define en el entorno del servidor
+        (variables CARTERA_…) tiene prioridad y no se cambia aquí.</p>
+        <table id="pasarelas"><thead><tr><th>Pasarela</th><th>Estado</th><th>Formas de pago</th><th>Cuenta</th><th>API</th><th>Avisos</th><th>Cambiado</th></tr></thead>
+        <tbody>{{#providers}}<tr><td><a href="/pasarelas/{{id}}">{{name}}</a></td><td>{{source}}</td><td>{{methods}}</td><td>{{accountId}}</td><td>{{apiBase}}</td><td>{{webhooks}}</td><td>{{updated}}</td></tr>{{/providers}}</tbody></table>
+        {{/body}}{{/layout}}
+        """
+
+    static let form = """
+        {{<layout}}{{$body}}
+        {{#fromEnvironment}}<p class="notice">Esta pasarela está definida en el entorno del servidor; lo que guarde aquí solo se usará si se quita de ahí.</p>{{/fromEnvironment}}
+        <form method="post" action="/pasarelas/{{id}}" class="card" id="pasarela">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label>Llave secreta de la API {{#hasSecret}}(guardada; déjela vacía para conservarla){{/hasSecret}} <input type="password" name="llave" autocomplete="off"></label>
+          <label>{{accountLabel}} <input name="cuenta" value="{{accountId}}"></label>
+          <label>URL de la API (vacía: la de producción, {{production}}) <input name="api" value="{{apiBase}}" placeholder="{{production}}"></label>
+          <label>{{secretLabel}} {{#hasWebhookSecret}}(guardado; déjelo vacío para conservarlo){{/hasWebhookSecret}} <input type="password" name="secreto" autocomplete="off"></label>
+          {{#asksUser}}<label>Usuario de los avisos <input name="usuario" value="{{webhookUser}}"></label>{{/asksUser}}
+          {{#asksKey}}<label>{{keyLabel}} <textarea name="llave_avisos" rows="4">{{webhookKey}}</textarea></label>{{/asksKey}}
+          <label><input type="checkbox" name="borrar" value="1"> Borrar la llave y el secreto guardados</label>
+          <button type="submit">Guardar</button>
+        </form>
+        <p><a href="/pasarelas">Volver a las pasarelas</a></p>
+        {{/body}}{{/layout}}
+        """
+}
