@@ -88,8 +88,8 @@ struct GatewaySettingsTests {
         try await engine.withFreshDatabase { database in
             try await Migrator(database: database).migrate()
             var change = GatewaySettingsStore.Change()
-            change.secretKey = "sk_test_rotate"
-            change.webhookSecret = "whsec_rotate"
+            change.values.secretKey = "sk_test_rotate"
+            change.values.webhookSecret = "whsec_rotate"
             try await GatewaySettingsStore(database: database, keys: LiveKeys(TestKeys.ring)).save(.stripe, change, actor: .commandLine)
             let rotated = try TestKeys.ring.addingKey(id: "k-rotated")
             let moved = try await KeyRotation.reencrypt(database: database, ring: rotated)

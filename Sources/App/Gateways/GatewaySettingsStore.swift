@@ -75,14 +75,10 @@ public struct GatewaySettingsStore: Sendable {
         return saved
     }
 
-    /// A change as the administrator's form gives it: an empty secret keeps the saved one; `clearSecrets` removes them.
+    /// A change as the administrator's form gives it: the values (an empty secret keeps the saved one), and whether to
+    /// remove the saved secrets.
     public struct Change: Sendable {
-        public var secretKey: String?
-        public var accountID: String?
-        public var apiBase: String?
-        public var webhookSecret: String?
-        public var webhookUser: String?
-        public var webhookKey: String?
+        public var values = Saved()
         public var clearSecrets = false
 
         public init() {}
@@ -94,37 +90,37 @@ public struct GatewaySettingsStore: Sendable {
             guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
             return text
         }
-        let apiBase = clean(change.apiBase)
+        let apiBase = clean(change.values.apiBase)
         if let apiBase {
             guard let url = URL(string: apiBase), let host = url.host, url.scheme == "https" || (url.scheme == "http" && ["127.0.0.1", "localhost", "::1"].contains(host)) else {
                 throw APIError(status: .unprocessableContent, code: "api_base_invalid",
                                message: "La URL de la API debe ser https:// (o http:// solo para un sandbox en esta máquina).")
             }
         }
-        let webhookKey = clean(change.webhookKey)
+        let webhookKey = clean(change.values.webhookKey)
         if provider == .conekta, let webhookKey {
             do { _ = try ConektaWebhookVerifier(publicKeysPEM: [webhookKey]) } catch {
                 throw APIError(status: .unprocessableContent, code: "webhook_key_invalid", message: "La llave de los avisos de Conekta debe ser una llave pública RSA en formato PEM.")
             }
         }
-        for secret in [change.secretKey, change.webhookSecret].compactMap(clean) where CardNumberDetector.containsCardNumber(secret) {
+        for secret in [change.values.secretKey, change.values.webhookSecret].compactMap(clean) where CardNumberDetector.containsCardNumber(secret) {
             throw APIError(status: .unprocessableContent, code: "card_number_in_text", message: "Eso parece un número de tarjeta, no una llave.")
         }
         let cipher = keys.cipher
-        let secretKey = clean(change.secretKey).map { cipher.encrypt($0, field: Self.field("secret_key")) }
-        let webhookSecret = clean(change.webhookSecret).map { cipher.encrypt($0, field: Self.field("webhook_secret")) }
+        let secretKey = clean(change.values.secretKey).map { cipher.encrypt($0, field: Self.field("secret_key")) }
+        let webhookSecret = clean(change.values.webhookSecret).map { cipher.encrypt($0, field: Self.field("webhook_secret")) }
         let now = clock()
         let changed = [
             secretKey != nil ? "llave secreta" : nil, webhookSecret != nil ? "secreto de avisos" : nil, change.clearSecrets ? "llaves borradas" : nil,
-            "cuenta=\(clean(change.accountID) ?? "")", "api=\(apiBase ?? "")", "usuario=\(clean(change.webhookUser) ?? "")", webhookKey != nil ? "llave de avisos" : nil,
+            "cuenta=\(clean(change.values.accountID) ?? "")", "api=\(apiBase ?? "")", "usuario=\(clean(change.values.webhookUser) ?? "")", webhookKey != nil ? "llave de avisos" : nil,
         ].compactMap { $0 }.joined(separator: " ")
         try await database.transaction { db in
             let clear = change.clearSecrets
             try await db.raw(
                 """
                 INSERT INTO gateway_settings (provider, secret_key, account_id, api_base, webhook_secret, webhook_user, webhook_key, updated_at, updated_by)
-                VALUES (\(bind: provider.rawValue), \(bind: secretKey), \(bind: clean(change.accountID)), \(bind: apiBase), \(bind: webhookSecret),
-                    \(bind: clean(change.webhookUser)), \(bind: webhookKey), \(bind: now.text), \(bind: actor.id))
+                VALUES (\(bind: provider.rawValue), \(bind: secretKey), \(bind: clean(change.values.accountID)), \(bind: apiBase), \(bind: webhookSecret),
+                    \(bind: clean(change.values.webhookUser)), \(bind: webhookKey), \(bind: now.text), \(bind: actor.id))
                 ON CONFLICT (provider) DO UPDATE SET
                     secret_key = CASE WHEN \(bind: clear) THEN NULL ELSE COALESCE(excluded.secret_key, gateway_settings.secret_key) END,
                     webhook_secret = CASE WHEN \(bind: clear) THEN NULL ELSE COALESCE(excluded.webhook_secret, gateway_settings.webhook_secret) END,

@@ -58,12 +58,12 @@ struct GatewaySettingsPages {
                 return pages.message(title: "Pasarela desconocida", message: "Esa pasarela no existe.", web: request, status: .notFound, next: ("/pasarelas", "Ver las pasarelas"))
             }
             var change = GatewaySettingsStore.Change()
-            change.secretKey = request.field("llave")
-            change.accountID = request.field("cuenta")
-            change.apiBase = request.field("api")
-            change.webhookSecret = request.field("secreto")
-            change.webhookUser = request.field("usuario")
-            change.webhookKey = request.field("llave_avisos")
+            change.values.secretKey = request.field("llave")
+            change.values.accountID = request.field("cuenta")
+            change.values.apiBase = request.field("api")
+            change.values.webhookSecret = request.field("secreto")
+            change.values.webhookUser = request.field("usuario")
+            change.values.webhookKey = request.field("llave_avisos")
             change.clearSecrets = request.field("borrar") == "1"
             do {
                 try await store.save(provider, change, actor: request.actor)
