@@ -54,7 +54,12 @@ struct ContractSubject: Sendable, CustomStringConvertible {
     )
     static let openpay = ContractSubject(
         provider: .openpay, paidToken: "4111111111111111", insufficientFundsToken: "4444444444444448",
-        fee: { amount, method in method == .spei ? 800 : amount * 29 / 1000 + 250 }, control: { "/_sandbox/charges/\($0)" },
+        fee: { amount, method in
+            // Openpay's fee and its 16 % IVA.
+            let fee = method == .spei ? 800 : amount * 29 / 1000 + 250
+            return fee + fee * 16 / 100
+        },
+        control: { "/_sandbox/charges/\($0)" },
         make: { key, client in OpenpayGateway(merchantID: GatewaySandboxes.openpayMerchantID, secretKey: key ?? GatewaySandboxes.openpaySecretKey, client: client) },
         speiBank: "BBVA Bancomer", refundsMany: false,
         token: { http, paying in

@@ -46,6 +46,8 @@ public final class GatewayOutbox: Service, Sendable {
 
     /// Events that name no known intent are tried this many times (the charge's answer may still be on its way).
     static let unmatchedTries = 5
+    /// An event whose settling keeps failing is tried this many times, then marked `failed` for people to look at.
+    static let failingTries = 8
 
     /// Tells the outbox that events arrived.
     public func notify() { wake.yield() }
@@ -87,7 +89,8 @@ public final class GatewayOutbox: Service, Sendable {
 
     /// What became of an event.
     public enum EventState: String, Sendable {
-        case received, processed, ignored, unmatched, rejected
+        /// `failed`: settling it kept failing (see its last error); it waits for people.
+        case received, processed, ignored, unmatched, rejected, failed
     }
 
     struct StoredEvent: Sendable {
@@ -145,7 +148,14 @@ public final class GatewayOutbox: Service, Sendable {
         } catch {
             // One event's failure must not hold the others: each is tried in a transaction of its own.
             logger.warning("gateway outbox batch failed; settling its events one by one", metadata: ["error": "\(error)"])
-            for item in prepared { _ = try await settleAlone(item) }
+            for item in prepared {
+                do {
+                    _ = try await settleAlone(item)
+                } catch {
+                    // This event alone fails: it waits (growing waits) and, after `failingTries`, is left for people.
+                    try await recordFailure(item.event, error: error)
+                }
+            }
         }
         return events.count
     }
@@ -155,6 +165,26 @@ public final class GatewayOutbox: Service, Sendable {
         case settle(StoredEvent, GatewayEventReport, GatewayOutcome)
         case finish(StoredEvent, EventState, error: String?)
         case postpone(StoredEvent, error: String)
+
+        var event: StoredEvent {
+            switch self {
+            case .settle(let event, _, _), .finish(let event, _, _), .postpone(let event, _): event
+            }
+        }
+    }
+
+    /// Records that settling `event` failed: it is tried again later, and after `failingTries` left for people.
+    func recordFailure(_ event: StoredEvent, error: any Error) async throws {
+        let message = (error as? any CarteraError)?.message ?? "\(error)"
+        logger.error("gateway event could not be settled", metadata: ["provider": "\(event.provider.rawValue)", "event": "\(event.eventID)", "error": "\(message)"])
+        let now = clock()
+        try await database.transaction(isolation: .readCommitted) { db in
+            if event.attempts + 1 >= Self.failingTries {
+                try await Self.mark(event, state: .failed, intentID: nil, error: message, now: now, on: db)
+            } else {
+                try await Self.retryLater(event, error: message, now: now, on: db)
+            }
+        }
     }
 
     func prepare(_ event: StoredEvent) async -> Prepared {
@@ -202,6 +232,13 @@ public final class GatewayOutbox: Service, Sendable {
             case .inconsistent(let intentID, let message):
                 try await Self.mark(event, state: .rejected, intentID: intentID, error: message, now: now, on: db)
                 return (.rejected, carried)
+            case .early(let intentID, let message):
+                if event.attempts + 1 >= Self.failingTries {
+                    try await Self.mark(event, state: .rejected, intentID: intentID, error: message, now: now, on: db)
+                    return (.rejected, carried)
+                }
+                try await Self.retryLater(event, error: message, now: now, on: db)
+                return (.received, carried)
             case .unmatched:
                 if event.attempts + 1 >= Self.unmatchedTries {
                     try await Self.mark(event, state: .unmatched, intentID: nil, error: "Ningún pago de Cartera tiene el cargo \(report.chargeID).", now: now, on: db)
@@ -267,7 +304,12 @@ public final class GatewayOutbox: Service, Sendable {
             }
             guard let connector = intents.connectors[record.provider] else { continue }
             asked += 1
-            try await ask(connector, about: record, now: now)
+            do {
+                try await ask(connector, about: record, now: now)
+            } catch {
+                // One intent's trouble does not stop the sweep; it is asked again at its next turn.
+                logger.error("payment intent janitor could not settle an intent", metadata: ["intent": "\(record.id)", "error": "\(error)"])
+            }
         }
         return asked
     }
@@ -291,7 +333,9 @@ public final class GatewayOutbox: Service, Sendable {
             outcome = .expired
         }
         if charge == nil, failure == nil, now > (Timestamp(text: record.createdAt) ?? now).adding(seconds: 1800) {
-            outcome = .failed(code: "charge_not_found", message: "\(record.provider.name) no registró el cargo; no se cobró nada.")
+            outcome = connector.findsByIntent
+                ? .failed(code: "charge_not_found", message: "\(record.provider.name) no registró el cargo; no se cobró nada.")
+                : .failed(code: "charge_unconfirmed", message: "\(record.provider.name) no confirmó el cargo; si lo hizo, su aviso lo aplicará al crédito.")
         }
         let decided = outcome
         let (answer, problem) = (charge, failure)

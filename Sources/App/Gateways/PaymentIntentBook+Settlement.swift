@@ -16,6 +16,8 @@ extension PaymentIntentBook {
         case applied(intentID: String, status: PaymentIntentStatus, posted: Bool)
         /// The report cannot be true for the intent (a forged or corrupt event); nothing changed.
         case inconsistent(intentID: String, message: String)
+        /// The report comes before what it follows (a refund before its payment is known): it waits.
+        case early(intentID: String, message: String)
     }
 
     /// Applies a report about a payment — from the charge's answer, a webhook or the janitor's query — inside the
@@ -44,6 +46,9 @@ extension PaymentIntentBook {
             return (.inconsistent(intentID: record.id, message: "El aviso habla del cargo \(chargeID), pero el pago \(record.id) es el cargo \(recorded)."), [])
         }
         var intent = record.intent
+        if case .refunded = outcome, !intent.status.isPaid {
+            return (.early(intentID: record.id, message: "Se reportó un reembolso del pago \(record.id) antes que el pago; espera a que el pago llegue."), [])
+        }
         let effect: PaymentIntent.Effect?
         do {
             effect = try intent.apply(outcome, at: now)
@@ -65,6 +70,13 @@ extension PaymentIntentBook {
         case .postFee(let fee):
             try await Self.postFee(fee, of: record, on: today, actor: actor, now: now, on: db)
         case .postRefund(let amount):
+            // The gateway reports the money returned: a refund asked whose answer was lost is settled by it.
+            try await db.raw(
+                """
+                UPDATE payment_attempts SET result = 'ok', finished_at = \(bind: now.text)
+                WHERE intent_id = \(bind: record.id) AND kind = 'refund' AND result IN ('sent', 'unknown')
+                """
+            ).run()
             if let paid = paymentID {
                 // Undo the payment and post again what the borrower kept, on its value date.
                 let reversed = try await book.reverse(
@@ -92,6 +104,7 @@ extension PaymentIntentBook {
             UPDATE payment_intents SET status = \(bind: intent.status.rawValue), received = \(bind: intent.received?.minorUnits), fee = \(bind: intent.fee?.minorUnits),
                 refunded = \(bind: intent.refunded.minorUnits), failure_code = \(bind: intent.failure?.code), failure_message = \(bind: intent.failure?.message),
                 payment_id = \(bind: paymentID), suspense_entry_id = \(bind: suspenseEntryID), provider_charge_id = COALESCE(provider_charge_id, \(bind: chargeID)),
+                queries = CASE WHEN \(bind: !record.status.isPaid && intent.status.isPaid) THEN 0 ELSE queries END,
                 updated_at = \(bind: now.text), row_version = row_version + 1
             WHERE id = \(bind: record.id) AND row_version = \(bind: record.rowVersion)
             RETURNING id

@@ -147,7 +147,7 @@ public struct PaymentIntentBook: Sendable {
         } catch {
             try await settleFailedRequest(id, attemptID: attemptID, provider: request.provider, error: error)
             // Perhaps charged: the intent waits (created) for the janitor to find out; the caller sees it so.
-            if case .outcomeUnknown = error { return try await intent(id, lenderID: lenderID) }
+            if !Self.nothingWasDone(error) { return try await intent(id, lenderID: lenderID) }
             throw Self.refusal(error)
         }
         try await recordAnswer(charge, intentID: id, attemptID: attemptID, provider: request.provider)
@@ -227,11 +227,22 @@ public struct PaymentIntentBook: Sendable {
         ).run()
     }
 
+    /// Whether a failed request surely did nothing at the provider: it refused it (4xx), does not offer it, or the
+    /// breaker stopped it before it was sent. A provider that did not answer well (5xx, timeouts, an unreadable answer)
+    /// may have acted: that is asked of it later, never assumed.
+    static func nothingWasDone(_ error: GatewayError) -> Bool {
+        switch error {
+        case .refused, .unsupported: true
+        case .circuitOpen(_, _): true
+        case .unavailable, .outcomeUnknown, .invalidResponse: false
+        }
+    }
+
     /// A charge request that failed: nothing was charged (the intent fails), or it may have been (the janitor asks).
     func settleFailedRequest(_ intentID: String, attemptID: String, provider: GatewayProvider, error: GatewayError) async throws {
         let now = clock()
         try await database.transaction(isolation: .readCommitted) { db in
-            if case .outcomeUnknown = error {
+            if !Self.nothingWasDone(error) {
                 try await Self.finishAttempt(attemptID, result: "unknown", error: error, at: now, on: db)
                 return
             }
@@ -265,6 +276,18 @@ public struct PaymentIntentBook: Sendable {
         let asked = amount
         let now = clock()
         let attemptID = APIClients.timeOrderedID("pat_", at: now)
+        // A refund whose outcome is not known yet must be settled first: asking again could return the money twice.
+        let open = try await database.withConnection { db in
+            try await db.raw(
+                "SELECT COUNT(*) AS n FROM payment_attempts WHERE intent_id = \(bind: intentID) AND kind = 'refund' AND result IN ('sent', 'unknown')"
+            ).first(decodingColumn: "n", as: Int.self) ?? 0
+        }
+        guard open == 0 else {
+            throw Self.refusal(
+                "refund_in_doubt", "Hay un reembolso de este pago cuyo resultado \(record.provider.name) no ha confirmado; Cartera lo confirmará con el aviso de \(record.provider.name). No se pide otro.",
+                status: .conflict
+            )
+        }
         try await database.transaction { db in
             try await Self.recordAttempt(attemptID, intentID: intentID, kind: "refund", actor: actor, amount: asked ?? left, reason: reason, at: now, on: db)
             try await AuditLog.append(
@@ -276,8 +299,13 @@ public struct PaymentIntentBook: Sendable {
         do {
             outcome = try await connector.refund(chargeID, amount: amount, idempotencyKey: attemptID)
         } catch {
-            try await database.transaction { db in try await Self.finishAttempt(attemptID, result: error == .outcomeUnknown(provider: record.provider, detail: "") ? "unknown" : "error", error: error, at: clock(), on: db) }
-            throw Self.refusal(error)
+            let done = Self.nothingWasDone(error)
+            try await database.transaction { db in try await Self.finishAttempt(attemptID, result: done ? "error" : "unknown", error: error, at: clock(), on: db) }
+            if done { throw Self.refusal(error) }
+            throw Self.refusal(
+                "refund_in_doubt", "No se sabe aún si \(record.provider.name) hizo el reembolso; Cartera lo registrará cuando \(record.provider.name) lo informe. No lo pida de nuevo.",
+                status: .accepted
+            )
         }
         let carried = try await database.transaction(isolation: .readCommitted) { db in
             try await Self.finishAttempt(attemptID, result: "ok", at: clock(), on: db)

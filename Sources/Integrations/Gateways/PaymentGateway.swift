@@ -99,4 +99,10 @@ public protocol PaymentGateway: Sendable {
     func refund(_ chargeID: String, amount: Money?, idempotencyKey: String) async throws(GatewayError) -> GatewayOutcome
     /// Reads a verified webhook's payload; nil for an event that is not about a payment (Cartera ignores it).
     func report(fromEvent body: [UInt8], type: String) -> GatewayEventReport?
+    /// Whether `lookup` can find a payment by Cartera's intent id (false: a lost answer is learnt from the webhook only).
+    var findsByIntent: Bool { get }
+}
+
+extension PaymentGateway {
+    public var findsByIntent: Bool { true }
 }

@@ -55,7 +55,7 @@ struct PaymentIntentPages {
         }
 
         web.get("/avisos-pasarelas", .permission(.readLoans)) { request in
-            let states = ["received": "Por procesar", "processed": "Procesado", "ignored": "Ignorado", "unmatched": "Sin pago en Cartera", "rejected": "Rechazado"]
+            let states = ["received": "Por procesar", "processed": "Procesado", "ignored": "Ignorado", "unmatched": "Sin pago en Cartera", "rejected": "Rechazado", "failed": "Falló: revisar"]
             let state = request.query("estado").flatMap { states[$0] != nil ? $0 : nil }
             let events = try await Self.events(database, state: state, intentID: nil)
             return pages.render(

@@ -151,7 +151,7 @@ public struct ConektaGateway: PaymentGateway {
         switch status {
         case "paid", "partially_refunded", "refunded":
             let amount = JSONFields.integer(order, "amount") ?? 0
-            outcome = .paid(amount: Money(minorUnits: amount, currency: currency), fee: try await fee(of: JSONFields.text(charge, "id")).map { Money(minorUnits: $0, currency: currency) })
+            outcome = .paid(amount: Money(minorUnits: amount, currency: currency), fee: (try? await fee(of: JSONFields.text(charge, "id")))?.map { Money(minorUnits: $0, currency: currency) })
         case "declined": outcome = Self.failure(order)
         case "expired": outcome = .expired
         case "canceled", "voided": outcome = .canceled

@@ -168,7 +168,9 @@ public struct OpenpayGateway: PaymentGateway {
         switch status {
         case "completed", "refunded":
             guard let amount = JSONFields.pesos(charge, "amount", currency: currency) else { throw .invalidResponse(provider: provider, detail: "cargo sin monto") }
-            let fee = (charge["fee"] as? [String: Any]).flatMap { JSONFields.pesos($0, "amount", currency: currency) }
+            // Openpay's fee and its IVA: both leave the clearing account.
+            let feeObject = charge["fee"] as? [String: Any]
+            let fee = feeObject.flatMap { JSONFields.pesos($0, "amount", currency: currency) }.map { $0 + (feeObject.flatMap { JSONFields.pesos($0, "tax", currency: currency) } ?? Money(minorUnits: 0, currency: currency)) }
             outcome = .paid(amount: amount, fee: fee)
         case "failed":
             outcome = .failed(code: JSONFields.text(charge, "error_code").map(Self.declineCode) ?? "failed", message: JSONFields.text(charge, "error_message") ?? "Pago rechazado")

@@ -60,6 +60,8 @@ public struct PayPalGateway: PaymentGateway {
         nil
     }
 
+    public var findsByIntent: Bool { false }
+
     public func refund(_ chargeID: String, amount: Money?, idempotencyKey: String) async throws(GatewayError) -> GatewayOutcome {
         let order = try await send(.GET, "/v2/checkout/orders/\(FormEncoding.escape(chargeID))", body: nil, requestID: nil)
         guard let capture = Self.capture(order), let captureID = JSONFields.text(capture, "id") else {
