@@ -122,8 +122,8 @@ struct GatewayHarness: Sendable {
 
 @Suite("Gateway payments: intents, webhooks through the outbox, refunds, janitor")
 struct PaymentIntentTests {
-    static func succeeded(_ eventID: String, _ chargeID: String, amount: Int64) -> String {
-        #"{"id":"\#(eventID)","object":"event","type":"payment_intent.succeeded","created":1780000000,"data":{"object":{"id":"\#(chargeID)","object":"payment_intent","amount":\#(amount),"amount_received":\#(amount),"currency":"mxn","status":"succeeded","metadata":{}}}}"#
+    static func succeeded(_ eventID: String, _ chargeID: String, amount: Int64, created: Int64 = Timestamp.now.millisecondsSince1970 / 1000) -> String {
+        #"{"id":"\#(eventID)","object":"event","type":"payment_intent.succeeded","created":\#(created),"data":{"object":{"id":"\#(chargeID)","object":"payment_intent","amount":\#(amount),"amount_received":\#(amount),"currency":"mxn","status":"succeeded","metadata":{}}}}"#
     }
 
     @Test("A card payment is posted once from the gateway's answer, with its fee; the later webhook posts nothing more", arguments: TestEngine.available)
@@ -361,6 +361,24 @@ struct PaymentIntentTests {
             #expect(settled.status == .partiallyRefunded && settled.refunded == "200.00")
             #expect(try await h.intents.attempts(paid.id).filter { $0.kind == "refund" }.map(\.result) == ["ok"])
             #expect(try await h.payments().map(\.amount) == [60_000])
+            try await h.verifyLedger()
+        }
+    }
+
+    @Test("A payment is dated the day the borrower paid, as the gateway says, not the day Cartera learns it", arguments: TestEngine.available)
+    func valueDateIsThePaymentDay(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let cash = try await h.create(.init(provider: .stripe, method: "cash", amount: "450.00"))
+            let paidOn = h.book.today()
+            try await h.sandbox("pay", cash.providerChargeId!)
+            // The notice is delivered (or processed) three days late.
+            h.clock.advance(seconds: 3 * 86_400)
+            _ = try await h.deliver(Self.succeeded("evt_late", cash.providerChargeId!, amount: 45_000, created: Timestamp.now.millisecondsSince1970 / 1000))
+            try await h.outbox.processPending()
+            let dates = try await h.database.withConnection { db in
+                try await db.raw("SELECT value_date FROM loan_events WHERE loan_id = \(bind: h.loanID) AND kind = 'payment'").all().map { try $0.decode(column: "value_date", as: String.self) }
+            }
+            #expect(dates == [paidOn.text] && h.book.today() > paidOn)
             try await h.verifyLedger()
         }
     }

@@ -162,13 +162,13 @@ public final class GatewayOutbox: Service, Sendable {
 
     /// What an event needs done, worked out before the transaction (reading it, asking the provider).
     enum Prepared: Sendable {
-        case settle(StoredEvent, GatewayEventReport, GatewayOutcome)
+        case settle(StoredEvent, GatewayEventReport, GatewayOutcome, paidAt: Timestamp?)
         case finish(StoredEvent, EventState, error: String?)
         case postpone(StoredEvent, error: String)
 
         var event: StoredEvent {
             switch self {
-            case .settle(let event, _, _), .finish(let event, _, _), .postpone(let event, _): event
+            case .settle(let event, _, _, _), .finish(let event, _, _), .postpone(let event, _): event
             }
         }
     }
@@ -192,9 +192,10 @@ public final class GatewayOutbox: Service, Sendable {
             return .postpone(event, error: "\(event.provider.name) no está configurado: el aviso espera a que se configure.")
         }
         guard let report = connector.report(fromEvent: event.body, type: event.type) else { return .finish(event, .ignored, error: nil) }
-        if event.payloadSigned, let outcome = report.outcome { return .settle(event, report, outcome) }
+        if event.payloadSigned, let outcome = report.outcome { return .settle(event, report, outcome, paidAt: report.paidAt) }
         do {
-            return .settle(event, report, try await connector.retrieve(report.chargeID).outcome)
+            let charge = try await connector.retrieve(report.chargeID)
+            return .settle(event, report, charge.outcome, paidAt: charge.paidAt ?? report.paidAt)
         } catch {
             return .postpone(event, error: error.message)
         }
@@ -216,14 +217,15 @@ public final class GatewayOutbox: Service, Sendable {
         case .postpone(let event, let error):
             try await Self.retryLater(event, error: error, now: now, on: db)
             return (.received, [])
-        case .settle(let event, let report, let outcome):
+        case .settle(let event, let report, let outcome, let paidAt):
             let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
             let current = try await db.raw(
                 "SELECT state FROM gateway_events WHERE provider = \(bind: event.provider.rawValue) AND event_id = \(bind: event.eventID)\(lock)"
             ).first(decodingColumn: "state", as: String.self)
             guard current == EventState.received.rawValue else { return (EventState(rawValue: current ?? "") ?? .processed, []) }
             let (settlement, carried) = try await intents.settle(
-                provider: event.provider, chargeID: report.chargeID, intentID: report.intentID, outcome: outcome, source: "event \(event.eventID)", now: now, on: db
+                provider: event.provider, chargeID: report.chargeID, intentID: report.intentID, outcome: outcome, paidAt: paidAt, source: "event \(event.eventID)",
+                now: now, on: db
             )
             switch settlement {
             case .applied(let intentID, _, _):
@@ -348,7 +350,7 @@ public final class GatewayOutbox: Service, Sendable {
             if let charge = answer, record.providerChargeId == nil { try await PaymentIntentBook.recordCharge(charge, intentID: record.id, on: db) }
             guard let decided else { return [] }
             return try await self.intents.settle(
-                provider: record.provider, chargeID: answer?.id, intentID: record.id, outcome: decided, source: "janitor", now: now, on: db
+                provider: record.provider, chargeID: answer?.id, intentID: record.id, outcome: decided, paidAt: answer?.paidAt, source: "janitor", now: now, on: db
             ).1
         }
         for entry in carried { intents.book.replays.store(entry) }

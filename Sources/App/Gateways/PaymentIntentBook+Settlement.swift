@@ -27,7 +27,8 @@ extension PaymentIntentBook {
     /// its clearing account to fees paid; a refund reverses the payment and posts again what the borrower kept.
     /// Returns the replays to keep after the transaction commits.
     func settle(
-        provider: GatewayProvider, chargeID: String?, intentID: String?, outcome: GatewayOutcome, source: String, now: Timestamp, on db: any SQLDatabase
+        provider: GatewayProvider, chargeID: String?, intentID: String?, outcome: GatewayOutcome, paidAt: Timestamp? = nil, source: String, now: Timestamp,
+        on db: any SQLDatabase
     ) async throws -> (Settlement, [ReplayCache.Entry]) {
         let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
         var row: (any SQLRow)?
@@ -65,7 +66,14 @@ extension PaymentIntentBook {
         case nil:
             break
         case .postPayment(let amount, let fee):
-            (paymentID, suspenseEntryID, carried) = try await postPayment(record, amount: amount, reference: record.id, valueDate: today, actor: actor, now: now, on: db)
+            // The value date is the day the borrower paid (Mexico City), as the provider says; today when it does not
+            // (and never before the loan was disbursed).
+            var paidDay = paidAt.map { min(today, $0.calendarDate(utcOffsetSeconds: -6 * 3600)) } ?? today
+            if paidDay < today, let disbursed = try await db.raw("SELECT disbursed_on FROM loans WHERE id = \(bind: record.loanId)")
+                .first(decodingColumn: "disbursed_on", as: String?.self).flatMap({ $0 }).flatMap(CalendarDate.init(text:)) {
+                paidDay = max(paidDay, disbursed)
+            }
+            (paymentID, suspenseEntryID, carried) = try await postPayment(record, amount: amount, reference: record.id, valueDate: paidDay, actor: actor, now: now, on: db)
             if let fee { try await Self.postFee(fee, of: record, on: today, actor: actor, now: now, on: db) }
         case .postFee(let fee):
             try await Self.postFee(fee, of: record, on: today, actor: actor, now: now, on: db)

@@ -210,7 +210,9 @@ public struct PaymentIntentBook: Sendable {
             } else {
                 try await Self.finishAttempt(attemptID, result: "ok", at: now, on: db)
             }
-            return try await settle(provider: provider, chargeID: charge.id, intentID: intentID, outcome: charge.outcome, source: "answer", now: now, on: db).1
+            return try await settle(
+                provider: provider, chargeID: charge.id, intentID: intentID, outcome: charge.outcome, paidAt: charge.paidAt, source: "answer", now: now, on: db
+            ).1
         }
         for entry in carried { book.replays.store(entry) }
     }

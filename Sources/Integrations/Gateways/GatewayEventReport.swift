@@ -1,3 +1,4 @@
+import CarteraCore
 import Payments
 
 /// What a verified webhook says about a payment, read by the provider's connector.
@@ -10,8 +11,11 @@ public struct GatewayEventReport: Sendable, Hashable {
     /// The outcome when the signed payload states it completely; nil when it must be asked of the provider (an
     /// unsigned payload, or a paid one whose fee only the provider's query carries).
     public let outcome: GatewayOutcome?
+    /// When the money was paid, when the payload says.
+    public let paidAt: Timestamp?
 
-    public init(chargeID: String, intentID: String?, outcome: GatewayOutcome?) {
+    public init(chargeID: String, intentID: String?, outcome: GatewayOutcome?, paidAt: Timestamp? = nil) {
+        self.paidAt = paidAt
         self.chargeID = chargeID
         self.intentID = intentID
         self.outcome = outcome

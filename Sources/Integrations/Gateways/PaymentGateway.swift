@@ -67,11 +67,14 @@ public struct GatewayCharge: Sendable, Hashable {
     public let clabe: String?
     public let bankName: String?
     public let expiresAt: Timestamp?
+    /// When the money was paid, as the provider says (the payment's value date).
+    public let paidAt: Timestamp?
 
     public init(
         id: String, outcome: GatewayOutcome, cashReference: String? = nil, voucherURL: String? = nil, clabe: String? = nil, bankName: String? = nil,
-        expiresAt: Timestamp? = nil
+        expiresAt: Timestamp? = nil, paidAt: Timestamp? = nil
     ) {
+        self.paidAt = paidAt
         self.id = id
         self.outcome = outcome
         self.cashReference = cashReference

@@ -22,6 +22,7 @@ actor OpenpaySandboxState {
         var errorCode: Int?
         var errorMessage: String?
         var created: Timestamp
+        var paid: Timestamp?
     }
 
     private var tokens: [String: String] = [:]  // token id → card number
@@ -113,6 +114,7 @@ actor OpenpaySandboxState {
             }
             charge.card = ["card_number": String(number.prefix(6)) + "XXXXXX" + String(number.suffix(4)), "brand": number.hasPrefix("4") ? "visa" : "mastercard", "type": "credit"]
             charge.status = "completed"
+            charge.paid = now
             charge.fee = amount * 29 / 1000 + 250  // Openpay's card price: 2.9 % + $2.50 (IVA left out)
         case "store":
             let reference = String((0..<20).map { _ in "0123456789ABCDEF".randomElement()! })
@@ -161,7 +163,9 @@ actor OpenpaySandboxState {
         guard var charge = charges[id] else { return Self.error(404, code: 1005, "The requested resource doesn't exist") }
         guard charge.status == "in_progress" else { return Self.error(409, code: 1006, "The charge is \(charge.status)") }
         switch action {
-        case .pay: charge.status = "completed"
+        case .pay:
+            charge.status = "completed"
+            charge.paid = now
         case .expire: charge.status = "cancelled"
         case .fail:
             charge.status = "failed"
@@ -196,7 +200,7 @@ actor OpenpaySandboxState {
         var object: [String: any Sendable] = [
             "id": charge.id, "authorization": charge.status == "completed" || charge.status == "refunded" ? "801585" : NSNull(), "operation_type": "in",
             "transaction_type": "charge", "method": charge.method, "status": charge.status, "conciliated": false, "creation_date": Self.date(charge.created),
-            "operation_date": Self.date(charge.created), "description": charge.description, "order_id": charge.orderID, "currency": "MXN",
+            "operation_date": Self.date(charge.paid ?? charge.created), "description": charge.description, "order_id": charge.orderID, "currency": "MXN",
             "amount": Self.pesos(charge.amount),
             "fee": ["amount": Self.pesos(charge.fee), "tax": Self.pesos(charge.fee * 16 / 100), "currency": "MXN"] as [String: any Sendable],
         ]

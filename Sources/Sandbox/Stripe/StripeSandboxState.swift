@@ -21,6 +21,8 @@ actor StripeSandboxState {
         var lastError: [String: any Sendable]?
         var nextAction: [String: any Sendable]?
         var created: Int64
+        /// When its charge succeeded (seconds since 1970).
+        var paid: Int64?
     }
 
     private var customers: [String: [String: any Sendable]] = [:]
@@ -101,7 +103,7 @@ actor StripeSandboxState {
             } else {
                 switch Self.card(method) {
                 case .succeeds:
-                    succeed(&intent)
+                    succeed(&intent, now: now)
                 case .declined(let code, let declineCode, let message):
                     intent.lastError = ["type": "card_error", "code": code, "decline_code": declineCode, "message": message]
                     intents[intent.id] = intent
@@ -167,7 +169,7 @@ actor StripeSandboxState {
         }
         switch action {
         case .pay:
-            succeed(&intent)
+            succeed(&intent, now: now)
         case .expire:
             intent.status = "requires_payment_method"
             intent.nextAction = nil
@@ -218,7 +220,8 @@ actor StripeSandboxState {
         ])
     }
 
-    private func succeed(_ intent: inout Intent) {
+    private func succeed(_ intent: inout Intent, now: Timestamp) {
+        intent.paid = now.millisecondsSince1970 / 1000
         intent.status = "succeeded"
         intent.received = intent.amount
         intent.nextAction = nil
@@ -242,7 +245,7 @@ actor StripeSandboxState {
             if expanding.contains("latest_charge") || expanding.contains("latest_charge.balance_transaction") {
                 var charge: [String: any Sendable] = [
                     "id": chargeID, "object": "charge", "amount": intent.received, "amount_refunded": intent.refunded, "refunded": intent.refunded == intent.received,
-                    "currency": intent.currency, "status": "succeeded", "payment_intent": intent.id,
+                    "currency": intent.currency, "status": "succeeded", "payment_intent": intent.id, "created": intent.paid ?? intent.created,
                 ]
                 charge["balance_transaction"] = expanding.contains("latest_charge.balance_transaction")
                     ? ["id": "txn_" + chargeID.dropFirst(3), "object": "balance_transaction", "amount": intent.received, "fee": intent.fee, "currency": intent.currency] as [String: any Sendable]

@@ -99,7 +99,10 @@ public struct ConektaGateway: PaymentGateway {
             outcome = .refunded(total: Money(minorUnits: JSONFields.integer(order, "amount_refunded") ?? 0, currency: currency))
         default: return nil
         }
-        return GatewayEventReport(chargeID: id, intentID: intentID, outcome: outcome)
+        let charge = ((order["charges"] as? [String: Any])?["data"] as? [[String: Any]])?.first ?? [:]
+        return GatewayEventReport(
+            chargeID: id, intentID: intentID, outcome: outcome, paidAt: JSONFields.integer(charge, "paid_at").map { Timestamp(millisecondsSince1970: $0 * 1000) }
+        )
     }
 
     // MARK: Wire
@@ -160,7 +163,8 @@ public struct ConektaGateway: PaymentGateway {
         let expires = JSONFields.integer(method, "expires_at").flatMap { $0 > 0 ? Timestamp(millisecondsSince1970: $0 * 1000) : nil }
         return GatewayCharge(
             id: id, outcome: outcome, cashReference: JSONFields.text(method, "type") == "cash" || JSONFields.text(method, "object") == "cash_payment" ? JSONFields.text(method, "reference") : nil,
-            voucherURL: JSONFields.text(method, "barcode_url"), clabe: JSONFields.text(method, "clabe"), bankName: JSONFields.text(method, "bank"), expiresAt: expires
+            voucherURL: JSONFields.text(method, "barcode_url"), clabe: JSONFields.text(method, "clabe"), bankName: JSONFields.text(method, "bank"), expiresAt: expires,
+            paidAt: JSONFields.integer(charge, "paid_at").map { Timestamp(millisecondsSince1970: $0 * 1000) }
         )
     }
 

@@ -132,7 +132,8 @@ public struct MercadoPagoGateway: PaymentGateway {
             id: id, outcome: outcome, cashReference: type == "ticket" ? JSONFields.text(details, "payment_method_reference_id") : nil,
             voucherURL: type == "ticket" ? JSONFields.text(details, "external_resource_url") : nil,
             clabe: type == "bank_transfer" ? JSONFields.text(details, "payment_method_reference_id") : nil,
-            bankName: type == "bank_transfer" ? JSONFields.text(details, "financial_institution") : nil, expiresAt: expires
+            bankName: type == "bank_transfer" ? JSONFields.text(details, "financial_institution") : nil, expiresAt: expires,
+            paidAt: JSONFields.text(payment, "date_approved").flatMap(OpenpayGateway.parseDueDate)
         )
     }
 

@@ -185,7 +185,8 @@ public struct OpenpayGateway: PaymentGateway {
         return GatewayCharge(
             id: id, outcome: outcome, cashReference: type == "store" ? JSONFields.text(method, "reference") : nil,
             voucherURL: type == "store" ? JSONFields.text(method, "barcode_url") : nil, clabe: type == "bank_transfer" ? JSONFields.text(method, "clabe") : nil,
-            bankName: type == "bank_transfer" ? JSONFields.text(method, "bank") : nil, expiresAt: JSONFields.text(charge, "due_date").flatMap(Self.parseDueDate)
+            bankName: type == "bank_transfer" ? JSONFields.text(method, "bank") : nil, expiresAt: JSONFields.text(charge, "due_date").flatMap(Self.parseDueDate),
+            paidAt: status == "completed" || status == "refunded" ? JSONFields.text(charge, "operation_date").flatMap(Self.parseDueDate) : nil
         )
     }
 }

@@ -148,6 +148,8 @@ public struct PayPalGateway: PaymentGateway {
         default:
             outcome = .pending  // CREATED, APPROVED, PAYER_ACTION_REQUIRED, a PENDING capture
         }
-        return GatewayCharge(id: id, outcome: outcome)
+        return GatewayCharge(
+            id: id, outcome: outcome, paidAt: capture.flatMap { JSONFields.text($0, "create_time") }.flatMap { Timestamp(text: $0) ?? PayPalWebhookVerifier.isoDate($0) }
+        )
     }
 }

@@ -102,7 +102,10 @@ public struct StripeGateway: PaymentGateway {
             let intentID = (object["metadata"] as? [String: Any]).flatMap { JSONFields.text($0, "cartera_intent") }
             // The signed payload states the payment (its fee, on a balance transaction the event does not expand, is
             // asked of Stripe afterwards).
-            return GatewayEventReport(chargeID: id, intentID: intentID, outcome: try? map(object).outcome)
+            return GatewayEventReport(
+                chargeID: id, intentID: intentID, outcome: try? map(object).outcome,
+                paidAt: JSONFields.text(object, "status") == "succeeded" ? JSONFields.integer(event, "created").map { Timestamp(millisecondsSince1970: $0 * 1000) } : nil
+            )
         case "charge" where type == "charge.refunded":
             guard let id = JSONFields.text(object, "payment_intent"), let refunded = JSONFields.integer(object, "amount_refunded"),
                 let currency = JSONFields.text(object, "currency").flatMap({ Currency(code: $0.uppercased()) })
@@ -171,7 +174,8 @@ public struct StripeGateway: PaymentGateway {
         return GatewayCharge(
             id: id, outcome: outcome, cashReference: oxxo.flatMap { JSONFields.text($0, "number") }, voucherURL: oxxo.flatMap { JSONFields.text($0, "hosted_voucher_url") },
             clabe: transfer.flatMap { JSONFields.text($0, "clabe") }, bankName: transfer.flatMap { JSONFields.text($0, "bank_name") },
-            expiresAt: oxxo.flatMap { JSONFields.integer($0, "expires_after") }.map { Timestamp(millisecondsSince1970: $0 * 1000) }
+            expiresAt: oxxo.flatMap { JSONFields.integer($0, "expires_after") }.map { Timestamp(millisecondsSince1970: $0 * 1000) },
+            paidAt: (intent["latest_charge"] as? [String: Any]).flatMap { JSONFields.integer($0, "created") }.map { Timestamp(millisecondsSince1970: $0 * 1000) }
         )
     }
 }
