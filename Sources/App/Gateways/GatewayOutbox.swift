@@ -67,6 +67,8 @@ public final class GatewayOutbox: Service, Sendable {
                 group.addTask { [self] in
                     while !Task.isCancelled {
                         try? await Task.sleep(for: interval)
+                        // Shutting down: the database is closing, nothing more to ask.
+                        if Task.isCancelled { break }
                         do { try await refreshSettings() } catch { logger.error("gateway settings could not be reread", metadata: ["error": "\(error)"]) }
                         do { _ = try await sweep() } catch { logger.error("payment intent janitor failed", metadata: ["error": "\(error)"]) }
                     }
