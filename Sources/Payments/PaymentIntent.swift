@@ -130,9 +130,6 @@ public struct PaymentIntent: Sendable, Hashable {
         (status == .created || status == .pending) && now >= createdAt.adding(seconds: ageSeconds)
     }
 
-    /// Whether the money arrived but the gateway's fee is still to be learnt.
-    public var awaitsFee: Bool { status.isPaid && fee == nil }
-
     /// Whether its reference can no longer be paid at `now`.
     public func hasLapsed(at now: Timestamp) -> Bool {
         status == .pending && expiresAt.map { now > $0 } == true

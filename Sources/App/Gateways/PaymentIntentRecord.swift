@@ -107,9 +107,6 @@ public struct PaymentIntentRecord: Sendable, Encodable {
 
     /// The intent's state machine, as stored.
     let intent: PaymentIntent
-
-    /// The amount asked, as money.
-    var money: Money { intent.amount }
 }
 
 /// One request made to the gateway about an intent.

@@ -1,5 +1,6 @@
 import CarteraCore
 import Foundation
+import Integrations
 
 /// The simulated Mercado Pago seller (site MLM): card tokens, customers, payments by card, OXXO ticket and SPEI
 /// (`clabe`), refunds, idempotency keys, in memory. Amounts are decimal pesos on the wire and centavos here.
@@ -180,7 +181,7 @@ actor MercadoPagoSandboxState {
 
     func voucher(_ id: String) -> (reference: String, amount: Int64, expiresAt: Int64)? {
         guard let key = Int64(id), let payment = payments[key], payment.typeID == "ticket", let reference = payment.reference else { return nil }
-        let expires = payment.expiration.flatMap(OpenpayDates.parse) ?? payment.created.adding(seconds: 3 * 86_400)
+        let expires = payment.expiration.flatMap(MexicoCityTime.parse) ?? payment.created.adding(seconds: 3 * 86_400)
         return (reference, payment.amount, expires.millisecondsSince1970 / 1000)
     }
 
@@ -219,6 +220,6 @@ actor MercadoPagoSandboxState {
     static func object(_ json: Data) -> [String: Any] { OpenpaySandboxState.object(json) }
     static func centavos(_ value: Any?) -> Int64? { OpenpaySandboxState.centavos(value) }
     static func pesos(_ centavos: Int64) -> NSDecimalNumber { OpenpaySandboxState.pesos(centavos) }
-    static func date(_ instant: Timestamp) -> String { OpenpayDates.format(instant) + ".000-06:00" }
+    static func date(_ instant: Timestamp) -> String { MexicoCityTime.text(instant) + ".000-06:00" }
     static func sendable(_ object: [String: Any]) -> [String: any Sendable] { ConektaSandboxState.sendable(object) }
 }

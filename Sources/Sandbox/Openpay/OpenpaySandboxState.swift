@@ -1,5 +1,6 @@
 import CarteraCore
 import Foundation
+import Integrations
 
 /// The simulated Openpay merchant: card tokens, customers with saved cards, charges by card, store (Paynet) and SPEI
 /// (bank account), refunds, in memory. Amounts are decimal pesos on the wire and centavos here.
@@ -188,7 +189,7 @@ actor OpenpaySandboxState {
 
     func voucher(_ id: String) -> (reference: String, amount: Int64, expiresAt: Int64)? {
         guard let charge = charges[id], let reference = charge.paymentMethod?["reference"] as? String else { return nil }
-        let due = charge.dueDate.flatMap(OpenpayDates.parse) ?? charge.created.adding(seconds: 3 * 86_400)
+        let due = charge.dueDate.flatMap(MexicoCityTime.parse) ?? charge.created.adding(seconds: 3 * 86_400)
         return (reference, charge.amount, due.millisecondsSince1970 / 1000)
     }
 
@@ -235,23 +236,5 @@ actor OpenpaySandboxState {
     static func pesos(_ centavos: Int64) -> NSDecimalNumber { NSDecimalNumber(string: Money(minorUnits: centavos, currency: .mxn).decimalText) }
 
     /// `2026-11-27T01:03:38-06:00`, as Openpay dates its objects.
-    static func date(_ instant: Timestamp) -> String { OpenpayDates.format(instant) + "-06:00" }
-}
-
-/// Openpay's local dates (Mexico City, UTC−6) as text.
-enum OpenpayDates {
-    static func format(_ instant: Timestamp) -> String {
-        let local = instant.millisecondsSince1970 / 1000 - 6 * 3600
-        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
-        let second = local - days * 86_400
-        return CalendarDate(daysSince1970: days).text + String(format: "T%02lld:%02lld:%02lld", second / 3600, second / 60 % 60, second % 60)
-    }
-
-    static func parse(_ text: String) -> Timestamp? {
-        let parts = text.split(separator: "T")
-        guard parts.count == 2, let date = CalendarDate(text: String(parts[0])) else { return nil }
-        let time = parts[1].prefix(8).split(separator: ":").compactMap { Int64($0) }
-        guard time.count == 3 else { return nil }
-        return Timestamp(millisecondsSince1970: (date.daysSince1970 * 86_400 + time[0] * 3600 + time[1] * 60 + time[2] + 6 * 3600) * 1000)
-    }
+    static func date(_ instant: Timestamp) -> String { MexicoCityTime.text(instant) + "-06:00" }
 }

@@ -99,7 +99,7 @@ public struct MercadoPagoGateway: PaymentGateway {
     }
 
     /// `2026-12-01T23:59:59.000-06:00`: Mercado Pago's dates carry their offset; Cartera writes Mexico City's.
-    static func date(_ instant: Timestamp) -> String { OpenpayGateway.dueDate(instant) + ".000-06:00" }
+    static func date(_ instant: Timestamp) -> String { MexicoCityTime.text(instant) + ".000-06:00" }
 
     func map(_ payment: [String: Any]) throws(GatewayError) -> GatewayCharge {
         guard let id = JSONFields.text(payment, "id"), let status = JSONFields.text(payment, "status") else {
@@ -127,13 +127,13 @@ public struct MercadoPagoGateway: PaymentGateway {
             outcome = .pending  // pending, in_process, authorized, in_mediation
         }
         let details = payment["transaction_details"] as? [String: Any] ?? [:]
-        let expires = JSONFields.text(payment, "date_of_expiration").flatMap(OpenpayGateway.parseDueDate)
+        let expires = JSONFields.text(payment, "date_of_expiration").flatMap(MexicoCityTime.parse)
         return GatewayCharge(
             id: id, outcome: outcome, cashReference: type == "ticket" ? JSONFields.text(details, "payment_method_reference_id") : nil,
             voucherURL: type == "ticket" ? JSONFields.text(details, "external_resource_url") : nil,
             clabe: type == "bank_transfer" ? JSONFields.text(details, "payment_method_reference_id") : nil,
             bankName: type == "bank_transfer" ? JSONFields.text(details, "financial_institution") : nil, expiresAt: expires,
-            paidAt: JSONFields.text(payment, "date_approved").flatMap(OpenpayGateway.parseDueDate)
+            paidAt: JSONFields.text(payment, "date_approved").flatMap(MexicoCityTime.parse)
         )
     }
 

@@ -53,11 +53,11 @@ public struct OpenpayGateway: PaymentGateway {
             path = root + "/customers/\(FormEncoding.escape(customerID))/charges"
         case .cash(let expiresAt):
             body["method"] = "store"
-            body["due_date"] = Self.dueDate(expiresAt)
+            body["due_date"] = MexicoCityTime.text(expiresAt)
             body["customer"] = customer
         case .spei(_, let expiresAt):
             body["method"] = "bank_account"
-            body["due_date"] = Self.dueDate(expiresAt)
+            body["due_date"] = MexicoCityTime.text(expiresAt)
             body["customer"] = customer
         }
         do {
@@ -125,28 +125,6 @@ public struct OpenpayGateway: PaymentGateway {
         )
     }
 
-    /// Mexico City's offset: Openpay's dates carry no zone and are the merchant's local time.
-    static let mexicoCity: Int64 = -6 * 3600
-
-    /// `2026-12-01T23:59:59`, Mexico City time.
-    static func dueDate(_ instant: Timestamp) -> String {
-        let local = instant.millisecondsSince1970 / 1000 + mexicoCity
-        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
-        let second = local - days * 86_400
-        return CalendarDate(daysSince1970: days).text + String(format: "T%02lld:%02lld:%02lld", second / 3600, second / 60 % 60, second % 60)
-    }
-
-    /// Reads a date as Openpay writes it (with or without a zone).
-    static func parseDueDate(_ text: String) -> Timestamp? {
-        if let zoned = Timestamp(text: text) { return zoned }
-        let parts = text.split(separator: "T")
-        guard parts.count == 2, let date = CalendarDate(text: String(parts[0])) else { return nil }
-        let time = parts[1].prefix(8).split(separator: ":").compactMap { Int64($0) }
-        guard time.count == 3 else { return nil }
-        let local = date.daysSince1970 * 86_400 + time[0] * 3600 + time[1] * 60 + time[2]
-        return Timestamp(millisecondsSince1970: (local - mexicoCity) * 1000)
-    }
-
     /// Openpay's card error codes, named as the other providers name them.
     static func declineCode(_ code: String) -> String {
         switch code {
@@ -185,8 +163,8 @@ public struct OpenpayGateway: PaymentGateway {
         return GatewayCharge(
             id: id, outcome: outcome, cashReference: type == "store" ? JSONFields.text(method, "reference") : nil,
             voucherURL: type == "store" ? JSONFields.text(method, "barcode_url") : nil, clabe: type == "bank_transfer" ? JSONFields.text(method, "clabe") : nil,
-            bankName: type == "bank_transfer" ? JSONFields.text(method, "bank") : nil, expiresAt: JSONFields.text(charge, "due_date").flatMap(Self.parseDueDate),
-            paidAt: status == "completed" || status == "refunded" ? JSONFields.text(charge, "operation_date").flatMap(Self.parseDueDate) : nil
+            bankName: type == "bank_transfer" ? JSONFields.text(method, "bank") : nil, expiresAt: JSONFields.text(charge, "due_date").flatMap(MexicoCityTime.parse),
+            paidAt: status == "completed" || status == "refunded" ? JSONFields.text(charge, "operation_date").flatMap(MexicoCityTime.parse) : nil
         )
     }
 }
