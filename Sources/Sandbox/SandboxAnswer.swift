@@ -17,6 +17,9 @@ struct SandboxAnswer: Sendable {
 
     static func ok(_ object: [String: any Sendable]) -> SandboxAnswer { SandboxAnswer(status: 200, object: object) }
 
+    /// 204 with no body (a deletion, as Openpay and PayPal answer it).
+    static let noContent = SandboxAnswer(status: 204, object: [:])
+
     static func list(_ items: [[String: any Sendable]]) -> SandboxAnswer {
         var answer = SandboxAnswer(status: 200, object: [:])
         answer.list = items
@@ -25,7 +28,8 @@ struct SandboxAnswer: Sendable {
 
     /// The HTTP response, with the provider's request-id header.
     func response(requestID: String, header: String = "Request-Id") -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: list.map { $0 as Any } ?? object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data =
+            status == 204 ? Data() : (try? JSONSerialization.data(withJSONObject: list.map { $0 as Any } ?? object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Response(
             status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json", HTTPField.Name(header)!: requestID],
             body: .init(byteBuffer: ByteBuffer(bytes: data))

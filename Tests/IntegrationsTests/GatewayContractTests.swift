@@ -157,6 +157,40 @@ struct GatewayContractTests {
         }
     }
 
+    @Test("A saved card is charged without the borrower (domiciliación); a declining one fails; a removed one is charged no more", arguments: subjects)
+    func savedCard(subject: ContractSubject) async throws {
+        try await Self.with(subject) { gateway, http in
+            let customer = try await gateway.createCustomer(name: "Ana López", email: "ana@example.mx", reference: "cl_saved")
+            let card = try await gateway.saveCard(customerID: customer, token: try await subject.cardToken(http, paying: true), deviceSessionID: "sandbox-device-session")
+            #expect(!card.id.isEmpty && card.last4.count == 4 && card.last4.allSatisfy(\.isNumber) && !card.brand.isEmpty)
+            #expect((card.expiryYear ?? 0) >= 2030 && (1...12).contains(card.expiryMonth ?? 0))
+            #expect(card.hasExpired(by: CalendarDate(year: 2026, month: 11, day: 27)!) == false)
+            func charge(_ intent: String, _ saved: SavedCard) async throws -> GatewayCharge {
+                try await gateway.charge(GatewayChargeRequest(
+                    intentID: intent, amount: .mxn(centavos: 123_456), description: "Domiciliación, pago 3", payerName: "Ana López", payerEmail: "ana@example.mx",
+                    method: .savedCard(customerID: customer, paymentMethodID: saved.id), paymentMethodID: saved.brand
+                ))
+            }
+            // Twice, as each due date does: a saved card is charged again and again.
+            for number in 1...2 {
+                let paid = try await charge("pin_saved_\(number)", card)
+                #expect(paid.outcome == .paid(amount: .mxn(centavos: 123_456), fee: .mxn(centavos: subject.fee(123_456, .savedCard))))
+            }
+            let poor = try await gateway.saveCard(customerID: customer, token: try await subject.cardToken(http, paying: false), deviceSessionID: "sandbox-device-session")
+            let declined = try await charge("pin_saved_3", poor)
+            guard case .failed(let code, _) = declined.outcome else { Issue.record("a saved card without funds was not declined: \(declined.outcome)"); return }
+            #expect(code == "insufficient_funds")
+            try await gateway.removeCard(customerID: customer, cardID: card.id)
+            try await gateway.removeCard(customerID: customer, cardID: card.id)  // already gone: not an error
+            do {
+                let after = try await charge("pin_saved_4", card)
+                if case .paid = after.outcome { Issue.record("a removed card was charged") }
+            } catch {
+                #expect((error as? GatewayError).map { if case .outcomeUnknown = $0 { false } else { true } } ?? false)
+            }
+        }
+    }
+
     @Test("Cash gives a reference and a voucher that wait until paid; then it is paid with the fee", arguments: subjects)
     func cashReference(subject: ContractSubject) async throws {
         try await Self.with(subject) { gateway, http in

@@ -85,6 +85,33 @@ public struct GatewayCharge: Sendable, Hashable {
     }
 }
 
+/// A card saved with a provider: its id there (what a charge names) and what lets people recognise it. Never the number.
+public struct SavedCard: Sendable, Hashable, Codable {
+    /// The provider's id for the card (Stripe `pm_…`, Conekta `src_…`, Openpay card id, Mercado Pago card id, PayPal
+    /// vault payment token).
+    public let id: String
+    /// The card network as the provider names it (`visa`, `mastercard`, `american_express`, `master`…).
+    public let brand: String
+    public let last4: String
+    public let expiryMonth: Int?
+    /// Four digits.
+    public let expiryYear: Int?
+
+    public init(id: String, brand: String, last4: String, expiryMonth: Int?, expiryYear: Int?) {
+        self.id = id
+        self.brand = brand
+        self.last4 = last4
+        self.expiryMonth = expiryMonth
+        self.expiryYear = expiryYear.map { $0 < 100 ? 2000 + $0 : $0 }
+    }
+
+    /// Whether the card has expired by `date` (it works through the last day of its expiry month).
+    public func hasExpired(by date: CalendarDate) -> Bool {
+        guard let month = expiryMonth, let year = expiryYear else { return false }
+        return date.year * 12 + date.month > year * 12 + month
+    }
+}
+
 /// A payment gateway, spoken to in its own API. One conforming type per provider.
 public protocol PaymentGateway: Sendable {
     var provider: GatewayProvider { get }
@@ -104,6 +131,11 @@ public protocol PaymentGateway: Sendable {
     func report(fromEvent body: [UInt8], type: String) -> GatewayEventReport?
     /// Whether `lookup` can find a payment by Cartera's intent id (false: a lost answer is learnt from the webhook only).
     var findsByIntent: Bool { get }
+    /// Saves the card behind `token` (made by the provider's script in the borrower's browser) on the provider's
+    /// customer `customerID`, to charge it later without the borrower present (domiciliación). Idempotent on the token.
+    func saveCard(customerID: String, token: String, deviceSessionID: String?) async throws(GatewayError) -> SavedCard
+    /// Deletes a saved card at the provider (the borrower revoked the domiciliación); a card already gone is not an error.
+    func removeCard(customerID: String, cardID: String) async throws(GatewayError)
 }
 
 extension PaymentGateway {

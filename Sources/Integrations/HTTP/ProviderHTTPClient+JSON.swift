@@ -18,6 +18,8 @@ extension ProviderHTTPClient {
             bytes = Array(data)
         }
         let response = try await send(.init(method: method, path: path, headers: headers, body: bytes, idempotent: idempotent))
+        // 204 No Content (a deletion) carries no body.
+        if response.body.isEmpty, (200..<300).contains(response.status) { return (response.status, [String: Any]()) }
         guard let json = try? JSONSerialization.jsonObject(with: Data(response.body)) else {
             throw .invalidResponse(provider: provider, detail: "HTTP \(response.status) sin JSON")
         }

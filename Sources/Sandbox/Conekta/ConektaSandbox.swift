@@ -46,6 +46,15 @@ public struct ConektaSandbox: Sendable {
         group.post("/customers") { request, context in
             try await self.handle(request) { body in await self.state.createCustomer(body, now: self.clock()) }
         }
+        group.post("/customers/:id/payment_sources") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await self.handle(request) { body in await self.state.addPaymentSource(customer: id, body, now: self.clock()) }
+        }
+        group.delete("/customers/:id/payment_sources/:source") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            let source = context.parameters.get("source") ?? ""
+            return try await self.handle(request, reads: true) { _ in await self.state.removePaymentSource(customer: id, source: source) }
+        }
         group.post("/orders") { request, context in
             try await self.handle(request) { body in await self.state.createOrder(body, now: self.clock(), voucherBase: self.publicURL()) }
         }

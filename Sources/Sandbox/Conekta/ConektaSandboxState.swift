@@ -69,7 +69,7 @@ actor ConektaSandboxState {
         customer["custom_reference"] = body["custom_reference"] as? String
         var sources: [[String: any Sendable]] = []
         for source in body["payment_sources"] as? [[String: Any]] ?? [] {
-            guard source["type"] as? String == "card", let token = source["token_id"] as? String, Self.card(token) != nil else {
+            guard source["type"] as? String == "card", let token = source["token_id"] as? String, Self.card(token) != nil || Self.decline(token) != nil else {
                 return Self.invalid("payment_sources.token_id", "El token de la tarjeta no existe.")
             }
             sources.append(Self.cardSource(newID("src_"), token: token, customer: customer["id"] as! String, now: now))
@@ -80,8 +80,41 @@ actor ConektaSandboxState {
         return .ok(customer)
     }
 
+    /// `POST /customers/{id}/payment_sources`: a card saved from a Conekta.js token (one that pays or one that is
+    /// declined when charged, as Conekta's test tokens behave).
+    func addPaymentSource(customer id: String, _ json: Data, now: Timestamp) -> Answer {
+        guard var customer = customers[id] else {
+            return Self.error(404, type: "resource_not_found_error", code: "conekta.errors.resource_not_found.entity", message: "El recurso customer \(id) no existe.")
+        }
+        let body = Self.object(json)
+        guard body["type"] as? String == "card", let token = body["token_id"] as? String, Self.card(token) != nil || Self.decline(token) != nil else {
+            return Self.invalid("token_id", "El token de la tarjeta no existe o ya se usó.")
+        }
+        let source = Self.cardSource(newID("src_"), token: token, customer: id, now: now)
+        var list = customer["payment_sources"] as? [String: any Sendable] ?? ["object": "list", "has_more": false]
+        list["data"] = (list["data"] as? [[String: any Sendable]] ?? []) + [source]
+        customer["payment_sources"] = list
+        customers[id] = customer
+        return .ok(source)
+    }
+
+    /// `DELETE /customers/{id}/payment_sources/{source}`.
+    func removePaymentSource(customer id: String, source sourceID: String) -> Answer {
+        guard var customer = customers[id], var list = customer["payment_sources"] as? [String: any Sendable],
+            let sources = list["data"] as? [[String: any Sendable]], let source = sources.first(where: { $0["id"] as? String == sourceID })
+        else {
+            return Self.error(404, type: "resource_not_found_error", code: "conekta.errors.resource_not_found.entity", message: "El recurso payment_source \(sourceID) no existe.")
+        }
+        list["data"] = sources.filter { $0["id"] as? String != sourceID }
+        customer["payment_sources"] = list
+        customers[id] = customer
+        var deleted = source
+        deleted["deleted"] = true
+        return .ok(deleted)
+    }
+
     static func cardSource(_ id: String, token: String, customer: String, now: Timestamp) -> [String: any Sendable] {
-        let (brand, last4) = card(token) ?? ("visa", "4242")
+        let (brand, last4) = card(token) ?? (token == "tok_test_insufficient_funds" ? ("visa", "9995") : ("visa", "0002"))
         return [
             "id": id, "object": "payment_source", "type": "card", "created_at": now.millisecondsSince1970 / 1000, "parent_id": customer, "brand": brand,
             "last4": last4, "exp_month": "12", "exp_year": "2030", "name": "Tarjeta de prueba", "default": true, "token": token,

@@ -37,6 +37,14 @@ public struct MercadoPagoSandbox: Sendable {
         let group = router.group(RouterPath(prefix))
         group.post("/v1/card_tokens") { request, _ in try await self.handle(request) { state, json in state.createToken(json) } }
         group.post("/v1/customers") { request, _ in try await self.handle(request) { state, json in state.createCustomer(json) } }
+        group.post("/v1/customers/:id/cards") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await self.handle(request) { state, json in state.saveCard(customer: id, json) }
+        }
+        group.delete("/v1/customers/:id/cards/:card") { request, context in
+            let (id, card) = (context.parameters.get("id") ?? "", context.parameters.get("card") ?? "")
+            return try await self.handle(request, reads: true) { state, _ in state.deleteCard(customer: id, card: card) }
+        }
         group.post("/v1/payments") { request, _ in
             let (now, base) = (self.clock(), self.publicURL())
             return try await self.handle(request, idempotent: true) { state, json in state.createPayment(json, now: now, ticketBase: base) }

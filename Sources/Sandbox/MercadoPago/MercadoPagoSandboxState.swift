@@ -27,6 +27,9 @@ actor MercadoPagoSandboxState {
     }
 
     private var tokens: [String: String] = [:]  // token → cardholder name (which decides the outcome)
+    private var tokenNumbers: [String: String] = [:]  // token → test card number
+    /// Cards saved on customers: id → (customer, cardholder name, test card number).
+    private var cards: [String: (customer: String, holder: String, number: String)] = [:]
     private var customers: [String: [String: any Sendable]] = [:]
     private var payments: [Int64: Payment] = [:]
     private var idempotency: [String: (body: Data, answer: Answer)] = [:]
@@ -55,18 +58,58 @@ actor MercadoPagoSandboxState {
 
     func createToken(_ json: Data) -> Answer {
         let body = Self.object(json)
+        if let cardID = body["card_id"] as? String {
+            // A token for a saved card, to charge it again (Mercado Pago charges tokens only).
+            guard let card = cards[cardID], (body["customer_id"] as? String).map({ $0 == card.customer }) ?? true else {
+                return Self.error(404, "not_found", "card_id not found", cause: 2058)
+            }
+            return issueToken(holder: card.holder, number: card.number)
+        }
         guard let number = (body["card_number"] as? String)?.filter(\.isNumber), number.count >= 15 else {
             return Self.error(400, "bad_request", "card_number is invalid", cause: 205)
         }
         guard let name = (body["cardholder"] as? [String: Any])?["name"] as? String, !name.isEmpty else {
             return Self.error(400, "bad_request", "cardholder.name is required", cause: 221)
         }
+        return issueToken(holder: name, number: number)
+    }
+
+    private func issueToken(holder name: String, number: String) -> Answer {
         let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         tokens[id] = name.uppercased()
+        tokenNumbers[id] = number
         return Answer(status: 201, object: [
             "id": id, "status": "active", "first_six_digits": String(number.prefix(6)), "last_four_digits": String(number.suffix(4)),
             "cardholder": ["name": name] as [String: any Sendable], "live_mode": false,
         ])
+    }
+
+    /// `POST /v1/customers/{id}/cards` with a card token (used up by it).
+    func saveCard(customer: String, _ json: Data) -> Answer {
+        guard customers[customer] != nil else { return Self.error(404, "not_found", "customer not found", cause: 2050) }
+        guard let token = Self.object(json)["token"] as? String, let holder = tokens.removeValue(forKey: token), let number = tokenNumbers.removeValue(forKey: token) else {
+            return Self.error(400, "bad_request", "invalid card token", cause: 2062)
+        }
+        let id = String(nextID)
+        nextID += 1
+        cards[id] = (customer, holder, number)
+        return Answer(status: 201, object: Self.cardObject(id: id, customer: customer, holder: holder, number: number))
+    }
+
+    /// `DELETE /v1/customers/{id}/cards/{card}`: answers the card deleted.
+    func deleteCard(customer: String, card id: String) -> Answer {
+        guard let card = cards[id], card.customer == customer else { return Self.error(404, "not_found", "card not found", cause: 2058) }
+        cards[id] = nil
+        return .ok(Self.cardObject(id: id, customer: customer, holder: card.holder, number: card.number))
+    }
+
+    static func cardObject(id: String, customer: String, holder: String, number: String) -> [String: any Sendable] {
+        let brand = number.hasPrefix("4") ? "visa" : number.hasPrefix("3") ? "amex" : "master"
+        return [
+            "id": id, "customer_id": customer, "first_six_digits": String(number.prefix(6)), "last_four_digits": String(number.suffix(4)),
+            "expiration_month": 11, "expiration_year": 2030, "cardholder": ["name": holder] as [String: any Sendable],
+            "payment_method": ["id": brand, "name": brand, "payment_type_id": "credit_card"] as [String: any Sendable],
+        ]
     }
 
     func createCustomer(_ json: Data) -> Answer {
@@ -115,7 +158,7 @@ actor MercadoPagoSandboxState {
             payment.typeID = "bank_transfer"
             payment.reference = CLABE.make(bankPrefix: "646", plaza: "180", account: String(format: "%011lld", Int64.random(in: 0...99_999_999_999)))!
         default:
-            guard let token = body["token"] as? String, let holder = tokens.removeValue(forKey: token) else {
+            guard let token = body["token"] as? String, let holder = tokens.removeValue(forKey: token), tokenNumbers.removeValue(forKey: token) != nil else {
                 return Self.error(400, "bad_request", "Invalid card token", cause: 2006)
             }
             (payment.status, payment.statusDetail) = Self.cardOutcome(holder)

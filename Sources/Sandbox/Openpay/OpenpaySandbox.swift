@@ -52,6 +52,11 @@ public struct OpenpaySandbox: Sendable {
             let customer = context.parameters.get("customer") ?? ""
             return try await self.handle(request) { await self.state.saveCard(customer: customer, $0) }
         }
+        api.delete("/customers/:customer/cards/:card") { request, context in
+            let customer = context.parameters.get("customer") ?? ""
+            let card = context.parameters.get("card") ?? ""
+            return try await self.handle(request, reads: true) { _ in await self.state.deleteCard(customer: customer, card: card) }
+        }
         api.post("/charges") { request, _ in
             try await self.handle(request) { await self.state.createCharge($0, customer: nil, now: self.clock(), voucherBase: self.publicURL()) }
         }

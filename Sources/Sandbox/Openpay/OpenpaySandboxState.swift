@@ -29,6 +29,7 @@ actor OpenpaySandboxState {
     private var tokens: [String: String] = [:]  // token id → card number
     private var customers: [String: [String: any Sendable]] = [:]
     private var cards: [String: String] = [:]  // saved card id → card number
+    private var cardOwners: [String: String] = [:]  // saved card id → customer id
     private var charges: [String: Charge] = [:]
     private var records = SandboxRecords<[String: any Sendable]>()
 
@@ -84,7 +85,21 @@ actor OpenpaySandboxState {
         }
         let id = newID("k")
         cards[id] = number
-        return .ok(["id": id, "customer_id": customer, "card_number": String(number.prefix(6)) + "XXXXXX" + String(number.suffix(4)), "type": "credit"])
+        cardOwners[id] = customer
+        return .ok([
+            "id": id, "customer_id": customer, "card_number": String(number.prefix(6)) + "XXXXXX" + String(number.suffix(4)), "type": "credit",
+            "brand": number.hasPrefix("4") ? "visa" : number.hasPrefix("3") ? "american_express" : "mastercard", "expiration_month": "12", "expiration_year": "30",
+            "holder_name": "Tarjeta de prueba", "allows_charges": true,
+        ])
+    }
+
+    /// `DELETE /v1/{merchant}/customers/{id}/cards/{card}`: answered 204 with no body.
+    func deleteCard(customer: String, card: String) -> Answer {
+        guard cardOwners[card] == customer, cards.removeValue(forKey: card) != nil else {
+            return Self.error(404, code: 1005, "The requested resource doesn't exist")
+        }
+        cardOwners[card] = nil
+        return .noContent
     }
 
     func createCharge(_ json: Data, customer: String?, now: Timestamp, voucherBase: String) -> Answer {
@@ -107,7 +122,12 @@ actor OpenpaySandboxState {
             guard let source = body["source_id"] as? String, let number = tokens.removeValue(forKey: source) ?? cards[source] else {
                 return Self.error(400, code: 1001, "source_id is invalid or was already used")
             }
-            guard let session = body["device_session_id"] as? String, !session.isEmpty else {
+            if cards[source] != nil, cardOwners[source] != customer {
+                return Self.error(404, code: 1005, "The requested resource doesn't exist")
+            }
+            // A charge to a customer's saved card made by the merchant (domiciliación) has no browser session.
+            let savedCardCharge = cards[source] != nil
+            guard savedCardCharge || !((body["device_session_id"] as? String) ?? "").isEmpty else {
                 return Self.error(400, code: 1001, "device_session_id is required")
             }
             if let declined = Self.outcome(ofCard: number) {

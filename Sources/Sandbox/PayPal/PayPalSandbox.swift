@@ -61,6 +61,10 @@ public struct PayPalSandbox: Sendable {
         }
         group.post("/v3/vault/setup-tokens") { request, _ in try await self.handle(request) { state, json in state.createSetupToken(json) } }
         group.post("/v3/vault/payment-tokens") { request, _ in try await self.handle(request) { state, json in state.createPaymentToken(json) } }
+        group.delete("/v3/vault/payment-tokens/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await self.handle(request, reads: true) { state, _ in state.deletePaymentToken(id) }
+        }
         group.post("/v2/checkout/orders") { request, _ in
             let now = self.clock()
             return try await self.handle(request) { state, json in state.createOrder(json, now: now) }

@@ -81,6 +81,14 @@ actor PayPalSandboxState {
         return Answer(status: 201, object: ["id": paymentToken, "customer": ["id": newID("CUS")] as [String: any Sendable], "payment_source": ["card": Self.cardObject(card)] as [String: any Sendable]])
     }
 
+    /// `DELETE /v3/vault/payment-tokens/{id}`: 204, or 404 for a token that is not there.
+    func deletePaymentToken(_ id: String) -> Answer {
+        guard paymentTokens.removeValue(forKey: id) != nil else {
+            return Self.error(404, "RESOURCE_NOT_FOUND", "The specified resource does not exist.", issue: "INVALID_RESOURCE_ID")
+        }
+        return .noContent
+    }
+
     static func cardObject(_ card: [String: String]) -> [String: any Sendable] {
         let number = card["number"] ?? ""
         return ["name": card["name"] ?? "", "last_digits": String(number.suffix(4)), "brand": number.hasPrefix("4") ? "VISA" : "MASTERCARD", "expiry": card["expiry"] ?? ""]

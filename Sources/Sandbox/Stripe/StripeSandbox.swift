@@ -61,6 +61,17 @@ public struct StripeSandbox: Sendable {
         group.post("/v1/customers") { request, context in
             try await self.handle(request, context, write: true) { form in await self.state.createCustomer(form) }
         }
+        group.post("/v1/payment_methods") { request, context in
+            try await self.handle(request, context, write: true) { form in await self.state.createPaymentMethod(form, now: self.clock()) }
+        }
+        group.post("/v1/payment_methods/:id/attach") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await self.handle(request, context, write: true) { form in await self.state.attach(id, form, now: self.clock()) }
+        }
+        group.post("/v1/payment_methods/:id/detach") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await self.handle(request, context, write: true) { _ in await self.state.detach(id) }
+        }
         group.post("/v1/payment_intents") { request, context in
             try await self.handle(request, context, write: true) { form in await self.state.createPaymentIntent(form, now: self.clock(), voucherBase: self.publicURL()) }
         }

@@ -25,7 +25,17 @@ actor StripeSandboxState {
         var paid: Int64?
     }
 
+    /// A card PaymentMethod made from a test token or test PaymentMethod, attached to a customer or not.
+    struct SavedMethod: Sendable {
+        var id: String
+        /// The test token it was made from, which decides how charges to it go.
+        var source: String
+        var customer: String?
+        var created: Int64
+    }
+
     private var customers: [String: [String: any Sendable]] = [:]
+    private var paymentMethods: [String: SavedMethod] = [:]
     private var intents: [String: Intent] = [:]
     private var idempotency: [String: (body: String, answer: Answer)] = [:]
     /// Events to deliver to the webhook endpoint, in order.
@@ -57,6 +67,82 @@ actor StripeSandboxState {
         return .ok(customer)
     }
 
+    /// `POST /v1/payment_methods` with `type=card` and `card[token]=tok_…`.
+    func createPaymentMethod(_ form: [(String, String)], now: Timestamp) -> Answer {
+        let values = Dictionary(form, uniquingKeysWith: { _, last in last })
+        guard values["type"] == "card" else {
+            return .stripeError(400, type: "invalid_request_error", code: "parameter_invalid_empty", message: "This sandbox makes card PaymentMethods only.", extra: ["param": "type"])
+        }
+        guard let token = values["card[token]"], !Self.isUnknown(token) else {
+            return .stripeError(400, type: "invalid_request_error", code: "resource_missing", message: "No such token: '\(values["card[token]"] ?? "")'", extra: ["param": "card[token]"])
+        }
+        let method = SavedMethod(id: newID("pm_"), source: token, customer: nil, created: now.millisecondsSince1970 / 1000)
+        paymentMethods[method.id] = method
+        return .ok(Self.object(method))
+    }
+
+    /// `POST /v1/payment_methods/{id}/attach`: a test PaymentMethod (`pm_card_visa`…) is copied into a new one, as
+    /// Stripe does; a PaymentMethod already attached to another customer is refused.
+    func attach(_ id: String, _ form: [(String, String)], now: Timestamp) -> Answer {
+        guard let customer = form.first(where: { $0.0 == "customer" })?.1 else {
+            return .stripeError(400, type: "invalid_request_error", code: "parameter_missing", message: "Missing required param: customer.", extra: ["param": "customer"])
+        }
+        guard customers[customer] != nil else {
+            return .stripeError(400, type: "invalid_request_error", code: "resource_missing", message: "No such customer: '\(customer)'", extra: ["param": "customer"])
+        }
+        var method: SavedMethod
+        if let saved = paymentMethods[id] {
+            guard saved.customer == nil || saved.customer == customer else {
+                return .stripeError(400, type: "invalid_request_error", code: "payment_method_unexpected_state",
+                                    message: "The payment method you provided has already been attached to a customer.")
+            }
+            method = saved
+        } else if id.hasPrefix("pm_card_"), !Self.isUnknown(id) {
+            method = SavedMethod(id: newID("pm_"), source: id, customer: nil, created: now.millisecondsSince1970 / 1000)
+        } else {
+            return .stripeError(404, type: "invalid_request_error", code: "resource_missing", message: "No such PaymentMethod: '\(id)'", extra: ["param": "payment_method"])
+        }
+        method.customer = customer
+        paymentMethods[method.id] = method
+        return .ok(Self.object(method))
+    }
+
+    /// `POST /v1/payment_methods/{id}/detach`.
+    func detach(_ id: String) -> Answer {
+        guard var method = paymentMethods[id] else {
+            return .stripeError(404, type: "invalid_request_error", code: "resource_missing", message: "No such PaymentMethod: '\(id)'", extra: ["param": "payment_method"])
+        }
+        guard method.customer != nil else {
+            return .stripeError(400, type: "invalid_request_error", code: "payment_method_unexpected_state", message: "The payment method you provided is not attached to a customer so detachment is impossible.")
+        }
+        method.customer = nil
+        paymentMethods[id] = method
+        return .ok(Self.object(method))
+    }
+
+    static func isUnknown(_ method: String) -> Bool {
+        if case .unknown = card(method) { return true }
+        return false
+    }
+
+    /// A PaymentMethod as Stripe shows it: brand, last four digits and expiry of the test card behind it.
+    static func object(_ method: SavedMethod) -> [String: any Sendable] {
+        let (brand, last4): (String, String) =
+            switch method.source {
+            case let source where source.contains("mastercard"): ("mastercard", "4444")
+            case let source where source.hasSuffix("_mx"): ("visa", "8001")
+            case let source where source.contains("InsufficientFunds"): ("visa", "9995")
+            case let source where source.contains("chargeDeclined"): ("visa", "0002")
+            default: ("visa", "4242")
+            }
+        var object: [String: any Sendable] = [
+            "id": method.id, "object": "payment_method", "type": "card", "created": method.created, "livemode": false,
+            "card": ["brand": brand, "last4": last4, "exp_month": 12, "exp_year": 2034, "country": "MX", "funding": "credit"] as [String: any Sendable],
+        ]
+        object["customer"] = method.customer
+        return object
+    }
+
     func createPaymentIntent(_ form: [(String, String)], now: Timestamp, voucherBase: String) -> Answer {
         let values = Dictionary(form, uniquingKeysWith: { _, last in last })
         guard let amountText = values["amount"], let amount = Int64(amountText) else {
@@ -69,9 +155,17 @@ actor StripeSandboxState {
             return .stripeError(400, type: "invalid_request_error", code: "amount_too_small", message: "Amount must be at least $10.00 mxn", extra: ["param": "amount"])
         }
         let types = form.filter { $0.0 == "payment_method_types[]" }.map(\.1)
-        let method = values["payment_method"] ?? values["payment_method_data[card][token]"] ?? values["payment_method_data[type]"] ?? types.first ?? "card"
+        var method = values["payment_method"] ?? values["payment_method_data[card][token]"] ?? values["payment_method_data[type]"] ?? types.first ?? "card"
         if let customer = values["customer"], customers[customer] == nil {
             return .stripeError(400, type: "invalid_request_error", code: "resource_missing", message: "No such customer: '\(customer)'", extra: ["param": "customer"])
+        }
+        if let saved = paymentMethods[method] {
+            // A saved card is charged only for the customer it is attached to.
+            guard let owner = saved.customer, owner == values["customer"] else {
+                return .stripeError(400, type: "invalid_request_error", code: "payment_method_unexpected_state",
+                                    message: "The provided PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.")
+            }
+            method = saved.source
         }
         var intent = Intent(
             id: newID("pi_"), amount: amount, currency: currency, status: "requires_payment_method", customer: values["customer"],

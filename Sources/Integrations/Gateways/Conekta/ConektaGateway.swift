@@ -55,6 +55,25 @@ public struct ConektaGateway: PaymentGateway {
         return try await map(answer, intentID: request.intentID)
     }
 
+    /// `POST /customers/{id}/payment_sources` with the Conekta.js token; the source id is charged later as
+    /// `payment_source_id`.
+    public func saveCard(customerID: String, token: String, deviceSessionID: String?) async throws(GatewayError) -> SavedCard {
+        let source = try await send(.POST, "/customers/\(FormEncoding.escape(customerID))/payment_sources", body: ["type": "card", "token_id": token], idempotent: false)
+        guard let id = JSONFields.text(source, "id") else { throw .invalidResponse(provider: provider, detail: "tarjeta guardada sin id") }
+        return SavedCard(
+            id: id, brand: JSONFields.text(source, "brand") ?? "card", last4: JSONFields.text(source, "last4") ?? "",
+            expiryMonth: JSONFields.text(source, "exp_month").flatMap { Int($0) }, expiryYear: JSONFields.text(source, "exp_year").flatMap { Int($0) }
+        )
+    }
+
+    public func removeCard(customerID: String, cardID: String) async throws(GatewayError) {
+        do {
+            _ = try await send(.DELETE, "/customers/\(FormEncoding.escape(customerID))/payment_sources/\(FormEncoding.escape(cardID))", body: nil, idempotent: true)
+        } catch .refused(_, 404, _, _) {
+            return
+        }
+    }
+
     public func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge {
         try await map(try await send(.GET, "/orders/\(FormEncoding.escape(chargeID))", body: nil, idempotent: true), intentID: nil)
     }

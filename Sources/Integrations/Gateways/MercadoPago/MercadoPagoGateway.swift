@@ -39,7 +39,9 @@ public struct MercadoPagoGateway: PaymentGateway {
             body["token"] = token
             body["installments"] = 1
             body["payment_method_id"] = request.paymentMethodID ?? "visa"
-        case .savedCard(let customerID, let cardToken):
+        case .savedCard(let customerID, let cardID):
+            let token = try await send(.POST, "/v1/card_tokens", body: ["card_id": cardID, "customer_id": customerID], idempotencyKey: "token-\(request.intentID)")
+            guard let cardToken = JSONFields.text(token, "id") else { throw .invalidResponse(provider: provider, detail: "token de tarjeta guardada sin id") }
             body["token"] = cardToken
             body["installments"] = 1
             body["payment_method_id"] = request.paymentMethodID ?? "visa"
@@ -52,6 +54,25 @@ public struct MercadoPagoGateway: PaymentGateway {
             body["date_of_expiration"] = Self.date(expiresAt)
         }
         return try map(try await send(.POST, "/v1/payments", body: body, idempotencyKey: request.intentID))
+    }
+
+    /// `POST /v1/customers/{id}/cards` with the card token from Mercado Pago's script; each later charge asks a fresh
+    /// card token for the saved card (`POST /v1/card_tokens` with `card_id`), as Mercado Pago charges tokens only.
+    public func saveCard(customerID: String, token: String, deviceSessionID: String?) async throws(GatewayError) -> SavedCard {
+        let card = try await send(.POST, "/v1/customers/\(FormEncoding.escape(customerID))/cards", body: ["token": token], idempotencyKey: "card-\(customerID)-\(token)")
+        guard let id = JSONFields.text(card, "id") else { throw .invalidResponse(provider: provider, detail: "tarjeta guardada sin id") }
+        return SavedCard(
+            id: id, brand: JSONFields.text(card, "payment_method", "id") ?? "card", last4: JSONFields.text(card, "last_four_digits") ?? "",
+            expiryMonth: JSONFields.integer(card, "expiration_month").map(Int.init), expiryYear: JSONFields.integer(card, "expiration_year").map(Int.init)
+        )
+    }
+
+    public func removeCard(customerID: String, cardID: String) async throws(GatewayError) {
+        do {
+            _ = try await send(.DELETE, "/v1/customers/\(FormEncoding.escape(customerID))/cards/\(FormEncoding.escape(cardID))", body: nil, idempotencyKey: nil)
+        } catch .refused(_, 404, _, _) {
+            return
+        }
     }
 
     public func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge {
@@ -88,7 +109,7 @@ public struct MercadoPagoGateway: PaymentGateway {
     func send(_ method: HTTPMethod, _ path: String, body: [String: Any]?, idempotencyKey: String?) async throws(GatewayError) -> [String: Any] {
         var headers = [("Authorization", "Bearer \(accessToken)")]
         if let idempotencyKey { headers.append(("X-Idempotency-Key", String(idempotencyKey.prefix(64)))) }
-        let response = try await client.sendJSON(method, path, headers: headers, body: body, idempotent: method == .GET || idempotencyKey != nil)
+        let response = try await client.sendJSON(method, path, headers: headers, body: body, idempotent: method == .GET || method == .DELETE || idempotencyKey != nil)
         guard let object = response.json as? [String: Any] else { throw .invalidResponse(provider: provider, detail: "respuesta sin objeto") }
         if (200..<300).contains(response.status) { return object }
         let cause = (object["cause"] as? [[String: Any]])?.first ?? [:]

@@ -71,6 +71,28 @@ public struct OpenpayGateway: PaymentGateway {
         }
     }
 
+    /// `POST /v1/{merchant}/customers/{id}/cards` with the Openpay.js token and its `device_session_id`; the card id is
+    /// charged later as `source_id` on the customer's charges.
+    public func saveCard(customerID: String, token: String, deviceSessionID: String?) async throws(GatewayError) -> SavedCard {
+        var body: [String: Any] = ["token_id": token]
+        if let deviceSessionID { body["device_session_id"] = deviceSessionID }
+        let card = try await send(.POST, root + "/customers/\(FormEncoding.escape(customerID))/cards", body: body, idempotent: false)
+        guard let id = JSONFields.text(card, "id") else { throw .invalidResponse(provider: provider, detail: "tarjeta guardada sin id") }
+        let number = JSONFields.text(card, "card_number") ?? ""
+        return SavedCard(
+            id: id, brand: JSONFields.text(card, "brand") ?? "card", last4: String(number.suffix(4)),
+            expiryMonth: JSONFields.text(card, "expiration_month").flatMap { Int($0) }, expiryYear: JSONFields.text(card, "expiration_year").flatMap { Int($0) }
+        )
+    }
+
+    public func removeCard(customerID: String, cardID: String) async throws(GatewayError) {
+        do {
+            _ = try await sendJSON(.DELETE, root + "/customers/\(FormEncoding.escape(customerID))/cards/\(FormEncoding.escape(cardID))", body: nil, idempotent: true)
+        } catch .refused(_, 404, _, _) {
+            return
+        }
+    }
+
     public func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge {
         try map(try await send(.GET, root + "/charges/\(FormEncoding.escape(chargeID))", body: nil, idempotent: true))
     }

@@ -49,6 +49,28 @@ public struct PayPalGateway: PaymentGateway {
         return try map(try await send(.POST, "/v2/checkout/orders", body: order, requestID: request.intentID))
     }
 
+    /// Turns the setup token approved in the borrower's browser into a vault payment token (`POST /v3/vault/payment-tokens`),
+    /// charged later as `payment_source.card.vault_id`.
+    public func saveCard(customerID: String, token: String, deviceSessionID: String?) async throws(GatewayError) -> SavedCard {
+        let saved = try await send(.POST, "/v3/vault/payment-tokens", body: ["payment_source": ["token": ["id": token, "type": "SETUP_TOKEN"]]], requestID: "vault-\(token)")
+        guard let id = JSONFields.text(saved, "id") else { throw .invalidResponse(provider: provider, detail: "token de pago sin id") }
+        let card = (saved["payment_source"] as? [String: Any])?["card"] as? [String: Any] ?? [:]
+        // PayPal writes the expiry as "YYYY-MM".
+        let expiry = (JSONFields.text(card, "expiry") ?? "").split(separator: "-").compactMap { Int($0) }
+        return SavedCard(
+            id: id, brand: (JSONFields.text(card, "brand") ?? "card").lowercased(), last4: JSONFields.text(card, "last_digits") ?? "",
+            expiryMonth: expiry.count == 2 ? expiry[1] : nil, expiryYear: expiry.count == 2 ? expiry[0] : nil
+        )
+    }
+
+    public func removeCard(customerID: String, cardID: String) async throws(GatewayError) {
+        do {
+            _ = try await send(.DELETE, "/v3/vault/payment-tokens/\(FormEncoding.escape(cardID))", body: nil, requestID: nil)
+        } catch .refused(_, 404, _, _) {
+            return
+        }
+    }
+
     public func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge {
         try map(try await send(.GET, "/v2/checkout/orders/\(FormEncoding.escape(chargeID))", body: nil, requestID: nil))
     }
@@ -89,7 +111,7 @@ public struct PayPalGateway: PaymentGateway {
     func send(_ method: HTTPMethod, _ path: String, body: [String: Any]?, requestID: String?, retried: Bool = false) async throws(GatewayError) -> [String: Any] {
         var headers = [("Authorization", "Bearer \(try await tokens.token())"), ("Prefer", "return=representation")]
         if let requestID { headers.append(("PayPal-Request-Id", String(requestID.prefix(108)))) }
-        let (status, json) = try await client.sendJSON(method, path, headers: headers, body: body ?? (method == .GET ? nil : [:]), idempotent: method == .GET || requestID != nil)
+        let (status, json) = try await client.sendJSON(method, path, headers: headers, body: body ?? (method == .GET || method == .DELETE ? nil : [:]), idempotent: method == .GET || method == .DELETE || requestID != nil)
         let object = json as? [String: Any] ?? [:]
         if (200..<300).contains(status) { return object }
         if status == 401, !retried {

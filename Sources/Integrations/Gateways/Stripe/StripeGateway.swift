@@ -67,6 +67,37 @@ public struct StripeGateway: PaymentGateway {
         return try map(try await send(.POST, "/v1/payment_intents", form: form, idempotencyKey: request.intentID))
     }
 
+    /// A `pm_…` from Stripe.js is attached as it is; a `tok_…` becomes a card PaymentMethod first. Attached to the
+    /// customer, it is charged later `off_session`.
+    public func saveCard(customerID: String, token: String, deviceSessionID: String?) async throws(GatewayError) -> SavedCard {
+        var methodID = token
+        if !token.hasPrefix("pm_") {
+            let made = try await send(.POST, "/v1/payment_methods", form: [("type", "card"), ("card[token]", token)], idempotencyKey: "pm-\(token)")
+            guard let id = JSONFields.text(made, "id") else { throw .invalidResponse(provider: provider, detail: "PaymentMethod sin id") }
+            methodID = id
+        }
+        let attached = try await send(
+            .POST, "/v1/payment_methods/\(FormEncoding.escape(methodID))/attach", form: [("customer", customerID)], idempotencyKey: "attach-\(customerID)-\(token)"
+        )
+        guard let id = JSONFields.text(attached, "id"), let card = attached["card"] as? [String: Any] else {
+            throw .invalidResponse(provider: provider, detail: "PaymentMethod sin tarjeta")
+        }
+        return SavedCard(
+            id: id, brand: JSONFields.text(card, "brand") ?? "card", last4: JSONFields.text(card, "last4") ?? "",
+            expiryMonth: JSONFields.integer(card, "exp_month").map(Int.init), expiryYear: JSONFields.integer(card, "exp_year").map(Int.init)
+        )
+    }
+
+    public func removeCard(customerID: String, cardID: String) async throws(GatewayError) {
+        do {
+            _ = try await send(.POST, "/v1/payment_methods/\(FormEncoding.escape(cardID))/detach", form: [], idempotencyKey: "detach-\(cardID)")
+        } catch .refused(_, _, "resource_missing", _) {
+            return
+        } catch .refused(_, 400, _, let detail) where detail.contains("not attached") {
+            return
+        }
+    }
+
     public func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge {
         try map(try await send(.GET, "/v1/payment_intents/\(FormEncoding.escape(chargeID))?expand%5B%5D=latest_charge.balance_transaction", form: nil, idempotencyKey: nil))
     }
