@@ -56,7 +56,7 @@ public func buildApplication(
     return Application(
         router: built.router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Cartera"),
-        services: [built.outbox, DatabaseService(database: database, logger: logger)],
+        services: [built.outbox, built.recurring, DatabaseService(database: database, logger: logger)],
         onServerRunning: { channel in
             let listening = channel.localAddress?.port ?? port
             bound.set(listening)
@@ -93,6 +93,8 @@ func buildRouter(
     let gateways = GatewayRegistry(configuration: configuration, store: GatewaySettingsStore(database: database, keys: keys, clock: clock), clock: clock)
     let intents = PaymentIntentBook(database: database, book: book, directory: directory, connectors: gateways.connectors, clock: clock)
     let outbox = GatewayOutbox(database: database, intents: intents, logger: logger, clock: clock, refreshSettings: { try await gateways.reload() })
+    let mandates = CardMandateBook(database: database, intents: intents, logger: logger)
+    let recurring = RecurringCharges(database: database, mandates: mandates, logger: logger)
     WebhookRoutes(
         inbox: GatewayInbox(database: database, audit: audit, verifiers: gateways.verifiers, clock: clock, onStored: { outbox.notify() })
     ).add(to: router)
@@ -113,6 +115,7 @@ func buildRouter(
     ProductAPIRoutes(catalog: catalog, access: APIAccess(audit: audit, clock: clock)).add(to: api)
     LoanAPIRoutes(database: database, book: book, directory: directory, access: APIAccess(audit: audit, clock: clock), clock: clock).add(to: api)
     PaymentIntentAPIRoutes(intents: intents, access: APIAccess(audit: audit, clock: clock)).add(to: api)
+    CardMandateAPIRoutes(mandates: mandates, access: APIAccess(audit: audit, clock: clock)).add(to: api)
 
     let sessions = WebSessions(
         database: database, keys: keys, clock: clock,
@@ -137,7 +140,7 @@ func buildRouter(
     PaymentIntentPages(web: web, database: database, book: book, intents: intents).add()
     GatewaySettingsPages(web: web, gateways: gateways).add()
     StaticRoutes(web: web).add()
-    return BuiltRouter(router: router, webRoutes: web.registry, outbox: outbox, gateways: gateways)
+    return BuiltRouter(router: router, webRoutes: web.registry, outbox: outbox, gateways: gateways, recurring: recurring)
 }
 
 /// The router and what the application runs beside it.
@@ -146,6 +149,7 @@ struct BuiltRouter {
     let webRoutes: WebRouter.Registry
     let outbox: GatewayOutbox
     let gateways: GatewayRegistry
+    let recurring: RecurringCharges
 }
 
 /// Keeps the database pool for the life of the application and closes it after the server has stopped.

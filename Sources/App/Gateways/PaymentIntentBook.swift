@@ -98,13 +98,7 @@ public struct PaymentIntentBook: Sendable {
         let method: GatewayMethod
         switch kind {
         case .card:
-            guard let token = request.token?.trimmingCharacters(in: .whitespaces), !token.isEmpty, token.count <= 255 else {
-                throw Self.refusal("card_token_required", "Falta el token de la tarjeta que genera el formulario de \(connector.provider.name).")
-            }
-            guard !CardNumberDetector.containsCardNumber(token), !token.allSatisfy(\.isNumber) else {
-                throw Self.refusal("card_number_in_text", "Envíe el token de la tarjeta, nunca su número.")
-            }
-            method = .card(token: token)
+            method = .card(token: try Self.cardToken(request.token, provider: connector.provider))
         case .cash:
             method = .cash(expiresAt: expiresAt)
         case .spei:
@@ -113,17 +107,36 @@ public struct PaymentIntentBook: Sendable {
         case .savedCard:
             preconditionFailure("refused above")
         }
-        let id = APIClients.timeOrderedID("pin_", at: now)
-        let customer = customerID
         let description = request.installment.map { "Crédito \(loanID), pago \($0)" } ?? "Crédito \(loanID)"
+        let id = APIClients.timeOrderedID("pin_", at: now)
+        return try await open(
+            id: id, lenderID: lenderID, loanID: loanID, installment: request.installment, connector: connector, customerID: customerID, recurring: false, actor: actor,
+            charge: GatewayChargeRequest(
+                intentID: id, amount: amount, description: description, payerName: payerName, payerEmail: payerEmail, method: method,
+                deviceSessionID: request.deviceSessionId, paymentMethodID: request.paymentMethodId
+            )
+        )
+    }
+
+    /// Records the intent `id` with its first attempt (and audit entry) in one transaction, then asks the gateway. A
+    /// declined card comes back as a failed intent; a request the gateway surely did not act on fails the intent and
+    /// throws; one whose outcome is unknown leaves the intent for the janitor.
+    func open(
+        id: String, lenderID: String, loanID: String, installment: Int?, connector: any PaymentGateway, customerID: String?, recurring: Bool,
+        actor: Administration.Actor, charge request: GatewayChargeRequest
+    ) async throws -> PaymentIntentRecord {
+        let now = clock()
+        let amount = request.amount
+        let provider = connector.provider
+        let kind = request.method.kind
         let attemptID = APIClients.timeOrderedID("pat_", at: now)
         try await database.transaction { db in
             try await db.raw(
                 """
                 INSERT INTO payment_intents (id, lender_id, loan_id, installment, provider, method, amount, currency, description, status,
                     provider_customer_id, refunded, recurring, created_at, created_by, updated_at, queries, row_version)
-                VALUES (\(bind: id), \(bind: lenderID), \(bind: loanID), \(bind: request.installment), \(bind: request.provider.rawValue), \(bind: kind.rawValue),
-                    \(bind: amount.minorUnits), \(bind: amount.currency.code), \(bind: description), 'created', \(bind: customer), 0, \(bind: false),
+                VALUES (\(bind: id), \(bind: lenderID), \(bind: loanID), \(bind: installment), \(bind: provider.rawValue), \(bind: kind.rawValue),
+                    \(bind: amount.minorUnits), \(bind: amount.currency.code), \(bind: request.description), 'created', \(bind: customerID), 0, \(bind: recurring),
                     \(bind: now.text), \(bind: actor.id), \(bind: now.text), 0, 1)
                 """
             ).run()
@@ -131,27 +144,33 @@ public struct PaymentIntentBook: Sendable {
             try await AuditLog.append(
                 Administration.entry(
                     actor: actor, action: "payment_intent.create", objectType: "payment_intent", objectID: id, at: now,
-                    change: "\(loanID) \(request.provider.rawValue) \(kind.rawValue) \(amount.minorUnits)"
+                    change: "\(loanID) \(provider.rawValue) \(kind.rawValue) \(amount.minorUnits)"
                 ),
                 on: db
             )
         }
         let charge: GatewayCharge
         do {
-            charge = try await connector.charge(
-                GatewayChargeRequest(
-                    intentID: id, amount: amount, description: description, payerName: payerName, payerEmail: payerEmail, method: method,
-                    deviceSessionID: request.deviceSessionId, paymentMethodID: request.paymentMethodId
-                )
-            )
+            charge = try await connector.charge(request)
         } catch {
-            try await settleFailedRequest(id, attemptID: attemptID, provider: request.provider, error: error)
+            try await settleFailedRequest(id, attemptID: attemptID, provider: provider, error: error)
             // Perhaps charged: the intent waits (created) for the janitor to find out; the caller sees it so.
             if !Self.nothingWasDone(error) { return try await intent(id, lenderID: lenderID) }
             throw Self.refusal(error)
         }
-        try await recordAnswer(charge, intentID: id, attemptID: attemptID, provider: request.provider)
+        try await recordAnswer(charge, intentID: id, attemptID: attemptID, provider: provider)
         return try await intent(id, lenderID: lenderID)
+    }
+
+    /// A card token as the provider's script made it; a card number is refused (and never stored).
+    static func cardToken(_ text: String?, provider: GatewayProvider) throws -> String {
+        guard let token = text?.trimmingCharacters(in: .whitespaces), !token.isEmpty, token.count <= 255 else {
+            throw refusal("card_token_required", "Falta el token de la tarjeta que genera el formulario de \(provider.name).")
+        }
+        guard !CardNumberDetector.containsCardNumber(token), !token.allSatisfy(\.isNumber) else {
+            throw refusal("card_number_in_text", "Envíe el token de la tarjeta, nunca su número.")
+        }
+        return token
     }
 
     /// What the payment is for: an amount, an installment's remainder or the payoff — never more than the payoff.

@@ -64,15 +64,12 @@ public struct PaymentIntentRecord: Sendable, Encodable {
         loanId = try row.decode(column: "loan_id", as: String.self)
         lenderId = try row.decode(column: "lender_id", as: String.self)
         installment = try row.decode(column: "installment", as: Int?.self)
-        let providerName = try row.decode(column: "provider", as: String.self)
-        guard let provider = GatewayProvider(rawValue: providerName) else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "provider \(providerName)")) }
-        self.provider = provider
+        provider = try row.decode(column: "provider", named: GatewayProvider.self)
         method = try row.decode(column: "method", as: String.self)
         self.amount = try amount("amount") ?? "0.00"
         self.currency = currencyCode
         description = try row.decode(column: "description", as: String.self)
-        let statusName = try row.decode(column: "status", as: String.self)
-        guard let status = PaymentIntentStatus(rawValue: statusName) else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "status \(statusName)")) }
+        let status = try row.decode(column: "status", named: PaymentIntentStatus.self)
         self.status = status
         statusLabel = status.label
         providerChargeId = try row.decode(column: "provider_charge_id", as: String?.self)

@@ -1,4 +1,5 @@
 import CarteraCore
+import Foundation
 import Payments
 
 /// How a borrower pays through a gateway.
@@ -103,6 +104,16 @@ public struct SavedCard: Sendable, Hashable, Codable {
         self.last4 = last4
         self.expiryMonth = expiryMonth
         self.expiryYear = expiryYear.map { $0 < 100 ? 2000 + $0 : $0 }
+    }
+
+    /// The network's name for people: `Visa`, `Mastercard`, `American Express`.
+    public var brandName: String {
+        switch brand.lowercased() {
+        case "visa": "Visa"
+        case "mastercard", "master": "Mastercard"
+        case "amex", "american_express": "American Express"
+        default: brand.capitalized
+        }
     }
 
     /// Whether the card has expired by `date` (it works through the last day of its expiry month).

@@ -13,5 +13,6 @@ public enum Migrations {
         .m0010GatewayEvents,
         .m0011PaymentIntents,
         .m0012GatewaySettings,
+        .m0013CardMandates,
     ]
 }

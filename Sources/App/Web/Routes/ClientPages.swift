@@ -195,4 +195,3 @@ struct ClientPages {
     }
 }
 
-extension FieldIssue: Error {}

@@ -1,0 +1,381 @@
+import CarteraCore
+import CarteraSecurity
+import Clients
+import Foundation
+import Integrations
+import Lending
+import Logging
+import Payments
+import SQLKit
+import ServiceLifecycle
+import Store
+
+/// Charges saved cards on due dates (domiciliación) and retries the charges that fail.
+///
+/// Each pass: (1) reads what became of the charges in flight (their payment intents move by the gateway's answer,
+/// webhook or janitor); (2) opens a due-date charge for each active authorisation whose loan has an installment due
+/// today or before (since the authorisation), superseding an older one still waiting; (3) makes the charges whose
+/// day came. A charge asks the amount due on the loan that day (capped by the authorisation's maximum); a failed one
+/// is tried again on the lender's retry days, then left as exhausted. The borrower gets a notice each time. Every
+/// step is claimed with the row's version, so several instances can run passes at once without charging twice.
+public final class RecurringCharges: Service, Sendable {
+    let database: Database
+    let mandates: CardMandateBook
+    let logger: Logger
+    let interval: Duration
+    /// A claimed charge whose intent was never recorded (the process stopped in between) is freed after this long.
+    let abandonedAfterSeconds: Int64 = 600
+
+    public init(database: Database, mandates: CardMandateBook, logger: Logger, interval: Duration = .seconds(60)) {
+        self.database = database
+        self.mandates = mandates
+        self.logger = logger
+        self.interval = interval
+    }
+
+    var intents: PaymentIntentBook { mandates.intents }
+    var book: LoanBook { intents.book }
+    static let actor = Administration.Actor(kind: .system, id: "domiciliacion")
+
+    /// What a pass did.
+    public struct Summary: Sendable, Encodable, Equatable {
+        public var opened = 0
+        public var charged = 0
+        public var paid = 0
+        public var retrying = 0
+        public var exhausted = 0
+        public var covered = 0
+        public var canceled = 0
+        public var superseded = 0
+        public var ended = 0
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled {
+                do { _ = try await runOnce() } catch { logger.error("recurring charges pass failed", metadata: ["error": "\(error)"]) }
+                try? await Task.sleep(for: interval)
+            }
+        } onGracefulShutdown: {}
+    }
+
+    /// One pass, as the service runs it every minute (and `cartera recurring run` on demand).
+    @discardableResult
+    public func runOnce() async throws -> Summary {
+        var summary = Summary()
+        let today = book.today()
+        var schedules: [String: RetrySchedule] = [:]
+        try await observe(today: today, schedules: &schedules, summary: &summary)
+        try await open(today: today, summary: &summary)
+        try await chargeDue(today: today, summary: &summary)
+        // Declines answered at once are settled in the same pass.
+        try await observe(today: today, schedules: &schedules, summary: &summary)
+        return summary
+    }
+
+    // MARK: Opening due dates
+
+    func open(today: CalendarDate, summary: inout Summary) async throws {
+        let active = try await database.withConnection { db in
+            try await db.raw("SELECT \(CardMandateRecord.columns) FROM card_mandates WHERE status = 'active' ORDER BY id").all().map(CardMandateRecord.init)
+        }
+        for mandate in active {
+            do {
+                try await open(mandate, today: today, summary: &summary)
+            } catch {
+                logger.error("recurring charge not opened", metadata: ["mandate": "\(mandate.id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    func open(_ mandate: CardMandateRecord, today: CalendarDate, summary: inout Summary) async throws {
+        let (loan, position) = try await book.position(mandate.loanId, lenderID: mandate.lenderId, asOf: today)
+        let now = intents.clock()
+        guard loan.status == .active, let position else {
+            // The loan was paid off, written off or restructured: the authorisation has nothing left to charge.
+            try await end(mandate, reason: "El crédito está \(loan.status.label.lowercased()); la domiciliación terminó.", at: now)
+            summary.ended += 1
+            return
+        }
+        let authorised = Timestamp(text: mandate.authorisedAt)?.calendarDate(utcOffsetSeconds: -6 * 3600) ?? today
+        guard let due = position.installments.last(where: { $0.dueDate <= today && $0.dueDate >= authorised }) else { return }
+        let id = APIClients.timeOrderedID("rch_", at: now)
+        let opened = try await database.transaction(isolation: .readCommitted) { db in
+            let inserted = try await db.raw(
+                """
+                INSERT INTO recurring_charges (id, mandate_id, lender_id, loan_id, installment, due_date, status, attempts, next_attempt_on, created_at, updated_at, row_version)
+                VALUES (\(bind: id), \(bind: mandate.id), \(bind: mandate.lenderId), \(bind: mandate.loanId), \(bind: due.number), \(bind: due.dueDate.text), 'scheduled', 0,
+                    \(bind: due.dueDate.text), \(bind: now.text), \(bind: now.text), 1)
+                ON CONFLICT (mandate_id, installment) DO NOTHING RETURNING id
+                """
+            ).all()
+            guard !inserted.isEmpty else { return 0 }
+            // The new charge asks everything due, so an older one still waiting is folded into it.
+            return try await db.raw(
+                """
+                UPDATE recurring_charges SET status = 'superseded', next_attempt_on = NULL, updated_at = \(bind: now.text), row_version = row_version + 1
+                WHERE mandate_id = \(bind: mandate.id) AND status = 'scheduled' AND installment < \(bind: due.number) RETURNING id
+                """
+            ).all().count + 1
+        }
+        if opened > 0 {
+            summary.opened += 1
+            summary.superseded += opened - 1
+        }
+    }
+
+    /// Revokes an authorisation whose loan closed, and tells the borrower.
+    func end(_ mandate: CardMandateRecord, reason: String, at now: Timestamp) async throws {
+        let ended = try await database.transaction { db in
+            let updated = try await db.raw(
+                """
+                UPDATE card_mandates SET status = 'revoked', revoked_at = \(bind: now.text), revoked_by = \(bind: Self.actor.id), revoke_reason = \(bind: reason),
+                    row_version = row_version + 1
+                WHERE id = \(bind: mandate.id) AND status = 'active' RETURNING id
+                """
+            ).all()
+            guard updated.count == 1 else { return false }
+            try await db.raw(
+                "UPDATE recurring_charges SET status = 'canceled', next_attempt_on = NULL, updated_at = \(bind: now.text), row_version = row_version + 1 WHERE mandate_id = \(bind: mandate.id) AND status = 'scheduled'"
+            ).run()
+            try await AuditLog.append(
+                Administration.entry(actor: Self.actor, action: "card_mandate.end", objectType: "card_mandate", objectID: mandate.id, at: now, change: reason), on: db
+            )
+            try await BorrowerNotices.post(
+                kind: "recurring.ended", title: "Terminó la domiciliación de su crédito \(mandate.loanId)",
+                body: "\(reason) Ya no se harán cargos a su tarjeta \(mandate.cardLabel).", clientID: mandate.clientId, loanID: mandate.loanId, lenderID: mandate.lenderId,
+                at: now, on: db
+            )
+            return true
+        }
+        if ended, let connector = intents.connectors[mandate.provider] {
+            await mandates.removeQuietly(connector, customerID: mandate.providerCustomerId, card: mandate.card)
+        }
+    }
+
+    // MARK: Charging
+
+    func chargeDue(today: CalendarDate, summary: inout Summary) async throws {
+        let due = try await database.withConnection { db in
+            try await db.raw(
+                """
+                SELECT \(RecurringChargeRecord.columns) FROM recurring_charges WHERE status = 'scheduled' AND next_attempt_on <= \(bind: today.text)
+                ORDER BY next_attempt_on, id LIMIT 500
+                """
+            ).all().map(RecurringChargeRecord.init)
+        }
+        for charge in due {
+            do {
+                try await make(charge, today: today, summary: &summary)
+            } catch {
+                logger.error("recurring charge failed to run", metadata: ["charge": "\(charge.id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Claims the charge (so no other instance makes it), then asks the gateway for the amount due today.
+    func make(_ charge: RecurringChargeRecord, today: CalendarDate, summary: inout Summary) async throws {
+        let mandate = try await mandates.mandate(charge.mandateId, lenderID: charge.lenderID)
+        let now = intents.clock()
+        let intentID = APIClients.timeOrderedID("pin_", at: now)
+        let claimed = try await database.transaction(isolation: .readCommitted) { db in
+            try await db.raw(
+                """
+                UPDATE recurring_charges SET status = 'charging', attempts = attempts + 1, intent_id = \(bind: intentID), updated_at = \(bind: now.text),
+                    row_version = row_version + 1
+                WHERE id = \(bind: charge.id) AND row_version = \(bind: charge.rowVersion) AND status = 'scheduled'
+                    AND EXISTS (SELECT 1 FROM card_mandates WHERE id = \(bind: charge.mandateId) AND status = 'active')
+                RETURNING id
+                """
+            ).all().count == 1
+        }
+        guard claimed else { return }
+        let version = charge.rowVersion + 1
+        guard !mandate.card.hasExpired(by: today) else {
+            try await finish(
+                charge, version: version, status: .exhausted, amount: nil, error: ("card_expired", "La tarjeta \(mandate.cardLabel) está vencida."), mandate: mandate,
+                notice: (
+                    "recurring.card_expired", "Su tarjeta para la domiciliación está vencida",
+                    "No podemos cobrar el pago \(charge.installment) de su crédito \(charge.loanId) porque la tarjeta \(mandate.cardLabel) está vencida. Registre una tarjeta vigente o pague en el portal con referencia OXXO o SPEI."
+                ),
+                at: now
+            )
+            summary.exhausted += 1
+            return
+        }
+        let (loan, position) = try await book.position(charge.loanId, lenderID: charge.lenderID, asOf: today)
+        guard loan.status == .active, let position else {
+            try await finish(charge, version: version, status: .canceled, amount: nil, error: nil, mandate: mandate, notice: nil, at: now)
+            summary.canceled += 1
+            return
+        }
+        var amount = position.amountDue
+        if let limit = mandate.maxMoney, amount > limit { amount = limit }
+        guard amount.isPositive else {
+            try await finish(charge, version: version, status: .covered, amount: nil, error: nil, mandate: mandate, notice: nil, at: now)
+            summary.covered += 1
+            return
+        }
+        guard let connector = intents.connectors[mandate.provider] else {
+            // The gateway was unconfigured meanwhile: nothing can be charged; staff see why.
+            try await release(charge, version: version, retryOn: today.adding(days: 1), error: ("gateway_not_configured", "\(mandate.provider.name) no está configurado."), at: now)
+            return
+        }
+        let asked = amount
+        try await database.transaction(isolation: .readCommitted) { db in
+            try await db.raw("UPDATE recurring_charges SET amount = \(bind: asked.minorUnits) WHERE id = \(bind: charge.id)").run()
+        }
+        let client = try await intents.directory.get(id: loan.clientId)
+        summary.charged += 1
+        do {
+            _ = try await intents.open(
+                id: intentID, lenderID: charge.lenderID, loanID: charge.loanId, installment: charge.installment, connector: connector,
+                customerID: mandate.providerCustomerId, recurring: true, actor: Self.actor,
+                charge: GatewayChargeRequest(
+                    intentID: intentID, amount: amount, description: "Domiciliación crédito \(charge.loanId), pago \(charge.installment)",
+                    payerName: client?.displayName ?? "Acreditado \(loan.clientId)", payerEmail: client?.profile.email,
+                    method: .savedCard(customerID: mandate.providerCustomerId, paymentMethodID: mandate.card.id), paymentMethodID: mandate.card.brand
+                )
+            )
+        } catch let error as APIError {
+            // The gateway refused the request outright: the intent is failed and the next step reads it.
+            logger.info("recurring charge refused", metadata: ["charge": "\(charge.id)", "code": "\(error.code)"])
+        }
+    }
+
+    // MARK: Results
+
+    /// Charge failures that are the gateway's trouble, not the card's: tried again the next day without using a retry.
+    static let transientFailures: Set<String> = ["gateway_circuit_open", "gateway_unavailable", "charge_not_found"]
+
+    func observe(today: CalendarDate, schedules: inout [String: RetrySchedule], summary: inout Summary) async throws {
+        let rows = try await database.withConnection { db in
+            try await db.raw(
+                """
+                SELECT \(RecurringChargeRecord.columns), (SELECT status FROM payment_intents WHERE id = recurring_charges.intent_id) AS intent_status,
+                    (SELECT failure_code FROM payment_intents WHERE id = recurring_charges.intent_id) AS intent_failure_code,
+                    (SELECT failure_message FROM payment_intents WHERE id = recurring_charges.intent_id) AS intent_failure_message
+                FROM recurring_charges WHERE status = 'charging' ORDER BY id LIMIT 1000
+                """
+            ).all()
+        }
+        let now = intents.clock()
+        for row in rows {
+            let charge = try RecurringChargeRecord(row)
+            let status = try row.decode(column: "intent_status", as: String?.self).flatMap(PaymentIntentStatus.init(rawValue:))
+            do {
+                let mandate = try await mandates.mandate(charge.mandateId, lenderID: charge.lenderID)
+                guard let status else {
+                    // Claimed but never sent (the process stopped in between): free it, without using a try.
+                    if let updated = Timestamp(text: charge.updatedAt), now.millisecondsSince1970 - updated.millisecondsSince1970 > abandonedAfterSeconds * 1000 {
+                        try await release(charge, version: charge.rowVersion, retryOn: today, error: nil, at: now, returnTry: true)
+                    }
+                    continue
+                }
+                if status.isPaid {
+                    let amount = charge.amount.flatMap { try? Money(parsing: $0) }
+                    try await finish(
+                        charge, version: charge.rowVersion, status: .paid, amount: amount, error: nil, mandate: mandate,
+                        notice: (
+                            "recurring.paid", "Cobramos su pago \(charge.installment)",
+                            "Cargamos \(amount?.formatted(.symbol) ?? "el pago") a su tarjeta \(mandate.cardLabel) para su crédito \(charge.loanId). Gracias."
+                        ),
+                        at: now
+                    )
+                    summary.paid += 1
+                    continue
+                }
+                guard status.isFinal else { continue }
+                let code = try row.decode(column: "intent_failure_code", as: String?.self) ?? status.rawValue
+                let message = try row.decode(column: "intent_failure_message", as: String?.self) ?? status.label
+                if Self.transientFailures.contains(code) {
+                    try await release(charge, version: charge.rowVersion, retryOn: today.adding(days: 1), error: (code, message), at: now, returnTry: true)
+                    continue
+                }
+                if schedules[charge.lenderID] == nil { schedules[charge.lenderID] = try await mandates.retrySchedule(lenderID: charge.lenderID) }
+                let dueDate = CalendarDate(text: charge.dueDate) ?? today
+                if mandate.status == .active, let next = schedules[charge.lenderID]!.nextAttempt(dueDate: dueDate, failures: charge.attempts, today: today) {
+                    try await retry(charge, on: next, error: (code, message), mandate: mandate, at: now)
+                    summary.retrying += 1
+                } else {
+                    try await finish(
+                        charge, version: charge.rowVersion, status: .exhausted, amount: nil, error: (code, message), mandate: mandate,
+                        notice: (
+                            "recurring.exhausted", "No pudimos cobrar su pago \(charge.installment)",
+                            "No pudimos cargar su pago a la tarjeta \(mandate.cardLabel) (\(message)) y no haremos otro intento por este pago. Pague en el portal con referencia OXXO, SPEI o tarjeta para evitar intereses moratorios."
+                        ),
+                        at: now
+                    )
+                    summary.exhausted += 1
+                }
+            } catch {
+                logger.error("recurring charge result not read", metadata: ["charge": "\(charge.id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    func retry(_ charge: RecurringChargeRecord, on date: CalendarDate, error: (String, String), mandate: CardMandateRecord, at now: Timestamp) async throws {
+        try await database.transaction(isolation: .readCommitted) { db in
+            let updated = try await db.raw(
+                """
+                UPDATE recurring_charges SET status = 'scheduled', next_attempt_on = \(bind: date.text), last_error_code = \(bind: error.0), last_error = \(bind: error.1),
+                    updated_at = \(bind: now.text), row_version = row_version + 1
+                WHERE id = \(bind: charge.id) AND row_version = \(bind: charge.rowVersion) AND status = 'charging' RETURNING id
+                """
+            ).all()
+            guard updated.count == 1 else { return }
+            try await BorrowerNotices.post(
+                kind: "recurring.retry", title: "No pudimos cobrar su pago \(charge.installment)",
+                body: "No pudimos cargar su pago a la tarjeta \(mandate.cardLabel) (\(error.1)). Lo intentaremos de nuevo el \(Self.text(date)). Si lo prefiere, pague antes en el portal con referencia OXXO, SPEI o tarjeta.",
+                clientID: mandate.clientId, loanID: charge.loanId, lenderID: charge.lenderID, at: now, on: db
+            )
+        }
+    }
+
+    /// Ends a charge (paid, exhausted, covered, canceled) with its notice, if its version still matches.
+    func finish(
+        _ charge: RecurringChargeRecord, version: Int64, status: RecurringChargeRecord.Status, amount: Money?, error: (String, String)?, mandate: CardMandateRecord,
+        notice: (kind: String, title: String, body: String)?, at now: Timestamp
+    ) async throws {
+        try await database.transaction(isolation: .readCommitted) { db in
+            let updated = try await db.raw(
+                """
+                UPDATE recurring_charges SET status = \(bind: status.rawValue), next_attempt_on = NULL, last_error_code = COALESCE(\(bind: error?.0), last_error_code),
+                    last_error = COALESCE(\(bind: error?.1), last_error), updated_at = \(bind: now.text), row_version = row_version + 1
+                WHERE id = \(bind: charge.id) AND row_version = \(bind: version) RETURNING id
+                """
+            ).all()
+            guard updated.count == 1, let notice else { return }
+            try await BorrowerNotices.post(
+                kind: notice.kind, title: notice.title, body: notice.body, clientID: mandate.clientId, loanID: charge.loanId, lenderID: charge.lenderID, at: now, on: db
+            )
+            if status == .exhausted {
+                try await AuditLog.append(
+                    Administration.entry(
+                        actor: Self.actor, action: "recurring_charge.exhausted", objectType: "recurring_charge", objectID: charge.id, at: now,
+                        change: "\(charge.loanId) \(charge.installment) \(error?.0 ?? "")", outcome: .failure
+                    ),
+                    on: db
+                )
+            }
+        }
+    }
+
+    /// Puts a claimed charge back to wait for `retryOn`; `returnTry` gives back the try it took (the gateway, not the
+    /// card, was the trouble).
+    func release(_ charge: RecurringChargeRecord, version: Int64, retryOn date: CalendarDate, error: (String, String)?, at now: Timestamp, returnTry: Bool = true) async throws {
+        try await database.transaction(isolation: .readCommitted) { db in
+            try await db.raw(
+                """
+                UPDATE recurring_charges SET status = 'scheduled', attempts = attempts - \(literal: returnTry ? 1 : 0), next_attempt_on = \(bind: date.text),
+                    last_error_code = COALESCE(\(bind: error?.0), last_error_code), last_error = COALESCE(\(bind: error?.1), last_error),
+                    updated_at = \(bind: now.text), row_version = row_version + 1
+                WHERE id = \(bind: charge.id) AND row_version = \(bind: version)
+                """
+            ).run()
+        }
+    }
+
+    /// `23/03/2026`, as dates read in Mexico.
+    static func text(_ date: CalendarDate) -> String { String(format: "%02d/%02d/%04d", date.day, date.month, date.year) }
+}
