@@ -13,23 +13,30 @@ import Testing
 
 @Suite("Web: the borrower pays online from the portal; staff follow and refund it in the back office")
 struct PaymentIntentPagesTests {
+    /// The seeded staff and borrower user, and a 9,000.00 loan of the borrower's client disbursed 10 days ago.
+    static func borrowerLoan(_ database: Database) async throws -> (lender: String, client: String, loan: LoanBook.Record) {
+        _ = try await TestStaff.seed(database)
+        let lender = try await database.withConnection { db in try await db.raw("SELECT id FROM lenders").first(decodingColumn: "id", as: String.self) }!
+        _ = try await ProductCatalog(database: database).save(LoanFixture.product, lenderID: lender, actor: .commandLine)
+        let borrowerClient = try await database.withConnection { db in
+            try await db.raw("SELECT client_id FROM users WHERE role = 'acreditado'").first(decodingColumn: "client_id", as: String.self)
+        }!
+        let book = LoanBook(database: database)
+        let applied = try await database.transaction { db in
+            try await book.apply(.init(clientId: borrowerClient, productCode: "MENSUAL", amount: "9000.00", term: 3), lenderID: lender, actor: .commandLine, on: db)
+        }
+        _ = try await book.decide(applied.id, approve: true, note: nil, lenderID: lender, actor: .commandLine)
+        _ = try await book.disburse(applied.id, on: book.today().adding(days: -10), channel: .spei, reference: "D-9", lenderID: lender, actor: .commandLine)
+        return (lender, borrowerClient, applied)
+    }
+
     @Test("An OXXO reference with its barcode from the portal, paid in the sandbox, shown paid; the administrator sees its attempts and webhooks and refunds part of it")
     func portalAndBackOffice() async throws {
         try await TestEngine.sqlite.withFreshDatabase { database in
             try await Migrator(database: database).migrate()
             let clock = TestClock()
-            _ = try await TestStaff.seed(database)
-            let lender = try await database.withConnection { db in try await db.raw("SELECT id FROM lenders").first(decodingColumn: "id", as: String.self) }!
-            _ = try await ProductCatalog(database: database).save(LoanFixture.product, lenderID: lender, actor: .commandLine)
-            let borrowerClient = try await database.withConnection { db in
-                try await db.raw("SELECT client_id FROM users WHERE role = 'acreditado'").first(decodingColumn: "client_id", as: String.self)
-            }!
+            let (lender, _, applied) = try await Self.borrowerLoan(database)
             let book = LoanBook(database: database)
-            let applied = try await database.transaction { db in
-                try await book.apply(.init(clientId: borrowerClient, productCode: "MENSUAL", amount: "9000.00", term: 3), lenderID: lender, actor: .commandLine, on: db)
-            }
-            _ = try await book.decide(applied.id, approve: true, note: nil, lenderID: lender, actor: .commandLine)
-            _ = try await book.disburse(applied.id, on: book.today().adding(days: -10), channel: .spei, reference: "D-9", lenderID: lender, actor: .commandLine)
             try await makeApp(database, clock: { clock.read() }, configure: { $0.demoSandbox = true }).test(.live) { client in
                 let borrower = TestBrowser(client)
                 try await borrower.signIn("u.acreditado")

@@ -51,12 +51,13 @@ public final class RecurringCharges: Service, Sendable {
     }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
+        // Stopping mid-pass is safe: a claimed charge never sent is freed later, one sent is settled by the janitor.
+        try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                do { _ = try await runOnce() } catch { logger.error("recurring charges pass failed", metadata: ["error": "\(error)"]) }
-                try? await Task.sleep(for: interval)
+                do { _ = try await self.runOnce() } catch { self.logger.error("recurring charges pass failed", metadata: ["error": "\(error)"]) }
+                try await Task.sleep(for: self.interval)
             }
-        } onGracefulShutdown: {}
+        }
     }
 
     /// One pass, as the service runs it every minute (and `cartera recurring run` on demand).

@@ -16,6 +16,7 @@ struct LoanPages {
     let directory: ClientDirectory
     let catalog: ProductCatalog
     let intents: PaymentIntentBook
+    let mandates: CardMandateBook
 
     static let notices: [String: String] = [
         "solicitud": "Solicitud registrada.", "aprobado": "Crédito aprobado.", "cancelado": "Crédito cancelado.", "dispuesto": "Crédito dispuesto.",
@@ -30,6 +31,7 @@ struct LoanPages {
         let catalog = catalog
         let database = database
         let intents = intents
+        let mandates = mandates
 
         web.get("/creditos", .permission(.readLoans)) { request in
             guard let user = request.user else { return WebPages.redirect(to: "/login") }
@@ -186,7 +188,9 @@ struct LoanPages {
                     ])
                 }
             }
-            return pages.render("portal", title: "Mis créditos", web: request, values: ["displayName": user.displayName, "loans": rows], current: "/portal")
+            var values: [String: Any] = ["displayName": user.displayName, "loans": rows]
+            for (key, value) in try await CardMandatePages.portalNotices(clientID: user.clientID, lenderID: user.lenderID, database: database) { values[key] = value }
+            return pages.render("portal", title: "Mis créditos", web: request, values: values, current: "/portal")
         }
 
         web.get("/portal/creditos/:id", .permission(.usePortal)) { request in
@@ -198,6 +202,7 @@ struct LoanPages {
             var values = Self.loanValues(LoanDocument(record: loan, position: position))
             values["payments"] = payments.map { ["date": $0.valueDate, "amount": "$" + $0.amount, "channel": MoneyChannel(rawValue: $0.channel ?? "")?.label ?? ""] }
             for (key, value) in try await PaymentIntentPages.portalValues(loan: loan, position: position, user: user, intents: intents) { values[key] = value }
+            for (key, value) in try await CardMandatePages.portalValues(loanID: loan.id, lenderID: user.lenderID, mandates: mandates) { values[key] = value }
             return pages.render("portal_loan", title: "Crédito \(loan.id)", web: request, values: values, current: "/portal")
         }
 

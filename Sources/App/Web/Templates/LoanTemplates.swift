@@ -188,6 +188,7 @@ enum LoanTemplates {
     static let portal = """
         {{<layout}}{{$body}}
         <p>Bienvenido, {{displayName}}.</p>
+        {{>portal_notices}}
         <table id="mis-creditos">
           <thead><tr><th>Crédito</th><th>Producto</th><th>Monto</th><th>Estado</th><th>Saldo</th><th>Exigible</th><th>Próximo pago</th><th>Días de atraso</th></tr></thead>
           <tbody>{{#loans}}<tr><td>{{#disbursed}}<a href="/portal/creditos/{{id}}">{{id}}</a>{{/disbursed}}{{^disbursed}}{{id}}{{/disbursed}}</td><td>{{product}}</td><td>{{amount}}</td><td>{{status}}</td><td>{{balance}}</td><td>{{due}}</td><td>{{next}}</td><td>{{daysPastDue}}</td></tr>{{/loans}}
@@ -204,6 +205,7 @@ enum LoanTemplates {
         <table id="mis-pagos"><thead><tr><th>Fecha</th><th>Monto</th><th>Canal</th></tr></thead>
         <tbody>{{#payments}}<tr><td>{{date}}</td><td>{{amount}}</td><td>{{channel}}</td></tr>{{/payments}}{{^payments}}<tr><td colspan="3">Aún no hay pagos.</td></tr>{{/payments}}</tbody></table>
         {{>portal_pay}}
+        {{>portal_mandate}}
         <p><a href="/portal">Volver a mis créditos</a></p>
         {{/body}}{{/layout}}
         """

@@ -1,0 +1,93 @@
+/// Domiciliación: the back office's authorisations and their due-date charges, the retry days, and the borrower's
+/// side in the portal (the authorisation, cancelling it, notices).
+enum RecurringTemplates {
+    static let list = """
+        {{<layout}}{{$body}}
+        <p>Tarjetas que los acreditados guardaron con una pasarela y autorizaron cargar en cada fecha de pago. Los cobros
+        que fallan se reintentan los días {{retryDays}} después del vencimiento{{#canConfigure}} (<a href="/ajustes/domiciliacion">cambiar</a>){{/canConfigure}}.</p>
+        <form method="get" action="/domiciliaciones" class="filters">
+          <label>Estado <select name="estado"><option value="">Todas</option>{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select></label>
+          <button type="submit">Filtrar</button>
+        </form>
+        <table id="domiciliaciones">
+          <thead><tr><th>Domiciliación</th><th>Crédito</th><th>Pasarela</th><th>Tarjeta</th><th>Máximo por cargo</th><th>Estado</th><th>Autorizada</th></tr></thead>
+          <tbody>{{#mandates}}<tr><td><a href="/domiciliaciones/{{id}}">{{id}}</a></td><td><a href="/creditos/{{loanId}}">{{loanId}}</a></td><td>{{provider}}</td><td>{{card}}</td><td>{{maxAmount}}</td><td>{{status}}</td><td>{{authorisedAt}}</td></tr>{{/mandates}}
+          {{^mandates}}<tr><td colspan="7">Aún no hay domiciliaciones.</td></tr>{{/mandates}}</tbody>
+        </table>
+        <h2>Cobros recientes</h2>
+        {{>recurring_charges}}
+        {{/body}}{{/layout}}
+        """
+
+    /// A table of due-date charges.
+    static let charges = """
+        <table id="cobros-domiciliados">
+          <thead><tr><th>Crédito</th><th>Pago</th><th>Vencimiento</th><th>Intentos</th><th>Monto</th><th>Estado</th><th>Próximo intento</th><th>Último error</th><th>Pago en línea</th></tr></thead>
+          <tbody>{{#charges}}<tr{{#attention}} class="attention"{{/attention}}><td><a href="/creditos/{{loanId}}">{{loanId}}</a></td><td>{{installment}}</td><td>{{dueDate}}</td><td>{{attempts}}</td><td>{{amount}}</td><td>{{status}}</td><td>{{nextAttemptOn}}</td><td>{{lastError}}</td><td>{{#intentId}}<a href="/pagos-en-linea/{{intentId}}">{{intentId}}</a>{{/intentId}}</td></tr>{{/charges}}
+          {{^charges}}<tr><td colspan="9">Aún no hay cobros domiciliados.</td></tr>{{/charges}}</tbody>
+        </table>
+        """
+
+    static let detail = """
+        {{<layout}}{{$body}}
+        <dl class="facts" id="domiciliacion">
+          <dt>Crédito</dt><dd><a href="/creditos/{{mandate.loanId}}">{{mandate.loanId}}</a></dd>
+          <dt>Pasarela</dt><dd>{{provider}}</dd>
+          <dt>Tarjeta</dt><dd>{{card}}</dd>
+          <dt>Máximo por cargo</dt><dd>{{maxAmount}}</dd>
+          <dt>Estado</dt><dd id="estado">{{mandate.statusLabel}}{{#mandate.revokeReason}} — {{mandate.revokeReason}} ({{mandate.revokedAt}}, {{mandate.revokedBy}}){{/mandate.revokeReason}}</dd>
+          <dt>Autorizada</dt><dd>{{mandate.authorisedAt}} por {{mandate.authorisedBy}} ({{channel}})</dd>
+          <dt>Autorización</dt><dd id="autorizacion">{{mandate.consent}}</dd>
+        </dl>
+        <h2>Cobros</h2>
+        {{>recurring_charges}}
+        {{#canRevoke}}
+        <form method="post" action="/domiciliaciones/{{mandate.id}}/cancelar" class="card" id="cancelar-domiciliacion">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <h2>Cancelar la domiciliación</h2>
+          <p>No se harán más cargos a la tarjeta (un cargo ya enviado termina) y la tarjeta se borra de la pasarela.</p>
+          <label>Motivo <input name="motivo" required maxlength="500"></label>
+          <button type="submit">Cancelar domiciliación</button>
+        </form>
+        {{/canRevoke}}
+        <p><a href="/domiciliaciones">Volver a las domiciliaciones</a></p>
+        {{/body}}{{/layout}}
+        """
+
+    static let settings = """
+        {{<layout}}{{$body}}
+        <form method="post" action="/ajustes/domiciliacion" class="card" id="reintentos">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <p>Cuando un cargo domiciliado no pasa (fondos insuficientes, tarjeta rechazada), se intenta de nuevo estos días
+          después de la fecha de pago; después del último, el pago queda pendiente y se avisa al acreditado.</p>
+          <label>Días de reintento (de 1 a 60, en orden; por ejemplo 2, 5, 8) <input name="dias" value="{{retryDays}}" required></label>
+          <button type="submit">Guardar</button>
+        </form>
+        <p><a href="/domiciliaciones">Volver a las domiciliaciones</a></p>
+        {{/body}}{{/layout}}
+        """
+
+    /// The portal's loan page adds this: the borrower's authorisation, to cancel at any time.
+    static let portalMandate = """
+        <h2>Domiciliación</h2>
+        {{#mandate}}
+        <div class="card" id="mi-domiciliacion">
+          <p>Cargamos el monto exigible de este crédito a su tarjeta <strong>{{card}}</strong> en cada fecha de pago{{#maxAmount}}, hasta {{maxAmount}} por cargo{{/maxAmount}}.</p>
+          <p>Autorizada el {{authorisedAt}}. Si un cargo no pasa, lo intentamos de nuevo {{retryDays}} días después de la fecha de pago.</p>
+          <form method="post" action="/portal/creditos/{{loanId}}/domiciliacion/cancelar">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <button type="submit">Cancelar la domiciliación</button>
+          </form>
+        </div>
+        {{/mandate}}
+        {{^mandate}}<p>Este crédito no tiene domiciliación. Para que sus pagos se carguen solos a su tarjeta, regístrela desde la aplicación de la financiera o pídalo a su asesor.</p>{{/mandate}}
+        """
+
+    /// The portal's home adds this: the latest notices.
+    static let portalNotices = """
+        {{#hasNotices}}
+        <h2>Avisos</h2>
+        <ul id="avisos" class="notices">{{#notices}}<li><strong>{{title}}</strong> <small>{{createdAt}}</small><br>{{body}}</li>{{/notices}}</ul>
+        {{/hasNotices}}
+        """
+}
