@@ -191,6 +191,37 @@ struct GatewayContractTests {
         }
     }
 
+    @Test("A card paid on the provider's own page comes back to Cartera paid with the fee; a declined card is refused on the page", arguments: subjects)
+    func hostedCheckout(subject: ContractSubject) async throws {
+        try await Self.with(subject) { gateway, http in
+            // Back to a page that answers (the sandbox's own list), as Cartera's portal would.
+            let back = http.baseURL + "/_sandbox?volver=pin_hosted_1"
+            let checkout = try await gateway.checkout(GatewayCheckoutRequest(
+                intentID: "pin_hosted_1", amount: .mxn(centavos: 150_000), description: "Crédito C-1, pago 2", payerName: "Ana López", payerEmail: "ana@example.mx",
+                returnURL: back, expiresAt: .now.adding(seconds: 3600)
+            ))
+            // The sandbox's page, under the provider's prefix (the URL names the sandbox's public address).
+            let page = try #require(checkout.url.range(of: "/\(subject.provider.rawValue)/_sandbox/checkout/")).lowerBound
+            let path = String(checkout.url[page...].dropFirst(subject.provider.rawValue.count + 1))
+            let shown = try await http.send(.init(method: .GET, path: path, idempotent: true))
+            #expect(shown.status == 200 && String(decoding: shown.body, as: UTF8.self).contains("$1,500.00"))
+            func pay(_ card: String) async throws -> ProviderHTTPClient.Response {
+                try await http.send(.init(method: .POST, path: path, headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array("tarjeta=\(card)".utf8), idempotent: false))
+            }
+            let refused = try await pay("fondos")
+            #expect(refused.status == 402 && String(decoding: refused.body, as: UTF8.self).contains("Pruebe con otra tarjeta"))
+            // The client follows the page's 303 back to the return address.
+            let paid = try await pay("paga")
+            #expect(paid.status == 200 && String(decoding: paid.body, as: UTF8.self).contains("Sandbox de"))
+            let charge: GatewayCharge? =
+                if let id = checkout.chargeID { try await gateway.retrieve(id) } else { try await gateway.lookup(intentID: "pin_hosted_1") }
+            #expect(charge?.outcome == .paid(amount: .mxn(centavos: 150_000), fee: .mxn(centavos: subject.fee(150_000, .card))))
+            #expect(charge?.paidAt != nil)
+            // The page is closed once paid.
+            #expect(try await http.send(.init(method: .GET, path: path, idempotent: true)).status == 404)
+        }
+    }
+
     @Test("Cash gives a reference and a voucher that wait until paid; then it is paid with the fee", arguments: subjects)
     func cashReference(subject: ContractSubject) async throws {
         try await Self.with(subject) { gateway, http in

@@ -86,6 +86,46 @@ public struct GatewayCharge: Sendable, Hashable {
     }
 }
 
+/// A card payment made on the provider's own page (hosted checkout): the borrower types the card there, so Cartera
+/// never sees it; the provider sends the borrower back to `returnURL`.
+public struct GatewayCheckoutRequest: Sendable, Hashable {
+    /// Cartera's payment intent: the idempotency key and the reference the provider stores with the payment.
+    public let intentID: String
+    public let amount: Money
+    public let description: String
+    public let payerName: String
+    public let payerEmail: String?
+    public let returnURL: String
+    /// When the page stops taking the payment.
+    public let expiresAt: Timestamp
+
+    public init(intentID: String, amount: Money, description: String, payerName: String, payerEmail: String?, returnURL: String, expiresAt: Timestamp) {
+        self.intentID = intentID
+        self.amount = amount
+        self.description = description
+        self.payerName = payerName
+        self.payerEmail = payerEmail
+        self.returnURL = returnURL
+        self.expiresAt = expiresAt
+    }
+}
+
+/// The provider's page for a card payment.
+public struct GatewayCheckout: Sendable, Hashable {
+    /// Where to send the borrower.
+    public let url: String
+    /// The provider's id of the payment when it has one before the borrower pays (Conekta order, Openpay charge,
+    /// PayPal order); nil when the payment is made on the page (Stripe, Mercado Pago): it is found by the intent id.
+    public let chargeID: String?
+    public let expiresAt: Timestamp?
+
+    public init(url: String, chargeID: String?, expiresAt: Timestamp?) {
+        self.url = url
+        self.chargeID = chargeID
+        self.expiresAt = expiresAt
+    }
+}
+
 /// A card saved with a provider: its id there (what a charge names) and what lets people recognise it. Never the number.
 public struct SavedCard: Sendable, Hashable, Codable {
     /// The provider's id for the card (Stripe `pm_…`, Conekta `src_…`, Openpay card id, Mercado Pago card id, PayPal
@@ -147,6 +187,9 @@ public protocol PaymentGateway: Sendable {
     func saveCard(customerID: String, token: String, deviceSessionID: String?) async throws(GatewayError) -> SavedCard
     /// Deletes a saved card at the provider (the borrower revoked the domiciliación); a card already gone is not an error.
     func removeCard(customerID: String, cardID: String) async throws(GatewayError)
+    /// Opens the provider's page where the borrower pays by card (Stripe Checkout, Conekta HostedPayment, Openpay's
+    /// redirect charge, Mercado Pago Checkout Pro, PayPal's approval page).
+    func checkout(_ request: GatewayCheckoutRequest) async throws(GatewayError) -> GatewayCheckout
 }
 
 extension PaymentGateway {

@@ -55,6 +55,10 @@ public struct ConektaSandbox: Sendable {
             let source = context.parameters.get("source") ?? ""
             return try await self.handle(request, reads: true) { _ in await self.state.removePaymentSource(customer: id, source: source) }
         }
+        SandboxCheckoutPage.add(
+            to: group, path: "/_sandbox/checkout", provider: "Conekta", publicURL: publicURL, find: { await self.state.openCheckout($0, now: self.clock()) },
+            pay: { await self.state.payCheckout($0, card: $1, now: self.clock()) }, delivered: { await self.deliverEvents() }
+        )
         group.post("/orders") { request, context in
             try await self.handle(request) { body in await self.state.createOrder(body, now: self.clock(), voucherBase: self.publicURL()) }
         }

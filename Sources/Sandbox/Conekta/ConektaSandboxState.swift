@@ -22,6 +22,8 @@ actor ConektaSandboxState {
         var failure: (code: String, message: String)?
         var created: Int64
         var paidAt: Int64?
+        /// A HostedPayment checkout: the order is paid on the sandbox's page.
+        var checkout: [String: any Sendable]?
     }
 
     private var customers: [String: [String: any Sendable]] = [:]
@@ -179,6 +181,27 @@ actor ConektaSandboxState {
             customerInfo["email"] = email
             customerInfo["phone"] = info["phone"] as? String
         }
+        if let checkout = body["checkout"] as? [String: Any], body["charges"] == nil {
+            guard checkout["type"] as? String == "HostedPayment", let success = checkout["success_url"] as? String else {
+                return Self.invalid("checkout.type", "El checkout es de tipo HostedPayment y lleva success_url.")
+            }
+            var order = Order(
+                id: newID("ord_"), chargeID: String((0..<24).map { _ in "0123456789abcdef".randomElement()! }), amount: amount, currency: "MXN", status: "pending_payment",
+                customerInfo: customerInfo, lineItems: lineItems, metadata: Self.sendable(body["metadata"] as? [String: Any] ?? [:]), referenceID: nil, paymentMethod: [:],
+                created: now.millisecondsSince1970 / 1000
+            )
+            var object: [String: any Sendable] = [
+                "id": newID("chk_"), "object": "checkout", "type": "HostedPayment", "url": "\(voucherBase)/_sandbox/checkout/\(order.id)", "success_url": success,
+                "expires_at": (checkout["expires_at"] as? NSNumber)?.int64Value ?? (now.millisecondsSince1970 / 1000 + 86_400), "allowed_payment_methods": ["card"],
+                "status": "Issued", "livemode": false,
+            ]
+            object["failure_url"] = checkout["failure_url"] as? String
+            object["name"] = checkout["name"] as? String
+            order.checkout = object
+            orders[order.id] = order
+            emit("order.created", order, at: now)
+            return .ok(self.object(order))
+        }
         guard let charges = body["charges"] as? [[String: Any]], charges.count == 1, let method = charges[0]["payment_method"] as? [String: Any],
             let type = method["type"] as? String
         else { return Self.invalid("charges", "La orden lleva un cargo con su payment_method.") }
@@ -236,6 +259,37 @@ actor ConektaSandboxState {
         orders[order.id] = order
         emit(order.status == "paid" ? "order.paid" : "order.pending_payment", order, at: now)
         return .ok(object(order))
+    }
+
+    /// What the hosted page shows of an order waiting on it.
+    func openCheckout(_ id: String, now: Timestamp) -> (amount: Int64, description: String, cancelURL: String?)? {
+        guard let order = orders[id], order.status == "pending_payment", let checkout = order.checkout,
+            ((checkout["expires_at"] as? Int64) ?? 0) > now.millisecondsSince1970 / 1000
+        else { return nil }
+        return (order.amount, (order.lineItems.first?["name"] as? String) ?? "", checkout["failure_url"] as? String)
+    }
+
+    /// The borrower pays the order on the hosted page with a test card; a declined card is refused there.
+    func payCheckout(_ id: String, card: SandboxCheckoutPage.Card, now: Timestamp) -> SandboxCheckoutPage.Result {
+        guard openCheckout(id, now: now) != nil, var order = orders[id], var checkout = order.checkout, let success = checkout["success_url"] as? String else { return .notFound }
+        let token: String =
+            switch card {
+            case .pays: "tok_test_visa_4242"
+            case .insufficientFunds: "tok_test_insufficient_funds"
+            case .declined: "tok_test_card_declined"
+            }
+        if let decline = Self.decline(token) { return .refused(decline.message) }
+        order.paymentMethod = [
+            "object": "card_payment", "type": "credit", "brand": "visa", "last4": "4242", "name": (order.customerInfo["name"] as? String) ?? "", "exp_month": "12",
+            "exp_year": "30", "country": "MX", "issuer": "BANAMEX", "auth_code": String(Int.random(in: 100_000...999_999)),
+        ]
+        order.fee = order.amount * 29 / 1000 + 250  // Conekta's card price: 2.9 % + $2.50 (IVA left out)
+        pay(&order, now: now)
+        checkout["status"] = "Finalized"
+        order.checkout = checkout
+        orders[id] = order
+        emit("order.paid", order, at: now)
+        return .redirect(SandboxCheckoutPage.url(success, adding: [("checkout_id", (checkout["id"] as? String) ?? ""), ("order_id", id), ("payment_status", "paid")]))
     }
 
     private func pay(_ order: inout Order, now: Timestamp) {
@@ -347,7 +401,8 @@ actor ConektaSandboxState {
             "payment_status": order.status, "created_at": order.created, "updated_at": order.paidAt ?? order.created, "metadata": order.metadata,
             "customer_info": order.customerInfo, "is_refundable": order.status == "paid" || order.status == "partially_refunded",
             "line_items": ["object": "list", "has_more": false, "data": order.lineItems] as [String: any Sendable],
-            "charges": ["object": "list", "has_more": false, "data": [charge]] as [String: any Sendable],
+            "charges": ["object": "list", "has_more": false, "data": order.paymentMethod.isEmpty ? [] as [[String: any Sendable]] : [charge]] as [String: any Sendable],
+            "checkout": order.checkout.map { $0 as any Sendable } ?? NSNull(),
         ]
     }
 

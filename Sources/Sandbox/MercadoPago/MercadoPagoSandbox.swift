@@ -45,6 +45,18 @@ public struct MercadoPagoSandbox: Sendable {
             let (id, card) = (context.parameters.get("id") ?? "", context.parameters.get("card") ?? "")
             return try await self.handle(request, reads: true) { state, _ in state.deleteCard(customer: id, card: card) }
         }
+        group.post("/checkout/preferences") { request, _ in
+            let base = self.publicURL()
+            return try await self.handle(request, idempotent: true) { state, json in state.createPreference(json, pageBase: base) }
+        }
+        SandboxCheckoutPage.add(
+            to: group, path: "/_sandbox/checkout", provider: "Mercado Pago", publicURL: publicURL, find: { await self.state.openPreference($0) },
+            pay: { id, card in
+                let (now, base) = (self.clock(), self.publicURL())
+                return await self.state.payPreference(id, card: card, now: now, ticketBase: base)
+            },
+            delivered: { await self.deliverEvents() }
+        )
         group.post("/v1/payments") { request, _ in
             let (now, base) = (self.clock(), self.publicURL())
             return try await self.handle(request, idempotent: true) { state, json in state.createPayment(json, now: now, ticketBase: base) }

@@ -28,6 +28,19 @@ actor MercadoPagoSandboxState {
 
     private var tokens: [String: String] = [:]  // token → cardholder name (which decides the outcome)
     private var tokenNumbers: [String: String] = [:]  // token → test card number
+    /// Checkout Pro preferences: id → (amount, title, external reference, metadata, back URL, payer email, expiry).
+    private var preferences: [String: Preference] = [:]
+
+    struct Preference: Sendable {
+        var amount: Int64
+        var title: String
+        var externalReference: String?
+        var metadata: [String: any Sendable]
+        var backURL: String?
+        var payerEmail: String
+        var expiresAt: String?
+        var paymentID: Int64?
+    }
     /// Cards saved on customers: id → (customer, cardholder name, test card number).
     private var cards: [String: (customer: String, holder: String, number: String)] = [:]
     private var customers: [String: [String: any Sendable]] = [:]
@@ -82,6 +95,62 @@ actor MercadoPagoSandboxState {
             "id": id, "status": "active", "first_six_digits": String(number.prefix(6)), "last_four_digits": String(number.suffix(4)),
             "cardholder": ["name": name] as [String: any Sendable], "live_mode": false,
         ])
+    }
+
+    /// `POST /checkout/preferences`: one item in MXN; `init_point` is the sandbox's page.
+    func createPreference(_ json: Data, pageBase: String) -> Answer {
+        let body = Self.object(json)
+        guard let item = (body["items"] as? [[String: Any]])?.first, let title = item["title"] as? String, let amount = Self.centavos(item["unit_price"]), amount > 0,
+            (item["currency_id"] as? String ?? "MXN") == "MXN"
+        else { return Self.error(400, "bad_request", "items[0] needs title, unit_price and currency_id MXN", cause: 4) }
+        let id = "\(nextID)-" + UUID().uuidString.lowercased()
+        nextID += 1
+        let back = (body["back_urls"] as? [String: Any])?["success"] as? String
+        preferences[id] = Preference(
+            amount: amount, title: title, externalReference: body["external_reference"] as? String, metadata: Self.sendable(body["metadata"] as? [String: Any] ?? [:]),
+            backURL: back, payerEmail: ((body["payer"] as? [String: Any])?["email"] as? String) ?? "comprador@example.mx",
+            expiresAt: body["expiration_date_to"] as? String
+        )
+        let page = "\(pageBase)/_sandbox/checkout/\(id)"
+        var object: [String: any Sendable] = ["id": id, "init_point": page, "sandbox_init_point": page, "items": [["title": title, "quantity": 1, "unit_price": Self.pesos(amount), "currency_id": "MXN"] as [String: any Sendable]]]
+        object["external_reference"] = body["external_reference"] as? String
+        return Answer(status: 201, object: object)
+    }
+
+    /// What the page shows of a preference not yet paid.
+    func openPreference(_ id: String) -> (amount: Int64, description: String, cancelURL: String?)? {
+        guard let preference = preferences[id], preference.paymentID == nil else { return nil }
+        return (preference.amount, preference.title, preference.backURL)
+    }
+
+    /// The borrower pays on the page with a test card: a payment is made as the card API makes it (a declined card is
+    /// a rejected payment, and the borrower may try another); approved, the borrower goes back with its id.
+    func payPreference(_ id: String, card: SandboxCheckoutPage.Card, now: Timestamp, ticketBase: String) -> SandboxCheckoutPage.Result {
+        guard var preference = preferences[id], preference.paymentID == nil else { return .notFound }
+        let holder: String =
+            switch card {
+            case .pays: "APRO"
+            case .insufficientFunds: "FUND"
+            case .declined: "OTHE"
+            }
+        let token = issueToken(holder: holder, number: "5474925432670366").object["id"] as? String ?? ""
+        var payment: [String: Any] = [
+            "transaction_amount": NSDecimalNumber(string: Money(minorUnits: preference.amount, currency: .mxn).decimalText), "description": preference.title,
+            "payment_method_id": "master", "installments": 1, "token": token, "payer": ["email": preference.payerEmail],
+            "metadata": preference.metadata as [String: Any],
+        ]
+        payment["external_reference"] = preference.externalReference
+        guard let json = try? JSONSerialization.data(withJSONObject: payment) else { return .notFound }
+        let answer = createPayment(json, now: now, ticketBase: ticketBase)
+        guard let paymentID = (answer.object["id"] as? Int64) ?? (answer.object["id"] as? Int).map(Int64.init), answer.object["status"] as? String == "approved" else {
+            return .refused(card == .insufficientFunds ? "Tu tarjeta no tiene fondos suficientes." : "Tu pago fue rechazado.")
+        }
+        preference.paymentID = paymentID
+        preferences[id] = preference
+        guard let back = preference.backURL else { return .refused("Pago aprobado.") }
+        return .redirect(SandboxCheckoutPage.url(back, adding: [
+            ("payment_id", String(paymentID)), ("status", "approved"), ("external_reference", preference.externalReference ?? ""), ("preference_id", id),
+        ]))
     }
 
     /// `POST /v1/customers/{id}/cards` with a card token (used up by it).

@@ -76,6 +76,10 @@ public struct OpenpaySandbox: Sendable {
             let id = context.parameters.get("id") ?? ""
             return try await self.handle(request) { await self.state.refund(id, $0, now: self.clock()) }
         }
+        SandboxCheckoutPage.add(
+            to: group, path: "/_sandbox/checkout", provider: "Openpay", publicURL: publicURL, find: { await self.state.awaitingCard($0) },
+            pay: { await self.state.payOnPage($0, card: $1, now: self.clock()) }, delivered: { await self.deliverEvents() }
+        )
         SandboxPage.addControls(
             to: group, title: "Sandbox de Openpay", resource: "charges", publicURL: publicURL,
             control: { id, action in

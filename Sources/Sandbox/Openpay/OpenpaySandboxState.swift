@@ -30,6 +30,7 @@ actor OpenpaySandboxState {
     private var customers: [String: [String: any Sendable]] = [:]
     private var cards: [String: String] = [:]  // saved card id → card number
     private var cardOwners: [String: String] = [:]  // saved card id → customer id
+    private var redirects: [String: String] = [:]  // charge paid on the page → where the borrower goes back
     private var charges: [String: Charge] = [:]
     private var records = SandboxRecords<[String: any Sendable]>()
 
@@ -119,24 +120,32 @@ actor OpenpaySandboxState {
         )
         switch method {
         case "card":
-            guard let source = body["source_id"] as? String, let number = tokens.removeValue(forKey: source) ?? cards[source] else {
-                return Self.error(400, code: 1001, "source_id is invalid or was already used")
+            if (body["confirm"] as? String) == "false" || (body["confirm"] as? Bool) == false {
+                // Paid on Openpay's page: the borrower types the card there and comes back to redirect_url.
+                guard let redirect = body["redirect_url"] as? String else { return Self.error(400, code: 1001, "redirect_url is required when confirm is false") }
+                charge.status = "charge_pending"
+                charge.paymentMethod = ["type": "redirect", "url": "\(voucherBase)/_sandbox/checkout/\(charge.id)"]
+                redirects[charge.id] = redirect
+            } else {
+                guard let source = body["source_id"] as? String, let number = tokens.removeValue(forKey: source) ?? cards[source] else {
+                    return Self.error(400, code: 1001, "source_id is invalid or was already used")
+                }
+                if cards[source] != nil, cardOwners[source] != customer {
+                    return Self.error(404, code: 1005, "The requested resource doesn't exist")
+                }
+                // A charge to a customer's saved card made by the merchant (domiciliación) has no browser session.
+                let savedCardCharge = cards[source] != nil
+                guard savedCardCharge || !((body["device_session_id"] as? String) ?? "").isEmpty else {
+                    return Self.error(400, code: 1001, "device_session_id is required")
+                }
+                if let declined = Self.outcome(ofCard: number) {
+                    return Self.error(402, code: declined.code, category: "gateway", declined.message)
+                }
+                charge.card = ["card_number": String(number.prefix(6)) + "XXXXXX" + String(number.suffix(4)), "brand": number.hasPrefix("4") ? "visa" : "mastercard", "type": "credit"]
+                charge.status = "completed"
+                charge.paid = now
+                charge.fee = amount * 29 / 1000 + 250  // Openpay's card price: 2.9 % + $2.50 (IVA left out)
             }
-            if cards[source] != nil, cardOwners[source] != customer {
-                return Self.error(404, code: 1005, "The requested resource doesn't exist")
-            }
-            // A charge to a customer's saved card made by the merchant (domiciliación) has no browser session.
-            let savedCardCharge = cards[source] != nil
-            guard savedCardCharge || !((body["device_session_id"] as? String) ?? "").isEmpty else {
-                return Self.error(400, code: 1001, "device_session_id is required")
-            }
-            if let declined = Self.outcome(ofCard: number) {
-                return Self.error(402, code: declined.code, category: "gateway", declined.message)
-            }
-            charge.card = ["card_number": String(number.prefix(6)) + "XXXXXX" + String(number.suffix(4)), "brand": number.hasPrefix("4") ? "visa" : "mastercard", "type": "credit"]
-            charge.status = "completed"
-            charge.paid = now
-            charge.fee = amount * 29 / 1000 + 250  // Openpay's card price: 2.9 % + $2.50 (IVA left out)
         case "store":
             let reference = String((0..<20).map { _ in "0123456789ABCDEF".randomElement()! })
             charge.dueDate = body["due_date"] as? String ?? Self.date(now.adding(seconds: 3 * 86_400))
@@ -153,6 +162,32 @@ actor OpenpaySandboxState {
         charges[charge.id] = charge
         emit(charge.status == "completed" ? "charge.succeeded" : "charge.created", charge, now: now)
         return .ok(object(charge))
+    }
+
+    /// What the page shows of a charge waiting for its card.
+    func awaitingCard(_ id: String) -> (amount: Int64, description: String, cancelURL: String?)? {
+        guard let charge = charges[id], charge.status == "charge_pending", let back = redirects[id] else { return nil }
+        return (charge.amount, charge.description, SandboxCheckoutPage.url(back, adding: [("id", id)]))
+    }
+
+    /// The borrower types a test card on the page: the charge completes (or the card is refused there) and the borrower
+    /// goes back with the charge's id.
+    func payOnPage(_ id: String, card: SandboxCheckoutPage.Card, now: Timestamp) -> SandboxCheckoutPage.Result {
+        guard var charge = charges[id], charge.status == "charge_pending", let back = redirects[id] else { return .notFound }
+        let number: String =
+            switch card {
+            case .pays: "4111111111111111"
+            case .insufficientFunds: "4444444444444448"
+            case .declined: "4000000000000002"
+            }
+        if let declined = Self.outcome(ofCard: number) { return .refused(declined.message) }
+        charge.card = ["card_number": "411111XXXXXX1111", "brand": "visa", "type": "credit"]
+        charge.status = "completed"
+        charge.paid = now
+        charge.fee = charge.amount * 29 / 1000 + 250  // Openpay's card price: 2.9 % + $2.50 (IVA left out)
+        charges[id] = charge
+        emit("charge.succeeded", charge, now: now)
+        return .redirect(SandboxCheckoutPage.url(back, adding: [("id", id)]))
     }
 
     func charge(_ id: String) -> Answer {

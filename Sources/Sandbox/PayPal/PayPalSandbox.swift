@@ -67,8 +67,17 @@ public struct PayPalSandbox: Sendable {
         }
         group.post("/v2/checkout/orders") { request, _ in
             let now = self.clock()
-            return try await self.handle(request) { state, json in state.createOrder(json, now: now) }
+            let base = self.publicURL()
+            return try await self.handle(request) { state, json in state.createOrder(json, now: now, pageBase: base) }
         }
+        group.post("/v2/checkout/orders/:id/capture") { request, context in
+            let (id, now) = (context.parameters.get("id") ?? "", self.clock())
+            return try await self.handle(request) { state, _ in state.capture(id, now: now) }
+        }
+        SandboxCheckoutPage.add(
+            to: group, path: "/_sandbox/checkout", provider: "PayPal", publicURL: publicURL, find: { await self.state.awaitingPayer($0) },
+            pay: { await self.state.approve($0, card: $1) }, delivered: { await self.deliverEvents() }
+        )
         group.get("/v2/checkout/orders/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
             return try await self.handle(request, reads: true) { state, _ in state.order(id) }
@@ -130,11 +139,12 @@ public struct PayPalSandbox: Sendable {
         let events = await state.takeEvents()
         guard let webhookURL, !events.isEmpty else { return }
         for event in events {
-            guard let resource = await state.captureResource(event.orderID) else { continue }
+            let isOrder = event.type.hasPrefix("CHECKOUT.ORDER.")
+            guard let resource = isOrder ? await state.orderResource(event.orderID) : await state.captureResource(event.orderID) else { continue }
             let now = clock()
             let payload: [String: Any] = [
                 "id": "WH-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(17).uppercased(), "event_version": "1.0",
-                "create_time": now.text, "resource_type": "capture", "resource_version": "2.0", "event_type": event.type,
+                "create_time": now.text, "resource_type": isOrder ? "checkout-order" : "capture", "resource_version": "2.0", "event_type": event.type,
                 "summary": "Payment \(event.type.split(separator: ".").last.map(String.init)?.lowercased() ?? "")", "resource": resource,
             ]
             guard let body = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]) else { continue }

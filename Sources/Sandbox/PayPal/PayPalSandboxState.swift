@@ -20,6 +20,10 @@ actor PayPalSandboxState {
         var fee: Int64
         var refunds: [(id: String, amount: Int64, created: Timestamp)] = []
         var created: Timestamp
+        /// COMPLETED (captured at once), or PAYER_ACTION_REQUIRED → APPROVED → COMPLETED for an order paid on the page.
+        var status = "COMPLETED"
+        var returnURL: String?
+        var cancelURL: String?
     }
 
     private var tokens: [String: Timestamp] = [:]  // access token → expiry
@@ -106,12 +110,31 @@ actor PayPalSandboxState {
 
     // MARK: Orders
 
-    func createOrder(_ json: Data, now: Timestamp) -> Answer {
+    func createOrder(_ json: Data, now: Timestamp, pageBase: String) -> Answer {
         let body = Self.object(json)
         guard body["intent"] as? String == "CAPTURE" else { return Self.error(400, "INVALID_REQUEST", "intent must be CAPTURE.", issue: "INVALID_PARAMETER_VALUE") }
         guard let unit = (body["purchase_units"] as? [[String: Any]])?.first, let amount = unit["amount"] as? [String: Any],
             amount["currency_code"] as? String == "MXN", let value = amount["value"] as? String, let centavos = try? Money(parsing: value).minorUnits, centavos > 0
         else { return Self.error(400, "INVALID_REQUEST", "purchase_units[0].amount needs currency_code MXN and a value such as 100.00.", issue: "INVALID_PARAMETER_VALUE") }
+        if let context = ((body["payment_source"] as? [String: Any])?["paypal"] as? [String: Any])?["experience_context"] as? [String: Any] {
+            guard let returnURL = context["return_url"] as? String else {
+                return Self.error(400, "INVALID_REQUEST", "payment_source.paypal.experience_context.return_url is required.", issue: "MISSING_REQUIRED_PARAMETER")
+            }
+            var order = Order(
+                id: newID(""), captureID: newID(""), amount: centavos, captureStatus: "", responseCode: "0000", referenceID: unit["reference_id"] as? String,
+                customID: unit["custom_id"] as? String, invoiceID: unit["invoice_id"] as? String, description: unit["description"] as? String, card: [:], fee: 0, created: now
+            )
+            order.status = "PAYER_ACTION_REQUIRED"
+            order.returnURL = returnURL
+            order.cancelURL = context["cancel_url"] as? String
+            orders[order.id] = order
+            var object = object(order)
+            object["links"] = [
+                ["href": "\(pageBase)/v2/checkout/orders/\(order.id)", "rel": "self", "method": "GET"] as [String: any Sendable],
+                ["href": "\(pageBase)/_sandbox/checkout/\(order.id)", "rel": "payer-action", "method": "GET"] as [String: any Sendable],
+            ]
+            return Answer(status: 200, object: object)
+        }
         guard let source = body["payment_source"] as? [String: Any], let card = source["card"] as? [String: Any] else {
             return Self.error(422, "UNPROCESSABLE_ENTITY", "This sandbox captures cards from the vault only (payment_source.card.vault_id).", issue: "PAYMENT_SOURCE_CANNOT_BE_USED")
         }
@@ -126,6 +149,42 @@ actor PayPalSandboxState {
         )
         orders[order.id] = order
         records.record((code == nil ? "PAYMENT.CAPTURE.COMPLETED" : "PAYMENT.CAPTURE.DENIED", order.id))
+        return Answer(status: 201, object: object(order))
+    }
+
+    /// What the approval page shows of an order waiting for its payer.
+    func awaitingPayer(_ id: String) -> (amount: Int64, description: String, cancelURL: String?)? {
+        guard let order = orders[id], order.status == "PAYER_ACTION_REQUIRED" else { return nil }
+        return (order.amount, order.description ?? "", order.cancelURL)
+    }
+
+    /// The payer approves the order on the page with a test card (a declined one is refused there), and goes back.
+    func approve(_ id: String, card: SandboxCheckoutPage.Card) -> SandboxCheckoutPage.Result {
+        guard var order = orders[id], order.status == "PAYER_ACTION_REQUIRED", let returnURL = order.returnURL else { return .notFound }
+        guard card == .pays else {
+            return .refused(card == .insufficientFunds ? "La tarjeta no tiene fondos suficientes." : "El banco rechazó la tarjeta.")
+        }
+        order.status = "APPROVED"
+        order.card = ["name": "Ana Lopez", "last_digits": "4658", "brand": "VISA", "expiry": "2030-12"]
+        orders[id] = order
+        records.record(("CHECKOUT.ORDER.APPROVED", id))
+        return .redirect(SandboxCheckoutPage.url(returnURL, adding: [("token", id), ("PayerID", "SANDBOXPAYER1")]))
+    }
+
+    /// `POST /v2/checkout/orders/{id}/capture`: an approved order is captured.
+    func capture(_ id: String, now: Timestamp) -> Answer {
+        guard var order = orders[id] else { return Self.error(404, "RESOURCE_NOT_FOUND", "The specified resource does not exist.", issue: "INVALID_RESOURCE_ID") }
+        guard order.status == "APPROVED" else {
+            return order.status == "COMPLETED"
+                ? Self.error(422, "UNPROCESSABLE_ENTITY", "Order already captured.", issue: "ORDER_ALREADY_CAPTURED")
+                : Self.error(422, "UNPROCESSABLE_ENTITY", "The payer has not approved the order.", issue: "ORDER_NOT_APPROVED")
+        }
+        order.status = "COMPLETED"
+        order.captureStatus = "COMPLETED"
+        order.fee = order.amount * 395 / 10_000 + 400
+        order.created = now
+        orders[id] = order
+        records.record(("PAYMENT.CAPTURE.COMPLETED", id))
         return Answer(status: 201, object: object(order))
     }
 
@@ -164,9 +223,13 @@ actor PayPalSandboxState {
         orders[orderID].map(capture)
     }
 
+    func orderResource(_ orderID: String) -> [String: any Sendable]? {
+        orders[orderID].map(object)
+    }
+
     func summaries() -> [SandboxSummary] {
         orders.values.sorted { ($0.created, $0.id) > ($1.created, $1.id) }.map { order in
-            SandboxSummary(id: order.id, amount: order.amount, status: captureStatus(order), method: "card", reference: order.card["last_digits"] as? String, pending: false)
+            SandboxSummary(id: order.id, amount: order.amount, status: order.captureStatus.isEmpty ? order.status : captureStatus(order), method: "card", reference: order.card["last_digits"] as? String, pending: false)
         }
     }
 
@@ -196,7 +259,7 @@ actor PayPalSandboxState {
     }
 
     private func object(_ order: Order) -> [String: any Sendable] {
-        var payments: [String: any Sendable] = ["captures": [capture(order)]]
+        var payments: [String: any Sendable] = order.captureStatus.isEmpty ? [:] : ["captures": [capture(order)]]
         if !order.refunds.isEmpty {
             payments["refunds"] = order.refunds.map { ["id": $0.id, "status": "COMPLETED", "amount": Self.amount($0.amount), "create_time": $0.created.text] as [String: any Sendable] }
         }
@@ -205,9 +268,11 @@ actor PayPalSandboxState {
         unit["custom_id"] = order.customID
         unit["invoice_id"] = order.invoiceID
         unit["description"] = order.description
+        let source: [String: any Sendable] =
+            order.returnURL == nil ? ["card": order.card] : ["paypal": ["account_status": "VERIFIED", "email_address": "comprador@example.mx"] as [String: any Sendable]]
         return [
-            "id": order.id, "status": "COMPLETED", "intent": "CAPTURE", "create_time": order.created.text, "update_time": order.created.text,
-            "payment_source": ["card": order.card] as [String: any Sendable], "purchase_units": [unit],
+            "id": order.id, "status": order.status, "intent": "CAPTURE", "create_time": order.created.text, "update_time": order.created.text,
+            "payment_source": source, "purchase_units": [unit],
         ]
     }
 

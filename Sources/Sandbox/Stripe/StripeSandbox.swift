@@ -72,6 +72,17 @@ public struct StripeSandbox: Sendable {
             let id = context.parameters.get("id") ?? ""
             return try await self.handle(request, context, write: true) { _ in await self.state.detach(id) }
         }
+        group.post("/v1/checkout/sessions") { request, context in
+            try await self.handle(request, context, write: true) { form in await self.state.createCheckoutSession(form, now: self.clock(), pageBase: self.publicURL()) }
+        }
+        group.get("/v1/checkout/sessions/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await self.handle(request, context, write: false) { _ in await self.state.checkoutSession(id, pageBase: self.publicURL()) }
+        }
+        SandboxCheckoutPage.add(
+            to: group, path: "/_sandbox/checkout", provider: "Stripe", publicURL: publicURL, find: { await self.state.openSession($0, now: self.clock()) },
+            pay: { await self.state.payCheckout($0, card: $1, now: self.clock(), pageBase: self.publicURL()) }, delivered: { await self.deliverEvents() }
+        )
         group.post("/v1/payment_intents") { request, context in
             try await self.handle(request, context, write: true) { form in await self.state.createPaymentIntent(form, now: self.clock(), voucherBase: self.publicURL()) }
         }

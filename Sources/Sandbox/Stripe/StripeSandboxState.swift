@@ -36,6 +36,25 @@ actor StripeSandboxState {
 
     private var customers: [String: [String: any Sendable]] = [:]
     private var paymentMethods: [String: SavedMethod] = [:]
+    private var sessions: [String: Session] = [:]
+
+    /// A Checkout Session in payment mode.
+    struct Session: Sendable {
+        var id: String
+        var amount: Int64
+        var currency: String
+        var name: String
+        var metadata: [String: String]
+        var intentMetadata: [String: String]
+        var intentDescription: String?
+        var clientReference: String?
+        var successURL: String
+        var cancelURL: String?
+        var expiresAt: Int64
+        var created: Int64
+        var status = "open"
+        var paymentIntent: String?
+    }
     private var intents: [String: Intent] = [:]
     private var idempotency: [String: (body: String, answer: Answer)] = [:]
     /// Events to deliver to the webhook endpoint, in order.
@@ -140,6 +159,90 @@ actor StripeSandboxState {
             "card": ["brand": brand, "last4": last4, "exp_month": 12, "exp_year": 2034, "country": "MX", "funding": "credit"] as [String: any Sendable],
         ]
         object["customer"] = method.customer
+        return object
+    }
+
+    /// `POST /v1/checkout/sessions` (mode `payment`, one line item with `price_data`); its `url` is the sandbox's page.
+    func createCheckoutSession(_ form: [(String, String)], now: Timestamp, pageBase: String) -> Answer {
+        let values = Dictionary(form, uniquingKeysWith: { _, last in last })
+        guard values["mode"] == "payment" else {
+            return .stripeError(400, type: "invalid_request_error", code: "parameter_invalid_empty", message: "This sandbox makes payment-mode sessions only.", extra: ["param": "mode"])
+        }
+        guard let amount = values["line_items[][price_data][unit_amount]"].flatMap({ Int64($0) }), amount >= 1_000,
+            values["line_items[][price_data][currency]"] == "mxn", let name = values["line_items[][price_data][product_data][name]"]
+        else {
+            return .stripeError(400, type: "invalid_request_error", code: "parameter_missing", message: "line_items[0][price_data] needs currency mxn, unit_amount ≥ 1000 and product_data[name].", extra: ["param": "line_items"])
+        }
+        guard let success = values["success_url"] else {
+            return .stripeError(400, type: "invalid_request_error", code: "parameter_missing", message: "Missing required param: success_url.", extra: ["param": "success_url"])
+        }
+        let nowSeconds = now.millisecondsSince1970 / 1000
+        let expires = values["expires_at"].flatMap { Int64($0) } ?? nowSeconds + 86_400
+        guard expires >= nowSeconds + 1_800 - 60, expires <= nowSeconds + 86_400 else {
+            return .stripeError(400, type: "invalid_request_error", code: "parameter_invalid_integer", message: "expires_at must be between 30 minutes and 24 hours from now.", extra: ["param": "expires_at"])
+        }
+        var intentMetadata: [String: String] = [:]
+        for (key, value) in form where key.hasPrefix("payment_intent_data[metadata][") && key.hasSuffix("]") {
+            intentMetadata[String(key.dropFirst("payment_intent_data[metadata][".count).dropLast())] = value
+        }
+        let session = Session(
+            id: newID("cs_test_"), amount: amount, currency: "mxn", name: name, metadata: Self.metadata(form), intentMetadata: intentMetadata,
+            intentDescription: values["payment_intent_data[description]"], clientReference: values["client_reference_id"], successURL: success,
+            cancelURL: values["cancel_url"], expiresAt: expires, created: nowSeconds
+        )
+        sessions[session.id] = session
+        return .ok(Self.object(session, pageBase: pageBase))
+    }
+
+    func checkoutSession(_ id: String, pageBase: String) -> Answer {
+        guard let session = sessions[id] else {
+            return .stripeError(404, type: "invalid_request_error", code: "resource_missing", message: "No such checkout.session: '\(id)'", extra: ["param": "session"])
+        }
+        return .ok(Self.object(session, pageBase: pageBase))
+    }
+
+    /// What the page shows of an open session.
+    func openSession(_ id: String, now: Timestamp) -> (amount: Int64, description: String, cancelURL: String?)? {
+        guard let session = sessions[id], session.status == "open", session.expiresAt > now.millisecondsSince1970 / 1000 else { return nil }
+        return (session.amount, session.name, session.cancelURL)
+    }
+
+    /// The borrower pays on the page: the PaymentIntent is made with the chosen test card; declined, the page says so
+    /// and the session stays open.
+    func payCheckout(_ id: String, card: SandboxCheckoutPage.Card, now: Timestamp, pageBase: String) -> SandboxCheckoutPage.Result {
+        guard var session = sessions[id], session.status == "open", session.expiresAt > now.millisecondsSince1970 / 1000 else { return .notFound }
+        let method: String =
+            switch card {
+            case .pays: "pm_card_visa"
+            case .insufficientFunds: "pm_card_chargeDeclinedInsufficientFunds"
+            case .declined: "pm_card_chargeDeclined"
+            }
+        var form: [(String, String)] = [
+            ("amount", String(session.amount)), ("currency", session.currency), ("payment_method", method), ("payment_method_types[]", "card"), ("confirm", "true"),
+        ]
+        if let description = session.intentDescription { form.append(("description", description)) }
+        for (key, value) in session.intentMetadata.sorted(by: { $0.key < $1.key }) { form.append(("metadata[\(key)]", value)) }
+        let answer = createPaymentIntent(form, now: now, voucherBase: pageBase)
+        guard answer.status == 200, let intent = answer.object["id"] as? String else {
+            return .refused(((answer.object["error"] as? [String: any Sendable])?["message"] as? String) ?? "Your card was declined.")
+        }
+        session.status = "complete"
+        session.paymentIntent = intent
+        sessions[id] = session
+        emit("checkout.session.completed", Self.object(session, pageBase: pageBase), at: now)
+        return .redirect(session.successURL.replacingOccurrences(of: "{CHECKOUT_SESSION_ID}", with: session.id))
+    }
+
+    static func object(_ session: Session, pageBase: String) -> [String: any Sendable] {
+        var object: [String: any Sendable] = [
+            "id": session.id, "object": "checkout.session", "mode": "payment", "status": session.status,
+            "payment_status": session.status == "complete" ? "paid" : "unpaid", "amount_total": session.amount, "currency": session.currency,
+            "metadata": session.metadata, "success_url": session.successURL, "expires_at": session.expiresAt, "created": session.created, "livemode": false,
+            "url": session.status == "open" ? "\(pageBase)/_sandbox/checkout/\(session.id)" : NSNull(),
+        ]
+        object["cancel_url"] = session.cancelURL
+        object["client_reference_id"] = session.clientReference
+        object["payment_intent"] = session.paymentIntent
         return object
     }
 

@@ -74,6 +74,24 @@ public struct ConektaGateway: PaymentGateway {
         }
     }
 
+    /// An order with a `HostedPayment` checkout for cards: the order (its id known now) is paid on Conekta's page.
+    public func checkout(_ request: GatewayCheckoutRequest) async throws(GatewayError) -> GatewayCheckout {
+        let order: [String: Any] = [
+            "currency": request.amount.currency.code, "customer_info": ["name": request.payerName, "email": request.payerEmail ?? Self.placeholderEmail],
+            "metadata": ["cartera_intent": request.intentID],
+            "line_items": [["name": request.description, "unit_price": request.amount.minorUnits, "quantity": 1]],
+            "checkout": [
+                "type": "HostedPayment", "allowed_payment_methods": ["card"], "success_url": request.returnURL, "failure_url": request.returnURL,
+                "expires_at": request.expiresAt.millisecondsSince1970 / 1000, "name": request.description, "monthly_installments_enabled": false,
+            ] as [String: Any],
+        ]
+        let answer = try await send(.POST, "/orders", body: order, idempotent: false)
+        guard let id = JSONFields.text(answer, "id"), let url = JSONFields.text(answer, "checkout", "url") else {
+            throw .invalidResponse(provider: provider, detail: "orden sin id o checkout.url")
+        }
+        return GatewayCheckout(url: url, chargeID: id, expiresAt: JSONFields.integer(answer, "checkout", "expires_at").map { Timestamp(millisecondsSince1970: $0 * 1000) })
+    }
+
     public func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge {
         try await map(try await send(.GET, "/orders/\(FormEncoding.escape(chargeID))", body: nil, idempotent: true), intentID: nil)
     }

@@ -75,13 +75,32 @@ public struct MercadoPagoGateway: PaymentGateway {
         }
     }
 
+    /// A Checkout Pro preference for cards only (`external_reference` = the intent): the payment is made on Mercado
+    /// Pago's page and found by the intent id.
+    public func checkout(_ request: GatewayCheckoutRequest) async throws(GatewayError) -> GatewayCheckout {
+        let body: [String: Any] = [
+            "items": [["title": request.description, "quantity": 1, "unit_price": NSDecimalNumber(string: request.amount.decimalText), "currency_id": request.amount.currency.code]],
+            "external_reference": request.intentID, "metadata": ["cartera_intent": request.intentID],
+            "payer": ["email": request.payerEmail ?? ConektaGateway.placeholderEmail, "name": request.payerName],
+            "back_urls": ["success": request.returnURL, "failure": request.returnURL, "pending": request.returnURL], "auto_return": "approved",
+            "payment_methods": ["excluded_payment_types": [["id": "ticket"], ["id": "bank_transfer"], ["id": "atm"]], "installments": 1] as [String: Any],
+            "expires": true, "expiration_date_to": Self.date(request.expiresAt),
+        ]
+        let preference = try await send(.POST, "/checkout/preferences", body: body, idempotencyKey: "checkout-\(request.intentID)")
+        guard let url = JSONFields.text(preference, "init_point") else { throw .invalidResponse(provider: provider, detail: "preferencia sin init_point") }
+        return GatewayCheckout(url: url, chargeID: nil, expiresAt: request.expiresAt)
+    }
+
     public func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge {
         try map(try await send(.GET, "/v1/payments/\(FormEncoding.escape(chargeID))", body: nil, idempotencyKey: nil))
     }
 
     public func lookup(intentID: String) async throws(GatewayError) -> GatewayCharge? {
         let found = try await send(.GET, "/v1/payments/search?external_reference=\(FormEncoding.escape(intentID))", body: nil, idempotencyKey: nil)
-        return try (found["results"] as? [[String: Any]])?.first { JSONFields.text($0, "external_reference") == intentID }.map(map)
+        // On Mercado Pago's page a borrower may be declined and then pay: the payment that went through counts.
+        let mine = (found["results"] as? [[String: Any]] ?? []).filter { JSONFields.text($0, "external_reference") == intentID }
+        let rank = ["approved": 0, "authorized": 1, "in_process": 2, "pending": 3]
+        return try mine.min { rank[JSONFields.text($0, "status") ?? "", default: 9] < rank[JSONFields.text($1, "status") ?? "", default: 9] }.map(map)
     }
 
     public func refund(_ chargeID: String, amount: Money?, idempotencyKey: String) async throws(GatewayError) -> GatewayOutcome {

@@ -93,6 +93,21 @@ public struct OpenpayGateway: PaymentGateway {
         }
     }
 
+    /// A card charge with `confirm: "false"` and a `redirect_url`: Openpay answers the page where the borrower types
+    /// the card (`payment_method.url`) and sends them back with the charge's id.
+    public func checkout(_ request: GatewayCheckoutRequest) async throws(GatewayError) -> GatewayCheckout {
+        let body: [String: Any] = [
+            "method": "card", "amount": NSDecimalNumber(string: request.amount.decimalText), "currency": request.amount.currency.code, "description": request.description,
+            "order_id": request.intentID, "confirm": "false", "send_email": false, "redirect_url": request.returnURL,
+            "customer": ["name": request.payerName, "email": request.payerEmail ?? ConektaGateway.placeholderEmail],
+        ]
+        let charge = try await send(.POST, root + "/charges", body: body, idempotent: false)
+        guard let id = JSONFields.text(charge, "id"), let url = JSONFields.text(charge, "payment_method", "url") else {
+            throw .invalidResponse(provider: provider, detail: "cargo sin id o payment_method.url")
+        }
+        return GatewayCheckout(url: url, chargeID: id, expiresAt: request.expiresAt)
+    }
+
     public func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge {
         try map(try await send(.GET, root + "/charges/\(FormEncoding.escape(chargeID))", body: nil, idempotent: true))
     }

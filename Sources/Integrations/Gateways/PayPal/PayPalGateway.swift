@@ -71,8 +71,34 @@ public struct PayPalGateway: PaymentGateway {
         }
     }
 
+    /// An order paid on PayPal's page (`payment_source.paypal` with a return URL; PayPal takes cards there too): the
+    /// borrower approves it and comes back; Cartera then captures it.
+    public func checkout(_ request: GatewayCheckoutRequest) async throws(GatewayError) -> GatewayCheckout {
+        let order: [String: Any] = [
+            "intent": "CAPTURE",
+            "purchase_units": [[
+                "reference_id": request.intentID, "custom_id": request.intentID, "invoice_id": request.intentID, "description": request.description,
+                "amount": ["currency_code": request.amount.currency.code, "value": request.amount.decimalText],
+            ]],
+            "payment_source": ["paypal": ["experience_context": [
+                "return_url": request.returnURL, "cancel_url": request.returnURL, "user_action": "PAY_NOW", "shipping_preference": "NO_SHIPPING", "locale": "es-MX",
+            ]]],
+        ]
+        let answer = try await send(.POST, "/v2/checkout/orders", body: order, requestID: request.intentID)
+        let link = (answer["links"] as? [[String: Any]])?.first { ["payer-action", "approve"].contains(JSONFields.text($0, "rel") ?? "") }
+        guard let id = JSONFields.text(answer, "id"), let url = link.flatMap({ JSONFields.text($0, "href") }) else {
+            throw .invalidResponse(provider: provider, detail: "orden sin id o enlace para el pagador")
+        }
+        return GatewayCheckout(url: url, chargeID: id, expiresAt: request.expiresAt)
+    }
+
+    /// The order as PayPal has it; one the payer approved on PayPal's page is captured first (once: the capture's
+    /// `PayPal-Request-Id` is the order's).
     public func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge {
-        try map(try await send(.GET, "/v2/checkout/orders/\(FormEncoding.escape(chargeID))", body: nil, requestID: nil))
+        let path = "/v2/checkout/orders/\(FormEncoding.escape(chargeID))"
+        let order = try await send(.GET, path, body: nil, requestID: nil)
+        guard JSONFields.text(order, "status") == "APPROVED" else { return try map(order) }
+        return try map(try await send(.POST, path + "/capture", body: [:], requestID: "capture-\(chargeID)"))
     }
 
     /// An order is created under `PayPal-Request-Id` = the intent id: asking again with the same id answers the order

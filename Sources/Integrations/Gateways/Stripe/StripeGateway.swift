@@ -98,6 +98,22 @@ public struct StripeGateway: PaymentGateway {
         }
     }
 
+    /// A Checkout Session in payment mode: the PaymentIntent it makes carries `metadata.cartera_intent`, so its
+    /// webhook and the lookup by intent find it.
+    public func checkout(_ request: GatewayCheckoutRequest) async throws(GatewayError) -> GatewayCheckout {
+        var form: [(String, String)] = [
+            ("mode", "payment"), ("payment_method_types[]", "card"), ("line_items[0][price_data][currency]", request.amount.currency.code.lowercased()),
+            ("line_items[0][price_data][unit_amount]", String(request.amount.minorUnits)), ("line_items[0][price_data][product_data][name]", request.description),
+            ("line_items[0][quantity]", "1"), ("success_url", request.returnURL), ("cancel_url", request.returnURL), ("client_reference_id", request.intentID),
+            ("metadata[cartera_intent]", request.intentID), ("payment_intent_data[metadata][cartera_intent]", request.intentID),
+            ("payment_intent_data[description]", request.description), ("expires_at", String(request.expiresAt.millisecondsSince1970 / 1000)),
+        ]
+        if let email = request.payerEmail { form.append(("customer_email", email)) }
+        let session = try await send(.POST, "/v1/checkout/sessions", form: form, idempotencyKey: "checkout-\(request.intentID)")
+        guard let url = JSONFields.text(session, "url") else { throw .invalidResponse(provider: provider, detail: "Checkout Session sin url") }
+        return GatewayCheckout(url: url, chargeID: nil, expiresAt: JSONFields.integer(session, "expires_at").map { Timestamp(millisecondsSince1970: $0 * 1000) })
+    }
+
     public func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge {
         try map(try await send(.GET, "/v1/payment_intents/\(FormEncoding.escape(chargeID))?expand%5B%5D=latest_charge.balance_transaction", form: nil, idempotencyKey: nil))
     }
