@@ -55,6 +55,9 @@ public struct AppConfiguration: Sendable {
     public var gatewayWebhooks = GatewayWebhookSettings()
     /// How to reach each payment gateway's API (keys and base URLs).
     public var gateways = GatewayConnectorSettings()
+    /// The address borrowers reach Cartera at (`https://cartera.financiera.mx`), where a gateway's card page sends them
+    /// back; without it, the address of the borrower's own request.
+    public var publicURL: String?
     /// `serve --demo`: serve every gateway's sandbox under `/sandbox` and point the connectors and webhooks at it.
     public var demoSandbox = false
 
@@ -98,6 +101,12 @@ public struct AppConfiguration: Sendable {
             logLevel = .info
         }
         speiCatalogPath = reader.string(forKey: "cartera.spei.catalog")
+        if let text = reader.string(forKey: "cartera.public.url")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.query == nil else {
+                throw ConfigurationError.invalid(setting: "CARTERA_PUBLIC_URL", value: text, expected: "una dirección http(s) sin parámetros, como https://cartera.financiera.mx")
+            }
+            publicURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
         signingKeyPath = reader.string(forKey: "cartera.signing.key.file")
         trustedProxies = Set((reader.string(forKey: "cartera.trusted.proxies") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         if let text = reader.string(forKey: "cartera.cookies.insecure") {

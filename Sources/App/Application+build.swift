@@ -138,7 +138,7 @@ func buildRouter(
     LendingPages(web: web, catalog: catalog).add()
     LoanPages(web: web, database: database, book: book, directory: directory, catalog: catalog, intents: intents, mandates: mandates).add()
     CardMandatePages(web: web, book: book, mandates: mandates).add()
-    PaymentIntentPages(web: web, database: database, book: book, intents: intents).add()
+    PaymentIntentPages(web: web, database: database, book: book, intents: intents, publicURL: configuration.publicURL).add()
     GatewaySettingsPages(web: web, gateways: gateways).add()
     StaticRoutes(web: web).add()
     return BuiltRouter(router: router, webRoutes: web.registry, outbox: outbox, gateways: gateways, recurring: recurring)

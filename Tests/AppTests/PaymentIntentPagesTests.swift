@@ -42,8 +42,8 @@ struct PaymentIntentPagesTests {
                 try await borrower.signIn("u.acreditado")
                 let page = try await borrower.get("/portal/creditos/\(applied.id)")
                 #expect(page.text.contains("pagar-en-linea") && page.text.contains("Efectivo en OXXO u otra tienda — Conekta") && page.text.contains("Transferencia SPEI — Stripe"))
-                // PayPal offers no cash or SPEI: it is not among the choices.
-                #expect(!page.text.contains("— PayPal"))
+                // PayPal offers no cash or SPEI: only its card page is among the choices.
+                #expect(!page.text.contains("OXXO u otra tienda — PayPal") && !page.text.contains("SPEI — PayPal") && page.text.contains("Tarjeta de crédito o débito — PayPal"))
                 let asked = try await borrower.post("/portal/creditos/\(applied.id)/pagar", ["pagar": "monto", "monto": "450.00", "forma": "conekta:cash"])
                 #expect(asked.status == .seeOther)
                 let location = try #require(asked.headers[.location])
@@ -87,6 +87,46 @@ struct PaymentIntentPagesTests {
                 #expect(after.text.contains("Reembolsado en parte") && after.text.contains("$100.00") && after.text.contains("Cobro duplicado"))
                 let report = try await LedgerVerification(database: database, book: book).run()
                 #expect(report.ok, "\(report.problems)")
+            }
+        }
+    }
+
+    @Test("A card payment from the portal: the borrower is sent to the gateway's own page, types the card there, comes back and sees it paid", arguments: ["stripe", "conekta", "openpay", "mercadopago", "paypal"])
+    func portalCardOnProviderPage(provider: String) async throws {
+        try await TestEngine.sqlite.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (_, _, applied) = try await Self.borrowerLoan(database)
+            try await makeApp(database, configure: { $0.demoSandbox = true }).test(.live) { client in
+                let borrower = TestBrowser(client)
+                try await borrower.signIn("u.acreditado")
+                try await borrower.get("/portal/creditos/\(applied.id)")
+                let asked = try await borrower.post("/portal/creditos/\(applied.id)/pagar", ["pagar": "pago", "numero": "1", "forma": "\(provider):card"])
+                #expect(asked.status == .seeOther)
+                // The provider's page (the sandbox, in the demo): Cartera's form never carries the card.
+                let page = try #require(asked.location.flatMap { URL(string: $0) })
+                #expect(page.path.hasPrefix("/sandbox/\(provider)/_sandbox/checkout/"))
+                let shown = try await client.execute(uri: page.path, method: .get)
+                #expect(shown.status == .ok && String(buffer: shown.body).contains("Pago con tarjeta"))
+                var form = HTTPFields()
+                form[.contentType] = "application/x-www-form-urlencoded"
+                let declined = try await client.execute(uri: page.path, method: .post, headers: form, body: ByteBuffer(string: "tarjeta=rechazada"))
+                #expect(declined.status.code == 402)
+                let paid = try await client.execute(uri: page.path, method: .post, headers: form, body: ByteBuffer(string: "tarjeta=paga"))
+                #expect(paid.status == .seeOther)
+                // Back in the portal: Cartera asks the gateway and shows the payment applied.
+                let back = try #require(paid.headers[.location].flatMap { URL(string: $0) })
+                #expect(back.path.hasPrefix("/portal/pagos/pin_"))
+                var text = try await borrower.get(back.path).text
+                for _ in 0..<60 where !text.contains("Pagado") {
+                    try await Task.sleep(for: .milliseconds(50))
+                    text = try await borrower.get(back.path).text
+                }
+                #expect(text.contains("Pagado"))
+                let intentID = String(back.path.dropFirst("/portal/pagos/".count))
+                let posted = try await database.withConnection { db in
+                    try await db.raw("SELECT COUNT(*) AS n FROM loan_events WHERE reference = \(bind: intentID) AND kind = 'payment'").first(decodingColumn: "n", as: Int.self)
+                }
+                #expect(posted == 1)
             }
         }
     }

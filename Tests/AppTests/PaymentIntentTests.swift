@@ -151,6 +151,28 @@ struct PaymentIntentTests {
         }
     }
 
+    @Test("A card page the borrower never pays waits while it is open, then expires; nothing is posted", arguments: TestEngine.available)
+    func checkoutLapses(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let (intent, url) = try await h.intents.checkout(
+                loanID: h.loanID, .init(provider: .stripe, method: "card", installment: 1), returnURL: { "https://cartera.example/portal/pagos/\($0)" },
+                lenderID: h.fixture.lenderID, actor: GatewayHarness.actor
+            )
+            #expect(intent.status == .pending && intent.voucherUrl == url && url.contains("/_sandbox/checkout/cs_test_") && intent.providerChargeId == nil)
+            #expect(try await h.intents.attempts(intent.id).map(\.kind) == ["checkout"])
+            // Past the 30 minutes after which an unrecorded charge fails: the page is still open, the intent waits.
+            h.clock.advance(seconds: 40 * 60)
+            #expect(try await h.outbox.sweep() == 1)
+            #expect(try await h.intents.intent(intent.id, lenderID: h.fixture.lenderID).status == .pending)
+            // The page closed an hour after it opened; an hour's grace for a late notice, then it expires.
+            h.clock.advance(seconds: 90 * 60)
+            _ = try await h.outbox.sweep()
+            let lapsed = try await h.intents.intent(intent.id, lenderID: h.fixture.lenderID)
+            #expect(lapsed.status == .expired)
+            #expect(try await h.payments().isEmpty)
+        }
+    }
+
     @Test("A declined test card leaves a failed intent with the provider's reason and posts nothing", arguments: TestEngine.available)
     func declined(engine: TestEngine) async throws {
         try await GatewayHarness.run(on: engine) { h in

@@ -309,52 +309,12 @@ public final class GatewayOutbox: Service, Sendable {
             guard let connector = intents.connectors[record.provider] else { continue }
             asked += 1
             do {
-                try await ask(connector, about: record, now: now)
+                try await intents.query(record, connector: connector, now: now)
             } catch {
                 // One intent's trouble does not stop the sweep; it is asked again at its next turn.
                 logger.error("payment intent janitor could not settle an intent", metadata: ["intent": "\(record.id)", "error": "\(error)"])
             }
         }
         return asked
-    }
-
-    func ask(_ connector: any PaymentGateway, about record: PaymentIntentRecord, now: Timestamp) async throws {
-        let attemptID = APIClients.timeOrderedID("pat_", at: now)
-        let actor = Administration.Actor(kind: .system, id: "janitor")
-        var charge: GatewayCharge?
-        var failure: GatewayError?
-        do {
-            if let chargeID = record.providerChargeId {
-                charge = try await connector.retrieve(chargeID)
-            } else {
-                charge = try await connector.lookup(intentID: record.id)
-            }
-        } catch {
-            failure = error
-        }
-        var outcome = charge?.outcome
-        if outcome == .pending, let expiry = (charge?.expiresAt ?? record.intent.expiresAt), now > expiry.adding(seconds: 3600) {
-            outcome = .expired
-        }
-        if charge == nil, failure == nil, now > (Timestamp(text: record.createdAt) ?? now).adding(seconds: 1800) {
-            outcome = connector.findsByIntent
-                ? .failed(code: "charge_not_found", message: "\(record.provider.name) no registró el cargo; no se cobró nada.")
-                : .failed(code: "charge_unconfirmed", message: "\(record.provider.name) no confirmó el cargo; si lo hizo, su aviso lo aplicará al crédito.")
-        }
-        let decided = outcome
-        let (answer, problem) = (charge, failure)
-        let carried = try await database.transaction(isolation: .readCommitted) { db -> [ReplayCache.Entry] in
-            try await PaymentIntentBook.recordAttempt(attemptID, intentID: record.id, kind: record.providerChargeId == nil ? "lookup" : "query", actor: actor, amount: nil, reason: nil, at: now, on: db)
-            try await PaymentIntentBook.finishAttempt(attemptID, result: problem == nil ? "ok" : "error", error: problem, at: now, on: db)
-            try await db.raw(
-                "UPDATE payment_intents SET last_queried_at = \(bind: now.text), queries = queries + 1 WHERE id = \(bind: record.id)"
-            ).run()
-            if let charge = answer, record.providerChargeId == nil { try await PaymentIntentBook.recordCharge(charge, intentID: record.id, on: db) }
-            guard let decided else { return [] }
-            return try await self.intents.settle(
-                provider: record.provider, chargeID: answer?.id, intentID: record.id, outcome: decided, paidAt: answer?.paidAt, source: "janitor", now: now, on: db
-            ).1
-        }
-        for entry in carried { intents.book.replays.store(entry) }
     }
 }

@@ -44,6 +44,9 @@ public struct PaymentIntentBook: Sendable {
         public var deviceSessionId: String?
         /// For a card with Mercado Pago: the `payment_method_id` (visa, master, amex…) its script gives with the token.
         public var paymentMethodId: String?
+        /// For a card without a token: the borrower pays on the provider's own page (the intent's `voucherUrl`) and is
+        /// sent back to this address.
+        public var returnUrl: String?
 
         public init(provider: GatewayProvider, method: String, amount: String? = nil, installment: Int? = nil, payoff: Bool? = nil, token: String? = nil, expiresInDays: Int? = nil) {
             self.provider = provider
@@ -125,10 +128,30 @@ public struct PaymentIntentBook: Sendable {
         id: String, lenderID: String, loanID: String, installment: Int?, connector: any PaymentGateway, customerID: String?, recurring: Bool,
         actor: Administration.Actor, charge request: GatewayChargeRequest
     ) async throws -> PaymentIntentRecord {
+        let attemptID = try await begin(
+            id: id, lenderID: lenderID, loanID: loanID, installment: installment, provider: connector.provider, kind: request.method.kind, amount: request.amount,
+            description: request.description, customerID: customerID, recurring: recurring, attempt: "charge", actor: actor
+        )
+        let charge: GatewayCharge
+        do {
+            charge = try await connector.charge(request)
+        } catch {
+            try await settleFailedRequest(id, attemptID: attemptID, provider: connector.provider, error: error)
+            // Perhaps charged: the intent waits (created) for the janitor to find out; the caller sees it so.
+            if !Self.nothingWasDone(error) { return try await intent(id, lenderID: lenderID) }
+            throw Self.refusal(error)
+        }
+        try await recordAnswer(charge, intentID: id, attemptID: attemptID, provider: connector.provider)
+        return try await intent(id, lenderID: lenderID)
+    }
+
+    /// Records a new intent (`created`) with its first attempt and the audit entry, in one transaction; returns the
+    /// attempt's id.
+    func begin(
+        id: String, lenderID: String, loanID: String, installment: Int?, provider: GatewayProvider, kind: GatewayMethod.Kind, amount: Money, description: String,
+        customerID: String?, recurring: Bool, attempt: String, actor: Administration.Actor
+    ) async throws -> String {
         let now = clock()
-        let amount = request.amount
-        let provider = connector.provider
-        let kind = request.method.kind
         let attemptID = APIClients.timeOrderedID("pat_", at: now)
         try await database.transaction { db in
             try await db.raw(
@@ -136,11 +159,11 @@ public struct PaymentIntentBook: Sendable {
                 INSERT INTO payment_intents (id, lender_id, loan_id, installment, provider, method, amount, currency, description, status,
                     provider_customer_id, refunded, recurring, created_at, created_by, updated_at, queries, row_version)
                 VALUES (\(bind: id), \(bind: lenderID), \(bind: loanID), \(bind: installment), \(bind: provider.rawValue), \(bind: kind.rawValue),
-                    \(bind: amount.minorUnits), \(bind: amount.currency.code), \(bind: request.description), 'created', \(bind: customerID), 0, \(bind: recurring),
+                    \(bind: amount.minorUnits), \(bind: amount.currency.code), \(bind: description), 'created', \(bind: customerID), 0, \(bind: recurring),
                     \(bind: now.text), \(bind: actor.id), \(bind: now.text), 0, 1)
                 """
             ).run()
-            try await Self.recordAttempt(attemptID, intentID: id, kind: "charge", actor: actor, amount: amount, reason: nil, at: now, on: db)
+            try await Self.recordAttempt(attemptID, intentID: id, kind: attempt, actor: actor, amount: amount, reason: nil, at: now, on: db)
             try await AuditLog.append(
                 Administration.entry(
                     actor: actor, action: "payment_intent.create", objectType: "payment_intent", objectID: id, at: now,
@@ -149,18 +172,60 @@ public struct PaymentIntentBook: Sendable {
                 on: db
             )
         }
-        let charge: GatewayCharge
+        return attemptID
+    }
+
+    /// A card payment on the provider's own page: the intent is recorded, the provider opens the page (the intent waits
+    /// there, `pending`, until the page's time runs out), and the borrower is sent to `url`; the provider sends them
+    /// back to `returnURL(intent id)`. The payment arrives by webhook, or when Cartera asks on the borrower's return.
+    public func checkout(
+        loanID: String, _ request: Request, returnURL: (String) -> String, lenderID: String, actor: Administration.Actor
+    ) async throws -> (intent: PaymentIntentRecord, url: String) {
+        guard let connector = connectors[request.provider] else {
+            throw Self.refusal("gateway_not_configured", "\(request.provider.name) no está configurado en esta financiera. Elija otra forma de pago.")
+        }
+        guard connector.methods.contains(.card) else { throw Self.refusal(GatewayError.unsupported(provider: connector.provider, method: .card)) }
+        let (loan, position) = try await book.position(loanID, lenderID: lenderID)
+        guard loan.status == .active, let position else {
+            throw Self.refusal("loan_not_payable", "Solo se paga un crédito vigente; el crédito está \(loan.status.label.lowercased()).", status: .conflict)
+        }
+        let amount = try Self.amount(of: request, position: position)
+        let client = try await directory.get(id: loan.clientId)
+        let now = clock()
+        let id = APIClients.timeOrderedID("pin_", at: now)
+        let description = request.installment.map { "Crédito \(loanID), pago \($0)" } ?? "Crédito \(loanID)"
+        let attemptID = try await begin(
+            id: id, lenderID: lenderID, loanID: loanID, installment: request.installment, provider: connector.provider, kind: .card, amount: amount,
+            description: description, customerID: nil, recurring: false, attempt: "checkout", actor: actor
+        )
+        let page: GatewayCheckout
         do {
-            charge = try await connector.charge(request)
+            page = try await connector.checkout(GatewayCheckoutRequest(
+                intentID: id, amount: amount, description: description, payerName: client?.displayName ?? "Acreditado \(loan.clientId)", payerEmail: client?.profile.email,
+                returnURL: returnURL(id), expiresAt: now.adding(seconds: Self.checkoutSeconds)
+            ))
         } catch {
-            try await settleFailedRequest(id, attemptID: attemptID, provider: provider, error: error)
-            // Perhaps charged: the intent waits (created) for the janitor to find out; the caller sees it so.
-            if !Self.nothingWasDone(error) { return try await intent(id, lenderID: lenderID) }
+            // Opening a page charges nothing: the intent fails whatever the gateway's trouble was.
+            try await settleFailedRequest(id, attemptID: attemptID, provider: connector.provider, error: .refused(provider: connector.provider, status: 0, providerCode: error.code, detail: error.message))
             throw Self.refusal(error)
         }
-        try await recordAnswer(charge, intentID: id, attemptID: attemptID, provider: provider)
-        return try await intent(id, lenderID: lenderID)
+        let expires = page.expiresAt ?? now.adding(seconds: Self.checkoutSeconds)
+        let carried = try await database.transaction(isolation: .readCommitted) { db in
+            try await db.raw(
+                """
+                UPDATE payment_intents SET provider_charge_id = \(bind: page.chargeID), voucher_url = \(bind: page.url), expires_at = \(bind: expires.text)
+                WHERE id = \(bind: id)
+                """
+            ).run()
+            try await Self.finishAttempt(attemptID, result: "ok", at: now, on: db)
+            return try await settle(provider: connector.provider, chargeID: page.chargeID, intentID: id, outcome: .pending, source: "checkout", now: now, on: db).1
+        }
+        for entry in carried { book.replays.store(entry) }
+        return (try await intent(id, lenderID: lenderID), page.url)
     }
+
+    /// How long a provider's card page takes the payment: an hour.
+    static let checkoutSeconds: Int64 = 3600
 
     /// A card token as the provider's script made it; a card number is refused (and never stored).
     static func cardToken(_ text: String?, provider: GatewayProvider) throws -> String {

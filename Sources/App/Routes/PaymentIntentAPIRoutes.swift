@@ -33,6 +33,16 @@ struct PaymentIntentAPIRoutes {
         api.post("/loans/:id/payment-intents") { request, context -> Response in
             let client = try await access.require("payments:write", context)
             let body = try await LoanAPIRoutes.body(PaymentIntentBook.Request.self, request, limit: 8 * 1024)
+            if body.method == "card", body.token == nil, let back = body.returnUrl {
+                // The provider's card page: the intent is pending with the page's address as `voucherUrl`.
+                guard let url = URL(string: back), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                    throw APIError(status: .unprocessableContent, code: "return_url_invalid", message: "returnUrl debe ser una dirección http(s) completa.")
+                }
+                let page = try await intents.checkout(
+                    loanID: try LoanAPIRoutes.id(context), body, returnURL: { _ in back }, lenderID: client.lenderID, actor: APIAccess.actor(client, context)
+                )
+                return LoanAPIRoutes.json(201, try LoanBook.jsonEncoder.encode(page.intent))
+            }
             let record = try await intents.create(loanID: try LoanAPIRoutes.id(context), body, lenderID: client.lenderID, actor: APIAccess.actor(client, context))
             // 201 with the intent as it stands (a declined card is a failed intent); 202 while the gateway's answer is unknown.
             return LoanAPIRoutes.json(record.status == .created ? 202 : 201, try LoanBook.jsonEncoder.encode(record))

@@ -25,6 +25,13 @@ public struct WebRequest: Sendable {
     }
 
     /// The actor for audit entries.
+    /// Cartera's address as the borrower reached it (`configured`, when set, wins): where a gateway sends them back.
+    public func publicBase(configured: String?) -> String {
+        if let configured { return configured }
+        let host = request.head.authority ?? "localhost"
+        return (context.viaTLS ? "https://" : "http://") + host
+    }
+
     public var actor: Administration.Actor {
         guard let user else { return Administration.Actor(kind: .anonymous, id: "", ipAddress: context.remoteAddress, requestID: context.requestID) }
         return Administration.Actor(kind: .user, id: user.id, ipAddress: context.remoteAddress, requestID: context.requestID)

@@ -222,9 +222,34 @@ actor StripeSandboxState {
         ]
         if let description = session.intentDescription { form.append(("description", description)) }
         for (key, value) in session.intentMetadata.sorted(by: { $0.key < $1.key }) { form.append(("metadata[\(key)]", value)) }
-        let answer = createPaymentIntent(form, now: now, voucherBase: pageBase)
-        guard answer.status == 200, let intent = answer.object["id"] as? String else {
-            return .refused(((answer.object["error"] as? [String: any Sendable])?["message"] as? String) ?? "Your card was declined.")
+        let intent: String
+        if let existing = session.paymentIntent, var retried = intents[existing] {
+            // The session keeps one PaymentIntent: another card after a decline confirms it again.
+            retried.method = method
+            switch Self.card(method) {
+            case .succeeds:
+                retried.lastError = nil
+                succeed(&retried, now: now)
+                intents[existing] = retried
+                emit("payment_intent.succeeded", object(retried, expanding: ["latest_charge"]), at: now)
+            case .declined(let code, let declineCode, let message):
+                retried.lastError = ["type": "card_error", "code": code, "decline_code": declineCode, "message": message]
+                intents[existing] = retried
+                emit("payment_intent.payment_failed", object(retried, expanding: []), at: now)
+                return .refused(message)
+            case .unknown:
+                return .refused("No such PaymentMethod: '\(method)'")
+            }
+            intent = existing
+        } else {
+            let answer = createPaymentIntent(form, now: now, voucherBase: pageBase)
+            let made = (answer.object["id"] as? String) ?? (((answer.object["error"] as? [String: any Sendable])?["payment_intent"] as? [String: any Sendable])?["id"] as? String)
+            session.paymentIntent = made
+            sessions[id] = session
+            guard answer.status == 200, let made else {
+                return .refused(((answer.object["error"] as? [String: any Sendable])?["message"] as? String) ?? "Your card was declined.")
+            }
+            intent = made
         }
         session.status = "complete"
         session.paymentIntent = intent

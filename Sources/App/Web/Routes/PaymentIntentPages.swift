@@ -16,14 +16,19 @@ struct PaymentIntentPages {
     let database: Database
     let book: LoanBook
     let intents: PaymentIntentBook
+    /// `CARTERA_PUBLIC_URL`, where gateways send borrowers back.
+    let publicURL: String?
 
-    static let methodLabels: [GatewayMethod.Kind: String] = [.cash: "Efectivo en OXXO u otra tienda", .spei: "Transferencia SPEI", .card: "Tarjeta"]
+    static let methodLabels: [GatewayMethod.Kind: String] = [
+        .cash: "Efectivo en OXXO u otra tienda", .spei: "Transferencia SPEI", .card: "Tarjeta de crédito o débito", .savedCard: "Tarjeta domiciliada",
+    ]
 
     func add() {
         let pages = web.pages
         let database = database
         let book = book
         let intents = intents
+        let publicURL = publicURL
 
         web.get("/pagos-en-linea", .permission(.readLoans)) { request in
             guard let user = request.user else { return WebPages.redirect(to: "/login") }
@@ -84,6 +89,12 @@ struct PaymentIntentPages {
             default: payment.amount = request.field("monto")
             }
             do {
+                if payment.method == GatewayMethod.Kind.card.rawValue {
+                    // The card is typed on the provider's own page; the provider sends the borrower back here.
+                    let base = request.publicBase(configured: publicURL)
+                    let page = try await intents.checkout(loanID: id, payment, returnURL: { "\(base)/portal/pagos/\($0)" }, lenderID: user.lenderID, actor: request.actor)
+                    return WebPages.redirect(to: page.url)
+                }
                 let intent = try await intents.create(loanID: id, payment, lenderID: user.lenderID, actor: request.actor)
                 return WebPages.redirect(to: "/portal/pagos/\(intent.id)")
             } catch let error as APIError {
@@ -93,12 +104,18 @@ struct PaymentIntentPages {
 
         web.get("/portal/pagos/:id", .permission(.usePortal)) { request in
             guard let user = request.user, let id = request.context.parameters.get("id"),
-                let intent = try? await intents.intent(id, lenderID: user.lenderID), try await LoanPages.ownLoan(intent.loanId, user, book) != nil
+                var intent = try? await intents.intent(id, lenderID: user.lenderID), try await LoanPages.ownLoan(intent.loanId, user, book) != nil
             else {
                 return pages.message(title: "Pago no encontrado", message: "Ese pago no está entre los suyos.", web: request, status: .notFound, next: ("/portal", "Ver mis créditos"))
             }
+            if intent.method == GatewayMethod.Kind.card.rawValue, intent.status == .pending, intent.voucherUrl != nil, let connector = intents.connectors[intent.provider] {
+                // Back from the provider's card page: ask it now rather than wait for its notice.
+                try? await intents.query(intent, connector: connector, now: intents.clock(), actor: request.actor)
+                intent = try await intents.intent(id, lenderID: user.lenderID)
+            }
             var values = Self.values(intent)
             values["barcode"] = intent.cashReference.flatMap { Code128.svg($0) } ?? ""
+            values["cardPage"] = intent.method == GatewayMethod.Kind.card.rawValue && intent.status == .pending ? intent.voucherUrl : nil
             return pages.render("portal_payment", title: "Su referencia de pago", web: request, values: values, current: "/portal")
         }
     }
@@ -108,7 +125,7 @@ struct PaymentIntentPages {
         var methods: [[String: Any]] = []
         for provider in intents.connectors.providers {
             guard let connector = intents.connectors[provider] else { continue }
-            for kind in [GatewayMethod.Kind.cash, .spei] where connector.methods.contains(kind) {
+            for kind in [GatewayMethod.Kind.cash, .spei, .card] where connector.methods.contains(kind) {
                 methods.append(["value": "\(provider.rawValue):\(kind.rawValue)", "label": "\(methodLabels[kind] ?? kind.rawValue) — \(provider.name)", "first": methods.isEmpty])
             }
         }

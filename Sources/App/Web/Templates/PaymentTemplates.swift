@@ -84,7 +84,11 @@ enum PaymentTemplates {
           <p class="reference" id="clabe"><strong>{{intent.clabe}}</strong> ({{intent.bankName}})</p>
           <p>Transfiera exactamente {{amount}}; su pago se aplica en cuanto llegue.</p>
           {{/intent.clabe}}
-          {{#intent.expiresAt}}<p>Vence: {{intent.expiresAt}}.</p>{{/intent.expiresAt}}
+          {{#cardPage}}
+          <p>Su pago con tarjeta aún no se completa. Escriba los datos de su tarjeta en la página segura de {{provider}} (Cartera no los ve ni los guarda).</p>
+          <p><a href="{{cardPage}}" id="pagina-tarjeta">Continuar el pago en {{provider}}</a></p>
+          {{/cardPage}}
+          {{^cardPage}}{{#intent.expiresAt}}<p>Vence: {{intent.expiresAt}}.</p>{{/intent.expiresAt}}{{/cardPage}}
           <p>Cuando su pago llegue lo verá aplicado en su crédito; no necesita avisarnos.</p>
         </div>
         <p><a href="/portal/creditos/{{intent.loanId}}">Volver a mi crédito</a></p>
@@ -106,7 +110,8 @@ enum PaymentTemplates {
           <fieldset><legend>¿Cómo?</legend>
             {{#methods}}<label><input type="radio" name="forma" value="{{value}}"{{#first}} checked{{/first}}> {{label}}</label>{{/methods}}
           </fieldset>
-          <button type="submit">Obtener referencia de pago</button>
+          <p>Con tarjeta, usted escribe los datos en la página segura de la pasarela; Cartera nunca los ve.</p>
+          <button type="submit">Continuar</button>
         </form>
         {{/canPayOnline}}
         <h2>Mis pagos en línea</h2>

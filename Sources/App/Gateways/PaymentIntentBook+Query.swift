@@ -1,0 +1,57 @@
+import CarteraCore
+import CarteraSecurity
+import Foundation
+import Integrations
+import Payments
+import SQLKit
+import Store
+
+extension PaymentIntentBook {
+    /// Asks the provider how the intent stands and settles what it says, as one attempt (`query` by the provider's id,
+    /// `lookup` by the intent's when the provider's is not known): a reference past its expiry (plus an hour's grace
+    /// for late notices) that is still unpaid expires; a card page past its time with no payment expires; a charge the
+    /// provider never recorded fails after 30 minutes.
+    public func query(
+        _ record: PaymentIntentRecord, connector: any PaymentGateway, now: Timestamp, actor: Administration.Actor = Administration.Actor(kind: .system, id: "janitor")
+    ) async throws {
+        let attemptID = APIClients.timeOrderedID("pat_", at: now)
+        var charge: GatewayCharge?
+        var failure: GatewayError?
+        do {
+            if let chargeID = record.providerChargeId {
+                charge = try await connector.retrieve(chargeID)
+            } else {
+                charge = try await connector.lookup(intentID: record.id)
+            }
+        } catch {
+            failure = error
+        }
+        var outcome = charge?.outcome
+        if outcome == .pending, let expiry = (charge?.expiresAt ?? record.intent.expiresAt), now > expiry.adding(seconds: 3600) {
+            outcome = .expired
+        }
+        if charge == nil, failure == nil, let expiry = record.intent.expiresAt {
+            // A card page (Stripe Checkout, Checkout Pro) the borrower has not paid yet: it waits until the page closes.
+            if now > expiry.adding(seconds: 3600) { outcome = .expired }
+        } else if charge == nil, failure == nil, now > (Timestamp(text: record.createdAt) ?? now).adding(seconds: 1800) {
+            outcome = connector.findsByIntent
+                ? .failed(code: "charge_not_found", message: "\(record.provider.name) no registró el cargo; no se cobró nada.")
+                : .failed(code: "charge_unconfirmed", message: "\(record.provider.name) no confirmó el cargo; si lo hizo, su aviso lo aplicará al crédito.")
+        }
+        let decided = outcome
+        let (answer, problem) = (charge, failure)
+        let carried = try await database.transaction(isolation: .readCommitted) { db -> [ReplayCache.Entry] in
+            try await Self.recordAttempt(attemptID, intentID: record.id, kind: record.providerChargeId == nil ? "lookup" : "query", actor: actor, amount: nil, reason: nil, at: now, on: db)
+            try await Self.finishAttempt(attemptID, result: problem == nil ? "ok" : "error", error: problem, at: now, on: db)
+            try await db.raw(
+                "UPDATE payment_intents SET last_queried_at = \(bind: now.text), queries = queries + 1 WHERE id = \(bind: record.id)"
+            ).run()
+            if let charge = answer, record.providerChargeId == nil { try await Self.recordCharge(charge, intentID: record.id, on: db) }
+            guard let decided else { return [] }
+            return try await settle(
+                provider: record.provider, chargeID: answer?.id, intentID: record.id, outcome: decided, paidAt: answer?.paidAt, source: "janitor", now: now, on: db
+            ).1
+        }
+        for entry in carried { book.replays.store(entry) }
+    }
+}
