@@ -12,9 +12,16 @@ enum JSONFields {
         }
     }
 
-    /// The integer at `path`.
+    /// Larger magnitudes are no amount, time or count a provider sends: a corrupt or hostile answer, read as absent (so
+    /// sums of two read values, or seconds turned into milliseconds, can never overflow).
+    static let largest: Int64 = 1_000_000_000_000_000
+
+    /// The integer at `path` (within ±`largest`).
     static func integer(_ object: [String: Any], _ path: String...) -> Int64? {
-        (value(object, path) as? NSNumber)?.int64Value
+        guard let number = value(object, path) as? NSNumber else { return nil }
+        let double = number.doubleValue
+        guard double.isFinite, abs(double) <= Double(largest) else { return nil }
+        return number.int64Value
     }
 
     /// A decimal amount in pesos at `path` (`1250.5`, `"1250.50"`), as money: read from its decimal text, never through
@@ -26,8 +33,8 @@ enum JSONFields {
         case let number as NSNumber: text = number.stringValue
         default: return nil
         }
-        guard !text.contains("e"), !text.contains("E") else { return nil }
-        return try? Money(parsing: text, currency: currency)
+        guard !text.contains("e"), !text.contains("E"), let money = try? Money(parsing: text, currency: currency), money.minorUnits.magnitude <= largest.magnitude else { return nil }
+        return money
     }
 
     private static func value(_ object: [String: Any], _ path: [String]) -> Any? {

@@ -33,10 +33,11 @@ public struct RetrySchedule: Sendable, Hashable, Codable {
     public var text: String { days.map(String.init).joined(separator: ",") }
 
     /// The date of the next try after `failures` failed tries of the charge due on `dueDate` (the first try is on the
-    /// due date itself), never before `today`; nil when no retry is left.
+    /// due date itself), `today` being the day of the last one: its planned day, or tomorrow when that day has passed
+    /// (the server was down) — never two tries on one day; nil when no retry is left.
     public func nextAttempt(dueDate: CalendarDate, failures: Int, today: CalendarDate) -> CalendarDate? {
         guard failures >= 1, failures <= days.count else { return nil }
         let planned = dueDate.adding(days: Int64(days[failures - 1]))
-        return planned < today ? today : planned
+        return planned > today ? planned : today.adding(days: 1)
     }
 }

@@ -173,6 +173,29 @@ struct PaymentIntentTests {
         }
     }
 
+    @Test("Money the provider returned outside Cartera (its dashboard, a chargeback) is learnt from the charge and posted once", arguments: TestEngine.available)
+    func refundOutsideCartera(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let intent = try await h.create(.init(provider: .stripe, method: "card", amount: "1500.00", token: "tok_visa"))
+            #expect(intent.status == .succeeded)
+            // The provider says 400.00 went back; twice, as a webhook and the janitor might both read it.
+            for _ in 0..<2 {
+                let carried = try await h.database.transaction(isolation: .readCommitted) { db in
+                    try await h.intents.settle(
+                        provider: .stripe, chargeID: intent.providerChargeId, intentID: intent.id, outcome: .paid(amount: .mxn(centavos: 150_000), fee: .mxn(centavos: 5_700)),
+                        refunded: .mxn(centavos: 40_000), paidAt: nil, source: "test", now: h.clock.read(), on: db
+                    ).1
+                }
+                for entry in carried { h.book.replays.store(entry) }
+            }
+            let after = try await h.intents.intent(intent.id, lenderID: h.fixture.lenderID)
+            #expect(after.status == .partiallyRefunded && after.refunded == "400.00")
+            // The payment is reversed and what the borrower kept (1,100.00) posted again.
+            #expect(try await h.payments().map(\.amount) == [110_000])
+            try await h.verifyLedger()
+        }
+    }
+
     @Test("A declined test card leaves a failed intent with the provider's reason and posts nothing", arguments: TestEngine.available)
     func declined(engine: TestEngine) async throws {
         try await GatewayHarness.run(on: engine) { h in

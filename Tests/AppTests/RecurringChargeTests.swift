@@ -130,6 +130,42 @@ struct RecurringChargeTests {
         }
     }
 
+    @Test("A card the bank reports stolen is not retried; the borrower is asked for another card", arguments: TestEngine.available)
+    func finalDecline(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let (mandates, recurring) = Self.services(h)
+            _ = try await Self.authorise(h, mandates, token: "tok_chargeDeclinedStolenCard")
+            let (_, date) = try await Self.nextDue(h)
+            Self.travel(h, to: date)
+            let summary = try await recurring.runOnce()
+            #expect(summary.charged == 1 && summary.exhausted == 1 && summary.retrying == 0)
+            let charge = try #require(try await Self.charges(h).first)
+            #expect(charge.status == .exhausted && charge.attempts == 1 && charge.lastErrorCode == "stolen_card")
+            #expect(try await Self.notices(h).map(\.kind) == ["recurring.card_refused"])
+            Self.travel(h, to: date.adding(days: 2))
+            #expect(try await recurring.runOnce().charged == 0)
+        }
+    }
+
+    @Test("A card payment already on its way (a card page open in the portal) is not charged again: the charge takes only the rest", arguments: TestEngine.available)
+    func paymentInFlight(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let (mandates, recurring) = Self.services(h)
+            _ = try await Self.authorise(h, mandates, token: "tok_visa")
+            let (_, date) = try await Self.nextDue(h)
+            Self.travel(h, to: date)
+            let due = try await Self.amountDue(h, on: date)
+            // A card payment of 500.00 the borrower started (recorded, the gateway not yet answered).
+            _ = try await h.intents.begin(
+                id: "pin_in_flight", lenderID: h.fixture.lenderID, loanID: h.loanID, installment: nil, provider: .stripe, kind: .card, amount: .mxn(centavos: 50_000),
+                description: "Crédito", customerID: nil, recurring: false, attempt: "checkout", actor: GatewayHarness.actor
+            )
+            #expect(try await recurring.runOnce().paid == 1)
+            let charge = try #require(try await Self.charges(h).first)
+            #expect(charge.amount == QuoteDocument.amount(due - .mxn(centavos: 50_000)))
+        }
+    }
+
     @Test("An administrator's retry days are used; wrong ones are refused", arguments: TestEngine.available)
     func customSchedule(engine: TestEngine) async throws {
         try await GatewayHarness.run(on: engine) { h in

@@ -264,9 +264,13 @@ struct GatewayContractTests {
     func refunds(subject: ContractSubject) async throws {
         try await Self.with(subject) { gateway, http in
             let paid = try await gateway.charge(Self.request("pin_ref_1", 100_000, .card(token: try await subject.cardToken(http, paying: true))))
+            #expect(paid.refunded == nil)
             #expect(try await gateway.refund(paid.id, amount: .mxn(centavos: 30_000), idempotencyKey: "rf-1") == .refunded(total: .mxn(centavos: 30_000)))
+            // Reading the charge tells what was returned, wherever the refund was asked (Cartera or the provider's dashboard).
+            #expect(try await gateway.retrieve(paid.id).refunded == .mxn(centavos: 30_000))
             if subject.refundsMany {
                 #expect(try await gateway.refund(paid.id, amount: nil, idempotencyKey: "rf-2") == .refunded(total: .mxn(centavos: 100_000)))
+                #expect(try await gateway.retrieve(paid.id).refunded == .mxn(centavos: 100_000))
             }
             await #expect(throws: GatewayError.self) { _ = try await gateway.refund(paid.id, amount: .mxn(centavos: 1), idempotencyKey: "rf-3") }
         }

@@ -1,5 +1,5 @@
 import CarteraCore
-import Payments
+@testable import Payments
 import Testing
 
 @Suite("Retry schedule of recurring card charges")
@@ -17,10 +17,12 @@ struct RetryScheduleTests {
         #expect(schedule.nextAttempt(dueDate: due, failures: 0, today: due) == nil)
     }
 
-    @Test("A retry whose day has passed (the server was down) is made today, not skipped")
+    @Test("A retry whose day has passed (the server was down) is made the next day, never on the day of the last try")
     func lateRetry() {
         let today = CalendarDate(year: 2026, month: 3, day: 19)!
-        #expect(RetrySchedule.standard.nextAttempt(dueDate: due, failures: 1, today: today) == today)
+        #expect(RetrySchedule.standard.nextAttempt(dueDate: due, failures: 1, today: today) == CalendarDate(year: 2026, month: 3, day: 20))
+        #expect(RetrySchedule.standard.nextAttempt(dueDate: due, failures: 2, today: CalendarDate(year: 2026, month: 3, day: 20)!) == CalendarDate(year: 2026, month: 3, day: 21))
+        #expect(RetrySchedule(unchecked: [1]).nextAttempt(dueDate: due, failures: 1, today: due.adding(days: 1)) == due.adding(days: 2))
     }
 
     @Test("Staff write the days; wrong ones are refused with a reason")

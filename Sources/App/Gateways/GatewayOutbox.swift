@@ -164,13 +164,13 @@ public final class GatewayOutbox: Service, Sendable {
 
     /// What an event needs done, worked out before the transaction (reading it, asking the provider).
     enum Prepared: Sendable {
-        case settle(StoredEvent, GatewayEventReport, GatewayOutcome, paidAt: Timestamp?)
+        case settle(StoredEvent, GatewayEventReport, GatewayOutcome, paidAt: Timestamp?, refunded: Money? = nil)
         case finish(StoredEvent, EventState, error: String?)
         case postpone(StoredEvent, error: String)
 
         var event: StoredEvent {
             switch self {
-            case .settle(let event, _, _, _), .finish(let event, _, _), .postpone(let event, _): event
+            case .settle(let event, _, _, _, _), .finish(let event, _, _), .postpone(let event, _): event
             }
         }
     }
@@ -197,7 +197,9 @@ public final class GatewayOutbox: Service, Sendable {
         if event.payloadSigned, let outcome = report.outcome { return .settle(event, report, outcome, paidAt: report.paidAt) }
         do {
             let charge = try await connector.retrieve(report.chargeID)
-            return .settle(event, report, charge.outcome, paidAt: charge.paidAt ?? report.paidAt)
+            // The payment names its intent (Mercado Pago's notices carry only the payment's id).
+            let named = GatewayEventReport(chargeID: report.chargeID, intentID: report.intentID ?? charge.intentID, outcome: report.outcome, paidAt: report.paidAt)
+            return .settle(event, named, charge.outcome, paidAt: charge.paidAt ?? report.paidAt, refunded: charge.refunded)
         } catch {
             return .postpone(event, error: error.message)
         }
@@ -219,15 +221,15 @@ public final class GatewayOutbox: Service, Sendable {
         case .postpone(let event, let error):
             try await Self.retryLater(event, error: error, now: now, on: db)
             return (.received, [])
-        case .settle(let event, let report, let outcome, let paidAt):
+        case .settle(let event, let report, let outcome, let paidAt, let refunded):
             let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
             let current = try await db.raw(
                 "SELECT state FROM gateway_events WHERE provider = \(bind: event.provider.rawValue) AND event_id = \(bind: event.eventID)\(lock)"
             ).first(decodingColumn: "state", as: String.self)
             guard current == EventState.received.rawValue else { return (EventState(rawValue: current ?? "") ?? .processed, []) }
             let (settlement, carried) = try await intents.settle(
-                provider: event.provider, chargeID: report.chargeID, intentID: report.intentID, outcome: outcome, paidAt: paidAt, source: "event \(event.eventID)",
-                now: now, on: db
+                provider: event.provider, chargeID: report.chargeID, intentID: report.intentID, outcome: outcome, refunded: refunded, paidAt: paidAt,
+                source: "event \(event.eventID)", now: now, on: db
             )
             switch settlement {
             case .applied(let intentID, _, _):

@@ -11,9 +11,19 @@ extension PaymentIntentBook {
     /// `lookup` by the intent's when the provider's is not known): a reference past its expiry (plus an hour's grace
     /// for late notices) that is still unpaid expires; a card page past its time with no payment expires; a charge the
     /// provider never recorded fails after 30 minutes.
+    ///
+    /// For a borrower back from the provider's page (`byBorrower`), the provider is asked at most every 15 seconds,
+    /// and the ask does not count toward the janitor's growing waits.
     public func query(
-        _ record: PaymentIntentRecord, connector: any PaymentGateway, now: Timestamp, actor: Administration.Actor = Administration.Actor(kind: .system, id: "janitor")
+        _ record: PaymentIntentRecord, connector: any PaymentGateway, now: Timestamp, actor: Administration.Actor = Administration.Actor(kind: .system, id: "janitor"),
+        byBorrower: Bool = false
     ) async throws {
+        if byBorrower {
+            let last = try await database.withConnection { db in
+                try await db.raw("SELECT last_queried_at FROM payment_intents WHERE id = \(bind: record.id)").first(decodingColumn: "last_queried_at", as: String?.self)
+            }
+            if let last = last.flatMap({ $0 }).flatMap(Timestamp.init(text:)), now < last.adding(seconds: 15) { return }
+        }
         let attemptID = APIClients.timeOrderedID("pat_", at: now)
         var charge: GatewayCharge?
         var failure: GatewayError?
@@ -44,12 +54,16 @@ extension PaymentIntentBook {
             try await Self.recordAttempt(attemptID, intentID: record.id, kind: record.providerChargeId == nil ? "lookup" : "query", actor: actor, amount: nil, reason: nil, at: now, on: db)
             try await Self.finishAttempt(attemptID, result: problem == nil ? "ok" : "error", error: problem, at: now, on: db)
             try await db.raw(
-                "UPDATE payment_intents SET last_queried_at = \(bind: now.text), queries = queries + 1 WHERE id = \(bind: record.id)"
+                "UPDATE payment_intents SET last_queried_at = \(bind: now.text), queries = queries + \(literal: byBorrower ? 0 : 1) WHERE id = \(bind: record.id)"
             ).run()
-            if let charge = answer, record.providerChargeId == nil { try await Self.recordCharge(charge, intentID: record.id, on: db) }
+            // A declined attempt on a card page still open is not the payment: it is not recorded as the intent's charge.
+            if let charge = answer, record.providerChargeId == nil, !(record.isCardPage && decided.map { if case .failed = $0 { true } else { false } } == true) {
+                try await Self.recordCharge(charge, intentID: record.id, on: db)
+            }
             guard let decided else { return [] }
             return try await settle(
-                provider: record.provider, chargeID: answer?.id, intentID: record.id, outcome: decided, paidAt: answer?.paidAt, source: "janitor", now: now, on: db
+                provider: record.provider, chargeID: answer?.id, intentID: record.id, outcome: decided, refunded: answer?.refunded, paidAt: answer?.paidAt, source: "janitor",
+                now: now, on: db
             ).1
         }
         for entry in carried { book.replays.store(entry) }

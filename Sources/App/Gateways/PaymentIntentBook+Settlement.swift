@@ -42,9 +42,18 @@ extension PaymentIntentBook {
         }
         guard let row else { return (.unmatched, []) }
         let record = try PaymentIntentRecord(row)
-        // A report naming another charge than the one recorded is not about this intent.
+        // A report naming another charge than the one recorded is not about this intent — except money that reached
+        // the provider for this very intent (on a card page a declined attempt may be the charge recorded first).
+        var chargeToRecord = record.providerChargeId ?? chargeID
         if let chargeID, let recorded = record.providerChargeId, recorded != chargeID {
-            return (.inconsistent(intentID: record.id, message: "El aviso habla del cargo \(chargeID), pero el pago \(record.id) es el cargo \(recorded)."), [])
+            guard case .paid = outcome, !record.status.isPaid, intentID == record.id else {
+                return (.inconsistent(intentID: record.id, message: "El aviso habla del cargo \(chargeID), pero el pago \(record.id) es el cargo \(recorded)."), [])
+            }
+            chargeToRecord = chargeID
+        }
+        // While the provider's card page is open a declined card is not the end: the borrower may try another there.
+        if case .failed = outcome, record.isCardPage, let closes = record.intent.expiresAt, now < closes {
+            return (.applied(intentID: record.id, status: record.status, posted: false), [])
         }
         var intent = record.intent
         if case .refunded = outcome, !intent.status.isPaid {
@@ -111,7 +120,7 @@ extension PaymentIntentBook {
             """
             UPDATE payment_intents SET status = \(bind: intent.status.rawValue), received = \(bind: intent.received?.minorUnits), fee = \(bind: intent.fee?.minorUnits),
                 refunded = \(bind: intent.refunded.minorUnits), failure_code = \(bind: intent.failure?.code), failure_message = \(bind: intent.failure?.message),
-                payment_id = \(bind: paymentID), suspense_entry_id = \(bind: suspenseEntryID), provider_charge_id = COALESCE(provider_charge_id, \(bind: chargeID)),
+                payment_id = \(bind: paymentID), suspense_entry_id = \(bind: suspenseEntryID), provider_charge_id = \(bind: chargeToRecord),
                 queries = CASE WHEN \(bind: !record.status.isPaid && intent.status.isPaid) THEN 0 ELSE queries END,
                 updated_at = \(bind: now.text), row_version = row_version + 1
             WHERE id = \(bind: record.id) AND row_version = \(bind: record.rowVersion)
@@ -129,6 +138,24 @@ extension PaymentIntentBook {
             )
         }
         return (.applied(intentID: record.id, status: intent.status, posted: effect != nil), carried)
+    }
+
+    /// Settles a charge as the provider reports it: its outcome, then the refunds the provider says it made (in
+    /// Cartera or in its own dashboard), so money returned outside Cartera is posted too.
+    func settle(
+        provider: GatewayProvider, chargeID: String?, intentID: String?, outcome: GatewayOutcome, refunded: Money?, paidAt: Timestamp?, source: String, now: Timestamp,
+        on db: any SQLDatabase
+    ) async throws -> (Settlement, [ReplayCache.Entry]) {
+        var (settlement, carried) = try await settle(provider: provider, chargeID: chargeID, intentID: intentID, outcome: outcome, paidAt: paidAt, source: source, now: now, on: db)
+        if case .applied(let settled, let status, let posted) = settlement, status.isPaid, let refunded {
+            let (after, more) = try await settle(provider: provider, chargeID: chargeID, intentID: settled, outcome: .refunded(total: refunded), source: source, now: now, on: db)
+            if case .applied(_, let final, let refundPosted) = after {
+                settlement = .applied(intentID: settled, status: final, posted: posted || refundPosted)
+                // A refund replays the loan again: only its state is worth keeping.
+                if refundPosted { carried = more }
+            }
+        }
+        return (settlement, carried)
     }
 
     /// Posts money received for an intent to its loan; money the loan cannot take (closed meanwhile) waits in suspense.

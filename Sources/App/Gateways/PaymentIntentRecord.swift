@@ -104,6 +104,9 @@ public struct PaymentIntentRecord: Sendable, Encodable {
 
     /// The intent's state machine, as stored.
     let intent: PaymentIntent
+
+    /// A card payment made on the provider's own page (its address kept as `voucherUrl`).
+    var isCardPage: Bool { method == GatewayMethod.Kind.card.rawValue && voucherUrl != nil }
 }
 
 /// One request made to the gateway about an intent.

@@ -128,6 +128,10 @@ public struct CardMandateBook: Sendable {
             }
         } catch {
             await removeQuietly(connector, customerID: customerID, card: card)
+            // Another authorisation of the loan won a race for the one active slot (the unique index refused this one).
+            if !(error is APIError), try await active(loanID: loanID, lenderID: lenderID) != nil {
+                throw Self.refusal("mandate_exists", "El crédito ya tiene una domiciliación activa. Cancélela antes de registrar otra tarjeta.", status: .conflict)
+            }
             throw error
         }
         return try await mandate(id, lenderID: lenderID)
@@ -170,8 +174,14 @@ public struct CardMandateBook: Sendable {
         return try await mandate(id, lenderID: lenderID)
     }
 
-    /// Deletes a saved card at the provider; a failure is logged (the mandate no longer allows charges anyway).
+    /// Deletes a saved card at the provider — unless another active authorisation (another loan of the same borrower)
+    /// still uses it; a failure is logged (the mandate no longer allows charges anyway).
     func removeQuietly(_ connector: any PaymentGateway, customerID: String, card: SavedCard) async {
+        let provider = connector.provider.rawValue
+        let stillUsed = (try? await database.withConnection { db in
+            try await db.raw("SELECT id FROM card_mandates WHERE provider = \(bind: provider) AND provider_card_id = \(bind: card.id) AND status = 'active'").first() != nil
+        }) ?? true
+        guard !stillUsed else { return }
         do {
             try await connector.removeCard(customerID: customerID, cardID: card.id)
         } catch {

@@ -9,6 +9,8 @@ import SQLKit
 public struct RecurringChargeRecord: Sendable, Encodable {
     public enum Status: String, Sendable, Codable, CaseIterable {
         case scheduled, charging, paid, exhausted, covered, superseded, canceled
+        /// The gateway could not confirm whether it charged: no retry (it could charge twice); staff check with it.
+        case unconfirmed
 
         public var label: String {
             switch self {
@@ -19,6 +21,7 @@ public struct RecurringChargeRecord: Sendable, Encodable {
             case .covered: "Cubierto por otro medio"
             case .superseded: "Incluido en un cobro posterior"
             case .canceled: "Cancelado"
+            case .unconfirmed: "Sin confirmar por la pasarela: revisar"
             }
         }
 

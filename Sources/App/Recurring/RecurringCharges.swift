@@ -48,6 +48,8 @@ public final class RecurringCharges: Service, Sendable {
         public var canceled = 0
         public var superseded = 0
         public var ended = 0
+        /// Charges the gateway could not confirm: left for people.
+        public var unconfirmed = 0
     }
 
     public func run() async throws {
@@ -67,11 +69,25 @@ public final class RecurringCharges: Service, Sendable {
         let today = book.today()
         var schedules: [String: RetrySchedule] = [:]
         try await observe(today: today, schedules: &schedules, summary: &summary)
+        summary.canceled += try await cancelOrphans()
         try await open(today: today, summary: &summary)
         try await chargeDue(today: today, summary: &summary)
         // Declines answered at once are settled in the same pass.
         try await observe(today: today, schedules: &schedules, summary: &summary)
         return summary
+    }
+
+    /// Due dates still waiting whose authorisation ended (revoked, or its loan closed) are canceled: nothing charges them.
+    func cancelOrphans() async throws -> Int {
+        let now = intents.clock()
+        return try await database.transaction(isolation: .readCommitted) { db in
+            try await db.raw(
+                """
+                UPDATE recurring_charges SET status = 'canceled', next_attempt_on = NULL, updated_at = \(bind: now.text), row_version = row_version + 1
+                WHERE status = 'scheduled' AND mandate_id NOT IN (SELECT id FROM card_mandates WHERE status = 'active') RETURNING id
+                """
+            ).all().count
+        }
     }
 
     // MARK: Opening due dates
@@ -161,6 +177,7 @@ public final class RecurringCharges: Service, Sendable {
             try await db.raw(
                 """
                 SELECT \(RecurringChargeRecord.columns) FROM recurring_charges WHERE status = 'scheduled' AND next_attempt_on <= \(bind: today.text)
+                    AND mandate_id IN (SELECT id FROM card_mandates WHERE status = 'active')
                 ORDER BY next_attempt_on, id LIMIT 500
                 """
             ).all().map(RecurringChargeRecord.init)
@@ -179,13 +196,17 @@ public final class RecurringCharges: Service, Sendable {
         let mandate = try await mandates.mandate(charge.mandateId, lenderID: charge.lenderID)
         let now = intents.clock()
         let intentID = APIClients.timeOrderedID("pin_", at: now)
+        let share: SQLQueryString = database.dialect == .postgres ? " FOR SHARE" : ""
         let claimed = try await database.transaction(isolation: .readCommitted) { db in
-            try await db.raw(
+            // The authorisation is held while the charge is claimed: a revocation committing now waits, or wins.
+            guard try await db.raw("SELECT id FROM card_mandates WHERE id = \(bind: charge.mandateId) AND status = 'active'\(share)").first() != nil else { return false }
+            // One charge of an authorisation in flight at a time: the next waits for its result.
+            return try await db.raw(
                 """
                 UPDATE recurring_charges SET status = 'charging', attempts = attempts + 1, intent_id = \(bind: intentID), updated_at = \(bind: now.text),
                     row_version = row_version + 1
                 WHERE id = \(bind: charge.id) AND row_version = \(bind: charge.rowVersion) AND status = 'scheduled'
-                    AND EXISTS (SELECT 1 FROM card_mandates WHERE id = \(bind: charge.mandateId) AND status = 'active')
+                    AND NOT EXISTS (SELECT 1 FROM recurring_charges other WHERE other.mandate_id = \(bind: charge.mandateId) AND other.status = 'charging')
                 RETURNING id
                 """
             ).all().count == 1
@@ -211,12 +232,29 @@ public final class RecurringCharges: Service, Sendable {
             return
         }
         var amount = position.amountDue
-        if let limit = mandate.maxMoney, amount > limit { amount = limit }
         guard amount.isPositive else {
             try await finish(charge, version: version, status: .covered, amount: nil, error: nil, mandate: mandate, notice: nil, at: now)
             summary.covered += 1
             return
         }
+        // Card payments of the loan still in flight (another charge, a card page open in the portal) are money on its
+        // way: charging it again could take more than is due. The charge waits for them.
+        let inFlight = try await database.withConnection { db in
+            try await db.raw(
+                """
+                SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM payment_intents
+                WHERE loan_id = \(bind: charge.loanId) AND status IN ('created', 'pending') AND method IN ('card', 'saved_card') AND id <> \(bind: intentID)
+                """
+            ).first(decodingColumn: "total", as: Int64.self) ?? 0
+        }
+        if inFlight > 0 {
+            guard amount.minorUnits > inFlight else {
+                try await release(charge, version: version, retryOn: today.adding(days: 1), error: ("payment_in_flight", "Hay un pago con tarjeta en curso."), at: now)
+                return
+            }
+            amount = Money(minorUnits: amount.minorUnits - inFlight, currency: amount.currency)
+        }
+        if let limit = mandate.maxMoney, amount > limit { amount = limit }
         guard let connector = intents.connectors[mandate.provider] else {
             // The gateway was unconfigured meanwhile: nothing can be charged; staff see why.
             try await release(charge, version: version, retryOn: today.adding(days: 1), error: ("gateway_not_configured", "\(mandate.provider.name) no está configurado."), at: now)
@@ -248,6 +286,12 @@ public final class RecurringCharges: Service, Sendable {
 
     /// Charge failures that are the gateway's trouble, not the card's: tried again the next day without using a retry.
     static let transientFailures: Set<String> = ["gateway_circuit_open", "gateway_unavailable", "charge_not_found"]
+    /// The gateway could not confirm whether it charged (PayPal finds orders by its own id only): never retried.
+    static let unconfirmedFailures: Set<String> = ["charge_unconfirmed"]
+    /// Declines that another try will not change (the card is gone, blocked or not allowed): no retries.
+    static let finalDeclines: Set<String> = [
+        "lost_card", "stolen_card", "fraudulent", "expired_card", "pickup_card", "restricted_card", "card_not_supported", "authentication_required", "card_expired",
+    ]
 
     func observe(today: CalendarDate, schedules: inout [String: RetrySchedule], summary: inout Summary) async throws {
         let rows = try await database.withConnection { db in
@@ -289,15 +333,38 @@ public final class RecurringCharges: Service, Sendable {
                 guard status.isFinal else { continue }
                 let code = try row.decode(column: "intent_failure_code", as: String?.self) ?? status.rawValue
                 let message = try row.decode(column: "intent_failure_message", as: String?.self) ?? status.label
+                guard mandate.status == .active else {
+                    // Revoked while the charge was on its way: no retry, nothing more to tell.
+                    try await finish(charge, version: charge.rowVersion, status: .canceled, amount: nil, error: (code, message), mandate: mandate, notice: nil, at: now)
+                    summary.canceled += 1
+                    continue
+                }
+                if Self.unconfirmedFailures.contains(code) {
+                    // The gateway may have charged and cannot say: another try could charge twice. People decide.
+                    try await finish(charge, version: charge.rowVersion, status: .unconfirmed, amount: nil, error: (code, message), mandate: mandate, notice: nil, at: now)
+                    summary.unconfirmed += 1
+                    continue
+                }
                 if Self.transientFailures.contains(code) {
                     try await release(charge, version: charge.rowVersion, retryOn: today.adding(days: 1), error: (code, message), at: now, returnTry: true)
                     continue
                 }
+                if Self.finalDeclines.contains(code) {
+                    try await finish(
+                        charge, version: charge.rowVersion, status: .exhausted, amount: nil, error: (code, message), mandate: mandate,
+                        notice: (
+                            "recurring.card_refused", "Su tarjeta ya no acepta cargos",
+                            "El banco rechazó la tarjeta \(mandate.cardLabel) (\(message)); no la intentaremos de nuevo. Registre otra tarjeta o pague su pago \(charge.installment) en el portal con referencia OXXO, SPEI o tarjeta."
+                        ),
+                        at: now
+                    )
+                    summary.exhausted += 1
+                    continue
+                }
                 if schedules[charge.lenderID] == nil { schedules[charge.lenderID] = try await mandates.retrySchedule(lenderID: charge.lenderID) }
                 let dueDate = CalendarDate(text: charge.dueDate) ?? today
-                if mandate.status == .active, let next = schedules[charge.lenderID]!.nextAttempt(dueDate: dueDate, failures: charge.attempts, today: today) {
-                    try await retry(charge, on: next, error: (code, message), mandate: mandate, at: now)
-                    summary.retrying += 1
+                if let next = schedules[charge.lenderID]!.nextAttempt(dueDate: dueDate, failures: charge.attempts, today: today) {
+                    if try await retry(charge, on: next, error: (code, message), mandate: mandate, at: now) { summary.retrying += 1 } else { summary.superseded += 1 }
                 } else {
                     try await finish(
                         charge, version: charge.rowVersion, status: .exhausted, amount: nil, error: (code, message), mandate: mandate,
@@ -315,8 +382,23 @@ public final class RecurringCharges: Service, Sendable {
         }
     }
 
-    func retry(_ charge: RecurringChargeRecord, on date: CalendarDate, error: (String, String), mandate: CardMandateRecord, at now: Timestamp) async throws {
+    /// Schedules the next try, unless a later due date's charge was opened meanwhile (it asks everything due, this
+    /// included): then this one is superseded. Returns whether it will be tried again.
+    func retry(_ charge: RecurringChargeRecord, on date: CalendarDate, error: (String, String), mandate: CardMandateRecord, at now: Timestamp) async throws -> Bool {
         try await database.transaction(isolation: .readCommitted) { db in
+            let newer = try await db.raw(
+                "SELECT id FROM recurring_charges WHERE mandate_id = \(bind: charge.mandateId) AND installment > \(bind: charge.installment)"
+            ).first()
+            if newer != nil {
+                try await db.raw(
+                    """
+                    UPDATE recurring_charges SET status = 'superseded', next_attempt_on = NULL, last_error_code = \(bind: error.0), last_error = \(bind: error.1),
+                        updated_at = \(bind: now.text), row_version = row_version + 1
+                    WHERE id = \(bind: charge.id) AND row_version = \(bind: charge.rowVersion) AND status = 'charging'
+                    """
+                ).run()
+                return false
+            }
             let updated = try await db.raw(
                 """
                 UPDATE recurring_charges SET status = 'scheduled', next_attempt_on = \(bind: date.text), last_error_code = \(bind: error.0), last_error = \(bind: error.1),
@@ -324,12 +406,13 @@ public final class RecurringCharges: Service, Sendable {
                 WHERE id = \(bind: charge.id) AND row_version = \(bind: charge.rowVersion) AND status = 'charging' RETURNING id
                 """
             ).all()
-            guard updated.count == 1 else { return }
+            guard updated.count == 1 else { return false }
             try await BorrowerNotices.post(
                 kind: "recurring.retry", title: "No pudimos cobrar su pago \(charge.installment)",
                 body: "No pudimos cargar su pago a la tarjeta \(mandate.cardLabel) (\(error.1)). Lo intentaremos de nuevo el \(Self.text(date)). Si lo prefiere, pague antes en el portal con referencia OXXO, SPEI o tarjeta.",
                 clientID: mandate.clientId, loanID: charge.loanId, lenderID: charge.lenderID, at: now, on: db
             )
+            return true
         }
     }
 
@@ -346,14 +429,16 @@ public final class RecurringCharges: Service, Sendable {
                 WHERE id = \(bind: charge.id) AND row_version = \(bind: version) RETURNING id
                 """
             ).all()
-            guard updated.count == 1, let notice else { return }
-            try await BorrowerNotices.post(
-                kind: notice.kind, title: notice.title, body: notice.body, clientID: mandate.clientId, loanID: charge.loanId, lenderID: charge.lenderID, at: now, on: db
-            )
-            if status == .exhausted {
+            guard updated.count == 1 else { return }
+            if let notice {
+                try await BorrowerNotices.post(
+                    kind: notice.kind, title: notice.title, body: notice.body, clientID: mandate.clientId, loanID: charge.loanId, lenderID: charge.lenderID, at: now, on: db
+                )
+            }
+            if status == .exhausted || status == .unconfirmed {
                 try await AuditLog.append(
                     Administration.entry(
-                        actor: Self.actor, action: "recurring_charge.exhausted", objectType: "recurring_charge", objectID: charge.id, at: now,
+                        actor: Self.actor, action: "recurring_charge.\(status.rawValue)", objectType: "recurring_charge", objectID: charge.id, at: now,
                         change: "\(charge.loanId) \(charge.installment) \(error?.0 ?? "")", outcome: .failure
                     ),
                     on: db
@@ -368,7 +453,9 @@ public final class RecurringCharges: Service, Sendable {
         try await database.transaction(isolation: .readCommitted) { db in
             try await db.raw(
                 """
-                UPDATE recurring_charges SET status = 'scheduled', attempts = attempts - \(literal: returnTry ? 1 : 0), next_attempt_on = \(bind: date.text),
+                UPDATE recurring_charges SET attempts = attempts - \(literal: returnTry ? 1 : 0),
+                    status = CASE WHEN mandate_id IN (SELECT id FROM card_mandates WHERE status = 'active') THEN 'scheduled' ELSE 'canceled' END,
+                    next_attempt_on = CASE WHEN mandate_id IN (SELECT id FROM card_mandates WHERE status = 'active') THEN \(bind: date.text) ELSE NULL END,
                     last_error_code = COALESCE(\(bind: error?.0), last_error_code), last_error = COALESCE(\(bind: error?.1), last_error),
                     updated_at = \(bind: now.text), row_version = row_version + 1
                 WHERE id = \(bind: charge.id) AND row_version = \(bind: version)

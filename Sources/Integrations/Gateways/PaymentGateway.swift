@@ -70,12 +70,19 @@ public struct GatewayCharge: Sendable, Hashable {
     public let expiresAt: Timestamp?
     /// When the money was paid, as the provider says (the payment's value date).
     public let paidAt: Timestamp?
+    /// How much of a paid charge the provider has returned in all (refunds made anywhere, Cartera or the provider's
+    /// dashboard); nil when none.
+    public let refunded: Money?
+    /// Cartera's intent as the provider keeps it with the payment (metadata, order id, external reference, custom id).
+    public let intentID: String?
 
     public init(
         id: String, outcome: GatewayOutcome, cashReference: String? = nil, voucherURL: String? = nil, clabe: String? = nil, bankName: String? = nil,
-        expiresAt: Timestamp? = nil, paidAt: Timestamp? = nil
+        expiresAt: Timestamp? = nil, paidAt: Timestamp? = nil, refunded: Money? = nil, intentID: String? = nil
     ) {
+        self.intentID = intentID
         self.paidAt = paidAt
+        self.refunded = refunded.flatMap { $0.isPositive ? $0 : nil }
         self.id = id
         self.outcome = outcome
         self.cashReference = cashReference

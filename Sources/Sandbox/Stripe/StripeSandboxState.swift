@@ -151,6 +151,7 @@ actor StripeSandboxState {
             case let source where source.contains("mastercard"): ("mastercard", "4444")
             case let source where source.hasSuffix("_mx"): ("visa", "8001")
             case let source where source.contains("InsufficientFunds"): ("visa", "9995")
+            case let source where source.contains("StolenCard"): ("visa", "9979")
             case let source where source.contains("chargeDeclined"): ("visa", "0002")
             default: ("visa", "4242")
             }
@@ -495,6 +496,8 @@ actor StripeSandboxState {
             .declined(code: "card_declined", declineCode: "generic_decline", message: "Your card was declined.")
         case "pm_card_chargeDeclinedInsufficientFunds", "tok_chargeDeclinedInsufficientFunds", "pm_card_visa_chargeDeclinedInsufficientFunds":
             .declined(code: "card_declined", declineCode: "insufficient_funds", message: "Your card has insufficient funds.")
+        case "pm_card_chargeDeclinedStolenCard", "tok_chargeDeclinedStolenCard":
+            .declined(code: "card_declined", declineCode: "stolen_card", message: "Your card was declined.")
         default:
             .unknown
         }

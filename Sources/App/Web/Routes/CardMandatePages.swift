@@ -80,7 +80,11 @@ struct CardMandatePages {
             else {
                 return pages.message(title: "Domiciliación no encontrada", message: "Ese crédito no tiene una domiciliación activa.", web: request, status: .notFound, next: ("/portal", "Ver mis créditos"))
             }
-            _ = try await mandates.revoke(mandate.id, reason: "Cancelada por el acreditado en el portal", lenderID: user.lenderID, actor: request.actor)
+            do {
+                _ = try await mandates.revoke(mandate.id, reason: "Cancelada por el acreditado en el portal", lenderID: user.lenderID, actor: request.actor)
+            } catch let error as APIError {
+                return pages.message(title: "No se pudo cancelar", message: error.message, web: request, status: error.status, next: ("/portal/creditos/\(id)", "Volver a mi crédito"))
+            }
             return pages.message(
                 title: "Domiciliación cancelada", message: "Ya no cargaremos sus pagos a la tarjeta \(mandate.cardLabel). Pague en el portal con referencia OXXO o SPEI.", web: request,
                 status: .ok, next: ("/portal/creditos/\(id)", "Volver a mi crédito")
@@ -120,7 +124,7 @@ struct CardMandatePages {
         [
             "loanId": charge.loanId, "installment": charge.installment, "dueDate": charge.dueDate, "attempts": charge.attempts, "amount": charge.amount.map { "$" + $0 } ?? "",
             "status": charge.statusLabel, "nextAttemptOn": charge.nextAttemptOn ?? "", "lastError": charge.lastError ?? "", "intentId": charge.intentId ?? "",
-            "attention": charge.status == .exhausted,
+            "attention": charge.status == .exhausted || charge.status == .unconfirmed,
         ]
     }
 

@@ -110,7 +110,7 @@ struct PaymentIntentPages {
             }
             if intent.method == GatewayMethod.Kind.card.rawValue, intent.status == .pending, intent.voucherUrl != nil, let connector = intents.connectors[intent.provider] {
                 // Back from the provider's card page: ask it now rather than wait for its notice.
-                try? await intents.query(intent, connector: connector, now: intents.clock(), actor: request.actor)
+                try? await intents.query(intent, connector: connector, now: intents.clock(), actor: request.actor, byBorrower: true)
                 intent = try await intents.intent(id, lenderID: user.lenderID)
             }
             var values = Self.values(intent)

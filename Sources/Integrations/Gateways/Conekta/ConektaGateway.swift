@@ -201,7 +201,9 @@ public struct ConektaGateway: PaymentGateway {
         return GatewayCharge(
             id: id, outcome: outcome, cashReference: JSONFields.text(method, "type") == "cash" || JSONFields.text(method, "object") == "cash_payment" ? JSONFields.text(method, "reference") : nil,
             voucherURL: JSONFields.text(method, "barcode_url"), clabe: JSONFields.text(method, "clabe"), bankName: JSONFields.text(method, "bank"), expiresAt: expires,
-            paidAt: JSONFields.integer(charge, "paid_at").map { Timestamp(millisecondsSince1970: $0 * 1000) }
+            paidAt: JSONFields.integer(charge, "paid_at").map { Timestamp(millisecondsSince1970: $0 * 1000) },
+            refunded: JSONFields.integer(order, "amount_refunded").map { Money(minorUnits: $0, currency: currency) },
+            intentID: JSONFields.text(order, "metadata", "cartera_intent")
         )
     }
 

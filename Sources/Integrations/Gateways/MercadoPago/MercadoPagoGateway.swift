@@ -173,7 +173,9 @@ public struct MercadoPagoGateway: PaymentGateway {
             voucherURL: type == "ticket" ? JSONFields.text(details, "external_resource_url") : nil,
             clabe: type == "bank_transfer" ? JSONFields.text(details, "payment_method_reference_id") : nil,
             bankName: type == "bank_transfer" ? JSONFields.text(details, "financial_institution") : nil, expiresAt: expires,
-            paidAt: JSONFields.text(payment, "date_approved").flatMap(MexicoCityTime.parse)
+            paidAt: JSONFields.text(payment, "date_approved").flatMap(MexicoCityTime.parse),
+            refunded: JSONFields.pesos(payment, "transaction_amount_refunded", currency: JSONFields.text(payment, "currency_id").flatMap { Currency(code: $0.uppercased()) } ?? .mxn),
+            intentID: JSONFields.text(payment, "external_reference")
         )
     }
 

@@ -201,7 +201,9 @@ public struct OpenpayGateway: PaymentGateway {
             id: id, outcome: outcome, cashReference: type == "store" ? JSONFields.text(method, "reference") : nil,
             voucherURL: type == "store" ? JSONFields.text(method, "barcode_url") : nil, clabe: type == "bank_transfer" ? JSONFields.text(method, "clabe") : nil,
             bankName: type == "bank_transfer" ? JSONFields.text(method, "bank") : nil, expiresAt: JSONFields.text(charge, "due_date").flatMap(MexicoCityTime.parse),
-            paidAt: status == "completed" || status == "refunded" ? JSONFields.text(charge, "operation_date").flatMap(MexicoCityTime.parse) : nil
+            paidAt: status == "completed" || status == "refunded" ? JSONFields.text(charge, "operation_date").flatMap(MexicoCityTime.parse) : nil,
+            refunded: (charge["refund"] as? [String: Any]).flatMap { JSONFields.pesos($0, "amount", currency: currency) },
+            intentID: JSONFields.text(charge, "order_id")
         )
     }
 }

@@ -98,7 +98,12 @@ public struct PayPalGateway: PaymentGateway {
         let path = "/v2/checkout/orders/\(FormEncoding.escape(chargeID))"
         let order = try await send(.GET, path, body: nil, requestID: nil)
         guard JSONFields.text(order, "status") == "APPROVED" else { return try map(order) }
-        return try map(try await send(.POST, path + "/capture", body: [:], requestID: "capture-\(chargeID)"))
+        do {
+            return try map(try await send(.POST, path + "/capture", body: [:], requestID: "capture-\(chargeID)"))
+        } catch .refused(_, 422, "INSTRUMENT_DECLINED", let detail) {
+            // The card the payer approved was declined at capture: nothing was charged.
+            return GatewayCharge(id: chargeID, outcome: .failed(code: "card_declined", message: detail), intentID: try map(order).intentID)
+        }
     }
 
     /// An order is created under `PayPal-Request-Id` = the intent id: asking again with the same id answers the order
@@ -185,8 +190,11 @@ public struct PayPalGateway: PaymentGateway {
         let outcome: GatewayOutcome
         switch (status, capture.flatMap { JSONFields.text($0, "status") }) {
         case (_, "COMPLETED"?), (_, "PARTIALLY_REFUNDED"?), (_, "REFUNDED"?):
-            guard let capture, let amount = JSONFields.pesos(capture, "amount", "value") else { throw .invalidResponse(provider: provider, detail: "cobro sin monto") }
-            let fee = JSONFields.pesos(capture, "seller_receivable_breakdown", "paypal_fee", "value")
+            // The capture's currency as PayPal states it (a payment in another currency is not the intent's).
+            guard let capture, let currency = JSONFields.text(capture, "amount", "currency_code").flatMap({ Currency(code: $0) }),
+                let amount = JSONFields.pesos(capture, "amount", "value", currency: currency)
+            else { throw .invalidResponse(provider: provider, detail: "cobro sin monto o moneda") }
+            let fee = JSONFields.pesos(capture, "seller_receivable_breakdown", "paypal_fee", "value", currency: currency)
             outcome = .paid(amount: amount, fee: fee)
         case (_, "DECLINED"?), (_, "FAILED"?):
             let code = capture.flatMap { JSONFields.text($0, "processor_response", "response_code") }
@@ -197,7 +205,9 @@ public struct PayPalGateway: PaymentGateway {
             outcome = .pending  // CREATED, APPROVED, PAYER_ACTION_REQUIRED, a PENDING capture
         }
         return GatewayCharge(
-            id: id, outcome: outcome, paidAt: capture.flatMap { JSONFields.text($0, "create_time") }.flatMap { Timestamp(text: $0) ?? PayPalWebhookVerifier.isoDate($0) }
+            id: id, outcome: outcome, paidAt: capture.flatMap { JSONFields.text($0, "create_time") }.flatMap { Timestamp(text: $0) ?? PayPalWebhookVerifier.isoDate($0) },
+            refunded: Self.refunded(order),
+            intentID: ((order["purchase_units"] as? [[String: Any]])?.first).flatMap { JSONFields.text($0, "custom_id") }
         )
     }
 }

@@ -222,7 +222,9 @@ public struct StripeGateway: PaymentGateway {
             id: id, outcome: outcome, cashReference: oxxo.flatMap { JSONFields.text($0, "number") }, voucherURL: oxxo.flatMap { JSONFields.text($0, "hosted_voucher_url") },
             clabe: transfer.flatMap { JSONFields.text($0, "clabe") }, bankName: transfer.flatMap { JSONFields.text($0, "bank_name") },
             expiresAt: oxxo.flatMap { JSONFields.integer($0, "expires_after") }.map { Timestamp(millisecondsSince1970: $0 * 1000) },
-            paidAt: (intent["latest_charge"] as? [String: Any]).flatMap { JSONFields.integer($0, "created") }.map { Timestamp(millisecondsSince1970: $0 * 1000) }
+            paidAt: (intent["latest_charge"] as? [String: Any]).flatMap { JSONFields.integer($0, "created") }.map { Timestamp(millisecondsSince1970: $0 * 1000) },
+            refunded: (intent["latest_charge"] as? [String: Any]).flatMap { JSONFields.integer($0, "amount_refunded") }.map { Money(minorUnits: $0, currency: currency) },
+            intentID: JSONFields.text(intent, "metadata", "cartera_intent")
         )
     }
 }
