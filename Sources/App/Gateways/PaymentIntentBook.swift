@@ -132,6 +132,11 @@ public struct PaymentIntentBook: Sendable {
             id: id, lenderID: lenderID, loanID: loanID, installment: installment, provider: connector.provider, kind: request.method.kind, amount: request.amount,
             description: request.description, customerID: customerID, recurring: recurring, attempt: "charge", actor: actor
         )
+        return try await send(request, intentID: id, attemptID: attemptID, connector: connector, lenderID: lenderID)
+    }
+
+    /// Asks the gateway for a charge whose intent and attempt are recorded, and records what it answered.
+    func send(_ request: GatewayChargeRequest, intentID id: String, attemptID: String, connector: any PaymentGateway, lenderID: String) async throws -> PaymentIntentRecord {
         let charge: GatewayCharge
         do {
             charge = try await connector.charge(request)
@@ -154,6 +159,19 @@ public struct PaymentIntentBook: Sendable {
         let now = clock()
         let attemptID = APIClients.timeOrderedID("pat_", at: now)
         try await database.transaction { db in
+            try await Self.insert(
+                id: id, lenderID: lenderID, loanID: loanID, installment: installment, provider: provider, kind: kind, amount: amount, description: description,
+                customerID: customerID, recurring: recurring, attempt: attempt, attemptID: attemptID, actor: actor, at: now, on: db
+            )
+        }
+        return attemptID
+    }
+
+    /// The intent's row (`created`), its first attempt and the audit entry, in the caller's transaction.
+    static func insert(
+        id: String, lenderID: String, loanID: String, installment: Int?, provider: GatewayProvider, kind: GatewayMethod.Kind, amount: Money, description: String,
+        customerID: String?, recurring: Bool, attempt: String, attemptID: String, actor: Administration.Actor, at now: Timestamp, on db: any SQLDatabase
+    ) async throws {
             try await db.raw(
                 """
                 INSERT INTO payment_intents (id, lender_id, loan_id, installment, provider, method, amount, currency, description, status,
@@ -163,7 +181,7 @@ public struct PaymentIntentBook: Sendable {
                     \(bind: now.text), \(bind: actor.id), \(bind: now.text), 0, 1)
                 """
             ).run()
-            try await Self.recordAttempt(attemptID, intentID: id, kind: attempt, actor: actor, amount: amount, reason: nil, at: now, on: db)
+            try await recordAttempt(attemptID, intentID: id, kind: attempt, actor: actor, amount: amount, reason: nil, at: now, on: db)
             try await AuditLog.append(
                 Administration.entry(
                     actor: actor, action: "payment_intent.create", objectType: "payment_intent", objectID: id, at: now,
@@ -171,8 +189,6 @@ public struct PaymentIntentBook: Sendable {
                 ),
                 on: db
             )
-        }
-        return attemptID
     }
 
     /// A card payment on the provider's own page: the intent is recorded, the provider opens the page (the intent waits

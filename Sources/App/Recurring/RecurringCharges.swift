@@ -23,8 +23,6 @@ public final class RecurringCharges: Service, Sendable {
     let mandates: CardMandateBook
     let logger: Logger
     let interval: Duration
-    /// A claimed charge whose intent was never recorded (the process stopped in between) is freed after this long.
-    let abandonedAfterSeconds: Int64 = 600
 
     public init(database: Database, mandates: CardMandateBook, logger: Logger, interval: Duration = .seconds(60)) {
         self.database = database
@@ -191,31 +189,16 @@ public final class RecurringCharges: Service, Sendable {
         }
     }
 
-    /// Claims the charge (so no other instance makes it), then asks the gateway for the amount due today.
+    /// Works out what the charge's turn does (charge the amount due today, or close it: card expired, nothing due,
+    /// loan closed; or wait: a card payment on its way, the gateway unconfigured), then claims it — the claim and the
+    /// payment intent in one transaction, so no other instance makes it and no claim is ever left without its intent —
+    /// and asks the gateway.
     func make(_ charge: RecurringChargeRecord, today: CalendarDate, summary: inout Summary) async throws {
         let mandate = try await mandates.mandate(charge.mandateId, lenderID: charge.lenderID)
         let now = intents.clock()
-        let intentID = APIClients.timeOrderedID("pin_", at: now)
-        let share: SQLQueryString = database.dialect == .postgres ? " FOR SHARE" : ""
-        let claimed = try await database.transaction(isolation: .readCommitted) { db in
-            // The authorisation is held while the charge is claimed: a revocation committing now waits, or wins.
-            guard try await db.raw("SELECT id FROM card_mandates WHERE id = \(bind: charge.mandateId) AND status = 'active'\(share)").first() != nil else { return false }
-            // One charge of an authorisation in flight at a time: the next waits for its result.
-            return try await db.raw(
-                """
-                UPDATE recurring_charges SET status = 'charging', attempts = attempts + 1, intent_id = \(bind: intentID), updated_at = \(bind: now.text),
-                    row_version = row_version + 1
-                WHERE id = \(bind: charge.id) AND row_version = \(bind: charge.rowVersion) AND status = 'scheduled'
-                    AND NOT EXISTS (SELECT 1 FROM recurring_charges other WHERE other.mandate_id = \(bind: charge.mandateId) AND other.status = 'charging')
-                RETURNING id
-                """
-            ).all().count == 1
-        }
-        guard claimed else { return }
-        let version = charge.rowVersion + 1
         guard !mandate.card.hasExpired(by: today) else {
             try await finish(
-                charge, version: version, status: .exhausted, amount: nil, error: ("card_expired", "La tarjeta \(mandate.cardLabel) está vencida."), mandate: mandate,
+                charge, version: charge.rowVersion, status: .exhausted, amount: nil, error: ("card_expired", "La tarjeta \(mandate.cardLabel) está vencida."), mandate: mandate,
                 notice: (
                     "recurring.card_expired", "Su tarjeta para la domiciliación está vencida",
                     "No podemos cobrar el pago \(charge.installment) de su crédito \(charge.loanId) porque la tarjeta \(mandate.cardLabel) está vencida. Registre una tarjeta vigente o pague en el portal con referencia OXXO o SPEI."
@@ -227,29 +210,29 @@ public final class RecurringCharges: Service, Sendable {
         }
         let (loan, position) = try await book.position(charge.loanId, lenderID: charge.lenderID, asOf: today)
         guard loan.status == .active, let position else {
-            try await finish(charge, version: version, status: .canceled, amount: nil, error: nil, mandate: mandate, notice: nil, at: now)
+            try await finish(charge, version: charge.rowVersion, status: .canceled, amount: nil, error: nil, mandate: mandate, notice: nil, at: now)
             summary.canceled += 1
             return
         }
         var amount = position.amountDue
         guard amount.isPositive else {
-            try await finish(charge, version: version, status: .covered, amount: nil, error: nil, mandate: mandate, notice: nil, at: now)
+            try await finish(charge, version: charge.rowVersion, status: .covered, amount: nil, error: nil, mandate: mandate, notice: nil, at: now)
             summary.covered += 1
             return
         }
         // Card payments of the loan still in flight (another charge, a card page open in the portal) are money on its
-        // way: charging it again could take more than is due. The charge waits for them.
+        // way: charging it again could take more than is due. The charge takes the rest, or waits for them.
         let inFlight = try await database.withConnection { db in
             try await db.raw(
                 """
                 SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM payment_intents
-                WHERE loan_id = \(bind: charge.loanId) AND status IN ('created', 'pending') AND method IN ('card', 'saved_card') AND id <> \(bind: intentID)
+                WHERE loan_id = \(bind: charge.loanId) AND status IN ('created', 'pending') AND method IN ('card', 'saved_card')
                 """
             ).first(decodingColumn: "total", as: Int64.self) ?? 0
         }
         if inFlight > 0 {
             guard amount.minorUnits > inFlight else {
-                try await release(charge, version: version, retryOn: today.adding(days: 1), error: ("payment_in_flight", "Hay un pago con tarjeta en curso."), at: now)
+                try await release(charge, version: charge.rowVersion, retryOn: today.adding(days: 1), error: ("payment_in_flight", "Hay un pago con tarjeta en curso."), at: now, returnTry: false)
                 return
             }
             amount = Money(minorUnits: amount.minorUnits - inFlight, currency: amount.currency)
@@ -257,25 +240,45 @@ public final class RecurringCharges: Service, Sendable {
         if let limit = mandate.maxMoney, amount > limit { amount = limit }
         guard let connector = intents.connectors[mandate.provider] else {
             // The gateway was unconfigured meanwhile: nothing can be charged; staff see why.
-            try await release(charge, version: version, retryOn: today.adding(days: 1), error: ("gateway_not_configured", "\(mandate.provider.name) no está configurado."), at: now)
+            try await release(
+                charge, version: charge.rowVersion, retryOn: today.adding(days: 1), error: ("gateway_not_configured", "\(mandate.provider.name) no está configurado."), at: now,
+                returnTry: false
+            )
             return
         }
-        let asked = amount
-        try await database.transaction(isolation: .readCommitted) { db in
-            try await db.raw("UPDATE recurring_charges SET amount = \(bind: asked.minorUnits) WHERE id = \(bind: charge.id)").run()
-        }
         let client = try await intents.directory.get(id: loan.clientId)
+        let request = GatewayChargeRequest(
+            intentID: APIClients.timeOrderedID("pin_", at: now), amount: amount, description: "Domiciliación crédito \(charge.loanId), pago \(charge.installment)",
+            payerName: client?.displayName ?? "Acreditado \(loan.clientId)", payerEmail: client?.profile.email,
+            method: .savedCard(customerID: mandate.providerCustomerId, paymentMethodID: mandate.card.id), paymentMethodID: mandate.card.brand
+        )
+        let attemptID = APIClients.timeOrderedID("pat_", at: now)
+        let share: SQLQueryString = database.dialect == .postgres ? " FOR SHARE" : ""
+        let claimed = try await database.transaction(isolation: .readCommitted) { db in
+            // The authorisation is held while the charge is claimed: a revocation committing now waits, or wins.
+            guard try await db.raw("SELECT id FROM card_mandates WHERE id = \(bind: charge.mandateId) AND status = 'active'\(share)").first() != nil else { return false }
+            // One charge of an authorisation in flight at a time: the next waits for its result.
+            let claimed = try await db.raw(
+                """
+                UPDATE recurring_charges SET status = 'charging', attempts = attempts + 1, intent_id = \(bind: request.intentID), amount = \(bind: request.amount.minorUnits),
+                    updated_at = \(bind: now.text), row_version = row_version + 1
+                WHERE id = \(bind: charge.id) AND row_version = \(bind: charge.rowVersion) AND status = 'scheduled'
+                    AND NOT EXISTS (SELECT 1 FROM recurring_charges other WHERE other.mandate_id = \(bind: charge.mandateId) AND other.status = 'charging')
+                RETURNING id
+                """
+            ).all().count == 1
+            guard claimed else { return false }
+            try await PaymentIntentBook.insert(
+                id: request.intentID, lenderID: charge.lenderID, loanID: charge.loanId, installment: charge.installment, provider: connector.provider, kind: .savedCard,
+                amount: request.amount, description: request.description, customerID: mandate.providerCustomerId, recurring: true, attempt: "charge", attemptID: attemptID,
+                actor: Self.actor, at: now, on: db
+            )
+            return true
+        }
+        guard claimed else { return }
         summary.charged += 1
         do {
-            _ = try await intents.open(
-                id: intentID, lenderID: charge.lenderID, loanID: charge.loanId, installment: charge.installment, connector: connector,
-                customerID: mandate.providerCustomerId, recurring: true, actor: Self.actor,
-                charge: GatewayChargeRequest(
-                    intentID: intentID, amount: amount, description: "Domiciliación crédito \(charge.loanId), pago \(charge.installment)",
-                    payerName: client?.displayName ?? "Acreditado \(loan.clientId)", payerEmail: client?.profile.email,
-                    method: .savedCard(customerID: mandate.providerCustomerId, paymentMethodID: mandate.card.id), paymentMethodID: mandate.card.brand
-                )
-            )
+            _ = try await intents.send(request, intentID: request.intentID, attemptID: attemptID, connector: connector, lenderID: charge.lenderID)
         } catch let error as APIError {
             // The gateway refused the request outright: the intent is failed and the next step reads it.
             logger.info("recurring charge refused", metadata: ["charge": "\(charge.id)", "code": "\(error.code)"])
@@ -310,13 +313,8 @@ public final class RecurringCharges: Service, Sendable {
             let status = try row.decode(column: "intent_status", as: String?.self).flatMap(PaymentIntentStatus.init(rawValue:))
             do {
                 let mandate = try await mandates.mandate(charge.mandateId, lenderID: charge.lenderID)
-                guard let status else {
-                    // Claimed but never sent (the process stopped in between): free it, without using a try.
-                    if let updated = Timestamp(text: charge.updatedAt), now.millisecondsSince1970 - updated.millisecondsSince1970 > abandonedAfterSeconds * 1000 {
-                        try await release(charge, version: charge.rowVersion, retryOn: today, error: nil, at: now, returnTry: true)
-                    }
-                    continue
-                }
+                // The claim and its intent are written together: a charge in flight always has its intent.
+                guard let status else { continue }
                 if status.isPaid {
                     let amount = charge.amount.flatMap { try? Money(parsing: $0) }
                     try await finish(
