@@ -56,7 +56,8 @@ public func buildApplication(
     return Application(
         router: built.router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Cartera"),
-        services: [built.outbox, built.recurring, DatabaseService(database: database, logger: logger)],
+        // Stopped in reverse order: the server, then the recurring charges and the outbox, and the database last.
+        services: [DatabaseService(database: database, logger: logger), built.outbox, built.recurring],
         onServerRunning: { channel in
             let listening = channel.localAddress?.port ?? port
             bound.set(listening)

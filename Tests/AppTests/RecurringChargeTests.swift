@@ -147,6 +147,30 @@ struct RecurringChargeTests {
         }
     }
 
+    @Test("A charge the gateway refuses as a request (an amount below its minimum) uses none of the borrower's retries: tried daily, staff see why, then left", arguments: TestEngine.available)
+    func lenderSideRefusal(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let (mandates, recurring) = Self.services(h)
+            // Stripe takes no less than $10.00 MXN: a maximum of $5.00 makes every charge a refused request.
+            _ = try await Self.authorise(h, mandates, token: "tok_visa", maxAmount: "5.00")
+            let (_, date) = try await Self.nextDue(h)
+            Self.travel(h, to: date)
+            _ = try await recurring.runOnce()
+            var charge = try #require(try await Self.charges(h).first)
+            #expect(charge.status == .scheduled && charge.attempts == 0 && charge.nextAttemptOn == date.adding(days: 1).text && charge.lastErrorCode == "gateway_refused")
+            #expect(try await Self.notices(h).isEmpty)
+            Self.travel(h, to: date.adding(days: 1))
+            _ = try await recurring.runOnce()
+            charge = try #require(try await Self.charges(h).first)
+            #expect(charge.status == .scheduled && charge.attempts == 0 && charge.nextAttemptOn == date.adding(days: 2).text)
+            // Past the last retry day (8) it is left, and the borrower is told to pay otherwise.
+            Self.travel(h, to: date.adding(days: 8))
+            #expect(try await recurring.runOnce().exhausted == 1)
+            #expect(try await Self.charges(h).first?.status == .exhausted)
+            #expect(try await Self.notices(h).map(\.kind) == ["recurring.exhausted"])
+        }
+    }
+
     @Test("A card payment already on its way (a card page open in the portal) is not charged again: the charge takes only the rest", arguments: TestEngine.available)
     func paymentInFlight(engine: TestEngine) async throws {
         try await GatewayHarness.run(on: engine) { h in

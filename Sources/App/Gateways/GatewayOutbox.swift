@@ -55,7 +55,9 @@ public final class GatewayOutbox: Service, Sendable {
     public func run() async throws {
         let wake = wake
         let interval = sweepInterval
-        await withGracefulShutdownHandler {
+        // On shutdown the work in hand is cancelled — a gateway call that hangs must not hold the server up (an event
+        // cut short waits in the inbox, as received, for the next start) — and the database closes after this stops.
+        try? await cancelWhenGracefulShutdown { [self] in
             await withTaskGroup(of: Void.self) { group in
                 // A tick each second catches events whose wait ended; the janitor runs on its own interval.
                 group.addTask {
@@ -82,9 +84,8 @@ public final class GatewayOutbox: Service, Sendable {
                 }
                 group.cancelAll()
             }
-        } onGracefulShutdown: {
-            wake.finish()
         }
+        wake.finish()
     }
 
     // MARK: Events

@@ -289,6 +289,8 @@ public final class RecurringCharges: Service, Sendable {
 
     /// Charge failures that are the gateway's trouble, not the card's: tried again the next day without using a retry.
     static let transientFailures: Set<String> = ["gateway_circuit_open", "gateway_unavailable", "charge_not_found"]
+    /// The gateway refused the request itself (a wrong key, an amount it does not take): the lender's trouble.
+    static let refusedRequest = "gateway_refused"
     /// The gateway could not confirm whether it charged (PayPal finds orders by its own id only): never retried.
     static let unconfirmedFailures: Set<String> = ["charge_unconfirmed"]
     /// Declines that another try will not change (the card is gone, blocked or not allowed): no retries.
@@ -343,24 +345,34 @@ public final class RecurringCharges: Service, Sendable {
                     summary.unconfirmed += 1
                     continue
                 }
-                if Self.transientFailures.contains(code) {
+                if schedules[charge.lenderID] == nil { schedules[charge.lenderID] = try await mandates.retrySchedule(lenderID: charge.lenderID) }
+                let dueDate = CalendarDate(text: charge.dueDate) ?? today
+                // The gateway's trouble, or the lender's (a wrong key, an amount the provider does not take): not the
+                // borrower's card, so no retry is used — tried daily until the last retry day, staff seeing why.
+                let lenderSide = code == Self.refusedRequest
+                let lastDay = dueDate.adding(days: Int64(schedules[charge.lenderID]!.days.last ?? 0))
+                if Self.transientFailures.contains(code) || (lenderSide && today < lastDay) {
                     try await release(charge, version: charge.rowVersion, retryOn: today.adding(days: 1), error: (code, message), at: now, returnTry: true)
                     continue
                 }
-                if Self.finalDeclines.contains(code) {
+                if lenderSide || Self.finalDeclines.contains(code) {
+                    let refusedForGood = !lenderSide
                     try await finish(
                         charge, version: charge.rowVersion, status: .exhausted, amount: nil, error: (code, message), mandate: mandate,
-                        notice: (
-                            "recurring.card_refused", "Su tarjeta ya no acepta cargos",
-                            "El banco rechazó la tarjeta \(mandate.cardLabel) (\(message)); no la intentaremos de nuevo. Registre otra tarjeta o pague su pago \(charge.installment) en el portal con referencia OXXO, SPEI o tarjeta."
-                        ),
+                        notice: refusedForGood
+                            ? (
+                                "recurring.card_refused", "Su tarjeta ya no acepta cargos",
+                                "El banco rechazó la tarjeta \(mandate.cardLabel) (\(message)); no la intentaremos de nuevo. Registre otra tarjeta o pague su pago \(charge.installment) en el portal con referencia OXXO, SPEI o tarjeta."
+                            )
+                            : (
+                                "recurring.exhausted", "No pudimos cobrar su pago \(charge.installment)",
+                                "No pudimos hacer el cargo a su tarjeta \(mandate.cardLabel) por este pago. Páguelo en el portal con referencia OXXO, SPEI o tarjeta para evitar intereses moratorios."
+                            ),
                         at: now
                     )
                     summary.exhausted += 1
                     continue
                 }
-                if schedules[charge.lenderID] == nil { schedules[charge.lenderID] = try await mandates.retrySchedule(lenderID: charge.lenderID) }
-                let dueDate = CalendarDate(text: charge.dueDate) ?? today
                 if let next = schedules[charge.lenderID]!.nextAttempt(dueDate: dueDate, failures: charge.attempts, today: today) {
                     if try await retry(charge, on: next, error: (code, message), mandate: mandate, at: now) { summary.retrying += 1 } else { summary.superseded += 1 }
                 } else {

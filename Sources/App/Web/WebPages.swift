@@ -42,6 +42,7 @@ public struct WebPages: Sendable {
             "gateway_events": PaymentTemplates.events,
             "portal_payment": PaymentTemplates.portalPayment,
             "portal_pay": PaymentTemplates.portalPayForm,
+            "portal_checkout": PaymentTemplates.portalCheckout,
             "card_mandates": RecurringTemplates.list,
             "card_mandate": RecurringTemplates.detail,
             "recurring_charges": RecurringTemplates.charges,

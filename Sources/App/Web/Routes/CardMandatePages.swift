@@ -124,7 +124,7 @@ struct CardMandatePages {
         [
             "loanId": charge.loanId, "installment": charge.installment, "dueDate": charge.dueDate, "attempts": charge.attempts, "amount": charge.amount.map { "$" + $0 } ?? "",
             "status": charge.statusLabel, "nextAttemptOn": charge.nextAttemptOn ?? "", "lastError": charge.lastError ?? "", "intentId": charge.intentId ?? "",
-            "attention": charge.status == .exhausted || charge.status == .unconfirmed,
+            "attention": charge.status == .exhausted || charge.status == .unconfirmed || charge.lastErrorCode == "gateway_refused",
         ]
     }
 

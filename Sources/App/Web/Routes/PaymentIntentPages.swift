@@ -93,7 +93,11 @@ struct PaymentIntentPages {
                     // The card is typed on the provider's own page; the provider sends the borrower back here.
                     let base = request.publicBase(configured: publicURL)
                     let page = try await intents.checkout(loanID: id, payment, returnURL: { "\(base)/portal/pagos/\($0)" }, lenderID: user.lenderID, actor: request.actor)
-                    return WebPages.redirect(to: page.url)
+                    // A link, not a redirect: the portal's pages submit forms only to Cartera (CSP form-action), and the
+                    // borrower sees where the card is typed before going there.
+                    var values = Self.values(page.intent)
+                    values["cardPage"] = page.url
+                    return pages.render("portal_checkout", title: "Pago con tarjeta", web: request, values: values, current: "/portal")
                 }
                 let intent = try await intents.create(loanID: id, payment, lenderID: user.lenderID, actor: request.actor)
                 return WebPages.redirect(to: "/portal/pagos/\(intent.id)")

@@ -95,6 +95,20 @@ enum PaymentTemplates {
         {{/body}}{{/layout}}
         """
 
+    /// Before the provider's card page: where the card is typed, and the way there.
+    static let portalCheckout = """
+        {{<layout}}{{$body}}
+        <div class="voucher card" id="pago-con-tarjeta">
+          <p class="amount">{{amount}} MXN</p>
+          <p>Escribirá los datos de su tarjeta en la página segura de {{provider}}; Cartera no los ve ni los guarda. Al terminar,
+          {{provider}} lo regresará aquí y verá su pago aplicado.</p>
+          <p><a href="{{cardPage}}" id="ir-a-pagar" class="button">Pagar con tarjeta en {{provider}}</a></p>
+          <p>La página acepta el pago durante una hora.</p>
+        </div>
+        <p><a href="/portal/creditos/{{intent.loanId}}">Volver a mi crédito sin pagar</a></p>
+        {{/body}}{{/layout}}
+        """
+
     /// The portal's loan page adds this: pay online, and the borrower's payments through gateways.
     static let portalPayForm = """
         {{#canPayOnline}}
