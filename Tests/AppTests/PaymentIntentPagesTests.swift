@@ -118,14 +118,18 @@ struct PaymentIntentPagesTests {
                 #expect(paid.status == .seeOther)
                 // Back in the portal: Cartera asks the gateway and shows the payment applied.
                 let back = try #require(paid.headers[.location].flatMap { URL(string: $0) })
-                #expect(back.path.hasPrefix("/portal/pagos/pin_"))
+                #expect(back.path.hasPrefix("/pagos/regreso/pin_"))
+                // Browsers send no Strict session cookie on a navigation the gateway's site started: the page needs none.
+                let anonymous = try await client.execute(uri: back.path, method: .get)
+                #expect(anonymous.status == .ok && String(buffer: anonymous.body).contains("ver-en-el-portal"))
                 var text = try await borrower.get(back.path).text
                 for _ in 0..<60 where !text.contains("Pagado") {
                     try await Task.sleep(for: .milliseconds(50))
                     text = try await borrower.get(back.path).text
                 }
                 #expect(text.contains("Pagado"))
-                let intentID = String(back.path.dropFirst("/portal/pagos/".count))
+                let intentID = String(back.path.dropFirst("/pagos/regreso/".count))
+                #expect(try await borrower.get("/portal/pagos/\(intentID)").text.contains("Pagado"))
                 let posted = try await database.withConnection { db in
                     try await db.raw("SELECT COUNT(*) AS n FROM loan_events WHERE reference = \(bind: intentID) AND kind = 'payment'").first(decodingColumn: "n", as: Int.self)
                 }

@@ -67,6 +67,7 @@ struct RouteMatrixTests {
         "GET /portal/creditos/{id}/estado-de-cuenta": [.acreditado],
         "POST /portal/creditos/{id}/pagar": [.acreditado],
         "GET /portal/pagos/{id}": [.acreditado],
+        "GET /pagos/regreso/{id}": nil,  // back from a gateway's card page, where browsers send no Strict cookie
         "GET /pagos-en-linea": staff,
         "GET /pagos-en-linea/{id}": staff,
         "POST /pagos-en-linea/{id}/reembolsar": [.administrador],

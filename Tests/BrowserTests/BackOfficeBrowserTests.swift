@@ -145,13 +145,15 @@ enum Browser {
 struct Screenshots {
     let folder: URL
 
-    init() throws {
+    /// Removes the older screenshots whose names start with one of `prefixes` (each suite numbers its own: the back
+    /// office 0x–1x, the portal's card payment 2x), so suites running side by side keep each other's.
+    init(cleaning prefixes: [String] = ["0", "1"]) throws {
         let configured = ProcessInfo.processInfo.environment["CARTERA_SCREENSHOTS"].flatMap { $0.isEmpty ? nil : $0 }
         folder = configured.map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("artifacts/screenshots")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for old in try FileManager.default.contentsOfDirectory(atPath: folder.path) where old.hasSuffix(".png") {
+        for old in try FileManager.default.contentsOfDirectory(atPath: folder.path) where old.hasSuffix(".png") && prefixes.contains(where: { old.hasPrefix($0) }) {
             try FileManager.default.removeItem(at: folder.appendingPathComponent(old))
         }
     }

@@ -429,6 +429,14 @@ public struct PaymentIntentBook: Sendable {
         return try PaymentIntentRecord(row)
     }
 
+    /// An intent by its id alone (the borrower's return from a gateway's page, without a session); nil when none.
+    func intent(returning id: String) async throws -> PaymentIntentRecord? {
+        let row = try await database.withConnection { db in
+            try await db.raw("SELECT \(PaymentIntentRecord.columns) FROM payment_intents WHERE id = \(bind: id)").first()
+        }
+        return try row.map(PaymentIntentRecord.init)
+    }
+
     public func intents(loanID: String, lenderID: String) async throws -> [PaymentIntentRecord] {
         try await database.withConnection { db in
             try await db.raw(

@@ -43,6 +43,7 @@ public struct WebPages: Sendable {
             "portal_payment": PaymentTemplates.portalPayment,
             "portal_pay": PaymentTemplates.portalPayForm,
             "portal_checkout": PaymentTemplates.portalCheckout,
+            "payment_return": PaymentTemplates.paymentReturn,
             "card_mandates": RecurringTemplates.list,
             "card_mandate": RecurringTemplates.detail,
             "recurring_charges": RecurringTemplates.charges,

@@ -92,7 +92,7 @@ struct PaymentIntentPages {
                 if payment.method == GatewayMethod.Kind.card.rawValue {
                     // The card is typed on the provider's own page; the provider sends the borrower back here.
                     let base = request.publicBase(configured: publicURL)
-                    let page = try await intents.checkout(loanID: id, payment, returnURL: { "\(base)/portal/pagos/\($0)" }, lenderID: user.lenderID, actor: request.actor)
+                    let page = try await intents.checkout(loanID: id, payment, returnURL: { "\(base)/pagos/regreso/\($0)" }, lenderID: user.lenderID, actor: request.actor)
                     // A link, not a redirect: the portal's pages submit forms only to Cartera (CSP form-action), and the
                     // borrower sees where the card is typed before going there.
                     var values = Self.values(page.intent)
@@ -104,6 +104,26 @@ struct PaymentIntentPages {
             } catch let error as APIError {
                 return pages.message(title: "No se pudo generar la referencia", message: error.message, web: request, status: error.status, next: ("/portal/creditos/\(id)", "Volver a mi crédito"))
             }
+        }
+
+        // Where a gateway's card page sends the borrower back. Browsers do not send the session cookie (SameSite=Strict)
+        // on a navigation another site started, so this page needs none: it names nobody, shows the payment's amount
+        // and state (its id, 80 random bits, is the key), asks the gateway, and links to the portal (a link from
+        // Cartera's own page carries the session again).
+        web.get("/pagos/regreso/:id", .anyone) { request in
+            guard let id = request.context.parameters.get("id"), id.hasPrefix("pin_"), id.count <= 64, var intent = try await intents.intent(returning: id) else {
+                return pages.message(title: "Pago no encontrado", message: "No encontramos ese pago. Revise sus pagos en el portal.", web: request, status: .notFound, next: ("/portal", "Ir a mis créditos"))
+            }
+            if intent.isCardPage, intent.status == .pending, let connector = intents.connectors[intent.provider] {
+                try? await intents.query(intent, connector: connector, now: intents.clock(), actor: request.actor, byBorrower: true)
+                intent = try await intents.intent(returning: id) ?? intent
+            }
+            var values: [String: Any] = [
+                "amount": intent.intent.amount.formatted(.symbol), "provider": intent.provider.name, "status": intent.statusLabel, "paid": intent.status.isPaid,
+                "id": intent.id, "pending": intent.status == .pending,
+            ]
+            values["failure"] = intent.failureMessage
+            return pages.render("payment_return", title: "Su pago con tarjeta", web: request, values: values, current: "/portal")
         }
 
         web.get("/portal/pagos/:id", .permission(.usePortal)) { request in

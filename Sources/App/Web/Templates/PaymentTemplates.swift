@@ -95,6 +95,19 @@ enum PaymentTemplates {
         {{/body}}{{/layout}}
         """
 
+    /// Back from the provider's card page (no session needed): the payment's state, and the way to the portal.
+    static let paymentReturn = """
+        {{<layout}}{{$body}}
+        <div class="voucher card" id="regreso">
+          <p class="amount">{{amount}} MXN</p>
+          <p>Estado: <strong id="estado">{{status}}</strong>{{#failure}} — {{failure}}{{/failure}}</p>
+          {{#paid}}<p>Recibimos su pago con tarjeta por medio de {{provider}}; ya está aplicado a su crédito.</p>{{/paid}}
+          {{#pending}}<p>{{provider}} aún no nos confirma el pago. Si lo completó, se aplicará en cuanto lo confirme; puede volver a esta página en unos momentos.</p>{{/pending}}
+        </div>
+        <p><a href="/portal/pagos/{{id}}" id="ver-en-el-portal">Ver el pago en mis créditos</a></p>
+        {{/body}}{{/layout}}
+        """
+
     /// Before the provider's card page: where the card is typed, and the way there.
     static let portalCheckout = """
         {{<layout}}{{$body}}
