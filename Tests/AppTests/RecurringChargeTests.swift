@@ -171,6 +171,35 @@ struct RecurringChargeTests {
         }
     }
 
+    @Test("A charge the gateway could not confirm holds the authorisation's next charges until staff record what the gateway said", arguments: TestEngine.available)
+    func unconfirmedHoldsUntilResolved(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let (mandates, recurring) = Self.services(h)
+            let mandate = try await Self.authorise(h, mandates, token: "tok_visa")
+            let (_, date) = try await Self.nextDue(h)
+            Self.travel(h, to: date)
+            #expect(try await recurring.runOnce().paid == 1)
+            // As if that charge had been left unconfirmed by the gateway (PayPal's lost answer).
+            let first = try #require(try await Self.charges(h).first)
+            try await h.database.transaction { db in
+                try await db.raw("UPDATE recurring_charges SET status = 'unconfirmed' WHERE id = \(bind: first.id)").run()
+            }
+            let (_, next) = try await Self.nextDue(h)
+            Self.travel(h, to: next)
+            let held = try await recurring.runOnce()
+            #expect(held.opened == 1 && held.charged == 0)
+            await #expect(throws: APIError.self) {
+                try await mandates.resolve(charge: first.id, mandate: mandate.id, note: " ", lenderID: h.fixture.lenderID, actor: GatewayHarness.actor)
+            }
+            try await mandates.resolve(charge: first.id, mandate: mandate.id, note: "PayPal confirmó el cobro; ya estaba aplicado", lenderID: h.fixture.lenderID, actor: GatewayHarness.actor)
+            #expect(try await recurring.runOnce().charged == 1)
+            let audited = try await h.database.withConnection { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'recurring_charge.resolved'").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(audited == 1)
+        }
+    }
+
     @Test("A card payment already on its way (a card page open in the portal) is not charged again: the charge takes only the rest", arguments: TestEngine.available)
     func paymentInFlight(engine: TestEngine) async throws {
         try await GatewayHarness.run(on: engine) { h in

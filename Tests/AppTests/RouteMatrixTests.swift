@@ -75,6 +75,7 @@ struct RouteMatrixTests {
         "GET /domiciliaciones": staff,
         "GET /domiciliaciones/{id}": staff,
         "POST /domiciliaciones/{id}/cancelar": [.administrador, .gestorCobranza],
+        "POST /domiciliaciones/{id}/cobros/{cobro}/revisado": [.administrador, .gestorCobranza],
         "GET /ajustes/domiciliacion": [.administrador],
         "POST /ajustes/domiciliacion": [.administrador],
         "POST /portal/creditos/{id}/domiciliacion/cancelar": [.acreditado],

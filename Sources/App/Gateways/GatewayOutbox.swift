@@ -198,8 +198,13 @@ public final class GatewayOutbox: Service, Sendable {
         if event.payloadSigned, let outcome = report.outcome { return .settle(event, report, outcome, paidAt: report.paidAt) }
         do {
             let charge = try await connector.retrieve(report.chargeID)
-            // The payment names its intent (Mercado Pago's notices carry only the payment's id).
-            let named = GatewayEventReport(chargeID: report.chargeID, intentID: report.intentID ?? charge.intentID, outcome: report.outcome, paidAt: report.paidAt)
+            // The payment names its intent as the provider keeps it (Mercado Pago's notices carry only the payment's id);
+            // an unsigned payload naming another intent than the provider's is not believed.
+            if !event.payloadSigned, let reported = report.intentID, let actual = charge.intentID, reported != actual {
+                return .finish(event, .rejected, error: "El aviso nombra el pago \(reported), pero \(event.provider.name) dice que el cargo \(report.chargeID) es del pago \(actual).")
+            }
+            let intentID = event.payloadSigned ? (report.intentID ?? charge.intentID) : (charge.intentID ?? report.intentID)
+            let named = GatewayEventReport(chargeID: report.chargeID, intentID: intentID, outcome: report.outcome, paidAt: report.paidAt)
             return .settle(event, named, charge.outcome, paidAt: charge.paidAt ?? report.paidAt, refunded: charge.refunded)
         } catch {
             return .postpone(event, error: error.message)

@@ -19,10 +19,17 @@ extension PaymentIntentBook {
         byBorrower: Bool = false
     ) async throws {
         if byBorrower {
-            let last = try await database.withConnection { db in
-                try await db.raw("SELECT last_queried_at FROM payment_intents WHERE id = \(bind: record.id)").first(decodingColumn: "last_queried_at", as: String?.self)
+            // The turn is taken before the gateway is asked, so requests at once cannot all pass.
+            let since = now.adding(seconds: -15).text
+            let turn = try await database.transaction(isolation: .readCommitted) { db in
+                try await db.raw(
+                    """
+                    UPDATE payment_intents SET last_queried_at = \(bind: now.text)
+                    WHERE id = \(bind: record.id) AND (last_queried_at IS NULL OR last_queried_at < \(bind: since)) RETURNING id
+                    """
+                ).all().count == 1
             }
-            if let last = last.flatMap({ $0 }).flatMap(Timestamp.init(text:)), now < last.adding(seconds: 15) { return }
+            guard turn else { return }
         }
         let attemptID = APIClients.timeOrderedID("pat_", at: now)
         var charge: GatewayCharge?
@@ -40,7 +47,11 @@ extension PaymentIntentBook {
         if outcome == .pending, let expiry = (charge?.expiresAt ?? record.intent.expiresAt), now > expiry.adding(seconds: 3600) {
             outcome = .expired
         }
-        if charge == nil, failure == nil, let expiry = record.intent.expiresAt {
+        if record.method == GatewayMethod.Kind.savedCard.rawValue, outcome == .pending, now > (Timestamp(text: record.createdAt) ?? now).adding(seconds: 86_400) {
+            // A charge to a saved card still unsettled after a day (waiting for an authentication nobody will give, or
+            // lost): left for people as unconfirmed, never retried; money that still arrives is posted.
+            outcome = .failed(code: "charge_unconfirmed", message: "\(record.provider.name) no confirmó el cargo a la tarjeta en un día; revíselo con \(record.provider.name).")
+        } else if charge == nil, failure == nil, let expiry = record.intent.expiresAt {
             // A card page (Stripe Checkout, Checkout Pro) the borrower has not paid yet: it waits until the page closes.
             if now > expiry.adding(seconds: 3600) { outcome = .expired }
         } else if charge == nil, failure == nil, now > (Timestamp(text: record.createdAt) ?? now).adding(seconds: 1800) {

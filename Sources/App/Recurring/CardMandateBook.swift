@@ -189,6 +189,30 @@ public struct CardMandateBook: Sendable {
         }
     }
 
+    /// Staff checked with the gateway a charge it could not confirm (and posted the payment by hand if it was made):
+    /// the charge is closed with their note, and the authorisation's next due dates may be charged again.
+    public func resolve(charge chargeID: String, mandate mandateID: String, note: String, lenderID: String, actor: Administration.Actor) async throws {
+        let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !note.isEmpty, note.count <= 500, !CardNumberDetector.containsCardNumber(note) else {
+            throw Self.refusal("note_required", "Anote qué le confirmó la pasarela (hasta 500 caracteres, sin números de tarjeta).")
+        }
+        let now = clock()
+        try await database.transaction { db in
+            let updated = try await db.raw(
+                """
+                UPDATE recurring_charges SET status = 'exhausted', last_error = \(bind: "Revisado: " + note), updated_at = \(bind: now.text), row_version = row_version + 1
+                WHERE id = \(bind: chargeID) AND mandate_id = \(bind: mandateID) AND lender_id = \(bind: lenderID) AND status = 'unconfirmed' RETURNING id
+                """
+            ).all()
+            guard updated.count == 1 else {
+                throw Self.refusal("charge_not_unconfirmed", "Ese cobro no está pendiente de revisión.", status: .conflict)
+            }
+            try await AuditLog.append(
+                Administration.entry(actor: actor, action: "recurring_charge.resolved", objectType: "recurring_charge", objectID: chargeID, at: now, change: note), on: db
+            )
+        }
+    }
+
     // MARK: Reading
 
     public func mandate(_ id: String, lenderID: String) async throws -> CardMandateRecord {

@@ -214,30 +214,12 @@ public final class RecurringCharges: Service, Sendable {
             summary.canceled += 1
             return
         }
-        var amount = position.amountDue
-        guard amount.isPositive else {
+        let due = position.amountDue
+        guard due.isPositive else {
             try await finish(charge, version: charge.rowVersion, status: .covered, amount: nil, error: nil, mandate: mandate, notice: nil, at: now)
             summary.covered += 1
             return
         }
-        // Card payments of the loan still in flight (another charge, a card page open in the portal) are money on its
-        // way: charging it again could take more than is due. The charge takes the rest, or waits for them.
-        let inFlight = try await database.withConnection { db in
-            try await db.raw(
-                """
-                SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM payment_intents
-                WHERE loan_id = \(bind: charge.loanId) AND status IN ('created', 'pending') AND method IN ('card', 'saved_card')
-                """
-            ).first(decodingColumn: "total", as: Int64.self) ?? 0
-        }
-        if inFlight > 0 {
-            guard amount.minorUnits > inFlight else {
-                try await release(charge, version: charge.rowVersion, retryOn: today.adding(days: 1), error: ("payment_in_flight", "Hay un pago con tarjeta en curso."), at: now, returnTry: false)
-                return
-            }
-            amount = Money(minorUnits: amount.minorUnits - inFlight, currency: amount.currency)
-        }
-        if let limit = mandate.maxMoney, amount > limit { amount = limit }
         guard let connector = intents.connectors[mandate.provider] else {
             // The gateway was unconfigured meanwhile: nothing can be charged; staff see why.
             try await release(
@@ -247,35 +229,56 @@ public final class RecurringCharges: Service, Sendable {
             return
         }
         let client = try await intents.directory.get(id: loan.clientId)
-        let request = GatewayChargeRequest(
-            intentID: APIClients.timeOrderedID("pin_", at: now), amount: amount, description: "Domiciliación crédito \(charge.loanId), pago \(charge.installment)",
-            payerName: client?.displayName ?? "Acreditado \(loan.clientId)", payerEmail: client?.profile.email,
-            method: .savedCard(customerID: mandate.providerCustomerId, paymentMethodID: mandate.card.id), paymentMethodID: mandate.card.brand
-        )
+        let intentID = APIClients.timeOrderedID("pin_", at: now)
+        let description = "Domiciliación crédito \(charge.loanId), pago \(charge.installment)"
         let attemptID = APIClients.timeOrderedID("pat_", at: now)
-        let share: SQLQueryString = database.dialect == .postgres ? " FOR SHARE" : ""
-        let claimed = try await database.transaction(isolation: .readCommitted) { db in
-            // The authorisation is held while the charge is claimed: a revocation committing now waits, or wins.
-            guard try await db.raw("SELECT id FROM card_mandates WHERE id = \(bind: charge.mandateId) AND status = 'active'\(share)").first() != nil else { return false }
-            // One charge of an authorisation in flight at a time: the next waits for its result.
+        let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
+        enum Claim: Sendable { case claimed(Money), lost, waiting }
+        let claim = try await database.transaction(isolation: .readCommitted) { db -> Claim in
+            // The authorisation is locked while its charge is claimed: claims of one authorisation (from any instance)
+            // and its revocation take turns, so each sees what the other wrote.
+            guard try await db.raw("SELECT id FROM card_mandates WHERE id = \(bind: charge.mandateId) AND status = 'active'\(lock)").first() != nil else { return .lost }
+            // Card payments of the loan still in flight (another charge, a card page open in the portal) are money on
+            // its way: the charge takes the rest, or waits for them.
+            let inFlight = try await db.raw(
+                """
+                SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM payment_intents
+                WHERE loan_id = \(bind: charge.loanId) AND status IN ('created', 'pending') AND method IN ('card', 'saved_card')
+                """
+            ).first(decodingColumn: "total", as: Int64.self) ?? 0
+            guard due.minorUnits > inFlight else { return .waiting }
+            var amount = Money(minorUnits: due.minorUnits - inFlight, currency: due.currency)
+            if let limit = mandate.maxMoney, amount > limit { amount = limit }
+            // One charge of an authorisation in flight (or unconfirmed) at a time: the next waits for its result.
             let claimed = try await db.raw(
                 """
-                UPDATE recurring_charges SET status = 'charging', attempts = attempts + 1, intent_id = \(bind: request.intentID), amount = \(bind: request.amount.minorUnits),
+                UPDATE recurring_charges SET status = 'charging', attempts = attempts + 1, intent_id = \(bind: intentID), amount = \(bind: amount.minorUnits),
                     updated_at = \(bind: now.text), row_version = row_version + 1
                 WHERE id = \(bind: charge.id) AND row_version = \(bind: charge.rowVersion) AND status = 'scheduled'
-                    AND NOT EXISTS (SELECT 1 FROM recurring_charges other WHERE other.mandate_id = \(bind: charge.mandateId) AND other.status = 'charging')
+                    AND NOT EXISTS (SELECT 1 FROM recurring_charges other WHERE other.mandate_id = \(bind: charge.mandateId) AND other.status IN ('charging', 'unconfirmed'))
                 RETURNING id
                 """
             ).all().count == 1
-            guard claimed else { return false }
+            guard claimed else { return .lost }
             try await PaymentIntentBook.insert(
-                id: request.intentID, lenderID: charge.lenderID, loanID: charge.loanId, installment: charge.installment, provider: connector.provider, kind: .savedCard,
-                amount: request.amount, description: request.description, customerID: mandate.providerCustomerId, recurring: true, attempt: "charge", attemptID: attemptID,
+                id: intentID, lenderID: charge.lenderID, loanID: charge.loanId, installment: charge.installment, provider: connector.provider, kind: .savedCard,
+                amount: amount, description: description, customerID: mandate.providerCustomerId, recurring: true, attempt: "charge", attemptID: attemptID,
                 actor: Self.actor, at: now, on: db
             )
-            return true
+            return .claimed(amount)
         }
-        guard claimed else { return }
+        let amount: Money
+        switch claim {
+        case .lost: return
+        case .waiting:
+            try await release(charge, version: charge.rowVersion, retryOn: today.adding(days: 1), error: ("payment_in_flight", "Hay un pago con tarjeta en curso."), at: now, returnTry: false)
+            return
+        case .claimed(let claimed): amount = claimed
+        }
+        let request = GatewayChargeRequest(
+            intentID: intentID, amount: amount, description: description, payerName: client?.displayName ?? "Acreditado \(loan.clientId)", payerEmail: client?.profile.email,
+            method: .savedCard(customerID: mandate.providerCustomerId, paymentMethodID: mandate.card.id), paymentMethodID: mandate.card.brand
+        )
         summary.charged += 1
         do {
             _ = try await intents.send(request, intentID: request.intentID, attemptID: attemptID, connector: connector, lenderID: charge.lenderID)
@@ -315,8 +318,14 @@ public final class RecurringCharges: Service, Sendable {
             let status = try row.decode(column: "intent_status", as: String?.self).flatMap(PaymentIntentStatus.init(rawValue:))
             do {
                 let mandate = try await mandates.mandate(charge.mandateId, lenderID: charge.lenderID)
-                // The claim and its intent are written together: a charge in flight always has its intent.
-                guard let status else { continue }
+                guard let status else {
+                    // The claim and its intent are written together; a claim without one (left by an older version, or
+                    // a database restored in between) is freed after ten minutes without using a try.
+                    if let updated = Timestamp(text: charge.updatedAt), now.millisecondsSince1970 - updated.millisecondsSince1970 > 600_000 {
+                        try await release(charge, version: charge.rowVersion, retryOn: today, error: nil, at: now, returnTry: true)
+                    }
+                    continue
+                }
                 if status.isPaid {
                     let amount = charge.amount.flatMap { try? Money(parsing: $0) }
                     try await finish(
@@ -333,16 +342,16 @@ public final class RecurringCharges: Service, Sendable {
                 guard status.isFinal else { continue }
                 let code = try row.decode(column: "intent_failure_code", as: String?.self) ?? status.rawValue
                 let message = try row.decode(column: "intent_failure_message", as: String?.self) ?? status.label
-                guard mandate.status == .active else {
-                    // Revoked while the charge was on its way: no retry, nothing more to tell.
-                    try await finish(charge, version: charge.rowVersion, status: .canceled, amount: nil, error: (code, message), mandate: mandate, notice: nil, at: now)
-                    summary.canceled += 1
-                    continue
-                }
                 if Self.unconfirmedFailures.contains(code) {
                     // The gateway may have charged and cannot say: another try could charge twice. People decide.
                     try await finish(charge, version: charge.rowVersion, status: .unconfirmed, amount: nil, error: (code, message), mandate: mandate, notice: nil, at: now)
                     summary.unconfirmed += 1
+                    continue
+                }
+                guard mandate.status == .active else {
+                    // Revoked while the charge was on its way: no retry, nothing more to tell.
+                    try await finish(charge, version: charge.rowVersion, status: .canceled, amount: nil, error: (code, message), mandate: mandate, notice: nil, at: now)
+                    summary.canceled += 1
                     continue
                 }
                 if schedules[charge.lenderID] == nil { schedules[charge.lenderID] = try await mandates.retrySchedule(lenderID: charge.lenderID) }
@@ -464,8 +473,16 @@ public final class RecurringCharges: Service, Sendable {
             try await db.raw(
                 """
                 UPDATE recurring_charges SET attempts = attempts - \(literal: returnTry ? 1 : 0),
-                    status = CASE WHEN mandate_id IN (SELECT id FROM card_mandates WHERE status = 'active') THEN 'scheduled' ELSE 'canceled' END,
-                    next_attempt_on = CASE WHEN mandate_id IN (SELECT id FROM card_mandates WHERE status = 'active') THEN \(bind: date.text) ELSE NULL END,
+                    status = CASE
+                        WHEN mandate_id NOT IN (SELECT id FROM card_mandates WHERE status = 'active') THEN 'canceled'
+                        WHEN EXISTS (SELECT 1 FROM recurring_charges later WHERE later.mandate_id = \(bind: charge.mandateId) AND later.installment > \(bind: charge.installment))
+                            THEN 'superseded'
+                        ELSE 'scheduled' END,
+                    next_attempt_on = CASE
+                        WHEN mandate_id NOT IN (SELECT id FROM card_mandates WHERE status = 'active') THEN NULL
+                        WHEN EXISTS (SELECT 1 FROM recurring_charges later WHERE later.mandate_id = \(bind: charge.mandateId) AND later.installment > \(bind: charge.installment))
+                            THEN NULL
+                        ELSE \(bind: date.text) END,
                     last_error_code = COALESCE(\(bind: error?.0), last_error_code), last_error = COALESCE(\(bind: error?.1), last_error),
                     updated_at = \(bind: now.text), row_version = row_version + 1
                 WHERE id = \(bind: charge.id) AND row_version = \(bind: version)

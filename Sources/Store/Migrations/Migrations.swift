@@ -14,5 +14,6 @@ public enum Migrations {
         .m0011PaymentIntents,
         .m0012GatewaySettings,
         .m0013CardMandates,
+        .m0014OneRecurringChargeInFlight,
     ]
 }

@@ -28,7 +28,7 @@ struct CardMandatePages {
                 values: [
                     "mandates": list.map(Self.row),
                     "statuses": [CardMandateRecord.Status.active, .revoked].map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == status] as [String: Any] },
-                    "charges": try await mandates.recentCharges(lenderID: user.lenderID, limit: 100).map(Self.chargeRow),
+                    "charges": try await mandates.recentCharges(lenderID: user.lenderID, limit: 100).map { Self.chargeRow($0) },
                     "retryDays": try await mandates.retrySchedule(lenderID: user.lenderID).days.map(String.init).joined(separator: ", "),
                     "canConfigure": user.role.allows(.manageGateways),
                 ],
@@ -38,7 +38,7 @@ struct CardMandatePages {
 
         web.get("/domiciliaciones/:id", .permission(.readLoans)) { request in
             guard let user = request.user, let id = request.context.parameters.get("id") else { return WebPages.redirect(to: "/login") }
-            return try await Self.detail(pages, request, id: id, user: user, mandates: mandates, notice: request.query("aviso") == "cancelada" ? "Domiciliación cancelada." : nil, error: nil)
+            return try await Self.detail(pages, request, id: id, user: user, mandates: mandates, notice: ["cancelada": "Domiciliación cancelada.", "revisado": "Cobro revisado y cerrado."][request.query("aviso") ?? ""], error: nil)
         }
 
         web.post("/domiciliaciones/:id/cancelar", .permission(.postPayments)) { request in
@@ -47,6 +47,18 @@ struct CardMandatePages {
                 _ = try await mandates.revoke(id, reason: request.field("motivo"), lenderID: user.lenderID, actor: request.actor)
                 return WebPages.redirect(to: "/domiciliaciones/\(id)?aviso=cancelada")
             } catch let error as APIError where error.status != .notFound {
+                return try await Self.detail(pages, request, id: id, user: user, mandates: mandates, notice: nil, error: error.message, status: .unprocessableContent)
+            }
+        }
+
+        web.post("/domiciliaciones/:id/cobros/:cobro/revisado", .permission(.postPayments)) { request in
+            guard let user = request.user, let id = request.context.parameters.get("id"), let charge = request.context.parameters.get("cobro") else {
+                return WebPages.redirect(to: "/login")
+            }
+            do {
+                try await mandates.resolve(charge: charge, mandate: id, note: request.field("nota"), lenderID: user.lenderID, actor: request.actor)
+                return WebPages.redirect(to: "/domiciliaciones/\(id)?aviso=revisado")
+            } catch let error as APIError {
                 return try await Self.detail(pages, request, id: id, user: user, mandates: mandates, notice: nil, error: error.message, status: .unprocessableContent)
             }
         }
@@ -120,8 +132,9 @@ struct CardMandatePages {
         ]
     }
 
-    static func chargeRow(_ charge: RecurringChargeRecord) -> [String: Any] {
+    static func chargeRow(_ charge: RecurringChargeRecord, canResolve: Bool = false) -> [String: Any] {
         [
+            "id": charge.id, "mandateId": charge.mandateId, "canResolve": canResolve && charge.status == .unconfirmed,
             "loanId": charge.loanId, "installment": charge.installment, "dueDate": charge.dueDate, "attempts": charge.attempts, "amount": charge.amount.map { "$" + $0 } ?? "",
             "status": charge.statusLabel, "nextAttemptOn": charge.nextAttemptOn ?? "", "lastError": charge.lastError ?? "", "intentId": charge.intentId ?? "",
             "attention": charge.status == .exhausted || charge.status == .unconfirmed || charge.lastErrorCode == "gateway_refused",
@@ -141,7 +154,8 @@ struct CardMandatePages {
         let values: [String: Any] = [
             "mandate": (try? JSONSerialization.jsonObject(with: LoanBook.jsonEncoder.encode(mandate))) ?? [:],
             "provider": mandate.provider.name, "card": mandate.cardLabel, "maxAmount": mandate.maxMoney.map { $0.formatted(.symbol) } ?? "El monto exigible en cada fecha",
-            "channel": mandate.channel == "portal" ? "en el portal" : "por la API", "charges": try await mandates.charges(mandateID: id).map(chargeRow),
+            "channel": mandate.channel == "portal" ? "en el portal" : "por la API",
+            "charges": try await mandates.charges(mandateID: id).map { chargeRow($0, canResolve: user.role.allows(.postPayments)) },
             "canRevoke": mandate.status == .active && user.role.allows(.postPayments),
         ]
         return pages.render("card_mandate", title: "Domiciliación \(id)", web: request, values: values, notice: notice, error: error, status: status, current: "/domiciliaciones")

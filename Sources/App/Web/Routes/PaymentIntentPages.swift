@@ -111,7 +111,7 @@ struct PaymentIntentPages {
         // and state (its id, 80 random bits, is the key), asks the gateway, and links to the portal (a link from
         // Cartera's own page carries the session again).
         web.get("/pagos/regreso/:id", .anyone) { request in
-            guard let id = request.context.parameters.get("id"), id.hasPrefix("pin_"), id.count <= 64, var intent = try await intents.intent(returning: id) else {
+            guard let id = request.context.parameters.get("id"), id.hasPrefix("pin_"), id.count <= 64, var intent = try await intents.intent(returning: id), intent.isCardPage else {
                 return pages.message(title: "Pago no encontrado", message: "No encontramos ese pago. Revise sus pagos en el portal.", web: request, status: .notFound, next: ("/portal", "Ir a mis créditos"))
             }
             if intent.isCardPage, intent.status == .pending, let connector = intents.connectors[intent.provider] {

@@ -23,7 +23,9 @@ enum RecurringTemplates {
     static let charges = """
         <table id="cobros-domiciliados">
           <thead><tr><th>Crédito</th><th>Pago</th><th>Vencimiento</th><th>Intentos</th><th>Monto</th><th>Estado</th><th>Próximo intento</th><th>Último error</th><th>Pago en línea</th></tr></thead>
-          <tbody>{{#charges}}<tr{{#attention}} class="attention"{{/attention}}><td><a href="/creditos/{{loanId}}">{{loanId}}</a></td><td>{{installment}}</td><td>{{dueDate}}</td><td>{{attempts}}</td><td>{{amount}}</td><td>{{status}}</td><td>{{nextAttemptOn}}</td><td>{{lastError}}</td><td>{{#intentId}}<a href="/pagos-en-linea/{{intentId}}">{{intentId}}</a>{{/intentId}}</td></tr>{{/charges}}
+          <tbody>{{#charges}}<tr{{#attention}} class="attention"{{/attention}}><td><a href="/creditos/{{loanId}}">{{loanId}}</a></td><td>{{installment}}</td><td>{{dueDate}}</td><td>{{attempts}}</td><td>{{amount}}</td><td>{{status}}</td><td>{{nextAttemptOn}}</td><td>{{lastError}}</td><td>{{#intentId}}<a href="/pagos-en-linea/{{intentId}}">{{intentId}}</a>{{/intentId}}{{#canResolve}}
+            <form method="post" action="/domiciliaciones/{{mandateId}}/cobros/{{id}}/revisado"><input type="hidden" name="csrf" value="{{csrf}}">
+            <input name="nota" required maxlength="500" placeholder="Lo que confirmó la pasarela"><button type="submit">Revisado</button></form>{{/canResolve}}</td></tr>{{/charges}}
           {{^charges}}<tr><td colspan="9">Aún no hay cobros domiciliados.</td></tr>{{/charges}}</tbody>
         </table>
         """

@@ -164,8 +164,9 @@ public struct PayPalGateway: PaymentGateway {
     static func refunded(_ order: [String: Any]) -> Money {
         let refunds = (((order["purchase_units"] as? [[String: Any]])?.first?["payments"] as? [String: Any])?["refunds"] as? [[String: Any]]) ?? []
         var total = Money(minorUnits: 0, currency: .mxn)
-        for refund in refunds where JSONFields.text(refund, "status") != "FAILED" && JSONFields.text(refund, "status") != "CANCELLED" {
-            if let amount = JSONFields.pesos(refund, "amount", "value") { total = total + amount }
+        // Only money that left: a PENDING refund may still fail.
+        for refund in refunds where JSONFields.text(refund, "status") == "COMPLETED" {
+            if let amount = JSONFields.pesos(refund, "amount", "value"), let sum = try? total.adding(amount) { total = sum }
         }
         return total
     }
