@@ -297,11 +297,13 @@ struct RecurringChargeTests {
             #expect(try await Self.amountDue(h, on: next) > .mxn(centavos: 50_000))
             #expect(try await recurring.runOnce().paid == 1)
             #expect(try await h.payments().map(\.amount).last == 50_000)
-            // Paid off in cash: the authorisation ends, the card is deleted, the borrower is told.
+            // Paid off in cash: at the next day's look the authorisation ends, the card is deleted, the borrower is told.
             let payoff = try #require(try await h.book.position(h.loanID, lenderID: h.fixture.lenderID, asOf: next).1).payoffAmount
             _ = try await h.book.pay(
                 h.loanID, .init(amount: QuoteDocument.amount(payoff), valueDate: next.text, channel: .cash, reference: "CAJA-2"), lenderID: h.fixture.lenderID, actor: .commandLine
             )
+            #expect(try await recurring.runOnce().ended == 0)  // already looked at today
+            Self.travel(h, to: next.adding(days: 1))
             summary = try await recurring.runOnce()
             #expect(summary.ended == 1)
             let ended = try await mandates.mandate(mandate.id, lenderID: h.fixture.lenderID)

@@ -5,6 +5,7 @@ import Foundation
 import Integrations
 import Lending
 import Logging
+import NIOConcurrencyHelpers
 import Payments
 import SQLKit
 import ServiceLifecycle
@@ -23,6 +24,9 @@ public final class RecurringCharges: Service, Sendable {
     let mandates: CardMandateBook
     let logger: Logger
     let interval: Duration
+    /// The day each authorisation was last looked at for a due date: once a day is enough (working out a loan's
+    /// position every minute for every authorisation would be wasted work); a new one is looked at on the next pass.
+    private let lookedAt = NIOLockedValueBox<[String: CalendarDate]>([:])
 
     public init(database: Database, mandates: CardMandateBook, logger: Logger, interval: Duration = .seconds(60)) {
         self.database = database
@@ -94,9 +98,15 @@ public final class RecurringCharges: Service, Sendable {
         let active = try await database.withConnection { db in
             try await db.raw("SELECT \(CardMandateRecord.columns) FROM card_mandates WHERE status = 'active' ORDER BY id").all().map(CardMandateRecord.init)
         }
-        for mandate in active {
+        let ids = Set(active.map(\.id))
+        let seen = lookedAt.withLockedValue { looked in
+            looked = looked.filter { ids.contains($0.key) }  // ended authorisations are forgotten
+            return looked
+        }
+        for mandate in active where seen[mandate.id] != today {
             do {
                 try await open(mandate, today: today, summary: &summary)
+                lookedAt.withLockedValue { $0[mandate.id] = today }
             } catch {
                 logger.error("recurring charge not opened", metadata: ["mandate": "\(mandate.id)", "error": "\(error)"])
             }
