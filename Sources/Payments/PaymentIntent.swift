@@ -124,14 +124,4 @@ public struct PaymentIntent: Sendable, Hashable {
             return .postRefund(amount: more)
         }
     }
-
-    /// Whether the janitor should ask the gateway about it: still pending (or never confirmed as sent) after `age`.
-    public func needsQuery(at now: Timestamp, after ageSeconds: Int64, createdAt: Timestamp) -> Bool {
-        (status == .created || status == .pending) && now >= createdAt.adding(seconds: ageSeconds)
-    }
-
-    /// Whether its reference can no longer be paid at `now`.
-    public func hasLapsed(at now: Timestamp) -> Bool {
-        status == .pending && expiresAt.map { now > $0 } == true
-    }
 }

@@ -25,8 +25,6 @@ public struct RecurringChargeRecord: Sendable, Encodable {
             }
         }
 
-        /// No more tries.
-        public var isFinal: Bool { self != .scheduled && self != .charging }
     }
 
     public let id: String
