@@ -34,8 +34,8 @@ python3 "$ROOT/Benchmarks/webhooks/prepare.py" http://127.0.0.1:18300 http://127
 # storing and acknowledging.
 if [ -n "${INGEST_ONLY:-}" ]; then kill "$(cat sandbox.pid)"; sleep 0.5; fi
 if [ -n "${PERF:-}" ]; then (sleep 2; perf record -F 499 -g -p "$(cat serve.pid)" -o "$WORK/perf.data" -- sleep 6 >/dev/null 2>&1; echo "perf data: $WORK/perf.data") & fi
-if [ -n "${TOP:-}" ]; then (sleep 3; top -b -n 1 | head -15) & fi
-EVENTS_FILE=events.txt WRK_THREADS=2 wrk -t2 -c16 -d"$DURATION" --latency -s "$ROOT/Benchmarks/wrk/webhooks.lua" http://127.0.0.1:18300
+if [ -n "${TOP:-}" ]; then (sleep 3; top -b -H -d 4 -n 2 | awk "/^top -/{n++} n==2" | head -22) & fi
+EVENTS_FILE=events.txt WRK_THREADS=2 wrk -t2 -c"${CONNECTIONS:-16}" -d"$DURATION" --latency -s "$ROOT/Benchmarks/wrk/webhooks.lua" http://127.0.0.1:18300
 sleep 3  # let the outbox finish
 sqlite3 cartera.sqlite "select count(*) || ' events stored, ' || sum(state='processed') || ' processed' from gateway_events"
 sqlite3 cartera.sqlite "

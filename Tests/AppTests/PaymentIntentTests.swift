@@ -235,6 +235,50 @@ struct PaymentIntentTests {
         }
     }
 
+    @Test("A batch of paid notices is settled together: each payment once, in order on one loan, with a repeated notice and one for a payment already posted; two outboxes at once", arguments: TestEngine.available)
+    func paidNoticesTogether(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            var intents: [PaymentIntentRecord] = []
+            for amount in ["100.00", "200.00", "300.00", "400.00", "500.00"] {
+                let intent = try await h.create(.init(provider: .stripe, method: "cash", amount: amount))
+                try await h.sandbox("pay", intent.providerChargeId!)
+                intents.append(intent)
+            }
+            func notice(_ number: Int, _ intent: PaymentIntentRecord, amount: Int64) -> String {
+                #"{"id":"evt_batch_\#(number)","object":"event","type":"payment_intent.succeeded","created":\#(h.clock.read().millisecondsSince1970 / 1000),"data":{"object":{"id":"\#(intent.providerChargeId!)","object":"payment_intent","amount":\#(amount),"amount_received":\#(amount),"currency":"mxn","status":"succeeded","metadata":{"cartera_intent":"\#(intent.id)"}}}}"#
+            }
+            // The first is posted before the batch (by its own notice); the batch repeats it under another event id.
+            _ = try await h.deliver(notice(0, intents[0], amount: 10_000))
+            try await h.outbox.processPending()
+            #expect(try await h.payments().count == 1)
+            for (number, intent) in intents.enumerated() { _ = try await h.deliver(notice(number + 1, intent, amount: Int64(number + 1) * 10_000)) }
+            _ = try await h.deliver(notice(9, intents[3], amount: 40_000))  // the same payment told twice
+            async let first = h.outbox.processPending()
+            async let second = h.outbox.processPending()
+            _ = try await (first, second)
+            try await h.outbox.processPending()
+            let payments = try await h.payments()
+            #expect(payments.map(\.amount) == [10_000, 20_000, 30_000, 40_000, 50_000])
+            #expect(payments.map(\.reference) == intents.map(\.id))
+            for (intent, payment) in zip(intents, payments) {
+                let record = try await h.intents.intent(intent.id, lenderID: h.fixture.lenderID)
+                #expect(record.status == .succeeded && record.paymentId == payment.id && record.received == intent.amount && record.fee == nil)
+            }
+            let events = try await h.database.withConnection { db in
+                try await db.raw("SELECT event_id, state, intent_id FROM gateway_events ORDER BY event_id").all().map {
+                    "\(try $0.decode(column: "event_id", as: String.self)) \(try $0.decode(column: "state", as: String.self)) \(try $0.decode(column: "intent_id", as: String?.self) ?? "-")"
+                }
+            }
+            #expect(events == (0...5).map { "evt_batch_\($0) processed \(intents[max(0, $0 - 1)].id)" } + ["evt_batch_9 processed \(intents[3].id)"])
+            let audited = try await h.database.withConnection { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'payment_intent.succeeded'").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(audited == 5)
+            #expect(try await h.balance(.clearingStripe) == 150_000)
+            try await h.verifyLedger()
+        }
+    }
+
     @Test("A partial refund reverses the payment and posts what the borrower kept; a full one leaves nothing", arguments: TestEngine.available)
     func refunds(engine: TestEngine) async throws {
         try await GatewayHarness.run(on: engine) { h in

@@ -15,6 +15,17 @@ import Testing
 
 @Suite("Webhooks: receiving, storing once, refusing")
 struct WebhookRoutesTests {
+    @Test("The headers kept with an event are JSON with sorted keys, whatever characters they carry")
+    func keptHeadersAreJSON() throws {
+        let headers = ["user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)", "x-request-id": "a\"b\\c\u{1}d ñ", "content-type": "application/json"]
+        let text = GatewayInbox.json(headers)
+        #expect(text.hasPrefix(#"{"content-type":"application/json","user-agent":"#))
+        #expect(text.contains(#""a\"b\\c\u0001d ñ""#))
+        let decoded = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]
+        #expect(decoded == headers)
+        #expect(GatewayInbox.json([:]) == "{}")
+    }
+
     static let secret = "whsec_route_test_4b2f"
 
     /// A back office whose Stripe webhooks are signed with `secret` (other providers left unconfigured).

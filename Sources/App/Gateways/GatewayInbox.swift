@@ -71,7 +71,7 @@ public struct GatewayInbox: Sendable {
         }
         var kept: [String: String] = [:]
         for (name, value) in request.headers where Self.keptHeaders.contains(name) { kept[name] = value }
-        let headers = String(decoding: try JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys]), as: UTF8.self)
+        let headers = Self.json(kept)
         let delivery = Delivery(event: event, headers: headers, body: request.body, at: now, ipAddress: ipAddress, requestID: requestID)
         let receipt: Receipt
         if let batches {
@@ -82,6 +82,25 @@ public struct GatewayInbox: Sendable {
         }
         if !receipt.duplicate { onStored() }
         return receipt
+    }
+
+    /// Headers as a JSON object with its keys sorted (written by hand: it is done for every delivery).
+    static func json(_ headers: [String: String]) -> String {
+        func quoted(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case _ where scalar.value < 0x20:
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        return "{" + headers.keys.sorted().map { quoted($0) + ":" + quoted(headers[$0] ?? "") }.joined(separator: ",") + "}"
     }
 
     /// A verified delivery waiting to be stored.
@@ -95,40 +114,65 @@ public struct GatewayInbox: Sendable {
     }
 
     /// Stores deliveries in the caller's transaction: each new event once, with its audit entry; a repeated one (even
-    /// within the batch) counts a delivery.
+    /// within the batch) counts a delivery. A few multi-row statements, whatever the batch's size.
     static func store(_ deliveries: [Delivery], on db: any SQLDatabase) async throws -> [Receipt] {
+        guard !deliveries.isEmpty else { return [] }
+        func key(_ delivery: Delivery) -> String { delivery.event.provider.rawValue + "\u{0}" + delivery.event.eventID }
+        // The first delivery of each event in the batch is the one that may be new.
+        var firsts: [Int] = []
+        var seen = Set<String>()
+        for (index, delivery) in deliveries.enumerated() where seen.insert(key(delivery)).inserted { firsts.append(index) }
+        let rows = firsts.map { index -> SQLQueryString in
+            let delivery = deliveries[index]
+            let event = delivery.event
+            return """
+                (\(bind: event.provider.rawValue), \(bind: event.eventID), \(bind: event.type), \(bind: event.objectID), \(bind: event.payloadIsSigned),
+                 \(bind: delivery.headers), \(bind: Data(delivery.body)), \(bind: delivery.at.text), 1, \(bind: delivery.at.text), 'received', 0)
+                """
+        }
+        var inserted = Set<String>()
+        for row in try await db.raw(
+            """
+            INSERT INTO gateway_events (provider, event_id, type, object_id, payload_signed, headers, body, received_at, deliveries,
+                last_delivery_at, state, attempts)
+            VALUES \(rows.joined(separator: ", "))
+            ON CONFLICT (provider, event_id) DO NOTHING
+            RETURNING provider, event_id
+            """
+        ).all() {
+            inserted.insert(try row.decode(column: "provider", as: String.self) + "\u{0}" + row.decode(column: "event_id", as: String.self))
+        }
         var receipts: [Receipt] = []
+        var audits: [AuditEntry] = []
+        var repeated: [String: (delivery: Delivery, count: Int)] = [:]
         for delivery in deliveries {
             let event = delivery.event
-            let provider = event.provider.rawValue
-            let inserted = try await db.raw(
-                """
-                INSERT INTO gateway_events (provider, event_id, type, object_id, payload_signed, headers, body, received_at, deliveries,
-                    last_delivery_at, state, attempts)
-                VALUES (\(bind: provider), \(bind: event.eventID), \(bind: event.type), \(bind: event.objectID), \(bind: event.payloadIsSigned),
-                    \(bind: delivery.headers), \(bind: Data(delivery.body)), \(bind: delivery.at.text), 1, \(bind: delivery.at.text), 'received', 0)
-                ON CONFLICT (provider, event_id) DO NOTHING
-                RETURNING event_id
-                """
-            ).first()
-            guard inserted != nil else {
-                try await db.raw(
-                    """
-                    UPDATE gateway_events SET deliveries = deliveries + 1, last_delivery_at = \(bind: delivery.at.text)
-                    WHERE provider = \(bind: provider) AND event_id = \(bind: event.eventID)
-                    """
-                ).run()
+            if inserted.remove(key(delivery)) != nil {
+                audits.append(
+                    .draft(at: delivery.at, actorKind: .system, actorID: event.provider.rawValue, ipAddress: delivery.ipAddress, action: "webhook.received",
+                           objectType: "gateway_event", objectID: "\(event.provider.rawValue) \(event.eventID)", outcome: .success,
+                           changeDigest: AuditChain.digest(delivery.body), requestID: delivery.requestID)
+                )
+                receipts.append(Receipt(eventID: event.eventID, duplicate: false))
+            } else {
+                // The batch's latest delivery of it is the last one.
+                repeated[key(delivery)] = (delivery, (repeated[key(delivery)]?.count ?? 0) + 1)
                 receipts.append(Receipt(eventID: event.eventID, duplicate: true))
-                continue
             }
-            _ = try await AuditLog.append(
-                .draft(at: delivery.at, actorKind: .system, actorID: provider, ipAddress: delivery.ipAddress, action: "webhook.received",
-                       objectType: "gateway_event", objectID: "\(provider) \(event.eventID)", outcome: .success,
-                       changeDigest: AuditChain.digest(delivery.body), requestID: delivery.requestID),
-                on: db
-            )
-            receipts.append(Receipt(eventID: event.eventID, duplicate: false))
         }
+        if !repeated.isEmpty {
+            let counts = repeated.values.map { item -> SQLQueryString in
+                "(\(bind: item.delivery.event.provider.rawValue), \(bind: item.delivery.event.eventID), \(bind: item.count), \(bind: item.delivery.at.text))"
+            }
+            try await db.raw(
+                """
+                UPDATE gateway_events SET deliveries = gateway_events.deliveries + CAST(v.column3 AS BIGINT), last_delivery_at = v.column4
+                FROM (VALUES \(counts.joined(separator: ", "))) AS v
+                WHERE gateway_events.provider = v.column1 AND gateway_events.event_id = v.column2
+                """
+            ).run()
+        }
+        try await AuditLog.append(contentsOf: audits, on: db)
         return receipts
     }
 }

@@ -107,7 +107,7 @@ public final class GatewayOutbox: Service, Sendable {
 
     /// Handles the events due now (up to `limit`, several at a time); returns how many it took.
     @discardableResult
-    public func processPending(limit: Int = 64) async throws -> Int {
+    public func processPending(limit: Int = 256) async throws -> Int {
         let now = clock()
         let events = try await database.withConnection { db in
             try await db.raw(
@@ -141,10 +141,26 @@ public final class GatewayOutbox: Service, Sendable {
             return results.compactMap { $0 }
         }
         let settledAt = clock()
+        // Payments reported paid are worked out ahead, off the writer, and settled together; the rest one by one.
+        let reports = prepared.enumerated().compactMap { index, item -> PaymentIntentBook.PaidReport? in
+            guard case .settle(let event, let report, let outcome, let paidAt, let refunded) = item, !(refunded?.isPositive ?? false) else { return nil }
+            return (index, event.provider, report.chargeID, report.intentID, outcome, paidAt, "event \(event.eventID)")
+        }
+        let ahead: [PaymentIntentBook.PaidAhead]
+        do { ahead = try await intents.paidAhead(reports, now: settledAt) } catch {
+            logger.warning("gateway outbox could not work payments out ahead; settling them one by one", metadata: ["error": "\(error)"])
+            ahead = []
+        }
         do {
             let carried = try await database.transaction(isolation: .readCommitted) { db -> [ReplayCache.Entry] in
-                var carried: [ReplayCache.Entry] = []
-                for item in prepared { carried += try await self.apply(item, now: settledAt, on: db).1 }
+                let waiting = try await Self.stillReceived(ahead.map { prepared[$0.index].event }, on: db)
+                let (settled, carriedTogether) = try await self.intents.settlePaid(
+                    ahead.filter { waiting.contains(Self.key(prepared[$0.index].event)) }, now: settledAt, on: db
+                )
+                try await Self.markProcessed(settled.map { (prepared[$0.index].event, $0.intentID) }, now: settledAt, on: db)
+                let done = Set(settled.map(\.index))
+                var carried = carriedTogether
+                for (index, item) in prepared.enumerated() where !done.contains(index) { carried += try await self.apply(item, now: settledAt, on: db).1 }
                 return carried
             }
             for entry in carried { intents.book.replays.store(entry) }
@@ -268,6 +284,41 @@ public final class GatewayOutbox: Service, Sendable {
             UPDATE gateway_events SET state = \(bind: state.rawValue), intent_id = \(bind: intentID), last_error = \(bind: error), processed_at = \(bind: now.text),
                 attempts = attempts + 1
             WHERE provider = \(bind: event.provider.rawValue) AND event_id = \(bind: event.eventID) AND state = 'received'
+            """
+        ).run()
+    }
+
+    static func key(_ event: StoredEvent) -> String { event.provider.rawValue + "\u{0}" + event.eventID }
+
+    /// Which of `events` are still waiting (another instance may have settled them), locked on PostgreSQL.
+    static func stillReceived(_ events: [StoredEvent], on db: any SQLDatabase) async throws -> Set<String> {
+        guard !events.isEmpty else { return [] }
+        let lock: SQLQueryString = db.dialect.name == "postgresql" ? " ORDER BY provider, event_id FOR UPDATE" : ""
+        // Both lists through the primary key (provider, event_id); pairs that are not the batch's are dropped.
+        let wanted = Set(events.map(key))
+        var waiting = Set<String>()
+        for row in try await db.raw(
+            """
+            SELECT provider, event_id FROM gateway_events
+            WHERE provider IN (\(binds: Array(Set(events.map(\.provider.rawValue))))) AND event_id IN (\(binds: events.map(\.eventID))) AND state = 'received'\(lock)
+            """
+        ).all() {
+            let key = try row.decode(column: "provider", as: String.self) + "\u{0}" + row.decode(column: "event_id", as: String.self)
+            if wanted.contains(key) { waiting.insert(key) }
+        }
+        return waiting
+    }
+
+    /// Marks events settled, each with its intent, in one statement.
+    static func markProcessed(_ events: [(StoredEvent, intentID: String)], now: Timestamp, on db: any SQLDatabase) async throws {
+        guard !events.isEmpty else { return }
+        let values = events.map { event, intentID -> SQLQueryString in "(\(bind: event.provider.rawValue), \(bind: event.eventID), \(bind: intentID))" }
+        try await db.raw(
+            """
+            UPDATE gateway_events SET state = 'processed', intent_id = v.column3, last_error = NULL, processed_at = \(bind: now.text),
+                attempts = gateway_events.attempts + 1
+            FROM (VALUES \(values.joined(separator: ", "))) AS v
+            WHERE gateway_events.provider = v.column1 AND gateway_events.event_id = v.column2 AND gateway_events.state = 'received'
             """
         ).run()
     }

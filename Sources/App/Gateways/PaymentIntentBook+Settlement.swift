@@ -65,7 +65,7 @@ extension PaymentIntentBook {
         } catch {
             return (.inconsistent(intentID: record.id, message: error.message), [])
         }
-        let actor = Administration.Actor(kind: .system, id: "gateway:\(provider.rawValue)")
+        let actor = Self.gatewayActor(provider)
         let channel = provider.channel
         var paymentID = record.paymentId
         var suspenseEntryID = record.suspenseEntryId
@@ -190,9 +190,14 @@ extension PaymentIntentBook {
     /// What the gateway kept of a payment: from its clearing account to fees paid (nothing for a zero fee).
     static func postFee(_ fee: Money, of record: PaymentIntentRecord, on date: CalendarDate, actor: Administration.Actor, now: Timestamp, on db: any SQLDatabase) async throws {
         guard fee.isPositive else { return }
-        try await postLenderEntry(
+        try await Journal.post(feeDraft(fee, of: record, on: date), at: now, by: actor.id, on: db)
+    }
+
+    /// The entry of a gateway's fee.
+    static func feeDraft(_ fee: Money, of record: PaymentIntentRecord, on date: CalendarDate) -> Journal.Draft {
+        lenderEntry(
             record.lenderId, kind: "gateway_fee", on: date, "Comisión de \(record.provider.name) por el pago \(record.id)",
-            debit: .gatewayFees, credit: record.provider.channel.account, fee, actor: actor, now: now, on: db
+            debit: .gatewayFees, credit: record.provider.channel.account, fee
         )
     }
 
@@ -203,11 +208,16 @@ extension PaymentIntentBook {
         actor: Administration.Actor, now: Timestamp, on db: any SQLDatabase
     ) async throws -> String {
         try await Journal.post(
-            Journal.Draft(
-                lenderID: lenderID, loanID: nil, eventID: nil, kind: kind, valueDate: date, description: description,
-                lines: [Journal.Line(account: debit, loanID: nil, amount: amount.minorUnits), Journal.Line(account: credit, loanID: nil, amount: -amount.minorUnits)]
-            ),
-            at: now, by: actor.id, on: db
+            lenderEntry(lenderID, kind: kind, on: date, description, debit: debit, credit: credit, amount), at: now, by: actor.id, on: db
+        )
+    }
+
+    static func lenderEntry(
+        _ lenderID: String, kind: String, on date: CalendarDate, _ description: String, debit: LedgerAccount, credit: LedgerAccount, _ amount: Money
+    ) -> Journal.Draft {
+        Journal.Draft(
+            lenderID: lenderID, loanID: nil, eventID: nil, kind: kind, valueDate: date, description: description,
+            lines: [Journal.Line(account: debit, loanID: nil, amount: amount.minorUnits), Journal.Line(account: credit, loanID: nil, amount: -amount.minorUnits)]
         )
     }
 }

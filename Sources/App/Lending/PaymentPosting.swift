@@ -145,6 +145,22 @@ extension LoanBook {
                 stored[try row.decode(column: "scope", as: String.self) + "\u{0}" + row.decode(column: "key", as: String.self)] = row
             }
         }
+        // Payments already recorded under the batch's references, in one read (each pair matched through the unique index).
+        var recorded: [String: String] = [:]
+        let referenced = jobs.compactMap { job -> SQLQueryString? in
+            job.reference.map { "(\(bind: job.loanID), \(bind: job.channel.rawValue), \(bind: $0))" }
+        }
+        if !referenced.isEmpty {
+            for row in try await db.raw(
+                """
+                SELECT e.id, e.loan_id, e.channel, e.reference FROM (VALUES \(referenced.joined(separator: ", "))) AS v
+                JOIN loan_events e ON e.loan_id = v.column1 AND e.channel = v.column2 AND e.reference = v.column3
+                """
+            ).all() {
+                let key = try "\(row.decode(column: "loan_id", as: String.self))|\(row.decode(column: "channel", as: String.self))|\(row.decode(column: "reference", as: String.self))"
+                recorded[key] = try row.decode(column: "id", as: String.self)
+            }
+        }
         Metrics.Timer(label: "cartera_payment_read_seconds").record(duration: ContinuousClock.now - begun)
         var carried: [String: ReplayCache.Entry] = [:]
         var references = Set<String>()
@@ -166,9 +182,7 @@ extension LoanBook {
                 var referenceKey: String?
                 if let reference = job.reference {
                     let key = "\(job.loanID)|\(job.channel.rawValue)|\(reference)"
-                    let existing = try await db.raw(
-                        "SELECT id FROM loan_events WHERE loan_id = \(bind: job.loanID) AND channel = \(bind: job.channel.rawValue) AND reference = \(bind: reference)"
-                    ).first(decodingColumn: "id", as: String.self)
+                    let existing = recorded[key]
                     if existing != nil || references.contains(key) {
                         throw APIError(status: .conflict, code: "payment_duplicate_reference",
                                        message: "Ya se registró el pago \(existing ?? "") con la referencia \(reference) por \(job.channel.label). No se registró de nuevo.")
@@ -216,8 +230,9 @@ extension LoanBook {
     /// Works a payment out from the replay cache alone, without touching the cache or the database, as its request
     /// arrives (so the requests' threads do it side by side, before the payment waits for the writer): nil when the
     /// loan is not cached or the payment needs the loan's history (back-dated).
-    func speculate(_ job: PaymentJob) async -> Speculation? {
-        guard let entry = replays.peek(job.loanID), entry.loan.lenderID == job.lenderID,
+    /// `after`: the speculation of an earlier payment on the same loan not written yet, to be worked out after it.
+    func speculate(_ job: PaymentJob, after earlier: Speculation? = nil) async -> Speculation? {
+        guard let entry = earlier?.entry ?? replays.peek(job.loanID), entry.loan.lenderID == job.lenderID,
             let (plan, next) = try? await plan(job, loan: entry.loan, carried: entry, on: nil)
         else { return nil }
         return Speculation(base: entry.loan, plan: plan, entry: next)

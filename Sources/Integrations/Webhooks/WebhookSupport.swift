@@ -1,3 +1,4 @@
+import CarteraCore
 import Crypto
 import Foundation
 
@@ -6,15 +7,20 @@ enum WebhookSupport {
     /// Lowercase hex HMAC-SHA256 of `message` under `secret`.
     static func hmacHex(_ message: some DataProtocol, secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array(secret.utf8)))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return ByteEncoding.hex(mac)
     }
 
     /// The `key=value` pairs of a header such as `t=1700000000,v1=abc,v1=def` (a key may repeat).
     static func pairs(_ header: String) -> [(key: String, value: String)] {
         header.split(separator: ",").compactMap { part in
             guard let equals = part.firstIndex(of: "=") else { return nil }
-            return (part[..<equals].trimmingCharacters(in: .whitespaces), part[part.index(after: equals)...].trimmingCharacters(in: .whitespaces))
+            return (trimmed(part[..<equals]), trimmed(part[part.index(after: equals)...]))
         }
+    }
+
+    /// `text` without the spaces and tabs around it.
+    static func trimmed(_ text: Substring) -> String {
+        String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 
     /// The body as a JSON object, or a rejection.
