@@ -41,6 +41,27 @@ struct AuditLogTests {
         }
     }
 
+    @Test("a log written before its hash lost its index (migration 15) keeps every entry and its chain, and goes on", arguments: TestEngine.available)
+    func survivesTheRebuild(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database, migrations: Array(Migrations.all.prefix(14))).migrate()
+            for index in 0..<12 { _ = try await database.transaction { db in try await AuditLog.append(Self.draft(index), on: db) } }
+            let before = try await AuditLog.verify(database: database, batchSize: 5)
+            #expect(try await Migrator(database: database).migrate().map(\.version) == [15])
+            let after = try await AuditLog.verify(database: database, batchSize: 5)
+            #expect(after.firstBreak == nil && after.checked == 12 && after.head?.hash == before.head?.hash && before.head?.sequence == 12)
+            _ = try await database.transaction { db in try await AuditLog.append(Self.draft(12), on: db) }
+            let more = try await AuditLog.verify(database: database, batchSize: 5)
+            #expect(more.firstBreak == nil && more.checked == 13 && more.head?.sequence == 13)
+            let unique = try await database.withConnection { db in
+                database.dialect == .sqlite
+                    ? try await db.raw("SELECT COUNT(*) AS n FROM pragma_index_list('audit_log') WHERE \"unique\" = 1 AND origin = 'u'").first(decodingColumn: "n", as: Int.self)
+                    : try await db.raw("SELECT COUNT(*) AS n FROM pg_constraint WHERE conname = 'audit_log_hash_key'").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(unique == 0)
+        }
+    }
+
     @Test("an entry rolled back with its transaction leaves no trace", arguments: TestEngine.available)
     func rollback(engine: TestEngine) async throws {
         struct Failure: Error {}

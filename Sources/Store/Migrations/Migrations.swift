@@ -15,5 +15,6 @@ public enum Migrations {
         .m0012GatewaySettings,
         .m0013CardMandates,
         .m0014OneRecurringChargeInFlight,
+        .m0015AuditHashNotIndexed,
     ]
 }
