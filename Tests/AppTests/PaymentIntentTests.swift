@@ -245,7 +245,7 @@ struct PaymentIntentTests {
                 intents.append(intent)
             }
             func notice(_ number: Int, _ intent: PaymentIntentRecord, amount: Int64) -> String {
-                #"{"id":"evt_batch_\#(number)","object":"event","type":"payment_intent.succeeded","created":\#(h.clock.read().millisecondsSince1970 / 1000),"data":{"object":{"id":"\#(intent.providerChargeId!)","object":"payment_intent","amount":\#(amount),"amount_received":\#(amount),"currency":"mxn","status":"succeeded","metadata":{"cartera_intent":"\#(intent.id)"}}}}"#
+                Self.paidNotice("evt_batch_\(number)", intent, amount: amount, at: h.clock.read())
             }
             // The first is posted before the batch (by its own notice); the batch repeats it under another event id.
             _ = try await h.deliver(notice(0, intents[0], amount: 10_000))
@@ -275,6 +275,60 @@ struct PaymentIntentTests {
             }
             #expect(audited == 5)
             #expect(try await h.balance(.clearingStripe) == 150_000)
+            try await h.verifyLedger()
+        }
+    }
+
+    /// A signed `payment_intent.succeeded` naming its Cartera intent, as the Stripe connector asks it to be.
+    static func paidNotice(_ eventID: String, _ intent: PaymentIntentRecord, amount: Int64, at now: Timestamp) -> String {
+        #"{"id":"\#(eventID)","object":"event","type":"payment_intent.succeeded","created":\#(now.millisecondsSince1970 / 1000),"data":{"object":{"id":"\#(intent.providerChargeId!)","object":"payment_intent","amount":\#(amount),"amount_received":\#(amount),"currency":"mxn","status":"succeeded","metadata":{"cartera_intent":"\#(intent.id)"}}}}"#
+    }
+
+    /// `count` OXXO intents of 100.00, 200.00 … paid in the sandbox, each announced by its signed notice.
+    static func paidAndAnnounced(_ count: Int, _ h: GatewayHarness) async throws -> [PaymentIntentRecord] {
+        var intents: [PaymentIntentRecord] = []
+        for number in 1...count {
+            let intent = try await h.create(.init(provider: .stripe, method: "cash", amount: "\(number * 100).00"))
+            try await h.sandbox("pay", intent.providerChargeId!)
+            _ = try await h.deliver(paidNotice("evt_\(number)", intent, amount: Int64(number) * 10_000, at: h.clock.read()))
+            intents.append(intent)
+        }
+        return intents
+    }
+
+    @Test("The outbox writes one batch while it works out the next after it: seven notices in batches of three post in order", arguments: TestEngine.available)
+    func pipelinedBatches(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let intents = try await Self.paidAndAnnounced(7, h)
+            try await h.outbox.drain(limit: 3)
+            let payments = try await h.payments()
+            #expect(payments.map(\.amount) == (1...7).map { Int64($0) * 10_000 })
+            #expect(payments.map(\.reference) == intents.map(\.id))
+            let waiting = try await h.database.withConnection { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM gateway_events WHERE state <> 'processed'").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(waiting == 0)
+            try await h.verifyLedger()
+        }
+    }
+
+    @Test("Payments worked out after a batch that was never written are worked out again, even when the loan moved as far meanwhile", arguments: TestEngine.available)
+    func chainAfterAnUnwrittenBatch(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            _ = try await Self.paidAndAnnounced(2, h)
+            // A payment at the branch leaves the loan's replay in the cache, so the notices are worked out ahead.
+            _ = try await h.book.pay(h.loanID, .init(amount: "30.00", channel: .cash, reference: "CAJA-0"), lenderID: h.fixture.lenderID, actor: GatewayHarness.actor)
+            let first = try await h.outbox.gather(limit: 1)
+            let second = try await h.outbox.gather(limit: 1, excluding: first.keys, after: first.chain)
+            #expect(first.ahead.count == 1 && second.ahead.count == 1 && second.chained == [h.loanID])
+            #expect(first.ahead[0].job.speculation != nil && second.ahead[0].job.speculation != nil)
+            // The first batch is lost (as if its transaction failed); meanwhile a branch payment moves the loan by
+            // exactly one payment, as the first batch would have.
+            _ = try await h.book.pay(h.loanID, .init(amount: "50.00", channel: .cash, reference: "CAJA-1"), lenderID: h.fixture.lenderID, actor: GatewayHarness.actor)
+            let kept = try await h.outbox.commit(second.holding([]))
+            #expect(kept.isEmpty)
+            _ = try await h.outbox.processPending()
+            #expect(Set(try await h.payments().map(\.amount)) == [3_000, 5_000, 10_000, 20_000])
             try await h.verifyLedger()
         }
     }

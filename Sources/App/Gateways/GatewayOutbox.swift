@@ -77,7 +77,7 @@ public final class GatewayOutbox: Service, Sendable {
                 }
                 for await _ in wakeups {
                     do {
-                        while try await processPending() > 0 {}
+                        try await drain()
                     } catch {
                         logger.error("gateway outbox failed", metadata: ["error": "\(error)"])
                     }
@@ -108,13 +108,59 @@ public final class GatewayOutbox: Service, Sendable {
     /// Handles the events due now (up to `limit`, several at a time); returns how many it took.
     @discardableResult
     public func processPending(limit: Int = 256) async throws -> Int {
+        let batch = try await gather(limit: limit)
+        _ = try await commit(batch)
+        return batch.prepared.count
+    }
+
+    /// Handles every event due, a batch at a time: the next batch is read and worked out while the last one is written.
+    func drain(limit: Int = 256) async throws {
+        var batch = try await gather(limit: limit)
+        while !batch.prepared.isEmpty {
+            let current = batch
+            async let written = commit(current)
+            let next: Result<Batch, any Error>
+            do { next = .success(try await gather(limit: limit, excluding: current.keys, after: current.chain)) } catch { next = .failure(error) }
+            let kept = try await written
+            batch = try next.get().holding(kept)
+        }
+    }
+
+    /// Events read and worked out, waiting for their transaction.
+    struct Batch: Sendable {
+        let prepared: [Prepared]
+        /// Its paid reports, worked out ahead.
+        var ahead: [PaymentIntentBook.PaidAhead]
+        let settledAt: Timestamp
+        /// Each loan's last payment worked out here, for the next batch to be worked out after it.
+        var chain: [String: LoanBook.Speculation]
+        /// Loans whose payments here were worked out after the previous batch's, which was not written yet.
+        let chained: Set<String>
+
+        var keys: Set<String> { Set(prepared.map { GatewayOutbox.key($0.event) }) }
+
+        /// The batch once the previous one is written: payments worked out after the previous batch's for a loan that
+        /// it did not write as worked out are worked out again in the transaction (and not chained on).
+        func holding(_ kept: Set<String>) -> Batch {
+            let broken = chained.subtracting(kept)
+            guard !broken.isEmpty else { return self }
+            var batch = self
+            batch.ahead = ahead.map { broken.contains($0.record.loanId) ? $0.withoutSpeculation() : $0 }
+            for loan in broken { batch.chain[loan] = nil }
+            return batch
+        }
+    }
+
+    /// Reads up to `limit` events due now (but those in `excluding`, being written) and works them out: the
+    /// provider is asked about several at a time, and paid reports are worked out ahead, after `chain`.
+    func gather(limit: Int, excluding: Set<String> = [], after chain: [String: LoanBook.Speculation] = [:]) async throws -> Batch {
         let now = clock()
         let events = try await database.withConnection { db in
             try await db.raw(
                 """
                 SELECT provider, event_id, type, payload_signed, body, attempts FROM gateway_events
                 WHERE state = 'received' AND (next_attempt_at IS NULL OR next_attempt_at <= \(bind: now.text))
-                ORDER BY received_at LIMIT \(literal: limit)
+                ORDER BY received_at LIMIT \(literal: limit + excluding.count)
                 """
             ).all().compactMap { row -> StoredEvent? in
                 guard let provider = GatewayProvider(rawValue: try row.decode(column: "provider", as: String.self)) else { return nil }
@@ -124,8 +170,7 @@ public final class GatewayOutbox: Service, Sendable {
                     attempts: try row.decode(column: "attempts", as: Int.self)
                 )
             }
-        }
-        // The provider is asked about several events at a time; then all are settled in one transaction.
+        }.filter { !excluding.contains(Self.key($0)) }.prefix(limit)
         let prepared = await withTaskGroup(of: (Int, Prepared).self) { group in
             var results = [Prepared?](repeating: nil, count: events.count)
             var running = 0
@@ -146,24 +191,39 @@ public final class GatewayOutbox: Service, Sendable {
             guard case .settle(let event, let report, let outcome, let paidAt, let refunded) = item, !(refunded?.isPositive ?? false) else { return nil }
             return (index, event.provider, report.chargeID, report.intentID, outcome, paidAt, "event \(event.eventID)")
         }
-        let ahead: [PaymentIntentBook.PaidAhead]
-        do { ahead = try await intents.paidAhead(reports, now: settledAt) } catch {
-            logger.warning("gateway outbox could not work payments out ahead; settling them one by one", metadata: ["error": "\(error)"])
-            ahead = []
-        }
         do {
-            let carried = try await database.transaction(isolation: .readCommitted) { db -> [ReplayCache.Entry] in
-                let waiting = try await Self.stillReceived(ahead.map { prepared[$0.index].event }, on: db)
+            let (ahead, next) = try await intents.paidAhead(reports, now: settledAt, after: chain)
+            let chained = Set(ahead.map(\.record.loanId)).intersection(chain.keys)
+            return Batch(prepared: prepared, ahead: ahead, settledAt: settledAt, chain: next, chained: chained)
+        } catch {
+            logger.warning("gateway outbox could not work payments out ahead; settling them one by one", metadata: ["error": "\(error)"])
+            return Batch(prepared: prepared, ahead: [], settledAt: settledAt, chain: [:], chained: [])
+        }
+    }
+
+    /// Settles a batch in one transaction — its paid reports together, the rest one by one — or, if that fails, each
+    /// event in a transaction of its own. Returns the loans whose payments were written exactly as worked out ahead.
+    func commit(_ batch: Batch) async throws -> Set<String> {
+        guard !batch.prepared.isEmpty else { return [] }
+        let prepared = batch.prepared
+        let settledAt = batch.settledAt
+        do {
+            let (carried, kept) = try await database.transaction(isolation: .readCommitted) { db -> ([ReplayCache.Entry], Set<String>) in
+                let waiting = try await Self.stillReceived(batch.ahead.map { prepared[$0.index].event }, on: db)
                 let (settled, carriedTogether) = try await self.intents.settlePaid(
-                    ahead.filter { waiting.contains(Self.key(prepared[$0.index].event)) }, now: settledAt, on: db
+                    batch.ahead.filter { waiting.contains(Self.key(prepared[$0.index].event)) }, now: settledAt, on: db
                 )
                 try await Self.markProcessed(settled.map { (prepared[$0.index].event, $0.intentID) }, now: settledAt, on: db)
+                // A loan's chain holds when every payment of the batch on it was written as worked out.
+                let asWorkedOut = Set(settled.filter(\.asWorkedOut).map(\.index))
+                let kept = Set(batch.ahead.map(\.record.loanId)).subtracting(batch.ahead.filter { !asWorkedOut.contains($0.index) }.map(\.record.loanId))
                 let done = Set(settled.map(\.index))
                 var carried = carriedTogether
                 for (index, item) in prepared.enumerated() where !done.contains(index) { carried += try await self.apply(item, now: settledAt, on: db).1 }
-                return carried
+                return (carried, kept)
             }
             for entry in carried { intents.book.replays.store(entry) }
+            return kept
         } catch {
             // One event's failure must not hold the others: each is tried in a transaction of its own.
             logger.warning("gateway outbox batch failed; settling its events one by one", metadata: ["error": "\(error)"])
@@ -175,8 +235,8 @@ public final class GatewayOutbox: Service, Sendable {
                     try await recordFailure(item.event, error: error)
                 }
             }
+            return []
         }
-        return events.count
     }
 
     /// What an event needs done, worked out before the transaction (reading it, asking the provider).

@@ -34,20 +34,28 @@ extension PaymentIntentBook {
             self.fee = fee
             self.source = source
         }
+
+        /// The same report, its payment to be worked out in the transaction.
+        func withoutSpeculation() -> PaidAhead {
+            var job = job
+            job.speculation = nil
+            return PaidAhead(index: index, record: record, intent: intent, chargeID: chargeID, job: job, fee: fee, source: source)
+        }
     }
 
     /// The paid reports among `reports` that can be settled together: each about an intent not paid yet, named by id
     /// and by the charge it records (or none yet), paid today (a payment dated earlier is checked against the loan's
-    /// disbursement one by one). Their payments are worked out now, on the caller's thread, chained per loan; the rest
-    /// (and a second report about the same intent) are left for `settle` one by one.
+    /// disbursement one by one). Their payments are worked out now, on the caller's thread, chained per loan — after
+    /// `chain`, payments worked out but not written yet, when given; the rest (and a second report about the same
+    /// intent) are left for `settle` one by one. Returns them with each loan's last payment worked out.
     func paidAhead(
-_ reports: [PaidReport], now: Timestamp
-    ) async throws -> [PaidAhead] {
+        _ reports: [PaidReport], now: Timestamp, after chain: [String: LoanBook.Speculation] = [:]
+    ) async throws -> (ahead: [PaidAhead], chain: [String: LoanBook.Speculation]) {
         let candidates = reports.filter { report in
             guard case .paid = report.outcome, report.intentID != nil, report.chargeID != nil else { return false }
             return true
         }
-        guard !candidates.isEmpty else { return [] }
+        guard !candidates.isEmpty else { return ([], chain) }
         let ids = Array(Set(candidates.compactMap(\.intentID)))
         let records = try await database.withConnection { db in
             try await db.raw("SELECT \(PaymentIntentRecord.columns) FROM payment_intents WHERE id IN (\(binds: ids))").all().map(PaymentIntentRecord.init)
@@ -55,7 +63,8 @@ _ reports: [PaidReport], now: Timestamp
         let byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let today = book.today()
         var taken = Set<String>()
-        var previous: [String: LoanBook.Speculation] = [:]
+        // The previous batch is written before this one: its events are no longer pending.
+        var previous = chain.mapValues(\.written)
         var ahead: [PaidAhead] = []
         for report in candidates {
             guard let intentID = report.intentID, let chargeID = report.chargeID, let record = byID[intentID], record.provider == report.provider,
@@ -74,7 +83,7 @@ _ reports: [PaidReport], now: Timestamp
             previous[record.loanId] = job.speculation
             ahead.append(PaidAhead(index: report.index, record: record, intent: intent, chargeID: chargeID, job: job, fee: fee, source: report.source))
         }
-        return ahead
+        return (ahead, previous)
     }
 
     /// Settles paid reports worked out by `paidAhead` inside the caller's transaction, with a few multi-row statements:
@@ -83,7 +92,9 @@ _ reports: [PaidReport], now: Timestamp
     /// audit entry. Returns the caller's indices it settled (with their intents) and the replays to keep after the
     /// commit; an intent changed meanwhile, or whose payment the loan refuses (it goes to suspense), is left for
     /// `settle` one by one.
-    func settlePaid(_ ahead: [PaidAhead], now: Timestamp, on db: any SQLDatabase) async throws -> (settled: [(index: Int, intentID: String)], carried: [ReplayCache.Entry]) {
+    func settlePaid(
+        _ ahead: [PaidAhead], now: Timestamp, on db: any SQLDatabase
+    ) async throws -> (settled: [(index: Int, intentID: String, asWorkedOut: Bool)], carried: [ReplayCache.Entry]) {
         guard !ahead.isEmpty else { return ([], []) }
         let lock: SQLQueryString = database.dialect == .postgres ? " ORDER BY id FOR UPDATE" : ""
         var versions: [String: (PaymentIntentStatus, Int64)] = [:]
@@ -99,6 +110,8 @@ _ reports: [PaidReport], now: Timestamp
         for (item, result) in zip(unchanged, results) {
             if case .success(let payment) = result { posted.append((item, payment.id)) }
         }
+        // Written as worked out ahead: the payment is the one speculated (a payment worked out again has a new id).
+        let speculated = Set(unchanged.compactMap { $0.job.speculation?.plan.record.id })
         guard !posted.isEmpty else { return ([], carried) }
         let today = book.today()
         let fees = try posted.compactMap { item, _ -> Journal.Posting? in
@@ -134,7 +147,7 @@ _ reports: [PaidReport], now: Timestamp
             },
             on: db
         )
-        return (posted.map { ($0.0.index, $0.0.record.id) }, carried)
+        return (posted.map { ($0.0.index, $0.0.record.id, speculated.contains($0.paymentID)) }, carried)
     }
 
     /// Who settles what a gateway reports.

@@ -222,6 +222,9 @@ extension LoanBook {
         let plan: Plan
         let entry: ReplayCache.Entry
 
+        /// The speculation as a later batch sees it, once its own batch is written: no events pending.
+        var written: Speculation { Speculation(base: base, plan: plan, entry: entry.stored) }
+
         /// Working a payment out needs the loan's history from the database.
         struct NeedsHistory: Error {}
         static let needsHistory = NeedsHistory()
