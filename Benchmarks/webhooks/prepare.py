@@ -34,7 +34,8 @@ def post(url, body=None, headers=None):
         raise SystemExit(f"POST {url}: HTTP {error.code} {text}")
 
 
-# Loans that can take a payment (a loan paid ahead to the end owes nothing until it closes).
+# Every loan that can take a payment (a loan paid ahead to the end owes nothing until it closes): the notices are
+# spread over as many loans as the demo has, as a portfolio's would be.
 payable = []
 for loan in loans:
     try:
@@ -43,8 +44,6 @@ for loan in loans:
         payable.append(loan)
     except Refused:
         pass
-    if len(payable) >= 100:
-        break
 
 
 def make(i):

@@ -2,9 +2,10 @@
 # The webhook benchmark (BENCHMARKS.md): a fresh SQLite Cartera on :18300 talking to `cartera sandbox` on :19300 (which
 # sends no webhooks itself), COUNT OXXO intents paid in the sandbox, then wrk delivering one signed Stripe event per
 # intent for DURATION. Prints wrk's figures and the webhook→posted latency (stored event → payment posted) from the
-# database. Usage: Benchmarks/webhooks/run.sh [COUNT=24000] [DURATION=10s]   (needs wrk, sqlite3, python3)
+# database. Usage: Benchmarks/webhooks/run.sh [COUNT=30000] [DURATION=10s]   (needs wrk, sqlite3, python3)
+# CONNECTIONS=N: wrk's concurrent connections (default 128: a provider delivers from many at once).
 set -euo pipefail
-COUNT=${1:-24000}
+COUNT=${1:-30000}
 DURATION=${2:-10s}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${CARTERA_BIN:-$ROOT/.build/release/cartera}
@@ -35,7 +36,7 @@ python3 "$ROOT/Benchmarks/webhooks/prepare.py" http://127.0.0.1:18300 http://127
 if [ -n "${INGEST_ONLY:-}" ]; then kill "$(cat sandbox.pid)"; sleep 0.5; fi
 if [ -n "${PERF:-}" ]; then (sleep 2; perf record -F 499 -g -p "$(cat serve.pid)" -o "$WORK/perf.data" -- sleep 6 >/dev/null 2>&1; echo "perf data: $WORK/perf.data") & fi
 if [ -n "${TOP:-}" ]; then (sleep 3; top -b -H -d 4 -n 2 | awk "/^top -/{n++} n==2" | head -22) & fi
-EVENTS_FILE=events.txt WRK_THREADS=2 wrk -t2 -c"${CONNECTIONS:-16}" -d"$DURATION" --latency -s "$ROOT/Benchmarks/wrk/webhooks.lua" http://127.0.0.1:18300
+EVENTS_FILE=events.txt WRK_THREADS=2 wrk -t2 -c"${CONNECTIONS:-128}" -d"$DURATION" --latency -s "$ROOT/Benchmarks/wrk/webhooks.lua" http://127.0.0.1:18300
 sleep 3  # let the outbox finish
 sqlite3 cartera.sqlite "select count(*) || ' events stored, ' || sum(state='processed') || ' processed' from gateway_events"
 sqlite3 cartera.sqlite "
