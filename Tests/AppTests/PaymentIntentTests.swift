@@ -300,10 +300,14 @@ struct PaymentIntentTests {
     func pipelinedBatches(engine: TestEngine) async throws {
         try await GatewayHarness.run(on: engine) { h in
             let intents = try await Self.paidAndAnnounced(7, h)
-            try await h.outbox.drain(limit: 3)
+            // A payment at the branch leaves the loan's replay in the cache, so the first batch is worked out ahead and
+            // each next one after it, while it is written.
+            _ = try await h.book.pay(h.loanID, .init(amount: "30.00", channel: .cash, reference: "CAJA-0"), lenderID: h.fixture.lenderID, actor: GatewayHarness.actor)
+            let written = try await h.outbox.drain(limit: 3)
+            #expect(written == [[h.loanID], [h.loanID], [h.loanID]])
             let payments = try await h.payments()
-            #expect(payments.map(\.amount) == (1...7).map { Int64($0) * 10_000 })
-            #expect(payments.map(\.reference) == intents.map(\.id))
+            #expect(payments.map(\.amount) == [3_000] + (1...7).map { Int64($0) * 10_000 })
+            #expect(payments.map(\.reference) == ["CAJA-0"] + intents.map(\.id))
             let waiting = try await h.database.withConnection { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM gateway_events WHERE state <> 'processed'").first(decodingColumn: "n", as: Int.self)
             }

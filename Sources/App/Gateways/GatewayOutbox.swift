@@ -114,16 +114,23 @@ public final class GatewayOutbox: Service, Sendable {
     }
 
     /// Handles every event due, a batch at a time: the next batch is read and worked out while the last one is written.
-    func drain(limit: Int = 256) async throws {
+    /// Returns, for each batch, the loans whose payments were written exactly as worked out ahead.
+    @discardableResult
+    func drain(limit: Int = 256) async throws -> [Set<String>] {
         var batch = try await gather(limit: limit)
+        var written: [Set<String>] = []
         while !batch.prepared.isEmpty {
             let current = batch
-            async let written = commit(current)
+            async let committed = commit(current)
             let next: Result<Batch, any Error>
             do { next = .success(try await gather(limit: limit, excluding: current.keys, after: current.chain)) } catch { next = .failure(error) }
-            let kept = try await written
+            let kept = try await committed
+            written.append(kept)
+            // Shutting down: what was read stays received, for the next start.
+            try Task.checkCancellation()
             batch = try next.get().holding(kept)
         }
+        return written
     }
 
     /// Events read and worked out, waiting for their transaction.
@@ -201,33 +208,46 @@ public final class GatewayOutbox: Service, Sendable {
         }
     }
 
-    /// Settles a batch in one transaction — its paid reports together, the rest one by one — or, if that fails, each
-    /// event in a transaction of its own. Returns the loans whose payments were written exactly as worked out ahead.
+    /// Settles a batch: its paid reports together in one transaction, then the rest one after another in a second one
+    /// (so the first holds its locks only for the multi-row writes); when a transaction fails, each of its events is
+    /// tried in a transaction of its own. Returns the loans whose payments were written exactly as worked out ahead.
     func commit(_ batch: Batch) async throws -> Set<String> {
         guard !batch.prepared.isEmpty else { return [] }
         let prepared = batch.prepared
         let settledAt = batch.settledAt
-        do {
-            let (carried, kept) = try await database.transaction(isolation: .readCommitted) { db -> ([ReplayCache.Entry], Set<String>) in
-                let waiting = try await Self.stillReceived(batch.ahead.map { prepared[$0.index].event }, on: db)
-                let (settled, carriedTogether) = try await self.intents.settlePaid(
-                    batch.ahead.filter { waiting.contains(Self.key(prepared[$0.index].event)) }, now: settledAt, on: db
-                )
-                try await Self.markProcessed(settled.map { (prepared[$0.index].event, $0.intentID) }, now: settledAt, on: db)
+        var kept = Set<String>()
+        var done = Set<Int>()
+        if !batch.ahead.isEmpty {
+            do {
+                let (carried, settled, asWorkedOut) = try await database.transaction(isolation: .readCommitted) { db in
+                    let waiting = try await Self.stillReceived(batch.ahead.map { prepared[$0.index].event }, on: db)
+                    let (settled, carried) = try await self.intents.settlePaid(
+                        batch.ahead.filter { waiting.contains(Self.key(prepared[$0.index].event)) }, now: settledAt, on: db
+                    )
+                    try await Self.markProcessed(settled.map { (prepared[$0.index].event, $0.intentID) }, now: settledAt, on: db)
+                    return (carried, Set(settled.map(\.index)), Set(settled.filter(\.asWorkedOut).map(\.index)))
+                }
+                for entry in carried { intents.book.replays.store(entry) }
+                done = settled
                 // A loan's chain holds when every payment of the batch on it was written as worked out.
-                let asWorkedOut = Set(settled.filter(\.asWorkedOut).map(\.index))
-                let kept = Set(batch.ahead.map(\.record.loanId)).subtracting(batch.ahead.filter { !asWorkedOut.contains($0.index) }.map(\.record.loanId))
-                let done = Set(settled.map(\.index))
-                var carried = carriedTogether
-                for (index, item) in prepared.enumerated() where !done.contains(index) { carried += try await self.apply(item, now: settledAt, on: db).1 }
-                return (carried, kept)
+                kept = Set(batch.ahead.map(\.record.loanId)).subtracting(batch.ahead.filter { !asWorkedOut.contains($0.index) }.map(\.record.loanId))
+            } catch {
+                logger.warning("gateway outbox could not settle paid notices together; settling them one by one", metadata: ["error": "\(error)"])
+            }
+        }
+        let rest = prepared.enumerated().filter { !done.contains($0.offset) }.map(\.element)
+        guard !rest.isEmpty else { return kept }
+        do {
+            let carried = try await database.transaction(isolation: .readCommitted) { db -> [ReplayCache.Entry] in
+                var carried: [ReplayCache.Entry] = []
+                for item in rest { carried += try await self.apply(item, now: settledAt, on: db).1 }
+                return carried
             }
             for entry in carried { intents.book.replays.store(entry) }
-            return kept
         } catch {
             // One event's failure must not hold the others: each is tried in a transaction of its own.
             logger.warning("gateway outbox batch failed; settling its events one by one", metadata: ["error": "\(error)"])
-            for item in prepared {
+            for item in rest {
                 do {
                     _ = try await settleAlone(item)
                 } catch {
@@ -235,8 +255,8 @@ public final class GatewayOutbox: Service, Sendable {
                     try await recordFailure(item.event, error: error)
                 }
             }
-            return []
         }
+        return kept
     }
 
     /// What an event needs done, worked out before the transaction (reading it, asking the provider).

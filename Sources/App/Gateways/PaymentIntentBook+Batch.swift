@@ -47,7 +47,8 @@ extension PaymentIntentBook {
     /// and by the charge it records (or none yet), paid today (a payment dated earlier is checked against the loan's
     /// disbursement one by one). Their payments are worked out now, on the caller's thread, chained per loan — after
     /// `chain`, payments worked out but not written yet, when given; the rest (and a second report about the same
-    /// intent) are left for `settle` one by one. Returns them with each loan's last payment worked out.
+    /// intent) are left for `settle` one by one. Returns them with the last payment worked out of each loan paid here
+    /// (a loan whose payment could not be worked out ahead is left out: its payments go to the transaction).
     func paidAhead(
         _ reports: [PaidReport], now: Timestamp, after chain: [String: LoanBook.Speculation] = [:]
     ) async throws -> (ahead: [PaidAhead], chain: [String: LoanBook.Speculation]) {
@@ -55,7 +56,7 @@ extension PaymentIntentBook {
             guard case .paid = report.outcome, report.intentID != nil, report.chargeID != nil else { return false }
             return true
         }
-        guard !candidates.isEmpty else { return ([], chain) }
+        guard !candidates.isEmpty else { return ([], [:]) }
         let ids = Array(Set(candidates.compactMap(\.intentID)))
         let records = try await database.withConnection { db in
             try await db.raw("SELECT \(PaymentIntentRecord.columns) FROM payment_intents WHERE id IN (\(binds: ids))").all().map(PaymentIntentRecord.init)
@@ -64,7 +65,9 @@ extension PaymentIntentBook {
         let today = book.today()
         var taken = Set<String>()
         // The previous batch is written before this one: its events are no longer pending.
-        var previous = chain.mapValues(\.written)
+        let earlier = chain.mapValues(\.written)
+        var previous: [String: LoanBook.Speculation] = [:]
+        var notAhead = Set<String>()
         var ahead: [PaidAhead] = []
         for report in candidates {
             guard let intentID = report.intentID, let chargeID = report.chargeID, let record = byID[intentID], record.provider == report.provider,
@@ -78,9 +81,12 @@ extension PaymentIntentBook {
                 loanID: record.loanId, lenderID: record.lenderId, amount: amount, valueDate: paidDay, channel: record.provider.channel,
                 reference: record.id, excess: .advance, actor: Self.gatewayActor(record.provider), idempotency: nil, now: now
             )
-            job.speculation = await book.speculate(job, after: previous[record.loanId])
             // A loan whose payment could not be worked out ahead is worked out in the transaction, so are its next ones.
-            previous[record.loanId] = job.speculation
+            if !notAhead.contains(record.loanId) {
+                job.speculation = await book.speculate(job, after: previous[record.loanId] ?? earlier[record.loanId])
+                if job.speculation == nil { notAhead.insert(record.loanId) }
+                previous[record.loanId] = job.speculation
+            }
             ahead.append(PaidAhead(index: report.index, record: record, intent: intent, chargeID: chargeID, job: job, fee: fee, source: report.source))
         }
         return (ahead, previous)

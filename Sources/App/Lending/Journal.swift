@@ -71,7 +71,8 @@ public enum Journal {
         }
     }
 
-    /// Writes checked entries with one statement for the entries and one for their lines.
+    /// Writes checked entries with one statement for the entries and one for their lines (more for a batch that would
+    /// pass `rowsPerStatement`, so a statement stays far below the engines' limits on bound values).
     public static func write(_ postings: [Posting], on db: any SQLDatabase) async throws {
         guard !postings.isEmpty else { return }
         let entries = postings.map { p -> SQLQueryString in
@@ -80,16 +81,25 @@ public enum Journal {
              \(bind: p.draft.valueDate.text), \(bind: p.draft.description), \(bind: p.at.text), \(bind: p.by))
             """
         }
-        try await db.raw(
-            "INSERT INTO journal_entries (id, lender_id, loan_id, event_id, kind, value_date, description, posted_at, posted_by) VALUES \(entries.joined(separator: ", "))"
-        ).run()
+        for start in stride(from: 0, to: entries.count, by: rowsPerStatement) {
+            let rows = entries[start..<min(start + rowsPerStatement, entries.count)]
+            try await db.raw(
+                "INSERT INTO journal_entries (id, lender_id, loan_id, event_id, kind, value_date, description, posted_at, posted_by) VALUES \(rows.joined(separator: ", "))"
+            ).run()
+        }
         let lines = postings.flatMap { p in
             p.draft.lines.enumerated().map { number, line -> SQLQueryString in
                 "(\(bind: p.id), \(bind: number + 1), \(bind: line.account.rawValue), \(bind: line.loanID), \(bind: max(line.amount, 0)), \(bind: max(-line.amount, 0)))"
             }
         }
-        try await db.raw("INSERT INTO journal_lines (entry_id, line, account, loan_id, debit, credit) VALUES \(lines.joined(separator: ", "))").run()
+        for start in stride(from: 0, to: lines.count, by: rowsPerStatement) {
+            let rows = lines[start..<min(start + rowsPerStatement, lines.count)]
+            try await db.raw("INSERT INTO journal_lines (entry_id, line, account, loan_id, debit, credit) VALUES \(rows.joined(separator: ", "))").run()
+        }
     }
+
+    /// At most this many rows an insert: 9 values a row at most, 9,000 values (SQLite allows 32,766, PostgreSQL 65,535).
+    static let rowsPerStatement = 1_000
 
     /// A posted entry with its lines, for a loan's page and statement.
     public struct Entry: Sendable, Encodable {
