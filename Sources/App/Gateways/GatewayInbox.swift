@@ -72,7 +72,9 @@ public struct GatewayInbox: Sendable {
         var kept: [String: String] = [:]
         for (name, value) in request.headers where Self.keptHeaders.contains(name) { kept[name] = value }
         let headers = Self.json(kept)
-        let delivery = Delivery(event: event, headers: headers, body: request.body, at: now, ipAddress: ipAddress, requestID: requestID)
+        let delivery = Delivery(
+            event: event, headers: headers, body: request.body, digest: AuditChain.digest(request.body), at: now, ipAddress: ipAddress, requestID: requestID
+        )
         let receipt: Receipt
         if let batches {
             receipt = try await batches.submit(delivery)
@@ -108,6 +110,8 @@ public struct GatewayInbox: Sendable {
         let event: VerifiedWebhook
         let headers: String
         let body: [UInt8]
+        /// The body's SHA-256 for its audit entry, worked out before the delivery waits for the writer.
+        let digest: String
         let at: Timestamp
         let ipAddress: String
         let requestID: String
@@ -151,7 +155,7 @@ public struct GatewayInbox: Sendable {
                 audits.append(
                     .draft(at: delivery.at, actorKind: .system, actorID: event.provider.rawValue, ipAddress: delivery.ipAddress, action: "webhook.received",
                            objectType: "gateway_event", objectID: "\(event.provider.rawValue) \(event.eventID)", outcome: .success,
-                           changeDigest: AuditChain.digest(delivery.body), requestID: delivery.requestID)
+                           changeDigest: delivery.digest, requestID: delivery.requestID)
                 )
                 receipts.append(Receipt(eventID: event.eventID, duplicate: false))
             } else {

@@ -28,11 +28,11 @@ public enum AuditChain {
             entry.requestID,
         ]
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(fields.reduce(0) { $0 + $1.utf8.count + 6 })
         for field in fields {
-            let utf8 = Array(field.utf8)
-            bytes += Array(String(utf8.count).utf8)
+            bytes.append(contentsOf: String(field.utf8.count).utf8)
             bytes.append(UInt8(ascii: ":"))
-            bytes += utf8
+            bytes.append(contentsOf: field.utf8)
             bytes.append(UInt8(ascii: ";"))
         }
         return bytes
@@ -40,7 +40,9 @@ public enum AuditChain {
 
     /// The hash an entry must carry, given the previous entry's hash.
     public static func hash(of entry: AuditEntry, previousHash: String) -> String {
-        digest(Array(previousHash.utf8) + canonicalEncoding(of: entry))
+        var bytes = Array(previousHash.utf8)
+        bytes.append(contentsOf: canonicalEncoding(of: entry))
+        return ByteEncoding.hex(SHA256.hash(data: bytes))
     }
 
     /// Completes a new entry: sets `sequence`, `previousHash` and `hash` to follow the entry `after` (nil = first).
