@@ -73,7 +73,7 @@ extension PaymentIntentBook {
             guard let intentID = report.intentID, let chargeID = report.chargeID, let record = byID[intentID], record.provider == report.provider,
                 !record.status.isPaid, record.providerChargeId == nil || record.providerChargeId == chargeID, !taken.contains(intentID)
             else { continue }
-            let paidDay = report.paidAt.map { min(today, $0.calendarDate(utcOffsetSeconds: -6 * 3600)) } ?? today
+            let paidDay = Self.paidDay(report.paidAt, today: today)
             var intent = record.intent
             guard paidDay == today, case .postPayment(let amount, let fee)? = try? intent.apply(report.outcome, at: now) else { continue }
             taken.insert(intentID)
@@ -144,15 +144,7 @@ extension PaymentIntentBook {
             """
         ).all()
         guard updated.count == posted.count else { throw StoreError.busy(detail: "payment intents changed concurrently") }
-        try await AuditLog.append(
-            contentsOf: posted.map { item, _ in
-                Administration.entry(
-                    actor: Self.gatewayActor(item.record.provider), action: "payment_intent.\(item.intent.status.rawValue)", objectType: "payment_intent",
-                    objectID: item.record.id, at: now, change: "\(item.record.status.rawValue)→\(item.intent.status.rawValue) \(item.source)"
-                )
-            },
-            on: db
-        )
+        try await AuditLog.append(contentsOf: posted.map { item, _ in Self.moved(item.record, to: item.intent.status, source: item.source, at: now) }, on: db)
         return (posted.map { ($0.0.index, $0.0.record.id, speculated.contains($0.paymentID)) }, carried)
     }
 

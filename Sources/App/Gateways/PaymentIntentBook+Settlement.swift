@@ -77,7 +77,7 @@ extension PaymentIntentBook {
         case .postPayment(let amount, let fee):
             // The value date is the day the borrower paid (Mexico City), as the provider says; today when it does not
             // (and never before the loan was disbursed).
-            var paidDay = paidAt.map { min(today, $0.calendarDate(utcOffsetSeconds: -6 * 3600)) } ?? today
+            var paidDay = Self.paidDay(paidAt, today: today)
             if paidDay < today, let disbursed = try await db.raw("SELECT disbursed_on FROM loans WHERE id = \(bind: record.loanId)")
                 .first(decodingColumn: "disbursed_on", as: String?.self).flatMap({ $0 }).flatMap(CalendarDate.init(text:)) {
                 paidDay = max(paidDay, disbursed)
@@ -129,13 +129,7 @@ extension PaymentIntentBook {
         ).all()
         guard updated.count == 1 else { throw StoreError.busy(detail: "payment intent \(record.id) changed concurrently") }
         if intent.status != record.status || effect != nil {
-            try await AuditLog.append(
-                Administration.entry(
-                    actor: actor, action: "payment_intent.\(intent.status.rawValue)", objectType: "payment_intent", objectID: record.id, at: now,
-                    change: "\(record.status.rawValue)→\(intent.status.rawValue) \(source)"
-                ),
-                on: db
-            )
+            try await AuditLog.append(Self.moved(record, to: intent.status, source: source, at: now), on: db)
         }
         return (.applied(intentID: record.id, status: intent.status, posted: effect != nil), carried)
     }
@@ -185,6 +179,19 @@ extension PaymentIntentBook {
             )
             return (nil, entryID, carried)
         }
+    }
+
+    /// The day the borrower paid, in Mexico City, as the provider says (today when it does not; never after today).
+    static func paidDay(_ paidAt: Timestamp?, today: CalendarDate) -> CalendarDate {
+        paidAt.map { min(today, $0.calendarDate(utcOffsetSeconds: MexicoCityTime.offsetSeconds)) } ?? today
+    }
+
+    /// The audit entry of an intent moving from its recorded state to `status` because of `source`.
+    static func moved(_ record: PaymentIntentRecord, to status: PaymentIntentStatus, source: String, at now: Timestamp) -> AuditEntry {
+        Administration.entry(
+            actor: gatewayActor(record.provider), action: "payment_intent.\(status.rawValue)", objectType: "payment_intent", objectID: record.id, at: now,
+            change: "\(record.status.rawValue)→\(status.rawValue) \(source)"
+        )
     }
 
     /// What the gateway kept of a payment: from its clearing account to fees paid (nothing for a zero fee).
