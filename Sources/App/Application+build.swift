@@ -138,7 +138,7 @@ func buildRouter(
     ClientPages(web: web, database: database, directory: ClientDirectory(database: database, keys: keys, clock: clock)).add()
     LendingPages(web: web, catalog: catalog).add()
     LoanPages(web: web, database: database, book: book, directory: directory, catalog: catalog, intents: intents, mandates: mandates).add()
-    CardMandatePages(web: web, book: book, mandates: mandates).add()
+    CardMandatePages(web: web, book: book, mandates: mandates, publicURL: configuration.publicURL).add()
     PaymentIntentPages(web: web, database: database, book: book, intents: intents, publicURL: configuration.publicURL).add()
     GatewaySettingsPages(web: web, gateways: gateways).add()
     StaticRoutes(web: web).add()

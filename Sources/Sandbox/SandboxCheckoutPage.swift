@@ -36,14 +36,18 @@ enum SandboxCheckoutPage {
             choices += "<p><label><input type=\"radio\" name=\"tarjeta\" value=\"\(card.rawValue)\"\(card == .pays ? " checked" : "")> \(card.label)</label></p>"
         }
         let refused = error.map { "<p role=\"alert\"><strong>\(SandboxPage.escape($0))</strong> Pruebe con otra tarjeta.</p>" } ?? ""
-        let cancel = cancelURL.map { "<p><a href=\"\(SandboxPage.escape($0))\">Volver sin pagar</a></p>" } ?? ""
+        // Amount 0: the page saves a card for later charges (a setup), nothing is paid now.
+        let saving = amount == 0
+        let cancel = cancelURL.map { "<p><a href=\"\(SandboxPage.escape($0))\">\(saving ? "Volver sin guardar la tarjeta" : "Volver sin pagar")</a></p>" } ?? ""
+        let heading = saving ? "Guardar tarjeta — \(SandboxPage.escape(provider)) (sandbox)" : "Pago con tarjeta — \(SandboxPage.escape(provider)) (sandbox)"
+        let lead = saving ? "<p>La tarjeta queda guardada para cargos posteriores; no se cobra nada ahora.</p>" : "<p class=\"amount\">\(SandboxPage.pesos(amount)) MXN</p>"
         var response = SandboxPage.html(
             """
-            <div class="voucher"><h1>Pago con tarjeta — \(SandboxPage.escape(provider)) (sandbox)</h1><p class="amount">\(SandboxPage.pesos(amount)) MXN</p>
+            <div class="voucher"><h1>\(heading)</h1>\(lead)
             <p>\(SandboxPage.escape(description))</p>\(refused)
-            <form method="post" action="\(SandboxPage.escape(action))">\(choices)<button type="submit">Pagar</button></form>\(cancel)</div>
+            <form method="post" action="\(SandboxPage.escape(action))">\(choices)<button type="submit">\(saving ? "Guardar tarjeta" : "Pagar")</button></form>\(cancel)</div>
             """,
-            title: "Pago con tarjeta — \(provider)", status: error == nil ? .ok : HTTPResponse.Status(code: 402)
+            title: saving ? "Guardar tarjeta — \(provider)" : "Pago con tarjeta — \(provider)", status: error == nil ? .ok : HTTPResponse.Status(code: 402)
         )
         // The page sends the borrower back to the merchant's site, wherever it is.
         response.headers[HTTPField.Name.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"

@@ -79,6 +79,9 @@ struct RouteMatrixTests {
         "GET /ajustes/domiciliacion": [.administrador],
         "POST /ajustes/domiciliacion": [.administrador],
         "POST /portal/creditos/{id}/domiciliacion/cancelar": [.acreditado],
+        "GET /portal/creditos/{id}/domiciliacion": [.acreditado],
+        "POST /portal/creditos/{id}/domiciliacion": [.acreditado],
+        "GET /domiciliacion/regreso/{id}": nil,  // back from a gateway's card page, where browsers send no Strict cookie
         "GET /pasarelas": [.administrador],
         "GET /pasarelas/{provider}": [.administrador],
         "POST /pasarelas/{provider}": [.administrador],

@@ -222,6 +222,47 @@ struct GatewayContractTests {
         }
     }
 
+    @Test("A card saved on the provider's own page (domiciliación from the portal) comes back as a saved card that charges; a declined card is refused there; providers without such a page say so", arguments: subjects)
+    func cardSetupOnPage(subject: ContractSubject) async throws {
+        try await Self.with(subject) { gateway, http in
+            let customer = try await gateway.createCustomer(name: "Ana López", email: "ana@example.mx", reference: "CLI-1")
+            let request = GatewayCardSetupRequest(
+                setupID: "dse_contract_1", customerID: customer, payerEmail: "ana@example.mx", returnURL: http.baseURL + "/_sandbox?volver=dse_contract_1",
+                expiresAt: .now.adding(seconds: 3600)
+            )
+            guard gateway.savesCardsOnItsPage else {
+                await #expect(throws: GatewayError.noCardPage(provider: subject.provider)) { try await gateway.cardSetup(request) }
+                await #expect(throws: GatewayError.noCardPage(provider: subject.provider)) { try await gateway.cardSetupState("any") }
+                #expect(GatewayError.noCardPage(provider: subject.provider).message.contains("no tiene una página para registrar tarjetas"))
+                return
+            }
+            let setup = try await gateway.cardSetup(request)
+            // Asking again with the same setup id opens the same page (idempotent).
+            #expect(try await gateway.cardSetup(request) == setup)
+            #expect(try await gateway.cardSetupState(setup.id) == .open)
+            let page = try #require(setup.url.range(of: "/\(subject.provider.rawValue)/_sandbox/")).lowerBound
+            let path = String(setup.url[page...].dropFirst(subject.provider.rawValue.count + 1))
+            let shown = try await http.send(.init(method: .GET, path: path, idempotent: true))
+            #expect(shown.status == 200 && String(decoding: shown.body, as: UTF8.self).contains("Guardar tarjeta"))
+            func save(_ card: String) async throws -> ProviderHTTPClient.Response {
+                try await http.send(.init(method: .POST, path: path, headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array("tarjeta=\(card)".utf8), idempotent: false))
+            }
+            let refused = try await save("rechazada")
+            #expect(refused.status == 402)
+            #expect(try await gateway.cardSetupState(setup.id) == .open)
+            #expect(try await save("paga").status == 200)  // the client follows the 303 back to the return address
+            guard case .saved(let card) = try await gateway.cardSetupState(setup.id) else {
+                Issue.record("the setup did not save the card")
+                return
+            }
+            #expect(!card.id.isEmpty && card.expiryYear.map { $0 > 2026 } == true)
+            let charge = try await gateway.charge(Self.request("pin_setup_1", 120_000, .savedCard(customerID: customer, paymentMethodID: card.id)))
+            #expect(charge.outcome == .paid(amount: .mxn(centavos: 120_000), fee: .mxn(centavos: subject.fee(120_000, .card))))
+            // The page is closed once used.
+            #expect(try await http.send(.init(method: .GET, path: path, idempotent: true)).status == 404)
+        }
+    }
+
     @Test("Cash gives a reference and a voucher that wait until paid; then it is paid with the fee", arguments: subjects)
     func cashReference(subject: ContractSubject) async throws {
         try await Self.with(subject) { gateway, http in

@@ -66,7 +66,7 @@ public struct PaymentIntentBook: Sendable {
     /// A gateway's error as the API and the pages show it.
     static func refusal(_ error: GatewayError) -> APIError {
         switch error {
-        case .unsupported: APIError(status: .unprocessableContent, code: error.code, message: error.message)
+        case .unsupported, .noCardPage: APIError(status: .unprocessableContent, code: error.code, message: error.message)
         case .refused: APIError(status: .badGateway, code: error.code, message: error.message)
         case .unavailable, .circuitOpen: APIError(status: .serviceUnavailable, code: error.code, message: error.message)
         case .outcomeUnknown: APIError(status: .gatewayTimeout, code: error.code, message: error.message)
@@ -334,7 +334,7 @@ public struct PaymentIntentBook: Sendable {
     /// may have acted: that is asked of it later, never assumed.
     static func nothingWasDone(_ error: GatewayError) -> Bool {
         switch error {
-        case .refused, .unsupported: true
+        case .refused, .unsupported, .noCardPage: true
         case .circuitOpen(_, _): true
         case .unavailable, .outcomeUnknown, .invalidResponse: false
         }

@@ -71,18 +71,8 @@ public struct CardMandateBook: Sendable {
         }
         guard connector.methods.contains(.savedCard) else { throw PaymentIntentBook.refusal(GatewayError.unsupported(provider: connector.provider, method: .savedCard)) }
         let token = try PaymentIntentBook.cardToken(request.token, provider: connector.provider)
-        var maxAmount: Money?
-        if let text = request.maxAmount {
-            guard let parsed = try? Money(parsing: text), parsed.isPositive else { throw Self.refusal("max_amount_invalid", "El monto máximo se escribe como 5000.00 y es mayor que cero.") }
-            maxAmount = parsed
-        }
-        let (loan, _) = try await intents.book.position(loanID, lenderID: lenderID)
-        guard loan.status == .active else {
-            throw Self.refusal("loan_not_payable", "Solo se domicilia un crédito vigente; el crédito está \(loan.status.label.lowercased()).", status: .conflict)
-        }
-        if try await active(loanID: loanID, lenderID: lenderID) != nil {
-            throw Self.refusal("mandate_exists", "El crédito ya tiene una domiciliación activa. Cancélela antes de registrar otra tarjeta.", status: .conflict)
-        }
+        let maxAmount = try Self.maxAmount(request.maxAmount)
+        let loan = try await mandatable(loanID, lenderID: lenderID)
         let client = try await intents.directory.get(id: loan.clientId)
         let customerID: String
         let card: SavedCard
@@ -108,22 +98,10 @@ public struct CardMandateBook: Sendable {
                 guard existing == nil else {
                     throw Self.refusal("mandate_exists", "El crédito ya tiene una domiciliación activa. Cancélela antes de registrar otra tarjeta.", status: .conflict)
                 }
-                try await db.raw(
-                    """
-                    INSERT INTO card_mandates (id, lender_id, loan_id, client_id, provider, provider_customer_id, provider_card_id, card_brand, card_last4,
-                        card_exp_month, card_exp_year, max_amount, status, consent, channel, authorised_at, authorised_by, row_version)
-                    VALUES (\(bind: id), \(bind: lenderID), \(bind: loanID), \(bind: loan.clientId), \(bind: connector.provider.rawValue), \(bind: customerID),
-                        \(bind: card.id), \(bind: card.brand), \(bind: card.last4), \(bind: card.expiryMonth), \(bind: card.expiryYear), \(bind: limit?.minorUnits),
-                        'active', \(bind: Self.consentText(loanID: loanID, lender: lender, card: "\(card.brandName) terminación \(card.last4)", maxAmount: limit)), \(bind: channel), \(bind: now.text),
-                        \(bind: actor.id), 1)
-                    """
-                ).run()
-                try await AuditLog.append(
-                    Administration.entry(
-                        actor: actor, action: "card_mandate.create", objectType: "card_mandate", objectID: id, at: now,
-                        change: "\(loanID) \(connector.provider.rawValue) \(card.brand) \(card.last4) \(limit?.minorUnits.description ?? "-") \(channel)"
-                    ),
-                    on: db
+                try await Self.insertMandate(
+                    id: id, lenderID: lenderID, loanID: loanID, clientID: loan.clientId, provider: connector.provider, customerID: customerID, card: card, maxAmount: limit,
+                    consent: Self.consentText(loanID: loanID, lender: lender, card: "\(card.brandName) terminación \(card.last4)", maxAmount: limit), channel: channel,
+                    at: now, actor: actor, on: db
                 )
             }
         } catch {
@@ -135,6 +113,50 @@ public struct CardMandateBook: Sendable {
             throw error
         }
         return try await mandate(id, lenderID: lenderID)
+    }
+
+    /// The most one charge may take, as typed (`5000.00`, `5,000.00`); nil when not given.
+    static func maxAmount(_ text: String?) throws -> Money? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let parsed = try? Money(parsing: text.replacingOccurrences(of: ",", with: "")), parsed.isPositive else {
+            throw refusal("max_amount_invalid", "El monto máximo se escribe como 5000.00 y es mayor que cero.")
+        }
+        return parsed
+    }
+
+    /// The loan, when it can be given an authorisation: active, and without one already.
+    func mandatable(_ loanID: String, lenderID: String) async throws -> LoanBook.Record {
+        let (loan, _) = try await intents.book.position(loanID, lenderID: lenderID)
+        guard loan.status == .active else {
+            throw Self.refusal("loan_not_payable", "Solo se domicilia un crédito vigente; el crédito está \(loan.status.label.lowercased()).", status: .conflict)
+        }
+        if try await active(loanID: loanID, lenderID: lenderID) != nil {
+            throw Self.refusal("mandate_exists", "El crédito ya tiene una domiciliación activa. Cancélela antes de registrar otra tarjeta.", status: .conflict)
+        }
+        return loan
+    }
+
+    /// Writes an active authorisation and its audit entry (inside the caller's transaction).
+    static func insertMandate(
+        id: String, lenderID: String, loanID: String, clientID: String, provider: GatewayProvider, customerID: String, card: SavedCard, maxAmount: Money?, consent: String,
+        channel: String, at now: Timestamp, actor: Administration.Actor, on db: any SQLDatabase
+    ) async throws {
+        try await db.raw(
+            """
+            INSERT INTO card_mandates (id, lender_id, loan_id, client_id, provider, provider_customer_id, provider_card_id, card_brand, card_last4,
+                card_exp_month, card_exp_year, max_amount, status, consent, channel, authorised_at, authorised_by, row_version)
+            VALUES (\(bind: id), \(bind: lenderID), \(bind: loanID), \(bind: clientID), \(bind: provider.rawValue), \(bind: customerID),
+                \(bind: card.id), \(bind: card.brand), \(bind: card.last4), \(bind: card.expiryMonth), \(bind: card.expiryYear), \(bind: maxAmount?.minorUnits),
+                'active', \(bind: consent), \(bind: channel), \(bind: now.text), \(bind: actor.id), 1)
+            """
+        ).run()
+        try await AuditLog.append(
+            Administration.entry(
+                actor: actor, action: "card_mandate.create", objectType: "card_mandate", objectID: id, at: now,
+                change: "\(loanID) \(provider.rawValue) \(card.brand) \(card.last4) \(maxAmount?.minorUnits.description ?? "-") \(channel)"
+            ),
+            on: db
+        )
     }
 
     /// Ends an authorisation at once: no new charge is made (one already sent finishes), the due dates waiting are

@@ -15,6 +15,9 @@ public enum GatewayError: CarteraError, Equatable {
     case invalidResponse(provider: GatewayProvider, detail: String)
     /// The provider does not offer this way of paying.
     case unsupported(provider: GatewayProvider, method: GatewayMethod.Kind)
+    /// The provider has no page of its own where a borrower saves a card; the lender's app saves it with the
+    /// provider's script instead (`saveCard`).
+    case noCardPage(provider: GatewayProvider)
 
     public var code: String {
         switch self {
@@ -24,6 +27,7 @@ public enum GatewayError: CarteraError, Equatable {
         case .outcomeUnknown: "gateway_outcome_unknown"
         case .invalidResponse: "gateway_invalid_response"
         case .unsupported: "gateway_method_unsupported"
+        case .noCardPage: "gateway_card_page_unsupported"
         }
     }
 
@@ -41,6 +45,8 @@ public enum GatewayError: CarteraError, Equatable {
             "\(provider.name) respondió algo que Cartera no entiende. Avise a soporte; no se registró nada."
         case .unsupported(let provider, let method):
             "\(provider.name) no ofrece pagos \(Self.methodName(method)). Elija otra forma de pago."
+        case .noCardPage(let provider):
+            "\(provider.name) no tiene una página para registrar tarjetas; la financiera registra la tarjeta desde su aplicación con el formulario de \(provider.name). Elija otra pasarela."
         }
     }
 

@@ -133,6 +133,52 @@ public struct GatewayCheckout: Sendable, Hashable {
     }
 }
 
+/// A borrower saving a card on the provider's own page (to be charged later without them, domiciliación): they type
+/// it there, so Cartera never sees it; the provider sends them back to `returnURL`.
+public struct GatewayCardSetupRequest: Sendable, Hashable {
+    /// Cartera's card setup: the idempotency key and the reference the provider keeps with it.
+    public let setupID: String
+    /// The provider's customer the card is saved on (`createCustomer`).
+    public let customerID: String
+    public let payerEmail: String?
+    public let returnURL: String
+    /// When the page stops taking the card.
+    public let expiresAt: Timestamp
+
+    public init(setupID: String, customerID: String, payerEmail: String?, returnURL: String, expiresAt: Timestamp) {
+        self.setupID = setupID
+        self.customerID = customerID
+        self.payerEmail = payerEmail
+        self.returnURL = returnURL
+        self.expiresAt = expiresAt
+    }
+}
+
+/// The provider's page where a card is saved.
+public struct GatewayCardSetup: Sendable, Hashable {
+    /// Where to send the borrower.
+    public let url: String
+    /// The provider's id of the setup (Stripe's Checkout Session), to ask how it ended.
+    public let id: String
+    public let expiresAt: Timestamp?
+
+    public init(url: String, id: String, expiresAt: Timestamp?) {
+        self.url = url
+        self.id = id
+        self.expiresAt = expiresAt
+    }
+}
+
+/// How a card setup on the provider's page stands.
+public enum GatewayCardSetupState: Sendable, Hashable {
+    /// The borrower has not saved a card yet (the page is still open).
+    case open
+    /// The card is saved on the customer.
+    case saved(SavedCard)
+    /// The page closed without a card (expired or abandoned); a new setup is needed.
+    case expired
+}
+
 /// A card saved with a provider: its id there (what a charge names) and what lets people recognise it. Never the number.
 public struct SavedCard: Sendable, Hashable, Codable {
     /// The provider's id for the card (Stripe `pm_…`, Conekta `src_…`, Openpay card id, Mercado Pago card id, PayPal
@@ -197,8 +243,25 @@ public protocol PaymentGateway: Sendable {
     /// Opens the provider's page where the borrower pays by card (Stripe Checkout, Conekta HostedPayment, Openpay's
     /// redirect charge, Mercado Pago Checkout Pro, PayPal's approval page).
     func checkout(_ request: GatewayCheckoutRequest) async throws(GatewayError) -> GatewayCheckout
+    /// Whether the provider has a page of its own where a borrower saves a card (`cardSetup`); without one, a card is
+    /// saved by the lender's app with the provider's script (`saveCard`).
+    var savesCardsOnItsPage: Bool { get }
+    /// Opens the provider's page where the borrower saves a card on `request.customerID` (Stripe Checkout in setup
+    /// mode). Throws `noCardPage` for a provider without one.
+    func cardSetup(_ request: GatewayCardSetupRequest) async throws(GatewayError) -> GatewayCardSetup
+    /// How the setup `id` (from `cardSetup`) stands: still open, the card saved, or closed without one.
+    func cardSetupState(_ id: String) async throws(GatewayError) -> GatewayCardSetupState
 }
 
 extension PaymentGateway {
     public var findsByIntent: Bool { true }
+    public var savesCardsOnItsPage: Bool { false }
+
+    public func cardSetup(_ request: GatewayCardSetupRequest) async throws(GatewayError) -> GatewayCardSetup {
+        throw .noCardPage(provider: provider)
+    }
+
+    public func cardSetupState(_ id: String) async throws(GatewayError) -> GatewayCardSetupState {
+        throw .noCardPage(provider: provider)
+    }
 }

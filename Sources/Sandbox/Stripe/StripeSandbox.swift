@@ -77,7 +77,9 @@ public struct StripeSandbox: Sendable {
         }
         group.get("/v1/checkout/sessions/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            return try await self.handle(request, context, write: false) { _ in await self.state.checkoutSession(id, pageBase: self.publicURL()) }
+            return try await self.handle(request, context, write: false) { _ in
+                await self.state.checkoutSession(id, pageBase: self.publicURL(), expanding: Self.expansions(request), now: self.clock())
+            }
         }
         SandboxCheckoutPage.add(
             to: group, path: "/_sandbox/checkout", provider: "Stripe", publicURL: publicURL, find: { await self.state.openSession($0, now: self.clock()) },

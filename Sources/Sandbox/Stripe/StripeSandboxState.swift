@@ -38,9 +38,12 @@ actor StripeSandboxState {
     private var paymentMethods: [String: SavedMethod] = [:]
     private var sessions: [String: Session] = [:]
 
-    /// A Checkout Session in payment mode.
+    /// A Checkout Session, in payment mode (one line item) or setup mode (a card saved on a customer).
     struct Session: Sendable {
         var id: String
+        var mode = "payment"
+        var customer: String?
+        var setupIntent: String?
         var amount: Int64
         var currency: String
         var name: String
@@ -56,6 +59,8 @@ actor StripeSandboxState {
         var paymentIntent: String?
     }
     private var intents: [String: Intent] = [:]
+    /// SetupIntents made by setup-mode sessions: id → (status, PaymentMethod, metadata, created).
+    private var setupIntents: [String: (status: String, paymentMethod: String?, metadata: [String: String], created: Int64)] = [:]
     private var idempotency: [String: (body: String, answer: Answer)] = [:]
     /// Events to deliver to the webhook endpoint, in order.
     private var records = SandboxRecords<[String: any Sendable]>()
@@ -166,22 +171,21 @@ actor StripeSandboxState {
     /// `POST /v1/checkout/sessions` (mode `payment`, one line item with `price_data`); its `url` is the sandbox's page.
     func createCheckoutSession(_ form: [(String, String)], now: Timestamp, pageBase: String) -> Answer {
         let values = Dictionary(form, uniquingKeysWith: { _, last in last })
+        if values["mode"] == "setup" { return createSetupSession(form, now: now, pageBase: pageBase) }
         guard values["mode"] == "payment" else {
-            return .stripeError(400, type: "invalid_request_error", code: "parameter_invalid_empty", message: "This sandbox makes payment-mode sessions only.", extra: ["param": "mode"])
+            return .stripeError(400, type: "invalid_request_error", code: "parameter_invalid_empty", message: "This sandbox makes payment-mode and setup-mode sessions only.", extra: ["param": "mode"])
         }
         guard let amount = values["line_items[][price_data][unit_amount]"].flatMap({ Int64($0) }), amount >= 1_000,
             values["line_items[][price_data][currency]"] == "mxn", let name = values["line_items[][price_data][product_data][name]"]
         else {
             return .stripeError(400, type: "invalid_request_error", code: "parameter_missing", message: "line_items[0][price_data] needs currency mxn, unit_amount ≥ 1000 and product_data[name].", extra: ["param": "line_items"])
         }
-        guard let success = values["success_url"] else {
-            return .stripeError(400, type: "invalid_request_error", code: "parameter_missing", message: "Missing required param: success_url.", extra: ["param": "success_url"])
+        let success: String, expires: Int64
+        switch Self.sessionLimits(values, now: now) {
+        case .success(let limits): (success, expires) = limits
+        case .failure(let refusal): return refusal.answer
         }
         let nowSeconds = now.millisecondsSince1970 / 1000
-        let expires = values["expires_at"].flatMap { Int64($0) } ?? nowSeconds + 86_400
-        guard expires >= nowSeconds + 1_800 - 60, expires <= nowSeconds + 86_400 else {
-            return .stripeError(400, type: "invalid_request_error", code: "parameter_invalid_integer", message: "expires_at must be between 30 minutes and 24 hours from now.", extra: ["param": "expires_at"])
-        }
         var intentMetadata: [String: String] = [:]
         for (key, value) in form where key.hasPrefix("payment_intent_data[metadata][") && key.hasSuffix("]") {
             intentMetadata[String(key.dropFirst("payment_intent_data[metadata][".count).dropLast())] = value
@@ -195,23 +199,115 @@ actor StripeSandboxState {
         return .ok(Self.object(session, pageBase: pageBase))
     }
 
-    func checkoutSession(_ id: String, pageBase: String) -> Answer {
-        guard let session = sessions[id] else {
-            return .stripeError(404, type: "invalid_request_error", code: "resource_missing", message: "No such checkout.session: '\(id)'", extra: ["param": "session"])
+    /// A refused request, as an error to carry in a `Result`.
+    struct Refusal: Error {
+        let answer: Answer
+    }
+
+    /// A session's `success_url` (required) and `expires_at` (30 minutes to 24 hours ahead; 24 hours when not given).
+    static func sessionLimits(_ values: [String: String], now: Timestamp) -> Result<(String, Int64), Refusal> {
+        guard let success = values["success_url"] else {
+            return .failure(Refusal(answer: .stripeError(400, type: "invalid_request_error", code: "parameter_missing", message: "Missing required param: success_url.", extra: ["param": "success_url"])))
         }
+        let nowSeconds = now.millisecondsSince1970 / 1000
+        let expires = values["expires_at"].flatMap { Int64($0) } ?? nowSeconds + 86_400
+        guard expires >= nowSeconds + 1_800 - 60, expires <= nowSeconds + 86_400 else {
+            return .failure(Refusal(answer: .stripeError(
+                400, type: "invalid_request_error", code: "parameter_invalid_integer", message: "expires_at must be between 30 minutes and 24 hours from now.", extra: ["param": "expires_at"]
+            )))
+        }
+        return .success((success, expires))
+    }
+
+    /// `POST /v1/checkout/sessions` with `mode=setup`: a card saved on `customer` (which must exist); `currency` or
+    /// `payment_method_types[]` is required, as Stripe asks.
+    private func createSetupSession(_ form: [(String, String)], now: Timestamp, pageBase: String) -> Answer {
+        let values = Dictionary(form, uniquingKeysWith: { _, last in last })
+        guard let customer = values["customer"], customers[customer] != nil else {
+            return .stripeError(400, type: "invalid_request_error", code: "resource_missing", message: "No such customer: '\(values["customer"] ?? "")'", extra: ["param": "customer"])
+        }
+        guard values["currency"] == "mxn" || values["payment_method_types[]"] == "card" else {
+            return .stripeError(400, type: "invalid_request_error", code: "parameter_missing", message: "currency is required in setup mode when payment_method_types is not passed.", extra: ["param": "currency"])
+        }
+        let success: String, expires: Int64
+        switch Self.sessionLimits(values, now: now) {
+        case .success(let limits): (success, expires) = limits
+        case .failure(let refusal): return refusal.answer
+        }
+        let nowSeconds = now.millisecondsSince1970 / 1000
+        var intentMetadata: [String: String] = [:]
+        for (key, value) in form where key.hasPrefix("setup_intent_data[metadata][") && key.hasSuffix("]") {
+            intentMetadata[String(key.dropFirst("setup_intent_data[metadata][".count).dropLast())] = value
+        }
+        var session = Session(
+            id: newID("cs_test_"), amount: 0, currency: "mxn", name: "Guardar tarjeta", metadata: Self.metadata(form), intentMetadata: intentMetadata,
+            intentDescription: nil, clientReference: values["client_reference_id"], successURL: success, cancelURL: values["cancel_url"], expiresAt: expires,
+            created: nowSeconds
+        )
+        session.mode = "setup"
+        session.customer = customer
+        sessions[session.id] = session
         return .ok(Self.object(session, pageBase: pageBase))
     }
 
-    /// What the page shows of an open session.
+    /// `GET /v1/checkout/sessions/{id}`, expanding `setup_intent` and `setup_intent.payment_method` when asked.
+    func checkoutSession(_ id: String, pageBase: String, expanding: Set<String> = [], now: Timestamp) -> Answer {
+        guard var session = sessions[id] else {
+            return .stripeError(404, type: "invalid_request_error", code: "resource_missing", message: "No such checkout.session: '\(id)'", extra: ["param": "session"])
+        }
+        if session.status == "open", session.expiresAt <= now.millisecondsSince1970 / 1000 {
+            session.status = "expired"
+            sessions[id] = session
+        }
+        var object = Self.object(session, pageBase: pageBase)
+        if let setupID = session.setupIntent, let setup = setupIntents[setupID], expanding.contains("setup_intent") || expanding.contains("setup_intent.payment_method") {
+            var intent: [String: any Sendable] = [
+                "id": setupID, "object": "setup_intent", "status": setup.status, "customer": session.customer ?? NSNull(), "usage": "off_session",
+                "metadata": setup.metadata, "created": setup.created, "livemode": false, "payment_method_types": ["card"],
+            ]
+            if let method = setup.paymentMethod {
+                intent["payment_method"] = expanding.contains("setup_intent.payment_method") ? paymentMethods[method].map { Self.object($0) } ?? NSNull() : method
+            }
+            object["setup_intent"] = intent
+        }
+        return .ok(object)
+    }
+
+    /// What the page shows of an open session (amount 0: a card to save, nothing to pay).
     func openSession(_ id: String, now: Timestamp) -> (amount: Int64, description: String, cancelURL: String?)? {
         guard let session = sessions[id], session.status == "open", session.expiresAt > now.millisecondsSince1970 / 1000 else { return nil }
         return (session.amount, session.name, session.cancelURL)
+    }
+
+    /// The borrower saves a card on a setup-mode page: the test card is copied into a PaymentMethod attached to the
+    /// customer, through a succeeded SetupIntent. As in Stripe's test mode, a card declined by its bank is refused here,
+    /// while one that only lacks funds is saved (its charges fail later).
+    private func saveCardOnPage(_ id: String, session: Session, card: SandboxCheckoutPage.Card, now: Timestamp, pageBase: String) -> SandboxCheckoutPage.Result {
+        guard card != .declined else { return .refused("Your card was declined.") }
+        let source = card == .pays ? "pm_card_visa" : "pm_card_chargeDeclinedInsufficientFunds"
+        let nowSeconds = now.millisecondsSince1970 / 1000
+        let method = SavedMethod(id: newID("pm_"), source: source, customer: session.customer, created: nowSeconds)
+        paymentMethods[method.id] = method
+        let setupID = newID("seti_")
+        setupIntents[setupID] = ("succeeded", method.id, session.intentMetadata, nowSeconds)
+        var done = session
+        done.status = "complete"
+        done.setupIntent = setupID
+        sessions[id] = done
+        emit(
+            "setup_intent.succeeded",
+            ["id": setupID, "object": "setup_intent", "status": "succeeded", "customer": session.customer ?? NSNull(), "payment_method": method.id, "metadata": session.intentMetadata],
+            at: now
+        )
+        emit("checkout.session.completed", Self.object(done, pageBase: pageBase), at: now)
+        return .redirect(done.successURL.replacingOccurrences(of: "{CHECKOUT_SESSION_ID}", with: id))
     }
 
     /// The borrower pays on the page: the PaymentIntent is made with the chosen test card; declined, the page says so
     /// and the session stays open.
     func payCheckout(_ id: String, card: SandboxCheckoutPage.Card, now: Timestamp, pageBase: String) -> SandboxCheckoutPage.Result {
         guard var session = sessions[id], session.status == "open", session.expiresAt > now.millisecondsSince1970 / 1000 else { return .notFound }
+        if session.mode == "setup" { return saveCardOnPage(id, session: session, card: card, now: now, pageBase: pageBase) }
         let method: String =
             switch card {
             case .pays: "pm_card_visa"
@@ -261,14 +357,17 @@ actor StripeSandboxState {
 
     static func object(_ session: Session, pageBase: String) -> [String: any Sendable] {
         var object: [String: any Sendable] = [
-            "id": session.id, "object": "checkout.session", "mode": "payment", "status": session.status,
-            "payment_status": session.status == "complete" ? "paid" : "unpaid", "amount_total": session.amount, "currency": session.currency,
+            "id": session.id, "object": "checkout.session", "mode": session.mode, "status": session.status,
+            "payment_status": session.mode == "setup" ? "no_payment_required" : session.status == "complete" ? "paid" : "unpaid",
+            "amount_total": session.mode == "setup" ? NSNull() : session.amount, "currency": session.currency,
             "metadata": session.metadata, "success_url": session.successURL, "expires_at": session.expiresAt, "created": session.created, "livemode": false,
             "url": session.status == "open" ? "\(pageBase)/_sandbox/checkout/\(session.id)" : NSNull(),
         ]
         object["cancel_url"] = session.cancelURL
         object["client_reference_id"] = session.clientReference
         object["payment_intent"] = session.paymentIntent
+        object["customer"] = session.customer
+        object["setup_intent"] = session.setupIntent
         return object
     }
 

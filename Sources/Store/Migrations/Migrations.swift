@@ -16,5 +16,6 @@ public enum Migrations {
         .m0013CardMandates,
         .m0014OneRecurringChargeInFlight,
         .m0015AuditHashNotIndexed,
+        .m0016CardSetups,
     ]
 }

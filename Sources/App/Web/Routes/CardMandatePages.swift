@@ -13,11 +13,14 @@ struct CardMandatePages {
     let web: WebRouter
     let book: LoanBook
     let mandates: CardMandateBook
+    /// `CARTERA_PUBLIC_URL`, where gateways send borrowers back.
+    let publicURL: String?
 
     func add() {
         let pages = web.pages
         let book = book
         let mandates = mandates
+        let publicURL = publicURL
 
         web.get("/domiciliaciones", .permission(.readLoans)) { request in
             guard let user = request.user else { return WebPages.redirect(to: "/login") }
@@ -85,6 +88,71 @@ struct CardMandatePages {
             }
         }
 
+        // The borrower authorises domiciliación: chooses the gateway and a limit, reads and accepts the authorisation,
+        // then saves the card on the gateway's own page.
+        web.get("/portal/creditos/:id/domiciliacion", .permission(.usePortal)) { request in
+            guard let user = request.user, let id = request.context.parameters.get("id"), try await LoanPages.ownLoan(id, user, book) != nil else {
+                return pages.message(title: "Crédito no encontrado", message: "Ese crédito no está entre los suyos.", web: request, status: .notFound, next: ("/portal", "Ver mis créditos"))
+            }
+            return try await Self.setupForm(pages, request, loanID: id, lenderID: user.lenderID, mandates: mandates, error: nil)
+        }
+
+        web.post("/portal/creditos/:id/domiciliacion", .permission(.usePortal)) { request in
+            guard let user = request.user, let id = request.context.parameters.get("id"), try await LoanPages.ownLoan(id, user, book) != nil else {
+                return pages.message(title: "Crédito no encontrado", message: "Ese crédito no está entre los suyos.", web: request, status: .notFound, next: ("/portal", "Ver mis créditos"))
+            }
+            let terms: CardMandateBook.SetupTerms
+            do {
+                terms = try await mandates.setupTerms(loanID: id, provider: request.field("pasarela"), maxAmount: request.field("maximo").nilIfEmpty, lenderID: user.lenderID)
+            } catch let error as APIError {
+                return try await Self.setupForm(pages, request, loanID: id, lenderID: user.lenderID, mandates: mandates, error: error.message, status: error.status)
+            }
+            var values: [String: Any] = [
+                "loanId": id, "provider": terms.provider.name, "providerValue": terms.provider.rawValue, "maxAmount": terms.maxAmount?.decimalText ?? "", "consent": terms.consent,
+            ]
+            guard request.field("acepto") == "si" else {
+                // Step two: the authorisation, word for word, to accept.
+                return pages.render("portal_card_setup_confirm", title: "Autorizar la domiciliación", web: request, values: values, current: "/portal")
+            }
+            do {
+                guard request.field("autorizacion") == terms.consent else {
+                    throw CardMandateBook.refusal("consent_changed", "La autorización cambió mientras la leía. Revísela y acéptela de nuevo.", status: .conflict)
+                }
+                let base = request.publicBase(configured: publicURL)
+                let setup = try await mandates.beginSetup(
+                    loanID: id, terms: terms, returnURL: { "\(base)/domiciliacion/regreso/\($0)" }, lenderID: user.lenderID, actor: request.actor
+                )
+                // A link, not a redirect: the portal's forms post only to Cartera (CSP form-action), and the borrower
+                // sees where the card is typed before going there.
+                values["cardPage"] = setup.pageUrl ?? ""
+                return pages.render("portal_card_setup_go", title: "Registrar la tarjeta", web: request, values: values, current: "/portal")
+            } catch let error as APIError {
+                values["error"] = error.message
+                return pages.render(
+                    "portal_card_setup_confirm", title: "Autorizar la domiciliación", web: request, values: values, error: error.message, status: error.status, current: "/portal"
+                )
+            }
+        }
+
+        // Where the gateway's page sends the borrower back. Browsers do not send the session cookie (SameSite=Strict)
+        // on a navigation another site started, so this page needs none: the setup's id (80 random bits) is the key;
+        // it names nobody, asks the gateway, and links to the portal.
+        web.get("/domiciliacion/regreso/:id", .anyone) { request in
+            guard let id = request.context.parameters.get("id"), id.hasPrefix("dse_"), id.count <= 64, let setup = try await mandates.finishSetup(id, actor: request.actor) else {
+                return pages.message(title: "Registro no encontrado", message: "No encontramos ese registro de tarjeta. Revise su crédito en el portal.", web: request, status: .notFound, next: ("/portal", "Ir a mis créditos"))
+            }
+            var values: [String: Any] = [
+                "loanId": setup.loanId, "provider": setup.provider.name, "status": setup.status.label, "completed": setup.status == .completed, "open": setup.status == .open,
+                "ended": setup.status == .expired || setup.status == .failed,
+            ]
+            values["error"] = setup.errorMessage
+            values["cardPage"] = setup.status == .open ? setup.pageUrl : nil
+            if let mandateID = setup.mandateId, let mandate = try? await mandates.mandate(mandateID, lenderID: setup.lenderId) {
+                values["card"] = "\(mandate.card.brandName) terminación \(mandate.card.last4)"
+            }
+            return pages.render("card_setup_return", title: "Domiciliación con tarjeta", web: request, values: values, current: "/portal")
+        }
+
         // The borrower cancels the authorisation of one of their loans.
         web.post("/portal/creditos/:id/domiciliacion/cancelar", .permission(.usePortal)) { request in
             guard let user = request.user, let id = request.context.parameters.get("id"), try await LoanPages.ownLoan(id, user, book) != nil,
@@ -104,9 +172,32 @@ struct CardMandatePages {
         }
     }
 
-    /// What the portal's loan page shows of the loan's authorisation.
-    static func portalValues(loanID: String, lenderID: String, mandates: CardMandateBook) async throws -> [String: Any] {
-        guard let mandate = try await mandates.active(loanID: loanID, lenderID: lenderID) else { return [:] }
+    /// The first step of authorising domiciliación in the portal: the gateway and the limit.
+    static func setupForm(
+        _ pages: WebPages, _ request: WebRequest, loanID: String, lenderID: String, mandates: CardMandateBook, error: String?, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let providers = mandates.setupProviders
+        let chosen = request.field("pasarela")
+        var values: [String: Any] = [
+            "loanId": loanID, "maxAmount": request.field("maximo"),
+            "providers": providers.enumerated().map { index, provider in
+                ["value": provider.rawValue, "label": provider.name, "checked": chosen.isEmpty ? index == 0 : chosen == provider.rawValue] as [String: Any]
+            },
+            "canSetUp": !providers.isEmpty,
+        ]
+        if let mandate = try await mandates.active(loanID: loanID, lenderID: lenderID) { values["activeCard"] = mandate.cardLabel }
+        return pages.render("portal_card_setup", title: "Domiciliar mis pagos", web: request, values: values, error: error, status: status, current: "/portal")
+    }
+
+    /// What the portal's loan page shows of the loan's authorisation (and the way to give one).
+    static func portalValues(loanID: String, lenderID: String, active: Bool, mandates: CardMandateBook, actor: Administration.Actor) async throws -> [String: Any] {
+        // A card saved on the gateway's page whose borrower never came back to Cartera is taken up now.
+        for setup in try await mandates.setups(loanID: loanID, lenderID: lenderID) where setup.status == .open {
+            _ = try? await mandates.finishSetup(setup.id, actor: actor)
+        }
+        guard let mandate = try await mandates.active(loanID: loanID, lenderID: lenderID) else {
+            return ["canSetUpMandate": active && !mandates.setupProviders.isEmpty, "mandateLoanId": loanID]
+        }
         var values: [String: Any] = [
             "loanId": loanID, "card": mandate.cardLabel, "authorisedAt": String(mandate.authorisedAt.prefix(10)),
             "retryDays": try await mandates.retrySchedule(lenderID: lenderID).days.map(String.init).joined(separator: ", "),

@@ -202,7 +202,7 @@ struct LoanPages {
             var values = Self.loanValues(LoanDocument(record: loan, position: position))
             values["payments"] = payments.map { ["date": $0.valueDate, "amount": "$" + $0.amount, "channel": MoneyChannel(rawValue: $0.channel ?? "")?.label ?? ""] }
             for (key, value) in try await PaymentIntentPages.portalValues(loan: loan, position: position, user: user, intents: intents) { values[key] = value }
-            for (key, value) in try await CardMandatePages.portalValues(loanID: loan.id, lenderID: user.lenderID, mandates: mandates) { values[key] = value }
+            for (key, value) in try await CardMandatePages.portalValues(loanID: loan.id, lenderID: user.lenderID, active: loan.status == .active, mandates: mandates, actor: request.actor) { values[key] = value }
             return pages.render("portal_loan", title: "Crédito \(loan.id)", web: request, values: values, current: "/portal")
         }
 

@@ -82,7 +82,77 @@ enum RecurringTemplates {
           </form>
         </div>
         {{/mandate}}
-        {{^mandate}}<p>Este crédito no tiene domiciliación. Para que sus pagos se carguen solos a su tarjeta, regístrela desde la aplicación de la financiera o pídalo a su asesor.</p>{{/mandate}}
+        {{^mandate}}<p>Este crédito no tiene domiciliación.{{#canSetUpMandate}} Para que sus pagos se carguen solos a su tarjeta en cada fecha de pago,
+        <a href="/portal/creditos/{{mandateLoanId}}/domiciliacion" id="domiciliar">domicilie sus pagos</a>.{{/canSetUpMandate}}{{^canSetUpMandate}} Para que sus
+        pagos se carguen solos a su tarjeta, regístrela desde la aplicación de la financiera o pídalo a su asesor.{{/canSetUpMandate}}</p>{{/mandate}}
+        """
+
+    /// Domiciliación from the portal, step one: the gateway where the card is saved and the most one charge may take.
+    static let portalSetup = """
+        {{<layout}}{{$body}}
+        {{#activeCard}}<p>Este crédito ya se carga a su tarjeta {{activeCard}}. Para usar otra, cancele primero la domiciliación en su crédito.</p>{{/activeCard}}
+        {{^activeCard}}{{#canSetUp}}
+        <form method="post" action="/portal/creditos/{{loanId}}/domiciliacion" class="card" id="domiciliar-pagos">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <p>Con la domiciliación, el monto exigible de su crédito {{loanId}} se carga a su tarjeta en cada fecha de pago. Registrará la
+          tarjeta en la página segura de la pasarela; Cartera no ve ni guarda sus datos. Puede cancelarla cuando quiera.</p>
+          <fieldset><legend>¿Dónde registrará su tarjeta?</legend>
+            {{#providers}}<label><input type="radio" name="pasarela" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/providers}}
+          </fieldset>
+          <label>Monto máximo por cargo (opcional) <input name="maximo" inputmode="decimal" placeholder="5000.00" value="{{maxAmount}}"></label>
+          <button type="submit">Continuar</button>
+        </form>
+        {{/canSetUp}}
+        {{^canSetUp}}<p>La financiera aún no ofrece registrar la tarjeta en el portal. Pídalo a su asesor.</p>{{/canSetUp}}
+        {{/activeCard}}
+        <p><a href="/portal/creditos/{{loanId}}">Volver a mi crédito</a></p>
+        {{/body}}{{/layout}}
+        """
+
+    /// Step two: the authorisation, word for word, to accept before going to the gateway's page.
+    static let portalSetupConfirm = """
+        {{<layout}}{{$body}}
+        <form method="post" action="/portal/creditos/{{loanId}}/domiciliacion" class="card" id="aceptar-domiciliacion">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <input type="hidden" name="pasarela" value="{{providerValue}}">
+          <input type="hidden" name="maximo" value="{{maxAmount}}">
+          <input type="hidden" name="autorizacion" value="{{consent}}">
+          <h2>Autorización de cargos a su tarjeta</h2>
+          <blockquote id="autorizacion">{{consent}}</blockquote>
+          <p>Registrará la tarjeta en la página segura de {{provider}}.</p>
+          <label><input type="checkbox" name="acepto" value="si" required> Leí y acepto esta autorización</label>
+          <button type="submit">Aceptar e ir a registrar mi tarjeta</button>
+        </form>
+        <p><a href="/portal/creditos/{{loanId}}/domiciliacion">Cambiar la pasarela o el monto</a> · <a href="/portal/creditos/{{loanId}}">Volver a mi crédito</a></p>
+        {{/body}}{{/layout}}
+        """
+
+    /// Step three: the way to the gateway's page.
+    static let portalSetupGo = """
+        {{<layout}}{{$body}}
+        <div class="voucher card" id="registrar-tarjeta">
+          <p>Su autorización quedó registrada. Ahora escriba los datos de su tarjeta en la página segura de {{provider}}; Cartera no los ve
+          ni los guarda. No se cobra nada al registrarla. Al terminar, {{provider}} lo regresará aquí.</p>
+          <p><a href="{{cardPage}}" id="ir-a-registrar" class="button">Registrar mi tarjeta en {{provider}}</a></p>
+          <p>La página está abierta durante una hora.</p>
+        </div>
+        <p><a href="/portal/creditos/{{loanId}}">Volver a mi crédito sin registrar la tarjeta</a></p>
+        {{/body}}{{/layout}}
+        """
+
+    /// Where the gateway's page sends the borrower back.
+    static let setupReturn = """
+        {{<layout}}{{$body}}
+        <div class="voucher card" id="regreso-domiciliacion">
+          <p>Estado: <strong id="estado">{{status}}</strong></p>
+          {{#completed}}<p>Listo: cargaremos el monto exigible de su crédito {{loanId}} a su tarjeta <strong id="tarjeta">{{card}}</strong> en cada fecha de pago.
+          Puede cancelar la domiciliación cuando quiera desde su crédito.</p>{{/completed}}
+          {{#open}}<p>{{provider}} aún no nos confirma su tarjeta. Si no la registró, <a href="{{cardPage}}" id="ir-a-registrar">regístrela en {{provider}}</a>;
+          si ya lo hizo, vuelva a esta página en unos momentos.</p>{{/open}}
+          {{#ended}}<p>No se registró la tarjeta{{#error}}: {{error}}{{/error}}. Puede intentarlo de nuevo desde su crédito.</p>{{/ended}}
+        </div>
+        <p><a href="/portal/creditos/{{loanId}}" id="ver-en-el-portal">Ir a mi crédito</a></p>
+        {{/body}}{{/layout}}
         """
 
     /// The portal's home adds this: the latest notices.

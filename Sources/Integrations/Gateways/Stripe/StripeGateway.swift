@@ -114,6 +114,44 @@ public struct StripeGateway: PaymentGateway {
         return GatewayCheckout(url: url, chargeID: nil, expiresAt: JSONFields.integer(session, "expires_at").map { Timestamp(millisecondsSince1970: $0 * 1000) })
     }
 
+    public var savesCardsOnItsPage: Bool { true }
+
+    /// A Checkout Session in setup mode on the customer: the borrower saves a card on Stripe's page, and its
+    /// SetupIntent attaches the PaymentMethod to the customer for charges off session.
+    public func cardSetup(_ request: GatewayCardSetupRequest) async throws(GatewayError) -> GatewayCardSetup {
+        let form: [(String, String)] = [
+            ("mode", "setup"), ("customer", request.customerID), ("currency", "mxn"), ("payment_method_types[]", "card"), ("success_url", request.returnURL),
+            ("cancel_url", request.returnURL), ("client_reference_id", request.setupID), ("metadata[cartera_setup]", request.setupID),
+            ("setup_intent_data[metadata][cartera_setup]", request.setupID), ("expires_at", String(request.expiresAt.millisecondsSince1970 / 1000)), ("locale", "es"),
+        ]
+        let session = try await send(.POST, "/v1/checkout/sessions", form: form, idempotencyKey: "setup-\(request.setupID)")
+        guard let id = JSONFields.text(session, "id"), let url = JSONFields.text(session, "url") else {
+            throw .invalidResponse(provider: provider, detail: "Checkout Session sin id o url")
+        }
+        return GatewayCardSetup(url: url, id: id, expiresAt: JSONFields.integer(session, "expires_at").map { Timestamp(millisecondsSince1970: $0 * 1000) })
+    }
+
+    /// The session with its SetupIntent and PaymentMethod expanded: `complete` with a succeeded SetupIntent is a saved card.
+    public func cardSetupState(_ id: String) async throws(GatewayError) -> GatewayCardSetupState {
+        let session = try await send(
+            .GET, "/v1/checkout/sessions/\(FormEncoding.escape(id))?expand%5B%5D=setup_intent.payment_method", form: nil, idempotencyKey: nil
+        )
+        switch JSONFields.text(session, "status") {
+        case "open": return .open
+        case "expired": return .expired
+        case "complete":
+            guard let intent = session["setup_intent"] as? [String: Any], JSONFields.text(intent, "status") == "succeeded",
+                let method = intent["payment_method"] as? [String: Any], let methodID = JSONFields.text(method, "id"), let card = method["card"] as? [String: Any]
+            else { throw .invalidResponse(provider: provider, detail: "sesión completa sin SetupIntent exitoso con tarjeta") }
+            return .saved(SavedCard(
+                id: methodID, brand: JSONFields.text(card, "brand") ?? "card", last4: JSONFields.text(card, "last4") ?? "",
+                expiryMonth: JSONFields.integer(card, "exp_month").map(Int.init), expiryYear: JSONFields.integer(card, "exp_year").map(Int.init)
+            ))
+        default:
+            throw .invalidResponse(provider: provider, detail: "Checkout Session sin status")
+        }
+    }
+
     public func retrieve(_ chargeID: String) async throws(GatewayError) -> GatewayCharge {
         try map(try await send(.GET, "/v1/payment_intents/\(FormEncoding.escape(chargeID))?expand%5B%5D=latest_charge.balance_transaction", form: nil, idempotencyKey: nil))
     }
