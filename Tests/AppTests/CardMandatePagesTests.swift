@@ -96,9 +96,17 @@ struct CardMandatePagesTests {
             .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
     }
 
-    @Test("The borrower authorises domiciliación in the portal: accepts the authorisation word for word, saves the card on the gateway's own page, comes back to an active mandate")
-    func portalSetupOnProviderPage() async throws {
-        try await TestEngine.sqlite.withFreshDatabase { database in
+    /// Per gateway with a page where a card is saved: the page's path, the saved card as the portal shows it, the
+    /// start of its id at the provider.
+    static let setupPages: [String: (page: String, label: String, portal: String, id: String)] = [
+        "stripe": ("/sandbox/stripe/_sandbox/checkout/cs_test_", "Visa terminación 4242", "Visa •••• 4242", "pm_"),
+        "paypal": ("/sandbox/paypal/_sandbox/vault/", "Cuenta PayPal", "Cuenta PayPal", "paypal:"),
+    ]
+
+    @Test("The borrower authorises domiciliación in the portal: accepts the authorisation word for word, saves the card on the gateway's own page, comes back to an active mandate", arguments: TestEngine.available, ["stripe", "paypal"])
+    func portalSetupOnProviderPage(engine: TestEngine, provider: String) async throws {
+        let expected = try #require(Self.setupPages[provider])
+        try await engine.withFreshDatabase { database in
             try await Migrator(database: database).migrate()
             let clock = TestClock()
             let (_, _, applied) = try await PaymentIntentPagesTests.borrowerLoan(database)
@@ -109,7 +117,7 @@ struct CardMandatePagesTests {
                 #expect(loanPage.text.contains(#"href="/portal/creditos/\#(applied.id)/domiciliacion" id="domiciliar""#))
                 let form = try await borrower.get("/portal/creditos/\(applied.id)/domiciliacion")
                 // Only Stripe has a page of its own where a card is saved; the others save it through the lender's app.
-                #expect(form.status == .ok && form.text.contains(#"value="stripe""#) && !form.text.contains(#"value="conekta""#))
+                #expect(form.status == .ok && form.text.contains(#"value="stripe""#) && form.text.contains(#"value="paypal""#) && !form.text.contains(#"value="conekta""#))
 
                 let wrongGateway = try await borrower.post("/portal/creditos/\(applied.id)/domiciliacion", ["pasarela": "conekta"])
                 #expect(wrongGateway.status == .unprocessableContent && wrongGateway.text.contains("Elija una de las pasarelas"))
@@ -118,7 +126,7 @@ struct CardMandatePagesTests {
                 #expect(wrongLimit.status == .unprocessableContent && wrongLimit.text.contains("El monto máximo se escribe como 5000.00"))
 
                 try await borrower.get("/portal/creditos/\(applied.id)/domiciliacion")
-                let confirm = try await borrower.post("/portal/creditos/\(applied.id)/domiciliacion", ["pasarela": "stripe", "maximo": "3,500.00"])
+                let confirm = try await borrower.post("/portal/creditos/\(applied.id)/domiciliacion", ["pasarela": provider, "maximo": "3,500.00"])
                 #expect(confirm.status == .ok && confirm.text.contains("Leí y acepto esta autorización"))
                 let consent = try Self.hidden("autorizacion", in: confirm.text)
                 #expect(consent.hasPrefix("Autorizo a ") && consent.contains("(la que registre en la página segura de la pasarela de pago)"))
@@ -128,15 +136,15 @@ struct CardMandatePagesTests {
                 #expect(before == 0)
 
                 let tampered = try await borrower.post(
-                    "/portal/creditos/\(applied.id)/domiciliacion", ["pasarela": "stripe", "maximo": "3500.00", "acepto": "si", "autorizacion": "Autorizo cargos sin límite"]
+                    "/portal/creditos/\(applied.id)/domiciliacion", ["pasarela": provider, "maximo": "3500.00", "acepto": "si", "autorizacion": "Autorizo cargos sin límite"]
                 )
                 #expect(tampered.status == .conflict && tampered.text.contains("La autorización cambió"))
                 let accepted = try await borrower.post(
-                    "/portal/creditos/\(applied.id)/domiciliacion", ["pasarela": "stripe", "maximo": "3500.00", "acepto": "si", "autorizacion": consent]
+                    "/portal/creditos/\(applied.id)/domiciliacion", ["pasarela": provider, "maximo": "3500.00", "acepto": "si", "autorizacion": consent]
                 )
                 #expect(accepted.status == .ok && accepted.text.contains("ir-a-registrar"))
                 let page = try Self.link("ir-a-registrar", in: accepted.text)
-                #expect(page.path.hasPrefix("/sandbox/stripe/_sandbox/checkout/cs_test_"))
+                #expect(page.path.hasPrefix(expected.page))
                 let shown = try await client.execute(uri: page.path, method: .get)
                 #expect(shown.status == .ok && String(buffer: shown.body).contains("Guardar tarjeta") && !String(buffer: shown.body).contains("MXN"))
                 var formHeaders = HTTPFields()
@@ -157,7 +165,7 @@ struct CardMandatePagesTests {
                 // Browsers send no Strict session cookie on a navigation the gateway's site started: the page needs none.
                 let returned = try await client.execute(uri: back.path, method: .get)
                 let returnedText = String(buffer: returned.body)
-                #expect(returned.status == .ok && returnedText.contains("Tarjeta registrada") && returnedText.contains("Visa terminación 4242"))
+                #expect(returned.status == .ok && returnedText.contains("Tarjeta registrada") && returnedText.contains(expected.label))
                 // Coming back twice makes one authorisation.
                 #expect(String(buffer: try await client.execute(uri: back.path, method: .get).body).contains("Tarjeta registrada"))
 
@@ -171,7 +179,7 @@ struct CardMandatePagesTests {
                 }
                 #expect(try mandate.decode(column: "status", as: String.self) == "active" && mandate.decode(column: "channel", as: String.self) == "portal")
                 #expect(try mandate.decode(column: "consent", as: String.self) == consent && mandate.decode(column: "authorised_by", as: String.self) == borrowerID)
-                #expect(try mandate.decode(column: "max_amount", as: Int64.self) == 350_000 && mandate.decode(column: "provider_card_id", as: String.self).hasPrefix("pm_"))
+                #expect(try mandate.decode(column: "max_amount", as: Int64.self) == 350_000 && mandate.decode(column: "provider_card_id", as: String.self).hasPrefix(expected.id))
                 let setup = try await database.withConnection { db in
                     try await db.raw("SELECT status, mandate_id FROM card_setups WHERE id = \(bind: setupID)").first()
                 }
@@ -182,8 +190,8 @@ struct CardMandatePagesTests {
                 #expect(actions == ["card_setup.begin", "card_mandate.create", "card_setup.complete"])
 
                 let after = try await borrower.get("/portal/creditos/\(applied.id)")
-                #expect(after.text.contains("mi-domiciliacion") && after.text.contains("Visa •••• 4242") && after.text.contains("hasta $3,500.00 por cargo"))
-                #expect(try await borrower.get("/portal/creditos/\(applied.id)/domiciliacion").text.contains("ya se carga a su tarjeta Visa •••• 4242"))
+                #expect(after.text.contains("mi-domiciliacion") && after.text.contains(expected.portal) && after.text.contains("hasta $3,500.00 por cargo"))
+                #expect(try await borrower.get("/portal/creditos/\(applied.id)/domiciliacion").text.contains("ya se carga a su tarjeta \(expected.portal)"))
             }
         }
     }

@@ -100,7 +100,7 @@ public struct CardMandateBook: Sendable {
                 }
                 try await Self.insertMandate(
                     id: id, lenderID: lenderID, loanID: loanID, clientID: loan.clientId, provider: connector.provider, customerID: customerID, card: card, maxAmount: limit,
-                    consent: Self.consentText(loanID: loanID, lender: lender, card: "\(card.brandName) terminación \(card.last4)", maxAmount: limit), channel: channel,
+                    consent: Self.consentText(loanID: loanID, lender: lender, card: card.label, maxAmount: limit), channel: channel,
                     at: now, actor: actor, on: db
                 )
             }

@@ -38,8 +38,9 @@ public struct CardMandateRecord: Sendable, Encodable {
             revokedAt, revokedBy, revokeReason
     }
 
-    /// `Visa •••• 4242 (vence 12/2030)`, for people.
+    /// `Visa •••• 4242 (vence 12/2030)` (`Cuenta PayPal` for a PayPal account), for people.
     public var cardLabel: String {
+        guard !card.last4.isEmpty else { return card.label }
         let expiry = card.expiryMonth.flatMap { month in card.expiryYear.map { String(format: " (vence %02d/%d)", month, $0) } } ?? ""
         return "\(card.brandName) •••• \(card.last4)\(expiry)"
     }

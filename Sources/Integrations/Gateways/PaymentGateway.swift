@@ -182,7 +182,7 @@ public enum GatewayCardSetupState: Sendable, Hashable {
 /// A card saved with a provider: its id there (what a charge names) and what lets people recognise it. Never the number.
 public struct SavedCard: Sendable, Hashable, Codable {
     /// The provider's id for the card (Stripe `pm_…`, Conekta `src_…`, Openpay card id, Mercado Pago card id, PayPal
-    /// vault payment token).
+    /// vault payment token; a PayPal account saved on PayPal's page is `paypal:<payment token>`).
     public let id: String
     /// The card network as the provider names it (`visa`, `mastercard`, `american_express`, `master`…).
     public let brand: String
@@ -205,8 +205,14 @@ public struct SavedCard: Sendable, Hashable, Codable {
         case "visa": "Visa"
         case "mastercard", "master": "Mastercard"
         case "amex", "american_express": "American Express"
+        case "paypal": "PayPal"
         default: brand.capitalized
         }
+    }
+
+    /// `Visa terminación 4242`, or `Cuenta PayPal` for a PayPal account (no card number is shown).
+    public var label: String {
+        last4.isEmpty ? "Cuenta \(brandName)" : "\(brandName) terminación \(last4)"
     }
 
     /// Whether the card has expired by `date` (it works through the last day of its expiry month).

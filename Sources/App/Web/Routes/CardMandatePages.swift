@@ -148,7 +148,7 @@ struct CardMandatePages {
             values["error"] = setup.errorMessage
             values["cardPage"] = setup.status == .open ? setup.pageUrl : nil
             if let mandateID = setup.mandateId, let mandate = try? await mandates.mandate(mandateID, lenderID: setup.lenderId) {
-                values["card"] = "\(mandate.card.brandName) terminación \(mandate.card.last4)"
+                values["card"] = mandate.card.label
             }
             return pages.render("card_setup_return", title: "Domiciliación con tarjeta", web: request, values: values, current: "/portal")
         }
