@@ -128,6 +128,14 @@ struct CLITests {
         let json = try await CLI.run(["ledger", "verify", "--json"], environment: environment)
         let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect((report?["problems"] as? [Any])?.isEmpty == true, "\(json.stdout)")
+
+        // One pass of the domiciliación from the command line, on the server's database.
+        let recurring = try await CLI.run(["recurring", "run", "--json"], environment: environment)
+        #expect(recurring.status == 0, "\(recurring.stderr)")
+        let pass = try JSONSerialization.jsonObject(with: Data(recurring.stdout.utf8)) as? [String: Int]
+        #expect(Set(pass?.keys.map { $0 } ?? []) == ["opened", "charged", "paid", "retrying", "exhausted", "covered", "canceled", "superseded", "ended", "unconfirmed"])
+        let text = try await CLI.run(["recurring", "run"], environment: environment)
+        #expect(text.status == 0 && text.stdout.contains("Pasada de domiciliación terminada"), "\(text.stdout) \(text.stderr)")
         #expect((report?["loans"] as? Int ?? 0) >= 10)
     }
 }

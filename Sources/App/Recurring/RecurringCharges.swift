@@ -504,3 +504,17 @@ public final class RecurringCharges: Service, Sendable {
     /// `23/03/2026`, as dates read in Mexico.
     static func text(_ date: CalendarDate) -> String { String(format: "%02d/%02d/%04d", date.day, date.month, date.year) }
 }
+
+extension RecurringCharges {
+    /// The service with its gateways as `cartera serve` sets them up (the environment, then what administrators
+    /// saved), for a pass run from the command line.
+    public static func standalone(configuration: AppConfiguration, database: Database, keys: LiveKeys, logger: Logger) async throws -> RecurringCharges {
+        let gateways = GatewayRegistry(configuration: configuration, store: GatewaySettingsStore(database: database, keys: keys), clock: { .now })
+        try await gateways.reload()
+        let intents = PaymentIntentBook(
+            database: database, book: LoanBook(database: database), directory: ClientDirectory(database: database, keys: keys), connectors: gateways.connectors,
+            clock: { .now }
+        )
+        return RecurringCharges(database: database, mandates: CardMandateBook(database: database, intents: intents, logger: logger), logger: logger)
+    }
+}
