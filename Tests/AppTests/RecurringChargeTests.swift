@@ -6,6 +6,7 @@ import Foundation
 import Integrations
 import Lending
 import Logging
+import NIOHTTP1
 import Payments
 import SQLKit
 import Store
@@ -51,6 +52,47 @@ struct RecurringChargeTests {
 
     static func notices(_ h: GatewayHarness) async throws -> [BorrowerNotice] {
         try await BorrowerNotices.latest(clientID: h.fixture.clientID, lenderID: h.fixture.lenderID, database: h.database).reversed()
+    }
+
+    @Test("A card saved on the gateway's page by a borrower who never came back becomes the loan's authorisation on the next pass; one whose page never opened is given up", arguments: TestEngine.available)
+    func passFinishesAbandonedSetups(engine: TestEngine) async throws {
+        try await GatewayHarness.run(on: engine) { h in
+            let (mandates, recurring) = Self.services(h)
+            let borrower = Administration.Actor(kind: .user, id: "usr_borrower")
+            let terms = try await mandates.setupTerms(loanID: h.loanID, provider: "stripe", maxAmount: "2500.00", lenderID: h.fixture.lenderID)
+            let setup = try await mandates.beginSetup(
+                loanID: h.loanID, terms: terms, returnURL: { "\(h.sandboxURL)/_sandbox?volver=\($0)" }, lenderID: h.fixture.lenderID, actor: borrower
+            )
+            // The borrower saves the card on Stripe's page and closes the tab (the sandbox's page, by its path).
+            let page = try #require(setup.pageUrl.flatMap { $0.range(of: "/_sandbox/checkout/") }.map { String(setup.pageUrl![$0.lowerBound...]) })
+            let http = ProviderHTTPClient(provider: .stripe, baseURL: h.sandboxURL, policy: RetryPolicy(maximumAttempts: 1, baseDelay: .milliseconds(5)))
+            let saved = try await http.send(.init(method: .POST, path: page, headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array("tarjeta=paga".utf8), idempotent: false))
+            #expect(saved.status == 200)  // the client follows the page back to the return address (here the sandbox's own list)
+            // A pass right away leaves a fresh setup to the borrower's own return; two minutes on, it is finished.
+            #expect(try await recurring.runOnce().setupsEnded == 0)
+            h.clock.advance(seconds: 180)
+            #expect(try await recurring.runOnce().setupsEnded == 1)
+            let mandate = try #require(try await mandates.active(loanID: h.loanID, lenderID: h.fixture.lenderID))
+            #expect(mandate.channel == "portal" && mandate.authorisedBy == "usr_borrower" && mandate.maxAmount == "2500.00" && mandate.consent == terms.consent)
+            #expect(try await mandates.setup(setup.id)?.mandateId == mandate.id)
+
+            // A setup whose page never opened (the process died between recording it and asking Stripe) is given up.
+            let now = h.clock.read()
+            try await h.database.withConnection { db in
+                try await db.raw(
+                    """
+                    INSERT INTO card_setups (id, lender_id, loan_id, client_id, provider, provider_customer_id, consent, status, requested_by, created_at, expires_at, row_version)
+                    VALUES ('dse_never_opened', \(bind: h.fixture.lenderID), \(bind: h.loanID), \(bind: h.fixture.clientID), 'stripe', 'cus_x', 'texto', 'open', 'usr_borrower',
+                        \(bind: now.text), \(bind: now.adding(seconds: 3600).text), 1)
+                    """
+                ).run()
+            }
+            h.clock.advance(seconds: 180)
+            #expect(try await recurring.runOnce().setupsEnded == 0)  // still opening, perhaps
+            h.clock.advance(seconds: 600)
+            #expect(try await recurring.runOnce().setupsEnded == 1)
+            #expect(try await mandates.setup("dse_never_opened")?.status == .failed)
+        }
     }
 
     @Test("A saved card is charged the amount due on the due date, once, posted to the loan, and the borrower is told", arguments: TestEngine.available)

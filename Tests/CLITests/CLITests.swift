@@ -133,7 +133,7 @@ struct CLITests {
         let recurring = try await CLI.run(["recurring", "run", "--json"], environment: environment)
         #expect(recurring.status == 0, "\(recurring.stderr)")
         let pass = try JSONSerialization.jsonObject(with: Data(recurring.stdout.utf8)) as? [String: Int]
-        #expect(Set(pass?.keys.map { $0 } ?? []) == ["opened", "charged", "paid", "retrying", "exhausted", "covered", "canceled", "superseded", "ended", "unconfirmed"])
+        #expect(Set(pass?.keys.map { $0 } ?? []) == ["opened", "charged", "paid", "retrying", "exhausted", "covered", "canceled", "superseded", "ended", "unconfirmed", "setupsEnded"])
         let text = try await CLI.run(["recurring", "run"], environment: environment)
         #expect(text.status == 0 && text.stdout.contains("Pasada de domiciliación terminada"), "\(text.stdout) \(text.stderr)")
         #expect((report?["loans"] as? Int ?? 0) >= 10)

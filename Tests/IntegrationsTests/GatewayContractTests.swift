@@ -255,8 +255,7 @@ struct GatewayContractTests {
                 Issue.record("the setup did not save the card")
                 return
             }
-            // A card (Stripe) with its expiry; a PayPal account (PayPal's page saves the account, which picks the card).
-            #expect(!card.id.isEmpty && (card.brand == "paypal" ? card.label == "Cuenta PayPal" : card.expiryYear.map { $0 > 2026 } == true))
+            #expect(!card.id.isEmpty && card.last4.count == 4 && card.expiryYear.map { $0 > 2026 } == true)
             #expect(try await gateway.cardSetupState(setup.id) == .saved(card))  // asked again: the same card, not a second one
             let charge = try await gateway.charge(Self.request("pin_setup_1", 120_000, .savedCard(customerID: customer, paymentMethodID: card.id)))
             #expect(charge.outcome == .paid(amount: .mxn(centavos: 120_000), fee: .mxn(centavos: subject.fee(120_000, .card))))

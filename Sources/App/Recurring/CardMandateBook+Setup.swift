@@ -14,6 +14,29 @@ import Store
 extension CardMandateBook {
     /// How long the provider's page takes the card: an hour.
     static let setupSeconds: Int64 = 3600
+    /// A setup whose page never opened is given up after ten minutes.
+    static let openingSeconds: Int64 = 600
+    /// The least time between two questions to the provider about one setup.
+    static let checkSeconds: Int64 = 15
+    /// How long past its end a page still open at the provider is waited for.
+    static let graceSeconds: Int64 = 300
+
+    /// Setups left open by borrowers who never came back, asked about by the recurring-charges pass: a card they saved
+    /// becomes their authorisation without another visit. Returns how many ended (made a mandate, expired or failed).
+    public func finishAbandonedSetups(olderThan seconds: Int64 = 120) async throws -> Int {
+        let cutoff = clock().adding(seconds: -seconds)
+        let open = try await database.withConnection { db in
+            try await db.raw("SELECT id FROM card_setups WHERE status = 'open' AND created_at < \(bind: cutoff.text) ORDER BY created_at LIMIT 200")
+                .all(decodingColumn: "id", as: String.self)
+        }
+        var ended = 0
+        for id in open {
+            if let setup = try? await finishSetup(id, actor: Self.sweeper), setup.status != .open { ended += 1 }
+        }
+        return ended
+    }
+
+    static let sweeper = Administration.Actor(kind: .system, id: "domiciliacion")
 
     /// The card as the authorisation names it before the borrower chooses it on the provider's page.
     static let cardOnPage = "(la que registre en la página segura de la pasarela de pago)"
@@ -94,14 +117,17 @@ extension CardMandateBook {
             try await end(id, status: .failed, message: error.message, mandateID: nil, actor: actor)
             throw PaymentIntentBook.refusal(error)
         }
-        try await database.withConnection { db in
+        let opened = try await database.withConnection { db in
             try await db.raw(
                 """
                 UPDATE card_setups SET provider_setup_id = \(bind: page.id), page_url = \(bind: page.url), expires_at = \(bind: (page.expiresAt ?? expires).text),
                     row_version = row_version + 1
-                WHERE id = \(bind: id)
+                WHERE id = \(bind: id) AND status = 'open' RETURNING id
                 """
-            ).run()
+            ).all().count
+        }
+        guard opened == 1 else {
+            throw Self.refusal("card_setup_ended", "El registro de la tarjeta se cerró mientras se abría la página. Inténtelo de nuevo.", status: .conflict)
         }
         return try await setup(id) ?? { throw Self.refusal("card_setup_not_found", "No encontramos el registro de la tarjeta.", status: .notFound) }()
     }
@@ -112,22 +138,41 @@ extension CardMandateBook {
     public func finishSetup(_ id: String, actor: Administration.Actor) async throws -> CardSetupRecord? {
         guard let setup = try await setup(id) else { return nil }
         guard setup.status == .open else { return setup }
-        guard let connector = intents.connectors[setup.provider], let providerSetupID = setup.providerSetupId else {
+        let now = clock()
+        let created = Timestamp(text: setup.createdAt) ?? now
+        let expires = Timestamp(text: setup.expiresAt) ?? now
+        guard let providerSetupID = setup.providerSetupId else {
+            // The provider's page is being opened (or opening it died half-way: given up after ten minutes).
+            if created.adding(seconds: Self.openingSeconds) < now {
+                try await end(id, status: .failed, message: "No se pudo abrir la página de \(setup.provider.name).", mandateID: nil, actor: actor)
+            }
+            return try await self.setup(id)
+        }
+        guard let connector = intents.connectors[setup.provider] else {
             try await end(id, status: .failed, message: "\(setup.provider.name) ya no está configurado en la financiera.", mandateID: nil, actor: actor)
             return try await self.setup(id)
         }
-        let now = clock()
+        // The provider is asked at most every 15 seconds per setup (the return page needs no session).
+        if let checked = setup.checkedAt.flatMap(Timestamp.init(text:)), now < checked.adding(seconds: Self.checkSeconds) { return setup }
+        try await database.withConnection { db in
+            try await db.raw("UPDATE card_setups SET checked_at = \(bind: now.text) WHERE id = \(bind: id) AND status = 'open'").run()
+        }
         let state: GatewayCardSetupState
         do {
             state = try await connector.cardSetupState(providerSetupID)
         } catch {
-            // The provider could not say: the setup stays open, asked again on the next visit.
+            // The provider could not say: the setup stays open and is asked again — for a day past its page's end.
             logger.warning("card setup state unknown", metadata: ["setup": "\(id)", "error": "\(error.code)"])
+            if expires.adding(seconds: 86_400) < now {
+                try await end(id, status: .failed, message: "\(setup.provider.name) no confirmó si se guardó la tarjeta.", mandateID: nil, actor: actor)
+                return try await self.setup(id)
+            }
             return setup
         }
         switch state {
         case .open:
-            if let expires = Timestamp(text: setup.expiresAt), expires < now {
+            // A few minutes' grace past the page's end: the provider's clock decides when it closes.
+            if expires.adding(seconds: Self.graceSeconds) < now {
                 try await end(id, status: .expired, message: nil, mandateID: nil, actor: actor)
                 return try await self.setup(id)
             }
@@ -158,15 +203,15 @@ extension CardMandateBook {
         }
         let mandateID = APIClients.timeOrderedID("dom_", at: now)
         do {
-            try await database.transaction { db in
+            let claimed = try await database.transaction { db -> Bool in
                 let claimed = try await db.raw(
                     """
                     UPDATE card_setups SET status = 'completed', finished_at = \(bind: now.text), row_version = row_version + 1
                     WHERE id = \(bind: setup.id) AND status = 'open' RETURNING id
                     """
                 ).all()
-                // Another visit finished it meanwhile: nothing more to do.
-                guard claimed.count == 1 else { return }
+                // Another visit finished it meanwhile: nothing more to do here (the card is looked at below).
+                guard claimed.count == 1 else { return false }
                 let existing = try await db.raw("SELECT id FROM card_mandates WHERE loan_id = \(bind: setup.loanId) AND status = 'active'").first()
                 guard existing == nil else {
                     throw Self.refusal("mandate_exists", "El crédito ya tiene una domiciliación activa; esta tarjeta no se registró.", status: .conflict)
@@ -182,7 +227,10 @@ extension CardMandateBook {
                     ),
                     on: db
                 )
+                return true
             }
+            // Another visit ended the setup meanwhile; unless its mandate holds this card, the card goes.
+            if !claimed { await removeQuietly(connector, customerID: setup.providerCustomerId, card: card) }
         } catch {
             let message = (error as? APIError)?.message ?? "El crédito ya tiene una domiciliación activa; esta tarjeta no se registró."
             try await end(setup.id, status: .failed, message: message, mandateID: nil, actor: borrower)

@@ -45,12 +45,14 @@ public struct CardSetupRecord: Sendable, Encodable {
     public let createdAt: String
     public let expiresAt: String
     public let finishedAt: String?
+    /// When the provider was last asked how it stands.
+    public let checkedAt: String?
 
     var maxMoney: Money? { maxAmount.map { Money(minorUnits: $0, currency: .mxn) } }
 
     static let columns: SQLQueryString = """
         id, lender_id, loan_id, client_id, provider, provider_customer_id, provider_setup_id, page_url, max_amount, consent, status, mandate_id, error_message,
-        requested_by, created_at, expires_at, finished_at
+        requested_by, created_at, expires_at, finished_at, checked_at
         """
 
     init(_ row: any SQLRow) throws {
@@ -71,5 +73,6 @@ public struct CardSetupRecord: Sendable, Encodable {
         createdAt = try row.decode(column: "created_at", as: String.self)
         expiresAt = try row.decode(column: "expires_at", as: String.self)
         finishedAt = try row.decode(column: "finished_at", as: String?.self)
+        checkedAt = try row.decode(column: "checked_at", as: String?.self)
     }
 }

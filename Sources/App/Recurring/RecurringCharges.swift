@@ -52,6 +52,8 @@ public final class RecurringCharges: Service, Sendable {
         public var ended = 0
         /// Charges the gateway could not confirm: left for people.
         public var unconfirmed = 0
+        /// Cards saved on a gateway's page whose borrower never came back, finished (authorised, expired or failed).
+        public var setupsEnded = 0
     }
 
     public func run() async throws {
@@ -68,6 +70,8 @@ public final class RecurringCharges: Service, Sendable {
     @discardableResult
     public func runOnce() async throws -> Summary {
         var summary = Summary()
+        // Cards saved on a gateway's page by borrowers who never came back become their authorisations first.
+        summary.setupsEnded = try await mandates.finishAbandonedSetups()
         let today = book.today()
         var schedules: [String: RetrySchedule] = [:]
         try await observe(today: today, schedules: &schedules, summary: &summary)
@@ -506,6 +510,15 @@ public final class RecurringCharges: Service, Sendable {
 }
 
 extension RecurringCharges {
+    /// Gateways with active authorisations but no connector here (keys missing from this environment): a pass would
+    /// put their due dates off a day.
+    public func providersWithoutConnector() async throws -> [GatewayProvider] {
+        let used = try await database.withConnection { db in
+            try await db.raw("SELECT DISTINCT provider FROM card_mandates WHERE status = 'active'").all(decodingColumn: "provider", as: String.self)
+        }
+        return used.compactMap(GatewayProvider.init(rawValue:)).filter { intents.connectors[$0] == nil }.sorted { $0.rawValue < $1.rawValue }
+    }
+
     /// The service with its gateways as `cartera serve` sets them up (the environment, then what administrators
     /// saved), for a pass run from the command line.
     public static func standalone(configuration: AppConfiguration, database: Database, keys: LiveKeys, logger: Logger) async throws -> RecurringCharges {

@@ -57,7 +57,9 @@ struct WebGate: Sendable {
     typealias Handler = WebRouter.Handler
 
     /// Form fields that are not free text: secrets and one-time codes, never stored as typed.
-    static let notFreeText: Set<String> = ["csrf", "password", "new_password", "confirmation", "code"]
+    /// Fields never checked for card numbers: secrets, and the domiciliación's authorisation (Cartera's own text, sent
+    /// back to be compared with the text Cartera writes again; a loan id in it may look like a card number).
+    static let notFreeText: Set<String> = ["csrf", "password", "new_password", "confirmation", "code", "autorizacion"]
 
     func handle(_ request: Request, _ context: AppRequestContext, access: Access, _ handler: Handler) async throws -> Response {
         let token = request.cookies[CookiePolicy.sessionCookie]?.value

@@ -182,7 +182,7 @@ public enum GatewayCardSetupState: Sendable, Hashable {
 /// A card saved with a provider: its id there (what a charge names) and what lets people recognise it. Never the number.
 public struct SavedCard: Sendable, Hashable, Codable {
     /// The provider's id for the card (Stripe `pm_…`, Conekta `src_…`, Openpay card id, Mercado Pago card id, PayPal
-    /// vault payment token; a PayPal account saved on PayPal's page is `paypal:<payment token>`).
+    /// vault payment token).
     public let id: String
     /// The card network as the provider names it (`visa`, `mastercard`, `american_express`, `master`…).
     public let brand: String

@@ -59,18 +59,7 @@ public struct PayPalSandbox: Sendable {
             }
             return await self.state.issueToken(now: self.clock()).response(requestID: "sandbox", header: "Paypal-Debug-Id")
         }
-        group.post("/v3/vault/setup-tokens") { request, _ in
-            let base = self.publicURL()
-            return try await self.handle(request) { state, json in state.createSetupToken(json, pageBase: base) }
-        }
-        group.get("/v3/vault/setup-tokens/:id") { request, context in
-            let (id, base) = (context.parameters.get("id") ?? "", self.publicURL())
-            return try await self.handle(request, reads: true) { state, _ in state.setupToken(id, pageBase: base) }
-        }
-        SandboxCheckoutPage.add(
-            to: group, path: "/_sandbox/vault", provider: "PayPal", publicURL: publicURL, find: { await self.state.awaitingVaultPayer($0) },
-            pay: { await self.state.approveVault($0, card: $1) }, delivered: {}
-        )
+        group.post("/v3/vault/setup-tokens") { request, _ in try await self.handle(request) { state, json in state.createSetupToken(json) } }
         group.post("/v3/vault/payment-tokens") { request, _ in try await self.handle(request) { state, json in state.createPaymentToken(json) } }
         group.delete("/v3/vault/payment-tokens/:id") { request, context in
             let id = context.parameters.get("id") ?? ""

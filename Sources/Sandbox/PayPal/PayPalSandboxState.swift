@@ -27,9 +27,7 @@ actor PayPalSandboxState {
     }
 
     private var tokens: [String: Timestamp] = [:]  // access token → expiry
-    /// id → card (number, name, expiry) or PayPal account (`kind` paypal), with `status` (APPROVED, PAYER_ACTION_REQUIRED,
-    /// VAULTED once turned into a payment token) and, for one approved on the page, `return_url` / `cancel_url`.
-    private var setupTokens: [String: [String: String]] = [:]
+    private var setupTokens: [String: [String: String]] = [:]  // id → card (number, name, expiry)
     private var paymentTokens: [String: [String: String]] = [:]
     private var orders: [String: Order] = [:]
     private var requests: [String: (body: Data, answer: Answer)] = [:]
@@ -69,78 +67,22 @@ actor PayPalSandboxState {
 
     // MARK: Vault
 
-    /// `POST /v3/vault/setup-tokens`: a card (PayPal's card fields sent it; approved at once), or a PayPal account
-    /// (`payment_source.paypal` with an `experience_context.return_url`), which the payer approves on PayPal's page.
-    func createSetupToken(_ json: Data, pageBase: String) -> Answer {
-        let source = Self.object(json)["payment_source"] as? [String: Any]
-        if let paypal = source?["paypal"] as? [String: Any] {
-            guard paypal["usage_type"] as? String == "MERCHANT", let context = paypal["experience_context"] as? [String: Any], let returnURL = context["return_url"] as? String
-            else {
-                return Self.error(400, "INVALID_REQUEST", "payment_source.paypal needs usage_type MERCHANT and experience_context.return_url.", issue: "MISSING_REQUIRED_PARAMETER")
-            }
-            let id = newID("")
-            setupTokens[id] = ["kind": "paypal", "status": "PAYER_ACTION_REQUIRED", "return_url": returnURL, "cancel_url": (context["cancel_url"] as? String) ?? returnURL]
-            return Answer(status: 201, object: setupTokenObject(id, pageBase: pageBase))
-        }
-        guard let card = source?["card"] as? [String: Any], let number = (card["number"] as? String)?.filter(\.isNumber), number.count >= 15 else {
-            return Self.error(400, "INVALID_REQUEST", "payment_source.card.number is required.", issue: "MISSING_REQUIRED_PARAMETER")
-        }
+    func createSetupToken(_ json: Data) -> Answer {
+        guard let card = ((Self.object(json)["payment_source"] as? [String: Any])?["card"] as? [String: Any]),
+            let number = (card["number"] as? String)?.filter(\.isNumber), number.count >= 15
+        else { return Self.error(400, "INVALID_REQUEST", "payment_source.card.number is required.", issue: "MISSING_REQUIRED_PARAMETER") }
         let id = newID("")
-        setupTokens[id] = ["number": number, "name": (card["name"] as? String) ?? "", "expiry": (card["expiry"] as? String) ?? "2030-12", "status": "APPROVED"]
-        return Answer(status: 201, object: setupTokenObject(id, pageBase: pageBase))
-    }
-
-    /// `GET /v3/vault/setup-tokens/{id}`.
-    func setupToken(_ id: String, pageBase: String) -> Answer {
-        guard setupTokens[id] != nil else { return Self.error(404, "RESOURCE_NOT_FOUND", "The specified resource does not exist.", issue: "INVALID_RESOURCE_ID") }
-        return .ok(setupTokenObject(id, pageBase: pageBase))
-    }
-
-    private func setupTokenObject(_ id: String, pageBase: String) -> [String: any Sendable] {
-        let token = setupTokens[id] ?? [:]
-        let status = token["status"] ?? "APPROVED"
-        var links: [[String: any Sendable]] = [["href": "\(pageBase)/v3/vault/setup-tokens/\(id)", "rel": "self", "method": "GET"]]
-        if status == "PAYER_ACTION_REQUIRED" { links.append(["href": "\(pageBase)/_sandbox/vault/\(id)", "rel": "approve", "method": "GET"]) }
-        let source: [String: any Sendable] =
-            token["kind"] == "paypal" ? ["paypal": Self.accountObject(token)] : ["card": Self.cardObject(token)]
-        return ["id": id, "status": status, "payment_source": source, "links": links]
-    }
-
-    /// What the approval page shows of a PayPal account waiting to be saved (amount 0: nothing is paid).
-    func awaitingVaultPayer(_ id: String) -> (amount: Int64, description: String, cancelURL: String?)? {
-        guard let token = setupTokens[id], token["status"] == "PAYER_ACTION_REQUIRED" else { return nil }
-        return (0, "Autorice a la financiera a cobrar con su cuenta PayPal.", token["cancel_url"])
-    }
-
-    /// The payer approves saving their PayPal account: a test card that is declined is refused on the page; one without
-    /// funds is saved, and the charges made with it are declined (PayPal's negative-testing name `CCREJECT-IF`).
-    func approveVault(_ id: String, card: SandboxCheckoutPage.Card) -> SandboxCheckoutPage.Result {
-        guard var token = setupTokens[id], token["status"] == "PAYER_ACTION_REQUIRED", let returnURL = token["return_url"] else { return .notFound }
-        guard card != .declined else { return .refused("El banco rechazó la tarjeta.") }
-        token["status"] = "APPROVED"
-        token["name"] = card == .pays ? "Ana Lopez" : "CCREJECT-IF"
-        token["email"] = "comprador@example.mx"
-        token["payer_id"] = "SANDBOXPAYER1"
-        setupTokens[id] = token
-        return .redirect(SandboxCheckoutPage.url(returnURL, adding: [("approval_token_id", id), ("approval_session_id", newID("AS"))]))
+        setupTokens[id] = ["number": number, "name": (card["name"] as? String) ?? "", "expiry": (card["expiry"] as? String) ?? "2030-12"]
+        return Answer(status: 201, object: ["id": id, "status": "APPROVED", "payment_source": ["card": Self.cardObject(setupTokens[id]!)] as [String: any Sendable]])
     }
 
     func createPaymentToken(_ json: Data) -> Answer {
         guard let token = ((Self.object(json)["payment_source"] as? [String: Any])?["token"] as? [String: Any]), token["type"] as? String == "SETUP_TOKEN",
-            let id = token["id"] as? String, let setup = setupTokens[id], setup["status"] == "APPROVED"
-        else { return Self.error(422, "UNPROCESSABLE_ENTITY", "The setup token is invalid, not approved or was already used.", issue: "TOKEN_NOT_FOUND") }
-        setupTokens[id]?["status"] = "VAULTED"
+            let id = token["id"] as? String, let card = setupTokens.removeValue(forKey: id)
+        else { return Self.error(422, "UNPROCESSABLE_ENTITY", "The setup token is invalid or was already used.", issue: "TOKEN_NOT_FOUND") }
         let paymentToken = newID("")
-        paymentTokens[paymentToken] = setup
-        let source: [String: any Sendable] = setup["kind"] == "paypal" ? ["paypal": Self.accountObject(setup)] : ["card": Self.cardObject(setup)]
-        return Answer(status: 201, object: ["id": paymentToken, "customer": ["id": newID("CUS")] as [String: any Sendable], "payment_source": source])
-    }
-
-    static func accountObject(_ account: [String: String]) -> [String: any Sendable] {
-        var object: [String: any Sendable] = ["usage_type": "MERCHANT", "customer_type": "CONSUMER"]
-        object["email_address"] = account["email"]
-        object["payer_id"] = account["payer_id"]
-        return object
+        paymentTokens[paymentToken] = card
+        return Answer(status: 201, object: ["id": paymentToken, "customer": ["id": newID("CUS")] as [String: any Sendable], "payment_source": ["card": Self.cardObject(card)] as [String: any Sendable]])
     }
 
     /// `DELETE /v3/vault/payment-tokens/{id}`: 204, or 404 for a token that is not there.
@@ -193,13 +135,11 @@ actor PayPalSandboxState {
             ]
             return Answer(status: 200, object: object)
         }
-        let source = body["payment_source"] as? [String: Any]
-        let kind = source?["paypal"] != nil ? "paypal" : "card"
-        guard let vaulted = source?[kind] as? [String: Any], vaulted["vault_id"] != nil else {
-            return Self.error(422, "UNPROCESSABLE_ENTITY", "This sandbox captures from the vault only (payment_source.card.vault_id or payment_source.paypal.vault_id).", issue: "PAYMENT_SOURCE_CANNOT_BE_USED")
+        guard let source = body["payment_source"] as? [String: Any], let card = source["card"] as? [String: Any] else {
+            return Self.error(422, "UNPROCESSABLE_ENTITY", "This sandbox captures cards from the vault only (payment_source.card.vault_id).", issue: "PAYMENT_SOURCE_CANNOT_BE_USED")
         }
-        guard let vaultID = vaulted["vault_id"] as? String, let saved = paymentTokens[vaultID], (saved["kind"] ?? "card") == kind else {
-            return Self.error(422, "UNPROCESSABLE_ENTITY", "The vault_id is not a \(kind) payment token of this app.", issue: "INVALID_VAULT_ID")
+        guard let vaultID = card["vault_id"] as? String, let saved = paymentTokens[vaultID] else {
+            return Self.error(422, "UNPROCESSABLE_ENTITY", "The vault_id is not a payment token of this app.", issue: "INVALID_VAULT_ID")
         }
         let code = Self.responseCode(saved["name"] ?? "")
         let order = Order(

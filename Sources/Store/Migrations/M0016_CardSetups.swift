@@ -22,10 +22,12 @@ extension Migration {
                 created_at \(t.instant) NOT NULL,
                 expires_at \(t.instant) NOT NULL,
                 finished_at \(t.instant),
+                checked_at \(t.instant),
                 row_version INTEGER NOT NULL
             )
             """,
             "CREATE INDEX card_setups_loan ON card_setups (loan_id, created_at)",
+            "CREATE INDEX card_setups_open ON card_setups (created_at) WHERE status = 'open'",
         ]
     }
 }

@@ -1,5 +1,6 @@
 import App
 import ArgumentParser
+import CarteraCore
 import Foundation
 import Logging
 import Store
@@ -34,16 +35,33 @@ struct RecurringCommand: AsyncParsableCommand {
             var logger = Logger(label: "cartera.recurring")
             logger.logLevel = configuration.logLevel
             let summary = try await Database.withOpened(configuration.databaseURL, logger: logger) { database in
-                try await RecurringCharges.standalone(configuration: configuration, database: database, keys: keys, logger: logger).runOnce()
+                let recurring = try await RecurringCharges.standalone(configuration: configuration, database: database, keys: keys, logger: logger)
+                // Without a gateway's keys here, its due dates would be put off a day: refuse instead.
+                let missing = try await recurring.providersWithoutConnector()
+                guard missing.isEmpty else { throw MissingGateways(providers: missing.map(\.name)) }
+                return try await recurring.runOnce()
             }
             if json { return try Terminal.printJSON(summary) }
             print("✓ Pasada de domiciliación terminada.")
             print("  Fechas de pago abiertas: \(summary.opened); cobros enviados: \(summary.charged); pagados: \(summary.paid).")
             print("  Por reintentar: \(summary.retrying); sin más intentos: \(summary.exhausted); cubiertos por otro pago: \(summary.covered).")
             print("  Cancelados: \(summary.canceled + summary.superseded); domiciliaciones terminadas: \(summary.ended).")
+            if summary.setupsEnded > 0 { print("  Registros de tarjeta del portal terminados: \(summary.setupsEnded).") }
             if summary.unconfirmed > 0 {
                 print("  ⚠ \(summary.unconfirmed) cobros sin confirmar por la pasarela: revíselos en /domiciliaciones y anote qué le confirmó.")
             }
         }
+    }
+}
+
+/// Gateways with active domiciliaciones whose keys this environment lacks.
+struct MissingGateways: CarteraError {
+    let providers: [String]
+
+    var code: String { "gateway_not_configured" }
+
+    var message: String {
+        "Hay domiciliaciones activas con \(providers.joined(separator: ", ")), pero aquí no está configurado: defina sus llaves "
+            + "(CARTERA_<PASARELA>_SECRET_KEY) o guárdelas en /pasarelas, o corra la pasada desde el servidor. No se cobró nada."
     }
 }

@@ -136,13 +136,13 @@ struct CardMandatePages {
 
         // Where the gateway's page sends the borrower back. Browsers do not send the session cookie (SameSite=Strict)
         // on a navigation another site started, so this page needs none: the setup's id (80 random bits) is the key;
-        // it names nobody, asks the gateway, and links to the portal.
+        // it names neither the borrower nor the loan, asks the gateway (at most every 15 s), and links to the portal.
         web.get("/domiciliacion/regreso/:id", .anyone) { request in
             guard let id = request.context.parameters.get("id"), id.hasPrefix("dse_"), id.count <= 64, let setup = try await mandates.finishSetup(id, actor: request.actor) else {
                 return pages.message(title: "Registro no encontrado", message: "No encontramos ese registro de tarjeta. Revise su crédito en el portal.", web: request, status: .notFound, next: ("/portal", "Ir a mis créditos"))
             }
             var values: [String: Any] = [
-                "loanId": setup.loanId, "provider": setup.provider.name, "status": setup.status.label, "completed": setup.status == .completed, "open": setup.status == .open,
+                "provider": setup.provider.name, "status": setup.status.label, "completed": setup.status == .completed, "open": setup.status == .open,
                 "ended": setup.status == .expired || setup.status == .failed,
             ]
             values["error"] = setup.errorMessage

@@ -145,13 +145,13 @@ enum RecurringTemplates {
         {{<layout}}{{$body}}
         <div class="voucher card" id="regreso-domiciliacion">
           <p>Estado: <strong id="estado">{{status}}</strong></p>
-          {{#completed}}<p>Listo: cargaremos el monto exigible de su crédito {{loanId}} a su tarjeta <strong id="tarjeta">{{card}}</strong> en cada fecha de pago.
-          Puede cancelar la domiciliación cuando quiera desde su crédito.</p>{{/completed}}
+          {{#completed}}<p>Listo: cargaremos el monto exigible de su crédito a su tarjeta <strong id="tarjeta">{{card}}</strong> en cada fecha de pago.
+          Puede cancelar la domiciliación cuando quiera desde su crédito en el portal.</p>{{/completed}}
           {{#open}}<p>{{provider}} aún no nos confirma su tarjeta. Si no la registró, <a href="{{cardPage}}" id="ir-a-registrar">regístrela en {{provider}}</a>;
           si ya lo hizo, vuelva a esta página en unos momentos.</p>{{/open}}
           {{#ended}}<p>No se registró la tarjeta{{#error}}: {{error}}{{/error}}. Puede intentarlo de nuevo desde su crédito.</p>{{/ended}}
         </div>
-        <p><a href="/portal/creditos/{{loanId}}" id="ver-en-el-portal">Ir a mi crédito</a></p>
+        <p><a href="/portal" id="ver-en-el-portal">Ir a mis créditos</a></p>
         {{/body}}{{/layout}}
         """
 

@@ -8,9 +8,6 @@ import Payments
 /// decimal strings. A card is saved in PayPal's vault by PayPal's card fields in the browser (a setup token), turned
 /// into a payment token (`POST /v3/vault/payment-tokens`) and charged through an order captured at once
 /// (`POST /v2/checkout/orders`, `intent: CAPTURE`, `payment_source.card.vault_id`); a saved card is its payment token.
-/// From the portal, the borrower saves their PayPal account instead, on PayPal's own page (a setup token with
-/// `payment_source.paypal`, approved there): its payment token is kept as `paypal:<token>` and charged as
-/// `payment_source.paypal.vault_id`.
 /// PayPal offers no cash or SPEI references in Mexico: asking for them is `unsupported`.
 public struct PayPalGateway: PaymentGateway {
     public let provider = GatewayProvider.paypal
@@ -41,16 +38,13 @@ public struct PayPalGateway: PaymentGateway {
         case .cash, .spei:
             throw .unsupported(provider: provider, method: request.method.kind)
         }
-        // A PayPal account saved on PayPal's page is charged as such; a card, as a card.
-        let source: [String: Any] =
-            vaultID.hasPrefix(Self.accountPrefix) ? ["paypal": ["vault_id": String(vaultID.dropFirst(Self.accountPrefix.count))]] : ["card": ["vault_id": vaultID]]
         let order: [String: Any] = [
             "intent": "CAPTURE",
             "purchase_units": [[
                 "reference_id": request.intentID, "custom_id": request.intentID, "invoice_id": request.intentID, "description": request.description,
                 "amount": ["currency_code": request.amount.currency.code, "value": request.amount.decimalText],
             ]],
-            "payment_source": source,
+            "payment_source": ["card": ["vault_id": vaultID]],
         ]
         return try map(try await send(.POST, "/v2/checkout/orders", body: order, requestID: request.intentID))
     }
@@ -69,53 +63,7 @@ public struct PayPalGateway: PaymentGateway {
         )
     }
 
-    /// How a saved PayPal account's payment token is kept apart from a card's.
-    static let accountPrefix = "paypal:"
-
-    public var savesCardsOnItsPage: Bool { true }
-
-    /// A setup token for the borrower's PayPal account (`usage_type: MERCHANT`: charged later without them), approved on
-    /// PayPal's page, where the borrower picks the card PayPal charges.
-    public func cardSetup(_ request: GatewayCardSetupRequest) async throws(GatewayError) -> GatewayCardSetup {
-        let body: [String: Any] = [
-            "payment_source": ["paypal": [
-                "description": "Domiciliación de los pagos de su crédito", "usage_type": "MERCHANT", "customer_type": "CONSUMER", "permit_multiple_payment_tokens": false,
-                "experience_context": [
-                    "return_url": request.returnURL, "cancel_url": request.returnURL, "locale": "es-MX", "shipping_preference": "NO_SHIPPING",
-                ],
-            ]],
-        ]
-        let answer = try await send(.POST, "/v3/vault/setup-tokens", body: body, requestID: "setup-\(request.setupID)")
-        let link = (answer["links"] as? [[String: Any]])?.first { JSONFields.text($0, "rel") == "approve" }
-        guard let id = JSONFields.text(answer, "id"), let url = link.flatMap({ JSONFields.text($0, "href") }) else {
-            throw .invalidResponse(provider: provider, detail: "token de configuración sin id o enlace para aprobar")
-        }
-        return GatewayCardSetup(url: url, id: id, expiresAt: request.expiresAt)
-    }
-
-    /// The setup token's status: approved (or already vaulted) becomes a payment token — once: the request id is the
-    /// setup token's, so asking again gives the same payment token.
-    public func cardSetupState(_ id: String) async throws(GatewayError) -> GatewayCardSetupState {
-        let token: [String: Any]
-        do {
-            token = try await send(.GET, "/v3/vault/setup-tokens/\(FormEncoding.escape(id))", body: nil, requestID: nil)
-        } catch .refused(_, 404, _, _) {
-            return .expired
-        }
-        switch JSONFields.text(token, "status") {
-        case "APPROVED", "VAULTED":
-            let saved = try await send(.POST, "/v3/vault/payment-tokens", body: ["payment_source": ["token": ["id": id, "type": "SETUP_TOKEN"]]], requestID: "vault-\(id)")
-            guard let paymentToken = JSONFields.text(saved, "id") else { throw .invalidResponse(provider: provider, detail: "token de pago sin id") }
-            return .saved(SavedCard(id: Self.accountPrefix + paymentToken, brand: "paypal", last4: "", expiryMonth: nil, expiryYear: nil))
-        case "PAYER_ACTION_REQUIRED", "CREATED":
-            return .open
-        default:
-            throw .invalidResponse(provider: provider, detail: "token de configuración sin status conocido")
-        }
-    }
-
     public func removeCard(customerID: String, cardID: String) async throws(GatewayError) {
-        let cardID = cardID.hasPrefix(Self.accountPrefix) ? String(cardID.dropFirst(Self.accountPrefix.count)) : cardID
         do {
             _ = try await send(.DELETE, "/v3/vault/payment-tokens/\(FormEncoding.escape(cardID))", body: nil, requestID: nil)
         } catch .refused(_, 404, _, _) {
