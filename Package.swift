@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Integrations", targets: ["Integrations"]),
         .library(name: "Payments", targets: ["Payments"]),
+        .library(name: "Reconciliation", targets: ["Reconciliation"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "App", targets: ["App"]),
     ],
@@ -41,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
     ],
     targets: [
         // Pure domain foundation: money, rounding, Mexican identifiers. Foundation only.
@@ -89,6 +91,12 @@ let package = Package(
         // Pure payment intents through gateways: states, what each gateway report asks to post (exactly once).
         .target(
             name: "Payments",
+            dependencies: ["CarteraCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Pure bank statements: camt.052/053/054, MT940, OFX and bank CSV parsers, and the reconciliation of their entries.
+        .target(
+            name: "Reconciliation",
             dependencies: ["CarteraCore"],
             swiftSettings: swiftSettings
         ),
@@ -201,6 +209,11 @@ let package = Package(
         .testTarget(
             name: "CarteraSecurityTests",
             dependencies: ["CarteraSecurity", "CarteraCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReconciliationTests",
+            dependencies: ["Reconciliation", "CarteraCore", "CarteraTestSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,82 @@
+import Foundation
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// An XML document as a small tree of elements named by their local names (namespaces and prefixes dropped: camt's
+/// versions differ only in the namespace), each with the line it starts on, for error messages.
+final class XMLElementNode: @unchecked Sendable {
+    let name: String
+    var attributes: [String: String]
+    var text = ""
+    var children: [XMLElementNode] = []
+    let line: Int
+
+    init(name: String, attributes: [String: String], line: Int) {
+        self.name = name
+        self.attributes = attributes
+        self.line = line
+    }
+
+    /// The first child named `name`.
+    func child(_ name: String) -> XMLElementNode? { children.first { $0.name == name } }
+
+    /// Every child named `name`.
+    func all(_ name: String) -> [XMLElementNode] { children.filter { $0.name == name } }
+
+    /// The element at a path of child names (`Acct/Id/IBAN`).
+    func at(_ path: String) -> XMLElementNode? {
+        var node: XMLElementNode? = self
+        for step in path.split(separator: "/") { node = node?.child(String(step)) }
+        return node
+    }
+
+    /// The trimmed text at a path; nil when absent or empty.
+    func text(_ path: String) -> String? {
+        guard let value = at(path)?.text.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// Parses `data`; a malformed document is an error naming the line.
+    static func parse(_ data: Data) throws(StatementError) -> XMLElementNode {
+        let builder = Builder()
+        let parser = XMLParser(data: data)
+        parser.shouldProcessNamespaces = true
+        parser.shouldResolveExternalEntities = false
+        parser.delegate = builder
+        // An unclosed element is malformed too (some parsers stop quietly at the end of the data).
+        guard parser.parse(), let root = builder.root, builder.stack.isEmpty else {
+            let line = builder.failureLine ?? parser.lineNumber
+            throw StatementError("xml_malformed", "el XML está mal formado o incompleto.", at: "línea \(line)")
+        }
+        return root
+    }
+
+    private final class Builder: NSObject, XMLParserDelegate {
+        var root: XMLElementNode?
+        var stack: [XMLElementNode] = []
+        var failureLine: Int?
+
+        func parser(
+            _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+        ) {
+            let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
+            let node = XMLElementNode(name: local, attributes: attributeDict, line: parser.lineNumber)
+            if let parent = stack.last { parent.children.append(node) } else if root == nil { root = node }
+            stack.append(node)
+        }
+
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+            _ = stack.popLast()
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            stack.last?.text += string
+        }
+
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
+            if failureLine == nil { failureLine = parser.lineNumber }
+        }
+    }
+}

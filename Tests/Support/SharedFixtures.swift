@@ -1,0 +1,23 @@
+import Foundation
+
+/// The third-party sample files beside the project (`../shared/fixtures`, or `CARTERA_FIXTURES`): tests read them
+/// there and never copy them into the repository.
+public enum SharedFixtures {
+    public static let folder: URL = {
+        if let configured = ProcessInfo.processInfo.environment["CARTERA_FIXTURES"], !configured.isEmpty {
+            return URL(fileURLWithPath: configured)
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("../shared/fixtures").standardizedFileURL
+    }()
+
+    /// Whether tests that read them run: when the folder is there, and always under CI (`CARTERA_REQUIRE_FIXTURES=1`),
+    /// where a missing folder must fail rather than skip.
+    public static var enabled: Bool {
+        FileManager.default.fileExists(atPath: folder.path) || ProcessInfo.processInfo.environment["CARTERA_REQUIRE_FIXTURES"] == "1"
+    }
+
+    public static func url(_ path: String) -> URL { folder.appendingPathComponent(path) }
+
+    public static func data(_ path: String) throws -> Data { try Data(contentsOf: url(path)) }
+}
