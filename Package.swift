@@ -43,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: [
         // Pure domain foundation: money, rounding, Mexican identifiers. Foundation only.
@@ -97,7 +98,7 @@ let package = Package(
         // Pure bank statements: camt.052/053/054, MT940, OFX and bank CSV parsers, and the reconciliation of their entries.
         .target(
             name: "Reconciliation",
-            dependencies: ["CarteraCore"],
+            dependencies: ["CarteraCore", .product(name: "CSV", package: "CSV.swift")],
             swiftSettings: swiftSettings
         ),
         // Local simulators of the outside services (payment gateways so far), speaking their real APIs.

@@ -41,7 +41,7 @@ final class XMLElementNode: @unchecked Sendable {
     /// Parses `data`; a malformed document is an error naming the line.
     static func parse(_ data: Data) throws(StatementError) -> XMLElementNode {
         let builder = Builder()
-        let parser = XMLParser(data: data)
+        let parser = XMLParser(data: try utf8(data))
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false
         parser.delegate = builder
@@ -51,6 +51,31 @@ final class XMLElementNode: @unchecked Sendable {
             throw StatementError("xml_malformed", "el XML está mal formado o incompleto.", at: "línea \(line)")
         }
         return root
+    }
+
+    /// The document as valid UTF-8 — Foundation's XML parser must never see invalid UTF-8 (it traps on such names):
+    /// UTF-8 as it is; a document declaring Latin-1 or Windows-1252 converted (and its declaration with it); anything
+    /// else refused with the line of the first bad byte.
+    static func utf8(_ data: Data) throws(StatementError) -> Data {
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        if String(validating: bytes, as: UTF8.self) != nil { return Data(bytes) }
+        let declaration = String(decoding: bytes.prefix(200).prefix { $0 != UInt8(ascii: ">") }, as: UTF8.self).lowercased()
+        if declaration.hasPrefix("<?xml"), ["iso-8859-1", "latin1", "windows-1252", "iso8859-1"].contains(where: declaration.contains) {
+            var text = String(bytes.map { Character(Unicode.Scalar($0)) })
+            if let end = text.range(of: "?>") { text = "<?xml version=\"1.0\" encoding=\"UTF-8\"" + text[end.lowerBound...] }
+            return Data(text.utf8)
+        }
+        var line = 1
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        decoding: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): if scalar == "\n" { line += 1 }
+            case .emptyInput, .error: break decoding
+            }
+        }
+        throw StatementError("xml_encoding", "el archivo no está en UTF-8 (ni declara Latin-1).", at: "línea \(line)")
     }
 
     private final class Builder: NSObject, XMLParserDelegate {

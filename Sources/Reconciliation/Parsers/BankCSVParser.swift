@@ -1,0 +1,136 @@
+import CSV
+import CarteraCore
+import Foundation
+
+/// A bank's CSV export read through a `CSVProfile`: the header row is found (after any preamble) by the profile's
+/// column names — compared without accents, case or surrounding spaces, so `DESCRIPCIÓN`, `Descripcion` and a
+/// mis-encoded `DESCRIPCIÃ“N` are one column — then each row becomes an entry. Thousands separators, apostrophe text
+/// guards and `-` for an empty cell are understood; Latin-1 or UTF-8. A CSV names no account: the caller gives it.
+public enum BankCSVParser {
+    public static func parse(_ data: Data, profile: CSVProfile, account: String) throws(StatementError) -> BankStatement {
+        let text = StatementText.decode(data)
+        guard let delimiter = profile.delimiter.unicodeScalars.first, profile.delimiter.unicodeScalars.count == 1 else {
+            throw StatementError("csv_profile_invalid", "el separador del perfil «\(profile.name)» debe ser un solo carácter.")
+        }
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(string: text, hasHeaderRow: false, trimFields: true, delimiter: delimiter)
+        } catch {
+            throw StatementError("csv_unreadable", "no se pudo leer como CSV.", at: "línea 1")
+        }
+        var header: [String: Int]?
+        var entries: [StatementEntry] = []
+        var seen: [String: Int] = [:]
+        var line = 0
+        while let row = reader.next() {
+            line += 1
+            guard let columns = header else {
+                // The header is the first row naming every required column; rows before it are a preamble.
+                let names = row.map(fold)
+                if profile.required.allSatisfy({ names.contains(fold($0)) }) {
+                    var positions: [String: Int] = [:]
+                    for (index, name) in names.enumerated() where positions[name] == nil { positions[name] = index }
+                    header = positions
+                }
+                continue
+            }
+            if row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            /// A cell's text, apostrophe guard removed; nil when empty or `-` (a mark column keeps its `-`).
+            func cell(_ name: String?, dashIsEmpty: Bool = true) -> String? {
+                guard let name, let index = columns[fold(name)], index < row.count else { return nil }
+                let value = row[index].trimmingCharacters(in: .whitespaces)
+                let unguarded = value.hasPrefix("'") ? String(value.dropFirst()) : value
+                return unguarded.isEmpty || (dashIsEmpty && unguarded == "-") || unguarded == "NOTPROVIDED" ? nil : unguarded
+            }
+            let place = "línea \(line)"
+            // A word where the date goes is a total or a footer (`TOTAL`): skipped. No date at all: a blank separator
+            // row is skipped, but a movement without its date is refused (it cannot be applied to any day).
+            guard let dateText = cell(profile.date) else {
+                if profile.columns.dropFirst().contains(where: { cell($0) != nil }) {
+                    throw StatementError("csv_date_missing", "el renglón no tiene fecha (columna \(profile.date)).", at: place)
+                }
+                continue
+            }
+            guard dateText.contains(where: \.isNumber) else { continue }
+            guard let date = date(dateText, style: profile.dateStyle) else {
+                throw StatementError("csv_date_invalid", "la fecha «\(dateText.prefix(20))» no es válida para el perfil «\(profile.name)».", at: place)
+            }
+            let amount = try amount(profile, cell: { cell($0) }, mark: { cell($0, dashIsEmpty: false) }, place: place)
+            let reference = cell(profile.reference)
+            let description = cell(profile.description)
+            let base = "csv|\(profile.name)|\(account)|\(date)|\(amount)|\(reference ?? "")|\(description ?? "")|\(cell(profile.balance) ?? "")"
+            // Two identical rows stay two: the nth of its kind in the file.
+            let occurrence = seen[base, default: 0]
+            seen[base] = occurrence + 1
+            entries.append(StatementEntry(
+                index: entries.count, amount: amount, currency: profile.currency, status: .booked, bookingDate: date, valueDate: date, bankReference: reference,
+                counterpartyName: cell(profile.counterpartyName), counterpartyAccount: cell(profile.counterpartyAccount), remittance: cell(profile.concept),
+                description: description, naturalKey: "\(base)|\(occurrence)"
+            ))
+        }
+        if let error = reader.error {
+            throw StatementError("csv_unreadable", "el CSV está mal formado (\(error)).", at: "línea \(line)")
+        }
+        guard header != nil else {
+            throw StatementError(
+                "csv_header_missing", "no se encontró el renglón de encabezados con las columnas \(profile.required.joined(separator: ", ")) del perfil «\(profile.name)».",
+                at: "línea 1"
+            )
+        }
+        return BankStatement(format: .csv, id: nil, sequence: nil, account: account, currency: profile.currency, opening: nil, closing: nil, entries: entries)
+    }
+
+    static func amount(_ profile: CSVProfile, cell: (String?) -> String?, mark markCell: (String?) -> String?, place: String) throws(StatementError) -> Int64 {
+        func money(_ text: String) throws(StatementError) -> Int64 {
+            let cleaned = text.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: " ", with: "")
+            guard let value = StatementAmount.minorUnits(cleaned, currency: profile.currency, grouping: true) else {
+                throw StatementError("csv_amount_invalid", "el importe «\(text.prefix(30))» no es válido.", at: place)
+            }
+            return value
+        }
+        switch profile.amounts {
+        case .split(let debit, let credit):
+            let out = try cell(debit).map(money).map(abs) ?? 0
+            let into = try cell(credit).map(money).map(abs) ?? 0
+            guard out == 0 || into == 0 else {
+                throw StatementError("csv_amount_ambiguous", "el renglón tiene cargo y abono a la vez.", at: place)
+            }
+            guard out != 0 || into != 0 else { throw StatementError("csv_amount_missing", "el renglón no tiene cargo ni abono.", at: place) }
+            return into - out
+        case .signed(let column):
+            guard let text = cell(column) else { throw StatementError("csv_amount_missing", "el renglón no tiene importe (columna \(column)).", at: place) }
+            return try money(text)
+        case .marked(let column, let markColumn, let creditMarks):
+            guard let text = cell(column) else { throw StatementError("csv_amount_missing", "el renglón no tiene importe (columna \(column)).", at: place) }
+            let value = abs(try money(text))
+            let mark = fold(markCell(markColumn) ?? "")
+            guard !mark.isEmpty else { throw StatementError("csv_mark_missing", "el renglón no dice si es cargo o abono (columna \(markColumn)).", at: place) }
+            return creditMarks.map(fold).contains(mark) ? value : -value
+        }
+    }
+
+    static func date(_ text: String, style: CSVProfile.DateStyle) -> CalendarDate? {
+        let digits = text.filter(\.isNumber)
+        switch style {
+        case .dayMonthYear:
+            let parts = text.split(whereSeparator: { $0 == "/" || $0 == "-" || $0 == "." }).map(String.init)
+            guard parts.count == 3, let day = Int(parts[0]), let month = Int(parts[1]), var year = Int(parts[2].prefix(4)) else { return nil }
+            if year < 100 { year += 2000 }
+            return CalendarDate(year: year, month: month, day: day)
+        case .compactDayMonthYear:
+            guard digits.count == 8, let day = Int(digits.prefix(2)), let month = Int(digits.dropFirst(2).prefix(2)), let year = Int(digits.suffix(4)) else { return nil }
+            return CalendarDate(year: year, month: month, day: day)
+        case .iso:
+            return CalendarDate(text: String(text.prefix(10)))
+        }
+    }
+
+    /// A header or mark compared without accents, case or spaces around it; UTF-8 read as Latin-1 (`Ã“`) repaired first.
+    static func fold(_ text: String) -> String {
+        var value = text
+        if value.contains("Ã"), let repaired = String(bytes: value.unicodeScalars.compactMap { $0.value < 256 ? UInt8($0.value) : nil }, encoding: .utf8) {
+            value = repaired
+        }
+        return value.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).uppercased().trimmingCharacters(in: .whitespaces)
+    }
+}
