@@ -24,5 +24,9 @@ public enum EncryptedColumns {
         Column(table: "signing_keys", key: "kid", column: "private_key", field: "signing_keys.private_key", mayHoldPlainText: false),
         Column(table: "gateway_settings", key: "provider", column: "secret_key", field: "gateway_settings.secret_key", mayHoldPlainText: false),
         Column(table: "gateway_settings", key: "provider", column: "webhook_secret", field: "gateway_settings.webhook_secret", mayHoldPlainText: false),
+        Column(table: "bank_statement_lines", key: "id", column: "counterparty_name", field: "bank_statement_lines.counterparty_name", mayHoldPlainText: false),
+        Column(table: "bank_statement_lines", key: "id", column: "counterparty_account", field: "bank_statement_lines.counterparty_account", mayHoldPlainText: false),
+        Column(table: "bank_statement_lines", key: "id", column: "remittance", field: "bank_statement_lines.remittance", mayHoldPlainText: false),
+        Column(table: "bank_statement_lines", key: "id", column: "description", field: "bank_statement_lines.description", mayHoldPlainText: false),
     ]
 }

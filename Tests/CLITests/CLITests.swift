@@ -136,6 +136,19 @@ struct CLITests {
         #expect(Set(pass?.keys.map { $0 } ?? []) == ["opened", "charged", "paid", "retrying", "exhausted", "covered", "canceled", "superseded", "ended", "unconfirmed", "setupsEnded"])
         let text = try await CLI.run(["recurring", "run"], environment: environment)
         #expect(text.status == 0 && text.stdout.contains("Pasada de domiciliación terminada"), "\(text.stdout) \(text.stderr)")
+
+        // A bank statement into the demo lender's bank lines, then again: nothing added the second time.
+        if SharedFixtures.enabled {
+            let file = SharedFixtures.url("mt940/cmxl/mt940.sta").path
+            let imported = try await CLI.run(["import-statement", file, "--json"], environment: environment)
+            #expect(imported.status == 0, "\(imported.stderr)")
+            let summary = try JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [String: Any]
+            #expect(summary?["statements"] as? Int == 3 && summary?["entries"] as? Int == 16 && summary?["duplicates"] as? Int == 0, "\(imported.stdout)")
+            let again = try await CLI.run(["import-statement", file], environment: environment)
+            #expect(again.status == 0 && again.stdout.contains("Nuevos: 0; ya importados antes: 16"), "\(again.stdout) \(again.stderr)")
+            let broken = try await CLI.run(["import-statement", file, "--format", "camt053"], environment: environment)
+            #expect(broken.status == 1 && broken.stderr.contains("línea 1") && broken.stderr.contains("no se guardó nada"), "\(broken.stderr)")
+        }
         #expect((report?["loans"] as? Int ?? 0) >= 10)
     }
 }

@@ -17,5 +17,6 @@ public enum Migrations {
         .m0014OneRecurringChargeInFlight,
         .m0015AuditHashNotIndexed,
         .m0016CardSetups,
+        .m0017BankStatements,
     ]
 }
