@@ -44,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         // Pure domain foundation: money, rounding, Mexican identifiers. Foundation only.
@@ -139,6 +140,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 "CarteraCore",
                 "Clients",
                 "Lending",

@@ -139,6 +139,7 @@ func buildRouter(
     LendingPages(web: web, catalog: catalog).add()
     LoanPages(web: web, database: database, book: book, directory: directory, catalog: catalog, intents: intents, mandates: mandates).add()
     CardMandatePages(web: web, book: book, mandates: mandates, publicURL: configuration.publicURL).add()
+    StatementPages(web: web, database: database, imports: StatementImports(database: database, keys: keys, clock: clock)).add()
     PaymentIntentPages(web: web, database: database, book: book, intents: intents, publicURL: configuration.publicURL).add()
     GatewaySettingsPages(web: web, gateways: gateways).add()
     StaticRoutes(web: web).add()

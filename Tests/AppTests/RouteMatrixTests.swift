@@ -82,6 +82,8 @@ struct RouteMatrixTests {
         "GET /portal/creditos/{id}/domiciliacion": [.acreditado],
         "POST /portal/creditos/{id}/domiciliacion": [.acreditado],
         "GET /domiciliacion/regreso/{id}": nil,  // back from a gateway's card page, where browsers send no Strict cookie
+        "GET /estados-bancarios": [.administrador, .gestorCobranza],
+        "POST /estados-bancarios": [.administrador, .gestorCobranza],
         "GET /pasarelas": [.administrador],
         "GET /pasarelas/{provider}": [.administrador],
         "POST /pasarelas/{provider}": [.administrador],

@@ -4,6 +4,7 @@ import CarteraSecurity
 import CarteraTestSupport
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import Reconciliation
 import SQLKit
 import Store
@@ -109,5 +110,39 @@ struct StatementImportTests {
         private var stored = 0
         var value: Int { lock.withLock { stored } }
         func set(_ value: Int) { lock.withLock { stored = value } }
+    }
+
+    @Test("The back office imports a file through the upload form (administrador, gestor de cobranza); a bad one stores nothing and says where; other roles are refused")
+    func uploadPage() async throws {
+        try await TestEngine.sqlite.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            _ = try await TestStaff.seed(database)
+            try await makeApp(database).test(.live) { client in
+                let staff = TestBrowser(client)
+                try await staff.signIn("u.gestor.cobranza")
+                let page = try await staff.get("/estados-bancarios")
+                #expect(page.status == .ok && page.text.contains("importar-estado") && page.text.contains("Aún no se ha importado"))
+                let file = try SharedFixtures.data("camt/camt053.v8.xml")
+                let done = try await staff.upload("/estados-bancarios", ["formato": ""], file: ("archivo", "camt053.v8.xml", file))
+                #expect(done.status == .ok && done.text.contains("<strong>1 nuevos</strong>") && done.text.contains("camt053.v8.xml"))
+                try await staff.get("/estados-bancarios")
+                let again = try await staff.upload("/estados-bancarios", [:], file: ("archivo", "camt053.v8.xml", file))
+                #expect(again.text.contains("<strong>0 nuevos</strong>") && again.text.contains("1 ya importados antes"))
+                try await staff.get("/estados-bancarios")
+                let csv = Data("FECHA,DESCRIPCIÓN,CARGO,ABONO,SALDO\n25/11/2026,SPEI,,abc,100.00\n".utf8)
+                let bad = try await staff.upload("/estados-bancarios", ["perfil": "bbva", "cuenta": "012180001234567897"], file: ("archivo", "bbva.csv", csv))
+                #expect(bad.status == .unprocessableContent && bad.text.contains("línea 2"))
+                try await staff.get("/estados-bancarios")
+                let empty = try await staff.upload("/estados-bancarios", [:], file: ("archivo", "", Data()))
+                #expect(empty.status == .unprocessableContent && empty.text.contains("Elija el archivo"))
+                // Without the form's token nothing is imported.
+                let forged = try await staff.upload("/estados-bancarios", ["csrf": "x"], file: ("archivo", "camt053.v8.xml", file))
+                #expect(forged.status == .forbidden)
+                #expect(try await Self.lines(database) == 1)
+                let analyst = TestBrowser(client)
+                try await analyst.signIn("u.analista.credito")
+                #expect(try await analyst.get("/estados-bancarios").status == .forbidden)
+            }
+        }
     }
 }

@@ -38,13 +38,31 @@ final class TestBrowser: @unchecked Sendable {
         return try await send(uri, method: .post, body: body)
     }
 
+    /// Posts `fields` and one file as `multipart/form-data`, with the last page's CSRF token.
+    @discardableResult
+    func upload(_ uri: String, _ fields: [String: String], file: (field: String, name: String, data: Data)) async throws -> TestResponse {
+        let boundary = "----CarteraTest\(UInt32.random(in: 0...UInt32.max))"
+        var body = Data()
+        for (key, value) in fields.merging(["csrf": csrf ?? ""], uniquingKeysWith: { first, _ in first }) {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(key)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
+        body.append(file.data)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        return try await send(uri, method: .post, body: body, contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
     private func send(_ uri: String, method: HTTPRequest.Method, body: String?) async throws -> TestResponse {
+        try await send(uri, method: method, body: body.map { Data($0.utf8) }, contentType: body == nil ? nil : "application/x-www-form-urlencoded")
+    }
+
+    private func send(_ uri: String, method: HTTPRequest.Method, body: Data?, contentType: String?) async throws -> TestResponse {
         var headers = HTTPFields()
         headers[.accept] = "text/html"
         headers[.userAgent] = "TestBrowser"
         if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
-        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
-        let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        if let contentType { headers[.contentType] = contentType }
+        let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(bytes: $0) })
         for header in response.headers[values: .setCookie] {
             let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = String(pair[0])

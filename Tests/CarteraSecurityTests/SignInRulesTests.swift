@@ -53,10 +53,10 @@ struct SignInRulesTests {
         let expected: [Role: Set<Permission>] = [
             .administrador: [
                 .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts, .readLoans,
-                .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger, .manageGateways,
+                .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger, .manageGateways, .importStatements,
             ],
             .analistaCredito: [.useBackOffice, .readClients, .manageClients, .readLoans, .originateLoans],
-            .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments],
+            .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments, .importStatements],
             .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans],
             .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger],
             .acreditado: [.usePortal],

@@ -10,6 +10,8 @@ public struct WebRequest: Sendable {
     public let context: AppRequestContext
     public let session: WebSessions.Session?
     public let form: [String: String]
+    /// Files sent with a `multipart/form-data` form, by field name.
+    public var files: [String: UploadedFile] = [:]
 
     /// The signed-in user; only nil on `.anyone` routes.
     public var user: WebSessions.User? { session?.user }
@@ -45,4 +47,11 @@ public struct WebRequest: Sendable {
             requestID: context.requestID
         )
     }
+}
+
+/// A file a person sent with a form.
+public struct UploadedFile: Sendable {
+    /// The file's name on their computer (as the browser gives it; never a path to trust).
+    public let fileName: String
+    public let data: Data
 }

@@ -67,8 +67,22 @@ struct WebGate: Sendable {
         var web = WebRequest(request: request, context: context, session: session, form: [:])
         if let refusal = try await refusal(for: access, web: web, hadToken: token != nil) { return refusal }
         if request.method == .post {
-            let body = try await request.body.collect(upTo: 64 * 1024)
-            let form = FormDecoding.parse(String(buffer: body))
+            var form: [String: String]
+            var files: [String: UploadedFile] = [:]
+            if let boundary = MultipartForm.boundary(request.headers[.contentType]) {
+                // A form with a file (a bank statement): up to 25 MB, text fields as in any form.
+                let body = try await request.body.collect(upTo: MultipartForm.limit)
+                guard let parsed = MultipartForm.parse(body, boundary: boundary) else {
+                    return pages.message(
+                        title: "Envío incompleto", message: "El archivo no llegó completo. Vuelva a cargar la página y envíelo de nuevo.", web: web,
+                        status: .badRequest, next: ("/", "Ir al inicio")
+                    )
+                }
+                (form, files) = parsed
+            } else {
+                let body = try await request.body.collect(upTo: 64 * 1024)
+                form = FormDecoding.parse(String(buffer: body))
+            }
             let expected = session?.csrfToken ?? request.cookies[CookiePolicy.signInCookie]?.value ?? ""
             guard !expected.isEmpty, ConstantTime.equals(form["csrf"] ?? "", expected) else {
                 try await record(web, action: "authz.csrf", outcome: .denied)
@@ -78,7 +92,7 @@ struct WebGate: Sendable {
                     web: web, status: .forbidden, next: session == nil ? ("/login", "Ir a iniciar sesión") : ("/", "Ir al inicio")
                 )
             }
-            web = WebRequest(request: request, context: context, session: session, form: form)
+            web = WebRequest(request: request, context: context, session: session, form: form, files: files)
             // No card numbers, in any free-text field of any form (secrets and codes are not free text).
             if form.contains(where: { !Self.notFreeText.contains($0.key) && CardNumberDetector.containsCardNumber($0.value) }) {
                 try await record(web, action: "input.card_number", outcome: .denied, object: "\(request.method.rawValue) \(request.uri.path)")

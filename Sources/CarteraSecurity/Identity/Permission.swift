@@ -34,6 +34,8 @@ public enum Permission: String, Sendable, Hashable, CaseIterable {
     case readLedger = "ledger:read"
     /// Set up the payment gateways: keys, webhook secrets, base URLs.
     case manageGateways = "gateways:manage"
+    /// Import bank statements and see the lines they brought.
+    case importStatements = "statements:import"
 }
 
 extension Role {
@@ -43,12 +45,12 @@ extension Role {
         case .administrador:
             [
                 .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts, .readLoans,
-                .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger, .manageGateways,
+                .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger, .manageGateways, .importStatements,
             ]
         case .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans]
         case .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger]
         case .analistaCredito: [.useBackOffice, .readClients, .manageClients, .readLoans, .originateLoans]
-        case .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments]
+        case .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments, .importStatements]
         case .acreditado: [.usePortal]
         }
     }

@@ -1,0 +1,85 @@
+import CarteraCore
+import CarteraSecurity
+import Foundation
+import Hummingbird
+import Reconciliation
+import SQLKit
+import Store
+
+/// Bank statements in the back office: import a file (with its format and CSV profile, or recognised), see what each
+/// import read, added and found already known.
+struct StatementPages {
+    let web: WebRouter
+    let database: Database
+    let imports: StatementImports
+
+    static let formats: [(StatementFormat, String)] = [
+        (.camt053, "camt.053 (estado de cuenta)"), (.camt052, "camt.052 (reporte del día)"), (.camt054, "camt.054 (avisos)"), (.mt940, "MT940"), (.ofx, "OFX"),
+        (.csv, "CSV del banco"),
+    ]
+
+    func add() {
+        let pages = web.pages
+        let database = database
+        let imports = imports
+
+        web.get("/estados-bancarios", .permission(.importStatements)) { request in
+            guard let user = request.user else { return WebPages.redirect(to: "/login") }
+            return try await Self.page(pages, request, lenderID: user.lenderID, database: database, summary: nil, error: nil)
+        }
+
+        web.post("/estados-bancarios", .permission(.importStatements)) { request in
+            guard let user = request.user else { return WebPages.redirect(to: "/login") }
+            guard let file = request.files["archivo"], !file.data.isEmpty else {
+                return try await Self.page(pages, request, lenderID: user.lenderID, database: database, summary: nil, error: "Elija el archivo del banco.", status: .unprocessableContent)
+            }
+            let format = StatementFormat(rawValue: request.field("formato"))
+            let profile = CSVProfile.presets[request.field("perfil")]
+            do {
+                let summary = try await imports.importFile(
+                    file.data, fileName: file.fileName.isEmpty ? "archivo" : file.fileName, format: format, profile: profile, account: request.field("cuenta").nilIfEmpty,
+                    lenderID: user.lenderID, actor: request.actor
+                )
+                var values: [String: Any] = [
+                    "fileName": file.fileName, "format": summary.format, "statements": summary.statements, "entries": summary.entries, "added": summary.added,
+                    "duplicates": summary.duplicates, "credits": summary.credits, "debits": summary.debits, "warnings": summary.warnings,
+                ]
+                values["importId"] = summary.importId
+                return try await Self.page(pages, request, lenderID: user.lenderID, database: database, summary: values, error: nil)
+            } catch let error as APIError {
+                return try await Self.page(pages, request, lenderID: user.lenderID, database: database, summary: nil, error: error.message, status: error.status)
+            }
+        }
+    }
+
+    static func page(
+        _ pages: WebPages, _ request: WebRequest, lenderID: String, database: Database, summary: [String: Any]?, error: String?, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let rows = try await database.withConnection { db in
+            try await db.raw(
+                """
+                SELECT file_name, format, statements, entries, added, duplicates, credits, debits, warnings, imported_at, imported_by FROM statement_imports
+                WHERE lender_id = \(bind: lenderID) ORDER BY imported_at DESC, id DESC LIMIT 100
+                """
+            ).all()
+        }
+        let list = try rows.map { row -> [String: Any] in
+            let warnings = (try? JSONDecoder().decode([String].self, from: Data(try row.decode(column: "warnings", as: String.self).utf8))) ?? []
+            return [
+                "fileName": try row.decode(column: "file_name", as: String.self), "format": try row.decode(column: "format", as: String.self),
+                "statements": try row.decode(column: "statements", as: Int.self), "entries": try row.decode(column: "entries", as: Int.self),
+                "added": try row.decode(column: "added", as: Int.self), "duplicates": try row.decode(column: "duplicates", as: Int.self),
+                "credits": Money(minorUnits: try row.decode(column: "credits", as: Int64.self), currency: .mxn).decimalText,
+                "debits": Money(minorUnits: try row.decode(column: "debits", as: Int64.self), currency: .mxn).decimalText,
+                "warnings": warnings.count, "importedAt": String(try row.decode(column: "imported_at", as: String.self).prefix(16)).replacingOccurrences(of: "T", with: " "),
+                "importedBy": try row.decode(column: "imported_by", as: String.self),
+            ]
+        }
+        var values: [String: Any] = [
+            "imports": list, "formats": formats.map { ["value": $0.0.rawValue, "label": $0.1] },
+            "profiles": CSVProfile.presets.keys.sorted().map { ["value": $0, "label": $0.capitalized] },
+        ]
+        values["summary"] = summary
+        return pages.render("statements", title: "Estados de cuenta bancarios", web: request, values: values, error: error, status: status, current: "/estados-bancarios")
+    }
+}
