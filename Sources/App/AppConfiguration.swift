@@ -20,6 +20,7 @@ import Store
 /// | `cartera.session.idle.minutes` | `CARTERA_SESSION_IDLE_MINUTES` | — | 1–1440 | `30` | no |
 /// | `cartera.session.absolute.hours` | `CARTERA_SESSION_ABSOLUTE_HOURS` | — | 1–72 | `12` | no |
 /// | `cartera.spei.catalog` | `CARTERA_SPEI_CATALOG` | `--spei-catalog` | path to a CSV `clabe_prefix,spei_code,name` | the catalog shipped with Cartera | no |
+/// | `cartera.spei.clabe.prefix` | `CARTERA_SPEI_CLABE_PREFIX` | — | 6–14 digits the SPEI participant assigned the lender (STP: `646180` + company digits): each loan gets a CLABE of it | none (no CLABE per loan; `646180` + `9999` in `--demo`) | no |
 /// | `cartera.stripe.webhook.secret` | `CARTERA_STRIPE_WEBHOOK_SECRET` | — | the endpoint's signing secrets `whsec_…`, comma-separated while one rolls | none (Stripe webhooks refused) | yes |
 /// | `cartera.mercadopago.webhook.secret` | `CARTERA_MERCADOPAGO_WEBHOOK_SECRET` | — | the webhooks' secret key | none | yes |
 /// | `cartera.conekta.webhook.public.key.file` | `CARTERA_CONEKTA_WEBHOOK_PUBLIC_KEY_FILE` | — | path to the webhook key's public half (PEM) | none | no |
@@ -40,6 +41,8 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// An updated SPEI participant catalog, when the lender keeps one; `nil` uses the bundled copy.
     public var speiCatalogPath: String?
+    /// The lender's range of CLABEs, one per loan; nil hands none out.
+    public var virtualCLABEs: VirtualCLABERange?
     /// Addresses of reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     public var trustedProxies: Set<String> = []
     /// An ES256 private key (PEM file) to sign access tokens with, instead of the generated one.
@@ -101,6 +104,13 @@ public struct AppConfiguration: Sendable {
             logLevel = .info
         }
         speiCatalogPath = reader.string(forKey: "cartera.spei.catalog")
+        if let prefix = reader.string(forKey: "cartera.spei.clabe.prefix"), !prefix.isEmpty {
+            do {
+                virtualCLABEs = try VirtualCLABERange(prefix: prefix, catalog: try bankCatalog())
+            } catch let refusal as VirtualCLABERange.Refusal {
+                throw ConfigurationError.invalid(setting: "CARTERA_SPEI_CLABE_PREFIX", value: prefix, expected: "de 6 a 14 dígitos que empiecen con un banco participante de SPEI (\(refusal.code))")
+            }
+        }
         if let text = reader.string(forKey: "cartera.public.url")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.query == nil else {
                 throw ConfigurationError.invalid(setting: "CARTERA_PUBLIC_URL", value: text, expected: "una dirección http(s) sin parámetros, como https://cartera.financiera.mx")

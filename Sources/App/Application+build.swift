@@ -40,6 +40,8 @@ public func buildApplication(
             }
         }
         let simulated = GatewaySandboxes(publicBase: { address() + "/sandbox" }, webhookBase: { address() + "/webhooks" }, clock: clock)
+        // A demo range of loan CLABEs (STP's bank and plaza, company digits 9999) unless one is configured.
+        if configuration.virtualCLABEs == nil { configuration.virtualCLABEs = try? VirtualCLABERange(prefix: "6461809999") }
         configuration.gatewayWebhooks.stripeSecrets = [GatewaySandboxes.stripeWebhookSecret]
         configuration.gatewayWebhooks.conektaPublicKeyPEM = simulated.conektaWebhookPublicKeyPEM
         configuration.gatewayWebhooks.openpayUser = GatewaySandboxes.openpayWebhookUser
@@ -137,7 +139,10 @@ func buildRouter(
     AuditViewerRoutes(web: web, database: database).add()
     ClientPages(web: web, database: database, directory: ClientDirectory(database: database, keys: keys, clock: clock)).add()
     LendingPages(web: web, catalog: catalog).add()
-    LoanPages(web: web, database: database, book: book, directory: directory, catalog: catalog, intents: intents, mandates: mandates).add()
+    LoanPages(
+        web: web, database: database, book: book, directory: directory, catalog: catalog, intents: intents, mandates: mandates,
+        clabes: LoanCLABEs(database: database, range: configuration.virtualCLABEs, clock: clock)
+    ).add()
     CardMandatePages(web: web, book: book, mandates: mandates, publicURL: configuration.publicURL).add()
     StatementPages(web: web, database: database, imports: StatementImports(database: database, keys: keys, clock: clock)).add()
     PaymentIntentPages(web: web, database: database, book: book, intents: intents, publicURL: configuration.publicURL).add()

@@ -1,4 +1,5 @@
 import App
+import CarteraCore
 import Foundation
 import Logging
 import Store
@@ -36,8 +37,16 @@ struct ConfigurationTests {
         #expect(fromFlags.logLevel == .debug)
     }
 
+    @Test("the loan CLABE range is read from CARTERA_SPEI_CLABE_PREFIX")
+    func clabePrefix() throws {
+        let configuration = try AppConfiguration(reader: AppConfiguration.reader(overrides: [:], environment: ["CARTERA_SPEI_CLABE_PREFIX": "6461801234"]))
+        #expect(configuration.virtualCLABEs?.prefix == "6461801234" && configuration.virtualCLABEs?.capacity == 10_000_000)
+        #expect(try AppConfiguration(reader: AppConfiguration.reader(overrides: [:], environment: [:])).virtualCLABEs == nil)
+    }
+
     @Test("bad values are refused with the name of the setting", arguments: [
-        ("CARTERA_PORT", "eighty"), ("CARTERA_PORT", "70000"), ("CARTERA_LOG_LEVEL", "loud"),
+        ("CARTERA_PORT", "eighty"), ("CARTERA_PORT", "70000"), ("CARTERA_LOG_LEVEL", "loud"), ("CARTERA_SPEI_CLABE_PREFIX", "64618"),
+        ("CARTERA_SPEI_CLABE_PREFIX", "999180123"),
     ])
     func badValues(variable: String, value: String) {
         do {

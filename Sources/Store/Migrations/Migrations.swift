@@ -18,5 +18,6 @@ public enum Migrations {
         .m0015AuditHashNotIndexed,
         .m0016CardSetups,
         .m0017BankStatements,
+        .m0018LoanCLABEs,
     ]
 }

@@ -17,6 +17,7 @@ struct LoanPages {
     let catalog: ProductCatalog
     let intents: PaymentIntentBook
     let mandates: CardMandateBook
+    let clabes: LoanCLABEs
 
     static let notices: [String: String] = [
         "solicitud": "Solicitud registrada.", "aprobado": "Crédito aprobado.", "cancelado": "Crédito cancelado.", "dispuesto": "Crédito dispuesto.",
@@ -32,6 +33,7 @@ struct LoanPages {
         let database = database
         let intents = intents
         let mandates = mandates
+        let clabes = clabes
 
         web.get("/creditos", .permission(.readLoans)) { request in
             guard let user = request.user else { return WebPages.redirect(to: "/login") }
@@ -106,6 +108,8 @@ struct LoanPages {
             }
             let date = try Self.date(request.field("fecha"))
             _ = try await book.disburse(id, on: date, channel: channel, reference: request.field("referencia").nilIfEmpty, lenderID: user.lenderID, actor: request.actor)
+            // The loan's own CLABE for SPEI payments (handed out again on its statement if this fails).
+            _ = try? await clabes.clabe(of: id, lenderID: user.lenderID)
             return "dispuesto"
         }
         action("pagos", .postPayments) { request, id, user in
@@ -168,7 +172,7 @@ struct LoanPages {
 
         web.get("/creditos/:id/estado-de-cuenta", .permission(.readLoans)) { request in
             guard let user = request.user, let id = request.context.parameters.get("id") else { return WebPages.redirect(to: "/login") }
-            return try await Self.statement(pages, request, id: id, lenderID: user.lenderID, book: book, directory: directory, back: "/creditos/\(id)")
+            return try await Self.statement(pages, request, id: id, lenderID: user.lenderID, book: book, directory: directory, clabes: clabes, back: "/creditos/\(id)")
         }
 
         // The borrower's portal: only the loans of the client the user is linked to.
@@ -202,6 +206,7 @@ struct LoanPages {
             var values = Self.loanValues(LoanDocument(record: loan, position: position))
             values["payments"] = payments.map { ["date": $0.valueDate, "amount": "$" + $0.amount, "channel": MoneyChannel(rawValue: $0.channel ?? "")?.label ?? ""] }
             for (key, value) in try await PaymentIntentPages.portalValues(loan: loan, position: position, user: user, intents: intents) { values[key] = value }
+            if loan.status == .active { values["speiClabe"] = try? await clabes.clabe(of: loan.id, lenderID: user.lenderID) }
             for (key, value) in try await CardMandatePages.portalValues(loanID: loan.id, lenderID: user.lenderID, active: loan.status == .active, mandates: mandates, actor: request.actor) { values[key] = value }
             return pages.render("portal_loan", title: "Crédito \(loan.id)", web: request, values: values, current: "/portal")
         }
@@ -210,7 +215,7 @@ struct LoanPages {
             guard let user = request.user, let id = request.context.parameters.get("id"), try await Self.ownLoan(id, user, book) != nil else {
                 return pages.message(title: "Crédito no encontrado", message: "Ese crédito no está entre los suyos.", web: request, status: .notFound, next: ("/portal", "Ver mis créditos"))
             }
-            return try await Self.statement(pages, request, id: id, lenderID: user.lenderID, book: book, directory: directory, back: "/portal/creditos/\(id)")
+            return try await Self.statement(pages, request, id: id, lenderID: user.lenderID, book: book, directory: directory, clabes: clabes, back: "/portal/creditos/\(id)")
         }
     }
 
@@ -350,7 +355,7 @@ struct LoanPages {
 
     /// The printable account statement.
     static func statement(
-        _ pages: WebPages, _ request: WebRequest, id: String, lenderID: String, book: LoanBook, directory: ClientDirectory, back: String
+        _ pages: WebPages, _ request: WebRequest, id: String, lenderID: String, book: LoanBook, directory: ClientDirectory, clabes: LoanCLABEs, back: String
     ) async throws -> Response {
         do {
             let from = try date(request.query("desde") ?? "")
@@ -361,6 +366,7 @@ struct LoanPages {
             let encoded = try JSONSerialization.jsonObject(with: try LoanBook.jsonEncoder.encode(document)) as? [String: Any] ?? [:]
             var values = encoded
             values["back"] = back
+            if record.status == .active { values["speiClabe"] = try? await clabes.clabe(of: id, lenderID: lenderID) }
             values["movements"] = document.movements.map { movement -> [String: Any] in
                 [
                     "date": movement.date, "description": movement.description, "charge": movement.charge, "credit": movement.credit, "balance": movement.balance,

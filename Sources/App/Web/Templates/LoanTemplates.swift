@@ -173,6 +173,7 @@ enum LoanTemplates {
           <tr><th>Exigible al cierre</th><td>{{amountDue}}</td></tr>
           <tr><th>Días de atraso</th><td>{{daysPastDue}}</td></tr>
           <tr><th>Próximo pago</th><td>{{#nextDueDate}}{{nextDueDate}}: ${{nextPayment}}{{/nextDueDate}}{{^nextDueDate}}—{{/nextDueDate}}</td></tr>
+          {{#speiClabe}}<tr><th>Pague por SPEI a la CLABE</th><td id="clabe-spei"><strong>{{speiClabe}}</strong> (la de este crédito: su pago se aplica solo)</td></tr>{{/speiClabe}}
         </table>
         <h2>Movimientos</h2>
         <table id="movimientos">
@@ -201,6 +202,8 @@ enum LoanTemplates {
         {{<layout}}{{$body}}
         {{>loan_schedule}}
         <p><a href="/portal/creditos/{{loan.id}}/estado-de-cuenta" id="estado-de-cuenta">Estado de cuenta del mes</a></p>
+        {{#speiClabe}}<p class="card" id="clabe-spei">Para pagar por transferencia SPEI desde cualquier banco, use la CLABE de este crédito:
+        <strong>{{speiClabe}}</strong>. El pago se aplica a su crédito en cuanto llega, sin referencia que escribir.</p>{{/speiClabe}}
         <h2>Mis pagos</h2>
         <table id="mis-pagos"><thead><tr><th>Fecha</th><th>Monto</th><th>Canal</th></tr></thead>
         <tbody>{{#payments}}<tr><td>{{date}}</td><td>{{amount}}</td><td>{{channel}}</td></tr>{{/payments}}{{^payments}}<tr><td colspan="3">Aún no hay pagos.</td></tr>{{/payments}}</tbody></table>
