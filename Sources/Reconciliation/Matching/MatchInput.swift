@@ -1,0 +1,87 @@
+import CarteraCore
+
+/// A bank line waiting for its loan: money in, with what identifies its payer.
+public struct UnmatchedLine: Sendable, Hashable {
+    public var id: String
+    /// Minor units, positive (money in).
+    public var amount: Int64
+    public var valueDate: CalendarDate
+    /// The CLABE the money was sent to, when it is one of the loans' own (SPEI deposits to a virtual CLABE).
+    public var destinationCLABE: String?
+    /// The SPEI tracking key or end-to-end reference.
+    public var trackingKey: String?
+    /// Everything the payer and the bank wrote (concept, remittance, description): searched for references.
+    public var text: String
+    public var payerName: String?
+    /// The payer's CLABE or account.
+    public var payerAccount: String?
+
+    public init(
+        id: String, amount: Int64, valueDate: CalendarDate, destinationCLABE: String? = nil, trackingKey: String? = nil, text: String = "", payerName: String? = nil,
+        payerAccount: String? = nil
+    ) {
+        self.id = id
+        self.amount = amount
+        self.valueDate = valueDate
+        self.destinationCLABE = destinationCLABE
+        self.trackingKey = trackingKey
+        self.text = text
+        self.payerName = payerName
+        self.payerAccount = payerAccount
+    }
+}
+
+/// A loan that can take a payment, with what its payments usually look like.
+public struct OpenLoan: Sendable, Hashable {
+    public var loanID: String
+    public var clientID: String
+    public var clientName: String
+    /// The loan's own CLABE.
+    public var clabe: String?
+    /// What is due now (overdue and due today), minor units.
+    public var amountDue: Int64
+    /// The next installment's amount.
+    public var nextPayment: Int64
+    /// What pays the loan off.
+    public var payoff: Int64
+    public var nextDueDate: CalendarDate?
+    /// References a payer may write: the loan's id, payment references handed out (OXXO, intents).
+    public var references: [String]
+    /// Accounts the client has paid from before (CLABEs).
+    public var payerAccounts: [String]
+
+    public init(
+        loanID: String, clientID: String, clientName: String, clabe: String? = nil, amountDue: Int64, nextPayment: Int64, payoff: Int64, nextDueDate: CalendarDate?,
+        references: [String] = [], payerAccounts: [String] = []
+    ) {
+        self.loanID = loanID
+        self.clientID = clientID
+        self.clientName = clientName
+        self.clabe = clabe
+        self.amountDue = amountDue
+        self.nextPayment = nextPayment
+        self.payoff = payoff
+        self.nextDueDate = nextDueDate
+        self.references = references
+        self.payerAccounts = payerAccounts
+    }
+}
+
+/// The lender's matching settings.
+public struct MatchRules: Sendable, Hashable {
+    /// A candidate at or above this score (0–100) is posted without a person; below, it waits for review.
+    public var autoPostScore: Int
+    /// How far an amount may be from what is due and still count as it, minor units.
+    public var amountTolerance: Int64
+    /// How many days around the due date a payment counts as for it.
+    public var dateWindowDays: Int
+    /// The least name similarity (0–100) for a name to suggest a client.
+    public var nameSimilarity: Int
+
+    public init(autoPostScore: Int = 90, amountTolerance: Int64 = 50, dateWindowDays: Int = 5, nameSimilarity: Int = 80) {
+        self.autoPostScore = autoPostScore
+        self.amountTolerance = amountTolerance
+        self.dateWindowDays = dateWindowDays
+        self.nameSimilarity = nameSimilarity
+    }
+}

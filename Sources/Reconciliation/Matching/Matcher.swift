@@ -1,0 +1,144 @@
+import CarteraCore
+
+/// Finds the loan each bank line pays, in order of certainty: the loan's own CLABE, then a reference of the loan in
+/// the text, then an account the client paid from before with an amount due, then the payer's name with an amount due
+/// near its date. Each rule gives scored candidates; the best is posted when it scores at least
+/// `MatchRules.autoPostScore` and nothing ties with it, otherwise it goes to review with the others. A deposit that
+/// equals what several loans of one client owe is split among them. Pure: the loans and lines come in, decisions go out.
+public struct Matcher: Sendable {
+    let loans: [OpenLoan]
+    let rules: MatchRules
+    let byCLABE: [String: Int]
+    let byReference: [String: Int]
+    let byPayerAccount: [String: [Int]]
+    let byClient: [String: [Int]]
+    let byNameToken: [String: [Int]]
+    let nameTokens: [[String]]
+
+    public init(loans: [OpenLoan], rules: MatchRules = MatchRules()) {
+        self.loans = loans
+        self.rules = rules
+        var byCLABE: [String: Int] = [:]
+        var byReference: [String: Int] = [:]
+        var byPayerAccount: [String: [Int]] = [:]
+        var byClient: [String: [Int]] = [:]
+        var byNameToken: [String: [Int]] = [:]
+        var nameTokens: [[String]] = []
+        byCLABE.reserveCapacity(loans.count)
+        byReference.reserveCapacity(loans.count * 2)
+        for (index, loan) in loans.enumerated() {
+            if let clabe = loan.clabe { byCLABE[clabe] = index }
+            for reference in [loan.loanID] + loan.references {
+                let key = Self.referenceKey(reference)
+                if key.count >= 6 { byReference[key] = index }
+            }
+            for account in loan.payerAccounts { byPayerAccount[account, default: []].append(index) }
+            byClient[loan.clientID, default: []].append(index)
+            let tokens = NameSimilarity.tokens(loan.clientName)
+            nameTokens.append(tokens)
+            for token in Set(tokens) where token.count >= 3 { byNameToken[token, default: []].append(index) }
+        }
+        self.byCLABE = byCLABE
+        self.byReference = byReference
+        self.byPayerAccount = byPayerAccount.mapValues { Array(Set($0)).sorted() }
+        self.byClient = byClient
+        self.byNameToken = byNameToken
+        self.nameTokens = nameTokens
+    }
+
+    /// A reference as it is compared: letters and digits only, upper case (banks drop `_` and `-`).
+    static func referenceKey(_ text: some StringProtocol) -> String {
+        String(text.uppercased().unicodeScalars.filter { ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") }.map(Character.init))
+    }
+
+    public func match(_ line: UnmatchedLine) -> MatchOutcome {
+        guard line.amount > 0 else { return .unidentified }
+        // 1. The loan's own CLABE: the money was sent to this loan.
+        if let clabe = line.destinationCLABE, let index = byCLABE[clabe] {
+            return decide([candidate(index, line, score: 100, rule: .clabe, reason: "Depósito a la CLABE del crédito \(loans[index].loanID).")])
+        }
+        // 2. A reference of one loan in the text.
+        var referenced: [Int] = []
+        for word in line.text.split(whereSeparator: { $0 == " " || $0 == "/" || $0 == ":" || $0 == "," || $0 == ";" || $0 == "\n" }) {
+            let key = Self.referenceKey(word)
+            if key.count >= 6, let index = byReference[key], !referenced.contains(index) { referenced.append(index) }
+        }
+        if !referenced.isEmpty {
+            // Two loans named in one concept: a person decides (or splits it).
+            let score = referenced.count == 1 ? 95 : 70
+            return decide(referenced.map { candidate($0, line, score: score, rule: .reference, reason: "El concepto menciona \(loans[$0].loanID).") })
+        }
+        // 3. An account the client paid from before: which of the client's loans is due that amount.
+        if let account = line.payerAccount, let known = byPayerAccount[account], !known.isEmpty {
+            let clientLoans = Array(Set(known.flatMap { byClient[loans[$0].clientID] ?? [] })).sorted()
+            if let outcome = byAmount(clientLoans, line, rule: .payerAccount, base: 80, reason: "Desde una cuenta que el cliente ya usó") { return outcome }
+            return .review(clientLoans.map { candidate($0, line, score: 60, rule: .payerAccount, reason: "Desde una cuenta que el cliente ya usó; el monto no coincide con lo exigible.") })
+        }
+        // 4. The payer's name, among the clients whose loans are due about that amount.
+        if let name = line.payerName {
+            let tokens = NameSimilarity.tokens(name)
+            // Candidates share words with the payer (two of them when the payer wrote two or more), and are due about
+            // the amount or hold several loans (a split): only those are compared letter by letter.
+            var shared: [Int: Int] = [:]
+            for token in Set(tokens) where token.count >= 3 {
+                for index in byNameToken[token] ?? [] { shared[index, default: 0] += 1 }
+            }
+            let needed = min(2, Set(tokens.filter { $0.count >= 3 }).count)
+            var similar: [(index: Int, similarity: Int)] = []
+            for (index, count) in shared where count >= needed {
+                let loan = loans[index]
+                let due = [loan.amountDue, loan.nextPayment, loan.payoff].contains { $0 > 0 && abs($0 - line.amount) <= rules.amountTolerance }
+                guard due || (byClient[loan.clientID]?.count ?? 0) > 1 else { continue }
+                let similarity = NameSimilarity.score(tokens: tokens, nameTokens[index])
+                if similarity >= rules.nameSimilarity { similar.append((index, similarity)) }
+            }
+            if !similar.isEmpty {
+                let indices = similar.map(\.index).sorted()
+                // A name alone never posts: at most 85 (the default needs 90).
+                if let outcome = byAmount(indices, line, rule: .name, base: 70, reason: "El ordenante se llama como el cliente", similarity: Dictionary(uniqueKeysWithValues: similar.map { ($0.index, $0.similarity) })) {
+                    return outcome
+                }
+            }
+        }
+        return .unidentified
+    }
+
+    /// Among `indices`, the loans due the line's amount (within tolerance): one → its candidate; several loans of one
+    /// client whose amounts add up to the line → a split; none → nil.
+    func byAmount(_ indices: [Int], _ line: UnmatchedLine, rule: MatchRule, base: Int, reason: String, similarity: [Int: Int] = [:]) -> MatchOutcome? {
+        var scored: [MatchCandidate] = []
+        for index in indices {
+            let loan = loans[index]
+            let due = [loan.amountDue, loan.nextPayment, loan.payoff].filter { $0 > 0 }
+            guard due.contains(where: { abs($0 - line.amount) <= rules.amountTolerance }) else { continue }
+            var score = base + (due.contains(line.amount) ? 5 : 2)
+            if let date = loan.nextDueDate, abs(date.days(until: line.valueDate)) <= Int64(rules.dateWindowDays) { score += 5 }
+            if let name = similarity[index] { score = min(score + (name - rules.nameSimilarity) / 5, 85) }
+            scored.append(candidate(index, line, score: score, rule: rule, reason: "\(reason); el monto es lo exigible del crédito \(loan.loanID)."))
+        }
+        if !scored.isEmpty { return decide(scored) }
+        // A split: the line pays what several loans of one client owe.
+        for group in Dictionary(grouping: indices, by: { loans[$0].clientID }).values.sorted(by: { $0[0] < $1[0] }) where group.count > 1 {
+            let dues = group.map { (index: $0, due: loans[$0].amountDue > 0 ? loans[$0].amountDue : loans[$0].nextPayment) }
+            let total = dues.reduce(Int64(0)) { $0 + $1.due }
+            guard total > 0, abs(total - line.amount) <= rules.amountTolerance else { continue }
+            var shares = dues.map { candidate($0.index, line, score: base + 3, rule: rule, reason: "\(reason); el monto es la suma de lo exigible de sus créditos.", amount: $0.due) }
+            // Any difference within tolerance goes to the first loan, so the shares add up to the line.
+            shares[0].amount += line.amount - total
+            return shares.allSatisfy({ $0.score >= rules.autoPostScore }) ? .post(shares) : .review(shares)
+        }
+        return nil
+    }
+
+    /// The best candidate is posted when it scores enough and nothing ties with it; otherwise all go to review.
+    func decide(_ candidates: [MatchCandidate]) -> MatchOutcome {
+        let sorted = candidates.sorted { $0.score != $1.score ? $0.score > $1.score : $0.loanID < $1.loanID }
+        guard let best = sorted.first else { return .unidentified }
+        let tie = sorted.count > 1 && sorted[1].score == best.score && sorted[1].loanID != best.loanID
+        return best.score >= rules.autoPostScore && !tie ? .post([best]) : .review(sorted)
+    }
+
+    func candidate(_ index: Int, _ line: UnmatchedLine, score: Int, rule: MatchRule, reason: String, amount: Int64? = nil) -> MatchCandidate {
+        MatchCandidate(loanID: loans[index].loanID, clientID: loans[index].clientID, amount: amount ?? line.amount, score: min(score, 100), rule: rule, reason: reason)
+    }
+}
