@@ -1,7 +1,8 @@
 extension Migration {
     /// Bank statements imported: the lender's bank accounts (registered by the first statement of each), each import
     /// with its summary, and every statement line once per account and natural key (importing a file twice adds
-    /// nothing). The payer's name and account, and the free text, are personal data: encrypted.
+    /// nothing), with how reconciliation left it (`unmatched`, `posted` to a loan, `review` with its candidates,
+    /// `unidentified`). The payer's name and account, and the free text, are personal data: encrypted.
     static let m0017BankStatements = Migration(version: 17, name: "create_bank_statements") { t in
         [
             """
@@ -60,6 +61,12 @@ extension Migration {
                 remittance TEXT,
                 description TEXT,
                 match_status TEXT NOT NULL,
+                matched_loan_id TEXT,
+                match_score INTEGER,
+                match_rule TEXT,
+                candidates TEXT,
+                payment_reference TEXT,
+                matched_at \(t.instant),
                 created_at \(t.instant) NOT NULL,
                 UNIQUE (bank_account_id, key_hash)
             )

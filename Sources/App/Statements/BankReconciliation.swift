@@ -1,0 +1,187 @@
+import CarteraCore
+import CarteraSecurity
+import Foundation
+import Lending
+import Reconciliation
+import SQLKit
+import Store
+
+/// Bank lines to loans: the lender's unmatched deposits are matched (`Reconciliation.Matcher`) against its active
+/// loans; a sure match is posted through the one posting path (`LoanBook.pay`, channel SPEI, the line's id as the
+/// payment reference — so a rerun never posts it twice), the rest wait for review with their candidates, and lines
+/// nobody is recognised in are marked unidentified.
+public struct BankReconciliation: Sendable {
+    let database: Database
+    let keys: LiveKeys
+    let book: LoanBook
+    let directory: ClientDirectory
+    let clabes: LoanCLABEs
+
+    public init(database: Database, keys: LiveKeys, book: LoanBook, clabes: LoanCLABEs) {
+        self.database = database
+        self.keys = keys
+        self.book = book
+        self.directory = ClientDirectory(database: database, keys: keys)
+        self.clabes = clabes
+    }
+
+    /// What a run did.
+    public struct Summary: Sendable, Encodable, Equatable {
+        public var lines = 0
+        public var posted = 0
+        public var review = 0
+        public var unidentified = 0
+        /// Money posted to loans, as decimal text.
+        public var postedAmount = "0.00"
+    }
+
+    /// Matches the lender's unmatched deposits (with a value date up to `date`, today by default) and acts on each.
+    public func run(lenderID: String, date: CalendarDate? = nil, rules: MatchRules = MatchRules(), actor: Administration.Actor, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Summary {
+        let until = min(date ?? book.today(), book.today())
+        let lines = try await unmatched(lenderID: lenderID, until: until)
+        var summary = Summary(lines: lines.count)
+        guard !lines.isEmpty else { return summary }
+        let matcher = Matcher(loans: try await openLoans(lenderID: lenderID), rules: rules)
+        var posted: Int64 = 0
+        for (done, line) in lines.enumerated() {
+            switch matcher.match(line) {
+            case .post(let candidates):
+                if try await post(line, candidates, lenderID: lenderID, actor: actor) {
+                    summary.posted += 1
+                    posted += line.amount
+                } else {
+                    summary.review += 1
+                }
+            case .review(let candidates):
+                try await mark(line.id, status: "review", candidates: candidates, loanID: nil, reference: nil)
+                summary.review += 1
+            case .unidentified:
+                try await mark(line.id, status: "unidentified", candidates: [], loanID: nil, reference: nil)
+                summary.unidentified += 1
+            }
+            progress?(done + 1, lines.count)
+        }
+        summary.postedAmount = Money(minorUnits: posted, currency: .mxn).decimalText
+        let result = summary
+        let total = posted
+        try await database.transaction { db in
+            try await AuditLog.append(
+                Administration.entry(
+                    actor: actor, action: "reconciliation.run", objectType: "lender", objectID: lenderID, at: book.clock(),
+                    change: "\(result.lines) \(result.posted) \(result.review) \(result.unidentified) \(total)"
+                ),
+                on: db
+            )
+        }
+        return summary
+    }
+
+    /// Posts a line to its loan(s); a payment already made under the line's reference (a rerun after a crash) counts as
+    /// posted. A loan that refuses the payment (no longer payable) sends the line to review.
+    func post(_ line: UnmatchedLine, _ candidates: [MatchCandidate], lenderID: String, actor: Administration.Actor) async throws -> Bool {
+        var references: [String] = []
+        for (index, candidate) in candidates.enumerated() {
+            let reference = candidates.count == 1 ? line.id : "\(line.id)-\(index + 1)"
+            do {
+                _ = try await book.pay(
+                    candidate.loanID,
+                    .init(amount: Money(minorUnits: candidate.amount, currency: .mxn).decimalText, valueDate: line.valueDate.text, channel: .spei, reference: reference),
+                    lenderID: lenderID, actor: actor
+                )
+            } catch let error as APIError where error.code == "payment_duplicate_reference" {
+                // Posted by an earlier run that stopped before marking the line.
+            } catch let error as APIError {
+                var refused = candidates
+                refused[index].reason += " No se pudo aplicar: \(error.message)"
+                try await mark(line.id, status: "review", candidates: refused, loanID: nil, reference: references.first)
+                return false
+            }
+            references.append(reference)
+        }
+        try await mark(line.id, status: "posted", candidates: candidates, loanID: candidates.first?.loanID, reference: references.joined(separator: ","))
+        return true
+    }
+
+    func mark(_ lineID: String, status: String, candidates: [MatchCandidate], loanID: String?, reference: String?) async throws {
+        let now = book.clock()
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: candidates.map {
+            ["loanId": $0.loanID, "clientId": $0.clientID, "amount": $0.amount, "score": $0.score, "rule": $0.rule.rawValue, "reason": $0.reason] as [String: Any]
+        }), as: UTF8.self)
+        try await database.withConnection { db in
+            try await db.raw(
+                """
+                UPDATE bank_statement_lines SET match_status = \(bind: status), matched_loan_id = \(bind: loanID), match_score = \(bind: candidates.first?.score),
+                    match_rule = \(bind: candidates.first?.rule.rawValue), candidates = \(bind: json), payment_reference = \(bind: reference), matched_at = \(bind: now.text)
+                WHERE id = \(bind: lineID)
+                """
+            ).run()
+        }
+    }
+
+    /// The lender's booked MXN deposits not matched yet, oldest first, as the matcher reads them: a CLABE of the
+    /// lender's range in the line is where it was sent; another account is the payer's.
+    func unmatched(lenderID: String, until: CalendarDate) async throws -> [UnmatchedLine] {
+        let rows = try await database.withConnection { db in
+            try await db.raw(
+                """
+                SELECT id, amount, value_date, booking_date, end_to_end_id, bank_reference, counterparty_name, counterparty_account, remittance, description
+                FROM bank_statement_lines
+                WHERE lender_id = \(bind: lenderID) AND match_status = 'unmatched' AND status = 'booked' AND amount > 0 AND currency = 'MXN'
+                    AND COALESCE(value_date, booking_date) <= \(bind: until.text)
+                ORDER BY COALESCE(value_date, booking_date), id
+                """
+            ).all()
+        }
+        let cipher = keys.cipher
+        return try rows.map { row in
+            func open(_ column: String) throws -> String? {
+                try row.decode(column: column, as: String?.self).map { try cipher.decrypt($0, field: "bank_statement_lines.\(column)") }
+            }
+            let counterparty = try open("counterparty_account")
+            let text = [try open("remittance"), try open("description"), try row.decode(column: "bank_reference", as: String?.self)].compactMap { $0 }.joined(separator: " ")
+            // A CLABE of the lender's range anywhere in the line is the loan it was sent to.
+            let words = ([counterparty] + text.split(whereSeparator: { !$0.isNumber }).map(String.init)).compactMap { $0 }
+            let destination = words.first { $0.count == 18 && clabes.range?.number(of: $0) != nil }
+            let date = try row.decode(column: "value_date", as: String?.self) ?? row.decode(column: "booking_date", as: String?.self)
+            return UnmatchedLine(
+                id: try row.decode(column: "id", as: String.self), amount: try row.decode(column: "amount", as: Int64.self),
+                valueDate: date.flatMap(CalendarDate.init(text:)) ?? book.today(), destinationCLABE: destination,
+                trackingKey: try row.decode(column: "end_to_end_id", as: String?.self), text: text, payerName: try open("counterparty_name"),
+                payerAccount: counterparty == destination ? nil : counterparty
+            )
+        }
+    }
+
+    /// The lender's active loans as the matcher sees them: what is due, their CLABE, their client's name, and the
+    /// accounts their client paid from before.
+    func openLoans(lenderID: String) async throws -> [OpenLoan] {
+        let today = book.today()
+        let records = try await book.recent(lenderID: lenderID, status: .active, limit: 100_000)
+        let cipher = keys.cipher
+        let known = try await database.withConnection { db in
+            try await db.raw(
+                """
+                SELECT matched_loan_id, counterparty_account FROM bank_statement_lines
+                WHERE lender_id = \(bind: lenderID) AND match_status = 'posted' AND counterparty_account IS NOT NULL
+                """
+            ).all().map { row -> (String, String) in
+                (try row.decode(column: "matched_loan_id", as: String.self),
+                 try cipher.decrypt(try row.decode(column: "counterparty_account", as: String.self), field: "bank_statement_lines.counterparty_account"))
+            }
+        }
+        let accountsByLoan = Dictionary(grouping: known, by: \.0).mapValues { Array(Set($0.map(\.1))) }
+        var names: [String: String] = [:]
+        var loans: [OpenLoan] = []
+        for record in records {
+            guard let position = try await book.position(record.id, lenderID: lenderID, asOf: today).1 else { continue }
+            if names[record.clientId] == nil { names[record.clientId] = try await directory.get(id: record.clientId)?.displayName ?? "" }
+            let clientAccounts = records.filter { $0.clientId == record.clientId }.flatMap { accountsByLoan[$0.id] ?? [] }
+            loans.append(OpenLoan(
+                loanID: record.id, clientID: record.clientId, clientName: names[record.clientId] ?? "", clabe: try await clabes.assigned(record.id),
+                amountDue: position.amountDue.minorUnits, nextPayment: position.nextInstallment?.remaining.minorUnits ?? 0, payoff: position.payoffAmount.minorUnits,
+                nextDueDate: position.nextInstallment?.dueDate, references: [], payerAccounts: Array(Set(clientAccounts))
+            ))
+        }
+        return loans
+    }
+}

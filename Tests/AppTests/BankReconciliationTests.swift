@@ -1,0 +1,58 @@
+@testable import App
+import CarteraCore
+import CarteraTestSupport
+import Foundation
+import Lending
+import Reconciliation
+import SQLKit
+import Store
+import Testing
+
+/// Imported deposits to loans through the one posting path, once.
+@Suite("Bank reconciliation")
+struct BankReconciliationTests {
+    @Test("Deposits to the loan's CLABE and naming the loan are posted once; a name-only one waits for review; an unknown payer is unidentified; a rerun posts nothing more", arguments: TestEngine.available)
+    func postsOnce(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, client, loan) = try await PaymentIntentPagesTests.borrowerLoan(database)
+            let book = LoanBook(database: database)
+            let clabes = LoanCLABEs(database: database, range: try VirtualCLABERange(prefix: "6461801234"))
+            let clabe = try #require(try await clabes.clabe(of: loan.id, lenderID: lender))
+            let name = try #require(try await ClientDirectory(database: database, keys: TestKeys.live).get(id: client)?.displayName)
+            let next = try #require(try await book.position(loan.id, lenderID: lender).1?.nextInstallment?.remaining)
+            let day = book.today().adding(days: -1)
+            func date(_ d: CalendarDate) -> String { String(format: "'%02d%02d%04d", d.day, d.month, d.year) }
+            let csv = """
+                Fecha,Hora,Descripcion,Cargo/Abono,Importe,Saldo,Referencia,Concepto,Clabe Beneficiario,Nombre Beneficiario
+                \(date(day)),10:00,ABONO SPEI,+,500.00,0,R1,SPEI A \(clabe),,
+                \(date(day)),10:05,ABONO SPEI,+,300.00,0,R2,PAGO \(loan.id.uppercased().replacingOccurrences(of: "_", with: "")),,
+                \(date(day)),10:10,ABONO SPEI,+,\(next.decimalText),0,R3,TRANSFERENCIA,002180700000000011,\(name.uppercased())
+                \(date(day)),10:15,ABONO SPEI,+,12345.67,0,R4,FACTURA 991,014180655000000001,COMERCIALIZADORA DEL NORTE SA DE CV
+                \(date(day)),10:20,CARGO SPEI,-,100.00,0,R5,COMISION,,
+                """
+            let imports = StatementImports(database: database, keys: TestKeys.live)
+            _ = try await imports.importFile(Data(csv.utf8), fileName: "santander.csv", profile: .santander, account: "014180655000000099", lenderID: lender, actor: .commandLine)
+            let reconciliation = BankReconciliation(database: database, keys: TestKeys.live, book: book, clabes: clabes)
+            let summary = try await reconciliation.run(lenderID: lender, actor: .commandLine)
+            #expect(summary == .init(lines: 4, posted: 2, review: 1, unidentified: 1, postedAmount: "800.00"))
+            let payments = try await book.payments(loan.id, lenderID: lender).filter { $0.kind == "payment" }
+            #expect(payments.map(\.amount).sorted() == ["300.00", "500.00"] && payments.allSatisfy { $0.channel == "spei" })
+            let statuses = try await database.withConnection { db in
+                try await db.raw("SELECT match_status, match_rule FROM bank_statement_lines WHERE amount > 0 ORDER BY position").all().map {
+                    "\(try $0.decode(column: "match_status", as: String.self))/\(try $0.decode(column: "match_rule", as: String?.self) ?? "-")"
+                }
+            }
+            #expect(statuses == ["posted/clabe", "posted/reference", "review/name", "unidentified/-"])
+            // A rerun finds nothing left; a line posted by a run that died before marking it is not posted twice.
+            #expect(try await reconciliation.run(lenderID: lender, actor: .commandLine).lines == 0)
+            try await database.withConnection { db in
+                try await db.raw("UPDATE bank_statement_lines SET match_status = 'unmatched' WHERE match_rule = 'clabe'").run()
+            }
+            #expect(try await reconciliation.run(lenderID: lender, actor: .commandLine) == .init(lines: 1, posted: 1, review: 0, unidentified: 0, postedAmount: "500.00"))
+            #expect(try await book.payments(loan.id, lenderID: lender).filter { $0.kind == "payment" }.count == 2)
+            let report = try await LedgerVerification(database: database, book: book).run()
+            #expect(report.ok, "\(report.problems)")
+        }
+    }
+}
