@@ -139,12 +139,13 @@ func buildRouter(
     AuditViewerRoutes(web: web, database: database).add()
     ClientPages(web: web, database: database, directory: ClientDirectory(database: database, keys: keys, clock: clock)).add()
     LendingPages(web: web, catalog: catalog).add()
-    LoanPages(
-        web: web, database: database, book: book, directory: directory, catalog: catalog, intents: intents, mandates: mandates,
-        clabes: LoanCLABEs(database: database, range: configuration.virtualCLABEs, clock: clock)
-    ).add()
+    let clabes = LoanCLABEs(database: database, range: configuration.virtualCLABEs, clock: clock)
+    LoanPages(web: web, database: database, book: book, directory: directory, catalog: catalog, intents: intents, mandates: mandates, clabes: clabes).add()
     CardMandatePages(web: web, book: book, mandates: mandates, publicURL: configuration.publicURL).add()
-    StatementPages(web: web, database: database, imports: StatementImports(database: database, keys: keys, clock: clock)).add()
+    StatementPages(
+        web: web, database: database, imports: StatementImports(database: database, keys: keys, clock: clock),
+        reconciliation: BankReconciliation(database: database, keys: keys, book: book, clabes: clabes)
+    ).add()
     PaymentIntentPages(web: web, database: database, book: book, intents: intents, publicURL: configuration.publicURL).add()
     GatewaySettingsPages(web: web, gateways: gateways).add()
     StaticRoutes(web: web).add()

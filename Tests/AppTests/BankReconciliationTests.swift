@@ -2,6 +2,8 @@
 import CarteraCore
 import CarteraTestSupport
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import Lending
 import Reconciliation
 import SQLKit
@@ -53,6 +55,44 @@ struct BankReconciliationTests {
             #expect(try await book.payments(loan.id, lenderID: lender).filter { $0.kind == "payment" }.count == 2)
             let report = try await LedgerVerification(database: database, book: book).run()
             #expect(report.ok, "\(report.problems)")
+        }
+    }
+
+    @Test("The back-office queue: run the reconciliation, see the deposit a name suggested, apply it to the loan; an unknown loan is refused")
+    func queuePage() async throws {
+        try await TestEngine.sqlite.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, client, loan) = try await PaymentIntentPagesTests.borrowerLoan(database)
+            let book = LoanBook(database: database)
+            let name = try #require(try await ClientDirectory(database: database, keys: TestKeys.live).get(id: client)?.displayName)
+            let next = try #require(try await book.position(loan.id, lenderID: lender).1?.nextInstallment?.remaining)
+            let day = book.today().adding(days: -1)
+            let csv = """
+                Fecha,Hora,Descripcion,Cargo/Abono,Importe,Saldo,Referencia,Concepto,Clabe Beneficiario,Nombre Beneficiario
+                '\(String(format: "%02d%02d%04d", day.day, day.month, day.year)),10:10,ABONO SPEI,+,\(next.decimalText),0,R3,TRANSFERENCIA,002180700000000011,\(name.uppercased())
+                """
+            _ = try await StatementImports(database: database, keys: TestKeys.live).importFile(
+                Data(csv.utf8), fileName: "santander.csv", profile: .santander, account: "014180655000000099", lenderID: lender, actor: .commandLine
+            )
+            try await makeApp(database).test(.live) { client in
+                let staff = TestBrowser(client)
+                try await staff.signIn("u.gestor.cobranza")
+                #expect(try await staff.get("/conciliacion").text.contains("No hay depósitos pendientes"))
+                let run = try await staff.post("/conciliacion/ejecutar", [:])
+                #expect(run.text.contains("1 depósitos revisados: 0 aplicados") && run.text.contains(loan.id) && run.text.contains("Por revisar"))
+                let lineID = try #require(try await database.withConnection { db in
+                    try await db.raw("SELECT id FROM bank_statement_lines").first(decodingColumn: "id", as: String.self)
+                })
+                let wrong = try await staff.post("/conciliacion/\(lineID)/aplicar", ["otro": "ln_noexiste"])
+                #expect(wrong.status == .notFound)
+                try await staff.get("/conciliacion")
+                let applied = try await staff.post("/conciliacion/\(lineID)/aplicar", ["credito": loan.id])
+                #expect(applied.status == .ok && applied.text.contains("Depósito aplicado al crédito \(loan.id)") && applied.text.contains("No hay depósitos pendientes"))
+                let payments = try await book.payments(loan.id, lenderID: lender).filter { $0.kind == "payment" }
+                #expect(payments.count == 1 && payments[0].amount == next.decimalText && payments[0].reference == lineID)
+                try await staff.get("/conciliacion")
+                #expect(try await staff.post("/conciliacion/\(lineID)/aplicar", ["credito": loan.id]).status == .conflict)
+            }
         }
     }
 }

@@ -82,6 +82,9 @@ struct RouteMatrixTests {
         "GET /portal/creditos/{id}/domiciliacion": [.acreditado],
         "POST /portal/creditos/{id}/domiciliacion": [.acreditado],
         "GET /domiciliacion/regreso/{id}": nil,  // back from a gateway's card page, where browsers send no Strict cookie
+        "GET /conciliacion": [.administrador, .gestorCobranza],
+        "POST /conciliacion/ejecutar": [.administrador, .gestorCobranza],
+        "POST /conciliacion/{id}/aplicar": [.administrador, .gestorCobranza],
         "GET /estados-bancarios": [.administrador, .gestorCobranza],
         "POST /estados-bancarios": [.administrador, .gestorCobranza],
         "GET /pasarelas": [.administrador],

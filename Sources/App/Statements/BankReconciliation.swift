@@ -1,6 +1,7 @@
 import CarteraCore
 import CarteraSecurity
 import Foundation
+import HTTPTypes
 import Lending
 import Reconciliation
 import SQLKit
@@ -183,5 +184,85 @@ public struct BankReconciliation: Sendable {
             ))
         }
         return loans
+    }
+}
+
+extension BankReconciliation {
+    /// A line waiting for a person, with what the matcher suggested.
+    public struct PendingLine: Sendable {
+        public let id: String
+        public let status: String
+        public let amount: Int64
+        public let valueDate: String?
+        public let payerName: String?
+        public let payerAccount: String?
+        public let text: String
+        public let candidates: [StoredCandidate]
+    }
+
+    /// A candidate as kept with its line.
+    public struct StoredCandidate: Sendable, Decodable {
+        public let loanId: String
+        public let clientId: String
+        public let amount: Int64
+        public let score: Int
+        public let rule: String
+        public let reason: String
+    }
+
+    /// The lender's lines in review or unidentified, oldest first.
+    public func pending(lenderID: String, limit: Int = 200) async throws -> [PendingLine] {
+        let rows = try await database.withConnection { db in
+            try await db.raw(
+                """
+                SELECT id, match_status, amount, value_date, counterparty_name, counterparty_account, remittance, description, bank_reference, candidates
+                FROM bank_statement_lines WHERE lender_id = \(bind: lenderID) AND match_status IN ('review', 'unidentified')
+                ORDER BY value_date, id LIMIT \(literal: max(1, min(limit, 1000)))
+                """
+            ).all()
+        }
+        let cipher = keys.cipher
+        return try rows.map { row in
+            func open(_ column: String) throws -> String? {
+                try row.decode(column: column, as: String?.self).map { try cipher.decrypt($0, field: "bank_statement_lines.\(column)") }
+            }
+            let candidates = (try row.decode(column: "candidates", as: String?.self)).flatMap { try? JSONDecoder().decode([StoredCandidate].self, from: Data($0.utf8)) } ?? []
+            return PendingLine(
+                id: try row.decode(column: "id", as: String.self), status: try row.decode(column: "match_status", as: String.self),
+                amount: try row.decode(column: "amount", as: Int64.self), valueDate: try row.decode(column: "value_date", as: String?.self),
+                payerName: try open("counterparty_name"), payerAccount: try open("counterparty_account"),
+                text: [try open("remittance"), try open("description"), try row.decode(column: "bank_reference", as: String?.self)].compactMap { $0 }.joined(separator: " · "),
+                candidates: candidates
+            )
+        }
+    }
+
+    /// Staff apply a line waiting for review, or an unidentified one, to a loan they chose: posted through the one
+    /// posting path (the line's id as the reference) and marked as theirs (`manual`), with the audit entry of the payment.
+    public func apply(lineID: String, to loanID: String, lenderID: String, actor: Administration.Actor) async throws {
+        let row = try await database.withConnection { db in
+            try await db.raw(
+                "SELECT amount, value_date, booking_date, match_status FROM bank_statement_lines WHERE id = \(bind: lineID) AND lender_id = \(bind: lenderID)"
+            ).first()
+        }
+        guard let row else { throw APIError(status: .notFound, code: "bank_line_not_found", message: "No existe ese movimiento bancario.") }
+        guard ["review", "unidentified"].contains(try row.decode(column: "match_status", as: String.self)) else {
+            throw APIError(status: .conflict, code: "bank_line_not_pending", message: "Ese movimiento ya se aplicó o aún no se concilia.")
+        }
+        let loan = try await book.loan(loanID, lenderID: lenderID)
+        let amount = try row.decode(column: "amount", as: Int64.self)
+        let date = try row.decode(column: "value_date", as: String?.self) ?? row.decode(column: "booking_date", as: String?.self)
+        do {
+            _ = try await book.pay(
+                loan.id, .init(amount: Money(minorUnits: amount, currency: .mxn).decimalText, valueDate: date, channel: .spei, reference: lineID), lenderID: lenderID, actor: actor
+            )
+        } catch let error as APIError where error.code == "payment_duplicate_reference" {
+            // Already posted under this line's reference: only the mark was missing.
+        }
+        let candidate = MatchCandidate(loanID: loan.id, clientID: loan.clientId, amount: amount, score: 100, rule: .reference, reason: "Aplicado por \(actor.id).")
+        try await mark(lineID, status: "posted", candidates: [candidate], loanID: loan.id, reference: lineID)
+        try await database.withConnection { db in
+            try await db.raw("UPDATE bank_statement_lines SET match_rule = 'manual' WHERE id = \(bind: lineID)").run()
+        }
     }
 }

@@ -12,6 +12,7 @@ struct StatementPages {
     let web: WebRouter
     let database: Database
     let imports: StatementImports
+    let reconciliation: BankReconciliation
 
     static let formats: [(StatementFormat, String)] = [
         (.camt053, "camt.053 (estado de cuenta)"), (.camt052, "camt.052 (reporte del día)"), (.camt054, "camt.054 (avisos)"), (.mt940, "MT940"), (.ofx, "OFX"),
@@ -22,6 +23,32 @@ struct StatementPages {
         let pages = web.pages
         let database = database
         let imports = imports
+        let reconciliation = reconciliation
+
+        web.get("/conciliacion", .permission(.postPayments)) { request in
+            guard let user = request.user else { return WebPages.redirect(to: "/login") }
+            return try await Self.queue(pages, request, lenderID: user.lenderID, reconciliation: reconciliation, summary: nil, notice: nil, error: nil)
+        }
+
+        web.post("/conciliacion/ejecutar", .permission(.postPayments)) { request in
+            guard let user = request.user else { return WebPages.redirect(to: "/login") }
+            let summary = try await reconciliation.run(lenderID: user.lenderID, actor: request.actor)
+            return try await Self.queue(pages, request, lenderID: user.lenderID, reconciliation: reconciliation, summary: summary, notice: nil, error: nil)
+        }
+
+        web.post("/conciliacion/:id/aplicar", .permission(.postPayments)) { request in
+            guard let user = request.user, let id = request.context.parameters.get("id") else { return WebPages.redirect(to: "/login") }
+            let loanID = request.field("otro").nilIfEmpty ?? request.field("credito")
+            guard !loanID.isEmpty else {
+                return try await Self.queue(pages, request, lenderID: user.lenderID, reconciliation: reconciliation, summary: nil, notice: nil, error: "Elija el crédito al que se aplica el depósito.", status: .unprocessableContent)
+            }
+            do {
+                try await reconciliation.apply(lineID: id, to: loanID, lenderID: user.lenderID, actor: request.actor)
+                return try await Self.queue(pages, request, lenderID: user.lenderID, reconciliation: reconciliation, summary: nil, notice: "Depósito aplicado al crédito \(loanID).", error: nil)
+            } catch let error as APIError {
+                return try await Self.queue(pages, request, lenderID: user.lenderID, reconciliation: reconciliation, summary: nil, notice: nil, error: error.message, status: error.status)
+            }
+        }
 
         web.get("/estados-bancarios", .permission(.importStatements)) { request in
             guard let user = request.user else { return WebPages.redirect(to: "/login") }
@@ -50,6 +77,27 @@ struct StatementPages {
                 return try await Self.page(pages, request, lenderID: user.lenderID, database: database, summary: nil, error: error.message, status: error.status)
             }
         }
+    }
+
+    static func queue(
+        _ pages: WebPages, _ request: WebRequest, lenderID: String, reconciliation: BankReconciliation, summary: BankReconciliation.Summary?, notice: String?, error: String?,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let lines = try await reconciliation.pending(lenderID: lenderID).map { line -> [String: Any] in
+            [
+                "id": line.id, "date": line.valueDate ?? "", "amount": Money(minorUnits: line.amount, currency: .mxn).decimalText,
+                "payer": [line.payerName, line.payerAccount].compactMap { $0 }.joined(separator: " · "), "text": line.text,
+                "status": line.status == "review" ? "Por revisar" : "Sin identificar",
+                "candidates": line.candidates.enumerated().map { index, candidate in
+                    ["loanId": candidate.loanId, "score": candidate.score, "reason": candidate.reason, "first": index == 0] as [String: Any]
+                },
+            ]
+        }
+        var values: [String: Any] = ["lines": lines]
+        if let summary {
+            values["summary"] = ["lines": summary.lines, "posted": summary.posted, "postedAmount": summary.postedAmount, "review": summary.review, "unidentified": summary.unidentified]
+        }
+        return pages.render("reconciliation", title: "Conciliación bancaria", web: request, values: values, notice: notice, error: error, status: status, current: "/conciliacion")
     }
 
     static func page(

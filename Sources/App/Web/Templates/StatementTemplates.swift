@@ -29,4 +29,26 @@ enum StatementTemplates {
         </table>
         {{/body}}{{/layout}}
         """
+
+    /// The deposits waiting for a person: suggested loans first, then the ones nobody was recognised in.
+    static let queue = """
+        {{<layout}}{{$body}}
+        <form method="post" action="/conciliacion/ejecutar" class="card" id="conciliar">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <p>Los depósitos importados se aplican solos cuando llegan a la CLABE de un crédito, mencionan el crédito o vienen de una
+          cuenta que el cliente ya usó por lo exigible. Los demás esperan aquí.</p>
+          <button type="submit">Conciliar ahora</button>
+        </form>
+        {{#summary}}<p class="notice" id="resumen-conciliacion">{{lines}} depósitos revisados: {{posted}} aplicados (${{postedAmount}}), {{review}} por revisar, {{unidentified}} sin identificar.</p>{{/summary}}
+        <table id="por-revisar">
+          <thead><tr><th>Fecha</th><th>Monto</th><th>Ordenante</th><th>Concepto</th><th>Estado</th><th>Aplicar a</th></tr></thead>
+          <tbody>{{#lines}}<tr><td>{{date}}</td><td>${{amount}}</td><td>{{payer}}</td><td>{{text}}</td><td>{{status}}</td><td>
+            <form method="post" action="/conciliacion/{{id}}/aplicar"><input type="hidden" name="csrf" value="{{csrf}}">
+            {{#candidates}}<label><input type="radio" name="credito" value="{{loanId}}"{{#first}} checked{{/first}}> {{loanId}} ({{score}}) <small>{{reason}}</small></label>{{/candidates}}
+            <label>Otro crédito <input name="otro" placeholder="ln_…" maxlength="40"></label>
+            <button type="submit">Aplicar</button></form></td></tr>{{/lines}}
+          {{^lines}}<tr><td colspan="6">No hay depósitos pendientes.</td></tr>{{/lines}}</tbody>
+        </table>
+        {{/body}}{{/layout}}
+        """
 }
