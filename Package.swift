@@ -43,7 +43,6 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
-        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
@@ -99,7 +98,7 @@ let package = Package(
         // Pure bank statements: camt.052/053/054, MT940, OFX and bank CSV parsers, and the reconciliation of their entries.
         .target(
             name: "Reconciliation",
-            dependencies: ["CarteraCore", .product(name: "CSV", package: "CSV.swift")],
+            dependencies: ["CarteraCore"],
             swiftSettings: swiftSettings
         ),
         // Local simulators of the outside services (payment gateways so far), speaking their real APIs.

@@ -1,6 +1,7 @@
 // swift-tools-version:6.2
 // Benchmarks live in their own package so the main build stays fast. Run from this folder:
 //   swift run -c release CarteraBenchmarks [--json]
+//   swift run -c release ReconciliationBenchmark [LINES=1000000] [--write-csv FOLDER]
 import PackageDescription
 
 let package = Package(
@@ -13,6 +14,12 @@ let package = Package(
         .executableTarget(
             name: "CarteraBenchmarks",
             dependencies: [.product(name: "CarteraCore", package: "Cartera"), .product(name: "Lending", package: "Cartera")]
+        ),
+        .executableTarget(
+            name: "ReconciliationBenchmark",
+            dependencies: [
+                .product(name: "CarteraCore", package: "Cartera"), .product(name: "Reconciliation", package: "Cartera"),
+            ]
         ),
     ]
 )

@@ -48,7 +48,13 @@ public struct Matcher: Sendable {
 
     /// A reference as it is compared: letters and digits only, upper case (banks drop `_` and `-`).
     static func referenceKey(_ text: some StringProtocol) -> String {
-        String(text.uppercased().unicodeScalars.filter { ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") }.map(Character.init))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            let upper = byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte
+            if (upper >= 0x41 && upper <= 0x5A) || (upper >= 0x30 && upper <= 0x39) { bytes.append(upper) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public func match(_ line: UnmatchedLine) -> MatchOutcome {
@@ -59,8 +65,8 @@ public struct Matcher: Sendable {
         }
         // 2. A reference of one loan in the text.
         var referenced: [Int] = []
-        for word in line.text.split(whereSeparator: { $0 == " " || $0 == "/" || $0 == ":" || $0 == "," || $0 == ";" || $0 == "\n" }) {
-            let key = Self.referenceKey(word)
+        for word in line.text.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x2F || $0 == 0x3A || $0 == 0x2C || $0 == 0x3B || $0 == 0x0A }) where word.count >= 6 {
+            let key = Self.referenceKey(Substring(word))
             if key.count >= 6, let index = byReference[key], !referenced.contains(index) { referenced.append(index) }
         }
         if !referenced.isEmpty {

@@ -8,6 +8,22 @@ public enum NameSimilarity {
 
     /// The name's words: folded, upper case, without particles.
     public static func tokens(_ name: String) -> [String] {
+        // Plain ASCII (how banks write names) needs no Unicode folding: upper-cased byte by byte.
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            var words: [String] = []
+            var word: [UInt8] = []
+            for byte in name.utf8 {
+                let upper = byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte
+                if (upper >= 0x41 && upper <= 0x5A) || (upper >= 0x30 && upper <= 0x39) {
+                    word.append(upper)
+                } else if !word.isEmpty {
+                    words.append(String(decoding: word, as: UTF8.self))
+                    word.removeAll(keepingCapacity: true)
+                }
+            }
+            if !word.isEmpty { words.append(String(decoding: word, as: UTF8.self)) }
+            return words.filter { !particles.contains($0) }
+        }
         let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).uppercased()
         let words = folded.split { !($0.isLetter || $0.isNumber) }.map(String.init)
         return words.filter { !particles.contains($0) }

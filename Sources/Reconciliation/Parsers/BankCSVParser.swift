@@ -1,4 +1,3 @@
-import CSV
 import CarteraCore
 import Foundation
 
@@ -9,37 +8,43 @@ import Foundation
 public enum BankCSVParser {
     public static func parse(_ data: Data, profile: CSVProfile, account: String) throws(StatementError) -> BankStatement {
         let text = StatementText.decode(data)
-        guard let delimiter = profile.delimiter.unicodeScalars.first, profile.delimiter.unicodeScalars.count == 1 else {
-            throw StatementError("csv_profile_invalid", "el separador del perfil «\(profile.name)» debe ser un solo carácter.")
+        guard let delimiterByte = profile.delimiter.utf8.first, profile.delimiter.utf8.count == 1 else {
+            throw StatementError("csv_profile_invalid", "el separador del perfil «\(profile.name)» debe ser un carácter ASCII.")
         }
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: text, hasHeaderRow: false, trimFields: true, delimiter: delimiter)
-        } catch {
-            throw StatementError("csv_unreadable", "no se pudo leer como CSV.", at: "línea 1")
-        }
+        var reader = CSVTokenizer(text, delimiter: delimiterByte)
+        /// Where each column the profile names is, once the header is found.
         var header: [String: Int]?
         var entries: [StatementEntry] = []
         var seen: [String: Int] = [:]
         var line = 0
-        while let row = reader.next() {
-            line += 1
+        while true {
+            let row: [String]
+            line = reader.line
+            do {
+                guard let next = try reader.next() else { break }
+                row = next
+            } catch {
+                throw StatementError("csv_unreadable", "el CSV está mal formado: un campo entre comillas no se cierra.", at: "línea \(error.line)")
+            }
             guard let columns = header else {
                 // The header is the first row naming every required column; rows before it are a preamble.
                 let names = row.map(fold)
                 if profile.required.allSatisfy({ names.contains(fold($0)) }) {
+                    var byName: [String: Int] = [:]
+                    for (index, name) in names.enumerated() where byName[name] == nil { byName[name] = index }
+                    // Looked up by the profile's own spelling from here on (folding is slow: once per column, not per cell).
                     var positions: [String: Int] = [:]
-                    for (index, name) in names.enumerated() where positions[name] == nil { positions[name] = index }
+                    for name in profile.columns { positions[name] = byName[fold(name)] }
                     header = positions
                 }
                 continue
             }
-            if row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-            /// A cell's text, apostrophe guard removed; nil when empty or `-` (a mark column keeps its `-`).
+            if row.allSatisfy({ $0.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }) { continue }
+            /// A cell's text (the reader trims it), apostrophe guard removed; nil when empty or `-` (a mark column keeps its `-`).
             func cell(_ name: String?, dashIsEmpty: Bool = true) -> String? {
-                guard let name, let index = columns[fold(name)], index < row.count else { return nil }
-                let value = row[index].trimmingCharacters(in: .whitespaces)
-                let unguarded = value.hasPrefix("'") ? String(value.dropFirst()) : value
+                guard let name, let index = columns[name], index < row.count else { return nil }
+                let value = row[index]
+                let unguarded = value.utf8.first == UInt8(ascii: "'") ? String(value.dropFirst()) : value
                 return unguarded.isEmpty || (dashIsEmpty && unguarded == "-") || unguarded == "NOTPROVIDED" ? nil : unguarded
             }
             let place = "línea \(line)"
@@ -51,7 +56,7 @@ public enum BankCSVParser {
                 }
                 continue
             }
-            guard dateText.contains(where: \.isNumber) else { continue }
+            guard dateText.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { continue }
             guard let date = date(dateText, style: profile.dateStyle) else {
                 throw StatementError("csv_date_invalid", "la fecha «\(dateText.prefix(20))» no es válida para el perfil «\(profile.name)».", at: place)
             }
@@ -68,9 +73,6 @@ public enum BankCSVParser {
                 description: description, naturalKey: "\(base)|\(occurrence)"
             ))
         }
-        if let error = reader.error {
-            throw StatementError("csv_unreadable", "el CSV está mal formado (\(error)).", at: "línea \(line)")
-        }
         guard header != nil else {
             throw StatementError(
                 "csv_header_missing", "no se encontró el renglón de encabezados con las columnas \(profile.required.joined(separator: ", ")) del perfil «\(profile.name)».",
@@ -82,7 +84,7 @@ public enum BankCSVParser {
 
     static func amount(_ profile: CSVProfile, cell: (String?) -> String?, mark markCell: (String?) -> String?, place: String) throws(StatementError) -> Int64 {
         func money(_ text: String) throws(StatementError) -> Int64 {
-            let cleaned = text.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: " ", with: "")
+            let cleaned = text.utf8.contains(where: { $0 == UInt8(ascii: "$") || $0 == 0x20 }) ? text.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: " ", with: "") : text
             guard let value = StatementAmount.minorUnits(cleaned, currency: profile.currency, grouping: true) else {
                 throw StatementError("csv_amount_invalid", "el importe «\(text.prefix(30))» no es válido.", at: place)
             }
