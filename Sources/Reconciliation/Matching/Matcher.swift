@@ -1,4 +1,5 @@
 import CarteraCore
+import Synchronization
 
 /// Finds the loan each bank line pays, in order of certainty: the loan's own CLABE, then a reference of the loan in
 /// the text, then an account the client paid from before with an amount due, then the payer's name with an amount due
@@ -10,40 +11,36 @@ public struct Matcher: Sendable {
     let rules: MatchRules
     let byCLABE: [String: Int]
     let byReference: [String: Int]
-    let byPayerAccount: [String: [Int]]
-    let byClient: [String: [Int]]
-    let byNameToken: [String: [Int]]
-    let nameTokens: [[String]]
+    let byPayerAccount: GroupIndex
+    let byClient: GroupIndex
+    /// The clients' names by word, built the first time a line needs them (most lines never do).
+    let names: NameIndex
 
     public init(loans: [OpenLoan], rules: MatchRules = MatchRules()) {
         self.loans = loans
         self.rules = rules
         var byCLABE: [String: Int] = [:]
         var byReference: [String: Int] = [:]
-        var byPayerAccount: [String: [Int]] = [:]
-        var byClient: [String: [Int]] = [:]
-        var byNameToken: [String: [Int]] = [:]
-        var nameTokens: [[String]] = []
+        var byPayerAccount = GroupIndex(capacity: loans.count)
+        var byClient = GroupIndex(capacity: loans.count)
         byCLABE.reserveCapacity(loans.count)
-        byReference.reserveCapacity(loans.count * 2)
+        byReference.reserveCapacity(loans.count)
         for (index, loan) in loans.enumerated() {
             if let clabe = loan.clabe { byCLABE[clabe] = index }
-            for reference in [loan.loanID] + loan.references {
+            let id = Self.referenceKey(loan.loanID)
+            if id.utf8.count >= 6 { byReference[id] = index }
+            for reference in loan.references {
                 let key = Self.referenceKey(reference)
-                if key.count >= 6 { byReference[key] = index }
+                if key.utf8.count >= 6 { byReference[key] = index }
             }
-            for account in loan.payerAccounts { byPayerAccount[account, default: []].append(index) }
-            byClient[loan.clientID, default: []].append(index)
-            let tokens = NameSimilarity.tokens(loan.clientName)
-            nameTokens.append(tokens)
-            for token in Set(tokens) where token.count >= 3 { byNameToken[token, default: []].append(index) }
+            for account in loan.payerAccounts { byPayerAccount.add(account, index) }
+            byClient.add(loan.clientID, index)
         }
         self.byCLABE = byCLABE
         self.byReference = byReference
-        self.byPayerAccount = byPayerAccount.mapValues { Array(Set($0)).sorted() }
+        self.byPayerAccount = byPayerAccount
         self.byClient = byClient
-        self.byNameToken = byNameToken
-        self.nameTokens = nameTokens
+        self.names = NameIndex(loans)
     }
 
     /// A reference as it is compared: letters and digits only, upper case (banks drop `_` and `-`).
@@ -75,14 +72,15 @@ public struct Matcher: Sendable {
             return decide(referenced.map { candidate($0, line, score: score, rule: .reference, reason: "El concepto menciona \(loans[$0].loanID).") })
         }
         // 3. An account the client paid from before: which of the client's loans is due that amount.
-        if let account = line.payerAccount, let known = byPayerAccount[account], !known.isEmpty {
-            let clientLoans = Array(Set(known.flatMap { byClient[loans[$0].clientID] ?? [] })).sorted()
+        if let account = line.payerAccount, case let known = byPayerAccount[account], !known.isEmpty {
+            let clientLoans = Array(Set(known.flatMap { byClient[loans[$0].clientID] })).sorted()
             if let outcome = byAmount(clientLoans, line, rule: .payerAccount, base: 80, reason: "Desde una cuenta que el cliente ya usó") { return outcome }
             return .review(clientLoans.map { candidate($0, line, score: 60, rule: .payerAccount, reason: "Desde una cuenta que el cliente ya usó; el monto no coincide con lo exigible.") })
         }
         // 4. The payer's name, among the clients whose loans are due about that amount.
         if let name = line.payerName {
             let tokens = NameSimilarity.tokens(name)
+            let (byNameToken, nameTokens) = names.index()
             // Candidates share words with the payer (two of them when the payer wrote two or more), and are due about
             // the amount or hold several loans (a split): only those are compared letter by letter.
             var shared: [Int: Int] = [:]
@@ -94,7 +92,7 @@ public struct Matcher: Sendable {
             for (index, count) in shared where count >= needed {
                 let loan = loans[index]
                 let due = [loan.amountDue, loan.nextPayment, loan.payoff].contains { $0 > 0 && abs($0 - line.amount) <= rules.amountTolerance }
-                guard due || (byClient[loan.clientID]?.count ?? 0) > 1 else { continue }
+                guard due || byClient[loan.clientID].count > 1 else { continue }
                 let similarity = NameSimilarity.score(tokens: tokens, nameTokens[index])
                 if similarity >= rules.nameSimilarity { similar.append((index, similarity)) }
             }
@@ -146,5 +144,56 @@ public struct Matcher: Sendable {
 
     func candidate(_ index: Int, _ line: UnmatchedLine, score: Int, rule: MatchRule, reason: String, amount: Int64? = nil) -> MatchCandidate {
         MatchCandidate(loanID: loans[index].loanID, clientID: loans[index].clientID, amount: amount ?? line.amount, score: min(score, 100), rule: rule, reason: reason)
+    }
+}
+
+/// The clients' names as words, and the loans by word — built once, on first use, shared by every copy of the matcher.
+final class NameIndex: Sendable {
+    let loans: [OpenLoan]
+    let built: Mutex<(byToken: [String: [Int]], tokens: [[String]])?>
+
+    init(_ loans: [OpenLoan]) {
+        self.loans = loans
+        built = Mutex(nil)
+    }
+
+    func index() -> (byToken: [String: [Int]], tokens: [[String]]) {
+        built.withLock { built in
+            if let built { return built }
+            var byToken: [String: [Int]] = [:]
+            var tokens: [[String]] = []
+            tokens.reserveCapacity(loans.count)
+            for (index, loan) in loans.enumerated() {
+                let words = NameSimilarity.tokens(loan.clientName)
+                tokens.append(words)
+                for token in Set(words) where token.count >= 3 { byToken[token, default: []].append(index) }
+            }
+            built = (byToken, tokens)
+            return (byToken, tokens)
+        }
+    }
+}
+
+/// Loans by a key most loans have alone (a client, an account): one index per key, and a list only for keys several
+/// loans share — a million one-element arrays would cost more than the rest of the index.
+struct GroupIndex: Sendable {
+    private var first: [String: Int] = [:]
+    private var more: [String: [Int]] = [:]
+
+    init(capacity: Int) { first.reserveCapacity(capacity) }
+
+    /// Adds `index` (indices arrive in increasing order; one already there is not added again).
+    mutating func add(_ key: String, _ index: Int) {
+        guard let existing = first[key] else {
+            first[key] = index
+            return
+        }
+        if existing == index || more[key]?.last == index { return }
+        more[key, default: [existing]].append(index)
+    }
+
+    subscript(_ key: String) -> [Int] {
+        if let many = more[key] { return many }
+        return first[key].map { [$0] } ?? []
     }
 }

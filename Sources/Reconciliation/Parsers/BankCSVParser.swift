@@ -15,7 +15,9 @@ public enum BankCSVParser {
         /// Where each column the profile names is, once the header is found.
         var header: [String: Int]?
         var entries: [StatementEntry] = []
-        var seen: [String: Int] = [:]
+        // How many rows of each kind came before (by a stable 64-bit fingerprint of the row's key: deterministic, so a
+        // file read again numbers its identical rows the same way).
+        var seen: [UInt64: Int] = [:]
         var line = 0
         while true {
             let row: [String]
@@ -65,8 +67,9 @@ public enum BankCSVParser {
             let description = cell(profile.description)
             let base = "csv|\(profile.name)|\(account)|\(date)|\(amount)|\(reference ?? "")|\(description ?? "")|\(cell(profile.balance) ?? "")"
             // Two identical rows stay two: the nth of its kind in the file.
-            let occurrence = seen[base, default: 0]
-            seen[base] = occurrence + 1
+            let fingerprint = Self.fingerprint(base)
+            let occurrence = seen[fingerprint, default: 0]
+            seen[fingerprint] = occurrence + 1
             entries.append(StatementEntry(
                 index: entries.count, amount: amount, currency: profile.currency, status: .booked, bookingDate: date, valueDate: date, bankReference: reference,
                 counterpartyName: cell(profile.counterpartyName), counterpartyAccount: cell(profile.counterpartyAccount), remittance: cell(profile.concept),
@@ -111,7 +114,27 @@ public enum BankCSVParser {
         }
     }
 
+    /// FNV-1a, 64 bits.
+    static func fingerprint(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
     static func date(_ text: String, style: CSVProfile.DateStyle) -> CalendarDate? {
+        // The common case, `dd/mm/yyyy`, read from its bytes.
+        if style == .dayMonthYear, text.utf8.count == 10 {
+            let b = Array(text.utf8)
+            func digit(_ i: Int) -> Int? { b[i] >= 0x30 && b[i] <= 0x39 ? Int(b[i] - 0x30) : nil }
+            if b[2] == b[5], b[2] == UInt8(ascii: "/") || b[2] == UInt8(ascii: "-") || b[2] == UInt8(ascii: "."),
+                let d1 = digit(0), let d2 = digit(1), let m1 = digit(3), let m2 = digit(4), let y1 = digit(6), let y2 = digit(7), let y3 = digit(8), let y4 = digit(9)
+            {
+                return CalendarDate(year: y1 * 1000 + y2 * 100 + y3 * 10 + y4, month: m1 * 10 + m2, day: d1 * 10 + d2)
+            }
+        }
         let digits = text.filter(\.isNumber)
         switch style {
         case .dayMonthYear:
