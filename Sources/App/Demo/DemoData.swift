@@ -88,6 +88,8 @@ public enum DemoData {
             }
             if portfolio > 0 {
                 _ = try await DemoPortfolio(database: database, keys: keys).seed(lenderID: lenderID, count: portfolio, progress: progress)
+                // Yesterday's bank statement, for the reconciliation.
+                try await DemoStatement.seed(database: database, keys: keys, lenderID: lenderID, now: now)
             }
         }
         return Credentials(username: adminUsername, password: password, created: created)

@@ -69,6 +69,7 @@ struct Serve: AsyncParsableCommand {
                 print("  Administrador: usuario «\(credentials.username)», contraseña «\(credentials.password)» (cambia en cada inicio con --demo).")
                 print("  Inicie sesión en \(url)/login (se le pedirá configurar el segundo factor).")
                 print("  Pasarelas de pago simuladas en \(url)/sandbox/ (marque ahí fichas OXXO y transferencias como pagadas).")
+                print("  Estado de cuenta bancario de demostración en \(url)/estados-bancarios: concílielo en \(url)/conciliacion (o con cartera reconcile).")
             }
             print("Detenga el servidor con Ctrl+C.")
             fflush(nil)  // flush every stream: the banner must show at once even when standard output is a pipe or a log file
