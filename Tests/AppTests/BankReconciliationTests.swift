@@ -33,19 +33,33 @@ struct BankReconciliationTests {
                 \(date(day)),10:15,ABONO SPEI,+,12345.67,0,R4,FACTURA 991,014180655000000001,COMERCIALIZADORA DEL NORTE SA DE CV
                 \(date(day)),10:20,CARGO SPEI,-,100.00,0,R5,COMISION,,
                 """
+            // A reversal (money back from a debit undone) is never taken for a payment.
+            let mt940 = """
+                :20:REV1
+                :25:014180655000000099
+                :28C:1/1
+                :60F:C\(String(format: "%02d%02d%02d", day.year % 100, day.month, day.day))MXN0,00
+                :61:\(String(format: "%02d%02d%02d", day.year % 100, day.month, day.day))RD250,00NTRFNONREF//DEV1
+                :86:DEVOLUCION \(loan.id)
+                """
             let imports = StatementImports(database: database, keys: TestKeys.live)
             _ = try await imports.importFile(Data(csv.utf8), fileName: "santander.csv", profile: .santander, account: "014180655000000099", lenderID: lender, actor: .commandLine)
+            _ = try await imports.importFile(Data(mt940.utf8), fileName: "reverso.sta", lenderID: lender, actor: .commandLine)
             let reconciliation = BankReconciliation(database: database, keys: TestKeys.live, book: book, clabes: clabes)
             let summary = try await reconciliation.run(lenderID: lender, actor: .commandLine)
             #expect(summary == .init(lines: 4, posted: 2, review: 1, unidentified: 1, postedAmount: "800.00"))
             let payments = try await book.payments(loan.id, lenderID: lender).filter { $0.kind == "payment" }
             #expect(payments.map(\.amount).sorted() == ["300.00", "500.00"] && payments.allSatisfy { $0.channel == "spei" })
             let statuses = try await database.withConnection { db in
-                try await db.raw("SELECT match_status, match_rule FROM bank_statement_lines WHERE amount > 0 ORDER BY position").all().map {
+                try await db.raw("SELECT match_status, match_rule FROM bank_statement_lines WHERE amount > 0 AND source = 'csv' ORDER BY position").all().map {
                     "\(try $0.decode(column: "match_status", as: String.self))/\(try $0.decode(column: "match_rule", as: String?.self) ?? "-")"
                 }
             }
             #expect(statuses == ["posted/clabe", "posted/reference", "review/name", "unidentified/-"])
+            let reversal = try await database.withConnection { db in
+                try await db.raw("SELECT match_status FROM bank_statement_lines WHERE source = 'mt940'").first(decodingColumn: "match_status", as: String.self)
+            }
+            #expect(reversal == "unmatched")  // not taken for a payment
             // A rerun finds nothing left; a line posted by a run that died before marking it is not posted twice.
             #expect(try await reconciliation.run(lenderID: lender, actor: .commandLine).lines == 0)
             try await database.withConnection { db in
@@ -53,6 +67,25 @@ struct BankReconciliationTests {
             }
             #expect(try await reconciliation.run(lenderID: lender, actor: .commandLine) == .init(lines: 1, posted: 1, review: 0, unidentified: 0, postedAmount: "500.00"))
             #expect(try await book.payments(loan.id, lenderID: lender).filter { $0.kind == "payment" }.count == 2)
+            // A line another run holds (`posting`) is not taken; left there ten minutes with its payment made, it is
+            // recovered as posted, not posted again.
+            try await database.withConnection { db in
+                try await db.raw("UPDATE bank_statement_lines SET match_status = 'posting', matched_at = '2000-01-01T00:00:00.000Z' WHERE match_rule = 'clabe'").run()
+            }
+            #expect(try await reconciliation.run(lenderID: lender, actor: .commandLine).lines == 0)
+            let recovered = try await database.withConnection { db in
+                try await db.raw("SELECT match_status FROM bank_statement_lines WHERE match_rule = 'clabe'").first(decodingColumn: "match_status", as: String.self)
+            }
+            #expect(recovered == "posted")
+            #expect(try await book.payments(loan.id, lenderID: lender).filter { $0.kind == "payment" }.count == 2)
+            // The name-suggested line cannot be applied once part of it has a payment under its reference.
+            let reviewID = try #require(try await database.withConnection { db in
+                try await db.raw("SELECT id FROM bank_statement_lines WHERE match_status = 'review'").first(decodingColumn: "id", as: String.self)
+            })
+            _ = try await book.pay(loan.id, .init(amount: "1.00", channel: .spei, reference: reviewID + "-1"), lenderID: lender, actor: .commandLine)
+            await #expect { try await reconciliation.apply(lineID: reviewID, to: loan.id, lenderID: lender, actor: .commandLine) } throws: {
+                ($0 as? APIError)?.code == "bank_line_partly_posted"
+            }
             let report = try await LedgerVerification(database: database, book: book).run()
             #expect(report.ok, "\(report.problems)")
         }

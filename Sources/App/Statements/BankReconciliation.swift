@@ -39,6 +39,7 @@ public struct BankReconciliation: Sendable {
     /// Matches the lender's unmatched deposits (with a value date up to `date`, today by default) and acts on each.
     public func run(lenderID: String, date: CalendarDate? = nil, rules: MatchRules = MatchRules(), actor: Administration.Actor, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Summary {
         let until = min(date ?? book.today(), book.today())
+        try await recover(lenderID: lenderID)
         let lines = try await unmatched(lenderID: lenderID, until: until)
         var summary = Summary(lines: lines.count)
         guard !lines.isEmpty else { return summary }
@@ -47,6 +48,8 @@ public struct BankReconciliation: Sendable {
         for (done, line) in lines.enumerated() {
             switch matcher.match(line) {
             case .post(let candidates):
+                // Claimed first: another run (the page's button, the command line) never posts it too.
+                guard try await claim(line.id, from: ["unmatched"]) else { continue }
                 if try await post(line, candidates, lenderID: lenderID, actor: actor) {
                     summary.posted += 1
                     posted += line.amount
@@ -103,6 +106,57 @@ public struct BankReconciliation: Sendable {
         return true
     }
 
+    /// Takes a line for posting (`posting`) when it is still in one of `statuses`; false when another run has it.
+    func claim(_ lineID: String, from statuses: [String]) async throws -> Bool {
+        let now = book.clock()
+        return try await database.withConnection { db in
+            let list = SQLList(statuses.map { SQLBind($0) })
+            return try await db.raw(
+                """
+                UPDATE bank_statement_lines SET match_status = 'posting', matched_at = \(bind: now.text)
+                WHERE id = \(bind: lineID) AND match_status IN (\(list)) RETURNING id
+                """
+            ).all().count == 1
+        }
+    }
+
+    /// Payments already made under a line's reference (`L`, or `L-n` for the shares of a split), on any of the
+    /// lender's loans.
+    func payments(for lineID: String, lenderID: String) async throws -> [String] {
+        try await database.withConnection { db in
+            try await db.raw(
+                """
+                SELECT e.reference FROM loan_events e JOIN loans l ON l.id = e.loan_id
+                WHERE l.lender_id = \(bind: lenderID) AND e.kind = 'payment' AND e.reversed_at IS NULL
+                    AND (e.reference = \(bind: lineID) OR e.reference LIKE \(bind: lineID + "-%"))
+                """
+            ).all(decodingColumn: "reference", as: String.self)
+        }
+    }
+
+    /// Lines left `posting` for ten minutes by a run that stopped: posted if a payment under their reference exists,
+    /// otherwise back to be matched again.
+    func recover(lenderID: String) async throws {
+        let cutoff = book.clock().adding(seconds: -600)
+        let stuck = try await database.withConnection { db in
+            try await db.raw(
+                "SELECT id FROM bank_statement_lines WHERE lender_id = \(bind: lenderID) AND match_status = 'posting' AND matched_at < \(bind: cutoff.text)"
+            ).all(decodingColumn: "id", as: String.self)
+        }
+        for lineID in stuck {
+            let made = try await payments(for: lineID, lenderID: lenderID)
+            try await database.withConnection { db in
+                try await db.raw(
+                    """
+                    UPDATE bank_statement_lines SET match_status = \(bind: made.isEmpty ? "unmatched" : "posted"),
+                        payment_reference = \(bind: made.isEmpty ? nil : made.sorted().joined(separator: ","))
+                    WHERE id = \(bind: lineID) AND match_status = 'posting'
+                    """
+                ).run()
+            }
+        }
+    }
+
     func mark(_ lineID: String, status: String, candidates: [MatchCandidate], loanID: String?, reference: String?) async throws {
         let now = book.clock()
         let json = String(decoding: try JSONSerialization.data(withJSONObject: candidates.map {
@@ -128,6 +182,7 @@ public struct BankReconciliation: Sendable {
                 SELECT id, amount, value_date, booking_date, end_to_end_id, bank_reference, counterparty_name, counterparty_account, remittance, description
                 FROM bank_statement_lines
                 WHERE lender_id = \(bind: lenderID) AND match_status = 'unmatched' AND status = 'booked' AND amount > 0 AND currency = 'MXN'
+                    AND reversal = \(bind: false)
                     AND COALESCE(value_date, booking_date) <= \(bind: until.text)
                 ORDER BY COALESCE(value_date, booking_date), id
                 """
@@ -157,7 +212,11 @@ public struct BankReconciliation: Sendable {
     /// accounts their client paid from before.
     func openLoans(lenderID: String) async throws -> [OpenLoan] {
         let today = book.today()
-        let records = try await book.recent(lenderID: lenderID, status: .active, limit: 100_000)
+        // Every active loan (not a page of the latest).
+        let records = try await database.withConnection { db in
+            try await db.raw("SELECT id, client_id FROM loans WHERE lender_id = \(bind: lenderID) AND status = \(bind: LoanStatus.active.rawValue) ORDER BY id")
+                .all().map { (id: try $0.decode(column: "id", as: String.self), clientId: try $0.decode(column: "client_id", as: String.self)) }
+        }
         let cipher = keys.cipher
         let known = try await database.withConnection { db in
             try await db.raw(
@@ -173,10 +232,11 @@ public struct BankReconciliation: Sendable {
         let accountsByLoan = Dictionary(grouping: known, by: \.0).mapValues { Array(Set($0.map(\.1))) }
         var names: [String: String] = [:]
         var loans: [OpenLoan] = []
+        let loansByClient = Dictionary(grouping: records, by: \.clientId)
         for record in records {
             guard let position = try await book.position(record.id, lenderID: lenderID, asOf: today).1 else { continue }
             if names[record.clientId] == nil { names[record.clientId] = try await directory.get(id: record.clientId)?.displayName ?? "" }
-            let clientAccounts = records.filter { $0.clientId == record.clientId }.flatMap { accountsByLoan[$0.id] ?? [] }
+            let clientAccounts = (loansByClient[record.clientId] ?? []).flatMap { accountsByLoan[$0.id] ?? [] }
             loans.append(OpenLoan(
                 loanID: record.id, clientID: record.clientId, clientName: names[record.clientId] ?? "", clabe: try await clabes.assigned(record.id),
                 amountDue: position.amountDue.minorUnits, nextPayment: position.nextInstallment?.remaining.minorUnits ?? 0, payoff: position.payoffAmount.minorUnits,
@@ -246,18 +306,36 @@ extension BankReconciliation {
             ).first()
         }
         guard let row else { throw APIError(status: .notFound, code: "bank_line_not_found", message: "No existe ese movimiento bancario.") }
-        guard ["review", "unidentified"].contains(try row.decode(column: "match_status", as: String.self)) else {
+        let status = try row.decode(column: "match_status", as: String.self)
+        guard ["review", "unidentified"].contains(status) else {
             throw APIError(status: .conflict, code: "bank_line_not_pending", message: "Ese movimiento ya se aplicó o aún no se concilia.")
         }
         let loan = try await book.loan(loanID, lenderID: lenderID)
+        guard try await claim(lineID, from: [status]) else {
+            throw APIError(status: .conflict, code: "bank_line_not_pending", message: "Otra persona o proceso está aplicando ese movimiento.")
+        }
+        // Part of it already posted (a split refused half-way): a person checks the loans before anything more.
+        let made = try await payments(for: lineID, lenderID: lenderID)
+        guard made.isEmpty else {
+            try await database.withConnection { db in
+                try await db.raw("UPDATE bank_statement_lines SET match_status = \(bind: status) WHERE id = \(bind: lineID) AND match_status = 'posting'").run()
+            }
+            throw APIError(
+                status: .conflict, code: "bank_line_partly_posted",
+                message: "Parte de este depósito ya se aplicó (referencias \(made.sorted().joined(separator: ", "))). Revise esos pagos antes de aplicar el resto."
+            )
+        }
         let amount = try row.decode(column: "amount", as: Int64.self)
         let date = try row.decode(column: "value_date", as: String?.self) ?? row.decode(column: "booking_date", as: String?.self)
         do {
             _ = try await book.pay(
                 loan.id, .init(amount: Money(minorUnits: amount, currency: .mxn).decimalText, valueDate: date, channel: .spei, reference: lineID), lenderID: lenderID, actor: actor
             )
-        } catch let error as APIError where error.code == "payment_duplicate_reference" {
-            // Already posted under this line's reference: only the mark was missing.
+        } catch {
+            try await database.withConnection { db in
+                try await db.raw("UPDATE bank_statement_lines SET match_status = \(bind: status) WHERE id = \(bind: lineID) AND match_status = 'posting'").run()
+            }
+            throw error
         }
         let candidate = MatchCandidate(loanID: loan.id, clientID: loan.clientId, amount: amount, score: 100, rule: .reference, reason: "Aplicado por \(actor.id).")
         try await mark(lineID, status: "posted", candidates: [candidate], loanID: loan.id, reference: lineID)

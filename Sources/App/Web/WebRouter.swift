@@ -57,9 +57,10 @@ struct WebGate: Sendable {
     typealias Handler = WebRouter.Handler
 
     /// Form fields that are not free text: secrets and one-time codes, never stored as typed.
-    /// Fields never checked for card numbers: secrets, and the domiciliación's authorisation (Cartera's own text, sent
-    /// back to be compared with the text Cartera writes again; a loan id in it may look like a card number).
-    static let notFreeText: Set<String> = ["csrf", "password", "new_password", "confirmation", "code", "autorizacion"]
+    /// Fields never checked for card numbers: secrets, the domiciliación's authorisation (Cartera's own text, sent back
+    /// to be compared with the text Cartera writes again; a loan id in it may look like a card number), and a bank
+    /// account (a CLABE passes the card check one time in ten).
+    static let notFreeText: Set<String> = ["csrf", "password", "new_password", "confirmation", "code", "autorizacion", "cuenta"]
 
     func handle(_ request: Request, _ context: AppRequestContext, access: Access, _ handler: Handler) async throws -> Response {
         let token = request.cookies[CookiePolicy.sessionCookie]?.value
@@ -69,7 +70,8 @@ struct WebGate: Sendable {
         if request.method == .post {
             var form: [String: String]
             var files: [String: UploadedFile] = [:]
-            if let boundary = MultipartForm.boundary(request.headers[.contentType]) {
+            // Files only from signed-in staff (never to the sign-in forms).
+            if session?.user != nil, let boundary = MultipartForm.boundary(request.headers[.contentType]) {
                 // A form with a file (a bank statement): up to 25 MB, text fields as in any form.
                 let body = try await request.body.collect(upTo: MultipartForm.limit)
                 guard let parsed = MultipartForm.parse(body, boundary: boundary) else {

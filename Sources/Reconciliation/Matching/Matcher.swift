@@ -57,7 +57,11 @@ public struct Matcher: Sendable {
     public func match(_ line: UnmatchedLine) -> MatchOutcome {
         guard line.amount > 0 else { return .unidentified }
         // 1. The loan's own CLABE: the money was sent to this loan.
-        if let clabe = line.destinationCLABE, let index = byCLABE[clabe] {
+        if let clabe = line.destinationCLABE {
+            guard let index = byCLABE[clabe] else {
+                // A loan's own CLABE, but of no loan open now (paid off, written off): a person decides.
+                return .review([])
+            }
             return decide([candidate(index, line, score: 100, rule: .clabe, reason: "Depósito a la CLABE del crédito \(loans[index].loanID).")])
         }
         // 2. A reference of one loan in the text.

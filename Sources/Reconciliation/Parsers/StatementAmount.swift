@@ -1,5 +1,8 @@
 /// Amounts as statements write them, to signed minor units of their currency.
 enum StatementAmount {
+    /// The largest amount a statement line may have, in minor units.
+    static let limit: Int64 = 1_000_000_000_000
+
     /// Decimal places of a currency's minor unit (ISO 4217): 0 for yen and the like, 3 for the dinars, 2 otherwise.
     static func digits(_ currency: String) -> Int {
         switch currency.uppercased() {
@@ -59,6 +62,9 @@ enum StatementAmount {
         var scale: Int64 = 1
         for _ in 0..<digits { scale *= 10 }
         let value = whole * scale + fraction
+        // Above 10^12 minor units (ten billion pesos) no statement line is real; refusing it keeps any sum of a
+        // million lines within Int64.
+        guard value <= limit else { return nil }
         return negative ? -value : value
     }
 }
