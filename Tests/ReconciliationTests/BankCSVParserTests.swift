@@ -54,6 +54,11 @@ struct BankCSVParserTests {
         #expect(statement.entries[0].bookingDate == CalendarDate(year: 2026, month: 11, day: 25))
         #expect(statement.entries[1].counterpartyName == "INMOBILIARIA SA" && statement.entries[1].counterpartyAccount == "002180700000000011")
         #expect(statement.entries[0].remittance == "PAGO LN 77" && statement.entries[0].bankReference == "7788")
+        // A mark that is neither a charge nor a deposit is refused, never guessed.
+        let odd = text.replacingOccurrences(of: ",-,250.50", with: ",?,250.50")
+        #expect { try BankCSVParser.parse(Data(odd.utf8), profile: .santander, account: "X") } throws: {
+            ($0 as? StatementError)?.code == "csv_mark_invalid" && ($0 as? StatementError)?.location == "línea 3"
+        }
     }
 
     @Test("A lender's own profile: semicolons and one signed amount column")

@@ -158,7 +158,8 @@ public struct StatementImports: Sendable {
                 warnings.append("\(name): saldo inicial + movimientos no da el saldo final (diferencia \(difference) \(currency)); puede faltar un movimiento o un estado.")
             }
             let pending = statement.entries.filter { $0.status != .booked }.count
-            if pending > 0 { warnings.append("\(name): \(pending) movimientos pendientes o informativos; se guardan, pero no se aplican hasta que el banco los registre.") }
+            if pending == 1 { warnings.append("\(name): 1 movimiento pendiente o informativo; se guarda, pero no se aplica hasta que el banco lo registre.") }
+            if pending > 1 { warnings.append("\(name): \(pending) movimientos pendientes o informativos; se guardan, pero no se aplican hasta que el banco los registre.") }
             let foreign = Set(statement.entries.map(\.currency)).subtracting(["MXN", ""])
             if !foreign.isEmpty { warnings.append("\(name): movimientos en \(foreign.sorted().joined(separator: ", ")); se guardan, pero solo se concilian los de MXN.") }
         }

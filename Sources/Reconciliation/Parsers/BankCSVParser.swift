@@ -105,12 +105,17 @@ public enum BankCSVParser {
         case .signed(let column):
             guard let text = cell(column) else { throw StatementError("csv_amount_missing", "el renglón no tiene importe (columna \(column)).", at: place) }
             return try money(text)
-        case .marked(let column, let markColumn, let creditMarks):
+        case .marked(let column, let markColumn, let creditMarks, let debitMarks):
             guard let text = cell(column) else { throw StatementError("csv_amount_missing", "el renglón no tiene importe (columna \(column)).", at: place) }
             let value = abs(try money(text))
             let mark = fold(markCell(markColumn) ?? "")
             guard !mark.isEmpty else { throw StatementError("csv_mark_missing", "el renglón no dice si es cargo o abono (columna \(markColumn)).", at: place) }
-            return creditMarks.map(fold).contains(mark) ? value : -value
+            if creditMarks.map(fold).contains(mark) { return value }
+            if debitMarks.map(fold).contains(mark) { return -value }
+            throw StatementError(
+                "csv_mark_invalid", "la marca «\(mark.prefix(20))» de la columna \(markColumn) no es de cargo (\(debitMarks.joined(separator: ", "))) ni de abono (\(creditMarks.joined(separator: ", "))).",
+                at: place
+            )
         }
     }
 

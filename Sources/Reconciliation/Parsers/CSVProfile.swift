@@ -17,8 +17,8 @@ public struct CSVProfile: Sendable, Hashable, Codable {
         case split(debit: String, credit: String)
         /// One signed column (negative = money out).
         case signed(String)
-        /// An unsigned amount and a column marking the direction (`+` / `-`, or words).
-        case marked(amount: String, mark: String, creditMarks: [String])
+        /// An unsigned amount and a column marking the direction (`+` / `-`, or words); any other mark is refused.
+        case marked(amount: String, mark: String, creditMarks: [String], debitMarks: [String])
     }
 
     public var name: String
@@ -67,7 +67,7 @@ public struct CSVProfile: Sendable, Hashable, Codable {
     /// Santander México's CSV: `Fecha` ('ddmmaaaa), `Hora`, `Descripcion`, `Cargo/Abono` (+/-), `Importe`, `Saldo`,
     /// `Referencia`, `Concepto`, `Clabe Beneficiario`, `Nombre Beneficiario`.
     public static let santander = CSVProfile(
-        name: "santander", date: "FECHA", dateStyle: .compactDayMonthYear, amounts: .marked(amount: "IMPORTE", mark: "CARGO/ABONO", creditMarks: ["+", "ABONO"]),
+        name: "santander", date: "FECHA", dateStyle: .compactDayMonthYear, amounts: .marked(amount: "IMPORTE", mark: "CARGO/ABONO", creditMarks: ["+", "ABONO"], debitMarks: ["-", "CARGO"]),
         description: "DESCRIPCION", reference: "REFERENCIA", concept: "CONCEPTO", balance: "SALDO", counterpartyName: "NOMBRE BENEFICIARIO",
         counterpartyAccount: "CLABE BENEFICIARIO"
     )
@@ -81,7 +81,7 @@ public struct CSVProfile: Sendable, Hashable, Codable {
         switch amounts {
         case .split(let debit, let credit): names += [debit, credit]
         case .signed(let amount): names.append(amount)
-        case .marked(let amount, let mark, _): names += [amount, mark]
+        case .marked(let amount, let mark, _, _): names += [amount, mark]
         }
         return names + [description, reference, concept, balance, counterpartyName, counterpartyAccount].compactMap { $0 }
     }
@@ -91,7 +91,7 @@ public struct CSVProfile: Sendable, Hashable, Codable {
         switch amounts {
         case .split(let debit, let credit): [date, debit, credit]
         case .signed(let amount): [date, amount]
-        case .marked(let amount, let mark, _): [date, amount, mark]
+        case .marked(let amount, let mark, _, _): [date, amount, mark]
         }
     }
 }

@@ -125,7 +125,7 @@ struct StatementPages {
         }
         var values: [String: Any] = [
             "imports": list, "formats": formats.map { ["value": $0.0.rawValue, "label": $0.1] },
-            "profiles": CSVProfile.presets.keys.sorted().map { ["value": $0, "label": $0.capitalized] },
+            "profiles": CSVProfile.presets.keys.sorted().map { ["value": $0, "label": ["bbva": "BBVA", "banorte": "Banorte", "santander": "Santander"][$0] ?? $0] },
         ]
         values["summary"] = summary
         return pages.render("statements", title: "Estados de cuenta bancarios", web: request, values: values, error: error, status: status, current: "/estados-bancarios")
