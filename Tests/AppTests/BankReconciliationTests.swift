@@ -123,6 +123,10 @@ struct BankReconciliationTests {
                 #expect(applied.status == .ok && applied.text.contains("Depósito aplicado al crédito \(loan.id)") && applied.text.contains("No hay depósitos pendientes"))
                 let payments = try await book.payments(loan.id, lenderID: lender).filter { $0.kind == "payment" }
                 #expect(payments.count == 1 && payments[0].amount == next.decimalText && payments[0].reference == lineID)
+                let rule = try await database.withConnection { db in
+                    try await db.raw("SELECT match_rule FROM bank_statement_lines WHERE id = \(bind: lineID)").first(decodingColumn: "match_rule", as: String.self)
+                }
+                #expect(rule == "manual")
                 try await staff.get("/conciliacion")
                 #expect(try await staff.post("/conciliacion/\(lineID)/aplicar", ["credito": loan.id]).status == .conflict)
             }

@@ -337,10 +337,8 @@ extension BankReconciliation {
             }
             throw error
         }
-        let candidate = MatchCandidate(loanID: loan.id, clientID: loan.clientId, amount: amount, score: 100, rule: .reference, reason: "Aplicado por \(actor.id).")
+        // Who applied it is in the payment's audit entry.
+        let candidate = MatchCandidate(loanID: loan.id, clientID: loan.clientId, amount: amount, score: 100, rule: .manual, reason: "Aplicado desde la bandeja de conciliación.")
         try await mark(lineID, status: "posted", candidates: [candidate], loanID: loan.id, reference: lineID)
-        try await database.withConnection { db in
-            try await db.raw("UPDATE bank_statement_lines SET match_rule = 'manual' WHERE id = \(bind: lineID)").run()
-        }
     }
 }

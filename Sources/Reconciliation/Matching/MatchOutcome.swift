@@ -8,6 +8,8 @@ public enum MatchRule: String, Sendable, Hashable, Codable {
     case payerAccount = "payer_account"
     /// The payer's name is the client's, for an amount due near its date.
     case name
+    /// Chosen by a person in the review queue.
+    case manual
 }
 
 /// One loan a line may pay, with how sure the matcher is.
