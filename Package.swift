@@ -171,6 +171,7 @@ let package = Package(
             dependencies: [
                 "App",
                 "CarteraCore",
+                "Integrations",
                 "Lending",
                 "Reconciliation",
                 "CarteraSecurity",

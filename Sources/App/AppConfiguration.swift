@@ -1,6 +1,7 @@
 import CarteraCore
 import Configuration
 import Foundation
+import Integrations
 import Logging
 import Store
 
@@ -29,6 +30,7 @@ import Store
 /// | `cartera.paypal.webhook.id` | `CARTERA_PAYPAL_WEBHOOK_ID` | — | the webhook's id in PayPal's dashboard | none (PayPal webhooks refused) | no |
 /// | `cartera.paypal.cert.url.prefix` | `CARTERA_PAYPAL_CERT_URL_PREFIX` | — | where PayPal's signing certificates may come from | PayPal's API hosts | no |
 /// | `cartera.<provider>.secret.key` | `CARTERA_STRIPE_SECRET_KEY`, `…_CONEKTA_…`, `…_OPENPAY_…`, `…_MERCADOPAGO_…`, `…_PAYPAL_…` | — | the provider's secret API key (PayPal: client secret) | none (provider not offered) | yes |
+/// | `cartera.stp.*` | `CARTERA_STP_EMPRESA`, `…_ACCOUNT`, `…_NAME`, `…_RFC`, `…_PRIVATE_KEY_FILE`, `…_API_BASE`, `…_CALLBACK_ALLOW` | — | SPEI through STP (see `STPSettings`) | none (no SPEI orders) | the key file is |
 /// | `cartera.<provider>.api.base` | `CARTERA_STRIPE_API_BASE`, … | — | the API's base URL | the provider's production URL | no |
 /// | `cartera.openpay.merchant.id`, `cartera.paypal.client.id` | `CARTERA_OPENPAY_MERCHANT_ID`, `CARTERA_PAYPAL_CLIENT_ID` | — | merchant / client id | none | no |
 ///
@@ -61,6 +63,8 @@ public struct AppConfiguration: Sendable {
     /// The address borrowers reach Cartera at (`https://cartera.financiera.mx`), where a gateway's card page sends them
     /// back; without it, the address of the borrower's own request.
     public var publicURL: String?
+    /// SPEI through the lender's participant (STP); nil when not configured (see `STPSettings` for the settings).
+    public var stp: STPSettings?
     /// `serve --demo`: serve every gateway's sandbox under `/sandbox` and point the connectors and webhooks at it.
     public var demoSandbox = false
 
@@ -144,6 +148,30 @@ public struct AppConfiguration: Sendable {
         }
         try gatewayWebhooks.validate()
         gateways = GatewayConnectorSettings(reader: reader)
+        stp = try Self.stpSettings(reader)
+    }
+
+    /// The STP settings, when `CARTERA_STP_EMPRESA` is set; every other one is then checked.
+    static func stpSettings(_ reader: ConfigReader) throws -> STPSettings? {
+        guard let empresa = reader.string(forKey: "cartera.stp.empresa")?.trimmingCharacters(in: .whitespaces), !empresa.isEmpty else { return nil }
+        let account = reader.string(forKey: "cartera.stp.account") ?? ""
+        guard CLABE.validate(account).isValid else {
+            throw ConfigurationError.invalid(setting: "CARTERA_STP_ACCOUNT", value: account, expected: "la CLABE de 18 dígitos de la financiera en STP")
+        }
+        let path = reader.string(forKey: "cartera.stp.private.key.file") ?? ""
+        guard let pem = try? String(contentsOfFile: path, encoding: .utf8), (try? STPSigner(privateKeyPEM: pem)) != nil else {
+            throw ConfigurationError.invalid(setting: "CARTERA_STP_PRIVATE_KEY_FILE", value: path, expected: "la ruta de la llave privada RSA de la empresa en PEM")
+        }
+        let base = reader.string(forKey: "cartera.stp.api.base") ?? "https://prod.stpmex.com/speiws/rest"
+        guard let url = URL(string: base), ["http", "https"].contains(url.scheme ?? "") else {
+            throw ConfigurationError.invalid(setting: "CARTERA_STP_API_BASE", value: base, expected: "una dirección http(s) como https://prod.stpmex.com/speiws/rest")
+        }
+        let allow = (reader.string(forKey: "cartera.stp.callback.allow") ?? "127.0.0.1,::1").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let company = STPClient.Company(
+            empresa: empresa, cuentaOrdenante: account, nombreOrdenante: reader.string(forKey: "cartera.stp.name") ?? empresa,
+            rfcCurpOrdenante: reader.string(forKey: "cartera.stp.rfc")
+        )
+        return STPSettings(apiBase: { base }, company: company, privateKeyPEM: pem, callbackAllow: Set(allow.filter { !$0.isEmpty }))
     }
 
     static func integer(_ reader: ConfigReader, _ key: String, _ variable: String, in range: ClosedRange<Int64>) throws -> Int64? {

@@ -30,6 +30,7 @@ public func buildApplication(
     var configuration = configuration
     let bound = BoundPort(configuration.port)
     var sandboxes: GatewaySandboxes?
+    var stpSandbox: STPSandbox?
     if configuration.demoSandbox {
         let loopback = ["0.0.0.0", "::", "[::]"].contains(configuration.host) ? "127.0.0.1" : configuration.host
         let address: @Sendable () -> String = { "http://\(loopback):\(bound.value)" }
@@ -50,9 +51,23 @@ public func buildApplication(
         configuration.gatewayWebhooks.payPalWebhookID = GatewaySandboxes.payPalWebhookID
         configuration.gatewayWebhooks.payPalCertificatePrefixes = ["http://\(loopback):"]
         sandboxes = simulated
+        // SPEI through the STP sandbox, with a company key made for this run (STP keeps the company's public key).
+        if configuration.stp == nil, let signer = try? STPSigner.generated() {
+            let publicKey = signer.publicKeyPEM
+            configuration.stp = STPSettings(
+                apiBase: { address() + "/sandbox/stp/speiws/rest" },
+                company: .init(empresa: STPSandbox.empresa, cuentaOrdenante: STPSandbox.companyAccount, nombreOrdenante: "FINANCIERA DEMO", rfcCurpOrdenante: nil),
+                privateKeyPEM: signer.privateKeyPEM, callbackAllow: ["127.0.0.1", "::1", loopback]
+            )
+            stpSandbox = STPSandbox(
+                publicKeyPEM: { publicKey }, statusURL: { address() + "/webhooks/stp/estado" }, depositURL: { address() + "/webhooks/stp/abono" }, clock: clock
+            )
+        }
     }
     let port = configuration.port
-    let built = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, logger: logger, sandboxes: sandboxes, clock: clock)
+    let built = buildRouter(
+        configuration: configuration, database: database, keys: keys, tokens: tokens, logger: logger, sandboxes: sandboxes, stpSandbox: stpSandbox, clock: clock
+    )
     // The gateways administrators set up in the back office (under what the environment says).
     try await built.gateways.reload()
     return Application(
@@ -77,6 +92,7 @@ func buildRouter(
     tokens: TokenService,
     logger: Logger = Logger(label: "cartera"),
     sandboxes: GatewaySandboxes? = nil,
+    stpSandbox: STPSandbox? = nil,
     clock: @escaping @Sendable () -> Timestamp
 ) -> BuiltRouter {
     let router = Router(context: AppRequestContext.self)
@@ -91,6 +107,7 @@ func buildRouter(
     HealthRoutes(database: database).add(to: router)
     // Demo only: the gateways' simulators, public like the services they stand for.
     sandboxes?.add(to: router, prefix: "/sandbox")
+    stpSandbox?.add(to: router, prefix: "/sandbox/stp")
     let book = LoanBook(database: database, clock: clock)
     let directory = ClientDirectory(database: database, keys: keys, clock: clock)
     let gateways = GatewayRegistry(configuration: configuration, store: GatewaySettingsStore(database: database, keys: keys, clock: clock), clock: clock)
@@ -140,7 +157,12 @@ func buildRouter(
     ClientPages(web: web, database: database, directory: ClientDirectory(database: database, keys: keys, clock: clock)).add()
     LendingPages(web: web, catalog: catalog).add()
     let clabes = LoanCLABEs(database: database, range: configuration.virtualCLABEs, clock: clock)
-    LoanPages(web: web, database: database, book: book, directory: directory, catalog: catalog, intents: intents, mandates: mandates, clabes: clabes).add()
+    let transfers = SPEITransfers(database: database, keys: keys, book: book, clabes: clabes, settings: configuration.stp)
+    SPEICallbackRoutes(transfers: transfers).add(to: router)
+    LoanPages(
+        web: web, database: database, book: book, directory: directory, catalog: catalog, intents: intents, mandates: mandates, clabes: clabes, transfers: transfers
+    ).add()
+    SPEIPages(web: web, transfers: transfers).add()
     CardMandatePages(web: web, book: book, mandates: mandates, publicURL: configuration.publicURL).add()
     StatementPages(
         web: web, database: database, imports: StatementImports(database: database, keys: keys, clock: clock),

@@ -106,7 +106,8 @@ public struct GatewaySandboxes: Sendable {
                 <li><a href="\(prefix)/conekta/_sandbox">Conekta</a>: órdenes con tokens de prueba, efectivo en OXXO y SPEI.</li>
                 <li><a href="\(prefix)/openpay/_sandbox">Openpay</a>: tarjetas de prueba, efectivo en tiendas Paynet y SPEI.</li>
                 <li><a href="\(prefix)/mercadopago/_sandbox">Mercado Pago</a>: tarjetas de prueba (APRO, FUND…), OXXO y SPEI.</li>
-                <li><a href="\(prefix)/paypal/_sandbox">PayPal</a>: tarjetas guardadas en la bóveda (sin efectivo ni SPEI, como PayPal).</li></ul>
+                <li><a href="\(prefix)/paypal/_sandbox">PayPal</a>: tarjetas guardadas en la bóveda (sin efectivo ni SPEI, como PayPal).</li>
+                <li><a href="\(prefix)/stp/_sandbox">STP (SPEI)</a>: órdenes de dispersión firmadas, su liquidación o devolución, y abonos a las CLABEs de los créditos.</li></ul>
                 """
             )
         }

@@ -28,5 +28,13 @@ public enum EncryptedColumns {
         Column(table: "bank_statement_lines", key: "id", column: "counterparty_account", field: "bank_statement_lines.counterparty_account", mayHoldPlainText: false),
         Column(table: "bank_statement_lines", key: "id", column: "remittance", field: "bank_statement_lines.remittance", mayHoldPlainText: false),
         Column(table: "bank_statement_lines", key: "id", column: "description", field: "bank_statement_lines.description", mayHoldPlainText: false),
+        Column(table: "spei_orders", key: "id", column: "beneficiary_clabe", field: "spei_orders.beneficiary_clabe", mayHoldPlainText: false),
+        Column(table: "spei_orders", key: "id", column: "beneficiary_name", field: "spei_orders.beneficiary_name", mayHoldPlainText: false),
+        Column(table: "spei_orders", key: "id", column: "beneficiary_rfc", field: "spei_orders.beneficiary_rfc", mayHoldPlainText: false),
+        Column(table: "spei_deposits", key: "id", column: "payer_name", field: "spei_deposits.payer_name", mayHoldPlainText: false),
+        Column(table: "spei_deposits", key: "id", column: "payer_account", field: "spei_deposits.payer_account", mayHoldPlainText: false),
+        Column(table: "spei_deposits", key: "id", column: "payer_rfc", field: "spei_deposits.payer_rfc", mayHoldPlainText: false),
+        Column(table: "spei_deposits", key: "id", column: "concept", field: "spei_deposits.concept", mayHoldPlainText: false),
+        Column(table: "spei_deposits", key: "id", column: "raw_body", field: "spei_deposits.raw_body", mayHoldPlainText: false),
     ]
 }

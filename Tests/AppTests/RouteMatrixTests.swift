@@ -58,6 +58,7 @@ struct RouteMatrixTests {
         "POST /creditos/{id}/aprobar": [.administrador],
         "POST /creditos/{id}/cancelar": [.administrador, .analistaCredito],
         "POST /creditos/{id}/disponer": [.administrador],
+        "POST /creditos/{id}/spei": [.administrador],
         "POST /creditos/{id}/pagos": [.administrador, .gestorCobranza],
         "POST /creditos/{id}/castigar": [.administrador],
         "POST /creditos/{id}/reestructurar": [.administrador],
@@ -85,6 +86,9 @@ struct RouteMatrixTests {
         "GET /conciliacion": [.administrador, .gestorCobranza],
         "POST /conciliacion/ejecutar": [.administrador, .gestorCobranza],
         "POST /conciliacion/{id}/aplicar": [.administrador, .gestorCobranza],
+        "GET /spei": [.administrador, .gestorCobranza],
+        "POST /spei/abonos/{id}/aplicar": [.administrador, .gestorCobranza],
+        "POST /spei/ordenes/{id}/reenviar": [.administrador],
         "GET /estados-bancarios": [.administrador, .gestorCobranza],
         "POST /estados-bancarios": [.administrador, .gestorCobranza],
         "GET /pasarelas": [.administrador],
@@ -99,7 +103,11 @@ struct RouteMatrixTests {
 
     /// Routes outside the back office: public probes, the token endpoint, gateway webhooks (each provider proves its
     /// deliveries), and the bearer-protected API.
-    static let publicRoutes: Set<String> = ["GET /health", "GET /ready", "GET /metrics", "POST /oauth/token", "POST /webhooks/{provider}"]
+    static let publicRoutes: Set<String> = [
+        "GET /health", "GET /ready", "GET /metrics", "POST /oauth/token", "POST /webhooks/{provider}",
+        // STP's callbacks: unsigned, taken only from the addresses configured for them (CARTERA_STP_CALLBACK_ALLOW).
+        "POST /webhooks/stp/abono", "POST /webhooks/stp/estado",
+    ]
     static let apiPrefix = "/api/v1/"
 
     @Test("Every registered route has a rule, and the rules are the table's")

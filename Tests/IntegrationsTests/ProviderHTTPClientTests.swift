@@ -93,7 +93,9 @@ struct ProviderHTTPClientTests {
             let client = Self.client(port, attempts: 2, timeout: .seconds(1))
             let error = await #expect(throws: GatewayError.self) { try await client.send(.init(method: .GET, path: "/slow", idempotent: true)) }
             #expect(error?.code == "gateway_unavailable")
-            #expect(hits.withLockedValue { $0["slow"] } == 2)
+            // Both tries were made; under load the second may time out before the server has even counted it.
+            if case .unavailable(_, let detail) = error { #expect(detail.hasSuffix("tras 2 intentos")) } else { Issue.record("not unavailable: \(String(describing: error))") }
+            #expect((1...2).contains(hits.withLockedValue { $0["slow"] ?? 0 }))
         }
     }
 }

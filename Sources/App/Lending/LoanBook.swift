@@ -299,59 +299,116 @@ public struct LoanBook: Sendable {
         let date = date ?? today
         guard date <= today else { throw APIError(status: .unprocessableContent, code: "date_in_future", message: "La fecha de disposición no puede ser posterior a hoy.") }
         let reference = try Self.cleanReference(reference)
-        guard channel != .restructure else {
-            throw APIError(status: .unprocessableContent, code: "channel_invalid", message: "Una reestructura se dispone desde el crédito que reestructura.")
+        guard channel.isChosenByStaff else {
+            throw APIError(status: .unprocessableContent, code: "channel_invalid", message: "Una reestructura se dispone desde el crédito que reestructura; el suspenso no dispone créditos.")
         }
         let now = clock()
         return try await database.transaction { db -> Record in
-            let loan = try await load(id, lenderID: lenderID, on: db)
-            guard loan.record.status == .approved else {
-                throw APIError(status: .conflict, code: "loan_status_conflict", message: "Solo se dispone un crédito aprobado; el crédito está \(loan.record.status.label.lowercased()).")
-            }
-            guard let product = try await products.product(code: loan.record.productCode, version: loan.record.productVersion, lenderID: lenderID, on: db) else {
-                throw APIError(status: .conflict, code: "product_not_found", message: "No se encontró la versión del producto del crédito.")
-            }
-            let terms: LoanTerms
-            do {
-                terms = try LoanTerms.make(product: product, amount: try Money(parsing: loan.record.amount), term: loan.record.term, disbursementDate: date)
-            } catch let refusal as QuoteRefusal {
-                throw APIError(status: .unprocessableContent, code: refusal.code, message: refusal.message)
-            }
-            let position = try replay(terms, [], date)
-            var lines = Journal.difference(from: [:], to: position.ledgerBalances(), loanID: id)
-            lines.append(Journal.Line(account: channel.account, loanID: id, amount: -terms.disbursed.minorUnits))
-            try await Journal.post(
-                Journal.Draft(
-                    lenderID: lenderID, loanID: id, eventID: nil, kind: "disbursement", valueDate: date,
-                    description: "Disposición del crédito \(id) por \(channel.label)\(reference.map { " ref. \($0)" } ?? "")", lines: lines
-                ),
-                at: now, by: actor.id, on: db
-            )
-            let text = String(decoding: try TermsCache.encoder.encode(terms), as: UTF8.self)
-            try await db.raw(
-                """
-                UPDATE loans SET status = \(bind: LoanStatus.active.rawValue), terms = \(bind: text), disbursement_channel = \(bind: channel.rawValue),
-                    disbursement_reference = \(bind: reference), disbursed_on = \(bind: date.text), ledger_date = \(bind: date.text),
-                    row_version = row_version + 1, updated_at = \(bind: now.text)
-                WHERE id = \(bind: id) AND row_version = \(bind: loan.rowVersion)
-                """
-            ).run()
-            try await AuditLog.append(
-                Administration.entry(actor: actor, action: "loan.disburse", objectType: "loan", objectID: id, at: now,
-                                     change: "\(date.text) \(channel.rawValue) \(terms.disbursed.minorUnits)"),
-                on: db
-            )
-            return try await load(id, lenderID: lenderID, on: db).record
+            try await disburse(id, on: date, channel: channel, account: channel.account, reference: reference, lenderID: lenderID, actor: actor, now: now, in: db)
         }
     }
 
-    /// A reference as stored: trimmed, at most 64 visible characters, never a card number.
-    static func cleanReference(_ text: String?) throws -> String? {
+    /// Disburses an approved loan inside the caller's transaction, crediting `account` (the channel's, or SPEI in
+    /// transit for an order still to settle).
+    func disburse(
+        _ id: String, on date: CalendarDate, channel: MoneyChannel, account: LedgerAccount, reference: String?, lenderID: String,
+        actor: Administration.Actor, now: Timestamp, in db: any SQLDatabase
+    ) async throws -> Record {
+        let (loan, terms) = try await disbursementTerms(id, on: date, lenderID: lenderID, in: db)
+        let position = try replay(terms, [], date)
+        var lines = Journal.difference(from: [:], to: position.ledgerBalances(), loanID: id)
+        lines.append(Journal.Line(account: account, loanID: id, amount: -terms.disbursed.minorUnits))
+        try await Journal.post(
+            Journal.Draft(
+                lenderID: lenderID, loanID: id, eventID: nil, kind: "disbursement", valueDate: date,
+                description: "Disposición del crédito \(id) por \(channel.label)\(reference.map { " ref. \($0)" } ?? "")", lines: lines
+            ),
+            at: now, by: actor.id, on: db
+        )
+        let text = String(decoding: try TermsCache.encoder.encode(terms), as: UTF8.self)
+        try await db.raw(
+            """
+            UPDATE loans SET status = \(bind: LoanStatus.active.rawValue), terms = \(bind: text), disbursement_channel = \(bind: channel.rawValue),
+                disbursement_reference = \(bind: reference), disbursed_on = \(bind: date.text), ledger_date = \(bind: date.text),
+                row_version = row_version + 1, updated_at = \(bind: now.text)
+            WHERE id = \(bind: id) AND row_version = \(bind: loan.rowVersion)
+            """
+        ).run()
+        try await AuditLog.append(
+            Administration.entry(actor: actor, action: "loan.disburse", objectType: "loan", objectID: id, at: now,
+                                 change: "\(date.text) \(channel.rawValue) \(terms.disbursed.minorUnits)"),
+            on: db
+        )
+        return try await load(id, lenderID: lenderID, on: db).record
+    }
+
+    /// An approved loan and the terms it would have if disbursed on `date` (what it would pay out).
+    func disbursementTerms(_ id: String, on date: CalendarDate, lenderID: String, in db: any SQLDatabase) async throws -> (Loaded, LoanTerms) {
+        let loan = try await load(id, lenderID: lenderID, on: db)
+        guard loan.record.status == .approved else {
+            throw APIError(status: .conflict, code: "loan_status_conflict", message: "Solo se dispone un crédito aprobado; el crédito está \(loan.record.status.label.lowercased()).")
+        }
+        guard let product = try await products.product(code: loan.record.productCode, version: loan.record.productVersion, lenderID: lenderID, on: db) else {
+            throw APIError(status: .conflict, code: "product_not_found", message: "No se encontró la versión del producto del crédito.")
+        }
+        do {
+            return (loan, try LoanTerms.make(product: product, amount: try Money(parsing: loan.record.amount), term: loan.record.term, disbursementDate: date))
+        } catch let refusal as QuoteRefusal {
+            throw APIError(status: .unprocessableContent, code: refusal.code, message: refusal.message)
+        }
+    }
+
+    /// Undoes a disbursement whose money never reached the borrower (an SPEI order returned): every journal balance of
+    /// the loan is reversed in one entry and the loan is approved again, without terms, ready to be disbursed anew.
+    /// Only a loan with nothing recorded after its disbursement is undone; false otherwise (the caller holds the money
+    /// elsewhere and staff decide).
+    func undoDisbursement(_ id: String, reason: String, lenderID: String, actor: Administration.Actor, now: Timestamp, in db: any SQLDatabase) async throws -> Bool {
+        let loan = try await load(id, lenderID: lenderID, on: db)
+        guard loan.record.status == .active, try await activeEvents(id, on: db).isEmpty,
+              try await db.raw("SELECT COUNT(*) AS n FROM loan_events WHERE loan_id = \(bind: id)").first(decodingColumn: "n", as: Int.self) == 0
+        else { return false }
+        var lines: [Journal.Line] = []
+        for row in try await db.raw(
+            """
+            SELECT l.account, CAST(SUM(l.debit) - SUM(l.credit) AS BIGINT) AS balance
+            FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id WHERE e.loan_id = \(bind: id) GROUP BY l.account ORDER BY l.account
+            """
+        ).all() {
+            let balance = try row.decode(column: "balance", as: Int64.self)
+            guard balance != 0, let account = LedgerAccount(rawValue: try row.decode(column: "account", as: String.self)) else { continue }
+            lines.append(Journal.Line(account: account, loanID: id, amount: -balance))
+        }
+        if !lines.isEmpty {
+            try await Journal.post(
+                Journal.Draft(
+                    lenderID: lenderID, loanID: id, eventID: nil, kind: "disbursement_reversal", valueDate: loan.ledgerDate ?? today(),
+                    description: "Reverso de la disposición del crédito \(id): \(reason)", lines: lines
+                ),
+                at: now, by: actor.id, on: db
+            )
+        }
+        try await db.raw(
+            """
+            UPDATE loans SET status = \(bind: LoanStatus.approved.rawValue), terms = NULL, disbursement_channel = NULL, disbursement_reference = NULL,
+                disbursed_on = NULL, ledger_date = NULL, row_version = row_version + 1, updated_at = \(bind: now.text)
+            WHERE id = \(bind: id) AND row_version = \(bind: loan.rowVersion)
+            """
+        ).run()
+        try await AuditLog.append(
+            Administration.entry(actor: actor, action: "loan.disbursement_returned", objectType: "loan", objectID: id, at: now, change: reason),
+            on: db
+        )
+        return true
+    }
+
+    /// A reference as stored: trimmed, at most 64 visible characters, never a card number — unless it is an SPEI
+    /// tracking key the sending bank assigned (`screenCards` false), whose long digit runs may pass a card check.
+    static func cleanReference(_ text: String?, screenCards: Bool = true) throws -> String? {
         guard let value = text?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         guard value.count <= 64, value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) else {
             throw APIError(status: .unprocessableContent, code: "reference_invalid", message: "La referencia lleva hasta 64 caracteres ASCII visibles.")
         }
-        if CardNumberDetector.containsCardNumber(value) {
+        if screenCards, CardNumberDetector.containsCardNumber(value) {
             throw APIError(status: .unprocessableContent, code: "card_number_in_text", message: "La referencia no puede ser un número de tarjeta.")
         }
         return value
@@ -411,9 +468,10 @@ final class ReplayCache: Sendable {
     }
 }
 
-/// Decoded loan terms by loan id. Terms never change after disbursement, so every instance may keep them.
+/// Decoded loan terms by loan id, kept with the text they were decoded from (a disbursement returned by SPEI and made
+/// again fixes new terms, so a cached decoding is used only while the stored text is the same).
 final class TermsCache: Sendable {
-    private let entries = NIOLockedValueBox<[String: LoanTerms]>([:])
+    private let entries = NIOLockedValueBox<[String: (text: String, terms: LoanTerms)]>([:])
     static let limit = 20_000
 
     static let encoder: JSONEncoder = {
@@ -423,11 +481,11 @@ final class TermsCache: Sendable {
     }()
 
     func terms(for id: String, text: String) throws -> LoanTerms {
-        if let cached = entries.withLockedValue({ $0[id] }) { return cached }
+        if let cached = entries.withLockedValue({ $0[id] }), cached.text == text { return cached.terms }
         let terms = try JSONDecoder().decode(LoanTerms.self, from: Data(text.utf8))
         entries.withLockedValue { entries in
             if entries.count >= Self.limit { entries.removeAll(keepingCapacity: true) }
-            entries[id] = terms
+            entries[id] = (text, terms)
         }
         return terms
     }

@@ -41,6 +41,17 @@ extension LoanBook {
     public func pay(
         _ loanID: String, _ request: PaymentRequest, lenderID: String, actor: Administration.Actor, idempotency: Idempotency? = nil
     ) async throws -> PaymentRecord {
+        guard request.channel != .suspense else {
+            throw APIError(status: .unprocessableContent, code: "channel_invalid", message: "El dinero en suspenso se aplica desde su partida (SPEI o conciliación), no como pago.")
+        }
+        return try await post(loanID, request, lenderID: lenderID, actor: actor, idempotency: idempotency)
+    }
+
+    /// `pay` for any channel, suspense included: a deposit held in suspense applied to its loan. `trackingKey`: the
+    /// reference is an SPEI tracking key from the network, not text a person typed.
+    func post(
+        _ loanID: String, _ request: PaymentRequest, lenderID: String, actor: Administration.Actor, idempotency: Idempotency? = nil, trackingKey: Bool = false
+    ) async throws -> PaymentRecord {
         let amount: Money
         do { amount = try Money(parsing: request.amount) } catch {
             throw APIError(status: .unprocessableContent, code: "amount_invalid", message: "El monto se escribe como 1250.00.")
@@ -64,7 +75,7 @@ extension LoanBook {
         }
         var job = PaymentJob(
             loanID: loanID, lenderID: lenderID, amount: amount, valueDate: valueDate, channel: request.channel,
-            reference: try Self.cleanReference(request.reference), excess: request.excess ?? .advance, actor: actor, idempotency: idempotency, now: clock()
+            reference: try Self.cleanReference(request.reference, screenCards: !trackingKey), excess: request.excess ?? .advance, actor: actor, idempotency: idempotency, now: clock()
         )
         // Worked out now from the loan as this process last wrote it; the batch keeps it if the loan is still so.
         job.speculation = await speculate(job)

@@ -32,6 +32,8 @@ public struct BankReconciliation: Sendable {
         public var posted = 0
         public var review = 0
         public var unidentified = 0
+        /// Deposits already taken from the SPEI participant's callback (same tracking key and amount): nothing posted.
+        public var alreadyReceived = 0
         /// Money posted to loans, as decimal text.
         public var postedAmount = "0.00"
     }
@@ -44,8 +46,17 @@ public struct BankReconciliation: Sendable {
         var summary = Summary(lines: lines.count)
         guard !lines.isEmpty else { return summary }
         let matcher = Matcher(loans: try await openLoans(lenderID: lenderID), rules: rules)
+        let received = try await speiDeposits(lenderID: lenderID)
         var posted: Int64 = 0
         for (done, line) in lines.enumerated() {
+            // The same transfer reported by STP's callback and again by the bank's statement is one deposit.
+            let keys = ([line.trackingKey].compactMap { $0 } + line.text.split(whereSeparator: \.isWhitespace).map(String.init))
+            if let known = keys.lazy.compactMap({ received[$0] }).first(where: { $0.amount == line.amount }) {
+                try await mark(line.id, status: "posted", candidates: [], loanID: known.loanID, reference: "spei:" + known.id)
+                summary.alreadyReceived += 1
+                progress?(done + 1, lines.count)
+                continue
+            }
             switch matcher.match(line) {
             case .post(let candidates):
                 // Claimed first: another run (the page's button, the command line) never posts it too.
@@ -205,6 +216,19 @@ public struct BankReconciliation: Sendable {
                 trackingKey: try row.decode(column: "end_to_end_id", as: String?.self), text: text, payerName: try open("counterparty_name"),
                 payerAccount: counterparty == destination ? nil : counterparty
             )
+        }
+    }
+
+    /// The SPEI deposits the participant reported by callback, by tracking key.
+    func speiDeposits(lenderID: String) async throws -> [String: (id: String, amount: Int64, loanID: String?)] {
+        try await database.withConnection { db in
+            var known: [String: (id: String, amount: Int64, loanID: String?)] = [:]
+            for row in try await db.raw("SELECT id, tracking_key, amount, loan_id FROM spei_deposits WHERE lender_id = \(bind: lenderID)").all() {
+                known[try row.decode(column: "tracking_key", as: String.self)] = (
+                    try row.decode(column: "id", as: String.self), try row.decode(column: "amount", as: Int64.self), try row.decode(column: "loan_id", as: String?.self)
+                )
+            }
+            return known
         }
     }
 

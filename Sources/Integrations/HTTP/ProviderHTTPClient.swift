@@ -1,57 +1,18 @@
 import AsyncHTTPClient
 import CarteraCore
 import Foundation
-import NIOCore
 import NIOHTTP1
 
-/// A provider's HTTP calls, made resilient: a timeout per try, retries by `RetryPolicy` (only for answers that say
-/// nothing about the request: no answer, 429, 5xx), and the provider's `CircuitBreaker`.
-///
-/// A request marked not idempotent (a charge without an idempotency key the provider honours) is never repeated
-/// after a try that may have reached the provider: the caller gets `outcomeUnknown` and asks the provider later.
+/// A payment gateway's HTTP calls: a `ResilientHTTPClient` (timeouts, retries, circuit breaker) whose failures are
+/// told as `GatewayError`s naming the provider.
 public final class ProviderHTTPClient: Sendable {
-    public struct Request: Sendable {
-        public var method: HTTPMethod
-        /// Appended to the base URL: `/v1/payment_intents`.
-        public var path: String
-        public var headers: [(String, String)]
-        public var body: [UInt8]?
-        /// Whether repeating it cannot do anything twice: a read, or a write with an idempotency key the provider honours.
-        public var idempotent: Bool
-
-        public init(method: HTTPMethod, path: String, headers: [(String, String)] = [], body: [UInt8]? = nil, idempotent: Bool) {
-            self.method = method
-            self.path = path
-            self.headers = headers
-            self.body = body
-            self.idempotent = idempotent
-        }
-    }
-
-    public struct Response: Sendable {
-        public let status: Int
-        public let headers: [(String, String)]
-        public let body: [UInt8]
-
-        /// The value of header `name`, whatever its case.
-        public func header(_ name: String) -> String? {
-            headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
-        }
-    }
+    public typealias Request = ResilientHTTPClient.Request
+    public typealias Response = ResilientHTTPClient.Response
 
     public let provider: GatewayProvider
-    /// Where the API is (read on each request, so a sandbox served by the same process can be found once it listens).
-    let resolveBaseURL: @Sendable () -> String
-    public var baseURL: String {
-        let url = resolveBaseURL()
-        return url.hasSuffix("/") ? String(url.dropLast()) : url
-    }
-    public let breaker: CircuitBreaker
-    let policy: RetryPolicy
-    let timeout: Duration
-    let http: HTTPClient
-    /// Largest answer read, in bytes.
-    static let maximumBody = 4 * 1024 * 1024
+    let core: ResilientHTTPClient
+    public var baseURL: String { core.baseURL }
+    public var breaker: CircuitBreaker { core.breaker }
 
     public convenience init(
         provider: GatewayProvider, baseURL: String, http: HTTPClient = .shared, policy: RetryPolicy = RetryPolicy(),
@@ -65,71 +26,20 @@ public final class ProviderHTTPClient: Sendable {
         breaker: CircuitBreaker = CircuitBreaker(), timeout: Duration = .seconds(20)
     ) {
         self.provider = provider
-        self.resolveBaseURL = resolveBaseURL
-        self.http = http
-        self.policy = policy
-        self.breaker = breaker
-        self.timeout = timeout
+        core = ResilientHTTPClient(resolveBaseURL: resolveBaseURL, http: http, policy: policy, breaker: breaker, timeout: timeout)
     }
 
     /// Sends `request`, trying again while that is safe and useful. Answers other than 429/5xx, 4xx included, are
     /// returned for the connector to read.
     public func send(_ request: Request) async throws(GatewayError) -> Response {
-        var random = SystemRandomNumberGenerator()
-        var attempt = 1
-        while true {
-            do {
-                try breaker.permit()
-            } catch {
-                throw .circuitOpen(provider: provider, retryAt: error.retryAt)
-            }
-            var failure = ""
-            var retryAfter: Duration?
-            do {
-                let response = try await execute(request)
-                guard RetryPolicy.isRetryable(status: response.status) else {
-                    breaker.recordSuccess()
-                    return response
-                }
-                breaker.recordFailure()
-                failure = "HTTP \(response.status)"
-                retryAfter = RetryPolicy.retryAfter(response.header("Retry-After"), now: Date())
-                // A 5xx may come after the provider acted; only 429 says the request was not taken.
-                if !request.idempotent && response.status != 429 {
-                    throw GatewayError.outcomeUnknown(provider: provider, detail: failure)
-                }
-            } catch let error as GatewayError {
-                throw error
-            } catch {
-                breaker.recordFailure()
-                if !request.idempotent { throw .outcomeUnknown(provider: provider, detail: Self.describe(error)) }
-                failure = Self.describe(error)
-            }
-            attempt += 1
-            guard let wait = policy.delay(beforeAttempt: attempt, retryAfter: retryAfter, using: &random) else {
-                throw .unavailable(provider: provider, detail: "\(failure) tras \(attempt - 1) intentos")
-            }
-            do {
-                try await Task.sleep(for: wait)
-            } catch {
-                throw .unavailable(provider: provider, detail: "\(failure); se canceló la espera para reintentar")
+        do {
+            return try await core.send(request)
+        } catch {
+            switch error {
+            case .unavailable(let detail): throw .unavailable(provider: provider, detail: detail)
+            case .circuitOpen(let retryAt): throw .circuitOpen(provider: provider, retryAt: retryAt)
+            case .outcomeUnknown(let detail): throw .outcomeUnknown(provider: provider, detail: detail)
             }
         }
-    }
-
-    private func execute(_ request: Request) async throws -> Response {
-        var outgoing = HTTPClientRequest(url: baseURL + request.path)
-        outgoing.method = request.method
-        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
-        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-        let seconds = timeout.components.seconds
-        let response = try await http.execute(outgoing, timeout: .seconds(max(1, seconds)))
-        let body = try await response.body.collect(upTo: Self.maximumBody)
-        return Response(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Array(body.readableBytesView))
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError { return "sin respuesta (\(error))" }
-        return "sin respuesta (\(String(describing: error).prefix(120)))"
     }
 }

@@ -39,6 +39,9 @@ public enum LedgerAccount: String, Sendable, Hashable, Codable, CaseIterable, Co
     case suspense = "2301"
     /// Cuenta puente de reestructuras: the new loan's disbursement pays the old loan through it (nets to zero).
     case restructureBridge = "2302"
+    /// Dispersiones SPEI por liquidar: a disbursement ordered through the SPEI participant until it settles (then
+    /// Bancos) or is returned (then the disbursement is reversed).
+    case speiInTransit = "2303"
     /// Ingresos por intereses.
     case interestIncome = "5101"
     /// Ingresos por intereses moratorios.
@@ -76,6 +79,7 @@ public enum LedgerAccount: String, Sendable, Hashable, Codable, CaseIterable, Co
         case .advancePayments: "Pagos adelantados de acreditados"
         case .suspense: "Partidas en suspenso"
         case .restructureBridge: "Cuenta puente de reestructuras"
+        case .speiInTransit: "Dispersiones SPEI por liquidar"
         case .interestIncome: "Ingresos por intereses"
         case .moratoriumIncome: "Ingresos por intereses moratorios"
         case .feeIncome: "Comisiones cobradas"

@@ -44,7 +44,7 @@ extension LedgerAccount {
     /// cash: bank, cash, clearing and suspense accounts are the lender's.
     public var isLoanAccount: Bool {
         switch self {
-        case .cash, .banks, .clearingConekta, .clearingOpenpay, .clearingMercadoPago, .clearingStripe, .clearingPayPal, .suspense, .restructureBridge, .gatewayFees: false
+        case .cash, .banks, .clearingConekta, .clearingOpenpay, .clearingMercadoPago, .clearingStripe, .clearingPayPal, .suspense, .restructureBridge, .speiInTransit, .gatewayFees: false
         default: true
         }
     }

@@ -13,6 +13,12 @@ public enum MoneyChannel: String, Sendable, Hashable, Codable, CaseIterable {
     case paypal
     /// No money moves: a restructuring's new loan pays the old one.
     case restructure = "reestructura"
+    /// Money already received and held in suspense (partidas en suspenso), applied to a loan once identified.
+    case suspense = "suspenso"
+
+    /// Whether staff and API clients may name the channel for a payment or a disbursement (a restructuring and money
+    /// from suspense are recorded by their own operations).
+    public var isChosenByStaff: Bool { self != .restructure && self != .suspense }
 
     /// The lender's account the money goes through.
     public var account: LedgerAccount {
@@ -25,6 +31,7 @@ public enum MoneyChannel: String, Sendable, Hashable, Codable, CaseIterable {
         case .stripe: .clearingStripe
         case .paypal: .clearingPayPal
         case .restructure: .restructureBridge
+        case .suspense: .suspense
         }
     }
 
@@ -40,6 +47,7 @@ public enum MoneyChannel: String, Sendable, Hashable, Codable, CaseIterable {
         case .stripe: "Stripe"
         case .paypal: "PayPal"
         case .restructure: "Reestructura"
+        case .suspense: "Partida en suspenso"
         }
     }
 }

@@ -19,5 +19,6 @@ public enum Migrations {
         .m0016CardSetups,
         .m0017BankStatements,
         .m0018LoanCLABEs,
+        .m0019SPEI,
     ]
 }

@@ -47,7 +47,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         }
         if showProgress { Terminal.progress("") }
         if json { return try Terminal.printJSON(summary) }
-        print("✓ \(summary.lines) depósitos revisados: \(summary.posted) aplicados a créditos ($\(summary.postedAmount)), \(summary.review) por revisar, \(summary.unidentified) sin identificar.")
+        print("✓ \(summary.lines) depósitos revisados: \(summary.posted) aplicados a créditos ($\(summary.postedAmount)), \(summary.review) por revisar, \(summary.unidentified) sin identificar\(summary.alreadyReceived > 0 ? ", \(summary.alreadyReceived) ya recibidos por SPEI" : "").")
         if summary.review + summary.unidentified > 0 {
             print("  Los demás quedan guardados con sus candidatos (por revisar) o como depósitos sin identificar.")
         }

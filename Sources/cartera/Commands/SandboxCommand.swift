@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Integrations
 import Logging
 import Sandbox
 
@@ -9,7 +10,7 @@ import Sandbox
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Sirve los simuladores de las pasarelas de pago (Stripe, Conekta, Openpay, Mercado Pago, PayPal) en un puerto propio.",
+        abstract: "Sirve los simuladores de las pasarelas de pago (Stripe, Conekta, Openpay, Mercado Pago, PayPal) y de STP (SPEI) en un puerto propio.",
         discussion: """
             Cada pasarela queda bajo su prefijo (/stripe, …) con su API real: rutas, campos, códigos de estado, errores y avisos firmados.
             La página http://HOST:PUERTO/ permite marcar fichas y transferencias como pagadas, vencerlas o hacerlas fallar.
@@ -44,6 +45,19 @@ struct SandboxCommand: AsyncParsableCommand {
         // Conekta signs with a key made at start: its public half goes where Cartera can read it.
         let keyFile = FileManager.default.currentDirectoryPath + "/conekta-sandbox-webhook-key.pem"
         try sandboxes.conektaWebhookPublicKeyPEM.write(toFile: keyFile, atomically: true, encoding: .utf8)
+        // STP keeps the company's public key: the sandbox makes the company's key pair and leaves the private half for
+        // Cartera (readable by this user only).
+        let signer = try STPSigner.generated()
+        let stpKeyFile = FileManager.default.currentDirectoryPath + "/stp-sandbox-company-key.pem"
+        FileManager.default.createFile(atPath: stpKeyFile, contents: Data(signer.privateKeyPEM.utf8), attributes: [.posixPermissions: 0o600])
+        let publicKey = signer.publicKeyPEM
+        var statusURL: (@Sendable () -> String)?
+        var depositURL: (@Sendable () -> String)?
+        if let webhook {
+            statusURL = { webhook + "/stp/estado" }
+            depositURL = { webhook + "/stp/abono" }
+        }
+        STPSandbox(publicKeyPEM: { publicKey }, statusURL: statusURL, depositURL: depositURL).add(to: router, prefix: "/stp")
         var logger = Logger(label: "cartera.sandbox")
         logger.logLevel = .warning
         let app = Application(
@@ -55,7 +69,9 @@ struct SandboxCommand: AsyncParsableCommand {
                 print("Sandbox de pasarelas escuchando en \(base)  (página: \(base)/)")
                 print(webhook.map { "  Avisos firmados a \($0)/<pasarela>" } ?? "  Sin --webhook-url: no se envían avisos.")
                 print("  Para que Cartera lo use:")
-                for (name, value) in GatewaySandboxes.environment(base: base, conektaKeyFile: keyFile) { print("    export \(name)=\(value)") }
+                for (name, value) in GatewaySandboxes.environment(base: base, conektaKeyFile: keyFile) + STPSandbox.environment(base: base, keyFile: stpKeyFile) {
+                    print("    export \(name)=\(value)")
+                }
                 print("Detenga el sandbox con Ctrl+C.")
                 fflush(nil)
             },

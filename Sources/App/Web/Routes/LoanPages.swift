@@ -18,11 +18,13 @@ struct LoanPages {
     let intents: PaymentIntentBook
     let mandates: CardMandateBook
     let clabes: LoanCLABEs
+    let transfers: SPEITransfers
 
     static let notices: [String: String] = [
         "solicitud": "Solicitud registrada.", "aprobado": "Crédito aprobado.", "cancelado": "Crédito cancelado.", "dispuesto": "Crédito dispuesto.",
         "pago": "Pago registrado y aplicado.", "pago-cancelado": "Pago cancelado; el crédito quedó como si no se hubiera recibido.", "castigado": "Crédito castigado.",
         "reestructura": "Crédito creado por reestructura; el anterior quedó liquidado por él.",
+        "spei": "Orden SPEI enviada a STP: el crédito quedó dispuesto y la disposición se liquida cuando STP la confirme (véala en SPEI).",
     ]
 
     func add() {
@@ -34,6 +36,8 @@ struct LoanPages {
         let intents = intents
         let mandates = mandates
         let clabes = clabes
+        let transfers = transfers
+        let speiConfigured = transfers.settings != nil
 
         web.get("/creditos", .permission(.readLoans)) { request in
             guard let user = request.user else { return WebPages.redirect(to: "/login") }
@@ -76,7 +80,7 @@ struct LoanPages {
 
         web.get("/creditos/:id", .permission(.readLoans)) { request in
             guard let user = request.user, let id = request.context.parameters.get("id") else { return WebPages.redirect(to: "/login") }
-            return try await Self.detail(pages, request, id: id, user: user, book: book, directory: directory, database: database, error: nil)
+            return try await Self.detail(pages, request, id: id, user: user, book: book, directory: directory, database: database, speiConfigured: speiConfigured, error: nil)
         }
 
         // Actions. Each answers with the loan's page: a notice after success, the reason in Spanish after a refusal.
@@ -88,7 +92,7 @@ struct LoanPages {
                     return WebPages.redirect(to: "/creditos/\(id)?aviso=\(notice)")
                 } catch let error as APIError {
                     let detail = ([error.message] + error.details.map(\.message)).joined(separator: " ")
-                    return try await Self.detail(pages, request, id: id, user: user, book: book, directory: directory, database: database, error: detail,
+                    return try await Self.detail(pages, request, id: id, user: user, book: book, directory: directory, database: database, speiConfigured: speiConfigured, error: detail,
                                                  status: error.status == .notFound ? .notFound : .unprocessableContent)
                 }
             }
@@ -111,6 +115,13 @@ struct LoanPages {
             // The loan's own CLABE for SPEI payments (handed out again on its statement if this fails).
             _ = try? await clabes.clabe(of: id, lenderID: user.lenderID)
             return "dispuesto"
+        }
+        action("spei", .disburseLoans) { request, id, user in
+            _ = try await transfers.disburse(
+                id, clabe: request.field("clabe"), name: request.field("beneficiario"), rfc: request.field("rfc").nilIfEmpty, lenderID: user.lenderID,
+                actor: request.actor
+            )
+            return "spei"
         }
         action("pagos", .postPayments) { request, id, user in
             guard let channel = MoneyChannel(rawValue: request.field("canal")) else {
@@ -149,7 +160,7 @@ struct LoanPages {
                 )
                 return WebPages.redirect(to: "/creditos/\(record.id)?aviso=reestructura")
             } catch let error as APIError {
-                return try await Self.detail(pages, request, id: id, user: user, book: book, directory: directory, database: database,
+                return try await Self.detail(pages, request, id: id, user: user, book: book, directory: directory, database: database, speiConfigured: speiConfigured,
                                              error: ([error.message] + error.details.map(\.message)).joined(separator: " "), status: .unprocessableContent)
             }
         }
@@ -165,7 +176,7 @@ struct LoanPages {
                 _ = try await book.reverse(id, payment: payment, reason: request.field("motivo"), lenderID: user.lenderID, actor: request.actor)
                 return WebPages.redirect(to: "/creditos/\(id)?aviso=pago-cancelado")
             } catch let error as APIError {
-                return try await Self.detail(pages, request, id: id, user: user, book: book, directory: directory, database: database, error: error.message,
+                return try await Self.detail(pages, request, id: id, user: user, book: book, directory: directory, database: database, speiConfigured: speiConfigured, error: error.message,
                                              status: .unprocessableContent)
             }
         }
@@ -293,7 +304,7 @@ struct LoanPages {
     /// The loan's page for staff.
     static func detail(
         _ pages: WebPages, _ request: WebRequest, id: String, user: WebSessions.User, book: LoanBook, directory: ClientDirectory, database: Database,
-        error: String?, status: HTTPResponse.Status = .ok
+        speiConfigured: Bool, error: String?, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let record: LoanBook.Record
         let position: LoanPosition?
@@ -338,6 +349,7 @@ struct LoanPages {
             "approve": user.role.allows(.approveLoans) && record.status == .application,
             "cancel": user.role.allows(.originateLoans) && [.application, .approved].contains(record.status),
             "disburse": user.role.allows(.disburseLoans) && record.status == .approved,
+            "speiDisburse": user.role.allows(.disburseLoans) && record.status == .approved && speiConfigured,
             "pay": user.role.allows(.postPayments) && record.status.acceptsPayments,
             "writeOff": user.role.allows(.approveLoans) && record.status == .active,
             "restructure": user.role.allows(.approveLoans) && record.status == .active,
@@ -345,7 +357,7 @@ struct LoanPages {
         ]
         values["today"] = today
         values["idem"] = APIClients.randomHex(bytes: 16)
-        values["channels"] = MoneyChannel.allCases.filter { $0 != .restructure }.map { ["value": $0.rawValue, "label": $0.label] }
+        values["channels"] = MoneyChannel.allCases.filter(\.isChosenByStaff).map { ["value": $0.rawValue, "label": $0.label] }
         values["excesses"] = ExcessPolicy.allCases.map { ["value": $0.rawValue, "label": $0.label] }
         return pages.render(
             "loan", title: "Crédito \(record.id)", web: request, values: values, notice: request.query("aviso").flatMap { notices[$0] }, error: error,

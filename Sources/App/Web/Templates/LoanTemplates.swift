@@ -99,6 +99,15 @@ enum LoanTemplates {
           <label for="referencia-disposicion">Referencia (clave de rastreo, cheque…)</label><input id="referencia-disposicion" name="referencia" maxlength="64">
           <button type="submit" id="disponer">Disponer</button></form>
         {{/actions.disburse}}
+        {{#actions.speiDisburse}}
+        <form method="post" action="/creditos/{{loan.id}}/spei" class="card" id="dispersar-spei"><input type="hidden" name="csrf" value="{{csrf}}">
+          <h2>Dispersar por SPEI (STP)</h2>
+          <p>La orden se firma y se envía a STP; el crédito queda dispuesto al aceptarla y la disposición se liquida o se revierte con el aviso de STP.</p>
+          <label for="clabe-spei">CLABE del acreditado</label><input id="clabe-spei" name="clabe" inputmode="numeric" maxlength="18" required>
+          <label for="beneficiario-spei">Titular de la cuenta</label><input id="beneficiario-spei" name="beneficiario" maxlength="60" required>
+          <label for="rfc-spei">RFC o CURP del titular (opcional)</label><input id="rfc-spei" name="rfc" maxlength="18">
+          <button type="submit" id="enviar-spei">Enviar orden SPEI</button></form>
+        {{/actions.speiDisburse}}
         {{#actions.pay}}
         <form method="post" action="/creditos/{{loan.id}}/pagos" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="idem" value="{{idem}}">
           <h2>Registrar pago</h2>

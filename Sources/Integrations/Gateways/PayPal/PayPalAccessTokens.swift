@@ -2,52 +2,31 @@ import CarteraCore
 import Foundation
 import NIOHTTP1
 
-/// PayPal's OAuth2 client-credentials tokens (`POST /v1/oauth2/token`, HTTP Basic with the client id and secret): one
-/// kept until a minute before it expires, fetched by one caller while the others wait for it (single flight), and
-/// dropped when PayPal refuses it so the next call fetches a new one.
-public actor PayPalAccessTokens {
-    let client: ProviderHTTPClient
-    let clientID: String
-    let secret: String
-    let clock: @Sendable () -> Timestamp
-    private var current: (token: String, expiresAt: Timestamp)?
-    private var fetching: Task<(String, Timestamp), any Error>?
-    /// How many tokens were fetched (for tests and metrics).
-    public private(set) var fetched = 0
+/// PayPal's OAuth2 client-credentials tokens (`POST /v1/oauth2/token`, HTTP Basic with the client id and secret), kept
+/// in an `OAuth2TokenCache`: refreshed before they expire, one fetch in flight, dropped when PayPal refuses one.
+public struct PayPalAccessTokens: Sendable {
+    let cache: OAuth2TokenCache
 
     public init(client: ProviderHTTPClient, clientID: String, secret: String, clock: @escaping @Sendable () -> Timestamp = { .now }) {
-        self.client = client
-        self.clientID = clientID
-        self.secret = secret
-        self.clock = clock
+        cache = OAuth2TokenCache(clock: clock) { try await Self.fetch(client: client, clientID: clientID, secret: secret) }
     }
 
-    /// A token valid for at least another minute.
+    /// How many tokens were fetched (for tests and metrics).
+    public var fetched: Int { get async { await cache.fetched } }
+
+    /// A token that is not about to expire.
     public func token() async throws(GatewayError) -> String {
-        if let current, clock().adding(seconds: 60) < current.expiresAt { return current.token }
-        let task: Task<(String, Timestamp), any Error>
-        if let fetching {
-            task = fetching
-        } else {
-            task = Task { try await self.fetch() }
-            fetching = task
-        }
         do {
-            let (token, expiresAt) = try await task.value
-            current = (token, expiresAt)
-            fetching = nil
-            return token
+            return try await cache.token()
         } catch {
-            fetching = nil
             throw (error as? GatewayError) ?? .invalidResponse(provider: .paypal, detail: "\(error)")
         }
     }
 
     /// Forgets the token (PayPal answered 401 to it).
-    public func invalidate() { current = nil }
+    public func invalidate() async { await cache.invalidate() }
 
-    private func fetch() async throws(GatewayError) -> (String, Timestamp) {
-        fetched += 1
+    static func fetch(client: ProviderHTTPClient, clientID: String, secret: String) async throws(GatewayError) -> (token: String, lifetimeSeconds: Int64) {
         let credentials = Data("\(clientID):\(secret)".utf8).base64EncodedString()
         let response = try await client.send(.init(
             method: .POST, path: "/v1/oauth2/token",
@@ -63,6 +42,6 @@ public actor PayPalAccessTokens {
                 detail: JSONFields.text(object, "error_description") ?? "PayPal no entregó un token de acceso: revise el client id y el secreto."
             )
         }
-        return (token, clock().adding(seconds: lifetime))
+        return (token, Int64(lifetime))
     }
 }

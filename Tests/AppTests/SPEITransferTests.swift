@@ -1,0 +1,207 @@
+import CarteraCore
+import CarteraSecurity
+import CarteraTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Integrations
+import Lending
+import NIOConcurrencyHelpers
+import SQLKit
+import Sandbox
+import Store
+import Testing
+
+@testable import App
+
+/// SPEI through STP end to end: Cartera and the STP sandbox on one live server, the sandbox calling Cartera's callbacks.
+@Suite("SPEI through STP: disbursement orders, settlement, returns, deposits and suspense")
+struct SPEITransferTests {
+    static let range = try! VirtualCLABERange(prefix: "6461809999")
+
+    /// The balance (debits − credits) of each account in the loan's journal lines (or the lender's, with nil).
+    static func balances(_ database: Database, loanID: String?) async throws -> [String: Int64] {
+        try await database.withConnection { db in
+            let filter: SQLQueryString = loanID.map { "loan_id = \(bind: $0)" } ?? "loan_id IS NULL"
+            var result: [String: Int64] = [:]
+            for row in try await db.raw("SELECT account, CAST(SUM(debit) - SUM(credit) AS BIGINT) AS b FROM journal_lines WHERE \(filter) GROUP BY account").all() {
+                let balance = try row.decode(column: "b", as: Int64.self)
+                if balance != 0 { result[try row.decode(column: "account", as: String.self)] = balance }
+            }
+            return result
+        }
+    }
+
+    static func wait(_ what: String, _ condition: () async throws -> Bool) async throws {
+        for _ in 0..<250 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("waited in vain for \(what)")
+    }
+
+    @Test("An order is signed and sent, settled by callback into Bancos; a returned one is reversed; deposits find their loan or wait in suspense", arguments: TestEngine.available)
+    func endToEnd(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            _ = try await TestStaff.seed(database)
+            let fixture = try await LoanFixture.make(database)
+            let book = LoanBook(database: database)
+            func approved(_ amount: String) async throws -> String {
+                let loan = try await database.transaction { db in
+                    try await book.apply(.init(clientId: fixture.clientID, productCode: "MENSUAL", amount: amount, term: 3), lenderID: fixture.lenderID, actor: .commandLine, on: db)
+                }
+                _ = try await book.decide(loan.id, approve: true, note: nil, lenderID: fixture.lenderID, actor: .commandLine)
+                return loan.id
+            }
+            let settledLoan = try await approved("10000.00")
+            let returnedLoan = try await approved("5000.00")
+
+            let signer = try STPSigner.generated()
+            let publicKey = signer.publicKeyPEM
+            let port = NIOLockedValueBox(0)
+            let base: @Sendable () -> String = { "http://127.0.0.1:\(port.withLockedValue { $0 })" }
+            var configuration = AppConfiguration(databaseURL: database.url)
+            configuration.virtualCLABEs = Self.range
+            let settings = STPSettings(
+                apiBase: { base() + "/stp/speiws/rest" },
+                company: .init(empresa: STPSandbox.empresa, cuentaOrdenante: STPSandbox.companyAccount, nombreOrdenante: "FINANCIERA PRUEBA", rfcCurpOrdenante: nil),
+                privateKeyPEM: signer.privateKeyPEM
+            )
+            configuration.stp = settings
+            let sandbox = STPSandbox(
+                publicKeyPEM: { publicKey }, statusURL: { base() + "/webhooks/stp/estado" }, depositURL: { base() + "/webhooks/stp/abono" }, settleAfter: .milliseconds(30)
+            )
+            let keys = TestKeys.live
+            let tokens = try await TokenService.load(database: database, keys: keys)
+            let built = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, stpSandbox: sandbox, clock: { .now })
+            sandbox.add(to: built.router, prefix: "/stp")
+            let clabes = LoanCLABEs(database: database, range: Self.range)
+            let transfers = SPEITransfers(database: database, keys: keys, book: book, clabes: clabes, settings: settings)
+            let staff = Administration.Actor(kind: .user, id: "u.administrador")
+
+            try await Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+                port.withLockedValue { $0 = client.port! }
+
+                // 1. An order taken by STP disburses the loan against SPEI in transit (2303) …
+                let beneficiary = CLABE.make(bankPrefix: "012", plaza: "180", account: "00123456789")!
+                let order = try await transfers.disburse(settledLoan, clabe: beneficiary, name: "María Fernanda Núñez", rfc: nil, lenderID: fixture.lenderID, actor: staff)
+                #expect(["enviada", "liquidada"].contains(order.status) && order.amount == "10000.00" && order.beneficiaryName == "Maria Fernanda Nunez" && order.trackingKey.count <= 29)
+                #expect(try await book.loan(settledLoan, lenderID: fixture.lenderID).status == .active)
+                // … a second order for the same loan is refused while one is on its way (and the loan is no longer approved).
+                await #expect(throws: APIError.self) { try await transfers.disburse(settledLoan, clabe: beneficiary, name: "Otra", rfc: nil, lenderID: fixture.lenderID, actor: staff) }
+                // … and STP's settlement moves it to Bancos.
+                try await Self.wait("settlement") { try await transfers.order(order.id, lenderID: fixture.lenderID).status == "liquidada" }
+                let settled = try await Self.balances(database, loanID: settledLoan)
+                #expect(settled["2303"] == nil && settled["1102"] == -1_000_000 && settled["1301"] == 1_000_000)
+
+                // 2. A returned order (the account does not exist) reverses the disbursement: the loan is approved again.
+                let missing = CLABE.make(bankPrefix: "012", plaza: "180", account: "99900000001")!
+                let returned = try await transfers.disburse(returnedLoan, clabe: missing, name: "Juan Pérez", rfc: "PEGJ800101AB1", lenderID: fixture.lenderID, actor: staff)
+                #expect(["enviada", "devuelta"].contains(returned.status))  // STP may answer before this reads it back
+                try await Self.wait("return") { try await transfers.order(returned.id, lenderID: fixture.lenderID).status == "devuelta" }
+                #expect(try await transfers.order(returned.id, lenderID: fixture.lenderID).returnCause == 1)
+                #expect(try await Self.balances(database, loanID: returnedLoan).isEmpty)
+                let again = try await book.loan(returnedLoan, lenderID: fixture.lenderID)
+                #expect(again.status == .approved && again.disbursedOn == nil)
+                // It can be disbursed anew (here by a bank transfer).
+                _ = try await book.disburse(returnedLoan, channel: .transfer, reference: "TR-1", lenderID: fixture.lenderID, actor: .commandLine)
+                #expect(try await book.loan(returnedLoan, lenderID: fixture.lenderID).status == .active)
+
+                // 3. A deposit to a loan's own CLABE is applied to it, once, however often STP calls.
+                let loanCLABE = try #require(try await clabes.clabe(of: settledLoan, lenderID: fixture.lenderID))
+                let key = try await sandbox.sendDeposit(account: loanCLABE, amount: "1500.00", payer: "María Núñez", payerAccount: beneficiary, concept: "PAGO", reference: nil)
+                _ = try await sandbox.sendDeposit(account: loanCLABE, amount: "1500.00", payer: "María Núñez", payerAccount: beneficiary, concept: "PAGO", reference: nil, trackingKey: key)
+                let payments = try await book.payments(settledLoan, lenderID: fixture.lenderID)
+                #expect(payments.count == 1 && payments.first?.reference == key && payments.first?.channel == "spei" && payments.first?.amount == "1500.00")
+                let deposits = try await transfers.deposits(lenderID: fixture.lenderID)
+                #expect(deposits.count == 1 && deposits.first?.status == "aplicado" && deposits.first?.loanId == settledLoan && deposits.first?.payerName == "Maria Nunez")
+
+                // 4. A deposit to a CLABE of the range that no loan has waits in suspense, and staff apply it.
+                let unassigned = try #require(Self.range.clabe(number: 999_999))
+                let stray = try await sandbox.sendDeposit(account: unassigned, amount: "250.00", payer: "Sin Nombre", payerAccount: beneficiary, concept: "ABONO", reference: "7")
+                let waiting = try #require(try await transfers.deposits(lenderID: fixture.lenderID).first { $0.trackingKey == stray })
+                #expect(waiting.status == "suspenso")
+                #expect(try await Self.balances(database, loanID: nil) == ["1102": 25_000, "2301": -25_000])
+                try await transfers.applyFromSuspense(waiting.id, to: settledLoan, lenderID: fixture.lenderID, actor: staff)
+                await #expect(throws: APIError.self) { try await transfers.applyFromSuspense(waiting.id, to: settledLoan, lenderID: fixture.lenderID, actor: staff) }
+                let applied = try await book.payments(settledLoan, lenderID: fixture.lenderID)
+                #expect(applied.count == 2 && applied.contains { $0.channel == "suspenso" && $0.reference == stray && $0.amount == "250.00" })
+                let settledNow = try await Self.balances(database, loanID: settledLoan)
+                #expect(settledNow["2301"] == 25_000)  // the suspense credit is cleared by the loan's payment from suspense
+
+                // 5. A deposit to an account that is not the lender's is refused so STP returns it; nothing is stored.
+                let foreign = try await sandbox.sendDeposit(account: beneficiary, amount: "10.00", payer: "X", payerAccount: beneficiary, concept: "X", reference: nil)
+                #expect(try await transfers.deposits(lenderID: fixture.lenderID).count == 2)
+                #expect(sandbox.answer(toDeposit: foreign) == #"devuelto: {"id":1,"mensaje":"Cuenta inexistente"}"#)
+
+                // A status callback repeated changes nothing; staff cannot pay from suspense through the payment form.
+                let repeatBody = Array(#"{"id":1,"folioOrigen":"\#(order.id)","estado":"LIQUIDACION"}"#.utf8)
+                #expect(try await transfers.orderStatus(repeatBody) == .accepted)
+                #expect(try await Self.balances(database, loanID: settledLoan)["1102"] == -1_000_000 + 150_000)
+                await #expect(throws: APIError.self) {
+                    try await book.pay(settledLoan, .init(amount: "1.00", channel: .suspense), lenderID: fixture.lenderID, actor: .commandLine)
+                }
+
+                // The same deposit in the STP account's statement is recognised by its tracking key: nothing is posted twice.
+                let today = book.today().text.replacingOccurrences(of: "-", with: "")
+                let ofx = """
+                    OFXHEADER:100
+                    DATA:OFXSGML
+
+                    <OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>MXN<BANKACCTFROM><BANKID>646<ACCTID>\(STPSandbox.companyAccount)<ACCTTYPE>CHECKING</BANKACCTFROM>
+                    <BANKTRANLIST><DTSTART>\(today)<DTEND>\(today)
+                    <STMTTRN><TRNTYPE>CREDIT<DTPOSTED>\(today)<TRNAMT>1500.00<FITID>F1<NAME>MARIA NUNEZ<MEMO>SPEI \(key) \(loanCLABE)</STMTTRN>
+                    </BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>
+                    """
+                _ = try await StatementImports(database: database, keys: keys).importFile(Data(ofx.utf8), fileName: "stp.ofx", lenderID: fixture.lenderID, actor: staff)
+                let summary = try await BankReconciliation(database: database, keys: keys, book: book, clabes: clabes).run(lenderID: fixture.lenderID, actor: staff)
+                #expect(summary.alreadyReceived == 1 && summary.posted == 0)
+                #expect(try await book.payments(settledLoan, lenderID: fixture.lenderID).count == 2)
+
+                // The back office lists orders and deposits.
+                let gestor = TestBrowser(client)
+                try await gestor.signIn("u.gestor.cobranza")
+                let page = try await gestor.get("/spei").text
+                #expect(page.contains(order.trackingKey) && page.contains("Liquidada") && page.contains("Devuelta (causa 1)") && page.contains(stray))
+                #expect(page.contains("Maria Fernanda Nunez") && page.contains("Aplicado"))
+
+                let report = try await LedgerVerification(database: database, book: book).run()
+                #expect(report.ok, "\(report.problems)")
+                let actions = try await database.withConnection { db in
+                    try await db.raw("SELECT action FROM audit_log WHERE action LIKE 'spei.%' OR action = 'loan.disbursement_returned'").all(decodingColumn: "action", as: String.self)
+                }
+                for action in ["spei.order.create", "spei.order.sent", "spei.order.settled", "spei.order.returned", "loan.disbursement_returned", "spei.deposit.receive", "spei.deposit.suspense"] {
+                    #expect(actions.contains(action), "\(action)")
+                }
+            }
+        }
+    }
+
+    @Test("Callbacks are heard only from the configured addresses, and answered 503 while SPEI is not configured")
+    func callbacksAreDeniedByDefault() async throws {
+        try await TestEngine.sqlite.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let keys = TestKeys.live
+            let tokens = try await TokenService.load(database: database, keys: keys)
+            var configuration = AppConfiguration(databaseURL: database.url)
+            let unconfigured = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, clock: { .now })
+            try await Application(router: unconfigured.router).test(.router) { client in
+                let response = try await client.execute(uri: "/webhooks/stp/abono", method: .post, body: ByteBuffer(string: "{}"))
+                #expect(response.status == .serviceUnavailable)
+            }
+            configuration.stp = STPSettings(
+                apiBase: { "http://127.0.0.1:9" }, company: .init(empresa: "CARTERA", cuentaOrdenante: STPSandbox.companyAccount, nombreOrdenante: "F", rfcCurpOrdenante: nil),
+                privateKeyPEM: try STPSigner.generated().privateKeyPEM, callbackAllow: ["10.1.2.3"]
+            )
+            let configured = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, clock: { .now })
+            try await Application(router: configured.router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+                for path in ["/webhooks/stp/abono", "/webhooks/stp/estado"] {
+                    let response = try await client.execute(uri: path, method: .post, body: ByteBuffer(string: "{}"))
+                    #expect(response.status == .forbidden)
+                    #expect(String(buffer: response.body).contains("spei_callback_forbidden"))
+                }
+            }
+        }
+    }
+}
