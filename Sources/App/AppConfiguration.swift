@@ -31,6 +31,7 @@ import Store
 /// | `cartera.paypal.cert.url.prefix` | `CARTERA_PAYPAL_CERT_URL_PREFIX` | — | where PayPal's signing certificates may come from | PayPal's API hosts | no |
 /// | `cartera.<provider>.secret.key` | `CARTERA_STRIPE_SECRET_KEY`, `…_CONEKTA_…`, `…_OPENPAY_…`, `…_MERCADOPAGO_…`, `…_PAYPAL_…` | — | the provider's secret API key (PayPal: client secret) | none (provider not offered) | yes |
 /// | `cartera.stp.*` | `CARTERA_STP_EMPRESA`, `…_ACCOUNT`, `…_NAME`, `…_RFC`, `…_PRIVATE_KEY_FILE`, `…_API_BASE`, `…_CALLBACK_ALLOW` | — | SPEI through STP (see `STPSettings`) | none (no SPEI orders) | the key file is |
+/// | `cartera.bank.*` | `CARTERA_BANK_API_BASE`, `…_CLIENT_ID`, `…_CLIENT_SECRET`, `…_NAME` | — | the bank's API, OAuth2 client credentials (see `BankAPISettings`) | none (statements by file only) | the secret is |
 /// | `cartera.<provider>.api.base` | `CARTERA_STRIPE_API_BASE`, … | — | the API's base URL | the provider's production URL | no |
 /// | `cartera.openpay.merchant.id`, `cartera.paypal.client.id` | `CARTERA_OPENPAY_MERCHANT_ID`, `CARTERA_PAYPAL_CLIENT_ID` | — | merchant / client id | none | no |
 ///
@@ -65,6 +66,8 @@ public struct AppConfiguration: Sendable {
     public var publicURL: String?
     /// SPEI through the lender's participant (STP); nil when not configured (see `STPSettings` for the settings).
     public var stp: STPSettings?
+    /// The lender's bank API; nil when not configured (see `BankAPISettings`).
+    public var bankAPI: BankAPISettings?
     /// `serve --demo`: serve every gateway's sandbox under `/sandbox` and point the connectors and webhooks at it.
     public var demoSandbox = false
 
@@ -149,6 +152,17 @@ public struct AppConfiguration: Sendable {
         try gatewayWebhooks.validate()
         gateways = GatewayConnectorSettings(reader: reader)
         stp = try Self.stpSettings(reader)
+        if let base = reader.string(forKey: "cartera.bank.api.base")?.trimmingCharacters(in: .whitespaces), !base.isEmpty {
+            guard let url = URL(string: base), ["http", "https"].contains(url.scheme ?? "") else {
+                throw ConfigurationError.invalid(setting: "CARTERA_BANK_API_BASE", value: base, expected: "una dirección http(s)")
+            }
+            guard let id = reader.string(forKey: "cartera.bank.client.id"), !id.isEmpty,
+                  let secret = reader.string(forKey: "cartera.bank.client.secret", isSecret: true), !secret.isEmpty
+            else {
+                throw ConfigurationError.invalid(setting: "CARTERA_BANK_CLIENT_ID", value: "", expected: "el client id y el secreto (CARTERA_BANK_CLIENT_SECRET) que dio el banco")
+            }
+            bankAPI = BankAPISettings(apiBase: { base }, clientID: id, clientSecret: secret, name: reader.string(forKey: "cartera.bank.name") ?? "El banco")
+        }
     }
 
     /// The STP settings, when `CARTERA_STP_EMPRESA` is set; every other one is then checked.

@@ -31,6 +31,7 @@ public func buildApplication(
     let bound = BoundPort(configuration.port)
     var sandboxes: GatewaySandboxes?
     var stpSandbox: STPSandbox?
+    var bankSandbox: BankSandbox?
     if configuration.demoSandbox {
         let loopback = ["0.0.0.0", "::", "[::]"].contains(configuration.host) ? "127.0.0.1" : configuration.host
         let address: @Sendable () -> String = { "http://\(loopback):\(bound.value)" }
@@ -63,10 +64,18 @@ public func buildApplication(
                 publicKeyPEM: { publicKey }, statusURL: { address() + "/webhooks/stp/estado" }, depositURL: { address() + "/webhooks/stp/abono" }, clock: clock
             )
         }
+        // The lender's bank API through the bank sandbox.
+        if configuration.bankAPI == nil {
+            configuration.bankAPI = BankAPISettings(
+                apiBase: { address() + "/sandbox/bank" }, clientID: BankSandbox.clientID, clientSecret: BankSandbox.clientSecret, name: "Banco sandbox"
+            )
+            bankSandbox = BankSandbox(clock: clock)
+        }
     }
     let port = configuration.port
     let built = buildRouter(
-        configuration: configuration, database: database, keys: keys, tokens: tokens, logger: logger, sandboxes: sandboxes, stpSandbox: stpSandbox, clock: clock
+        configuration: configuration, database: database, keys: keys, tokens: tokens, logger: logger, sandboxes: sandboxes, stpSandbox: stpSandbox,
+        bankSandbox: bankSandbox, clock: clock
     )
     // The gateways administrators set up in the back office (under what the environment says).
     try await built.gateways.reload()
@@ -93,6 +102,7 @@ func buildRouter(
     logger: Logger = Logger(label: "cartera"),
     sandboxes: GatewaySandboxes? = nil,
     stpSandbox: STPSandbox? = nil,
+    bankSandbox: BankSandbox? = nil,
     clock: @escaping @Sendable () -> Timestamp
 ) -> BuiltRouter {
     let router = Router(context: AppRequestContext.self)
@@ -108,6 +118,7 @@ func buildRouter(
     // Demo only: the gateways' simulators, public like the services they stand for.
     sandboxes?.add(to: router, prefix: "/sandbox")
     stpSandbox?.add(to: router, prefix: "/sandbox/stp")
+    bankSandbox?.add(to: router, prefix: "/sandbox/bank")
     let book = LoanBook(database: database, clock: clock)
     let directory = ClientDirectory(database: database, keys: keys, clock: clock)
     let gateways = GatewayRegistry(configuration: configuration, store: GatewaySettingsStore(database: database, keys: keys, clock: clock), clock: clock)

@@ -14,6 +14,8 @@ public enum StatementFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case ofx
     /// A bank's CSV export, read through a column-mapping profile.
     case csv
+    /// Movements pulled from a bank's API (not a file).
+    case bankAPI = "api"
 }
 
 /// One account's statement (or report, or notification) as the bank wrote it: its balances and its entries.

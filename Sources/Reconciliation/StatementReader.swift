@@ -42,6 +42,8 @@ public enum StatementReader {
                 throw StatementError("account_required", "un CSV no dice a qué cuenta pertenece: indique la cuenta.")
             }
             statements = [try BankCSVParser.parse(data, profile: profile, account: account)]
+        case .bankAPI:
+            throw StatementError("format_not_a_file", "los movimientos de una API bancaria no vienen en archivo: tráigalos con cartera bank pull.")
         }
         for index in statements.indices where statements[index].account.isEmpty {
             guard let account = account?.trimmingCharacters(in: .whitespaces), !account.isEmpty else {

@@ -57,23 +57,33 @@ public struct StatementImports: Sendable {
         } catch {
             throw APIError(status: .unprocessableContent, code: error.code, message: error.message)
         }
+        let fileDigest = ByteEncoding.hex(Array(SHA256.hash(data: data)))
+        return try await store(
+            statements, source: String(fileName.suffix(200)), digest: fileDigest, format: statements.first?.format.rawValue ?? format?.rawValue ?? "?",
+            profile: profile?.name, lenderID: lenderID, actor: actor, progress: progress
+        )
+    }
+
+    /// Stores statements however they came (a file, a bank's API): each line once per account and natural key, all in
+    /// one transaction, with the import's record and audit entry.
+    func store(
+        _ statements: [BankStatement], source name: String, digest fileDigest: String, format formatName: String, profile: String?, lenderID: String,
+        actor: Administration.Actor, progress: (@Sendable (Int, Int) -> Void)?
+    ) async throws -> Summary {
         let now = clock()
         let importID = APIClients.timeOrderedID("imp_", at: now)
-        let fileDigest = ByteEncoding.hex(Array(SHA256.hash(data: data)))
         let warnings = Self.warnings(statements)
         let (credits, debits) = statements.reduce((Int64(0), Int64(0))) { sum, statement in
             (sum.0 + statement.bookedTotals.credits, sum.1 + statement.bookedTotals.debits)
         }
         let total = statements.reduce(0) { $0 + $1.entries.count }
         let cipher = keys.cipher
-        let name = String(fileName.suffix(200))
-        let formatName = statements.first?.format.rawValue ?? format?.rawValue ?? "?"
         let added = try await database.transaction { db -> Int in
             try await db.raw(
                 """
                 INSERT INTO statement_imports (id, lender_id, file_name, file_sha256, format, profile, statements, entries, added, duplicates, credits, debits,
                     warnings, imported_at, imported_by)
-                VALUES (\(bind: importID), \(bind: lenderID), \(bind: name), \(bind: fileDigest), \(bind: formatName), \(bind: profile?.name), \(bind: statements.count),
+                VALUES (\(bind: importID), \(bind: lenderID), \(bind: name), \(bind: fileDigest), \(bind: formatName), \(bind: profile), \(bind: statements.count),
                     \(bind: total), 0, 0, \(bind: credits), \(bind: debits), \(bind: Self.json(warnings)), \(bind: now.text), \(bind: actor.id))
                 """
             ).run()

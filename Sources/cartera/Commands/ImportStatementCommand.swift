@@ -6,7 +6,10 @@ import Logging
 import Reconciliation
 import Store
 
-extension StatementFormat: ExpressibleByArgument {}
+extension StatementFormat: ExpressibleByArgument {
+    /// The file formats (movements from a bank's API come through `cartera bank pull`).
+    public static var allValueStrings: [String] { allCases.filter { $0 != .bankAPI }.map(\.rawValue) }
+}
 
 /// `cartera import-statement FILE`: a bank statement file into the lender's bank lines, once.
 struct ImportStatementCommand: AsyncParsableCommand {

@@ -58,6 +58,7 @@ struct SandboxCommand: AsyncParsableCommand {
             depositURL = { webhook + "/stp/abono" }
         }
         STPSandbox(publicKeyPEM: { publicKey }, statusURL: statusURL, depositURL: depositURL).add(to: router, prefix: "/stp")
+        BankSandbox().add(to: router, prefix: "/bank")
         var logger = Logger(label: "cartera.sandbox")
         logger.logLevel = .warning
         let app = Application(
@@ -69,7 +70,8 @@ struct SandboxCommand: AsyncParsableCommand {
                 print("Sandbox de pasarelas escuchando en \(base)  (página: \(base)/)")
                 print(webhook.map { "  Avisos firmados a \($0)/<pasarela>" } ?? "  Sin --webhook-url: no se envían avisos.")
                 print("  Para que Cartera lo use:")
-                for (name, value) in GatewaySandboxes.environment(base: base, conektaKeyFile: keyFile) + STPSandbox.environment(base: base, keyFile: stpKeyFile) {
+                for (name, value) in GatewaySandboxes.environment(base: base, conektaKeyFile: keyFile) + STPSandbox.environment(base: base, keyFile: stpKeyFile)
+                    + BankSandbox.environment(base: base) {
                     print("    export \(name)=\(value)")
                 }
                 print("Detenga el sandbox con Ctrl+C.")
