@@ -180,12 +180,22 @@ public struct AppConfiguration: Sendable {
         guard let url = URL(string: base), ["http", "https"].contains(url.scheme ?? "") else {
             throw ConfigurationError.invalid(setting: "CARTERA_STP_API_BASE", value: base, expected: "una dirección http(s) como https://prod.stpmex.com/speiws/rest")
         }
-        let allow = (reader.string(forKey: "cartera.stp.callback.allow") ?? "127.0.0.1,::1").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        // STP does not sign its callbacks: only the addresses it calls from are heard, and they must be named. This
+        // machine is never one of them — behind a proxy on it every request would look local; name the proxy in
+        // CARTERA_TRUSTED_PROXIES so the caller's own address is checked.
+        let allowText = reader.string(forKey: "cartera.stp.callback.allow") ?? ""
+        let allow = allowText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !allow.isEmpty, !allow.contains(where: { $0 == "::1" || $0.hasPrefix("127.") || $0 == "localhost" || $0 == "0.0.0.0" || $0 == "::" }) else {
+            throw ConfigurationError.invalid(
+                setting: "CARTERA_STP_CALLBACK_ALLOW", value: allowText,
+                expected: "las direcciones IP desde las que STP envía sus avisos, separadas por comas (nunca las de esta máquina; un proxy local va en CARTERA_TRUSTED_PROXIES)"
+            )
+        }
         let company = STPClient.Company(
             empresa: empresa, cuentaOrdenante: account, nombreOrdenante: reader.string(forKey: "cartera.stp.name") ?? empresa,
             rfcCurpOrdenante: reader.string(forKey: "cartera.stp.rfc")
         )
-        return STPSettings(apiBase: { base }, company: company, privateKeyPEM: pem, callbackAllow: Set(allow.filter { !$0.isEmpty }))
+        return STPSettings(apiBase: { base }, company: company, privateKeyPEM: pem, callbackAllow: Set(allow))
     }
 
     static func integer(_ reader: ConfigReader, _ key: String, _ variable: String, in range: ClosedRange<Int64>) throws -> Int64? {

@@ -1,4 +1,5 @@
 import App
+import Integrations
 import CarteraCore
 import Foundation
 import Logging
@@ -95,5 +96,33 @@ struct GatewayWebhookConfigurationTests {
         #expect(throws: ConfigurationError.self) {
             try AppConfiguration(reader: AppConfiguration.reader(overrides: [:], environment: ["CARTERA_CONEKTA_WEBHOOK_PUBLIC_KEY_FILE": path + ".missing"]))
         }
+    }
+
+    @Test("SPEI through STP: the key, the account and the callers' addresses are checked; this machine is never a caller")
+    func stpSettings() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stp-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let keyFile = folder.appendingPathComponent("key.pem").path
+        try STPSigner.generated().privateKeyPEM.write(toFile: keyFile, atomically: true, encoding: .utf8)
+        let account = CLABE.make(bankPrefix: "646", plaza: "180", account: "12340000000")!
+        var environment = [
+            "CARTERA_STP_EMPRESA": "FINANCIERA", "CARTERA_STP_ACCOUNT": account, "CARTERA_STP_PRIVATE_KEY_FILE": keyFile,
+            "CARTERA_STP_CALLBACK_ALLOW": "200.57.1.10, 200.57.1.11",
+        ]
+        let configured = try AppConfiguration(reader: AppConfiguration.reader(overrides: [:], environment: environment))
+        #expect(configured.stp?.callbackAllow == ["200.57.1.10", "200.57.1.11"] && configured.stp?.company.cuentaOrdenante == account)
+        #expect(configured.stp?.apiBase() == "https://prod.stpmex.com/speiws/rest")
+        for (setting, value) in [
+            ("CARTERA_STP_CALLBACK_ALLOW", ""), ("CARTERA_STP_CALLBACK_ALLOW", "127.0.0.1"), ("CARTERA_STP_CALLBACK_ALLOW", "200.57.1.10,::1"),
+            ("CARTERA_STP_ACCOUNT", "646180123400000001"), ("CARTERA_STP_PRIVATE_KEY_FILE", folder.appendingPathComponent("no-existe.pem").path),
+        ] {
+            var wrong = environment
+            wrong[setting] = value
+            let error = #expect(throws: ConfigurationError.self) { try AppConfiguration(reader: AppConfiguration.reader(overrides: [:], environment: wrong)) }
+            #expect(error?.message.contains(setting) == true, "\(setting)=\(value)")
+        }
+        environment["CARTERA_STP_EMPRESA"] = nil
+        #expect(try AppConfiguration(reader: AppConfiguration.reader(overrides: [:], environment: environment)).stp == nil)
     }
 }

@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Integrations
 import Lending
+import Reconciliation
 import NIOConcurrencyHelpers
 import SQLKit
 import Sandbox
@@ -40,49 +41,70 @@ struct SPEITransferTests {
         Issue.record("waited in vain for \(what)")
     }
 
+    /// Cartera and the STP sandbox on one live server, over a fresh database with a lender, a client and its product.
+    struct Harness {
+        let database: Database
+        let fixture: LoanFixture
+        let book: LoanBook
+        let keys: LiveKeys
+        let clabes: LoanCLABEs
+        let transfers: SPEITransfers
+        let sandbox: STPSandbox
+        let client: any TestClientProtocol
+        let staff = Administration.Actor(kind: .user, id: "u.administrador")
+
+        func approved(_ amount: String) async throws -> String {
+            let loan = try await database.transaction { db in
+                try await book.apply(.init(clientId: fixture.clientID, productCode: "MENSUAL", amount: amount, term: 3), lenderID: fixture.lenderID, actor: .commandLine, on: db)
+            }
+            _ = try await book.decide(loan.id, approve: true, note: nil, lenderID: fixture.lenderID, actor: .commandLine)
+            return loan.id
+        }
+
+        func order(_ id: String) async throws -> SPEITransfers.Order { try await transfers.order(id, lenderID: fixture.lenderID) }
+
+        static func run(on engine: TestEngine, settleAfter: Duration? = .milliseconds(30), _ body: @escaping @Sendable (Harness) async throws -> Void) async throws {
+            try await engine.withFreshDatabase { database in
+                try await Migrator(database: database).migrate()
+                _ = try await TestStaff.seed(database)
+                let fixture = try await LoanFixture.make(database)
+                let book = LoanBook(database: database)
+                let signer = try STPSigner.generated()
+                let publicKey = signer.publicKeyPEM
+                let port = NIOLockedValueBox(0)
+                let base: @Sendable () -> String = { "http://127.0.0.1:\(port.withLockedValue { $0 })" }
+                var configuration = AppConfiguration(databaseURL: database.url)
+                configuration.virtualCLABEs = SPEITransferTests.range
+                let settings = STPSettings(
+                    apiBase: { base() + "/stp/speiws/rest" },
+                    company: .init(empresa: STPSandbox.empresa, cuentaOrdenante: STPSandbox.companyAccount, nombreOrdenante: "FINANCIERA PRUEBA", rfcCurpOrdenante: nil),
+                    privateKeyPEM: signer.privateKeyPEM, callbackAllow: ["127.0.0.1", "::1"]
+                )
+                configuration.stp = settings
+                let sandbox = STPSandbox(
+                    publicKeyPEM: { publicKey }, statusURL: { base() + "/webhooks/stp/estado" }, depositURL: { base() + "/webhooks/stp/abono" }, settleAfter: settleAfter
+                )
+                let keys = TestKeys.live
+                let tokens = try await TokenService.load(database: database, keys: keys)
+                let built = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, clock: { .now })
+                sandbox.add(to: built.router, prefix: "/stp")
+                let clabes = LoanCLABEs(database: database, range: SPEITransferTests.range)
+                let transfers = SPEITransfers(database: database, keys: keys, book: book, clabes: clabes, settings: settings)
+                try await Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+                    port.withLockedValue { $0 = client.port! }
+                    try await body(Harness(database: database, fixture: fixture, book: book, keys: keys, clabes: clabes, transfers: transfers, sandbox: sandbox, client: client))
+                }
+            }
+        }
+    }
+
     @Test("An order is signed and sent, settled by callback into Bancos; a returned one is reversed; deposits find their loan or wait in suspense", arguments: TestEngine.available)
     func endToEnd(engine: TestEngine) async throws {
-        try await engine.withFreshDatabase { database in
-            try await Migrator(database: database).migrate()
-            _ = try await TestStaff.seed(database)
-            let fixture = try await LoanFixture.make(database)
-            let book = LoanBook(database: database)
-            func approved(_ amount: String) async throws -> String {
-                let loan = try await database.transaction { db in
-                    try await book.apply(.init(clientId: fixture.clientID, productCode: "MENSUAL", amount: amount, term: 3), lenderID: fixture.lenderID, actor: .commandLine, on: db)
-                }
-                _ = try await book.decide(loan.id, approve: true, note: nil, lenderID: fixture.lenderID, actor: .commandLine)
-                return loan.id
-            }
-            let settledLoan = try await approved("10000.00")
-            let returnedLoan = try await approved("5000.00")
-
-            let signer = try STPSigner.generated()
-            let publicKey = signer.publicKeyPEM
-            let port = NIOLockedValueBox(0)
-            let base: @Sendable () -> String = { "http://127.0.0.1:\(port.withLockedValue { $0 })" }
-            var configuration = AppConfiguration(databaseURL: database.url)
-            configuration.virtualCLABEs = Self.range
-            let settings = STPSettings(
-                apiBase: { base() + "/stp/speiws/rest" },
-                company: .init(empresa: STPSandbox.empresa, cuentaOrdenante: STPSandbox.companyAccount, nombreOrdenante: "FINANCIERA PRUEBA", rfcCurpOrdenante: nil),
-                privateKeyPEM: signer.privateKeyPEM
-            )
-            configuration.stp = settings
-            let sandbox = STPSandbox(
-                publicKeyPEM: { publicKey }, statusURL: { base() + "/webhooks/stp/estado" }, depositURL: { base() + "/webhooks/stp/abono" }, settleAfter: .milliseconds(30)
-            )
-            let keys = TestKeys.live
-            let tokens = try await TokenService.load(database: database, keys: keys)
-            let built = buildRouter(configuration: configuration, database: database, keys: keys, tokens: tokens, stpSandbox: sandbox, clock: { .now })
-            sandbox.add(to: built.router, prefix: "/stp")
-            let clabes = LoanCLABEs(database: database, range: Self.range)
-            let transfers = SPEITransfers(database: database, keys: keys, book: book, clabes: clabes, settings: settings)
-            let staff = Administration.Actor(kind: .user, id: "u.administrador")
-
-            try await Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
-                port.withLockedValue { $0 = client.port! }
-
+        try await Harness.run(on: engine) { h in
+            let (database, fixture, book, keys, clabes, transfers, sandbox, client, staff) = (h.database, h.fixture, h.book, h.keys, h.clabes, h.transfers, h.sandbox, h.client, h.staff)
+            let settledLoan = try await h.approved("10000.00")
+            let returnedLoan = try await h.approved("5000.00")
+            do {
                 // 1. An order taken by STP disburses the loan against SPEI in transit (2303) …
                 let beneficiary = CLABE.make(bankPrefix: "012", plaza: "180", account: "00123456789")!
                 let order = try await transfers.disburse(settledLoan, clabe: beneficiary, name: "María Fernanda Núñez", rfc: nil, lenderID: fixture.lenderID, actor: staff)
@@ -175,6 +197,89 @@ struct SPEITransferTests {
                     #expect(actions.contains(action), "\(action)")
                 }
             }
+        }
+    }
+
+    @Test("STP down, a lost answer, a PLD refusal, returns reported as deposits, the legacy format, and a statement that came first", arguments: TestEngine.available)
+    func ordersThatFailOrComeBack(engine: TestEngine) async throws {
+        try await Harness.run(on: engine) { h in
+            let lender = h.fixture.lenderID
+            let beneficiary = CLABE.make(bankPrefix: "012", plaza: "180", account: "00123456789")!
+
+            // STP down: the order stays unconfirmed with the loan disbursed against 2303, and goes out when sent again.
+            let down = try await h.approved("4000.00")
+            h.sandbox.faults.set(.status(503))
+            let unavailable = await #expect(throws: APIError.self) {
+                try await h.transfers.disburse(down, clabe: beneficiary, name: "Ana Lopez", rfc: nil, lenderID: lender, actor: h.staff)
+            }
+            #expect(unavailable?.code == "spei_unavailable" && unavailable?.status == .serviceUnavailable)
+            let waiting = try #require(try await h.transfers.orders(lenderID: lender, loanID: down).first)
+            #expect(waiting.status == "enviando" && waiting.error != nil)
+            #expect(try await h.book.loan(down, lenderID: lender).status == .active)
+            #expect(try await SPEITransferTests.balances(h.database, loanID: down)["2303"] == -400_000)
+            await #expect(throws: APIError.self) { try await h.book.disburse(down, channel: .cash, reference: nil, lenderID: lender, actor: .commandLine) }
+            h.sandbox.faults.clear()
+            #expect(try await h.transfers.resendWaiting(olderThan: 0) == 1)
+            try await SPEITransferTests.wait("settlement after resend") { try await h.order(waiting.id).status == "liquidada" }
+            #expect(try await SPEITransferTests.balances(h.database, loanID: down)["2303"] == nil)
+
+            // The answer lost after STP took the order: the retry is told the key is taken, and the order is confirmed.
+            let lost = try await h.approved("3000.00")
+            h.sandbox.loseAnswers(1)
+            let confirmed = try await h.transfers.disburse(lost, clabe: beneficiary, name: "Ana Lopez", rfc: nil, lenderID: lender, actor: h.staff)
+            #expect(["enviada", "liquidada"].contains(confirmed.status))
+            try await SPEITransferTests.wait("settlement of the lost answer") { try await h.order(confirmed.id).status == "liquidada" }
+
+            // Refused by STP (PLD): the disbursement is reversed and the loan approved again.
+            let refused = try await h.approved("2000.00")
+            let pld = await #expect(throws: APIError.self) {
+                try await h.transfers.disburse(refused, clabe: beneficiary, name: "Rechazo PLD", rfc: nil, lenderID: lender, actor: h.staff)
+            }
+            #expect(pld?.code == "spei_refused" && pld?.message.contains("Se rechaza por PLD") == true)
+            #expect(try await h.transfers.orders(lenderID: lender, loanID: refused).first?.status == "rechazada")
+            #expect(try await h.book.loan(refused, lenderID: lender).status == .approved)
+            #expect(try await SPEITransferTests.balances(h.database, loanID: refused).isEmpty)
+
+            // A settled order whose money comes back as a deposit (tipoPago 0): the order is returned once, never a payment.
+            let settled = try await h.approved("6000.00")
+            let back = try await h.transfers.disburse(settled, clabe: beneficiary, name: "Ana Lopez", rfc: nil, lenderID: lender, actor: h.staff)
+            try await SPEITransferTests.wait("settlement") { try await h.order(back.id).status == "liquidada" }
+            let today = h.book.today().text.replacingOccurrences(of: "-", with: "")
+            let returnBody = #"{"id":1,"fechaOperacion":\#(today),"institucionOrdenante":40012,"claveRastreo":"DEV\#(today)01","monto":6000.00,"cuentaBeneficiario":"\#(STPSandbox.companyAccount)","tipoPago":0,"causaDevolucion":1,"claveRastreoDevolucion":"\#(back.trackingKey)"}"#
+            for _ in 0..<2 { #expect(try await h.transfers.deposit(Array(returnBody.utf8)).answer == .accepted) }
+            #expect(try await h.order(back.id).status == "devuelta")
+            #expect(try await h.book.loan(settled, lenderID: lender).status == .approved)
+            #expect(try await SPEITransferTests.balances(h.database, loanID: settled).isEmpty)
+            #expect(try await h.transfers.deposits(lenderID: lender).first { $0.trackingKey == "DEV\(today)01" }?.status == "devolucion")
+            #expect(try await SPEITransferTests.balances(h.database, loanID: nil).isEmpty)  // no suspense, no phantom money in Bancos
+
+            // The legacy PascalCase format is answered in its own words.
+            let active = try await h.approved("5000.00")
+            _ = try await h.book.disburse(active, channel: .transfer, reference: "T-9", lenderID: lender, actor: .commandLine)
+            let clabe = try #require(try await h.clabes.clabe(of: active, lenderID: lender))
+            let legacy = #"{"Clave":2456303,"FechaOperacion":\#(today),"InstitucionOrdenante":40012,"InstitucionBeneficiaria":90646,"ClaveRastreo":"PRUEBALEGADO1","Monto":100.0,"NombreOrdenante":"BANCO","TipoCuentaOrdenante":40,"CuentaOrdenante":"\#(beneficiary)","RFCCurpOrdenante":"ND","NombreBeneficiario":"CARTERA","TipoCuentaBeneficiario":40,"CuentaBeneficiario":"\#(clabe)","RFCCurpBeneficiario":"ND","ConceptoPago":"PRUEBA","ReferenciaNumerica":2423,"Empresa":"CARTERA"}"#
+            let response = try await h.client.execute(uri: "/webhooks/stp/abono", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: legacy))
+            #expect(response.status == .ok && String(buffer: response.body) == #"{"estado":"LIQUIDACION"}"#)
+            #expect(try await h.book.payments(active, lenderID: lender).map(\.amount) == ["100.00"])
+
+            // The bank statement brought a transfer first and it was posted: STP's callback for it posts nothing more.
+            let line = StatementEntry(
+                index: 0, amount: 25_000, currency: "MXN", bookingDate: h.book.today(), valueDate: h.book.today(), endToEndID: "STMTFIRST1",
+                counterpartyAccount: clabe, naturalKey: "test|STMTFIRST1"
+            )
+            let statement = BankStatement(format: .camt053, id: "S1", sequence: nil, account: STPSandbox.companyAccount, currency: "MXN", opening: nil, closing: nil, entries: [line])
+            _ = try await StatementImports(database: h.database, keys: h.keys).store(
+                [statement], source: "prueba", digest: "x", format: "camt053", profile: nil, lenderID: lender, actor: .commandLine, progress: nil
+            )
+            let run = try await BankReconciliation(database: h.database, keys: h.keys, book: h.book, clabes: h.clabes).run(lenderID: lender, actor: .commandLine)
+            #expect(run.posted == 1)
+            let callback = #"{"id":7,"fechaOperacion":\#(today),"institucionOrdenante":40012,"claveRastreo":"STMTFIRST1","monto":250,"cuentaBeneficiario":"\#(clabe)","tipoPago":1}"#
+            #expect(try await h.transfers.deposit(Array(callback.utf8)).answer == .accepted)
+            #expect(try await h.book.payments(active, lenderID: lender).count == 2)
+            #expect(try await h.transfers.deposits(lenderID: lender).first { $0.trackingKey == "STMTFIRST1" }?.status == "aplicado")
+
+            let report = try await LedgerVerification(database: h.database, book: h.book).run()
+            #expect(report.ok, "\(report.problems)")
         }
     }
 

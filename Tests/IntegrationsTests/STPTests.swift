@@ -84,7 +84,10 @@ struct STPTests {
         let returned = try SPEIOrderStatus.parse(Array(#"{"Id":3100002,"Empresa":"CARTERA","FolioOrigen":"spo_2","Estado":"Devuelto","CausaDevolucion":1}"#.utf8))
         #expect(returned.state == .returned && returned.returnCause == 1 && returned.folio == "spo_2")
         #expect(try SPEIOrderStatus.parse(Array(#"{"id":1,"estado":"CN"}"#.utf8)).state == .canceled)
-        #expect(throws: SPEICallbackError.self) { try SPEIOrderStatus.parse(Array(#"{"id":1,"estado":"RARO"}"#.utf8)) }
+        #expect(try SPEIOrderStatus.parse(Array(#"{"id":1,"estado":"RB","causaDevolucion":16}"#.utf8)).state == .canceled)
+        #expect(try SPEIOrderStatus.parse(Array(#"{"id":1,"estado":"XD"}"#.utf8)).state == .other)
+        #expect(throws: SPEICallbackError.self) { try SPEIOrderStatus.parse(Array(#"{"id":1,"estado":""}"#.utf8)) }
+        #expect(throws: SPEICallbackError.self) { try SPEIOrderStatus.parse(Array(#"{"estado":"LQ"}"#.utf8)) }
     }
 
     @Test("The STP sandbox takes signed orders once, refuses bad ones as STP does, and reports settlement or return")

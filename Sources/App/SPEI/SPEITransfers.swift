@@ -58,16 +58,23 @@ public struct SPEITransfers: Sendable {
         message: "SPEI por STP no está configurado: defina CARTERA_STP_EMPRESA, CARTERA_STP_ACCOUNT y CARTERA_STP_PRIVATE_KEY_FILE, o disponga por otro canal."
     )
 
-    /// Orders the disbursement of an approved loan by SPEI to `clabe` and sends it. The loan is disbursed once the
-    /// participant takes the order; if it cannot be reached the order waits (`capturada`) for `resend`.
+    /// Orders the disbursement of an approved loan by SPEI to `clabe` and sends it.
+    ///
+    /// The order and the disbursement (against *Dispersiones SPEI por liquidar*) are written in one transaction before
+    /// anything is sent (`enviando`), so STP never holds an order Cartera has not booked, and the loan cannot be cancelled
+    /// or disbursed another way meanwhile. Taken by STP → `enviada`; refused → the disbursement is reversed
+    /// (`rechazada`); no answer → it stays `enviando` and is sent again (the same tracking key) by `resend` or the sweep.
     public func disburse(_ loanID: String, clabe: String, name: String, rfc: String?, lenderID: String, actor: Administration.Actor) async throws -> Order {
         guard let client, let settings else { throw Self.notConfigured }
         let validation = CLABE.validate(clabe.filter { !$0.isWhitespace })
         guard validation.isValid, let participant = BankCatalog.bundled.participant(forPrefix: validation.normalized.prefix(3)) else {
             throw APIError(status: .unprocessableContent, code: "clabe_invalid", message: "La CLABE del beneficiario no es válida: revise sus 18 dígitos.")
         }
-        guard validation.normalized != settings.company.cuentaOrdenante else {
-            throw APIError(status: .unprocessableContent, code: "clabe_invalid", message: "La CLABE del beneficiario es la cuenta de la financiera.")
+        guard validation.normalized != settings.company.cuentaOrdenante, clabes.range?.number(of: validation.normalized) == nil else {
+            throw APIError(
+                status: .unprocessableContent, code: "clabe_invalid",
+                message: "La CLABE del beneficiario es de la propia financiera (su cuenta o la CLABE de un crédito); use la cuenta del acreditado."
+            )
         }
         let beneficiary = STPText.ascii(name, limit: 39)
         guard beneficiary.count >= 3 else {
@@ -85,49 +92,65 @@ public struct SPEITransfers: Sendable {
         let cipher = keys.cipher
         try await database.transaction { db in
             let (_, terms) = try await book.disbursementTerms(loanID, on: today, lenderID: lenderID, in: db)
-            do {
-                try await db.raw(
-                    """
-                    INSERT INTO spei_orders (id, lender_id, loan_id, tracking_key, numeric_reference, amount, institution, beneficiary_clabe, beneficiary_name,
-                        beneficiary_rfc, concept, status, created_at, created_by, updated_at)
-                    VALUES (\(bind: id), \(bind: lenderID), \(bind: loanID), \(bind: trackingKey), \(bind: Int64(reference)), \(bind: terms.disbursed.minorUnits),
-                        \(bind: participant.speiCode), \(bind: cipher.encrypt(validation.normalized, field: "spei_orders.beneficiary_clabe")),
-                        \(bind: cipher.encrypt(beneficiary, field: "spei_orders.beneficiary_name")),
-                        \(bind: rfc.map { cipher.encrypt($0, field: "spei_orders.beneficiary_rfc") }), \(bind: "DISPOSICION CREDITO \(loanID)"),
-                        'capturada', \(bind: now.text), \(bind: actor.id), \(bind: now.text))
-                    """
-                ).run()
-            } catch {
-                throw APIError(status: .conflict, code: "spei_order_open", message: "El crédito ya tiene una orden SPEI en curso; espere su resultado o reintente su envío.")
-            }
+            try await db.raw(
+                """
+                INSERT INTO spei_orders (id, lender_id, loan_id, tracking_key, numeric_reference, amount, institution, beneficiary_clabe, beneficiary_name,
+                    beneficiary_rfc, concept, status, created_at, created_by, updated_at)
+                VALUES (\(bind: id), \(bind: lenderID), \(bind: loanID), \(bind: trackingKey), \(bind: Int64(reference)), \(bind: terms.disbursed.minorUnits),
+                    \(bind: participant.speiCode), \(bind: cipher.encrypt(validation.normalized, field: "spei_orders.beneficiary_clabe")),
+                    \(bind: cipher.encrypt(beneficiary, field: "spei_orders.beneficiary_name")),
+                    \(bind: rfc.map { cipher.encrypt($0, field: "spei_orders.beneficiary_rfc") }), \(bind: "DISPOSICION CREDITO \(loanID)"),
+                    'enviando', \(bind: now.text), \(bind: actor.id), \(bind: now.text))
+                """
+            ).run()
+            _ = try await book.disburse(
+                loanID, on: today, channel: .spei, account: .speiInTransit, reference: trackingKey, lenderID: lenderID, actor: actor, now: now, in: db
+            )
             try await AuditLog.append(
                 Administration.entry(actor: actor, action: "spei.order.create", objectType: "loan", objectID: loanID, at: now,
                                      change: "\(id) \(trackingKey) \(terms.disbursed.minorUnits)"),
                 on: db
             )
         }
+        _ = try? await clabes.clabe(of: loanID, lenderID: lenderID)
         return try await send(id, client: client, lenderID: lenderID, actor: actor)
     }
 
-    /// Sends an order that is still `capturada` again (the participant did not answer before): the same tracking key.
+    /// Sends an order STP has not confirmed yet (`enviando`) again: the same tracking key, so never a second transfer.
     public func resend(_ orderID: String, lenderID: String, actor: Administration.Actor) async throws -> Order {
         guard let client else { throw Self.notConfigured }
         return try await send(orderID, client: client, lenderID: lenderID, actor: actor)
     }
 
+    /// Sends again every order left `enviando` for more than `seconds` (STP did not answer, or the process stopped
+    /// before it did); how many were confirmed. Errors are left on the orders for staff to see.
+    public func resendWaiting(olderThan seconds: Int64 = 60, limit: Int = 50) async throws -> Int {
+        guard let client else { return 0 }
+        let cutoff = book.clock().adding(seconds: -seconds)
+        let waiting = try await database.withConnection { db in
+            try await db.raw(
+                "SELECT id, lender_id FROM spei_orders WHERE status = 'enviando' AND updated_at < \(bind: cutoff.text) ORDER BY updated_at LIMIT \(literal: limit)"
+            ).all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "lender_id", as: String.self)) }
+        }
+        var confirmed = 0
+        for (id, lenderID) in waiting {
+            if let order = try? await send(id, client: client, lenderID: lenderID, actor: Self.actor), order.status != "enviando" { confirmed += 1 }
+        }
+        return confirmed
+    }
+
     func send(_ orderID: String, client: STPClient, lenderID: String, actor: Administration.Actor) async throws -> Order {
         let stored = try await row(orderID, lenderID: lenderID)
-        guard stored.status == "capturada" else {
-            throw APIError(status: .conflict, code: "spei_order_status_conflict", message: "La orden ya no espera envío: está \(stored.status).")
+        guard stored.status == "enviando" else {
+            throw APIError(status: .conflict, code: "spei_order_status_conflict", message: "STP ya confirmó la orden: está \(stored.status).")
         }
         let company = client.company
-        var outgoing = STPOrder(
+        let outgoing = STPOrder(
             empresa: company.empresa, claveRastreo: stored.trackingKey, concepto: stored.concept, amount: stored.amount,
             cuentaOrdenante: company.cuentaOrdenante, nombreOrdenante: company.nombreOrdenante, rfcCurpOrdenante: company.rfcCurpOrdenante,
             clabeBeneficiario: stored.clabe, nombreBeneficiario: stored.name, rfcCurpBeneficiario: stored.rfc,
             institucionContraparte: stored.institution, referenciaNumerica: stored.numericReference, folioOrigen: orderID
         )
-        outgoing.fechaOperacion = nil
         let registration: STPClient.Registration
         do {
             registration = try await client.register(outgoing)
@@ -136,10 +159,13 @@ public struct SPEITransfers: Sendable {
             switch error {
             case .refused(_, let description):
                 try await database.transaction { db in
+                    guard let order = try await lockedOrder(folio: orderID, participantID: nil, in: db), order.status == "enviando" else { return }
+                    let note = try await reverse(order, reason: "STP rechazó la orden: \(description.prefix(200))", moneyLeft: false, actor: actor, now: now, in: db)
                     try await db.raw(
                         """
-                        UPDATE spei_orders SET status = 'rechazada', error = \(bind: String(description.prefix(300))), updated_at = \(bind: now.text)
-                        WHERE id = \(bind: orderID) AND status = 'capturada'
+                        UPDATE spei_orders SET status = 'rechazada', error = \(bind: String(("STP: " + description + (note.map { " " + $0 } ?? "")).prefix(400))),
+                            updated_at = \(bind: now.text)
+                        WHERE id = \(bind: orderID)
                         """
                     ).run()
                     try await AuditLog.append(
@@ -148,10 +174,10 @@ public struct SPEITransfers: Sendable {
                         on: db
                     )
                 }
-                throw APIError(status: .unprocessableContent, code: error.code, message: error.message)
+                throw APIError(status: .unprocessableContent, code: error.code, message: error.message + " El crédito volvió a quedar aprobado.")
             case .unavailable, .circuitOpen, .invalidResponse:
                 try await database.withConnection { db in
-                    try await db.raw("UPDATE spei_orders SET error = \(bind: error.message), updated_at = \(bind: now.text) WHERE id = \(bind: orderID)").run()
+                    try await db.raw("UPDATE spei_orders SET error = \(bind: error.message), updated_at = \(bind: now.text) WHERE id = \(bind: orderID) AND status = 'enviando'").run()
                 }
                 throw APIError(status: .serviceUnavailable, code: error.code, message: error.message)
             }
@@ -159,24 +185,21 @@ public struct SPEITransfers: Sendable {
         let participantID: String? = if case .registered(let id) = registration { String(id) } else { nil }
         let now = book.clock()
         try await database.transaction { db in
-            guard try await db.raw(
+            // A callback may have settled or returned it already: then it stays as the callback left it.
+            try await db.raw(
                 """
-                UPDATE spei_orders SET status = 'enviada', participant_id = \(bind: participantID), error = NULL, sent_at = \(bind: now.text),
-                    updated_at = \(bind: now.text)
-                WHERE id = \(bind: orderID) AND status = 'capturada' RETURNING id
+                UPDATE spei_orders SET status = CASE WHEN status = 'enviando' THEN 'enviada' ELSE status END,
+                    participant_id = COALESCE(\(bind: participantID), participant_id), error = CASE WHEN status = 'enviando' THEN NULL ELSE error END,
+                    sent_at = \(bind: now.text), updated_at = \(bind: now.text)
+                WHERE id = \(bind: orderID)
                 """
-            ).all().count == 1 else { return }
-            _ = try await book.disburse(
-                stored.loanID, on: book.today(), channel: .spei, account: .speiInTransit, reference: stored.trackingKey, lenderID: lenderID, actor: actor,
-                now: now, in: db
-            )
+            ).run()
             try await AuditLog.append(
                 Administration.entry(actor: actor, action: "spei.order.sent", objectType: "loan", objectID: stored.loanID, at: now,
                                      change: "\(orderID) \(stored.trackingKey) \(participantID ?? "ya registrada")"),
                 on: db
             )
         }
-        _ = try? await clabes.clabe(of: stored.loanID, lenderID: lenderID)
         return try await order(orderID, lenderID: lenderID)
     }
 

@@ -12,7 +12,7 @@ import Integrations
 /// | `cartera.stp.name` | `CARTERA_STP_NAME` | the ordering name (nombre ordenante) |
 /// | `cartera.stp.rfc` | `CARTERA_STP_RFC` | the lender's RFC (optional) |
 /// | `cartera.stp.private.key.file` | `CARTERA_STP_PRIVATE_KEY_FILE` | the company's RSA private key, PEM (secret) |
-/// | `cartera.stp.callback.allow` | `CARTERA_STP_CALLBACK_ALLOW` | comma-separated addresses STP calls from (default: this machine only) |
+/// | `cartera.stp.callback.allow` | `CARTERA_STP_CALLBACK_ALLOW` | comma-separated addresses STP calls from (required; never this machine's) |
 public struct STPSettings: Sendable {
     public var apiBase: @Sendable () -> String
     public var company: STPClient.Company
@@ -20,7 +20,7 @@ public struct STPSettings: Sendable {
     /// Addresses whose callbacks are taken: STP does not sign them, so they are told apart by where they come from.
     public var callbackAllow: Set<String>
 
-    public init(apiBase: @escaping @Sendable () -> String, company: STPClient.Company, privateKeyPEM: String, callbackAllow: Set<String> = ["127.0.0.1", "::1"]) {
+    public init(apiBase: @escaping @Sendable () -> String, company: STPClient.Company, privateKeyPEM: String, callbackAllow: Set<String>) {
         self.apiBase = apiBase
         self.company = company
         self.privateKeyPEM = privateKeyPEM

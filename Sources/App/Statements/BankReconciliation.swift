@@ -51,7 +51,8 @@ public struct BankReconciliation: Sendable {
         for (done, line) in lines.enumerated() {
             // The same transfer reported by STP's callback and again by the bank's statement is one deposit.
             let keys = ([line.trackingKey].compactMap { $0 } + line.text.split(whereSeparator: \.isWhitespace).map(String.init))
-            if let known = keys.lazy.compactMap({ received[$0] }).first(where: { $0.amount == line.amount }) {
+            if let known = keys.lazy.compactMap({ received[$0] }).first(where: { $0.amount == line.amount && abs($0.date.daysSince1970 - line.valueDate.daysSince1970) <= 5 }),
+               try await link(deposit: known.id, to: line.id) {
                 try await mark(line.id, status: "posted", candidates: [], loanID: known.loanID, reference: "spei:" + known.id)
                 summary.alreadyReceived += 1
                 progress?(done + 1, lines.count)
@@ -219,16 +220,28 @@ public struct BankReconciliation: Sendable {
         }
     }
 
-    /// The SPEI deposits the participant reported by callback, by tracking key.
-    func speiDeposits(lenderID: String) async throws -> [String: (id: String, amount: Int64, loanID: String?)] {
+    /// The SPEI deposits the participant reported by callback and no statement line has been linked to, by tracking key.
+    func speiDeposits(lenderID: String) async throws -> [String: (id: String, amount: Int64, loanID: String?, date: CalendarDate)] {
         try await database.withConnection { db in
-            var known: [String: (id: String, amount: Int64, loanID: String?)] = [:]
-            for row in try await db.raw("SELECT id, tracking_key, amount, loan_id FROM spei_deposits WHERE lender_id = \(bind: lenderID)").all() {
+            var known: [String: (id: String, amount: Int64, loanID: String?, date: CalendarDate)] = [:]
+            for row in try await db.raw(
+                "SELECT id, tracking_key, amount, loan_id, operating_date FROM spei_deposits WHERE lender_id = \(bind: lenderID) AND statement_line_id IS NULL"
+            ).all() {
+                guard let date = CalendarDate(text: try row.decode(column: "operating_date", as: String.self)) else { continue }
                 known[try row.decode(column: "tracking_key", as: String.self)] = (
-                    try row.decode(column: "id", as: String.self), try row.decode(column: "amount", as: Int64.self), try row.decode(column: "loan_id", as: String?.self)
+                    try row.decode(column: "id", as: String.self), try row.decode(column: "amount", as: Int64.self), try row.decode(column: "loan_id", as: String?.self), date
                 )
             }
             return known
+        }
+    }
+
+    /// Links a statement line to the SPEI deposit it repeats, once: false when another line took it first.
+    func link(deposit: String, to lineID: String) async throws -> Bool {
+        try await database.withConnection { db in
+            try await db.raw(
+                "UPDATE spei_deposits SET statement_line_id = \(bind: lineID) WHERE id = \(bind: deposit) AND statement_line_id IS NULL RETURNING id"
+            ).all().count == 1
         }
     }
 

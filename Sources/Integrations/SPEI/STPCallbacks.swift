@@ -31,12 +31,21 @@ public struct SPEIDeposit: Sendable, Equatable {
     public let concept: String?
     public let numericReference: Int64?
     public let company: String?
+    /// The tracking key of the lender's own order this deposit returns (`claveRastreoDevolucion`), when it is a
+    /// return (`tipoPago` 0 or a `causaDevolucion`): money the lender sent coming back, not a payment.
+    public let returnedTrackingKey: String?
+    public let isReturn: Bool
+    /// Whether it came in the legacy PascalCase format (answered `{"estado": …}` instead of `{"mensaje": …}`).
+    public let legacyFormat: Bool
 
     public init(
         participantID: String?, trackingKey: String, operatingDate: CalendarDate, senderInstitution: String, amount: Money,
         payerName: String?, payerAccount: String?, payerRFC: String?, destinationAccount: String, beneficiaryName: String?,
-        concept: String?, numericReference: Int64?, company: String?
+        concept: String?, numericReference: Int64?, company: String?, returnedTrackingKey: String? = nil, isReturn: Bool = false, legacyFormat: Bool = false
     ) {
+        self.returnedTrackingKey = returnedTrackingKey
+        self.isReturn = isReturn
+        self.legacyFormat = legacyFormat
         self.participantID = participantID
         self.trackingKey = trackingKey
         self.operatingDate = operatingDate
@@ -79,7 +88,9 @@ public struct SPEIDeposit: Sendable, Equatable {
             senderInstitution: sender, amount: amount, payerName: fields.text("nombreOrdenante"), payerAccount: fields.text("cuentaOrdenante"),
             payerRFC: fields.text("rfcCurpOrdenante"), destinationAccount: destination, beneficiaryName: fields.text("nombreBeneficiario"),
             concept: fields.text("conceptoPago"), numericReference: fields.text("referenciaNumerica").flatMap { Int64($0) },
-            company: fields.text("empresa")
+            company: fields.text("empresa"), returnedTrackingKey: fields.text("claveRastreoDevolucion"),
+            isReturn: fields.text("tipoPago") == "0" || fields.text("causaDevolucion") != nil || fields.text("claveRastreoDevolucion") != nil,
+            legacyFormat: fields.legacy
         )
     }
 
@@ -95,7 +106,10 @@ public struct SPEIOrderStatus: Sendable, Equatable {
     public enum State: String, Sendable, Equatable {
         case settled
         case returned
+        /// Canceled, or rejected by Banxico: the money never left.
         case canceled
+        /// A state on the way (por devolver, autorizada…): nothing to do yet.
+        case other
     }
 
     /// The participant's order id.
@@ -110,8 +124,18 @@ public struct SPEIOrderStatus: Sendable, Equatable {
     /// When it settled, epoch milliseconds.
     public let settledAtMilliseconds: Int64?
 
+    public init(participantID: String?, folio: String?, state: State, stateText: String, returnCause: Int?, settledAtMilliseconds: Int64?) {
+        self.participantID = participantID
+        self.folio = folio
+        self.state = state
+        self.stateText = stateText
+        self.returnCause = returnCause
+        self.settledAtMilliseconds = settledAtMilliseconds
+    }
+
     /// Reads a status callback's JSON body. Both vocabularies are understood: `LIQUIDACION`, `DEVOLUCION`,
-    /// `CANCELACION` and `Exito`, `Devuelto`, `Cancelado`, and the order codes `LQ`, `D`, `CN`.
+    /// `CANCELACION` and `Exito`, `Devuelto`, `Cancelado`, and the order codes `LQ`, `D`, `CN`, `RB` (rechazada
+    /// Banxico); any other state (`XD` por devolver, `A`, `L`…) is `other`.
     public static func parse(_ body: [UInt8]) throws(SPEICallbackError) -> SPEIOrderStatus {
         let fields = try CallbackFields(body)
         guard let text = fields.text("estado") else { throw SPEICallbackError("falta estado") }
@@ -119,8 +143,10 @@ public struct SPEIOrderStatus: Sendable, Equatable {
         switch text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).uppercased() {
         case "LIQUIDACION", "LIQUIDADA", "EXITO", "LQ", "TLQ": state = .settled
         case "DEVOLUCION", "DEVUELTA", "DEVUELTO", "D": state = .returned
-        case "CANCELACION", "CANCELADA", "CANCELADO", "CN": state = .canceled
-        default: throw SPEICallbackError("estado desconocido: \(text.prefix(20))")
+        case "CANCELACION", "CANCELADA", "CANCELADO", "CN", "RB", "RECHAZADA", "RECHAZADO": state = .canceled
+        default:
+            guard !text.isEmpty, text.count <= 30 else { throw SPEICallbackError("estado ilegible") }
+            state = .other
         }
         let folio = fields.text("folioOrigen")
         let id = fields.text("id")
@@ -135,6 +161,8 @@ public struct SPEIOrderStatus: Sendable, Equatable {
 /// A callback's top-level JSON fields by lowercased name, each as text (numbers as their decimal text, exactly as sent).
 struct CallbackFields {
     let values: [String: String]
+    /// Whether the names are the legacy PascalCase ones (`ClaveRastreo`).
+    let legacy: Bool
 
     init(_ body: [UInt8]) throws(SPEICallbackError) {
         guard body.count <= 64 * 1024 else { throw SPEICallbackError("cuerpo demasiado grande") }
@@ -146,6 +174,7 @@ struct CallbackFields {
             if let text = value.text { values[key.lowercased()] = text }
         }
         self.values = values
+        legacy = object.keys.contains("ClaveRastreo")
     }
 
     func text(_ name: String) -> String? {

@@ -44,6 +44,7 @@ public final class STPSandbox: Sendable {
         var deposits: [Deposit] = []
         var nextID = 3_100_000
         var nextDeposit = 1
+        var answersToLose = 0
     }
 
     private let state = NIOLockedValueBox(State())
@@ -76,7 +77,12 @@ public final class STPSandbox: Sendable {
         router.put(RouterPath(prefix + "/speiws/rest/ordenPago/registra")) { request, _ -> Response in
             if let trouble = await self.faults.intercept() { return trouble }
             let body = try await request.body.collect(upTo: 64 * 1024)
-            return Self.json(self.register(Array(body.readableBytesView)))
+            let answer = self.register(Array(body.readableBytesView))
+            // The order is taken, but its answer never arrives (a network cut after STP acted).
+            if self.state.withLockedValue({ state in defer { state.answersToLose = max(0, state.answersToLose - 1) }; return state.answersToLose > 0 }) {
+                return Response(status: .gatewayTimeout)
+            }
+            return Self.json(answer)
         }
         router.get(RouterPath(prefix + "/_sandbox")) { _, _ in SandboxPage.html(self.page(prefix: prefix), title: "Sandbox STP — Cartera") }
         router.post(RouterPath(prefix + "/_sandbox/abonos")) { request, _ -> Response in
@@ -110,6 +116,9 @@ public final class STPSandbox: Sendable {
         ]
     }
 
+    /// The next `count` orders are taken but answered 504, as if the answer were lost on the way back.
+    public func loseAnswers(_ count: Int) { state.withLockedValue { $0.answersToLose = count } }
+
     // MARK: Orders
 
     func register(_ body: [UInt8]) -> [String: any Sendable] {
@@ -130,6 +139,8 @@ public final class STPSandbox: Sendable {
             return refuse(-22, "La cuenta \(order.cuentaBeneficiario) no coincide para la institucion operante \(order.institucionContraparte)")
         }
         guard order.cuentaBeneficiario != order.cuentaOrdenante else { return refuse(-24, "Cuenta {\(order.cuentaBeneficiario)} - {MISMA_CUENTA}") }
+        // A beneficiary STP's anti-money-laundering screen stops (the sandbox's rule: the name says so).
+        guard !order.nombreBeneficiario.uppercased().contains("RECHAZO PLD") else { return refuse(-200, "Se rechaza por PLD") }
         let taken: Order? = state.withLockedValue { state in
             guard !state.orders.contains(where: { $0.trackingKey == order.claveRastreo }) else { return nil }
             state.nextID += 1
@@ -274,7 +285,8 @@ public final class STPSandbox: Sendable {
         if depositRows.isEmpty { depositRows = "<tr><td colspan=\"5\">Aún no hay abonos.</td></tr>" }
         return """
             <h1>Sandbox STP (SPEI)</h1><p>Órdenes de dispersión recibidas por <code>PUT /speiws/rest/ordenPago/registra</code>. Cada orden se
-            liquida sola a los pocos segundos; una CLABE cuyo número de cuenta empieza con 999 se devuelve (causa 1, cuenta inexistente).</p>
+            liquida sola a los pocos segundos; una CLABE cuyo número de cuenta empieza con 999 se devuelve (causa 1, cuenta inexistente) y un
+            beneficiario llamado «RECHAZO PLD» se rechaza al enviarse.</p>
             <table><thead><tr><th>Id</th><th>Clave de rastreo</th><th>Beneficiario</th><th>CLABE</th><th>Monto</th><th>Estado</th><th></th></tr></thead>
             <tbody>\(rows)</tbody></table>
             <h2>Enviar un abono</h2><form method="post" action="\(prefix)/_sandbox/abonos"><p><label>CLABE destino <input name="cuenta" required></label>

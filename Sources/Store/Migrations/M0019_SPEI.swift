@@ -30,7 +30,7 @@ extension Migration {
             """,
             "CREATE INDEX spei_orders_lender ON spei_orders (lender_id, created_at)",
             // One order on its way per loan.
-            "CREATE UNIQUE INDEX spei_orders_one_open ON spei_orders (loan_id) WHERE status IN ('capturada', 'enviada')",
+            "CREATE UNIQUE INDEX spei_orders_one_open ON spei_orders (loan_id) WHERE status IN ('enviando', 'enviada')",
             """
             CREATE TABLE spei_deposits (
                 id TEXT PRIMARY KEY,
@@ -52,6 +52,7 @@ extension Migration {
                 payment_id TEXT,
                 entry_id TEXT,
                 note TEXT,
+                statement_line_id TEXT UNIQUE,
                 received_at \(t.instant) NOT NULL,
                 applied_at \(t.instant),
                 applied_by TEXT,

@@ -12,9 +12,9 @@ struct SPEIPages {
     let transfers: SPEITransfers
 
     static let orderStatus = [
-        "capturada": "Por enviar", "enviada": "Enviada", "liquidada": "Liquidada", "devuelta": "Devuelta", "cancelada": "Cancelada", "rechazada": "Rechazada por STP",
+        "enviando": "Sin confirmar por STP", "enviada": "Enviada", "liquidada": "Liquidada", "devuelta": "Devuelta", "cancelada": "Cancelada", "rechazada": "Rechazada por STP",
     ]
-    static let depositStatus = ["recibido": "Recibido", "aplicado": "Aplicado", "suspenso": "En suspenso", "aplicando": "Aplicándose"]
+    static let depositStatus = ["recibido": "Recibido", "aplicado": "Aplicado", "suspenso": "En suspenso", "aplicando": "Aplicándose", "devolucion": "Devolución de una orden"]
 
     func add() {
         let pages = web.pages
@@ -57,7 +57,7 @@ struct SPEIPages {
                 "id": order.id, "loanId": order.loanId, "trackingKey": order.trackingKey, "beneficiaryName": order.beneficiaryName,
                 "beneficiaryClabe": order.beneficiaryClabe, "amount": order.amount, "createdAt": when(order.createdAt),
                 "statusLabel": (orderStatus[order.status] ?? order.status) + (order.returnCause.map { " (causa \($0))" } ?? ""),
-                "canResend": order.status == "capturada",
+                "canResend": order.status == "enviando",
             ]
             values["error"] = order.error
             return values
