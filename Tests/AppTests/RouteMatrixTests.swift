@@ -86,6 +86,8 @@ struct RouteMatrixTests {
         "GET /conciliacion": [.administrador, .gestorCobranza],
         "POST /conciliacion/ejecutar": [.administrador, .gestorCobranza],
         "POST /conciliacion/{id}/aplicar": [.administrador, .gestorCobranza],
+        "POST /conciliacion/{id}/suspenso": [.administrador, .gestorCobranza],
+        "POST /conciliacion/{id}/deshacer": [.administrador],
         "GET /spei": [.administrador, .gestorCobranza],
         "POST /spei/abonos/{id}/aplicar": [.administrador, .gestorCobranza],
         "POST /spei/ordenes/{id}/reenviar": [.administrador],

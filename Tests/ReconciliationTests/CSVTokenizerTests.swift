@@ -16,6 +16,8 @@ struct CSVTokenizerTests {
         #expect(try Self.rows("a,\"b,c\",\"d \"\"e\"\"\"\r\n1, 2 ,\n\"x\ny\",z\r\rlast") == [["a", "b,c", "d \"e\""], ["1", "2", ""], ["x\ny", "z"], [""], ["last"]])
         #expect(try Self.rows("a;b;;c\n", delimiter: ";") == [["a", "b", "", "c"]])
         #expect(try Self.rows("") == [])
+        // Tab-delimited: a tab is the separator, not a blank to trim, so empty cells stay where they are.
+        #expect(try Self.rows("a\t\tc\t\n\t b \t\"q\"\n", delimiter: "\t") == [["a", "", "c", ""], ["", "b", "q"]])
     }
 
     @Test("An unclosed quote is an error naming the line it starts on")

@@ -104,6 +104,22 @@ struct CamtParserTests {
         #expect(entry.counterpartyName != nil && entry.naturalKey.contains("AAAASESS-FP-CN_98765/01"))
     }
 
+    @Test("A movement's key is its bank reference with its amount and state: a pending report never hides the booked one; NONREF is no reference")
+    func referenceKeys() throws {
+        func document(_ root: String, _ status: String, _ reference: String, entries: Int = 1) -> Data {
+            let entry = "<Ntry><Amt Ccy=\"MXN\">250.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>\(status)</Sts><BookgDt><Dt>2026-11-26</Dt></BookgDt><AcctSvcrRef>\(reference)</AcctSvcrRef></Ntry>"
+            let body = String(repeating: entry, count: entries)
+            let block = root == "BkToCstmrAcctRpt" ? "Rpt" : "Stmt"
+            return Data("<Document><\(root)><\(block)><Acct><Id><Othr><Id>012180001234567897</Id></Othr></Id></Acct>\(body)</\(block)></\(root)></Document>".utf8)
+        }
+        let pending = try CamtParser.parse(document("BkToCstmrAcctRpt", "PDNG", "R-1"))[0].entries[0]
+        let booked = try CamtParser.parse(document("BkToCstmrStmt", "BOOK", "R-1"))[0].entries[0]
+        #expect(pending.naturalKey != booked.naturalKey && booked.naturalKey == "camt|012180001234567897|ref|R-1|25000|MXN|booked")
+        #expect(try CamtParser.parse(document("BkToCstmrStmt", "BOOK", "R-1"))[0].entries[0].naturalKey == booked.naturalKey)
+        let nonref = try CamtParser.parse(document("BkToCstmrStmt", "BOOK", "NONREF", entries: 2))[0].entries
+        #expect(Set(nonref.map(\.naturalKey)).count == 2)
+    }
+
     @Test("A broken message is refused with the place at fault", arguments: [
         ("<Document><BkToCstmrStmt><Stmt><Acct><Id><IBAN>X</IBAN></Id></Acct><Ntry><Amt>1.00</Amt></Ntry></Stmt></BkToCstmrStmt></Document>", "camt_amount_missing"),
         ("<Document><BkToCstmrStmt><Stmt><Acct><Id><IBAN>X</IBAN></Id></Acct><Ntry><Amt Ccy=\"MXN\">1.001</Amt><CdtDbtInd>CRDT</CdtDbtInd></Ntry></Stmt></BkToCstmrStmt></Document>", "camt_amount_invalid"),

@@ -32,6 +32,24 @@ struct MatcherTests {
         #expect(outcome == .post([MatchCandidate(loanID: "ln_0a1b2c3d4e5f60718293", clientID: "cl_1", amount: 33_333, score: 100, rule: .clabe, reason: "Depósito a la CLABE del crédito ln_0a1b2c3d4e5f60718293.")]))
     }
 
+    @Test("The lender's concept patterns find a loan by the number its old system gave it; bad rules are explained")
+    func conceptPatterns() throws {
+        var loans = Self.loans
+        loans[2].references = ["0004512377"]
+        let rules = MatchRules(conceptPatterns: [#"CRED(?:ITO)?\.?\s*No\.?\s*(\d{6,10})"#])
+        #expect(rules.problem == nil)
+        let patterned = Matcher(loans: loans, rules: rules).match(UnmatchedLine(id: "p", amount: 120_000, valueDate: Self.day, text: "ABONO CRED.No.0004512377 JOSE"))
+        #expect(patterned.candidates.map(\.loanID) == ["ln_1111aaaa2222bbbb3333"] && { if case .post = patterned { true } else { false } }())
+        #expect(patterned.candidates.first?.reason.contains("patrón") == true)
+        // Without the pattern the run-together number is not recognised; a number no loan has is not either.
+        #expect(Matcher(loans: loans).match(UnmatchedLine(id: "r", amount: 120_000, valueDate: Self.day, text: "ABONO CRED.No.0004512377 JOSE")) == .unidentified)
+        #expect(Matcher(loans: loans, rules: rules).match(UnmatchedLine(id: "q", amount: 120_000, valueDate: Self.day, text: "CREDITO No 9999999")) == .unidentified)
+        #expect(MatchRules(conceptPatterns: ["(sin cerrar"]).problem?.contains("no es una expresión regular") == true)
+        #expect(MatchRules(autoPostScore: 20).problem != nil)
+        let decoded = try JSONDecoder().decode(MatchRules.self, from: Data(#"{"autoPostScore": 95, "conceptPatterns": ["X(\\d+)"]}"#.utf8))
+        #expect(decoded == MatchRules(autoPostScore: 95, conceptPatterns: [#"X(\d+)"#]))
+    }
+
     @Test("A reference in the concept, even with the bank's punctuation dropped, posts; two loans named go to review")
     func reference() {
         let dropped = matcher.match(UnmatchedLine(id: "2", amount: 150_000, valueDate: Self.day, text: "PAGO CREDITO LN0A1B2C3D4E5F60718293 MARIA"))
@@ -74,7 +92,7 @@ struct MatcherTests {
         #expect({ if case .review(let c) = outcome { c.count == 2 && c[0].score == c[1].score } else { false } }())
     }
 
-    @Test("On a generated set with known truth: ≥ 99% of auto-posted lines are right, ≥ 95% of matchable lines have the right loan first")
+    @Test("On a generated set with known truth (exact, tolerant, fuzzy, typo, split, duplicate, unidentified): ≥ 99% of auto-posted lines are right, ≥ 95% of matchable lines have the right loan first")
     func generatedTruth() {
         var random = SeededRandom(seed: 27)
         let first = ["María", "José", "Juan", "Guadalupe", "Luis", "Ana", "Carlos", "Rosa", "Miguel", "Laura", "Jorge", "Patricia", "Fernando", "Elena", "Ricardo", "Sofía"]
@@ -82,33 +100,64 @@ struct MatcherTests {
         let range = try! VirtualCLABERange(prefix: "6461801234")
         var loans: [OpenLoan] = []
         for index in 0..<3_000 {
-            let name = "\(random.element(first)) \(random.element(first)) \(random.element(last)) \(random.element(last))"
             let due = Int64.random(in: 50_000...900_000, using: &random) / 100 * 100
-            loans.append(OpenLoan(
-                loanID: "ln_\(String(index, radix: 16))\(random.digits(12))", clientID: "cl_\(index)", clientName: name, clabe: range.clabe(number: Int64(index + 1)),
+            var loan = OpenLoan(
+                loanID: "ln_\(String(index, radix: 16))\(random.digits(12))", clientID: "cl_\(index)",
+                clientName: "\(random.element(first)) \(random.element(first)) \(random.element(last)) \(random.element(last))", clabe: range.clabe(number: Int64(index + 1)),
                 amountDue: due, nextPayment: due, payoff: due * 6, nextDueDate: Self.day.adding(days: Int64.random(in: -3...3, using: &random)),
                 payerAccounts: ["0121800\(random.digits(11))"]
-            ))
+            )
+            // Every tenth client has a second loan (a deposit may pay both).
+            if index % 10 == 1, let previous = loans.last {
+                loan.clientID = previous.clientID
+                loan.clientName = previous.clientName
+                loan.payerAccounts = previous.payerAccounts
+            }
+            loans.append(loan)
         }
+        let pairs = stride(from: 1, to: loans.count, by: 10).map { (loans[$0 - 1], loans[$0]) }
+        let single = loans.enumerated().filter { $0.offset % 10 > 1 }.map(\.element)
         let matcher = Matcher(loans: loans)
-        var lines: [(line: UnmatchedLine, truth: String?)] = []
-        for index in 0..<6_000 {
-            let loan = random.element(loans)
+        var lines: [(line: UnmatchedLine, truth: Set<String>)] = []
+        for index in 0..<8_000 {
+            let loan = random.element(single)
             let date = Self.day.adding(days: Int64.random(in: -2...2, using: &random))
             let kind = Int.random(in: 0..<100, using: &random)
+            let id = "\(index)"
+            var truth: Set<String> = [loan.loanID]
             let line: UnmatchedLine
-            var truth: String? = loan.loanID
+            // The name as a bank writes it: upper case, surnames first.
+            let parts = loan.clientName.split(separator: " ")
+            let bankName = (parts[2...] + parts[..<2]).joined(separator: " ").uppercased()
             switch kind {
-            case 0..<40: line = UnmatchedLine(id: "\(index)", amount: loan.amountDue, valueDate: date, destinationCLABE: loan.clabe)
-            case 40..<60: line = UnmatchedLine(id: "\(index)", amount: loan.amountDue, valueDate: date, text: "PAGO \(loan.loanID.uppercased().replacingOccurrences(of: "_", with: ""))")
-            case 60..<78: line = UnmatchedLine(id: "\(index)", amount: loan.amountDue, valueDate: date, payerAccount: loan.payerAccounts[0])
-            case 78..<90:
-                // The name as a bank writes it: upper case, no accents, surnames first.
-                let parts = loan.clientName.split(separator: " ")
-                line = UnmatchedLine(id: "\(index)", amount: loan.amountDue, valueDate: date, payerName: (parts[2...] + parts[..<2]).joined(separator: " ").uppercased())
+            case 0..<35: line = UnmatchedLine(id: id, amount: loan.amountDue, valueDate: date, destinationCLABE: loan.clabe)
+            case 35..<50: line = UnmatchedLine(id: id, amount: loan.amountDue, valueDate: date, text: "PAGO \(loan.loanID.uppercased().replacingOccurrences(of: "_", with: ""))")
+            case 50..<62: line = UnmatchedLine(id: id, amount: loan.amountDue, valueDate: date, payerAccount: loan.payerAccounts[0])
+            case 62..<68:
+                // Tolerant: the amount a few centavos off what is due (bank fees, rounding), from the client's account.
+                line = UnmatchedLine(id: id, amount: loan.amountDue + Int64.random(in: -40...40, using: &random), valueDate: date, payerAccount: loan.payerAccounts[0])
+            case 68..<76: line = UnmatchedLine(id: id, amount: loan.amountDue, valueDate: date, payerName: bankName)
+            case 76..<80:
+                // Fuzzy: one letter of the payer's name mistyped.
+                var letters = Array(bankName)
+                let position = Int.random(in: 0..<letters.count, using: &random)
+                if letters[position].isLetter { letters[position] = letters[position] == "X" ? "Y" : "X" }
+                line = UnmatchedLine(id: id, amount: loan.amountDue, valueDate: date, payerName: String(letters))
+            case 80..<84:
+                // A split: one deposit for both loans of a client, from the client's account.
+                let (a, b) = random.element(pairs)
+                truth = [a.loanID, b.loanID]
+                line = UnmatchedLine(id: id, amount: a.amountDue + b.amountDue, valueDate: date, payerAccount: a.payerAccounts[0])
+            case 84..<88 where !lines.isEmpty:
+                // A duplicate: the same deposit made twice (two payments, each to its loan).
+                let earlier = random.element(lines)
+                truth = earlier.truth
+                var copy = earlier.line
+                copy.id = id
+                line = copy
             default:
-                line = UnmatchedLine(id: "\(index)", amount: Int64.random(in: 1_000...9_999_999, using: &random), valueDate: date, payerName: "EMPRESA \(random.digits(6)) SA DE CV")
-                truth = nil
+                line = UnmatchedLine(id: id, amount: Int64.random(in: 1_000...9_999_999, using: &random), valueDate: date, payerName: "EMPRESA \(random.digits(6)) SA DE CV")
+                truth = []
             }
             lines.append((line, truth))
         }
@@ -121,11 +170,12 @@ struct MatcherTests {
             let outcome = matcher.match(line)
             if case .post(let candidates) = outcome {
                 posted += 1
-                if candidates.count == 1 && candidates[0].loanID == truth { postedRight += 1 }
+                if Set(candidates.map(\.loanID)) == truth && candidates.map(\.amount).reduce(0, +) == line.amount { postedRight += 1 }
             }
-            if let truth {
+            if !truth.isEmpty {
                 matchable += 1
-                if outcome.candidates.first?.loanID == truth { firstRight += 1 }
+                let found = outcome.candidates
+                if truth.count == 1 ? found.first?.loanID == truth.first : Set(found.map(\.loanID)) == truth { firstRight += 1 }
             } else if outcome == .unidentified {
                 unidentifiedRight += 1
             }
@@ -134,6 +184,8 @@ struct MatcherTests {
         let recall = Double(firstRight) / Double(max(matchable, 1))
         #expect(precision >= 0.99, "auto-post precision \(precision) over \(posted)")
         #expect(recall >= 0.95, "right loan first \(recall) over \(matchable)")
-        #expect(posted > matchable * 3 / 4 && unidentifiedRight > 0)
+        // Exact rules post (CLABE, reference, the client's account with the exact amount: about 70 % of the matchable lines);
+        // tolerant amounts, names, typos and splits are suggested for review.
+        #expect(posted > matchable * 2 / 3 && unidentifiedRight > 0, "posted \(posted) of \(matchable)")
     }
 }

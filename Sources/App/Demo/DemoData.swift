@@ -40,7 +40,7 @@ public enum DemoData {
     /// On the first start it also generates a portfolio of `portfolio` clients with loans and payment histories
     /// (`progress` is told how many are done).
     public static func seed(
-        database: Database, keys: LiveKeys, now: Timestamp = .now, bcryptCost: UInt8 = 12, portfolio: Int = 0,
+        database: Database, keys: LiveKeys, now: Timestamp = .now, bcryptCost: UInt8 = 12, portfolio: Int = 0, clabeRange: VirtualCLABERange? = nil,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> Credentials {
         let password = makePassword()
@@ -89,7 +89,7 @@ public enum DemoData {
             if portfolio > 0 {
                 _ = try await DemoPortfolio(database: database, keys: keys).seed(lenderID: lenderID, count: portfolio, progress: progress)
                 // Yesterday's bank statement, for the reconciliation.
-                try await DemoStatement.seed(database: database, keys: keys, lenderID: lenderID, now: now)
+                try await DemoStatement.seed(database: database, keys: keys, lenderID: lenderID, now: now, range: clabeRange ?? DemoStatement.range)
             }
         }
         return Credentials(username: adminUsername, password: password, created: created)

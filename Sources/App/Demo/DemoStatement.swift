@@ -12,7 +12,8 @@ enum DemoStatement {
     static let account = "014180655000000001"
     static let range = try! VirtualCLABERange(prefix: "6461809999")
 
-    static func seed(database: Database, keys: LiveKeys, lenderID: String, now: Timestamp) async throws {
+    /// `range`: the lender's loan CLABEs (the demo's own unless one is configured).
+    static func seed(database: Database, keys: LiveKeys, lenderID: String, now: Timestamp, range: VirtualCLABERange = range) async throws {
         let book = LoanBook(database: database, clock: { now })
         let loans = try await book.recent(lenderID: lenderID, status: .active, limit: 15)
         guard loans.count >= 12 else { return }

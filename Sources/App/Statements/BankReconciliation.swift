@@ -34,13 +34,17 @@ public struct BankReconciliation: Sendable {
         public var unidentified = 0
         /// Deposits already taken from the SPEI participant's callback (same tracking key and amount): nothing posted.
         public var alreadyReceived = 0
+        /// Payment gateways' payouts matched to their clearing accounts (or left for review when the gateway owes less).
+        public var payouts = 0
         /// Money posted to loans, as decimal text.
         public var postedAmount = "0.00"
     }
 
     /// Matches the lender's unmatched deposits (with a value date up to `date`, today by default) and acts on each.
-    public func run(lenderID: String, date: CalendarDate? = nil, rules: MatchRules = MatchRules(), actor: Administration.Actor, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Summary {
+    public func run(lenderID: String, date: CalendarDate? = nil, rules: MatchRules? = nil, actor: Administration.Actor, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Summary {
         let until = min(date ?? book.today(), book.today())
+        let stored = try await self.rules(lenderID: lenderID)
+        let rules = rules ?? stored
         try await recover(lenderID: lenderID)
         let lines = try await unmatched(lenderID: lenderID, until: until)
         var summary = Summary(lines: lines.count)
@@ -58,7 +62,14 @@ public struct BankReconciliation: Sendable {
                 progress?(done + 1, lines.count)
                 continue
             }
-            switch matcher.match(line) {
+            let outcome = matcher.match(line)
+            // Nothing sure, and a payment gateway paying out what it collected: against its clearing account.
+            if case .post = outcome {} else if try await postPayout(line, lenderID: lenderID, actor: actor) {
+                summary.payouts += 1
+                progress?(done + 1, lines.count)
+                continue
+            }
+            switch outcome {
             case .post(let candidates):
                 // Claimed first: another run (the page's button, the command line) never posts it too.
                 guard try await claim(line.id, from: ["unmatched"]) else { continue }
@@ -193,7 +204,8 @@ public struct BankReconciliation: Sendable {
                 """
                 SELECT id, amount, value_date, booking_date, end_to_end_id, bank_reference, counterparty_name, counterparty_account, remittance, description
                 FROM bank_statement_lines
-                WHERE lender_id = \(bind: lenderID) AND match_status = 'unmatched' AND status = 'booked' AND amount > 0 AND currency = 'MXN'
+                WHERE lender_id = \(bind: lenderID) AND match_status = 'unmatched' AND status = 'booked' AND amount > 0
+                    AND (currency = 'MXN' OR (currency = '' AND bank_account_id IN (SELECT id FROM bank_accounts WHERE currency = 'MXN')))
                     AND reversal = \(bind: false)
                     AND COALESCE(value_date, booking_date) <= \(bind: until.text)
                 ORDER BY COALESCE(value_date, booking_date), id
@@ -216,6 +228,36 @@ public struct BankReconciliation: Sendable {
                 valueDate: date.flatMap(CalendarDate.init(text:)) ?? book.today(), destinationCLABE: destination,
                 trackingKey: try row.decode(column: "end_to_end_id", as: String?.self), text: text, payerName: try open("counterparty_name"),
                 payerAccount: counterparty == destination ? nil : counterparty
+            )
+        }
+    }
+
+    /// The lender's reconciliation rules (the defaults until some are saved).
+    public func rules(lenderID: String) async throws -> MatchRules {
+        let text = try await database.withConnection { db in
+            try await db.raw("SELECT rules FROM reconciliation_rules WHERE lender_id = \(bind: lenderID)").first(decodingColumn: "rules", as: String.self)
+        }
+        guard let text else { return MatchRules() }
+        return (try? JSONDecoder().decode(MatchRules.self, from: Data(text.utf8))) ?? MatchRules()
+    }
+
+    /// Saves the lender's rules (checked first), audited.
+    public func saveRules(_ rules: MatchRules, lenderID: String, actor: Administration.Actor) async throws {
+        if let problem = rules.problem { throw APIError(status: .unprocessableContent, code: "rules_invalid", message: problem) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let text = String(decoding: try encoder.encode(rules), as: UTF8.self)
+        let now = book.clock()
+        try await database.transaction { db in
+            try await db.raw(
+                """
+                INSERT INTO reconciliation_rules (lender_id, rules, updated_at, updated_by) VALUES (\(bind: lenderID), \(bind: text), \(bind: now.text), \(bind: actor.id))
+                ON CONFLICT (lender_id) DO UPDATE SET rules = EXCLUDED.rules, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by
+                """
+            ).run()
+            try await AuditLog.append(
+                Administration.entry(actor: actor, action: "reconciliation.rules", objectType: "lender", objectID: lenderID, at: now, change: text),
+                on: db
             )
         }
     }
@@ -307,13 +349,13 @@ extension BankReconciliation {
         public let reason: String
     }
 
-    /// The lender's lines in review or unidentified, oldest first.
+    /// The lender's lines in review, unidentified or held in suspense, oldest first.
     public func pending(lenderID: String, limit: Int = 200) async throws -> [PendingLine] {
         let rows = try await database.withConnection { db in
             try await db.raw(
                 """
                 SELECT id, match_status, amount, value_date, counterparty_name, counterparty_account, remittance, description, bank_reference, candidates
-                FROM bank_statement_lines WHERE lender_id = \(bind: lenderID) AND match_status IN ('review', 'unidentified')
+                FROM bank_statement_lines WHERE lender_id = \(bind: lenderID) AND match_status IN ('review', 'unidentified', 'suspense')
                 ORDER BY value_date, id LIMIT \(literal: max(1, min(limit, 1000)))
                 """
             ).all()
@@ -334,48 +376,8 @@ extension BankReconciliation {
         }
     }
 
-    /// Staff apply a line waiting for review, or an unidentified one, to a loan they chose: posted through the one
-    /// posting path (the line's id as the reference) and marked as theirs (`manual`), with the audit entry of the payment.
+    /// Staff apply a line waiting for review, an unidentified one, or one held in suspense, to a loan they chose.
     public func apply(lineID: String, to loanID: String, lenderID: String, actor: Administration.Actor) async throws {
-        let row = try await database.withConnection { db in
-            try await db.raw(
-                "SELECT amount, value_date, booking_date, match_status FROM bank_statement_lines WHERE id = \(bind: lineID) AND lender_id = \(bind: lenderID)"
-            ).first()
-        }
-        guard let row else { throw APIError(status: .notFound, code: "bank_line_not_found", message: "No existe ese movimiento bancario.") }
-        let status = try row.decode(column: "match_status", as: String.self)
-        guard ["review", "unidentified"].contains(status) else {
-            throw APIError(status: .conflict, code: "bank_line_not_pending", message: "Ese movimiento ya se aplicó o aún no se concilia.")
-        }
-        let loan = try await book.loan(loanID, lenderID: lenderID)
-        guard try await claim(lineID, from: [status]) else {
-            throw APIError(status: .conflict, code: "bank_line_not_pending", message: "Otra persona o proceso está aplicando ese movimiento.")
-        }
-        // Part of it already posted (a split refused half-way): a person checks the loans before anything more.
-        let made = try await payments(for: lineID, lenderID: lenderID)
-        guard made.isEmpty else {
-            try await database.withConnection { db in
-                try await db.raw("UPDATE bank_statement_lines SET match_status = \(bind: status) WHERE id = \(bind: lineID) AND match_status = 'posting'").run()
-            }
-            throw APIError(
-                status: .conflict, code: "bank_line_partly_posted",
-                message: "Parte de este depósito ya se aplicó (referencias \(made.sorted().joined(separator: ", "))). Revise esos pagos antes de aplicar el resto."
-            )
-        }
-        let amount = try row.decode(column: "amount", as: Int64.self)
-        let date = try row.decode(column: "value_date", as: String?.self) ?? row.decode(column: "booking_date", as: String?.self)
-        do {
-            _ = try await book.pay(
-                loan.id, .init(amount: Money(minorUnits: amount, currency: .mxn).decimalText, valueDate: date, channel: .spei, reference: lineID), lenderID: lenderID, actor: actor
-            )
-        } catch {
-            try await database.withConnection { db in
-                try await db.raw("UPDATE bank_statement_lines SET match_status = \(bind: status) WHERE id = \(bind: lineID) AND match_status = 'posting'").run()
-            }
-            throw error
-        }
-        // Who applied it is in the payment's audit entry.
-        let candidate = MatchCandidate(loanID: loan.id, clientID: loan.clientId, amount: amount, score: 100, rule: .manual, reason: "Aplicado desde la bandeja de conciliación.")
-        try await mark(lineID, status: "posted", candidates: [candidate], loanID: loan.id, reference: lineID)
+        try await apply(lineID: lineID, shares: [(loanID, nil)], lenderID: lenderID, actor: actor)
     }
 }

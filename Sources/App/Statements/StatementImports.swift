@@ -89,8 +89,20 @@ public struct StatementImports: Sendable {
             ).run()
             var added = 0
             var done = 0
-            for statement in statements {
+            for (number, statement) in statements.enumerated() {
                 let accountID = try await Self.account(statement, lenderID: lenderID, at: now, on: db)
+                // The balance the bank states at the statement's end, for the daily comparison with the ledger.
+                if let closing = statement.closing, !closing.intermediate,
+                   let date = closing.date ?? statement.entries.compactMap({ $0.bookingDate ?? $0.valueDate }).max() {
+                    try await db.raw(
+                        """
+                        INSERT INTO bank_account_balances (id, lender_id, bank_account_id, balance_date, amount, currency, source, import_id, recorded_at)
+                        VALUES (\(bind: APIClients.timeOrderedID("bab_", at: now)), \(bind: lenderID), \(bind: accountID), \(bind: date.text), \(bind: closing.amount),
+                            \(bind: closing.currency), \(bind: "\(statement.format.rawValue):\(statement.id ?? "\(importID)-\(number)")"), \(bind: importID), \(bind: now.text))
+                        ON CONFLICT (bank_account_id, balance_date, source) DO NOTHING
+                        """
+                    ).run()
+                }
                 for start in stride(from: 0, to: statement.entries.count, by: Self.chunk) {
                     let slice = statement.entries[start..<min(statement.entries.count, start + Self.chunk)]
                     var rows: [SQLQueryString] = []

@@ -1,3 +1,4 @@
+import Foundation
 import CarteraCore
 
 /// A bank line waiting for its loan: money in, with what identifies its payer.
@@ -68,7 +69,7 @@ public struct OpenLoan: Sendable, Hashable {
 }
 
 /// The lender's matching settings.
-public struct MatchRules: Sendable, Hashable {
+public struct MatchRules: Sendable, Hashable, Codable {
     /// A candidate at or above this score (0–100) is posted without a person; below, it waits for review.
     public var autoPostScore: Int
     /// How far an amount may be from what is due and still count as it, minor units.
@@ -77,11 +78,40 @@ public struct MatchRules: Sendable, Hashable {
     public var dateWindowDays: Int
     /// The least name similarity (0–100) for a name to suggest a client.
     public var nameSimilarity: Int
+    /// The lender's own ways of writing a loan in the concept, as regular expressions: the first group (or the whole
+    /// match) is looked up among the loans' references, e.g. `CRED(?:ITO)?\s*No\.?\s*(\d{4,10})` for the numbers of
+    /// the lender's previous system.
+    public var conceptPatterns: [String]
 
-    public init(autoPostScore: Int = 90, amountTolerance: Int64 = 50, dateWindowDays: Int = 5, nameSimilarity: Int = 80) {
+    public init(autoPostScore: Int = 90, amountTolerance: Int64 = 50, dateWindowDays: Int = 5, nameSimilarity: Int = 80, conceptPatterns: [String] = []) {
         self.autoPostScore = autoPostScore
         self.amountTolerance = amountTolerance
         self.dateWindowDays = dateWindowDays
         self.nameSimilarity = nameSimilarity
+        self.conceptPatterns = conceptPatterns
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let defaults = MatchRules()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        autoPostScore = try container.decodeIfPresent(Int.self, forKey: .autoPostScore) ?? defaults.autoPostScore
+        amountTolerance = try container.decodeIfPresent(Int64.self, forKey: .amountTolerance) ?? defaults.amountTolerance
+        dateWindowDays = try container.decodeIfPresent(Int.self, forKey: .dateWindowDays) ?? defaults.dateWindowDays
+        nameSimilarity = try container.decodeIfPresent(Int.self, forKey: .nameSimilarity) ?? defaults.nameSimilarity
+        conceptPatterns = try container.decodeIfPresent([String].self, forKey: .conceptPatterns) ?? []
+    }
+
+    /// What is wrong with the rules, in Spanish, or nil when they can be used.
+    public var problem: String? {
+        if !(50...100).contains(autoPostScore) { return "autoPostScore va de 50 a 100 (90 por omisión): por debajo de 50 se aplicarían depósitos dudosos." }
+        if !(0...100_000).contains(amountTolerance) { return "amountTolerance va de 0 a 100000 centavos." }
+        if !(0...31).contains(dateWindowDays) { return "dateWindowDays va de 0 a 31 días." }
+        if !(50...100).contains(nameSimilarity) { return "nameSimilarity va de 50 a 100." }
+        if conceptPatterns.count > 20 { return "Hasta 20 conceptPatterns." }
+        for pattern in conceptPatterns {
+            if pattern.isEmpty || pattern.count > 200 { return "Cada patrón lleva de 1 a 200 caracteres." }
+            if (try? NSRegularExpression(pattern: pattern)) == nil { return "El patrón «\(pattern)» no es una expresión regular válida." }
+        }
+        return nil
     }
 }

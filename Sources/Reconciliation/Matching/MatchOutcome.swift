@@ -10,6 +10,8 @@ public enum MatchRule: String, Sendable, Hashable, Codable {
     case name
     /// Chosen by a person in the review queue.
     case manual
+    /// A payment gateway paying out what it collected (against its clearing account, not a loan).
+    case gatewayPayout = "gateway_payout"
 }
 
 /// One loan a line may pay, with how sure the matcher is.

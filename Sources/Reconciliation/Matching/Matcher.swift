@@ -1,3 +1,4 @@
+import Foundation
 import CarteraCore
 import Synchronization
 
@@ -15,6 +16,8 @@ public struct Matcher: Sendable {
     let byClient: GroupIndex
     /// The clients' names by word, built the first time a line needs them (most lines never do).
     let names: NameIndex
+    /// The lender's concept patterns, compiled once.
+    let patterns: ConceptPatterns
 
     public init(loans: [OpenLoan], rules: MatchRules = MatchRules()) {
         self.loans = loans
@@ -41,6 +44,7 @@ public struct Matcher: Sendable {
         self.byPayerAccount = byPayerAccount
         self.byClient = byClient
         self.names = NameIndex(loans)
+        self.patterns = ConceptPatterns(rules.conceptPatterns)
     }
 
     /// A reference as it is compared: letters and digits only, upper case (banks drop `_` and `-`).
@@ -70,7 +74,19 @@ public struct Matcher: Sendable {
             let key = Self.referenceKey(Substring(word))
             if key.count >= 6, let index = byReference[key], !referenced.contains(index) { referenced.append(index) }
         }
+        var patterned = false
+        if referenced.isEmpty {
+            // 2b. The lender's own ways of writing a loan.
+            for key in patterns.captures(in: line.text) {
+                if let index = byReference[Self.referenceKey(key)], !referenced.contains(index) { referenced.append(index) }
+            }
+            patterned = !referenced.isEmpty
+        }
         if !referenced.isEmpty {
+            if patterned {
+                let score = referenced.count == 1 ? 95 : 70
+                return decide(referenced.map { candidate($0, line, score: score, rule: .reference, reason: "El concepto coincide con un patrón de la financiera para \(loans[$0].loanID).") })
+            }
             // Two loans named in one concept: a person decides (or splits it).
             let score = referenced.count == 1 ? 95 : 70
             return decide(referenced.map { candidate($0, line, score: score, rule: .reference, reason: "El concepto menciona \(loans[$0].loanID).") })
@@ -199,5 +215,28 @@ struct GroupIndex: Sendable {
     subscript(_ key: String) -> [Int] {
         if let many = more[key] { return many }
         return first[key].map { [$0] } ?? []
+    }
+}
+
+/// Regular expressions compiled once and only read after (NSRegularExpression is immutable and safe to share).
+final class ConceptPatterns: @unchecked Sendable {
+    let expressions: [NSRegularExpression]
+
+    init(_ patterns: [String]) {
+        expressions = patterns.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
+    }
+
+    /// What each pattern captures in `text`: its first group, or the whole match.
+    func captures(in text: String) -> [String] {
+        guard !expressions.isEmpty else { return [] }
+        let range = NSRange(text.startIndex..., in: text)
+        var found: [String] = []
+        for expression in expressions {
+            for match in expression.matches(in: text, range: range) {
+                let group = match.numberOfRanges > 1 && match.range(at: 1).location != NSNotFound ? match.range(at: 1) : match.range
+                if let swiftRange = Range(group, in: text) { found.append(String(text[swiftRange])) }
+            }
+        }
+        return found
     }
 }

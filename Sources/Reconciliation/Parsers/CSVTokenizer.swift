@@ -14,6 +14,9 @@ struct CSVTokenizer {
         self.delimiter = delimiter
     }
 
+    /// A space, or a tab when tabs do not separate the fields (a tab-delimited row keeps its empty cells).
+    @inline(__always) func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || (byte == 0x09 && delimiter != 0x09) }
+
     /// A quoted field was never closed.
     struct Unterminated: Error {
         let line: Int
@@ -26,7 +29,7 @@ struct CSVTokenizer {
         let quote = UInt8(ascii: "\"")
         while true {
             // One field.
-            while position < bytes.count, bytes[position] == 0x20 || bytes[position] == 0x09 { position += 1 }
+            while position < bytes.count, isBlank(bytes[position]) { position += 1 }
             if position < bytes.count, bytes[position] == quote {
                 let startLine = line
                 position += 1
@@ -52,13 +55,13 @@ struct CSVTokenizer {
                 // Anything between the closing quote and the delimiter is kept (lenient, as spreadsheets write it).
                 let rest = position
                 while position < bytes.count, bytes[position] != delimiter, bytes[position] != 0x0A, bytes[position] != 0x0D { position += 1 }
-                value.append(contentsOf: bytes[rest..<position].drop { $0 == 0x20 || $0 == 0x09 })
+                value.append(contentsOf: bytes[rest..<position].drop { isBlank($0) })
                 fields.append(String(decoding: value, as: UTF8.self))
             } else {
                 let start = position
                 while position < bytes.count, bytes[position] != delimiter, bytes[position] != 0x0A, bytes[position] != 0x0D { position += 1 }
                 var end = position
-                while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+                while end > start, isBlank(bytes[end - 1]) { end -= 1 }
                 fields.append(String(decoding: bytes[start..<end], as: UTF8.self))
             }
             // What ends the field: the delimiter (another field follows), a line end or the end of the data (the row ends).

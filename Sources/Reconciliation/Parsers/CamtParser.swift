@@ -86,9 +86,11 @@ public enum CamtParser {
         }()
         let booking = date(node.at("BookgDt"))
         let value = date(node.at("ValDt"))
-        // The bank's reference identifies the movement; without one, the statement and the entry's place in it.
+        // The bank's reference identifies the movement — with its amount and state, so a pending report (camt.052) of a
+        // movement never hides the booked one (camt.053); without one (or NONREF), the statement and the entry's place in it.
+        let reference = bankReference.flatMap { ["NONREF", "NOTPROVIDED"].contains($0.uppercased()) ? nil : $0 }
         let key =
-            bankReference.map { "camt|\(account)|ref|\($0)" }
+            reference.map { "camt|\(account)|ref|\($0)|\(amount)|\(currency)|\(status.rawValue)" }
             ?? "camt|\(account)|\(statement)|\(index)|\(entryReference ?? "")|\(amount)|\(currency)|\(booking?.description ?? "")|\(value?.description ?? "")"
         return StatementEntry(
             index: index, amount: amount, currency: currency, status: status, isReversal: node.text("RvslInd") == "true", bookingDate: booking, valueDate: value,

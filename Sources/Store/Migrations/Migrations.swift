@@ -20,5 +20,6 @@ public enum Migrations {
         .m0017BankStatements,
         .m0018LoanCLABEs,
         .m0019SPEI,
+        .m0020BankBalances,
     ]
 }

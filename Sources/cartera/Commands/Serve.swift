@@ -47,7 +47,7 @@ struct Serve: AsyncParsableCommand {
             if !applied.isEmpty { print("Migraciones aplicadas: \(applied.count).") }
             let showProgress = Terminal.progressVisible
             credentials = demo
-                ? try await DemoData.seed(database: database, keys: keys, portfolio: max(0, demoClients)) { done, total in
+                ? try await DemoData.seed(database: database, keys: keys, portfolio: max(0, demoClients), clabeRange: configuration.virtualCLABEs) { done, total in
                     if showProgress { Terminal.progress("Generando la cartera de demostración: \(done) de \(total) clientes") }
                 }
                 : nil

@@ -38,13 +38,31 @@ struct StatementPages {
 
         web.post("/conciliacion/:id/aplicar", .permission(.postPayments)) { request in
             guard let user = request.user, let id = request.context.parameters.get("id") else { return WebPages.redirect(to: "/login") }
-            let loanID = request.field("otro").nilIfEmpty ?? request.field("credito")
-            guard !loanID.isEmpty else {
-                return try await Self.queue(pages, request, lenderID: user.lenderID, reconciliation: reconciliation, summary: nil, notice: nil, error: "Elija el crédito al que se aplica el depósito.", status: .unprocessableContent)
-            }
             do {
-                try await reconciliation.apply(lineID: id, to: loanID, lenderID: user.lenderID, actor: request.actor)
-                return try await Self.queue(pages, request, lenderID: user.lenderID, reconciliation: reconciliation, summary: nil, notice: "Depósito aplicado al crédito \(loanID).", error: nil)
+                let shares = try Self.shares(split: request.field("reparto"), chosen: request.field("otro").nilIfEmpty ?? request.field("credito"))
+                try await reconciliation.apply(lineID: id, shares: shares, lenderID: user.lenderID, actor: request.actor)
+                let notice = shares.count == 1 ? "Depósito aplicado al crédito \(shares[0].loanID)." : "Depósito repartido entre \(shares.map(\.loanID).joined(separator: ", "))."
+                return try await Self.queue(pages, request, lenderID: user.lenderID, reconciliation: reconciliation, summary: nil, notice: notice, error: nil)
+            } catch let error as APIError {
+                return try await Self.queue(pages, request, lenderID: user.lenderID, reconciliation: reconciliation, summary: nil, notice: nil, error: error.message, status: error.status)
+            }
+        }
+
+        web.post("/conciliacion/:id/suspenso", .permission(.postPayments)) { request in
+            guard let user = request.user, let id = request.context.parameters.get("id") else { return WebPages.redirect(to: "/login") }
+            do {
+                try await reconciliation.sendToSuspense(lineID: id, reason: request.field("motivo"), lenderID: user.lenderID, actor: request.actor)
+                return try await Self.queue(pages, request, lenderID: user.lenderID, reconciliation: reconciliation, summary: nil, notice: "Depósito enviado a partidas en suspenso.", error: nil)
+            } catch let error as APIError {
+                return try await Self.queue(pages, request, lenderID: user.lenderID, reconciliation: reconciliation, summary: nil, notice: nil, error: error.message, status: error.status)
+            }
+        }
+
+        web.post("/conciliacion/:id/deshacer", .permission(.reversePayments)) { request in
+            guard let user = request.user, let id = request.context.parameters.get("id") else { return WebPages.redirect(to: "/login") }
+            do {
+                try await reconciliation.unmatch(lineID: id, reason: request.field("motivo"), lenderID: user.lenderID, actor: request.actor)
+                return try await Self.queue(pages, request, lenderID: user.lenderID, reconciliation: reconciliation, summary: nil, notice: "Conciliación deshecha: los pagos se cancelaron y el depósito volvió a la bandeja.", error: nil)
             } catch let error as APIError {
                 return try await Self.queue(pages, request, lenderID: user.lenderID, reconciliation: reconciliation, summary: nil, notice: nil, error: error.message, status: error.status)
             }
@@ -79,6 +97,27 @@ struct StatementPages {
         }
     }
 
+    /// The loans a deposit goes to: a split written `ln_a:500.00, ln_b` (the last without amount takes the rest), or the
+    /// one chosen.
+    static func shares(split: String, chosen: String) throws -> [(loanID: String, amount: Int64?)] {
+        let parts = split.split(whereSeparator: { $0 == "," || $0 == "\n" || $0 == ";" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !parts.isEmpty else {
+            guard !chosen.isEmpty else { throw APIError(status: .unprocessableContent, code: "loan_required", message: "Elija el crédito al que se aplica el depósito.") }
+            return [(chosen, nil)]
+        }
+        return try parts.map { part in
+            let pieces = part.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let loan = pieces.first, !loan.isEmpty else {
+                throw APIError(status: .unprocessableContent, code: "split_invalid", message: "Escriba el reparto como ln_a:500.00, ln_b (el último se queda con el resto).")
+            }
+            guard pieces.count == 2 else { return (loan, nil) }
+            guard let amount = try? Money(parsing: pieces[1]), amount.isPositive else {
+                throw APIError(status: .unprocessableContent, code: "split_invalid", message: "El monto de «\(part)» se escribe como 500.00.")
+            }
+            return (loan, amount.minorUnits)
+        }
+    }
+
     static func queue(
         _ pages: WebPages, _ request: WebRequest, lenderID: String, reconciliation: BankReconciliation, summary: BankReconciliation.Summary?, notice: String?, error: String?,
         status: HTTPResponse.Status = .ok
@@ -87,13 +126,27 @@ struct StatementPages {
             [
                 "id": line.id, "date": line.valueDate ?? "", "amount": Money(minorUnits: line.amount, currency: .mxn).decimalText,
                 "payer": [line.payerName, line.payerAccount].compactMap { $0 }.joined(separator: " · "), "text": line.text,
-                "status": line.status == "review" ? "Por revisar" : "Sin identificar",
-                "candidates": line.candidates.enumerated().map { index, candidate in
+                "status": ["review": "Por revisar", "suspense": "En suspenso"][line.status] ?? "Sin identificar", "canSuspend": line.status != "suspense",
+                "note": line.candidates.first { $0.loanId.isEmpty }?.reason ?? "",
+                "candidates": line.candidates.filter { !$0.loanId.isEmpty }.enumerated().map { index, candidate in
                     ["loanId": candidate.loanId, "score": candidate.score, "reason": candidate.reason, "first": index == 0] as [String: Any]
                 },
             ]
         }
-        var values: [String: Any] = ["lines": lines]
+        let posted = try await reconciliation.recentlyPosted(lenderID: lenderID).map { line -> [String: Any] in
+            [
+                "id": line.id, "date": line.valueDate ?? "", "amount": Money(minorUnits: line.amount, currency: .mxn).decimalText, "loanId": line.loanID ?? "",
+                "rule": line.rule ?? "", "reference": line.reference ?? "",
+            ]
+        }
+        let check = try await BankBalanceCheck(database: reconciliation.database).run(lenderID: lenderID, date: reconciliation.book.today())
+        var values: [String: Any] = [
+            "lines": lines, "posted": posted, "canUndo": request.user?.role.allows(.reversePayments) == true,
+            "balances": [
+                "date": check.date, "statements": check.statements, "ledger": check.ledger, "difference": check.difference, "credits": check.unreconciledCredits,
+                "unexplained": check.unexplained, "balanced": check.balanced, "accounts": check.accounts.map { ["account": $0.account, "date": $0.date, "balance": $0.balance] },
+            ] as [String: Any],
+        ]
         if let summary {
             values["summary"] = ["lines": summary.lines, "posted": summary.posted, "postedAmount": summary.postedAmount, "review": summary.review, "unidentified": summary.unidentified]
         }

@@ -42,13 +42,29 @@ enum StatementTemplates {
         {{#summary}}<p class="notice" id="resumen-conciliacion">{{lines}} depósitos revisados: {{posted}} aplicados (${{postedAmount}}), {{review}} por revisar, {{unidentified}} sin identificar.</p>{{/summary}}
         <table id="por-revisar">
           <thead><tr><th>Fecha</th><th>Monto</th><th>Ordenante</th><th>Concepto</th><th>Estado</th><th>Aplicar a</th></tr></thead>
-          <tbody>{{#lines}}<tr><td>{{date}}</td><td>${{amount}}</td><td>{{payer}}</td><td>{{text}}</td><td>{{status}}</td><td>
+          <tbody>{{#lines}}<tr><td>{{date}}</td><td>${{amount}}</td><td>{{payer}}</td><td>{{text}}</td><td>{{status}}{{#note}}<br><small>{{note}}</small>{{/note}}</td><td>
             <form method="post" action="/conciliacion/{{id}}/aplicar"><input type="hidden" name="csrf" value="{{csrf}}">
             {{#candidates}}<label><input type="radio" name="credito" value="{{loanId}}"{{#first}} checked{{/first}}> {{loanId}} ({{score}}) <small>{{reason}}</small></label>{{/candidates}}
             <label>Otro crédito <input name="otro" placeholder="ln_…" maxlength="40"></label>
-            <button type="submit">Aplicar</button></form></td></tr>{{/lines}}
+            <label>o repartir <input name="reparto" placeholder="ln_a:500.00, ln_b" maxlength="400"></label>
+            <button type="submit">Aplicar</button></form>
+            {{#canSuspend}}<form method="post" action="/conciliacion/{{id}}/suspenso"><input type="hidden" name="csrf" value="{{csrf}}">
+            <label>Motivo <input name="motivo" maxlength="300" required></label><button type="submit">Enviar a suspenso</button></form>{{/canSuspend}}</td></tr>{{/lines}}
           {{^lines}}<tr><td colspan="6">No hay depósitos pendientes.</td></tr>{{/lines}}</tbody>
         </table>
+        <h2>Aplicados recientemente</h2>
+        <table id="aplicados">
+          <thead><tr><th>Fecha</th><th>Monto</th><th>Crédito</th><th>Regla</th><th>Referencia</th><th></th></tr></thead>
+          <tbody>{{#posted}}<tr><td>{{date}}</td><td>${{amount}}</td><td><a href="/creditos/{{loanId}}">{{loanId}}</a></td><td>{{rule}}</td><td>{{reference}}</td><td>
+            {{#canUndo}}<form method="post" action="/conciliacion/{{id}}/deshacer"><input type="hidden" name="csrf" value="{{csrf}}">
+            <label>Motivo <input name="motivo" maxlength="300" required></label><button type="submit">Deshacer</button></form>{{/canUndo}}</td></tr>{{/posted}}
+          {{^posted}}<tr><td colspan="6">Aún no hay depósitos aplicados.</td></tr>{{/posted}}</tbody>
+        </table>
+        {{#balances}}<h2>Saldos bancarios contra el diario ({{date}})</h2>
+        <table id="saldos"><tbody>{{#accounts}}<tr><td>Cuenta {{account}}</td><td>${{balance}} (estado del {{date}})</td></tr>{{/accounts}}
+          <tr><td>Bancos según los estados</td><td>${{statements}}</td></tr><tr><td>Bancos en el diario (1102)</td><td>${{ledger}}</td></tr>
+          <tr><td>Diferencia</td><td>${{difference}}</td></tr><tr><td>Depósitos por conciliar</td><td>${{credits}}</td></tr>
+          <tr><td>Sin explicar</td><td>${{unexplained}}{{^balanced}} — revise cargos del banco no registrados y estados faltantes{{/balanced}}</td></tr></tbody></table>{{/balances}}
         {{/body}}{{/layout}}
         """
 }

@@ -1,0 +1,104 @@
+import CarteraCore
+import Foundation
+import Lending
+import SQLKit
+import Store
+
+/// The daily check of the banks against the ledger: the balance each bank account's latest statement states (on or
+/// before the date), their sum, and the ledger's Bancos (1102) at the same date; the difference, and the deposits the
+/// banks show that the ledger does not have yet (not reconciled), which explain it or not.
+public struct BankBalanceCheck: Sendable {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    public struct AccountBalance: Sendable, Encodable, Equatable {
+        public let account: String
+        public let date: String
+        public let balance: String
+    }
+
+    public struct PendingLine: Sendable, Encodable, Equatable {
+        public let id: String
+        public let account: String
+        public let date: String
+        public let amount: String
+        public let status: String
+    }
+
+    public struct Report: Sendable, Encodable, Equatable {
+        public let date: String
+        public let accounts: [AccountBalance]
+        /// Accounts with no statement balance on or before the date.
+        public let accountsWithoutBalance: [String]
+        public let statements: String
+        public let ledger: String
+        /// Statements minus ledger.
+        public let difference: String
+        /// Deposits on or before the date not in the ledger yet.
+        public let unreconciledCredits: String
+        /// The difference the unreconciled deposits do not explain.
+        public let unexplained: String
+        public let lines: [PendingLine]
+        public var balanced: Bool { unexplained == "0.00" }
+    }
+
+    public func run(lenderID: String, date: CalendarDate) async throws -> Report {
+        try await database.withConnection { db in
+            var accounts: [AccountBalance] = []
+            var missing: [String] = []
+            var statements: Int64 = 0
+            for account in try await db.raw(
+                "SELECT id, number FROM bank_accounts WHERE lender_id = \(bind: lenderID) AND currency = 'MXN' ORDER BY number"
+            ).all() {
+                let id = try account.decode(column: "id", as: String.self)
+                let number = try account.decode(column: "number", as: String.self)
+                guard let latest = try await db.raw(
+                    """
+                    SELECT balance_date, amount FROM bank_account_balances WHERE bank_account_id = \(bind: id) AND balance_date <= \(bind: date.text)
+                    ORDER BY balance_date DESC, recorded_at DESC LIMIT 1
+                    """
+                ).first() else {
+                    missing.append(number)
+                    continue
+                }
+                let amount = try latest.decode(column: "amount", as: Int64.self)
+                statements += amount
+                accounts.append(AccountBalance(account: number, date: try latest.decode(column: "balance_date", as: String.self), balance: Self.text(amount)))
+            }
+            let ledger = try await db.raw(
+                """
+                SELECT CAST(COALESCE(SUM(l.debit) - SUM(l.credit), 0) AS BIGINT) AS b FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+                WHERE e.lender_id = \(bind: lenderID) AND l.account = \(bind: LedgerAccount.banks.rawValue) AND e.value_date <= \(bind: date.text)
+                """
+            ).first(decodingColumn: "b", as: Int64.self) ?? 0
+            var pending: [PendingLine] = []
+            var credits: Int64 = 0
+            for row in try await db.raw(
+                """
+                SELECT l.id, a.number, COALESCE(l.value_date, l.booking_date) AS d, l.amount, l.match_status FROM bank_statement_lines l
+                JOIN bank_accounts a ON a.id = l.bank_account_id
+                WHERE l.lender_id = \(bind: lenderID) AND l.status = 'booked' AND l.amount > 0 AND l.reversal = \(bind: false)
+                    AND l.match_status IN ('unmatched', 'review', 'unidentified', 'posting') AND COALESCE(l.value_date, l.booking_date) <= \(bind: date.text)
+                ORDER BY d, l.id
+                """
+            ).all() {
+                let amount = try row.decode(column: "amount", as: Int64.self)
+                credits += amount
+                if pending.count < 200 {
+                    pending.append(PendingLine(
+                        id: try row.decode(column: "id", as: String.self), account: try row.decode(column: "number", as: String.self),
+                        date: try row.decode(column: "d", as: String?.self) ?? "", amount: Self.text(amount), status: try row.decode(column: "match_status", as: String.self)
+                    ))
+                }
+            }
+            let difference = statements - ledger
+            return Report(
+                date: date.text, accounts: accounts, accountsWithoutBalance: missing, statements: Self.text(statements), ledger: Self.text(ledger),
+                difference: Self.text(difference), unreconciledCredits: Self.text(credits), unexplained: Self.text(difference - credits), lines: pending
+            )
+        }
+    }
+
+    static func text(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits, currency: .mxn).decimalText }
+}

@@ -1,0 +1,31 @@
+extension Migration {
+    /// The balances bank statements (and bank APIs) state, to compare each account with the ledger day by day; the
+    /// suspense entry of a bank line staff held in suspense; each lender's reconciliation rules.
+    static let m0020BankBalances = Migration(version: 20, name: "create_bank_account_balances") { t in
+        [
+            """
+            CREATE TABLE bank_account_balances (
+                id TEXT PRIMARY KEY,
+                lender_id TEXT NOT NULL,
+                bank_account_id TEXT NOT NULL REFERENCES bank_accounts (id),
+                balance_date TEXT NOT NULL,
+                amount \(t.bigint) NOT NULL,
+                currency TEXT NOT NULL,
+                source TEXT NOT NULL,
+                import_id TEXT,
+                recorded_at \(t.instant) NOT NULL,
+                UNIQUE (bank_account_id, balance_date, source)
+            )
+            """,
+            "ALTER TABLE bank_statement_lines ADD COLUMN suspense_entry_id TEXT",
+            """
+            CREATE TABLE reconciliation_rules (
+                lender_id TEXT PRIMARY KEY,
+                rules TEXT NOT NULL,
+                updated_at \(t.instant) NOT NULL,
+                updated_by TEXT NOT NULL
+            )
+            """,
+        ]
+    }
+}
