@@ -15,6 +15,37 @@ struct BankCSVParserTests {
         26/11/2026,SPEI RECIBIDO BANORTE / 0041782016 PAGO CREDITO LN 123,,"12,500.00","112,500.00"
         """
 
+    @Test("A large file read in parts gives exactly what one reader gives: same entries, order, keys and the first error's line")
+    func readInParts() throws {
+        var text = "FECHA,DESCRIPCIÓN,CARGO,ABONO,SALDO\n"
+        for row in 0..<6_000 {
+            let day = 1 + row % 28
+            // Every 7th row repeats an earlier one (identical rows across the parts' cuts); every 11th has a quoted line break.
+            let concept = row % 11 == 0 ? "\"SPEI RECIBIDO\nLINEA \(row % 50)\"" : "SPEI RECIBIDO \(row % 7 == 0 ? 0 : row)"
+            text += "\(String(format: "%02d", day))/11/2026,\(concept),,\"\(row % 90 + 1),250.00\",\n"
+        }
+        let data = Data(text.utf8)
+        let one = try BankCSVParser.parse(data, profile: .bbva, account: "012180001234567897", workers: 1)
+        for workers in [2, 3, 7] {
+            let parts = try BankCSVParser.parse(data, profile: .bbva, account: "012180001234567897", workers: workers)
+            #expect(parts == one, "\(workers) parts")
+        }
+        #expect(one.entries.count == 6_000 && Set(one.entries.map(\.naturalKey)).count == 6_000)
+        // A bad row late in the file: the same error, on the same line, however it is read.
+        let broken = Data((text + "31/02/2026,MAL,,1.00,\n" + "01/12/2026,BIEN,,1.00,\n").utf8)
+        var messages: [String] = []
+        for workers in [1, 4] {
+            do {
+                _ = try BankCSVParser.parse(broken, profile: .bbva, account: "012180001234567897", workers: workers)
+            } catch {
+                messages.append("\(error.code) \(error.location ?? "")")
+            }
+        }
+        #expect(messages.count == 2 && messages[0] == messages[1] && messages[0].hasPrefix("csv_date_invalid"))
+        let lines = text.filter { $0 == "\n" }.count
+        #expect(messages.first?.hasSuffix("línea \(lines + 1)") == true, "\(messages)")
+    }
+
     @Test("BBVA: split cargo/abono columns written with thousands separators and a minus on the cargo; two identical rows stay two")
     func bbva() throws {
         let statement = try BankCSVParser.parse(Data(Self.bbva.utf8), profile: .bbva, account: "012180001234567897")

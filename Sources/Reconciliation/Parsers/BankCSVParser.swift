@@ -1,45 +1,135 @@
 import CarteraCore
+import Dispatch
 import Foundation
+import Synchronization
 
 /// A bank's CSV export read through a `CSVProfile`: the header row is found (after any preamble) by the profile's
 /// column names — compared without accents, case or surrounding spaces, so `DESCRIPCIÓN`, `Descripcion` and a
 /// mis-encoded `DESCRIPCIÃ“N` are one column — then each row becomes an entry. Thousands separators, apostrophe text
 /// guards and `-` for an empty cell are understood; Latin-1 or UTF-8. A CSV names no account: the caller gives it.
 public enum BankCSVParser {
-    public static func parse(_ data: Data, profile: CSVProfile, account: String) throws(StatementError) -> BankStatement {
+    /// `workers`: how many parts of a large file are read at once (the rows after the header are split at row
+    /// boundaries; identical rows are numbered afterwards in file order, so the result is the same however it is read).
+    public static func parse(_ data: Data, profile: CSVProfile, account: String, workers: Int? = nil) throws(StatementError) -> BankStatement {
         let text = StatementText.decode(data)
         guard let delimiterByte = profile.delimiter.utf8.first, profile.delimiter.utf8.count == 1 else {
             throw StatementError("csv_profile_invalid", "el separador del perfil «\(profile.name)» debe ser un carácter ASCII.")
         }
-        var reader = CSVTokenizer(text, delimiter: delimiterByte)
+        let bytes = Array(text.utf8)
+        var reader = CSVTokenizer(bytes: bytes[...], delimiter: delimiterByte, line: 1)
         /// Where each column the profile names is, once the header is found.
         var header: [String: Int]?
-        var entries: [StatementEntry] = []
-        // How many rows of each kind came before (by a stable 64-bit fingerprint of the row's key: deterministic, so a
-        // file read again numbers its identical rows the same way).
-        var seen: [UInt64: Int] = [:]
-        var line = 0
-        while true {
+        while header == nil {
             let row: [String]
-            line = reader.line
             do {
                 guard let next = try reader.next() else { break }
                 row = next
             } catch {
                 throw StatementError("csv_unreadable", "el CSV está mal formado: un campo entre comillas no se cierra.", at: "línea \(error.line)")
             }
-            guard let columns = header else {
-                // The header is the first row naming every required column; rows before it are a preamble.
-                let names = row.map(fold)
-                if profile.required.allSatisfy({ names.contains(fold($0)) }) {
-                    var byName: [String: Int] = [:]
-                    for (index, name) in names.enumerated() where byName[name] == nil { byName[name] = index }
-                    // Looked up by the profile's own spelling from here on (folding is slow: once per column, not per cell).
-                    var positions: [String: Int] = [:]
-                    for name in profile.columns { positions[name] = byName[fold(name)] }
-                    header = positions
+            // The header is the first row naming every required column; rows before it are a preamble.
+            let names = row.map(fold)
+            if profile.required.allSatisfy({ names.contains(fold($0)) }) {
+                var byName: [String: Int] = [:]
+                for (index, name) in names.enumerated() where byName[name] == nil { byName[name] = index }
+                // Looked up by the profile's own spelling from here on (folding is slow: once per column, not per cell).
+                var positions: [String: Int] = [:]
+                for name in profile.columns { positions[name] = byName[fold(name)] }
+                header = positions
+            }
+        }
+        guard let columns = header else {
+            throw StatementError(
+                "csv_header_missing", "no se encontró el renglón de encabezados con las columnas \(profile.required.joined(separator: ", ")) del perfil «\(profile.name)».",
+                at: "línea 1"
+            )
+        }
+        let count = workers ?? (bytes.count - reader.position > 4_000_000 ? ProcessInfo.processInfo.activeProcessorCount : 1)
+        let parts = Self.parts(bytes, from: reader.position, line: reader.line, count: max(1, min(count, 16)))
+        let results = Mutex([Result<[Row], StatementError>?](repeating: nil, count: parts.count))
+        let read: @Sendable (Int) -> Void = { index in
+            let result = Result { () throws(StatementError) -> [Row] in
+                try rows(CSVTokenizer(bytes: bytes[parts[index].range], delimiter: delimiterByte, line: parts[index].line), columns: columns, profile: profile, account: account)
+            }
+            results.withLock { $0[index] = result }
+        }
+        if parts.count == 1 { read(0) } else { DispatchQueue.concurrentPerform(iterations: parts.count, execute: read) }
+        // In file order: the first part that failed is the error; rows are numbered, and identical ones counted, here.
+        var entries: [StatementEntry] = []
+        // How many rows of each kind came before (by a stable 64-bit fingerprint of the row's key: deterministic, so a
+        // file read again numbers its identical rows the same way).
+        var seen: [UInt64: Int] = [:]
+        let all = try results.withLock { $0 }.map { result throws(StatementError) in try result!.get() }
+        entries.reserveCapacity(all.reduce(0) { $0 + $1.count })
+        seen.reserveCapacity(entries.capacity)
+        for rows in all {
+            for row in rows {
+                let occurrence = seen[row.fingerprint, default: 0]
+                seen[row.fingerprint] = occurrence + 1
+                var entry = row.entry
+                entry.index = entries.count
+                // Read as the first of its kind (`…|0`); a repeat is numbered here.
+                if occurrence > 0 { entry.naturalKey = String(entry.naturalKey.dropLast(2)) + "|\(occurrence)" }
+                entries.append(entry)
+            }
+        }
+        return BankStatement(format: .csv, id: nil, sequence: nil, account: account, currency: profile.currency, opening: nil, closing: nil, entries: entries)
+    }
+
+    /// A row read, before it is numbered: its entry (keyed as the first of its kind) and the key's fingerprint.
+    struct Row {
+        var entry: StatementEntry
+        let fingerprint: UInt64
+    }
+
+    /// Splits `bytes` after `start` into `count` parts at row boundaries (a line end outside quotes), each with the line
+    /// it starts on.
+    static func parts(_ bytes: [UInt8], from start: Int, line: Int, count: Int) -> [(range: Range<Int>, line: Int)] {
+        guard count > 1, bytes.count - start > count * 1024 else { return [(start..<bytes.count, line)] }
+        var parts: [(range: Range<Int>, line: Int)] = []
+        var from = start
+        var fromLine = line
+        var quotes = 0
+        var newlines = 0
+        var position = start
+        for part in 1..<count {
+            var cut = max(position, start + (bytes.count - start) * part / count)
+            // Quotes and line ends up to the cut, counted from where the last part began.
+            while position < cut {
+                if bytes[position] == UInt8(ascii: "\"") { quotes += 1 } else if bytes[position] == 0x0A { newlines += 1 }
+                position += 1
+            }
+            // On to the next line end outside quotes.
+            while position < bytes.count {
+                let byte = bytes[position]
+                position += 1
+                if byte == UInt8(ascii: "\"") { quotes += 1 } else if byte == 0x0A {
+                    newlines += 1
+                    if quotes % 2 == 0 { break }
                 }
-                continue
+            }
+            cut = position
+            guard cut < bytes.count else { break }
+            parts.append((from..<cut, fromLine))
+            from = cut
+            fromLine = line + newlines
+        }
+        parts.append((from..<bytes.count, fromLine))
+        return parts
+    }
+
+    /// The rows of one part: blank rows, totals and footers skipped; an unreadable row is an error naming its line.
+    static func rows(_ tokenizer: CSVTokenizer, columns: [String: Int], profile: CSVProfile, account: String) throws(StatementError) -> [Row] {
+        var reader = tokenizer
+        var rows: [Row] = []
+        while true {
+            let row: [String]
+            let line = reader.line
+            do {
+                guard let next = try reader.next() else { break }
+                row = next
+            } catch {
+                throw StatementError("csv_unreadable", "el CSV está mal formado: un campo entre comillas no se cierra.", at: "línea \(error.line)")
             }
             if row.allSatisfy({ $0.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }) { continue }
             /// A cell's text (the reader trims it), apostrophe guard removed; nil when empty or `-` (a mark column keeps its `-`).
@@ -66,23 +156,16 @@ public enum BankCSVParser {
             let reference = cell(profile.reference)
             let description = cell(profile.description)
             let base = "csv|\(profile.name)|\(account)|\(date)|\(amount)|\(reference ?? "")|\(description ?? "")|\(cell(profile.balance) ?? "")"
-            // Two identical rows stay two: the nth of its kind in the file.
-            let fingerprint = Self.fingerprint(base)
-            let occurrence = seen[fingerprint, default: 0]
-            seen[fingerprint] = occurrence + 1
-            entries.append(StatementEntry(
-                index: entries.count, amount: amount, currency: profile.currency, status: .booked, bookingDate: date, valueDate: date, bankReference: reference,
-                counterpartyName: cell(profile.counterpartyName), counterpartyAccount: cell(profile.counterpartyAccount), remittance: cell(profile.concept),
-                description: description, naturalKey: "\(base)|\(occurrence)"
+            rows.append(Row(
+                entry: StatementEntry(
+                    index: 0, amount: amount, currency: profile.currency, status: .booked, bookingDate: date, valueDate: date, bankReference: reference,
+                    counterpartyName: cell(profile.counterpartyName), counterpartyAccount: cell(profile.counterpartyAccount), remittance: cell(profile.concept),
+                    description: description, naturalKey: base + "|0"
+                ),
+                fingerprint: Self.fingerprint(base)
             ))
         }
-        guard header != nil else {
-            throw StatementError(
-                "csv_header_missing", "no se encontró el renglón de encabezados con las columnas \(profile.required.joined(separator: ", ")) del perfil «\(profile.name)».",
-                at: "línea 1"
-            )
-        }
-        return BankStatement(format: .csv, id: nil, sequence: nil, account: account, currency: profile.currency, opening: nil, closing: nil, entries: entries)
+        return rows
     }
 
     static func amount(_ profile: CSVProfile, cell: (String?) -> String?, mark markCell: (String?) -> String?, place: String) throws(StatementError) -> Int64 {
