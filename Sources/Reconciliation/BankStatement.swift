@@ -119,6 +119,9 @@ public struct StatementEntry: Sendable, Hashable {
     /// What identifies the entry across imports of overlapping files: the bank's reference where it has one, otherwise
     /// the account, the statement and the entry's fields and position (two identical movements stay two).
     public var naturalKey: String
+    /// The transactions of a batched entry (camt `NtryDtls` with several `TxDtls`, each with its amount), as lines of
+    /// their own whose amounts add up to the entry's; empty otherwise. They are what is stored and reconciled.
+    public var transactions: [StatementEntry] = []
 
     public init(
         index: Int, amount: Int64, currency: String, status: EntryStatus = .booked, isReversal: Bool = false, bookingDate: CalendarDate?, valueDate: CalendarDate?,

@@ -104,6 +104,23 @@ struct CamtParserTests {
         #expect(entry.counterpartyName != nil && entry.naturalKey.contains("AAAASESS-FP-CN_98765/01"))
     }
 
+    @Test("A batched entry's transactions become lines of their own with their amounts, parties and references; an entry whose transactions do not add up stays whole")
+    func batchedTransactions() throws {
+        func tx(_ amount: String, _ name: String, _ e2e: String) -> String {
+            "<TxDtls><Refs><EndToEndId>\(e2e)</EndToEndId></Refs><Amt Ccy=\"MXN\">\(amount)</Amt><CdtDbtInd>CRDT</CdtDbtInd><RltdPties><Dbtr><Nm>\(name)</Nm></Dbtr></RltdPties><RmtInf><Ustrd>PAGO \(e2e)</Ustrd></RmtInf></TxDtls>"
+        }
+        func document(total: String) -> Data {
+            let entry = "<Ntry><Amt Ccy=\"MXN\">\(total)</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-26</Dt></BookgDt><AcctSvcrRef>B-1</AcctSvcrRef>"
+                + "<NtryDtls><Btch><NbOfTxs>3</NbOfTxs></Btch>\(tx("100.00", "ANA", "E1"))\(tx("250.50", "LUIS", "E2"))\(tx("49.50", "ROSA", "E3"))</NtryDtls></Ntry>"
+            return Data("<Document><BkToCstmrStmt><Stmt><Acct><Id><Othr><Id>012180001234567897</Id></Othr></Id></Acct>\(entry)</Stmt></BkToCstmrStmt></Document>".utf8)
+        }
+        let entry = try CamtParser.parse(document(total: "400.00"))[0].entries[0]
+        #expect(entry.amount == 40_000 && entry.transactions.map(\.amount) == [10_000, 25_050, 4_950])
+        #expect(entry.transactions.map(\.counterpartyName) == ["ANA", "LUIS", "ROSA"] && entry.transactions.map(\.endToEndID) == ["E1", "E2", "E3"])
+        #expect(entry.transactions[1].remittance == "PAGO E2" && Set(entry.transactions.map(\.naturalKey)).count == 3)
+        #expect(try CamtParser.parse(document(total: "401.00"))[0].entries[0].transactions.isEmpty)
+    }
+
     @Test("A movement's key is its bank reference with its amount and state: a pending report never hides the booked one; NONREF is no reference")
     func referenceKeys() throws {
         func document(_ root: String, _ status: String, _ reference: String, entries: Int = 1) -> Data {

@@ -76,7 +76,8 @@ public struct StatementImports: Sendable {
         let (credits, debits) = statements.reduce((Int64(0), Int64(0))) { sum, statement in
             (sum.0 + statement.bookedTotals.credits, sum.1 + statement.bookedTotals.debits)
         }
-        let total = statements.reduce(0) { $0 + $1.entries.count }
+        // Lines: a batched entry counts as its transactions.
+        let total = statements.reduce(0) { $0 + $1.entries.reduce(0) { $0 + max(1, $1.transactions.count) } }
         let cipher = keys.cipher
         let added = try await database.transaction { db -> Int in
             try await db.raw(
@@ -103,8 +104,10 @@ public struct StatementImports: Sendable {
                         """
                     ).run()
                 }
-                for start in stride(from: 0, to: statement.entries.count, by: Self.chunk) {
-                    let slice = statement.entries[start..<min(statement.entries.count, start + Self.chunk)]
+                // A batched entry is stored as its transactions (each reconciled on its own).
+                let lines = statement.entries.flatMap { $0.transactions.isEmpty ? [$0] : $0.transactions }
+                for start in stride(from: 0, to: lines.count, by: Self.chunk) {
+                    let slice = lines[start..<min(lines.count, start + Self.chunk)]
                     var rows: [SQLQueryString] = []
                     for entry in slice {
                         let id = APIClients.timeOrderedID("bsl_", at: now)

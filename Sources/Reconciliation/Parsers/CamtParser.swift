@@ -92,11 +92,45 @@ public enum CamtParser {
         let key =
             reference.map { "camt|\(account)|ref|\($0)|\(amount)|\(currency)|\(status.rawValue)" }
             ?? "camt|\(account)|\(statement)|\(index)|\(entryReference ?? "")|\(amount)|\(currency)|\(booking?.description ?? "")|\(value?.description ?? "")"
-        return StatementEntry(
+        var entry = StatementEntry(
             index: index, amount: amount, currency: currency, status: status, isReversal: node.text("RvslInd") == "true", bookingDate: booking, valueDate: value,
             bankReference: bankReference, entryReference: entryReference, endToEndID: endToEnd, counterpartyName: name, counterpartyAccount: counterpartyAccount,
             remittance: remittance, description: node.text("AddtlNtryInf"), transactionCode: code, naturalKey: key
         )
+        entry.transactions = transactions(of: node, entry: entry)
+        return entry
+    }
+
+    /// A batched entry's transactions as lines of their own: each `TxDtls` with its amount (`Amt` with `CdtDbtInd` in
+    /// .04 and later, `AmtDtls/TxAmt/Amt` before) and its own parties, references and remittance. Nothing when there is
+    /// one transaction, when one has no amount, or when they do not add up to the entry (the entry is kept whole).
+    static func transactions(of node: XMLElementNode, entry: StatementEntry) -> [StatementEntry] {
+        let details = node.all("NtryDtls").flatMap { $0.all("TxDtls") }
+        guard details.count >= 2 else { return [] }
+        var lines: [StatementEntry] = []
+        for (number, tx) in details.enumerated() {
+            guard let element = tx.child("Amt") ?? tx.at("AmtDtls/TxAmt")?.child("Amt") ?? tx.at("AmtDtls/InstdAmt")?.child("Amt"),
+                  element.attributes["Ccy"] == entry.currency,
+                  let minor = StatementAmount.minorUnits(element.text.trimmingCharacters(in: .whitespacesAndNewlines), currency: entry.currency), minor >= 0
+            else { return [] }
+            let direction = tx.text("CdtDbtInd") ?? (entry.amount >= 0 ? "CRDT" : "DBIT")
+            let amount = direction == "DBIT" ? -minor : minor
+            let party = amount >= 0 ? "Dbtr" : "Cdtr"
+            let related = tx.child("RltdPties")
+            let unstructured = tx.at("RmtInf")?.all("Ustrd").compactMap { $0.text.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty }.joined(separator: " ")
+            let reference = tx.text("Refs/AcctSvcrRef")
+            let endToEnd = tx.text("Refs/EndToEndId").flatMap { $0 == "NOTPROVIDED" ? nil : $0 } ?? tx.text("Refs/UETR")
+            lines.append(StatementEntry(
+                index: entry.index, amount: amount, currency: entry.currency, status: entry.status, isReversal: entry.isReversal, bookingDate: entry.bookingDate,
+                valueDate: entry.valueDate, bankReference: reference ?? entry.bankReference, entryReference: entry.entryReference, endToEndID: endToEnd,
+                counterpartyName: related?.text("\(party)/Pty/Nm") ?? related?.text("\(party)/Nm"),
+                counterpartyAccount: related?.text("\(party)Acct/Id/IBAN") ?? related?.text("\(party)Acct/Id/Othr/Id"),
+                remittance: unstructured?.nilIfEmpty ?? tx.text("RmtInf/Strd/CdtrRefInf/Ref"), description: entry.description, transactionCode: entry.transactionCode,
+                naturalKey: "\(entry.naturalKey)|tx|\(number)|\(endToEnd ?? reference ?? "")|\(amount)"
+            ))
+        }
+        guard lines.reduce(0, { $0 + $1.amount }) == entry.amount else { return [] }
+        return lines
     }
 
     /// `Amt@Ccy` signed by `CdtDbtInd` (DBIT negative).
