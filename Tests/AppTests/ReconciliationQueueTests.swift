@@ -2,6 +2,7 @@
 import CarteraCore
 import CarteraSecurity
 import CarteraTestSupport
+import Crypto
 import Foundation
 import Lending
 import Reconciliation
@@ -90,7 +91,9 @@ struct ReconciliationQueueTests {
             try await reconciliation.unmatch(lineID: unknown, reason: "Se aplicó al crédito equivocado", lenderID: lender, actor: staff)
             #expect(try await reconciliation.pending(lenderID: lender).contains { $0.id == unknown && $0.status == "suspense" })
             #expect(try await SPEITransferTests.balances(database, loanID: nil)["2301"] == -80_000)
-            try await reconciliation.apply(lineID: twoLoans, to: first.id, lenderID: lender, actor: staff)
+            // The same split made again after the undo (the reversed payments no longer hold their references).
+            try await reconciliation.apply(lineID: twoLoans, shares: [(first.id, 70_000), (second.id, nil)], lenderID: lender, actor: staff)
+            #expect(try await book.payments(first.id, lenderID: lender).filter { $0.kind == "payment" && $0.reversal == nil }.map(\.reference) == ["\(twoLoans)-1"])
 
             // Now the ledger has 1,200.00 from the statement (and 800.00 in suspense); 450.00 waits; the 90.00 fee is not
             // in the ledger, so it is the difference nothing explains. (The loans' own SPEI disbursements also left Bancos.)
@@ -154,6 +157,30 @@ struct ReconciliationQueueTests {
             #expect(try await clearing() == 100_000)
             let report = try await LedgerVerification(database: database, book: book).run()
             #expect(report.ok, "\(report.problems)")
+        }
+    }
+
+    @Test("camt lines stored under the old reference-only key are still duplicates in the same state; a booked movement is not hidden by an old pending one", arguments: TestEngine.available)
+    func legacyCamtKeys(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, _, _) = try await PaymentIntentPagesTests.borrowerLoan(database)
+            func camt(_ root: String, _ status: String) -> Data {
+                let block = root == "BkToCstmrAcctRpt" ? "Rpt" : "Stmt"
+                return Data("""
+                    <Document><\(root)><\(block)><Id>S-\(status)</Id><Acct><Id><Othr><Id>012180001234567897</Id></Othr></Id></Acct><Ntry><Amt Ccy="MXN">250.00</Amt>
+                    <CdtDbtInd>CRDT</CdtDbtInd><Sts>\(status)</Sts><BookgDt><Dt>2026-11-26</Dt></BookgDt><AcctSvcrRef>R-77</AcctSvcrRef></Ntry></\(block)></\(root)></Document>
+                    """.utf8)
+            }
+            let imports = StatementImports(database: database, keys: TestKeys.live)
+            let legacy = SHA256.hash(data: Array("camt|012180001234567897|ref|R-77".utf8)).map { String(format: "%02x", $0) }.joined()
+            // As an older Cartera stored it: a pending report of the movement under the reference alone.
+            _ = try await imports.importFile(camt("BkToCstmrAcctRpt", "PDNG"), fileName: "r.xml", lenderID: lender, actor: .commandLine)
+            try await database.withConnection { db in try await db.raw("UPDATE bank_statement_lines SET key_hash = \(bind: legacy)").run() }
+            #expect(try await imports.importFile(camt("BkToCstmrAcctRpt", "PDNG"), fileName: "r.xml", lenderID: lender, actor: .commandLine).duplicates == 1)
+            let booked = try await imports.importFile(camt("BkToCstmrStmt", "BOOK"), fileName: "s.xml", lenderID: lender, actor: .commandLine)
+            #expect(booked.added == 1 && booked.duplicates == 0)
+            #expect(try await imports.importFile(camt("BkToCstmrStmt", "BOOK"), fileName: "s.xml", lenderID: lender, actor: .commandLine).duplicates == 1)
         }
     }
 }

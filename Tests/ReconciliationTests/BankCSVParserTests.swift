@@ -21,7 +21,8 @@ struct BankCSVParserTests {
         for row in 0..<6_000 {
             let day = 1 + row % 28
             // Every 7th row repeats an earlier one (identical rows across the parts' cuts); every 11th has a quoted line break.
-            let concept = row % 11 == 0 ? "\"SPEI RECIBIDO\nLINEA \(row % 50)\"" : "SPEI RECIBIDO \(row % 7 == 0 ? 0 : row)"
+            // Every 13th has a stray quote inside an unquoted field (O"BRIEN), which misleads a cut that counts quotes.
+            let concept = row % 11 == 0 ? "\"SPEI RECIBIDO\nLINEA \(row % 50)\"" : row % 13 == 0 ? "PAGO O\"BRIEN \(row)" : "SPEI RECIBIDO \(row % 7 == 0 ? 0 : row)"
             text += "\(String(format: "%02d", day))/11/2026,\(concept),,\"\(row % 90 + 1),250.00\",\n"
         }
         let data = Data(text.utf8)

@@ -46,6 +46,8 @@ struct MatcherTests {
         #expect(Matcher(loans: loans, rules: rules).match(UnmatchedLine(id: "q", amount: 120_000, valueDate: Self.day, text: "CREDITO No 9999999")) == .unidentified)
         #expect(MatchRules(conceptPatterns: ["(sin cerrar"]).problem?.contains("no es una expresión regular") == true)
         #expect(MatchRules(autoPostScore: 20).problem != nil)
+        #expect(MatchRules(conceptPatterns: [#"CRED(\w+\s?)+No(\d+)"#]).problem?.contains("repite un grupo") == true)
+        #expect(MatchRules(conceptPatterns: [#"(\d)\1"#]).problem != nil && MatchRules(conceptPatterns: [#"(?=CRED)\w+"#]).problem != nil)
         let decoded = try JSONDecoder().decode(MatchRules.self, from: Data(#"{"autoPostScore": 95, "conceptPatterns": ["X(\\d+)"]}"#.utf8))
         #expect(decoded == MatchRules(autoPostScore: 95, conceptPatterns: [#"X(\d+)"#]))
     }

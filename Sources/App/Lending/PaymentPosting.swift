@@ -165,7 +165,7 @@ extension LoanBook {
             for row in try await db.raw(
                 """
                 SELECT e.id, e.loan_id, e.channel, e.reference FROM (VALUES \(referenced.joined(separator: ", "))) AS v
-                JOIN loan_events e ON e.loan_id = v.column1 AND e.channel = v.column2 AND e.reference = v.column3
+                JOIN loan_events e ON e.loan_id = v.column1 AND e.channel = v.column2 AND e.reference = v.column3 AND e.reversed_at IS NULL
                 """
             ).all() {
                 let key = try "\(row.decode(column: "loan_id", as: String.self))|\(row.decode(column: "channel", as: String.self))|\(row.decode(column: "reference", as: String.self))"

@@ -40,7 +40,9 @@ public struct BankBalanceCheck: Sendable {
         /// The difference the unreconciled deposits do not explain.
         public let unexplained: String
         public let lines: [PendingLine]
-        public var balanced: Bool { unexplained == "0.00" }
+        /// Every MXN account has a statement balance (otherwise Bancos holds money no statement shows: not comparable).
+        public var complete: Bool { accountsWithoutBalance.isEmpty }
+        public var balanced: Bool { complete && unexplained == "0.00" }
     }
 
     public func run(lenderID: String, date: CalendarDate) async throws -> Report {
@@ -48,6 +50,7 @@ public struct BankBalanceCheck: Sendable {
             var accounts: [AccountBalance] = []
             var missing: [String] = []
             var statements: Int64 = 0
+            var dated: [(id: String, number: String, date: String)] = []
             for account in try await db.raw(
                 "SELECT id, number FROM bank_accounts WHERE lender_id = \(bind: lenderID) AND currency = 'MXN' ORDER BY number"
             ).all() {
@@ -63,8 +66,10 @@ public struct BankBalanceCheck: Sendable {
                     continue
                 }
                 let amount = try latest.decode(column: "amount", as: Int64.self)
+                let day = try latest.decode(column: "balance_date", as: String.self)
                 statements += amount
-                accounts.append(AccountBalance(account: number, date: try latest.decode(column: "balance_date", as: String.self), balance: Self.text(amount)))
+                dated.append((id, number, day))
+                accounts.append(AccountBalance(account: number, date: day, balance: Self.text(amount)))
             }
             let ledger = try await db.raw(
                 """
@@ -74,22 +79,25 @@ public struct BankBalanceCheck: Sendable {
             ).first(decodingColumn: "b", as: Int64.self) ?? 0
             var pending: [PendingLine] = []
             var credits: Int64 = 0
-            for row in try await db.raw(
-                """
-                SELECT l.id, a.number, COALESCE(l.value_date, l.booking_date) AS d, l.amount, l.match_status FROM bank_statement_lines l
-                JOIN bank_accounts a ON a.id = l.bank_account_id
-                WHERE l.lender_id = \(bind: lenderID) AND l.status = 'booked' AND l.amount > 0 AND l.reversal = \(bind: false)
-                    AND l.match_status IN ('unmatched', 'review', 'unidentified', 'posting') AND COALESCE(l.value_date, l.booking_date) <= \(bind: date.text)
-                ORDER BY d, l.id
-                """
-            ).all() {
-                let amount = try row.decode(column: "amount", as: Int64.self)
-                credits += amount
-                if pending.count < 200 {
-                    pending.append(PendingLine(
-                        id: try row.decode(column: "id", as: String.self), account: try row.decode(column: "number", as: String.self),
-                        date: try row.decode(column: "d", as: String?.self) ?? "", amount: Self.text(amount), status: try row.decode(column: "match_status", as: String.self)
-                    ))
+            // Each account's deposits not in the ledger yet, up to the date of the balance it stated (MXN only).
+            for account in dated {
+                for row in try await db.raw(
+                    """
+                    SELECT id, COALESCE(value_date, booking_date) AS d, amount, match_status FROM bank_statement_lines
+                    WHERE bank_account_id = \(bind: account.id) AND status = 'booked' AND amount > 0 AND reversal = \(bind: false)
+                        AND (currency = 'MXN' OR currency = '') AND match_status IN ('unmatched', 'review', 'unidentified')
+                        AND COALESCE(value_date, booking_date) <= \(bind: account.date)
+                    ORDER BY d, id
+                    """
+                ).all() {
+                    let amount = try row.decode(column: "amount", as: Int64.self)
+                    credits += amount
+                    if pending.count < 200 {
+                        pending.append(PendingLine(
+                            id: try row.decode(column: "id", as: String.self), account: account.number, date: try row.decode(column: "d", as: String?.self) ?? "",
+                            amount: Self.text(amount), status: try row.decode(column: "match_status", as: String.self)
+                        ))
+                    }
                 }
             }
             let difference = statements - ledger

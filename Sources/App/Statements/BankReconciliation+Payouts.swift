@@ -66,7 +66,7 @@ extension BankReconciliation {
         }
         if !posted {
             let reason = "Parece una liquidación de \(clearing.name), pero la pasarela no debe tanto a la financiera: revise los pagos de la pasarela."
-            try await mark(line.id, status: "review", candidates: [MatchCandidate(loanID: "", clientID: "", amount: line.amount, score: 50, rule: .gatewayPayout, reason: reason)], loanID: nil, reference: nil)
+            try await mark(line.id, status: "review", candidates: [MatchCandidate(loanID: "", clientID: "", amount: line.amount, score: 50, rule: .gatewayPayout, reason: reason)], loanID: nil, reference: nil, from: ["posting"])
         }
         return true
     }

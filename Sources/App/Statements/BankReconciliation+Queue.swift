@@ -60,7 +60,7 @@ extension BankReconciliation {
                 throw error
             }
         }
-        try await mark(lineID, status: "posted", candidates: candidates, loanID: candidates.first?.loanID, reference: references.joined(separator: ","))
+        try await mark(lineID, status: "posted", candidates: candidates, loanID: candidates.first?.loanID, reference: references.joined(separator: ","), from: ["posting"])
     }
 
     /// The amounts of a split: every share named, or one left to take the rest; they must add up to the line.
@@ -98,6 +98,13 @@ extension BankReconciliation {
     /// transaction with the line's state and the audit entry with the reason.
     public func sendToSuspense(lineID: String, reason: String, lenderID: String, actor: Administration.Actor) async throws {
         let reason = try Self.reason(reason)
+        let made = try await payments(for: lineID, lenderID: lenderID)
+        guard made.isEmpty else {
+            throw APIError(
+                status: .conflict, code: "bank_line_partly_posted",
+                message: "Parte de este depósito ya se aplicó (referencias \(made.sorted().joined(separator: ", "))); deshaga esos pagos antes de enviarlo a suspenso."
+            )
+        }
         let now = book.clock()
         try await database.transaction { db in
             guard let row = try await db.raw(
@@ -136,7 +143,19 @@ extension BankReconciliation {
             let lock: SQLQueryString = db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
             guard let row = try await db.raw(
                 "SELECT match_status, payment_reference, suspense_entry_id FROM bank_statement_lines WHERE id = \(bind: lineID) AND lender_id = \(bind: lenderID)\(lock)"
-            ).first(), try row.decode(column: "match_status", as: String.self) == "posted" else {
+            ).first() else {
+                throw APIError(status: .notFound, code: "bank_line_not_found", message: "No existe ese movimiento bancario.")
+            }
+            // A posted line, or one in review with part of a split posted (its shares are undone too).
+            let current = try row.decode(column: "match_status", as: String.self)
+            let standing = try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM loan_events WHERE kind = 'payment' AND reversed_at IS NULL
+                    AND (reference = \(bind: lineID) OR reference LIKE \(bind: lineID + "-%"))
+                """
+            ).first(decodingColumn: "n", as: Int.self) ?? 0
+            let partly = current == "review" && standing > 0
+            guard current == "posted" || partly else {
                 throw APIError(status: .conflict, code: "bank_line_not_posted", message: "Solo se deshace un depósito aplicado.")
             }
             let reference = try row.decode(column: "payment_reference", as: String?.self) ?? ""
@@ -177,9 +196,11 @@ extension BankReconciliation {
                 }
             }
             let wasSuspense = try row.decode(column: "suspense_entry_id", as: String?.self) != nil
+            // A line linked to an SPEI deposit goes back to be matched again (the deposit's own payment stands).
+            let status = reference.hasPrefix("spei:") ? "unmatched" : wasSuspense ? "suspense" : "review"
             try await db.raw(
                 """
-                UPDATE bank_statement_lines SET match_status = \(bind: wasSuspense ? "suspense" : "review"), matched_loan_id = NULL, matched_at = \(bind: now.text)
+                UPDATE bank_statement_lines SET match_status = \(bind: status), matched_loan_id = NULL, payment_reference = NULL, matched_at = \(bind: now.text)
                 WHERE id = \(bind: lineID)
                 """
             ).run()

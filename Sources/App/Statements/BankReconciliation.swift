@@ -57,14 +57,14 @@ public struct BankReconciliation: Sendable {
             let keys = ([line.trackingKey].compactMap { $0 } + line.text.split(whereSeparator: \.isWhitespace).map(String.init))
             if let known = keys.lazy.compactMap({ received[$0] }).first(where: { $0.amount == line.amount && abs($0.date.daysSince1970 - line.valueDate.daysSince1970) <= 5 }),
                try await link(deposit: known.id, to: line.id) {
-                try await mark(line.id, status: "posted", candidates: [], loanID: known.loanID, reference: "spei:" + known.id)
+                try await mark(line.id, status: "posted", candidates: [], loanID: known.loanID, reference: "spei:" + known.id, from: ["unmatched"])
                 summary.alreadyReceived += 1
                 progress?(done + 1, lines.count)
                 continue
             }
             let outcome = matcher.match(line)
-            // Nothing sure, and a payment gateway paying out what it collected: against its clearing account.
-            if case .post = outcome {} else if try await postPayout(line, lenderID: lenderID, actor: actor) {
+            // Nobody recognised, and a payment gateway paying out what it collected: against its clearing account.
+            if outcome == .unidentified, try await postPayout(line, lenderID: lenderID, actor: actor) {
                 summary.payouts += 1
                 progress?(done + 1, lines.count)
                 continue
@@ -80,10 +80,10 @@ public struct BankReconciliation: Sendable {
                     summary.review += 1
                 }
             case .review(let candidates):
-                try await mark(line.id, status: "review", candidates: candidates, loanID: nil, reference: nil)
+                try await mark(line.id, status: "review", candidates: candidates, loanID: nil, reference: nil, from: ["unmatched"])
                 summary.review += 1
             case .unidentified:
-                try await mark(line.id, status: "unidentified", candidates: [], loanID: nil, reference: nil)
+                try await mark(line.id, status: "unidentified", candidates: [], loanID: nil, reference: nil, from: ["unmatched"])
                 summary.unidentified += 1
             }
             progress?(done + 1, lines.count)
@@ -120,12 +120,12 @@ public struct BankReconciliation: Sendable {
             } catch let error as APIError {
                 var refused = candidates
                 refused[index].reason += " No se pudo aplicar: \(error.message)"
-                try await mark(line.id, status: "review", candidates: refused, loanID: nil, reference: references.first)
+                try await mark(line.id, status: "review", candidates: refused, loanID: nil, reference: references.first, from: ["posting"])
                 return false
             }
             references.append(reference)
         }
-        try await mark(line.id, status: "posted", candidates: candidates, loanID: candidates.first?.loanID, reference: references.joined(separator: ","))
+        try await mark(line.id, status: "posted", candidates: candidates, loanID: candidates.first?.loanID, reference: references.joined(separator: ","), from: ["posting"])
         return true
     }
 
@@ -136,7 +136,7 @@ public struct BankReconciliation: Sendable {
             let list = SQLList(statuses.map { SQLBind($0) })
             return try await db.raw(
                 """
-                UPDATE bank_statement_lines SET match_status = 'posting', matched_at = \(bind: now.text)
+                UPDATE bank_statement_lines SET claimed_from = match_status, match_status = 'posting', matched_at = \(bind: now.text)
                 WHERE id = \(bind: lineID) AND match_status IN (\(list)) RETURNING id
                 """
             ).all().count == 1
@@ -169,10 +169,19 @@ public struct BankReconciliation: Sendable {
         for lineID in stuck {
             let made = try await payments(for: lineID, lenderID: lenderID)
             try await database.withConnection { db in
+                // Wholly posted → posted; nothing posted → back where it was taken from; part posted (a split refused
+                // half-way) → review, where a person sees which shares stand (and may undo them).
+                let amount = try await db.raw("SELECT amount FROM bank_statement_lines WHERE id = \(bind: lineID)").first(decodingColumn: "amount", as: Int64.self) ?? 0
+                let paid = made.isEmpty ? 0 : try await db.raw(
+                    """
+                    SELECT CAST(COALESCE(SUM(e.amount), 0) AS BIGINT) AS paid FROM loan_events e
+                    WHERE e.kind = 'payment' AND e.reversed_at IS NULL AND (e.reference = \(bind: lineID) OR e.reference LIKE \(bind: lineID + "-%"))
+                    """
+                ).first(decodingColumn: "paid", as: Int64.self) ?? 0
+                let status: SQLQueryString = made.isEmpty ? "COALESCE(claimed_from, 'unmatched')" : (paid == amount ? "'posted'" : "'review'")
                 try await db.raw(
                     """
-                    UPDATE bank_statement_lines SET match_status = \(bind: made.isEmpty ? "unmatched" : "posted"),
-                        payment_reference = \(bind: made.isEmpty ? nil : made.sorted().joined(separator: ","))
+                    UPDATE bank_statement_lines SET match_status = \(status), payment_reference = \(bind: made.isEmpty ? nil : made.sorted().joined(separator: ","))
                     WHERE id = \(bind: lineID) AND match_status = 'posting'
                     """
                 ).run()
@@ -180,7 +189,8 @@ public struct BankReconciliation: Sendable {
         }
     }
 
-    func mark(_ lineID: String, status: String, candidates: [MatchCandidate], loanID: String?, reference: String?) async throws {
+    /// Sets a line's state — only while it is still in one of `from` (another run or a person may have moved it since).
+    func mark(_ lineID: String, status: String, candidates: [MatchCandidate], loanID: String?, reference: String?, from: [String]) async throws {
         let now = book.clock()
         let json = String(decoding: try JSONSerialization.data(withJSONObject: candidates.map {
             ["loanId": $0.loanID, "clientId": $0.clientID, "amount": $0.amount, "score": $0.score, "rule": $0.rule.rawValue, "reason": $0.reason] as [String: Any]
@@ -190,7 +200,7 @@ public struct BankReconciliation: Sendable {
                 """
                 UPDATE bank_statement_lines SET match_status = \(bind: status), matched_loan_id = \(bind: loanID), match_score = \(bind: candidates.first?.score),
                     match_rule = \(bind: candidates.first?.rule.rawValue), candidates = \(bind: json), payment_reference = \(bind: reference), matched_at = \(bind: now.text)
-                WHERE id = \(bind: lineID)
+                WHERE id = \(bind: lineID) AND match_status IN (\(SQLList(from.map { SQLBind($0) })))
                 """
             ).run()
         }
@@ -301,7 +311,7 @@ public struct BankReconciliation: Sendable {
             try await db.raw(
                 """
                 SELECT matched_loan_id, counterparty_account FROM bank_statement_lines
-                WHERE lender_id = \(bind: lenderID) AND match_status = 'posted' AND counterparty_account IS NOT NULL
+                WHERE lender_id = \(bind: lenderID) AND match_status = 'posted' AND counterparty_account IS NOT NULL AND matched_loan_id IS NOT NULL
                 """
             ).all().map { row -> (String, String) in
                 (try row.decode(column: "matched_loan_id", as: String.self),

@@ -105,7 +105,31 @@ public struct StatementImports: Sendable {
                     ).run()
                 }
                 // A batched entry is stored as its transactions (each reconciled on its own).
-                let lines = statement.entries.flatMap { $0.transactions.isEmpty ? [$0] : $0.transactions }
+                var lines = statement.entries.flatMap { $0.transactions.isEmpty ? [$0] : $0.transactions }
+                // camt movements imported before their keys carried amount and state were keyed by the bank's reference
+                // alone: one already stored so is a duplicate, not a new line.
+                if [.camt052, .camt053, .camt054].contains(statement.format) {
+                    let legacy = Dictionary(grouping: lines.indices, by: { Self.legacyCamtKey(lines[$0], account: statement.account) })
+                    let hashes = legacy.keys.compactMap { $0 }.map { ByteEncoding.hex(Array(SHA256.hash(data: Array($0.utf8)))) }
+                    // The same movement in the same state (a pending one stored before does not hide it booked).
+                    var stored: [String: (status: String, amount: Int64)] = [:]
+                    for start in stride(from: 0, to: hashes.count, by: Self.chunk) {
+                        let batch = SQLList(hashes[start..<min(hashes.count, start + Self.chunk)].map { SQLBind($0) })
+                        for row in try await db.raw(
+                            "SELECT key_hash, status, amount FROM bank_statement_lines WHERE bank_account_id = \(bind: accountID) AND key_hash IN (\(batch))"
+                        ).all() {
+                            stored[try row.decode(column: "key_hash", as: String.self)] = (try row.decode(column: "status", as: String.self), try row.decode(column: "amount", as: Int64.self))
+                        }
+                    }
+                    if !stored.isEmpty {
+                        lines = lines.filter { line in
+                            guard let key = Self.legacyCamtKey(line, account: statement.account),
+                                  let old = stored[ByteEncoding.hex(Array(SHA256.hash(data: Array(key.utf8))))]
+                            else { return true }
+                            return old.status != line.status.rawValue || (line.transactions.isEmpty && old.amount != line.amount && !line.naturalKey.contains("|tx|"))
+                        }
+                    }
+                }
                 for start in stride(from: 0, to: lines.count, by: Self.chunk) {
                     let slice = lines[start..<min(lines.count, start + Self.chunk)]
                     var rows: [SQLQueryString] = []
@@ -154,6 +178,17 @@ public struct StatementImports: Sendable {
             importId: importID, format: formatName, statements: statements.count, entries: total, duplicates: total - added, added: added,
             credits: Money(minorUnits: credits, currency: .mxn).decimalText, debits: Money(minorUnits: debits, currency: .mxn).decimalText, warnings: warnings
         )
+    }
+
+    /// The key a camt line with a bank reference had before keys carried amount and state (`camt|account|ref|R`); a
+    /// batched entry's transactions share their entry's.
+    static func legacyCamtKey(_ line: StatementEntry, account: String) -> String? {
+        let key = line.naturalKey
+        guard key.hasPrefix("camt|\(account)|ref|") else { return nil }
+        // `camt|account|ref|R|amount|currency|state[|tx|…]`: R may contain `|` only if the bank wrote one (never seen).
+        let parts = key.dropFirst("camt|\(account)|ref|".count).split(separator: "|", omittingEmptySubsequences: false)
+        guard parts.count >= 4 else { return nil }
+        return "camt|\(account)|ref|\(parts[0])"
     }
 
     /// The lender's bank account with this number, registered the first time a statement of it arrives.

@@ -111,6 +111,11 @@ public struct MatchRules: Sendable, Hashable, Codable {
         for pattern in conceptPatterns {
             if pattern.isEmpty || pattern.count > 200 { return "Cada patrón lleva de 1 a 200 caracteres." }
             if (try? NSRegularExpression(pattern: pattern)) == nil { return "El patrón «\(pattern)» no es una expresión regular válida." }
+            // Shapes that can take exponential time on a long concept (nested repetition, back-references, lookaround).
+            let risky = [#"\([^()]*[*+}][^()]*\)\s*[*+{]"#, #"\\[1-9]"#, #"\(\?<?[=!]"#]
+            if risky.contains(where: { pattern.range(of: $0, options: .regularExpression) != nil }) {
+                return "El patrón «\(pattern)» repite un grupo que ya se repite, o usa referencias o búsquedas hacia adelante/atrás: escríbalo sin ellas (p. ej. CRED\\D{0,5}(\\d{6,10}))."
+            }
         }
         return nil
     }

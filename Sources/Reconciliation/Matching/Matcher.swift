@@ -226,9 +226,10 @@ final class ConceptPatterns: @unchecked Sendable {
         expressions = patterns.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
     }
 
-    /// What each pattern captures in `text`: its first group, or the whole match.
+    /// What each pattern captures in `text` (its first 200 characters): its first group, or the whole match.
     func captures(in text: String) -> [String] {
         guard !expressions.isEmpty else { return [] }
+        let text = String(text.prefix(200))
         let range = NSRange(text.startIndex..., in: text)
         var found: [String] = []
         for expression in expressions {

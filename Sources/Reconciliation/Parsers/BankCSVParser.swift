@@ -59,7 +59,13 @@ public enum BankCSVParser {
         // How many rows of each kind came before (by a stable 64-bit fingerprint of the row's key: deterministic, so a
         // file read again numbers its identical rows the same way).
         var seen: [UInt64: Int] = [:]
-        let all = try results.withLock { $0 }.map { result throws(StatementError) in try result!.get() }
+        let finished = results.withLock { $0 }
+        // A part that failed may have been cut wrongly (a stray quote inside an unquoted field misleads the cut): the
+        // file is then read again by one reader, whose answer — rows or the error at its line — is the file's.
+        if parts.count > 1, finished.contains(where: { if case .failure = $0 { true } else { false } }) {
+            return try parse(data, profile: profile, account: account, workers: 1)
+        }
+        let all = try finished.map { result throws(StatementError) in try result!.get() }
         entries.reserveCapacity(all.reduce(0) { $0 + $1.count })
         seen.reserveCapacity(entries.capacity)
         for rows in all {

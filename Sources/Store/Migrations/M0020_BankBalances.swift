@@ -18,6 +18,11 @@ extension Migration {
             )
             """,
             "ALTER TABLE bank_statement_lines ADD COLUMN suspense_entry_id TEXT",
+            // Where a line was taken from for posting, so a run that stopped gives it back to the same place.
+            "ALTER TABLE bank_statement_lines ADD COLUMN claimed_from TEXT",
+            // A reference is unique among the payments that stand: a payment reversed (a match undone) may be made again.
+            "DROP INDEX loan_events_reference",
+            "CREATE UNIQUE INDEX loan_events_reference ON loan_events (loan_id, channel, reference) WHERE reference IS NOT NULL AND reversed_at IS NULL",
             """
             CREATE TABLE reconciliation_rules (
                 lender_id TEXT PRIMARY KEY,
