@@ -139,6 +139,18 @@ struct MT940ParserTests {
         #expect(Set(keys).count == 3 && keys == again[0].entries.map(\.naturalKey))
         #expect(first[0].entries.map(\.amount) == [50_000, 50_000, -50_000] && first[0].entries[2].isReversal)
         #expect(first[0].balanceGap == nil && first[0].bookedTotals.credits == 100_000 && first[0].bookedTotals.debits == 50_000)
+        // The day's interim MT942 with the first movement: the same key as in the MT940, so it is stored once.
+        let interim = """
+            :20:INT1
+            :25:012180001234567897
+            :28C:7/1
+            :34F:MXN0,00
+            :13D:2611261200+0600
+            :61:2611261126C500,00NTRFNONREF//BANK1
+            :86:PAGO CREDITO
+            -
+            """
+        #expect(try MT940Parser.parse(Data(interim.utf8))[0].entries.map(\.naturalKey) == [keys[0]])
     }
 
     @Test("A broken statement is refused with the line at fault", arguments: [

@@ -77,6 +77,8 @@ public enum MT940Parser {
         var closing: StatementBalance?
         var floorCurrency: String?
         var entries: [(field: Field, entry: StatementEntry)] = []
+        /// How many lines with each bank reference, amount and date came before in this statement.
+        var referenced: [String: Int] = [:]
 
         init(line: Int) { self.line = line }
 
@@ -94,7 +96,16 @@ public enum MT940Parser {
                 if floorCurrency == nil, value.count >= 3 { floorCurrency = String(value.prefix(3)) }
             case "61":
                 let currency = opening?.currency ?? closing?.currency ?? floorCurrency ?? MT940Parser.currency(inAccount: account) ?? ""
-                let entry = try MT940Parser.entry(field, index: entries.count, currency: currency, account: account ?? "", statement: number ?? reference ?? "")
+                var entry = try MT940Parser.entry(field, index: entries.count, currency: currency, account: account ?? "", statement: number ?? reference ?? "")
+                // A line with the bank's own reference (`//…`) is keyed by it, its amount and date, and its place among
+                // the lines alike in this statement: the MT942 interim report and the day's MT940 give the same key,
+                // and two identical lines of one statement stay two.
+                if let bank = entry.bankReference, bank.uppercased() != "NONREF" {
+                    let base = "mt940|\(account ?? "")|ref|\(bank)|\(entry.amount)|\(entry.valueDate?.description ?? "")"
+                    let occurrence = referenced[base, default: 0]
+                    referenced[base] = occurrence + 1
+                    entry.naturalKey = "\(base)|\(occurrence)"
+                }
                 entries.append((field, entry))
             case "86":
                 // The information of the line before it; more `:86:` fields add to it (Rabobank writes several).
