@@ -68,13 +68,7 @@ public final class SandboxFaults: Sendable {
     /// query or a form; `GET` tells the current trouble.
     func add<Context: RequestContext>(to router: Router<Context>, path: String) {
         router.post(RouterPath(path)) { request, _ in
-            var fields: [String: String] = [:]
-            for (key, value) in request.uri.queryParameters { fields[String(key)] = String(value) }
-            let form = String(buffer: try await request.body.collect(upTo: 4096))
-            for pair in form.split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                if parts.count == 2 { fields[parts[0]] = parts[1] }
-            }
+            let fields = try await SandboxForm.read(request)
             let count = fields["count"].flatMap(Int.init)
             switch fields["mode"] ?? "none" {
             case "hang": self.set(.hang(seconds: fields["seconds"].flatMap(Int.init) ?? 30), count: count)

@@ -43,8 +43,7 @@ public struct BankReconciliation: Sendable {
     /// Matches the lender's unmatched deposits (with a value date up to `date`, today by default) and acts on each.
     public func run(lenderID: String, date: CalendarDate? = nil, rules: MatchRules? = nil, actor: Administration.Actor, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Summary {
         let until = min(date ?? book.today(), book.today())
-        let stored = try await self.rules(lenderID: lenderID)
-        let rules = rules ?? stored
+        let rules: MatchRules = if let rules { rules } else { try await self.rules(lenderID: lenderID) }
         try await recover(lenderID: lenderID)
         let lines = try await unmatched(lenderID: lenderID, until: until)
         var summary = Summary(lines: lines.count)

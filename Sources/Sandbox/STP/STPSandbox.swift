@@ -308,7 +308,7 @@ struct SandboxInputError: Error {
     let message: String
 }
 
-/// A sandbox control's fields: from the query and a urlencoded form body.
+/// A sandbox control's fields: from the query and a urlencoded form body (the faults control and the STP and bank pages).
 enum SandboxForm {
     static func read(_ request: Request) async throws -> [String: String] {
         var fields: [String: String] = [:]
