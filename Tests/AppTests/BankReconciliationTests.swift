@@ -129,6 +129,11 @@ struct BankReconciliationTests {
                 #expect(rule == "manual")
                 try await staff.get("/conciliacion")
                 #expect(try await staff.post("/conciliacion/\(lineID)/aplicar", ["credito": loan.id]).status == .conflict)
+                // The daily balance check (recorded by the running application's schedule, or on demand) is listed on the page:
+                // this account's CSV states no balance, so the check says statements are missing.
+                try await BankBalanceCheck(database: database).record(lenderID: lender, date: day, actor: .commandLine)
+                let checks = try await staff.get("/conciliacion").text
+                #expect(checks.contains("<td>\(day.text)</td><td>Faltan estados</td>"))
             }
         }
     }

@@ -9,16 +9,20 @@ import Store
 /// banks show that the ledger does not have yet (not reconciled), which explain it or not.
 public struct BankBalanceCheck: Sendable {
     let database: Database
+    let clock: @Sendable () -> Timestamp
 
-    public init(database: Database) { self.database = database }
+    public init(database: Database, clock: @escaping @Sendable () -> Timestamp = { .now }) {
+        self.database = database
+        self.clock = clock
+    }
 
-    public struct AccountBalance: Sendable, Encodable, Equatable {
+    public struct AccountBalance: Sendable, Codable, Equatable {
         public let account: String
         public let date: String
         public let balance: String
     }
 
-    public struct PendingLine: Sendable, Encodable, Equatable {
+    public struct PendingLine: Sendable, Codable, Equatable {
         public let id: String
         public let account: String
         public let date: String
@@ -26,7 +30,7 @@ public struct BankBalanceCheck: Sendable {
         public let status: String
     }
 
-    public struct Report: Sendable, Encodable, Equatable {
+    public struct Report: Sendable, Codable, Equatable {
         public let date: String
         public let accounts: [AccountBalance]
         /// Accounts with no statement balance on or before the date.
@@ -46,66 +50,77 @@ public struct BankBalanceCheck: Sendable {
     }
 
     public func run(lenderID: String, date: CalendarDate) async throws -> Report {
-        try await database.withConnection { db in
-            var accounts: [AccountBalance] = []
-            var missing: [String] = []
-            var statements: Int64 = 0
-            var dated: [(id: String, number: String, date: String)] = []
-            for account in try await db.raw(
-                "SELECT id, number FROM bank_accounts WHERE lender_id = \(bind: lenderID) AND currency = 'MXN' ORDER BY number"
-            ).all() {
-                let id = try account.decode(column: "id", as: String.self)
-                let number = try account.decode(column: "number", as: String.self)
-                guard let latest = try await db.raw(
-                    """
-                    SELECT balance_date, amount FROM bank_account_balances WHERE bank_account_id = \(bind: id) AND balance_date <= \(bind: date.text)
-                    ORDER BY balance_date DESC, recorded_at DESC LIMIT 1
-                    """
-                ).first() else {
-                    missing.append(number)
-                    continue
-                }
-                let amount = try latest.decode(column: "amount", as: Int64.self)
-                let day = try latest.decode(column: "balance_date", as: String.self)
-                statements += amount
-                dated.append((id, number, day))
-                accounts.append(AccountBalance(account: number, date: day, balance: Self.text(amount)))
-            }
-            let ledger = try await db.raw(
+        try await database.withConnection { db in try await Self.compute(lenderID: lenderID, date: date, on: db).report }
+    }
+
+    /// A report and the figures it states, in centavos.
+    struct Computed {
+        let report: Report
+        let statements: Int64
+        let ledger: Int64
+        let unexplained: Int64
+    }
+
+    static func compute(lenderID: String, date: CalendarDate, on db: any SQLDatabase) async throws -> Computed {
+        var accounts: [AccountBalance] = []
+        var missing: [String] = []
+        var statements: Int64 = 0
+        var dated: [(id: String, number: String, date: String)] = []
+        for account in try await db.raw(
+            "SELECT id, number FROM bank_accounts WHERE lender_id = \(bind: lenderID) AND currency = 'MXN' ORDER BY number"
+        ).all() {
+            let id = try account.decode(column: "id", as: String.self)
+            let number = try account.decode(column: "number", as: String.self)
+            guard let latest = try await db.raw(
                 """
-                SELECT CAST(COALESCE(SUM(l.debit) - SUM(l.credit), 0) AS BIGINT) AS b FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
-                WHERE e.lender_id = \(bind: lenderID) AND l.account = \(bind: LedgerAccount.banks.rawValue) AND e.value_date <= \(bind: date.text)
+                SELECT balance_date, amount FROM bank_account_balances WHERE bank_account_id = \(bind: id) AND balance_date <= \(bind: date.text)
+                ORDER BY balance_date DESC, recorded_at DESC LIMIT 1
                 """
-            ).first(decodingColumn: "b", as: Int64.self) ?? 0
-            var pending: [PendingLine] = []
-            var credits: Int64 = 0
-            // Each account's deposits not in the ledger yet, up to the date of the balance it stated (MXN only).
-            for account in dated {
-                for row in try await db.raw(
-                    """
-                    SELECT id, COALESCE(value_date, booking_date) AS d, amount, match_status FROM bank_statement_lines
-                    WHERE bank_account_id = \(bind: account.id) AND status = 'booked' AND amount > 0 AND reversal = \(bind: false)
-                        AND (currency = 'MXN' OR currency = '') AND match_status IN ('unmatched', 'review', 'unidentified')
-                        AND COALESCE(value_date, booking_date) <= \(bind: account.date)
-                    ORDER BY d, id
-                    """
-                ).all() {
-                    let amount = try row.decode(column: "amount", as: Int64.self)
-                    credits += amount
-                    if pending.count < 200 {
-                        pending.append(PendingLine(
-                            id: try row.decode(column: "id", as: String.self), account: account.number, date: try row.decode(column: "d", as: String?.self) ?? "",
-                            amount: Self.text(amount), status: try row.decode(column: "match_status", as: String.self)
-                        ))
-                    }
-                }
+            ).first() else {
+                missing.append(number)
+                continue
             }
-            let difference = statements - ledger
-            return Report(
-                date: date.text, accounts: accounts, accountsWithoutBalance: missing, statements: Self.text(statements), ledger: Self.text(ledger),
-                difference: Self.text(difference), unreconciledCredits: Self.text(credits), unexplained: Self.text(difference - credits), lines: pending
-            )
+            let amount = try latest.decode(column: "amount", as: Int64.self)
+            let day = try latest.decode(column: "balance_date", as: String.self)
+            statements += amount
+            dated.append((id, number, day))
+            accounts.append(AccountBalance(account: number, date: day, balance: Self.text(amount)))
         }
+        let ledger = try await db.raw(
+            """
+            SELECT CAST(COALESCE(SUM(l.debit) - SUM(l.credit), 0) AS BIGINT) AS b FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+            WHERE e.lender_id = \(bind: lenderID) AND l.account = \(bind: LedgerAccount.banks.rawValue) AND e.value_date <= \(bind: date.text)
+            """
+        ).first(decodingColumn: "b", as: Int64.self) ?? 0
+        var pending: [PendingLine] = []
+        var credits: Int64 = 0
+        // Each account's deposits not in the ledger yet, up to the date of the balance it stated (MXN only).
+        for account in dated {
+            for row in try await db.raw(
+                """
+                SELECT id, COALESCE(value_date, booking_date) AS d, amount, match_status FROM bank_statement_lines
+                WHERE bank_account_id = \(bind: account.id) AND status = 'booked' AND amount > 0 AND reversal = \(bind: false)
+                    AND (currency = 'MXN' OR currency = '') AND match_status IN ('unmatched', 'review', 'unidentified')
+                    AND COALESCE(value_date, booking_date) <= \(bind: account.date)
+                ORDER BY d, id
+                """
+            ).all() {
+                let amount = try row.decode(column: "amount", as: Int64.self)
+                credits += amount
+                if pending.count < 200 {
+                    pending.append(PendingLine(
+                        id: try row.decode(column: "id", as: String.self), account: account.number, date: try row.decode(column: "d", as: String?.self) ?? "",
+                        amount: Self.text(amount), status: try row.decode(column: "match_status", as: String.self)
+                    ))
+                }
+            }
+        }
+        let difference = statements - ledger
+        let report = Report(
+            date: date.text, accounts: accounts, accountsWithoutBalance: missing, statements: Self.text(statements), ledger: Self.text(ledger),
+            difference: Self.text(difference), unreconciledCredits: Self.text(credits), unexplained: Self.text(difference - credits), lines: pending
+        )
+        return Computed(report: report, statements: statements, ledger: ledger, unexplained: difference - credits)
     }
 
     static func text(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits, currency: .mxn).decimalText }

@@ -21,5 +21,6 @@ public enum Migrations {
         .m0018LoanCLABEs,
         .m0019SPEI,
         .m0020BankBalances,
+        .m0021BankBalanceChecks,
     ]
 }

@@ -72,7 +72,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     func checkBalances(_ configuration: AppConfiguration, keys: LiveKeys, date: CalendarDate?) async throws {
         let report = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.reconcile")) { database in
             let lenderID = try await StatementImports(database: database, keys: keys).lender(lender)
-            return try await BankBalanceCheck(database: database).run(lenderID: lenderID, date: date ?? LoanBook(database: database).today())
+            return try await BankBalanceCheck(database: database).record(lenderID: lenderID, date: date ?? LoanBook(database: database).today(), actor: .commandLine)
         }
         if json { return try Terminal.printJSON(report) }
         print("Saldos al \(report.date):")

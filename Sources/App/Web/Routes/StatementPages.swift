@@ -139,9 +139,16 @@ struct StatementPages {
                 "rule": line.rule ?? "", "reference": line.reference ?? "",
             ]
         }
-        let check = try await BankBalanceCheck(database: reconciliation.database).run(lenderID: lenderID, date: reconciliation.book.today())
+        let balanceCheck = BankBalanceCheck(database: reconciliation.database, clock: reconciliation.book.clock)
+        let check = try await balanceCheck.run(lenderID: lenderID, date: reconciliation.book.today())
+        let checks = try await balanceCheck.history(lenderID: lenderID, limit: 14).map { recorded -> [String: Any] in
+            [
+                "date": recorded.date, "balanced": recorded.balanced, "complete": recorded.complete, "statements": recorded.statements, "ledger": recorded.ledger,
+                "unexplained": recorded.unexplained, "checkedAt": String(recorded.checkedAt.prefix(16)).replacingOccurrences(of: "T", with: " "), "checkedBy": recorded.checkedBy,
+            ]
+        }
         var values: [String: Any] = [
-            "lines": lines, "posted": posted, "canUndo": request.user?.role.allows(.reversePayments) == true,
+            "lines": lines, "posted": posted, "checks": checks, "canUndo": request.user?.role.allows(.reversePayments) == true,
             "balances": [
                 "date": check.date, "statements": check.statements, "ledger": check.ledger, "difference": check.difference, "credits": check.unreconciledCredits,
                 "unexplained": check.unexplained, "balanced": check.balanced, "accounts": check.accounts.map { ["account": $0.account, "date": $0.date, "balance": $0.balance] },

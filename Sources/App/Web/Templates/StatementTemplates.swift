@@ -65,6 +65,12 @@ enum StatementTemplates {
           <tr><td>Bancos según los estados</td><td>${{statements}}</td></tr><tr><td>Bancos en el diario (1102)</td><td>${{ledger}}</td></tr>
           <tr><td>Diferencia</td><td>${{difference}}</td></tr><tr><td>Depósitos por conciliar</td><td>${{credits}}</td></tr>
           <tr><td>Sin explicar</td><td>${{unexplained}}{{^balanced}} — revise cargos del banco no registrados y estados faltantes{{/balanced}}</td></tr></tbody></table>{{/balances}}
+        <h2>Revisión diaria de saldos</h2>
+        <table id="revisiones"><thead><tr><th>Día</th><th>Resultado</th><th>Estados</th><th>Diario</th><th>Sin explicar</th><th>Revisado</th></tr></thead><tbody>
+          {{#checks}}<tr><td>{{date}}</td><td>{{#balanced}}Cuadra{{/balanced}}{{^balanced}}{{#complete}}Diferencia{{/complete}}{{^complete}}Faltan estados{{/complete}}{{/balanced}}</td>
+          <td>${{statements}}</td><td>${{ledger}}</td><td>${{unexplained}}</td><td>{{checkedAt}} · {{checkedBy}}</td></tr>{{/checks}}
+          {{^checks}}<tr><td colspan="6">La revisión se hace cada mañana con los estados del día anterior; aún no hay ninguna.</td></tr>{{/checks}}</tbody>
+        </table>
         {{/body}}{{/layout}}
         """
 }
