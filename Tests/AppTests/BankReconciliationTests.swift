@@ -137,4 +137,48 @@ struct BankReconciliationTests {
             }
         }
     }
+
+    @Test("A deposit naming the loan's OXXO reference or the loan it replaced is posted to the loan; one naming a gateway and a loan pays the loan, not the gateway", arguments: TestEngine.available)
+    func otherReferences(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, _, old) = try await PaymentIntentPagesTests.borrowerLoan(database)
+            let book = LoanBook(database: database)
+            let loan = try await book.restructure(old.id, productCode: nil, term: 6, reason: "Convenio por baja de ingresos", lenderID: lender, actor: .commandLine)
+            let now = book.clock().text
+            try await database.withConnection { db in
+                try await db.raw(
+                    """
+                    INSERT INTO payment_intents (id, lender_id, loan_id, provider, method, amount, currency, description, status, cash_reference, refunded, recurring,
+                        created_at, created_by, updated_at, queries, row_version)
+                    VALUES ('pi_prueba', \(bind: lender), \(bind: loan.id), 'conekta', 'cash', 50000, 'MXN', 'Pago', 'pending', '93000012345678', 0, \(bind: false),
+                        \(bind: now), 'cli', \(bind: now), 0, 1)
+                    """
+                ).run()
+            }
+            // Paid today: the restructured loan started today.
+            let day = book.today()
+            func date(_ d: CalendarDate) -> String { String(format: "'%02d%02d%04d", d.day, d.month, d.year) }
+            let csv = """
+                Fecha,Hora,Descripcion,Cargo/Abono,Importe,Saldo,Referencia,Concepto,Clabe Beneficiario,Nombre Beneficiario
+                \(date(day)),10:00,ABONO SPEI,+,210.00,0,R1,PAGO REF 93000012345678,,
+                \(date(day)),10:05,ABONO SPEI,+,220.00,0,R2,ABONO A \(old.id),,
+                \(date(day)),10:10,ABONO SPEI,+,230.00,0,R3,CONEKTA PAGO \(loan.id),,
+                """
+            _ = try await StatementImports(database: database, keys: TestKeys.live).importFile(
+                Data(csv.utf8), fileName: "santander.csv", profile: .santander, account: "014180655000000099", lenderID: lender, actor: .commandLine
+            )
+            let clabes = LoanCLABEs(database: database, range: try VirtualCLABERange(prefix: "6461801234"))
+            let reconciliation = BankReconciliation(database: database, keys: TestKeys.live, book: book, clabes: clabes)
+            #expect(try await reconciliation.openLoans(lenderID: lender).first { $0.loanID == loan.id }?.references == ["pi_prueba", "93000012345678", old.id])
+            let summary = try await reconciliation.run(lenderID: lender, actor: .commandLine)
+            #expect(summary.posted == 3 && summary.payouts == 0)
+            let payments = try await book.payments(loan.id, lenderID: lender).filter { $0.kind == "payment" }
+            #expect(payments.map(\.amount).sorted() == ["210.00", "220.00", "230.00"])
+            let rules = try await database.withConnection { db in
+                try await db.raw("SELECT match_rule FROM bank_statement_lines ORDER BY position").all(decodingColumn: "match_rule", as: String.self)
+            }
+            #expect(rules == ["reference", "reference", "reference"])
+        }
+    }
 }

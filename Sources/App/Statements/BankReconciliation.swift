@@ -318,6 +318,7 @@ public struct BankReconciliation: Sendable {
             }
         }
         let accountsByLoan = Dictionary(grouping: known, by: \.0).mapValues { Array(Set($0.map(\.1))) }
+        let referencesByLoan = try await references(lenderID: lenderID)
         var names: [String: String] = [:]
         var loans: [OpenLoan] = []
         let loansByClient = Dictionary(grouping: records, by: \.clientId)
@@ -328,10 +329,38 @@ public struct BankReconciliation: Sendable {
             loans.append(OpenLoan(
                 loanID: record.id, clientID: record.clientId, clientName: names[record.clientId] ?? "", clabe: try await clabes.assigned(record.id),
                 amountDue: position.amountDue.minorUnits, nextPayment: position.nextInstallment?.remaining.minorUnits ?? 0, payoff: position.payoffAmount.minorUnits,
-                nextDueDate: position.nextInstallment?.dueDate, references: [], payerAccounts: Array(Set(clientAccounts))
+                nextDueDate: position.nextInstallment?.dueDate, references: referencesByLoan[record.id] ?? [], payerAccounts: Array(Set(clientAccounts))
             ))
         }
         return loans
+    }
+
+    /// The other references borrowers write for an active loan: the cash (OXXO, convenience store) references and
+    /// intent ids of its payment intents, and the loan it replaced in a restructure (borrowers keep paying under the old
+    /// number). The matcher finds a loan by any of them in a deposit's concept, and the lender's patterns capture them.
+    func references(lenderID: String) async throws -> [String: [String]] {
+        try await database.withConnection { db in
+            var references: [String: [String]] = [:]
+            for row in try await db.raw(
+                """
+                SELECT p.loan_id, p.id, p.cash_reference FROM payment_intents p JOIN loans l ON l.id = p.loan_id
+                WHERE p.lender_id = \(bind: lenderID) AND l.status = \(bind: LoanStatus.active.rawValue) ORDER BY p.created_at, p.id
+                """
+            ).all() {
+                let loan = try row.decode(column: "loan_id", as: String.self)
+                references[loan, default: []].append(try row.decode(column: "id", as: String.self))
+                if let cash = try row.decode(column: "cash_reference", as: String?.self), !cash.isEmpty { references[loan, default: []].append(cash) }
+            }
+            for row in try await db.raw(
+                """
+                SELECT id, restructured_from FROM loans
+                WHERE lender_id = \(bind: lenderID) AND status = \(bind: LoanStatus.active.rawValue) AND restructured_from IS NOT NULL
+                """
+            ).all() {
+                references[try row.decode(column: "id", as: String.self), default: []].append(try row.decode(column: "restructured_from", as: String.self))
+            }
+            return references
+        }
     }
 }
 
