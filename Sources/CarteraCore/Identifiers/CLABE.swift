@@ -7,10 +7,19 @@ public enum CLABE {
 
     /// The check digit for the first 17 digits of a CLABE; `nil` unless `body` is exactly 17 ASCII digits.
     public static func checkDigit(for body: some StringProtocol) -> Int? {
-        let digits = body.compactMap { $0.isASCII ? $0.wholeNumberValue : nil }
-        guard body.count == 17, digits.count == 17 else { return nil }
+        checkDigit(ascii: body.utf8)
+    }
+
+    /// The check digit for 17 ASCII digits given as bytes (read byte by byte: this runs for every line of a statement).
+    public static func checkDigit(ascii body: some Sequence<UInt8>) -> Int? {
         var sum = 0
-        for (digit, weight) in zip(digits, weights) { sum += (digit * weight) % 10 }
+        var count = 0
+        for byte in body {
+            guard byte >= 0x30, byte <= 0x39, count < 17 else { return nil }
+            sum += (Int(byte - 0x30) * weights[count]) % 10
+            count += 1
+        }
+        guard count == 17 else { return nil }
         return (10 - sum % 10) % 10
     }
 

@@ -46,8 +46,14 @@ public struct VirtualCLABERange: Sendable, Hashable, CustomStringConvertible {
 
     /// The number of a CLABE of this range (check digit right); nil for any other.
     public func number(of clabe: String) -> Int64? {
-        guard clabe.count == 18, clabe.hasPrefix(prefix), let check = CLABE.checkDigit(for: clabe.prefix(17)), clabe.last?.wholeNumberValue == check else { return nil }
-        return Int64(clabe.dropFirst(prefix.count).prefix(17 - prefix.count)).flatMap { $0 > 0 ? $0 : nil }
+        // Byte by byte (this runs for every 18-digit number in every statement line).
+        let bytes = clabe.utf8
+        guard bytes.count == 18, bytes.starts(with: prefix.utf8), let last = bytes.last, last >= 0x30, last <= 0x39,
+              let check = CLABE.checkDigit(ascii: bytes.prefix(17)),
+              Int(last - 0x30) == check else { return nil }
+        var number: Int64 = 0
+        for byte in bytes.dropFirst(prefix.utf8.count).prefix(17 - prefix.utf8.count) { number = number * 10 + Int64(byte - 0x30) }
+        return number > 0 ? number : nil
     }
 
     public var description: String { prefix }

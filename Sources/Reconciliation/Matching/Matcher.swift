@@ -22,29 +22,50 @@ public struct Matcher: Sendable {
     public init(loans: [OpenLoan], rules: MatchRules = MatchRules()) {
         self.loans = loans
         self.rules = rules
-        var byCLABE: [String: Int] = [:]
-        var byReference: [String: Int] = [:]
-        var byPayerAccount = GroupIndex(capacity: loans.count)
-        var byClient = GroupIndex(capacity: loans.count)
-        byCLABE.reserveCapacity(loans.count)
-        byReference.reserveCapacity(loans.count)
-        for (index, loan) in loans.enumerated() {
-            if let clabe = loan.clabe { byCLABE[clabe] = index }
-            let id = Self.referenceKey(loan.loanID)
-            if id.utf8.count >= 6 { byReference[id] = index }
-            for reference in loan.references {
-                let key = Self.referenceKey(reference)
-                if key.utf8.count >= 6 { byReference[key] = index }
+        // The exact keys and the groups are built side by side on two cores when there are many loans.
+        let (exact, groups) = Self.inParallel(loans.count >= 20_000) { () -> ([String: Int], [String: Int]) in
+            var byCLABE: [String: Int] = [:]
+            var byReference: [String: Int] = [:]
+            byCLABE.reserveCapacity(loans.count)
+            byReference.reserveCapacity(loans.count)
+            for (index, loan) in loans.enumerated() {
+                if let clabe = loan.clabe { byCLABE[clabe] = index }
+                let id = Self.referenceKey(loan.loanID)
+                if id.utf8.count >= 6 { byReference[id] = index }
+                for reference in loan.references {
+                    let key = Self.referenceKey(reference)
+                    if key.utf8.count >= 6 { byReference[key] = index }
+                }
             }
-            for account in loan.payerAccounts { byPayerAccount.add(account, index) }
-            byClient.add(loan.clientID, index)
+            return (byCLABE, byReference)
+        } and: { () -> (GroupIndex, GroupIndex) in
+            var byPayerAccount = GroupIndex(capacity: loans.count)
+            var byClient = GroupIndex(capacity: loans.count)
+            for (index, loan) in loans.enumerated() {
+                for account in loan.payerAccounts { byPayerAccount.add(account, index) }
+                byClient.add(loan.clientID, index)
+            }
+            return (byPayerAccount, byClient)
         }
-        self.byCLABE = byCLABE
-        self.byReference = byReference
-        self.byPayerAccount = byPayerAccount
-        self.byClient = byClient
+        (self.byCLABE, self.byReference) = exact
+        (self.byPayerAccount, self.byClient) = groups
         self.names = NameIndex(loans)
         self.patterns = ConceptPatterns(rules.conceptPatterns)
+    }
+
+    /// Runs `first` and `second` at the same time (on two threads) when `parallel`, else one after the other.
+    static func inParallel<A, B>(_ parallel: Bool, _ first: () -> A, and second: () -> B) -> (A, B) {
+        guard parallel else { return (first(), second()) }
+        let results = PairBox<A, B>()
+        withoutActuallyEscaping(first) { first in
+            withoutActuallyEscaping(second) { second in
+                let work = UncheckedPair(first: first, second: second)
+                DispatchQueue.concurrentPerform(iterations: 2) { part in
+                    if part == 0 { results.first = work.first() } else { results.second = work.second() }
+                }
+            }
+        }
+        return (results.first!, results.second!)
     }
 
     /// A reference as it is compared: letters and digits only, upper case (banks drop `_` and `-`).
@@ -240,4 +261,16 @@ final class ConceptPatterns: @unchecked Sendable {
         }
         return found
     }
+}
+
+/// Two results written by two threads, each slot by one of them only, read after both finished.
+private final class PairBox<A, B>: @unchecked Sendable {
+    var first: A?
+    var second: B?
+}
+
+/// Two closures handed to `concurrentPerform`, which runs each once and returns only when both have finished.
+private struct UncheckedPair<A, B>: @unchecked Sendable {
+    let first: () -> A
+    let second: () -> B
 }

@@ -46,9 +46,9 @@ public enum BankCSVParser {
         }
         let count = workers ?? (bytes.count - reader.position > 4_000_000 ? ProcessInfo.processInfo.activeProcessorCount : 1)
         let parts = Self.parts(bytes, from: reader.position, line: reader.line, count: max(1, min(count, 16)))
-        let results = Mutex([Result<[Row], StatementError>?](repeating: nil, count: parts.count))
+        let results = Mutex([Result<Rows, StatementError>?](repeating: nil, count: parts.count))
         let read: @Sendable (Int) -> Void = { index in
-            let result = Result { () throws(StatementError) -> [Row] in
+            let result = Result { () throws(StatementError) -> Rows in
                 try rows(CSVTokenizer(bytes: bytes[parts[index].range], delimiter: delimiterByte, line: parts[index].line), columns: columns, profile: profile, account: account)
             }
             results.withLock { $0[index] = result }
@@ -65,27 +65,41 @@ public enum BankCSVParser {
         if parts.count > 1, finished.contains(where: { if case .failure = $0 { true } else { false } }) {
             return try parse(data, profile: profile, account: account, workers: 1)
         }
-        let all = try finished.map { result throws(StatementError) in try result!.get() }
-        entries.reserveCapacity(all.reduce(0) { $0 + $1.count })
-        seen.reserveCapacity(entries.capacity)
-        for rows in all {
-            for row in rows {
-                let occurrence = seen[row.fingerprint, default: 0]
-                seen[row.fingerprint] = occurrence + 1
-                var entry = row.entry
-                entry.index = entries.count
+        var all = try finished.map { result throws(StatementError) in try result!.get() }
+        seen.reserveCapacity(all.reduce(0) { $0 + $1.entries.count })
+        // Numbered in place, in file order; then the parts are joined (the first part's array is kept, not copied).
+        var index = 0
+        for part in all.indices {
+            for position in all[part].entries.indices {
+                let fingerprint = all[part].fingerprints[position]
+                let occurrence = seen[fingerprint, default: 0]
+                seen[fingerprint] = occurrence + 1
+                all[part].entries[position].index = index
+                index += 1
                 // Read as the first of its kind (`…|0`); a repeat is numbered here.
-                if occurrence > 0 { entry.naturalKey = String(entry.naturalKey.dropLast(2)) + "|\(occurrence)" }
-                entries.append(entry)
+                if occurrence > 0 {
+                    let key = all[part].entries[position].naturalKey
+                    all[part].entries[position].naturalKey = String(key.dropLast(2)) + "|\(occurrence)"
+                }
+            }
+        }
+        if !all.isEmpty {
+            entries = all[0].entries
+            all[0].entries = []
+            entries.reserveCapacity(index)
+            for part in all.indices.dropFirst() {
+                entries.append(contentsOf: all[part].entries)
+                all[part].entries = []
             }
         }
         return BankStatement(format: .csv, id: nil, sequence: nil, account: account, currency: profile.currency, opening: nil, closing: nil, entries: entries)
     }
 
-    /// A row read, before it is numbered: its entry (keyed as the first of its kind) and the key's fingerprint.
-    struct Row {
-        var entry: StatementEntry
-        let fingerprint: UInt64
+    /// The rows of a part, before they are numbered: their entries (keyed as the first of their kind) and their keys'
+    /// fingerprints.
+    struct Rows {
+        var entries: [StatementEntry] = []
+        var fingerprints: [UInt64] = []
     }
 
     /// Splits `bytes` after `start` into `count` parts at row boundaries (a line end outside quotes), each with the line
@@ -125,9 +139,16 @@ public enum BankCSVParser {
     }
 
     /// The rows of one part: blank rows, totals and footers skipped; an unreadable row is an error naming its line.
-    static func rows(_ tokenizer: CSVTokenizer, columns: [String: Int], profile: CSVProfile, account: String) throws(StatementError) -> [Row] {
+    static func rows(_ tokenizer: CSVTokenizer, columns: [String: Int], profile: CSVProfile, account: String) throws(StatementError) -> Rows {
         var reader = tokenizer
-        var rows: [Row] = []
+        var rows = Rows()
+        // Where the columns read on every row are, looked up once.
+        let at = (
+            date: columns[profile.date], reference: profile.reference.flatMap { columns[$0] }, description: profile.description.flatMap { columns[$0] },
+            balance: profile.balance.flatMap { columns[$0] }, counterpartyName: profile.counterpartyName.flatMap { columns[$0] },
+            counterpartyAccount: profile.counterpartyAccount.flatMap { columns[$0] }, concept: profile.concept.flatMap { columns[$0] }
+        )
+        let prefix = "csv|\(profile.name)|\(account)|"
         while true {
             let row: [String]
             let line = reader.line
@@ -140,7 +161,11 @@ public enum BankCSVParser {
             if row.allSatisfy({ $0.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }) { continue }
             /// A cell's text (the reader trims it), apostrophe guard removed; nil when empty or `-` (a mark column keeps its `-`).
             func cell(_ name: String?, dashIsEmpty: Bool = true) -> String? {
-                guard let name, let index = columns[name], index < row.count else { return nil }
+                guard let name, let index = columns[name] else { return nil }
+                return cell(at: index, dashIsEmpty: dashIsEmpty)
+            }
+            func cell(at index: Int?, dashIsEmpty: Bool = true) -> String? {
+                guard let index, index < row.count else { return nil }
                 let value = row[index]
                 let unguarded = value.utf8.first == UInt8(ascii: "'") ? String(value.dropFirst()) : value
                 return unguarded.isEmpty || (dashIsEmpty && unguarded == "-") || unguarded == "NOTPROVIDED" ? nil : unguarded
@@ -148,7 +173,7 @@ public enum BankCSVParser {
             let place = "línea \(line)"
             // A word where the date goes is a total or a footer (`TOTAL`): skipped. No date at all: a blank separator
             // row is skipped, but a movement without its date is refused (it cannot be applied to any day).
-            guard let dateText = cell(profile.date) else {
+            guard let dateText = cell(at: at.date) else {
                 if profile.columns.dropFirst().contains(where: { cell($0) != nil }) {
                     throw StatementError("csv_date_missing", "el renglón no tiene fecha (columna \(profile.date)).", at: place)
                 }
@@ -159,17 +184,16 @@ public enum BankCSVParser {
                 throw StatementError("csv_date_invalid", "la fecha «\(dateText.prefix(20))» no es válida para el perfil «\(profile.name)».", at: place)
             }
             let amount = try amount(profile, cell: { cell($0) }, mark: { cell($0, dashIsEmpty: false) }, place: place)
-            let reference = cell(profile.reference)
-            let description = cell(profile.description)
-            let base = "csv|\(profile.name)|\(account)|\(date)|\(amount)|\(reference ?? "")|\(description ?? "")|\(cell(profile.balance) ?? "")"
-            rows.append(Row(
-                entry: StatementEntry(
-                    index: 0, amount: amount, currency: profile.currency, status: .booked, bookingDate: date, valueDate: date, bankReference: reference,
-                    counterpartyName: cell(profile.counterpartyName), counterpartyAccount: cell(profile.counterpartyAccount), remittance: cell(profile.concept),
-                    description: description, naturalKey: base + "|0"
-                ),
-                fingerprint: Self.fingerprint(base)
+            let reference = cell(at: at.reference)
+            let description = cell(at: at.description)
+            // The key as the first of its kind (`…|0`); its fingerprint leaves the number out.
+            let key = "\(prefix)\(date)|\(amount)|\(reference ?? "")|\(description ?? "")|\(cell(at: at.balance) ?? "")|0"
+            rows.entries.append(StatementEntry(
+                index: 0, amount: amount, currency: profile.currency, status: .booked, bookingDate: date, valueDate: date, bankReference: reference,
+                counterpartyName: cell(at: at.counterpartyName), counterpartyAccount: cell(at: at.counterpartyAccount), remittance: cell(at: at.concept),
+                description: description, naturalKey: key
             ))
+            rows.fingerprints.append(Self.fingerprint(key.utf8.dropLast(2)))
         }
         return rows
     }
@@ -209,9 +233,9 @@ public enum BankCSVParser {
     }
 
     /// FNV-1a, 64 bits.
-    static func fingerprint(_ text: String) -> UInt64 {
+    static func fingerprint(_ bytes: some Sequence<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
+        for byte in bytes {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01B3
         }
