@@ -15,7 +15,14 @@ public struct QRCode: Sendable, Equatable {
         var builder = Builder(version: version)
         builder.drawFunctionPatterns()
         builder.placeData(Self.codewords(bytes, version: version))
-        let chosen = forcedMask ?? (0..<8).min { builder.penalty(mask: $0) < builder.penalty(mask: $1) }!
+        let chosen: Int
+        if let forcedMask {
+            chosen = forcedMask
+        } else {
+            // Each mask scored once; the lowest wins (the first of equals).
+            let penalties = (0..<8).map { builder.penalty(mask: $0) }
+            chosen = penalties.indices.min { penalties[$0] < penalties[$1] }!
+        }
         builder.applyMask(chosen)
         builder.drawFormat(mask: chosen)
         self.version = version
@@ -203,37 +210,55 @@ public struct QRCode: Sendable, Equatable {
             }
         }
 
-        /// The standard's penalty score of the symbol with `mask` applied (lower is better).
+        /// The standard's penalty score of the symbol with `mask` applied (lower is better). Worked on one flat grid
+        /// and one reused line, without closures or per-line arrays (it runs eight times per code, on a request).
         func penalty(mask: Int) -> Int {
             var trial = self
             trial.applyMask(mask)
             trial.drawFormat(mask: mask)
-            let m = trial.modules
+            let n = size
+            var grid = [Bool](repeating: false, count: n * n)
+            for r in 0..<n {
+                for c in 0..<n where trial.modules[r][c] { grid[r * n + c] = true }
+            }
+            // 1:1:3:1:1 finder-like runs with four light modules on one side.
+            let finder: [Bool] = [true, false, true, true, true, false, true, false, false, false, false]
             var score = 0
-            let lines = (0..<size).map { r in m[r] } + (0..<size).map { c in (0..<size).map { m[$0][c] } }
-            let finderLike: [[Bool]] = [
-                [true, false, true, true, true, false, true, false, false, false, false],
-                [false, false, false, false, true, false, true, true, true, false, true],
-            ]
-            for line in lines {
-                var run = 1
-                for i in 1...size {
-                    if i < size && line[i] == line[i - 1] {
-                        run += 1
-                    } else {
-                        if run >= 5 { score += 3 + run - 5 }
-                        run = 1
+            var line = [Bool](repeating: false, count: n)
+            for vertical in [false, true] {
+                for i in 0..<n {
+                    for j in 0..<n { line[j] = vertical ? grid[j * n + i] : grid[i * n + j] }
+                    var run = 1
+                    for j in 1...n {
+                        if j < n && line[j] == line[j - 1] {
+                            run += 1
+                        } else {
+                            if run >= 5 { score += 3 + run - 5 }
+                            run = 1
+                        }
+                    }
+                    if n >= 11 {
+                        for start in 0...(n - 11) {
+                            var forward = true
+                            var backward = true
+                            for k in 0..<11 {
+                                if line[start + k] != finder[k] { forward = false }
+                                if line[start + k] != finder[10 - k] { backward = false }
+                            }
+                            if forward || backward { score += 40 }
+                        }
                     }
                 }
-                if size >= 11 {
-                    for start in 0...(size - 11) where finderLike.contains(where: { Array(line[start..<start + 11]) == $0 }) { score += 40 }
+            }
+            var dark = 0
+            for r in 0..<n {
+                for c in 0..<n {
+                    let value = grid[r * n + c]
+                    if value { dark += 1 }
+                    if r < n - 1, c < n - 1, value == grid[r * n + c + 1], value == grid[(r + 1) * n + c], value == grid[(r + 1) * n + c + 1] { score += 3 }
                 }
             }
-            for r in 0..<(size - 1) {
-                for c in 0..<(size - 1) where m[r][c] == m[r][c + 1] && m[r][c] == m[r + 1][c] && m[r][c] == m[r + 1][c + 1] { score += 3 }
-            }
-            let dark = m.reduce(0) { $0 + $1.filter { $0 }.count }
-            let total = size * size
+            let total = n * n
             score += 10 * (abs(dark * 20 - total * 10) / total)
             return score
         }
