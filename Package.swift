@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Integrations", targets: ["Integrations"]),
         .library(name: "Payments", targets: ["Payments"]),
         .library(name: "Reconciliation", targets: ["Reconciliation"]),
+        .library(name: "LoanCollections", targets: ["LoanCollections"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "App", targets: ["App"]),
     ],
@@ -101,6 +102,12 @@ let package = Package(
             dependencies: ["CarteraCore"],
             swiftSettings: swiftSettings
         ),
+        // Pure collections (cobranza): delinquency buckets, the daily loan snapshot taken at the end-of-day close.
+        .target(
+            name: "LoanCollections",
+            dependencies: ["CarteraCore", "Lending"],
+            swiftSettings: swiftSettings
+        ),
         // Local simulators of the outside services (payment gateways so far), speaking their real APIs.
         .target(
             name: "Sandbox",
@@ -144,6 +151,7 @@ let package = Package(
                 "Clients",
                 "Lending",
                 "Reconciliation",
+                "LoanCollections",
                 "CarteraSecurity",
                 "Store",
                 "Integrations",
@@ -174,6 +182,7 @@ let package = Package(
                 "Integrations",
                 "Lending",
                 "Reconciliation",
+                "LoanCollections",
                 "CarteraSecurity",
                 "Store",
                 "Sandbox",
@@ -222,6 +231,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "LoanCollectionsTests",
+            dependencies: ["LoanCollections", "Lending", "CarteraCore", "CarteraTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PaymentsTests",
             dependencies: ["Payments", "CarteraCore", "CarteraTestSupport"],
             swiftSettings: swiftSettings
@@ -263,6 +277,7 @@ let package = Package(
                 "Integrations",
                 "Sandbox",
                 "Reconciliation",
+                "LoanCollections",
                 "Store",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -68,6 +68,9 @@ public struct AppConfiguration: Sendable {
     public var stp: STPSettings?
     /// The lender's bank API; nil when not configured (see `BankAPISettings`).
     public var bankAPI: BankAPISettings?
+    /// Whether `serve` closes each business day on its own schedule (`EndOfDayCloseService`); off, days are closed with
+    /// `cartera close-day` (for example from the lender's own scheduler).
+    public var scheduledClose = true
     /// `serve --demo`: serve every gateway's sandbox under `/sandbox` and point the connectors and webhooks at it.
     public var demoSandbox = false
 
@@ -131,6 +134,12 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError.invalid(setting: "CARTERA_INSECURE_COOKIES", value: text, expected: "true o false")
             }
             insecureCookies = value
+        }
+        if let text = reader.string(forKey: "cartera.close.schedule") {
+            guard let value = Bool(text.lowercased()) else {
+                throw ConfigurationError.invalid(setting: "CARTERA_CLOSE_SCHEDULE", value: text, expected: "true o false")
+            }
+            scheduledClose = value
         }
         sessionIdleMinutes = try Self.integer(reader, "cartera.session.idle.minutes", "CARTERA_SESSION_IDLE_MINUTES", in: 1...1440) ?? 30
         sessionAbsoluteHours = try Self.integer(reader, "cartera.session.absolute.hours", "CARTERA_SESSION_ABSOLUTE_HOURS", in: 1...72) ?? 12

@@ -83,7 +83,7 @@ public func buildApplication(
         router: built.router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Cartera"),
         // Stopped in reverse order: the server, then the recurring charges and the outbox, and the database last.
-        services: [DatabaseService(database: database, logger: logger), built.outbox, built.recurring, built.speiSweep, built.balanceCheck],
+        services: [DatabaseService(database: database, logger: logger), built.outbox, built.recurring, built.speiSweep, built.balanceCheck, built.endOfDay],
         onServerRunning: { channel in
             let listening = channel.localAddress?.port ?? port
             bound.set(listening)
@@ -176,6 +176,7 @@ func buildRouter(
     SPEIPages(web: web, transfers: transfers).add()
     let speiSweep = SPEISweep(transfers: transfers, logger: logger)
     let balanceCheck = BankBalanceCheckService(check: BankBalanceCheck(database: database, clock: clock), logger: logger)
+    let endOfDay = EndOfDayCloseService(close: EndOfDayClose(database: database, book: book), logger: logger, enabled: configuration.scheduledClose)
     CardMandatePages(web: web, book: book, mandates: mandates, publicURL: configuration.publicURL).add()
     StatementPages(
         web: web, database: database, imports: StatementImports(database: database, keys: keys, clock: clock),
@@ -184,7 +185,7 @@ func buildRouter(
     PaymentIntentPages(web: web, database: database, book: book, intents: intents, publicURL: configuration.publicURL).add()
     GatewaySettingsPages(web: web, gateways: gateways).add()
     StaticRoutes(web: web).add()
-    return BuiltRouter(router: router, webRoutes: web.registry, outbox: outbox, gateways: gateways, recurring: recurring, speiSweep: speiSweep, balanceCheck: balanceCheck)
+    return BuiltRouter(router: router, webRoutes: web.registry, outbox: outbox, gateways: gateways, recurring: recurring, speiSweep: speiSweep, balanceCheck: balanceCheck, endOfDay: endOfDay)
 }
 
 /// The router and what the application runs beside it.
@@ -196,6 +197,7 @@ struct BuiltRouter {
     let recurring: RecurringCharges
     let speiSweep: SPEISweep
     let balanceCheck: BankBalanceCheckService
+    let endOfDay: EndOfDayCloseService
 }
 
 /// Keeps the database pool for the life of the application and closes it after the server has stopped.

@@ -37,6 +37,9 @@ public struct Product: Sendable, Hashable, Codable {
     public var rateConvention: RateConvention?
     /// How the CAT measures time; nil is the default, regular periods.
     public var catTimeBasis: CATTimeBasis?
+    /// Days past due after which a loan is cartera vencida; nil is the default, 90 (periodic payments; a single-payment
+    /// product may use 30). Fixed in each loan's terms at disbursement.
+    public var nonPerformingAfterDays: Int?
 
     /// The periodic rate as an exact fraction of the annual rate, under the product's convention.
     public var periodFraction: (numerator: Int64, denominator: Int64) {
@@ -156,6 +159,9 @@ public struct Product: Sendable, Hashable, Codable {
         case .none: break
         }
         if let lateFee, lateFee.isNegative { issue("lateFee", "La comisión por atraso no puede ser negativa.") }
+        if let days = nonPerformingAfterDays, !(1...365).contains(days) {
+            issue("nonPerformingAfterDays", "Los días de atraso para pasar a cartera vencida deben estar entre 1 y 365.")
+        }
         if let onTimeRebate, onTimeRebate < .zero || onTimeRebate > .percent(100) { issue("onTimeRebate", "La bonificación debe estar entre 0 % y 100 % del interés.") }
         if Set(allocationOrder) != Set(AllocationBucket.allCases) || allocationOrder.count != AllocationBucket.allCases.count {
             issue("allocationOrder", "El orden de aplicación debe incluir cada concepto exactamente una vez.")

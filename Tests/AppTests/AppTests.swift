@@ -34,6 +34,8 @@ func makeApp(
     configure: (inout AppConfiguration) -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     var configuration = AppConfiguration(databaseURL: database.url, port: 0)
+    // Tests close days themselves (a background close would move the loans they look at).
+    configuration.scheduledClose = false
     configure(&configuration)
     return try await buildApplication(
         configuration: configuration,

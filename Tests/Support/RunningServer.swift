@@ -17,6 +17,8 @@ public final class RunningServer: @unchecked Sendable {
         process.currentDirectoryURL = folder
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "CARTERA_DATABASE_URL")
+        // Tests close days themselves; a test may turn the schedule on.
+        env["CARTERA_CLOSE_SCHEDULE"] = "false"
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe()

@@ -57,14 +57,15 @@ public enum Journal {
         public let at: Timestamp
         public let by: String
 
-        /// Checks that the entry has lines and balances.
-        public init(_ draft: Draft, at now: Timestamp, by actor: String) throws {
+        /// Checks that the entry has lines and balances. `id`: a given id (the end-of-day close names its entries by loan
+        /// and day, so a close run again writes the same ones); a new time-ordered id otherwise.
+        public init(_ draft: Draft, at now: Timestamp, by actor: String, id given: String? = nil) throws {
             var checked = draft
             checked.lines = draft.lines.filter { $0.amount != 0 }
             let debits = checked.lines.filter { $0.amount > 0 }.reduce(0) { $0 + $1.amount }
             let credits = checked.lines.filter { $0.amount < 0 }.reduce(0) { $0 - $1.amount }
             guard !checked.lines.isEmpty, debits == credits else { throw Unbalanced(debits: debits, credits: credits) }
-            id = APIClients.timeOrderedID("je_", at: now)
+            id = given ?? APIClients.timeOrderedID("je_", at: now)
             self.draft = checked
             at = now
             by = actor

@@ -36,6 +36,8 @@ public struct ProductDocument: Codable, Sendable {
     public var lateFee: String?
     public var lateFeeExcludesMoratorium: Bool?
     public var onTimeRebate: String?
+    /// Days past due after which a loan is cartera vencida (90 when omitted).
+    public var nonPerformingAfterDays: Int?
     public var allocationOrder: [Product.AllocationBucket]?
     public var rounding: RoundingMode?
     /// `commercial` (default), `day_basis` or `periods_per_year`.
@@ -104,6 +106,7 @@ public struct ProductDocument: Codable, Sendable {
         lateFee = product.lateFee.map(amount)
         lateFeeExcludesMoratorium = product.lateFeeExcludesMoratorium
         onTimeRebate = product.onTimeRebate?.percentText
+        nonPerformingAfterDays = product.nonPerformingAfterDays
         allocationOrder = product.allocationOrder
         rounding = product.rounding
         rateConvention = product.rateConvention ?? .commercial
@@ -165,6 +168,7 @@ public struct ProductDocument: Codable, Sendable {
         // The defaults are stored as nil, so products saved before these settings existed read the same.
         product.rateConvention = rateConvention == .commercial ? nil : rateConvention
         product.catTimeBasis = catTimeBasis == .periods ? nil : catTimeBasis
+        product.nonPerformingAfterDays = nonPerformingAfterDays == 90 ? nil : nonPerformingAfterDays
         return product
     }
 }

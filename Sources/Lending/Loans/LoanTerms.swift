@@ -43,7 +43,7 @@ public struct LoanTerms: Sendable, Hashable, Codable {
         }
         return LoanTerms(
             product: product, amount: amount, principal: quote.request.principal, term: term, disbursementDate: date, openingFee: fee,
-            openingFeeIva: feeIva, disbursed: disbursed, schedule: quote.installments, cat: quote.cat, nonPerformingAfterDays: 90
+            openingFeeIva: feeIva, disbursed: disbursed, schedule: quote.installments, cat: quote.cat, nonPerformingAfterDays: product.nonPerformingAfterDays ?? 90
         )
     }
 }

@@ -22,5 +22,6 @@ public enum Migrations {
         .m0019SPEI,
         .m0020BankBalances,
         .m0021BankBalanceChecks,
+        .m0022EndOfDayClose,
     ]
 }

@@ -1,0 +1,136 @@
+import CarteraCore
+import CarteraSecurity
+import Foundation
+import HTTPTypes
+import Lending
+import LoanCollections
+import SQLKit
+import Store
+
+/// The end-of-day close (cierre diario). A lender's business date is the last day it closed, apart from the clock;
+/// closing a day, for every active loan disbursed by then: accrues ordinary interest as installments fall due, charges
+/// moratorium interest and late fees with their IVA, moves the loan to cartera vencida by its rule — all as the loan's
+/// replay says, posted as one accrual entry through the journal — and writes the day's snapshot row (days past due,
+/// bucket, balances). Missed days are closed one by one, in order.
+///
+/// Safe to stop at any point and run again, on one instance or many: a day's loans are split into partitions that
+/// workers claim under a lease (PostgreSQL: `FOR UPDATE SKIP LOCKED`); each chunk of loans is closed in one transaction
+/// (accrual entries, the loans' ledger dates, their snapshots and the partition's lease together), a loan with a
+/// snapshot for the day is done, and every entry the close writes is named by loan and day and dated at the end of
+/// the business day — so a rerun after a crash writes exactly what an uninterrupted close would have.
+public struct EndOfDayClose: Sendable {
+    let database: Database
+    let book: LoanBook
+    /// This process, as the holder of partition leases.
+    let worker: String
+    let partitionSize: Int
+    let chunkSize: Int
+    let leaseSeconds: Int64
+    /// Called at named points of the work (tests stop the close there, as a crash would).
+    let checkpoint: @Sendable (String) throws -> Void
+
+    public init(
+        database: Database, book: LoanBook, worker: String = EndOfDayClose.processWorker, partitionSize: Int = 2_000, chunkSize: Int = 250,
+        leaseSeconds: Int64 = 120, checkpoint: @escaping @Sendable (String) throws -> Void = { _ in }
+    ) {
+        self.database = database
+        self.book = book
+        self.worker = worker
+        self.partitionSize = max(1, partitionSize)
+        self.chunkSize = max(1, chunkSize)
+        self.leaseSeconds = leaseSeconds
+        self.checkpoint = checkpoint
+    }
+
+    /// A name for this process among the instances sharing the database.
+    public static let processWorker = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(APIClients.randomHex(bytes: 4))"
+
+    /// Who the close acts as in the journal.
+    static let actor = "cierre-diario"
+
+    /// One day closed.
+    public struct Day: Sendable, Encodable, Equatable {
+        public let date: String
+        /// Loans closed by this call (others may have been closed by another worker or an earlier run).
+        public let loans: Int
+        /// Accrual entries this call posted.
+        public let accruals: Int
+        /// Loans with a snapshot for the day when it finished.
+        public let snapshots: Int
+    }
+
+    /// What a close did.
+    public struct Summary: Sendable, Encodable, Equatable {
+        public let lenderId: String
+        /// The business date before and after.
+        public let closedThroughBefore: String?
+        public let closedThrough: String?
+        public let days: [Day]
+    }
+
+    /// Progress of a close: the day being closed, loans closed that day so far, and the day's loans.
+    public typealias Progress = @Sendable (_ date: CalendarDate, _ done: Int, _ total: Int) -> Void
+
+    /// Closes every day after the lender's business date through `target` (only `target` when the lender never closed).
+    public func close(lenderID: String, through target: CalendarDate, progress: Progress? = nil) async throws -> Summary {
+        guard target <= book.today() else {
+            throw APIError(status: .unprocessableContent, code: "close_date_future", message: "No se puede cerrar el \(target.text): aún no termina. Cierre hasta hoy (\(book.today().text)) como máximo.")
+        }
+        let before = try await closedThrough(lenderID: lenderID)
+        var day = before.map { $0.adding(days: 1) } ?? target
+        var days: [Day] = []
+        while day <= target {
+            days.append(try await closeDay(lenderID: lenderID, date: day, progress: progress))
+            day = day.adding(days: 1)
+        }
+        return Summary(lenderId: lenderID, closedThroughBefore: before?.text, closedThrough: try await closedThrough(lenderID: lenderID)?.text, days: days)
+    }
+
+    /// The last day the lender closed; nil before its first close.
+    public func closedThrough(lenderID: String) async throws -> CalendarDate? {
+        try await database.withConnection { db in
+            try await db.raw("SELECT closed_through FROM business_dates WHERE lender_id = \(bind: lenderID)")
+                .first(decodingColumn: "closed_through", as: String.self).flatMap(CalendarDate.init(text:))
+        }
+    }
+
+    /// Closes one day: the run and its partitions are made once (by whichever worker comes first), then partitions
+    /// are claimed and closed until none is left; the worker that sees the last one done finishes the day.
+    func closeDay(lenderID: String, date: CalendarDate, progress: Progress?) async throws -> Day {
+        let total = try await startRun(lenderID: lenderID, date: date)
+        var loans = 0
+        var accruals = 0
+        while true {
+            if let partition = try await claim(lenderID: lenderID, date: date) {
+                try checkpoint("partition.claimed")
+                let done = try await closePartition(partition, lenderID: lenderID, date: date) { chunkLoans in
+                    loans += chunkLoans
+                    progress?(date, loans, total)
+                }
+                accruals += done
+                continue
+            }
+            if try await finishRun(lenderID: lenderID, date: date) { break }
+            // Other workers hold the remaining partitions: wait for them (or for their leases to run out).
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let snapshots = try await database.withConnection { db in
+            try await db.raw(
+                "SELECT COUNT(*) AS n FROM loan_snapshots WHERE lender_id = \(bind: lenderID) AND snapshot_date = \(bind: date.text)"
+            ).first(decodingColumn: "n", as: Int.self) ?? 0
+        }
+        return Day(date: date.text, loans: loans, accruals: accruals, snapshots: snapshots)
+    }
+
+    /// The instant the close's entries are dated: the last millisecond of the business day in Mexico City (UTC−6).
+    static func closingInstant(_ date: CalendarDate) -> Timestamp {
+        Timestamp(millisecondsSince1970: (date.daysSince1970 + 1) * 86_400_000 + 6 * 3_600_000 - 1)
+    }
+}
+
+extension EndOfDayClose {
+    /// The lender `requested` names, or the only one (for the command line).
+    public func lender(_ requested: String?) async throws -> String {
+        try await database.withConnection { db in try await Administration.resolveLender(requested, on: db) }
+    }
+}

@@ -1,0 +1,66 @@
+import CarteraCore
+import Lending
+import Logging
+import SQLKit
+import ServiceLifecycle
+import Store
+
+/// The end-of-day close on a schedule (in `cartera serve`): from 00:30 Mexico City time, each lender with active loans
+/// has every day through yesterday closed. Several instances share one close (see `EndOfDayClose`).
+public struct EndOfDayCloseService: Service {
+    let close: EndOfDayClose
+    let logger: Logger
+    let interval: Duration
+    let enabled: Bool
+
+    public init(close: EndOfDayClose, logger: Logger, interval: Duration = .seconds(300), enabled: Bool = true) {
+        self.close = close
+        self.logger = logger
+        self.interval = interval
+        self.enabled = enabled
+    }
+
+    public func run() async throws {
+        // A service that returns stops the application: when days are closed by command, it just waits for the shutdown.
+        guard enabled else {
+            try? await gracefulShutdown()
+            return
+        }
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await runOnce()
+                } catch {
+                    logger.error("end-of-day close failed", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// One pass: closes yesterday (and any day missed before it) for every lender with active loans, once it is
+    /// 00:30 in Mexico City.
+    @discardableResult
+    public func runOnce() async throws -> [EndOfDayClose.Summary] {
+        let now = close.book.clock()
+        let local = now.millisecondsSince1970 - 6 * 3_600_000
+        guard ((local % 86_400_000) + 86_400_000) % 86_400_000 >= 30 * 60_000 else { return [] }
+        let yesterday = close.book.today().adding(days: -1)
+        let lenders = try await close.database.withConnection { db in
+            try await db.raw(
+                """
+                SELECT DISTINCT l.lender_id FROM loans l LEFT JOIN business_dates b ON b.lender_id = l.lender_id
+                WHERE l.status = \(bind: LoanStatus.active.rawValue) AND (b.closed_through IS NULL OR b.closed_through < \(bind: yesterday.text))
+                ORDER BY l.lender_id
+                """
+            ).all(decodingColumn: "lender_id", as: String.self)
+        }
+        var summaries: [EndOfDayClose.Summary] = []
+        for lender in lenders {
+            let summary = try await close.close(lenderID: lender, through: yesterday)
+            logger.info("end-of-day close", metadata: ["lender": "\(lender)", "through": "\(summary.closedThrough ?? "")", "days": "\(summary.days.count)"])
+            summaries.append(summary)
+        }
+        return summaries
+    }
+}

@@ -1,0 +1,245 @@
+@testable import App
+import CarteraCore
+import CarteraTestSupport
+import Foundation
+import Lending
+import LoanCollections
+import SQLKit
+import Store
+import Synchronization
+import Testing
+
+/// The end-of-day close: accrual, days past due, buckets and snapshots; idempotent, caught up day by day, restartable at
+/// any point with the same result, and shared by workers without closing a loan twice.
+@Suite("End-of-day close")
+struct EndOfDayCloseTests {
+    /// The test lender, its borrower client and `count` loans of 9,000.00 in 3 monthly installments, disbursed on
+    /// days spread over the last `spread` days (so some are late and some are not); every third one paid its first
+    /// installment on time.
+    static func portfolio(_ database: Database, count: Int, spread: Int = 75) async throws -> (lender: String, loans: [String]) {
+        let (lender, client, first) = try await PaymentIntentPagesTests.borrowerLoan(database)
+        let book = LoanBook(database: database)
+        var loans = [first.id]
+        for index in 1..<count {
+            let applied = try await database.transaction { db in
+                try await book.apply(.init(clientId: client, productCode: "MENSUAL", amount: "9000.00", term: 3), lenderID: lender, actor: .commandLine, on: db)
+            }
+            _ = try await book.decide(applied.id, approve: true, note: nil, lenderID: lender, actor: .commandLine)
+            let disbursed = book.today().adding(days: -Int64(12 + (index * 37) % spread))
+            _ = try await book.disburse(applied.id, on: disbursed, channel: .spei, reference: "D-\(index)", lenderID: lender, actor: .commandLine)
+            if index % 3 == 0, let due = try await book.position(applied.id, lenderID: lender, asOf: disbursed).1?.installments.first, due.dueDate < book.today() {
+                _ = try await book.pay(
+                    applied.id, .init(amount: due.scheduledPayment.decimalText, valueDate: due.dueDate.text, channel: .spei, reference: "P-\(index)"),
+                    lenderID: lender, actor: .commandLine
+                )
+            }
+            loans.append(applied.id)
+        }
+        return (lender, loans)
+    }
+
+    @Test("A first close closes yesterday: each loan's accrual entry, ledger date and snapshot (days past due, bucket, balances as its replay says); run again it does nothing; a future day is refused", arguments: TestEngine.available)
+    func closesOnce(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, loans) = try await Self.portfolio(database, count: 6)
+            let book = LoanBook(database: database)
+            let yesterday = book.today().adding(days: -1)
+            let close = EndOfDayClose(database: database, book: book, partitionSize: 4, chunkSize: 3)
+            let summary = try await close.close(lenderID: lender, through: yesterday)
+            #expect(summary.closedThroughBefore == nil && summary.closedThrough == yesterday.text)
+            #expect(summary.days.map(\.date) == [yesterday.text] && summary.days[0].loans == 6 && summary.days[0].snapshots == 6)
+            #expect(try await close.closedThrough(lenderID: lender) == yesterday)
+
+            for id in loans {
+                let record = try await book.loan(id, lenderID: lender)
+                #expect(record.ledgerDate.flatMap(CalendarDate.init(text:)).map { $0 >= yesterday } == true)
+                let position = try #require(try await book.position(id, lenderID: lender, asOf: yesterday).1)
+                let expected = LoanSnapshot(position: position, date: yesterday, loanID: id, clientID: record.clientId, productCode: "MENSUAL", restructured: false, buckets: .standard)
+                #expect(try await Self.snapshot(database, loanID: id, date: yesterday) == expected)
+            }
+            let late = try await database.withConnection { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM loan_snapshots WHERE days_past_due > 0 AND bucket <> '0'").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect((late ?? 0) >= 2)
+            // The accrual entries are named by loan and day and dated at the end of the business day.
+            let entries = try await database.withConnection { db in
+                try await db.raw("SELECT id, posted_at, value_date FROM journal_entries WHERE posted_by = 'cierre-diario'").all().map {
+                    (try $0.decode(column: "id", as: String.self), try $0.decode(column: "posted_at", as: String.self), try $0.decode(column: "value_date", as: String.self))
+                }
+            }
+            #expect(entries.count == summary.days[0].accruals && !entries.isEmpty)
+            #expect(entries.allSatisfy { $0.0.hasPrefix("je_eod_ln_") && $0.0.hasSuffix(yesterday.text.replacingOccurrences(of: "-", with: "")) && $0.2 == yesterday.text })
+            #expect(entries.allSatisfy { $0.1 == EndOfDayClose.closingInstant(yesterday).text })
+            #expect(try await LedgerVerification(database: database, book: book).run().ok)
+
+            let again = try await close.close(lenderID: lender, through: yesterday)
+            #expect(again.days.isEmpty && again.closedThrough == yesterday.text)
+            await #expect(throws: APIError.self) { try await close.close(lenderID: lender, through: book.today().adding(days: 1)) }
+        }
+    }
+
+    /// Stops at the `n`-th checkpoint it passes (as a killed process would), counting across runs.
+    final class Crash: Sendable {
+        struct Stopped: Error {}
+        let at: Int
+        let passed = Mutex(0)
+        init(at: Int) { self.at = at }
+        func check(_ point: String) throws {
+            let count = passed.withLock { $0 += 1; return $0 }
+            if count == at { throw Stopped() }
+        }
+    }
+
+    @Test("Stopped at random points and run again, catching up five days one by one, the close leaves the same snapshots, journal and loans as an uninterrupted one", arguments: TestEngine.available)
+    func restartable(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, _) = try await Self.portfolio(database, count: 10)
+            let book = LoanBook(database: database)
+            let start = book.today().adding(days: -6)
+            let target = book.today().adding(days: -1)
+            // The lender closed six days ago; five days are missing.
+            _ = try await EndOfDayClose(database: database, book: book).close(lenderID: lender, through: start)
+            let saved = try await Self.loanRows(database)
+
+            var random = SplitMix64(seed: 2027)
+            var stops = 0
+            var run = 0
+            while true {
+                run += 1
+                // Each run is a new process (a new worker); the stopped one's leases are taken over at once.
+                let crash = Crash(at: Int(random.next() % 40) + 1)
+                let close = EndOfDayClose(
+                    database: database, book: book, worker: "w\(run)", partitionSize: 3, chunkSize: 2, leaseSeconds: 0, checkpoint: { try crash.check($0) }
+                )
+                do {
+                    let summary = try await close.close(lenderID: lender, through: target)
+                    #expect(summary.closedThrough == target.text)
+                    break
+                } catch is Crash.Stopped {
+                    stops += 1
+                }
+                #expect(run < 60)
+                if run >= 60 { return }
+            }
+            #expect(stops >= 3)
+            let interrupted = try await Self.dump(database, after: start)
+            #expect(try await LedgerVerification(database: database, book: book).run().ok)
+
+            // Back to six days ago, and closed again without stopping.
+            try await Self.restore(database, lender: lender, after: start, loans: saved)
+            _ = try await EndOfDayClose(database: database, book: book, partitionSize: 3, chunkSize: 2).close(lenderID: lender, through: target)
+            let straight = try await Self.dump(database, after: start)
+            #expect(straight.count > 50)
+            #expect(interrupted == straight)
+            let days = try await database.withConnection { db in
+                try await db.raw("SELECT DISTINCT snapshot_date FROM loan_snapshots ORDER BY snapshot_date").all(decodingColumn: "snapshot_date", as: String.self)
+            }
+            #expect(days == (0...5).map { start.adding(days: Int64($0)).text })
+        }
+    }
+
+    @Test("Two workers on one close never close the same loan")
+    func twoWorkers() async throws {
+        guard TestEngine.available.contains(.postgres) else { return }
+        try await TestEngine.postgres.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, loans) = try await Self.portfolio(database, count: 24)
+            let book = LoanBook(database: database)
+            let yesterday = book.today().adding(days: -1)
+            let first = EndOfDayClose(database: database, book: book, worker: "a", partitionSize: 2, chunkSize: 1)
+            let second = EndOfDayClose(database: database, book: book, worker: "b", partitionSize: 2, chunkSize: 1)
+            async let a = first.close(lenderID: lender, through: yesterday)
+            async let b = second.close(lenderID: lender, through: yesterday)
+            let (one, two) = try await (a, b)
+            #expect(one.days[0].loans + two.days[0].loans == loans.count)
+            #expect(one.days[0].snapshots == loans.count && two.days[0].snapshots == loans.count)
+            let workers = try await database.withConnection { db in
+                try await db.raw("SELECT worker, SUM(loans) AS n FROM close_partitions GROUP BY worker ORDER BY worker").all().map {
+                    "\(try $0.decode(column: "worker", as: String.self))"
+                }
+            }
+            #expect(Set(workers).isSubset(of: ["a", "b"]))
+            #expect(try await LedgerVerification(database: database, book: book).run().ok)
+        }
+    }
+
+    static func snapshot(_ database: Database, loanID: String, date: CalendarDate) async throws -> LoanSnapshot? {
+        try await database.withConnection { db in
+            try await db.raw("SELECT * FROM loan_snapshots WHERE loan_id = \(bind: loanID) AND snapshot_date = \(bind: date.text)").first().map { row in
+                LoanSnapshot(
+                    date: CalendarDate(text: try row.decode(column: "snapshot_date", as: String.self))!, loanID: try row.decode(column: "loan_id", as: String.self),
+                    clientID: try row.decode(column: "client_id", as: String.self), productCode: try row.decode(column: "product_code", as: String.self),
+                    disbursedOn: CalendarDate(text: try row.decode(column: "disbursed_on", as: String.self))!, status: try row.decode(column: "status", as: String.self),
+                    daysPastDue: try row.decode(column: "days_past_due", as: Int.self), bucket: try row.decode(column: "bucket", as: String.self),
+                    nonPerforming: try row.decode(column: "non_performing", as: Bool.self), restructured: try row.decode(column: "restructured", as: Bool.self),
+                    principalOutstanding: try row.decode(column: "principal_outstanding", as: Int64.self),
+                    overduePrincipal: try row.decode(column: "overdue_principal", as: Int64.self), overdueInterest: try row.decode(column: "overdue_interest", as: Int64.self),
+                    overdueCharges: try row.decode(column: "overdue_charges", as: Int64.self), amountDue: try row.decode(column: "amount_due", as: Int64.self),
+                    installmentsOverdue: try row.decode(column: "installments_overdue", as: Int.self),
+                    nextDueDate: try row.decode(column: "next_due_date", as: String?.self).flatMap(CalendarDate.init(text:))
+                )
+            }
+        }
+    }
+
+    /// Each loan's ledger date, version and last update.
+    static func loanRows(_ database: Database) async throws -> [(id: String, ledger: String?, version: Int64, updated: String)] {
+        try await database.withConnection { db in
+            try await db.raw("SELECT id, ledger_date, row_version, updated_at FROM loans ORDER BY id").all().map {
+                (try $0.decode(column: "id", as: String.self), try $0.decode(column: "ledger_date", as: String?.self),
+                 try $0.decode(column: "row_version", as: Int64.self), try $0.decode(column: "updated_at", as: String.self))
+            }
+        }
+    }
+
+    /// Everything the close writes after `date`, as text: snapshots, its journal entries and lines, the loans.
+    static func dump(_ database: Database, after date: CalendarDate) async throws -> [String] {
+        try await database.withConnection { db in
+            var lines: [String] = []
+            let columns = [
+                "lender_id", "snapshot_date", "loan_id", "client_id", "product_code", "disbursed_on", "status", "days_past_due", "bucket", "non_performing",
+                "restructured", "principal_outstanding", "overdue_principal", "overdue_interest", "overdue_charges", "amount_due", "installments_overdue", "next_due_date",
+            ].map { "CAST(\($0) AS TEXT) AS \($0)" }.joined(separator: ", ")
+            for row in try await db.raw(
+                "SELECT \(unsafeRaw: columns) FROM loan_snapshots WHERE snapshot_date > \(bind: date.text) ORDER BY snapshot_date, loan_id"
+            ).all() {
+                lines.append(try row.allColumns.map { column in "\(column)=\(try row.decode(column: column, as: String?.self) ?? "∅")" }.joined(separator: " "))
+            }
+            for row in try await db.raw(
+                """
+                SELECT e.id, e.lender_id, e.loan_id, e.kind, e.value_date, e.description, e.posted_at, e.posted_by, CAST(l.line AS TEXT) AS line, l.account, l.loan_id AS line_loan,
+                    CAST(l.debit AS TEXT) AS debit, CAST(l.credit AS TEXT) AS credit
+                FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id WHERE e.posted_by = 'cierre-diario' AND e.value_date > \(bind: date.text)
+                ORDER BY e.id, l.line
+                """
+            ).all() {
+                lines.append(try row.allColumns.map { column in "\(column)=\(try row.decode(column: column, as: String?.self) ?? "∅")" }.joined(separator: " "))
+            }
+            for row in try await db.raw("SELECT id, status, ledger_date, CAST(row_version AS TEXT) AS v, updated_at FROM loans ORDER BY id").all() {
+                lines.append(try row.allColumns.map { column in "\(column)=\(try row.decode(column: column, as: String?.self) ?? "∅")" }.joined(separator: " "))
+            }
+            return lines
+        }
+    }
+
+    /// Undoes the close of the days after `date` (test only: a lender never reopens closed days).
+    static func restore(_ database: Database, lender: String, after date: CalendarDate, loans: [(id: String, ledger: String?, version: Int64, updated: String)]) async throws {
+        try await database.transaction { db in
+            try await db.raw("DELETE FROM loan_snapshots WHERE snapshot_date > \(bind: date.text)").run()
+            try await db.raw(
+                "DELETE FROM journal_lines WHERE entry_id IN (SELECT id FROM journal_entries WHERE posted_by = 'cierre-diario' AND value_date > \(bind: date.text))"
+            ).run()
+            try await db.raw("DELETE FROM journal_entries WHERE posted_by = 'cierre-diario' AND value_date > \(bind: date.text)").run()
+            try await db.raw("DELETE FROM close_partitions WHERE business_date > \(bind: date.text)").run()
+            try await db.raw("DELETE FROM close_runs WHERE business_date > \(bind: date.text)").run()
+            try await db.raw("UPDATE business_dates SET closed_through = \(bind: date.text) WHERE lender_id = \(bind: lender)").run()
+            for loan in loans {
+                try await db.raw(
+                    "UPDATE loans SET ledger_date = \(bind: loan.ledger), row_version = \(bind: loan.version), updated_at = \(bind: loan.updated) WHERE id = \(bind: loan.id)"
+                ).run()
+            }
+        }
+    }
+}
