@@ -73,9 +73,24 @@ struct EndOfDayCloseTests {
             #expect(entries.allSatisfy { $0.1 == EndOfDayClose.closingInstant(yesterday).text })
             #expect(try await LedgerVerification(database: database, book: book).run().ok)
 
+            // Independently of the snapshot code: a loan that paid nothing, its first installment due before yesterday,
+            // is late since that due date by the calendar, and owes that installment's principal.
+            for id in loans.dropFirst() {
+                let (record, position) = try await book.position(id, lenderID: lender, asOf: yesterday)
+                guard let terms = position?.terms, try await book.payments(id, lenderID: lender).isEmpty, terms.schedule[0].dueDate < yesterday else { continue }
+                let snapshot = try #require(try await Self.snapshot(database, loanID: record.id, date: yesterday))
+                #expect(snapshot.daysPastDue == Int(terms.schedule[0].dueDate.days(until: yesterday)))
+                let due = terms.schedule.filter { $0.dueDate < yesterday }
+                #expect(snapshot.overduePrincipal == due.reduce(Int64(0)) { $0 + $1.principal.minorUnits } && snapshot.installmentsOverdue == due.count)
+                #expect(snapshot.principalOutstanding == terms.principal.minorUnits)
+            }
+
             let again = try await close.close(lenderID: lender, through: yesterday)
             #expect(again.days.isEmpty && again.closedThrough == yesterday.text)
-            await #expect(throws: APIError.self) { try await close.close(lenderID: lender, through: book.today().adding(days: 1)) }
+            // Today is not over yet, tomorrow even less.
+            for day in [book.today(), book.today().adding(days: 1)] {
+                await #expect(throws: APIError.self) { try await close.close(lenderID: lender, through: day) }
+            }
         }
     }
 
@@ -153,34 +168,65 @@ struct EndOfDayCloseTests {
             async let a = first.close(lenderID: lender, through: yesterday)
             async let b = second.close(lenderID: lender, through: yesterday)
             let (one, two) = try await (a, b)
-            #expect(one.days[0].loans + two.days[0].loans == loans.count)
-            #expect(one.days[0].snapshots == loans.count && two.days[0].snapshots == loans.count)
-            let workers = try await database.withConnection { db in
-                try await db.raw("SELECT worker, SUM(loans) AS n FROM close_partitions GROUP BY worker ORDER BY worker").all().map {
-                    "\(try $0.decode(column: "worker", as: String.self))"
+            let (byA, byB) = (one.days.first?.loans ?? 0, two.days.first?.loans ?? 0)
+            #expect(byA + byB == loans.count)
+            // What each worker says it closed is what the partitions it held record, and every loan has one snapshot.
+            let held = try await database.withConnection { db in
+                try await db.raw("SELECT worker, CAST(SUM(loans) AS BIGINT) AS n FROM close_partitions GROUP BY worker").all().reduce(into: [String: Int]()) {
+                    $0[try $1.decode(column: "worker", as: String.self)] = try $1.decode(column: "n", as: Int.self)
                 }
             }
-            #expect(Set(workers).isSubset(of: ["a", "b"]))
+            #expect((held["a"] ?? 0) == byA && (held["b"] ?? 0) == byB)
+            let snapshots = try await database.withConnection { db in
+                try await db.raw("SELECT COUNT(DISTINCT loan_id) AS n FROM loan_snapshots").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(snapshots == loans.count)
+            #expect(try await LedgerVerification(database: database, book: book).run().ok)
+        }
+    }
+
+    @Test("A loan the close cannot compute is recorded as an exception and left out; the others close and the day finishes", arguments: TestEngine.available)
+    func exceptions(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, loans) = try await Self.portfolio(database, count: 4)
+            try await database.withConnection { db in
+                try await db.raw("UPDATE loans SET terms = '{\"roto\": true}' WHERE id = \(bind: loans[2])").run()
+            }
+            let book = LoanBook(database: database)
+            let yesterday = book.today().adding(days: -1)
+            let summary = try await EndOfDayClose(database: database, book: book, partitionSize: 2, chunkSize: 1).close(lenderID: lender, through: yesterday)
+            #expect(summary.closedThrough == yesterday.text && summary.days[0].snapshots == 3)
+            #expect(summary.days[0].exceptions.map(\.loanId) == [loans[2]] && summary.days[0].exceptions[0].code == "loan_unreadable")
+            #expect(try await Self.snapshot(database, loanID: loans[2], date: yesterday) == nil)
+        }
+    }
+
+    @Test("Catching up days, a loan paid off meanwhile is snapshotted active before its payoff and paid off on that day, then no more", arguments: TestEngine.available)
+    func paidOffDuringCatchUp(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, loans) = try await Self.portfolio(database, count: 2)
+            let book = LoanBook(database: database)
+            let (start, payoff, target) = (book.today().adding(days: -6), book.today().adding(days: -3), book.today().adding(days: -1))
+            let close = EndOfDayClose(database: database, book: book)
+            _ = try await close.close(lenderID: lender, through: start)
+            let owed = try #require(try await book.position(loans[0], lenderID: lender, asOf: payoff).1?.payoffAmount)
+            let paid = try await book.pay(loans[0], .init(amount: owed.decimalText, valueDate: payoff.text, channel: .spei, reference: "LIQ-1", excess: .reduceTerm), lenderID: lender, actor: .commandLine)
+            #expect(paid.loanStatus == .paidOff)
+            _ = try await close.close(lenderID: lender, through: target)
+            var statuses: [String] = []
+            for offset in 0...5 {
+                statuses.append(try await Self.snapshot(database, loanID: loans[0], date: start.adding(days: Int64(offset)))?.status ?? "-")
+            }
+            #expect(statuses == ["active", "active", "active", "paid_off", "-", "-"])
             #expect(try await LedgerVerification(database: database, book: book).run().ok)
         }
     }
 
     static func snapshot(_ database: Database, loanID: String, date: CalendarDate) async throws -> LoanSnapshot? {
         try await database.withConnection { db in
-            try await db.raw("SELECT * FROM loan_snapshots WHERE loan_id = \(bind: loanID) AND snapshot_date = \(bind: date.text)").first().map { row in
-                LoanSnapshot(
-                    date: CalendarDate(text: try row.decode(column: "snapshot_date", as: String.self))!, loanID: try row.decode(column: "loan_id", as: String.self),
-                    clientID: try row.decode(column: "client_id", as: String.self), productCode: try row.decode(column: "product_code", as: String.self),
-                    disbursedOn: CalendarDate(text: try row.decode(column: "disbursed_on", as: String.self))!, status: try row.decode(column: "status", as: String.self),
-                    daysPastDue: try row.decode(column: "days_past_due", as: Int.self), bucket: try row.decode(column: "bucket", as: String.self),
-                    nonPerforming: try row.decode(column: "non_performing", as: Bool.self), restructured: try row.decode(column: "restructured", as: Bool.self),
-                    principalOutstanding: try row.decode(column: "principal_outstanding", as: Int64.self),
-                    overduePrincipal: try row.decode(column: "overdue_principal", as: Int64.self), overdueInterest: try row.decode(column: "overdue_interest", as: Int64.self),
-                    overdueCharges: try row.decode(column: "overdue_charges", as: Int64.self), amountDue: try row.decode(column: "amount_due", as: Int64.self),
-                    installmentsOverdue: try row.decode(column: "installments_overdue", as: Int.self),
-                    nextDueDate: try row.decode(column: "next_due_date", as: String?.self).flatMap(CalendarDate.init(text:))
-                )
-            }
+            try await db.raw("SELECT * FROM loan_snapshots WHERE loan_id = \(bind: loanID) AND snapshot_date = \(bind: date.text)").first().map(CollectionReports.snapshot)
         }
     }
 

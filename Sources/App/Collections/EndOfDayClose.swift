@@ -57,6 +57,15 @@ public struct EndOfDayClose: Sendable {
         public let accruals: Int
         /// Loans with a snapshot for the day when it finished.
         public let snapshots: Int
+        /// Loans the close could not compute: no snapshot, no accrual; the day is closed without them.
+        public let exceptions: [Exception]
+    }
+
+    /// A loan the close could not compute, and why.
+    public struct Exception: Sendable, Encodable, Equatable {
+        public let loanId: String
+        public let code: String
+        public let message: String
     }
 
     /// What a close did.
@@ -73,17 +82,30 @@ public struct EndOfDayClose: Sendable {
 
     /// Closes every day after the lender's business date through `target` (only `target` when the lender never closed).
     public func close(lenderID: String, through target: CalendarDate, progress: Progress? = nil) async throws -> Summary {
-        guard target <= book.today() else {
-            throw APIError(status: .unprocessableContent, code: "close_date_future", message: "No se puede cerrar el \(target.text): aún no termina. Cierre hasta hoy (\(book.today().text)) como máximo.")
+        guard target < book.today() else {
+            throw APIError(
+                status: .unprocessableContent, code: "close_date_not_over",
+                message: "No se puede cerrar el \(target.text): el día aún no termina. Cierre hasta ayer (\(book.today().adding(days: -1).text)) como máximo."
+            )
         }
         let before = try await closedThrough(lenderID: lenderID)
-        var day = before.map { $0.adding(days: 1) } ?? target
+        // After the business date; the first time, the target — or a first close that was started and stopped.
+        let stopped = try await unfinished(lenderID: lenderID)
+        var day = before.map { $0.adding(days: 1) } ?? stopped.map { min($0, target) } ?? target
         var days: [Day] = []
         while day <= target {
             days.append(try await closeDay(lenderID: lenderID, date: day, progress: progress))
             day = day.adding(days: 1)
         }
         return Summary(lenderId: lenderID, closedThroughBefore: before?.text, closedThrough: try await closedThrough(lenderID: lenderID)?.text, days: days)
+    }
+
+    /// The first day of a close that started and did not finish (only before the lender's first finished close).
+    func unfinished(lenderID: String) async throws -> CalendarDate? {
+        try await database.withConnection { db in
+            try await db.raw("SELECT MIN(business_date) AS d FROM close_runs WHERE lender_id = \(bind: lenderID) AND status = 'running'")
+                .first(decodingColumn: "d", as: String?.self)?.flatMap(CalendarDate.init(text:))
+        }
     }
 
     /// The last day the lender closed; nil before its first close.
@@ -97,13 +119,13 @@ public struct EndOfDayClose: Sendable {
     /// Closes one day: the run and its partitions are made once (by whichever worker comes first), then partitions
     /// are claimed and closed until none is left; the worker that sees the last one done finishes the day.
     func closeDay(lenderID: String, date: CalendarDate, progress: Progress?) async throws -> Day {
-        let total = try await startRun(lenderID: lenderID, date: date)
+        let (total, buckets) = try await startRun(lenderID: lenderID, date: date)
         var loans = 0
         var accruals = 0
         while true {
             if let partition = try await claim(lenderID: lenderID, date: date) {
                 try checkpoint("partition.claimed")
-                let done = try await closePartition(partition, lenderID: lenderID, date: date) { chunkLoans in
+                let done = try await closePartition(partition, lenderID: lenderID, date: date, buckets: buckets) { chunkLoans in
                     loans += chunkLoans
                     progress?(date, loans, total)
                 }
@@ -114,12 +136,21 @@ public struct EndOfDayClose: Sendable {
             // Other workers hold the remaining partitions: wait for them (or for their leases to run out).
             try await Task.sleep(for: .milliseconds(250))
         }
-        let snapshots = try await database.withConnection { db in
-            try await db.raw(
-                "SELECT COUNT(*) AS n FROM loan_snapshots WHERE lender_id = \(bind: lenderID) AND snapshot_date = \(bind: date.text)"
+        let (snapshots, exceptions) = try await database.withConnection { db in
+            let counts = try await db.raw(
+                """
+                SELECT CAST(COALESCE(SUM(loans), 0) AS BIGINT) AS n FROM close_partitions
+                WHERE lender_id = \(bind: lenderID) AND business_date = \(bind: date.text)
+                """
             ).first(decodingColumn: "n", as: Int.self) ?? 0
+            let exceptions = try await db.raw(
+                "SELECT loan_id, code, message FROM close_exceptions WHERE lender_id = \(bind: lenderID) AND business_date = \(bind: date.text) ORDER BY loan_id"
+            ).all().map {
+                Exception(loanId: try $0.decode(column: "loan_id", as: String.self), code: try $0.decode(column: "code", as: String.self), message: try $0.decode(column: "message", as: String.self))
+            }
+            return (counts, exceptions)
         }
-        return Day(date: date.text, loans: loans, accruals: accruals, snapshots: snapshots)
+        return Day(date: date.text, loans: loans, accruals: accruals, snapshots: snapshots, exceptions: exceptions)
     }
 
     /// The instant the close's entries are dated: the last millisecond of the business day in Mexico City (UTC−6).
@@ -129,6 +160,15 @@ public struct EndOfDayClose: Sendable {
 }
 
 extension EndOfDayClose {
+    /// Whether `date` was closed for the lender (its run finished).
+    public func isClosed(lenderID: String, date: CalendarDate) async throws -> Bool {
+        try await database.withConnection { db in
+            try await db.raw(
+                "SELECT status FROM close_runs WHERE lender_id = \(bind: lenderID) AND business_date = \(bind: date.text) AND status = 'done'"
+            ).first() != nil
+        }
+    }
+
     /// The lender `requested` names, or the only one (for the command line).
     public func lender(_ requested: String?) async throws -> String {
         try await database.withConnection { db in try await Administration.resolveLender(requested, on: db) }

@@ -49,17 +49,25 @@ public struct EndOfDayCloseService: Service {
         let lenders = try await close.database.withConnection { db in
             try await db.raw(
                 """
-                SELECT DISTINCT l.lender_id FROM loans l LEFT JOIN business_dates b ON b.lender_id = l.lender_id
-                WHERE l.status = \(bind: LoanStatus.active.rawValue) AND (b.closed_through IS NULL OR b.closed_through < \(bind: yesterday.text))
-                ORDER BY l.lender_id
+                SELECT d.id FROM lenders d LEFT JOIN business_dates b ON b.lender_id = d.id
+                WHERE (b.closed_through IS NULL OR b.closed_through < \(bind: yesterday.text))
+                    AND EXISTS (SELECT 1 FROM loans l WHERE l.lender_id = d.id AND l.status = \(bind: LoanStatus.active.rawValue))
+                ORDER BY d.id
                 """
-            ).all(decodingColumn: "lender_id", as: String.self)
+            ).all(decodingColumn: "id", as: String.self)
         }
         var summaries: [EndOfDayClose.Summary] = []
         for lender in lenders {
-            let summary = try await close.close(lenderID: lender, through: yesterday)
-            logger.info("end-of-day close", metadata: ["lender": "\(lender)", "through": "\(summary.closedThrough ?? "")", "days": "\(summary.days.count)"])
-            summaries.append(summary)
+            // One lender's failure never keeps the others from closing.
+            do {
+                let summary = try await close.close(lenderID: lender, through: yesterday)
+                let exceptions = summary.days.reduce(0) { $0 + $1.exceptions.count }
+                logger.info("end-of-day close", metadata: ["lender": "\(lender)", "through": "\(summary.closedThrough ?? "")", "days": "\(summary.days.count)", "exceptions": "\(exceptions)"])
+                if exceptions > 0 { logger.warning("loans left out of the close", metadata: ["lender": "\(lender)", "count": "\(exceptions)"]) }
+                summaries.append(summary)
+            } catch {
+                logger.error("end-of-day close of a lender failed", metadata: ["lender": "\(lender)", "error": "\(error)"])
+            }
         }
         return summaries
     }

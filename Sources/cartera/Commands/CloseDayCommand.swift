@@ -52,6 +52,9 @@ struct CloseDayCommand: AsyncParsableCommand {
         }
         for day in summary.days {
             print("✓ \(day.date): \(day.loans) créditos cerrados (\(day.accruals) asientos de devengo); \(day.snapshots) con foto del día.")
+            for exception in day.exceptions {
+                print("  ✗ \(exception.loanId): \(exception.message) [\(exception.code)] — quedó fuera del cierre; corrija el crédito y revíselo.")
+            }
         }
         print("  Último día cerrado: \(summary.closedThrough ?? "—").")
     }

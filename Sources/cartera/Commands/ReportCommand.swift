@@ -1,0 +1,104 @@
+import App
+import ArgumentParser
+import CarteraCore
+import Foundation
+import LoanCollections
+import Logging
+import Store
+
+/// `cartera report`: reports computed from the daily snapshots.
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Reportes de la cartera.",
+        subcommands: [Delinquency.self]
+    )
+
+    /// `cartera report delinquency`.
+    struct Delinquency: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Morosidad de un día cerrado: rangos de atraso por saldo y por número, PAR30, PAR90, IMOR, migración entre rangos y curas.",
+            discussion: "Se calcula de las fotos diarias del cierre: el día debe estar cerrado (cartera close-day)."
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Día del reporte, AAAA-MM-DD (el último cerrado por omisión).")
+        var date: String?
+
+        @Option(help: "Día anterior con el que se compara (migración entre rangos y curas), AAAA-MM-DD; por omisión un mes antes.")
+        var from: String?
+
+        @Option(help: "Id del otorgante, si hay más de uno.")
+        var lender: String?
+
+        @Flag(help: "Imprime el reporte como JSON.")
+        var json = false
+
+        func run() async throws {
+            let configuration = try global.configuration()
+            func day(_ text: String?) throws -> CalendarDate? {
+                guard let text else { return nil }
+                guard let parsed = CalendarDate(text: text) else { throw ValidationError("La fecha se escribe AAAA-MM-DD, por ejemplo 2026-11-26.") }
+                return parsed
+            }
+            let (requested, requestedFrom) = (try day(date), try day(from))
+            let report = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.report")) { database in
+                let close = EndOfDayClose(database: database, book: LoanBook(database: database))
+                let lenderID = try await close.lender(lender)
+                let lastClosed = try await close.closedThrough(lenderID: lenderID)
+                guard let date = requested ?? lastClosed else {
+                    throw ValidationError("Aún no hay días cerrados: ejecute primero cartera close-day.")
+                }
+                let earlier = requestedFrom ?? Self.monthBefore(date)
+                let closed = try await close.isClosed(lenderID: lenderID, date: earlier)
+                return try await CollectionReports(database: database).delinquency(lenderID: lenderID, date: date, from: closed ? earlier : nil)
+            }
+            if json { return try Terminal.printJSON(report) }
+            print(Self.text(report))
+        }
+
+        /// The same day a month earlier (the month's last day when it has fewer days).
+        static func monthBefore(_ date: CalendarDate) -> CalendarDate {
+            let (year, month) = date.month == 1 ? (date.year - 1, 12) : (date.year, date.month - 1)
+            return (0..<4).lazy.compactMap { CalendarDate(year: year, month: month, day: date.day - $0) }.first ?? date.adding(days: -30)
+        }
+
+        static func money(_ centavos: Int64) -> String { Money(minorUnits: centavos, currency: .mxn).formatted(.symbol) }
+        static func percent(_ basisPoints: Int) -> String { String(format: "%d.%02d %%", basisPoints / 100, basisPoints % 100) }
+
+        /// The report for a terminal, with a bar per bucket (share of the balance).
+        static func text(_ report: DelinquencyReport) -> String {
+            var lines = ["Morosidad al \(report.date.text): \(report.loans) créditos, cartera total \(money(report.grossPortfolio))", ""]
+            lines.append("Rango de atraso        Créditos   % núm.   Saldo de capital      % saldo")
+            for bucket in report.buckets {
+                let bar = String(repeating: "█", count: (bucket.shareOfPrincipalBasisPoints + 249) / 250)
+                lines.append(
+                    bucket.label.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: "%10d", bucket.loans) + percent(bucket.shareOfLoansBasisPoints).leftPadded(9)
+                        + money(bucket.principal).leftPadded(22) + percent(bucket.shareOfPrincipalBasisPoints).leftPadded(10) + "  " + bar
+                )
+            }
+            lines.append("")
+            lines.append("PAR30 \(percent(report.par30BasisPoints))   PAR90 \(percent(report.par90BasisPoints))   IMOR \(percent(report.imorBasisPoints)) (cartera vencida \(money(report.nonPerforming)))")
+            if let from = report.comparedWith {
+                lines.append("")
+                lines.append("Migración del \(from.text) al \(report.date.text) (% del saldo de cada rango):")
+                let codes = report.buckets.map(\.bucket)
+                lines.append("De \\ a".padding(toLength: 10, withPad: " ", startingAt: 0) + codes.map { $0.leftPadded(9) }.joined() + "Salió".leftPadded(9))
+                for roll in report.rolls {
+                    lines.append(roll.from.padding(toLength: 10, withPad: " ", startingAt: 0) + codes.map { percent(roll.toBasisPoints[$0] ?? 0).leftPadded(9) }.joined() + percent(roll.goneBasisPoints).leftPadded(9))
+                }
+                if let cured = report.cureRateLoansBasisPoints {
+                    lines.append("Curas: \(percent(cured)) de los créditos atrasados (\(percent(report.cureRatePrincipalBasisPoints ?? 0)) de su saldo) quedaron al corriente.")
+                }
+            } else {
+                lines.append("Sin día anterior cerrado para comparar (use --from con un día cerrado).")
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

@@ -1,0 +1,89 @@
+@testable import App
+import CarteraCore
+import CarteraTestSupport
+import Foundation
+import LoanCollections
+import SQLKit
+import Store
+import Testing
+
+/// The delinquency report of a generated portfolio equals an independent recomputation from the snapshot rows.
+@Suite("Delinquency report")
+struct DelinquencyReportTests {
+    /// `numerator ÷ denominator` in basis points, half up, computed with Foundation's decimal arithmetic.
+    static func basisPoints(_ numerator: Int64, _ denominator: Int64) -> Int {
+        guard denominator > 0 else { return 0 }
+        var value = Decimal(numerator) * 10_000 / Decimal(denominator)
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 0, .plain)
+        return NSDecimalNumber(decimal: rounded).intValue
+    }
+
+    @Test("Buckets by count and balance, PAR30, PAR90, IMOR, roll rates and cures of a generated portfolio closed on two days", arguments: TestEngine.available)
+    func matchesRecomputation(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, _, _) = try await PaymentIntentPagesTests.borrowerLoan(database)
+            _ = try await DemoPortfolio(database: database, keys: TestKeys.live).seed(lenderID: lender, count: 80, seed: 7)
+            let book = LoanBook(database: database)
+            let close = EndOfDayClose(database: database, book: book, partitionSize: 8, chunkSize: 5)
+            let (earlier, day) = (book.today().adding(days: -20), book.today().adding(days: -1))
+            _ = try await close.close(lenderID: lender, through: earlier)
+            _ = try await close.close(lenderID: lender, through: day)
+            let report = try await CollectionReports(database: database).delinquency(lenderID: lender, date: day, from: earlier)
+
+            // The same figures straight from the rows.
+            let rows = try await database.withConnection { db in
+                try await db.raw(
+                    """
+                    SELECT bucket, COUNT(*) AS n, CAST(SUM(principal_outstanding) AS BIGINT) AS p FROM loan_snapshots
+                    WHERE snapshot_date = \(bind: day.text) AND status = 'active' GROUP BY bucket
+                    """
+                ).all().map { (try $0.decode(column: "bucket", as: String.self), try $0.decode(column: "n", as: Int.self), try $0.decode(column: "p", as: Int64.self)) }
+            }
+            func sum(_ condition: SQLQueryString) async throws -> Int64 {
+                try await database.withConnection { db in
+                    try await db.raw(
+                        "SELECT CAST(COALESCE(SUM(principal_outstanding), 0) AS BIGINT) AS p FROM loan_snapshots WHERE snapshot_date = \(bind: day.text) AND status = 'active' AND \(condition)"
+                    ).first(decodingColumn: "p", as: Int64.self) ?? 0
+                }
+            }
+            let gross = rows.reduce(Int64(0)) { $0 + $1.2 }
+            let count = rows.reduce(0) { $0 + $1.1 }
+            #expect(report.grossPortfolio == gross && report.loans == count && count > 10)
+            for line in report.buckets {
+                let row = rows.first { $0.0 == line.bucket }
+                #expect(line.loans == (row?.1 ?? 0) && line.principal == (row?.2 ?? 0))
+                #expect(line.shareOfPrincipalBasisPoints == Self.basisPoints(row?.2 ?? 0, gross))
+                #expect(line.shareOfLoansBasisPoints == Self.basisPoints(Int64(row?.1 ?? 0), Int64(count)))
+            }
+            #expect(rows.count >= 2, "a generated portfolio has loans in more than one bucket")
+            #expect(report.par30BasisPoints == Self.basisPoints(try await sum("(days_past_due > 30 OR restructured = \(bind: true))"), gross))
+            #expect(report.par90BasisPoints == Self.basisPoints(try await sum("(days_past_due > 90 OR restructured = \(bind: true))"), gross))
+            #expect(report.imorBasisPoints == Self.basisPoints(try await sum("non_performing = \(bind: true)"), gross))
+
+            // Roll rates: each loan's balance on the earlier day, by its bucket then and now (or gone).
+            let moves = try await database.withConnection { db in
+                try await db.raw(
+                    """
+                    SELECT a.bucket AS f, COALESCE(b.bucket, 'gone') AS t, CAST(SUM(a.principal_outstanding) AS BIGINT) AS p
+                    FROM loan_snapshots a LEFT JOIN loan_snapshots b ON b.loan_id = a.loan_id AND b.snapshot_date = \(bind: day.text) AND b.status = 'active'
+                    WHERE a.snapshot_date = \(bind: earlier.text) AND a.status = 'active' GROUP BY a.bucket, COALESCE(b.bucket, 'gone')
+                    """
+                ).all().map { (try $0.decode(column: "f", as: String.self), try $0.decode(column: "t", as: String.self), try $0.decode(column: "p", as: Int64.self)) }
+            }
+            #expect(!moves.isEmpty)
+            for roll in report.rolls {
+                let from = moves.filter { $0.0 == roll.from }
+                let total = from.reduce(Int64(0)) { $0 + $1.2 }
+                #expect(roll.principal == total)
+                for (to, basisPoints) in roll.toBasisPoints {
+                    #expect(basisPoints == Self.basisPoints(from.first { $0.1 == to }?.2 ?? 0, total), "\(roll.from) → \(to)")
+                }
+                #expect(roll.goneBasisPoints == Self.basisPoints(from.first { $0.1 == "gone" }?.2 ?? 0, total))
+            }
+            // A day that was not closed is refused with what to do.
+            await #expect(throws: APIError.self) { try await CollectionReports(database: database).delinquency(lenderID: lender, date: earlier.adding(days: -1)) }
+        }
+    }
+}
