@@ -150,5 +150,34 @@ struct CLITests {
             #expect(broken.status == 1 && broken.stderr.contains("línea 1") && broken.stderr.contains("no se guardó nada"), "\(broken.stderr)")
         }
         #expect((report?["loans"] as? Int ?? 0) >= 10)
+
+        // A synthetic portfolio on top, closed from the command line, then its delinquency report.
+        let generated = try await CLI.run(["generate", "--clients", "6", "--loans", "8", "--seed", "11", "--late-share", "60", "--json"], environment: environment)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let made = try JSONSerialization.jsonObject(with: Data(generated.stdout.utf8)) as? [String: Int]
+        #expect(made?["clients"] == 6 && made?["loans"] == 8, "\(generated.stdout)")
+        let tooFew = try await CLI.run(["generate", "--clients", "6", "--loans", "2"], environment: environment)
+        #expect(tooFew.status != 0 && tooFew.stderr.contains("--loans no puede ser menor"), "\(tooFew.stderr)")
+        let closed = try await CLI.run(["close-day", "--json"], environment: environment)
+        #expect(closed.status == 0, "\(closed.stderr)")
+        let close = try JSONSerialization.jsonObject(with: Data(closed.stdout.utf8)) as? [String: Any]
+        let days = close?["days"] as? [[String: Any]]
+        #expect(days?.count == 1 && (days?.first?["snapshots"] as? Int ?? 0) >= 8, "\(closed.stdout)")
+        let again = try await CLI.run(["close-day"], environment: environment)
+        #expect(again.status == 0 && again.stdout.contains("Nada que cerrar"), "\(again.stdout) \(again.stderr)")
+        let today = try await CLI.run(["close-day", "--date", String(ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400)).prefix(10))], environment: environment)
+        #expect(today.status == 1 && today.stderr.contains("aún no termina"), "\(today.stderr)")
+        let delinquency = try await CLI.run(["report", "delinquency", "--json"], environment: environment)
+        #expect(delinquency.status == 0, "\(delinquency.stderr)")
+        let kpis = try JSONSerialization.jsonObject(with: Data(delinquency.stdout.utf8)) as? [String: Any]
+        #expect((kpis?["loans"] as? Int ?? 0) > 0 && (kpis?["loans"] as? Int ?? 0) <= (days?.first?["snapshots"] as? Int ?? 0), "\(delinquency.stdout)")
+        #expect((kpis?["buckets"] as? [Any])?.count == 6 && kpis?["par30BasisPoints"] is Int)
+        let table = try await CLI.run(["report", "delinquency"], environment: environment)
+        #expect(table.status == 0 && table.stdout.contains("PAR30") && table.stdout.contains("Al corriente"), "\(table.stdout) \(table.stderr)")
+        // `cartera reconcile` answers under its documented name.
+        let reconcile = try await CLI.run(["reconcile", "--json"], environment: environment)
+        #expect(reconcile.status == 0, "\(reconcile.stderr)")
+        let verifyAfter = try await CLI.run(["ledger", "verify"], environment: environment)
+        #expect(verifyAfter.status == 0, "\(verifyAfter.stdout) \(verifyAfter.stderr)")
     }
 }

@@ -45,31 +45,38 @@ public struct DemoPortfolio: Sendable {
     ]
 
     /// Creates `count` clients, each with a loan (some with two), and their payment histories up to today.
-    /// `progress` is told how many loans of `count` are done.
-    public func seed(lenderID: String, count: Int, seed: UInt64 = 2026, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> (clients: Int, loans: Int, payments: Int) {
+    /// `progress` is told how many clients of `count` are done.
+    /// - Parameters:
+    ///   - loans: how many loans in all (at least one per client; the extra ones go to the first clients); nil: one per
+    ///     client and a second for one in ten.
+    ///   - lateShare: percent of borrowers who pay late (two thirds of them) or stop paying (one third); 27 by default.
+    ///   - asOf: the day histories run to (disbursements up to 420 days before it); today by default.
+    public func seed(
+        lenderID: String, count: Int, loans wanted: Int? = nil, lateShare: Int = 27, asOf: CalendarDate? = nil, seed: UInt64 = 2026,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> (clients: Int, loans: Int, payments: Int) {
         var random = SplitMix64(seed: seed)
         let directory = ClientDirectory(database: database, keys: keys, clock: clock)
         let book = LoanBook(database: database, clock: clock)
         let products = try await ProductCatalog(database: database, clock: clock).latest(lenderID: lenderID)
         guard !products.isEmpty else { return (0, 0, 0) }
-        let today = book.today()
+        let today = min(asOf ?? book.today(), book.today())
         let actor = Administration.Actor(kind: .system, id: "demo")
+        let late = max(0, min(95, lateShare))
         var clients = 0, loans = 0, payments = 0
         for index in 0..<count {
             let profile = Self.person(index, &random)
             guard let client = try? await database.transaction({ db in try await directory.create(profile, lenderID: lenderID, actor: actor, on: db) }) else { continue }
             clients += 1
-            for _ in 0..<(Int.random(in: 0..<10, using: &random) == 0 ? 2 : 1) {
+            let extra = wanted.map { total in (total - count) / count + (index < (total - count) % count ? 1 : 0) } ?? (Int.random(in: 0..<10, using: &random) == 0 ? 1 : 0)
+            for _ in 0..<(1 + max(0, extra)) {
                 let product = products[Int.random(in: 0..<products.count, using: &random)]
                 let steps = max(1, (product.maximumAmount.minorUnits - product.minimumAmount.minorUnits) / 50_000)
                 let amount = Money.mxn(centavos: product.minimumAmount.minorUnits + Int64.random(in: 0...steps, using: &random) * 50_000)
                 let term = Int.random(in: product.minimumTerm...min(product.maximumTerm, product.minimumTerm * 2), using: &random)
-                let behaviour: Behaviour = switch Int.random(in: 0..<100, using: &random) {
-                case 0..<68: .punctual
-                case 68..<86: .late
-                case 86..<95: .defaulter
-                default: .prepayer
-                }
+                let draw = Int.random(in: 0..<100, using: &random)
+                // Punctual, then late (two thirds of the late share), then defaulters, then 5 % who prepay (27: 68/18/9/5).
+                let behaviour: Behaviour = draw >= 95 ? .prepayer : draw >= 95 - late / 3 ? .defaulter : draw >= 95 - late ? .late : .punctual
                 let start = today.adding(days: -Int64.random(in: 20...420, using: &random))
                 let record = try await database.transaction { db in
                     try await book.apply(

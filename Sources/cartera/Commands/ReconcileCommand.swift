@@ -9,6 +9,7 @@ import Store
 /// `cartera reconcile`: the imported bank deposits to their loans.
 struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reconcile",
         abstract: "Concilia los depósitos bancarios importados con los créditos.",
         discussion: """
             Un depósito a la CLABE de un crédito, con la referencia de un crédito en el concepto, o desde una cuenta que el \
