@@ -177,6 +177,7 @@ func buildRouter(
     let speiSweep = SPEISweep(transfers: transfers, logger: logger)
     let balanceCheck = BankBalanceCheckService(check: BankBalanceCheck(database: database, clock: clock), logger: logger)
     let endOfDay = EndOfDayCloseService(close: EndOfDayClose(database: database, book: book), logger: logger, enabled: configuration.scheduledClose)
+    CollectionPages(web: web, database: database, close: endOfDay.close).add()
     CardMandatePages(web: web, book: book, mandates: mandates, publicURL: configuration.publicURL).add()
     StatementPages(
         web: web, database: database, imports: StatementImports(database: database, keys: keys, clock: clock),

@@ -2,6 +2,8 @@
 import CarteraCore
 import CarteraTestSupport
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import LoanCollections
 import SQLKit
 import Store
@@ -84,6 +86,21 @@ struct DelinquencyReportTests {
             }
             // A day that was not closed is refused with what to do.
             await #expect(throws: APIError.self) { try await CollectionReports(database: database).delinquency(lenderID: lender, date: earlier.adding(days: -1)) }
+            // The dashboard and its CSV show the same figures (last: the application closes the database when it stops).
+            try await makeApp(database).test(.live) { client in
+                let staff = TestBrowser(client)
+                try await staff.signIn("u.gestor.cobranza")
+                let page = try await staff.get("/cobranza").text
+                #expect(page.contains("Al \(day.text): \(report.loans) créditos vigentes"), "\(page.suffix(2000))")
+                #expect(page.contains(CollectionPages.percent(report.par30BasisPoints) + " %") && page.contains("<svg") && page.contains("Migración entre rangos desde el \(earlier.text)") == false)
+                let csv = try await staff.get("/cobranza/morosidad.csv?fecha=\(day.text)")
+                #expect(csv.status == .ok && csv.headers[.contentType] == "text/csv; charset=utf-8")
+                let lines = csv.text.split(separator: "\r\n").map(String.init)
+                #expect(lines.count == 1 + report.buckets.count)
+                #expect(lines[1] == "\(day.text),0,Al corriente,\(report.buckets[0].loans),\(Money(minorUnits: report.buckets[0].principal, currency: .mxn).decimalText),\(CollectionPages.percent(report.buckets[0].shareOfLoansBasisPoints)),\(CollectionPages.percent(report.buckets[0].shareOfPrincipalBasisPoints))")
+                let unknown = try await staff.get("/cobranza?fecha=\(earlier.adding(days: -1).text)")
+                #expect(unknown.status == .notFound && unknown.text.contains("no está cerrado"))
+            }
         }
     }
 }

@@ -89,6 +89,8 @@ struct RouteMatrixTests {
         "POST /conciliacion/{id}/suspenso": [.administrador, .gestorCobranza],
         "POST /conciliacion/{id}/deshacer": [.administrador],
         "GET /spei": [.administrador, .gestorCobranza],
+        "GET /cobranza": staff,
+        "GET /cobranza/morosidad.csv": staff,
         "POST /spei/abonos/{id}/aplicar": [.administrador, .gestorCobranza],
         "POST /spei/ordenes/{id}/reenviar": [.administrador],
         "GET /estados-bancarios": [.administrador, .gestorCobranza],
