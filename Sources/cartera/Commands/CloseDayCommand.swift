@@ -2,6 +2,7 @@ import App
 import ArgumentParser
 import CarteraCore
 import Foundation
+import LoanCollections
 import Logging
 import Store
 
@@ -28,6 +29,9 @@ struct CloseDayCommand: AsyncParsableCommand {
     @Flag(help: "Imprime el resumen como JSON.")
     var json = false
 
+    @Option(help: "Rangos de días de atraso de la financiera en JSON ([{\"code\",\"label\",\"minDays\",\"maxDays\"}], el último sin máximo): se guardan y se usan desde el próximo día que se cierre.")
+    var buckets: String?
+
     func run() async throws {
         let configuration = try global.configuration()
         var target: CalendarDate?
@@ -40,6 +44,16 @@ struct CloseDayCommand: AsyncParsableCommand {
             let book = LoanBook(database: database)
             let close = EndOfDayClose(database: database, book: book)
             let lenderID = try await close.lender(lender)
+            if let buckets {
+                guard let data = FileManager.default.contents(atPath: buckets) else { throw ValidationError("No se puede leer «\(buckets)».") }
+                let ranges: DelinquencyBuckets
+                do { ranges = try JSONDecoder().decode(DelinquencyBuckets.self, from: data) } catch let error as DelinquencyBuckets.Invalid {
+                    throw ValidationError("Los rangos de «\(buckets)» no sirven: " + error.issues.map { "\($0.field): \($0.message)" }.joined(separator: "; "))
+                } catch {
+                    throw ValidationError("«\(buckets)» no es un JSON de rangos: \(error.localizedDescription)")
+                }
+                try await CollectionSettings.setBuckets(ranges, lenderID: lenderID, actor: .commandLine, database: database, now: .now)
+            }
             return try await close.close(lenderID: lenderID, through: target ?? book.today().adding(days: -1)) { day, done, total in
                 if showProgress { Terminal.progress("Cierre del \(day.text): \(done) de \(total) créditos") }
             }
