@@ -54,6 +54,17 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     /// The date `days` days later (earlier when negative).
     public func adding(days: Int64) -> CalendarDate { CalendarDate(daysSince1970: daysSince1970 + days) }
 
+    /// The same day `months` calendar months later (earlier when negative), clamped to the end of a shorter month
+    /// (January 31 + 1 month = February 28 or 29).
+    public func adding(months: Int) -> CalendarDate {
+        let index = year * 12 + (month - 1) + months
+        // Years are positive, so the month index is too.
+        let (newYear, newMonth) = (index / 12, index % 12 + 1)
+        var newDay = day
+        while CalendarDate(year: newYear, month: newMonth, day: newDay) == nil, newDay > 28 { newDay -= 1 }
+        return CalendarDate(year: newYear, month: newMonth, day: newDay) ?? self
+    }
+
     /// Whole days from `self` to `other` (positive when `other` is later).
     public func days(until other: CalendarDate) -> Int64 { other.daysSince1970 - daysSince1970 }
 

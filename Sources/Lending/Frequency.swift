@@ -31,13 +31,7 @@ public enum Frequency: String, Sendable, Hashable, Codable, CaseIterable {
     /// clamped to the month's end), 15 days for quincenal, 14 for catorcenal, 7 for semanal.
     public func dueDate(_ k: Int, from start: CalendarDate) -> CalendarDate {
         switch self {
-        case .mensual:
-            let months = start.month - 1 + k
-            let year = start.year + months / 12
-            let month = months % 12 + 1
-            var day = start.day
-            while CalendarDate(year: year, month: month, day: day) == nil { day -= 1 }
-            return CalendarDate(year: year, month: month, day: day)!
+        case .mensual: return start.adding(months: k)
         case .quincenal: return start.adding(days: Int64(15 * k))
         case .catorcenal: return start.adding(days: Int64(14 * k))
         case .semanal: return start.adding(days: Int64(7 * k))

@@ -50,18 +50,12 @@ struct ReportCommand: AsyncParsableCommand {
                 guard let date = requested ?? lastClosed else {
                     throw ValidationError("Aún no hay días cerrados: ejecute primero cartera close-day.")
                 }
-                let earlier = requestedFrom ?? Self.monthBefore(date)
+                let earlier = requestedFrom ?? date.adding(months: -1)
                 let closed = try await close.isClosed(lenderID: lenderID, date: earlier)
                 return try await CollectionReports(database: database).delinquency(lenderID: lenderID, date: date, from: closed ? earlier : nil)
             }
             if json { return try Terminal.printJSON(report) }
             print(Self.text(report))
-        }
-
-        /// The same day a month earlier (the month's last day when it has fewer days).
-        static func monthBefore(_ date: CalendarDate) -> CalendarDate {
-            let (year, month) = date.month == 1 ? (date.year - 1, 12) : (date.year, date.month - 1)
-            return (0..<4).lazy.compactMap { CalendarDate(year: year, month: month, day: date.day - $0) }.first ?? date.adding(days: -30)
         }
 
         static func money(_ centavos: Int64) -> String { Money(minorUnits: centavos, currency: .mxn).formatted(.symbol) }

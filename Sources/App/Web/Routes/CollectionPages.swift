@@ -57,8 +57,7 @@ struct CollectionPages {
     static func dates(_ request: WebRequest, lenderID: String, close: EndOfDayClose) async throws -> (CalendarDate, CalendarDate?)? {
         let last = try await close.closedThrough(lenderID: lenderID)
         guard let date = request.query("fecha").flatMap(CalendarDate.init(text:)) ?? last else { return nil }
-        let (year, month) = date.month == 1 ? (date.year - 1, 12) : (date.year, date.month - 1)
-        let before = (0..<4).lazy.compactMap { CalendarDate(year: year, month: month, day: date.day - $0) }.first ?? date.adding(days: -30)
+        let before = date.adding(months: -1)
         return (date, try await close.isClosed(lenderID: lenderID, date: before) ? before : nil)
     }
 
