@@ -119,7 +119,7 @@ struct BackOfficeBrowserTests {
         }
         await browser.quit()
         let exit = try await server.stop()
-        #expect(exit.status == 0)
+        #expect(exit == .exited(0))
         let verify = try await CLI.run(["audit", "verify"], directory: folder)
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }

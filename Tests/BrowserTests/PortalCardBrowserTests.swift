@@ -95,7 +95,7 @@ extension BackOfficeBrowserTests {
         }
         await browser.quit()
         let exit = try await server.stop()
-        #expect(exit.status == 0)
+        #expect(exit == .exited(0))
         let verify = try await CLI.run(["ledger", "verify"], directory: folder)
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }

@@ -7,7 +7,7 @@ import Foundation
 final class WebDriver: @unchecked Sendable {
     let port: Int
     private(set) var sessionID = ""
-    private let driver: Process
+    private let driver: ChildProcess
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -16,12 +16,7 @@ final class WebDriver: @unchecked Sendable {
     /// Starts chromedriver on a free port and opens a headless Chromium session.
     init(chromedriver: String, chromium: String) async throws {
         let port = try FreePort.find()
-        let driver = Process()
-        driver.executableURL = URL(fileURLWithPath: chromedriver)
-        driver.arguments = ["--port=\(port)"]
-        driver.standardOutput = FileHandle.nullDevice
-        driver.standardError = FileHandle.nullDevice
-        try driver.run()
+        let driver = try ChildProcess(executable: chromedriver, arguments: ["--port=\(port)"])
         self.driver = driver
         self.port = port
         var ready = false
@@ -58,11 +53,12 @@ final class WebDriver: @unchecked Sendable {
     /// Closes the browser and stops chromedriver.
     func quit() async {
         if !sessionID.isEmpty { _ = try? await call("DELETE", "/session/\(sessionID)") }
-        if driver.isRunning { driver.terminate() }
+        driver.terminate()
+        await driver.exited()
     }
 
     deinit {
-        if driver.isRunning { driver.terminate() }
+        driver.terminate()
     }
 
     // MARK: Commands

@@ -118,8 +118,7 @@ struct CLITests {
         }
 
         let exit = try await server.stop()  // SIGTERM → graceful shutdown
-        #expect(exit.reason == .exit)
-        #expect(exit.status == 0)
+        #expect(exit == .exited(0))
 
         let environment = ["CARTERA_DATABASE_URL": "sqlite://" + folder.appendingPathComponent("cartera.sqlite").path]
         let verify = try await CLI.run(["ledger", "verify"], environment: environment)

@@ -1,3 +1,4 @@
+import CarteraTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -20,18 +21,16 @@ struct OfficialLibraryTests {
             let log = FileManager.default.temporaryDirectory.appendingPathComponent("cartera-sdk-\(UUID().uuidString).log")
             FileManager.default.createFile(atPath: log.path, contents: nil)
             defer { try? FileManager.default.removeItem(at: log) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python!)
-            process.arguments = ["-W", "ignore::DeprecationWarning", path, "http://127.0.0.1:\(client.port!)"]
             let handle = try FileHandle(forWritingTo: log)
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
+            let process = try ChildProcess(
+                executable: python!, arguments: ["-W", "ignore::DeprecationWarning", path, "http://127.0.0.1:\(client.port!)"],
+                standardOutput: handle.fileDescriptor, standardError: handle.fileDescriptor
+            )
             // Waited for without blocking a thread: the script talks to the sandbox this process serves.
-            while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+            await process.exited()
             try handle.close()
             let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            return (process.terminationStatus, output)
+            return (process.status, output)
         }
     }
 

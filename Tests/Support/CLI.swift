@@ -36,28 +36,45 @@ public enum CLI {
     }
 
     public static func runBlocking(_ arguments: [String], environment: [String: String], directory: URL?, input: String?) throws -> Result {
-        let process = Process()
         guard let binary else { throw NotBuilt() }
-        process.executableURL = binary
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "CARTERA_DATABASE_URL")
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe()
         let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
         let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
+        let process = try ChildProcess(
+            executable: binary.path, arguments: arguments, environment: env, directory: directory?.path,
+            standardInput: stdin.fileHandleForReading.fileDescriptor,
+            standardOutput: out.fileHandleForWriting.fileDescriptor,
+            standardError: err.fileHandleForWriting.fileDescriptor
+        )
+        // Only the child writes to its output pipes and reads its input, so the ends run out when it exits.
+        try out.fileHandleForWriting.close()
+        try err.fileHandleForWriting.close()
+        try stdin.fileHandleForReading.close()
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
+        let errors = ErrorReader(err.fileHandleForReading)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        let errData = errors.wait()
+        return Result(status: process.status, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Reads a pipe to its end on another thread, so a child that fills one pipe while the other is read never stalls.
+    final class ErrorReader: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var data = Data()
+        init(_ handle: FileHandle) {
+            DispatchQueue.global().async {
+                self.data = handle.readDataToEndOfFile()
+                self.done.signal()
+            }
+        }
+        func wait() -> Data {
+            done.wait()
+            return data
+        }
     }
 
     /// `Swift.Result` under another name (this file's `Result` is the process outcome).

@@ -6,27 +6,24 @@ public final class RunningServer: @unchecked Sendable {
     public let baseURL: String
     /// Everything the server printed on standard output up to the "ready" line.
     public let banner: String
-    private let process: Process
+    private let process: ChildProcess
 
     /// Starts the server in `folder` with `arguments` after `serve --port 0`, and waits (up to a minute) for its banner.
     public init(folder: URL, arguments: [String] = [], environment: [String: String] = [:]) async throws {
-        let process = Process()
         guard let binary = CLI.binary else { throw NotBuilt() }
-        process.executableURL = binary
-        process.arguments = ["serve", "--port", "0"] + arguments
-        process.currentDirectoryURL = folder
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "CARTERA_DATABASE_URL")
         // Tests close days themselves; a test may turn the schedule on.
         env["CARTERA_CLOSE_SCHEDULE"] = "false"
         for (key, value) in environment { env[key] = value }
-        process.environment = env
         let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(
+            executable: binary.path, arguments: ["serve", "--port", "0"] + arguments, environment: env,
+            directory: folder.path, standardOutput: out.fileHandleForWriting.fileDescriptor
+        )
+        try out.fileHandleForWriting.close()
         // A server that never prints its banner is stopped after a minute, which ends the blocking read.
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60) { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60) { process.terminate() }
         let reader = out.fileHandleForReading
         let banner = try await CLI.offloaded {
             var banner = ""
@@ -38,7 +35,7 @@ public final class RunningServer: @unchecked Sendable {
             return banner
         }
         guard let match = banner.firstMatch(of: /escucha en (http:\/\/[0-9.]+:\d+)/) else {
-            if process.isRunning { process.terminate() }
+            process.terminate()
             throw StartFailed(banner: banner)
         }
         self.process = process
@@ -46,17 +43,15 @@ public final class RunningServer: @unchecked Sendable {
         self.baseURL = String(match.1)
     }
 
-    /// Sends SIGTERM and waits for the process to exit; returns its exit status.
+    /// Sends SIGTERM and waits for the process to exit; returns how it ended.
     @discardableResult
-    public func stop() async throws -> (reason: Process.TerminationReason, status: Int32) {
-        if process.isRunning { process.terminate() }
-        let process = self.process
-        try await CLI.offloaded { process.waitUntilExit() }
-        return (process.terminationReason, process.terminationStatus)
+    public func stop() async throws -> ChildProcess.Ending {
+        process.terminate()
+        return await process.exited()
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        process.terminate()
     }
 
     public struct StartFailed: Error, CustomStringConvertible {
