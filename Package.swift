@@ -117,6 +117,7 @@ let package = Package(
             dependencies: [
                 "CarteraCore",
                 "Integrations",
+                "LoanCollections",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
