@@ -32,6 +32,8 @@ import Store
 /// | `cartera.<provider>.secret.key` | `CARTERA_STRIPE_SECRET_KEY`, `…_CONEKTA_…`, `…_OPENPAY_…`, `…_MERCADOPAGO_…`, `…_PAYPAL_…` | — | the provider's secret API key (PayPal: client secret) | none (provider not offered) | yes |
 /// | `cartera.stp.*` | `CARTERA_STP_EMPRESA`, `…_ACCOUNT`, `…_NAME`, `…_RFC`, `…_PRIVATE_KEY_FILE`, `…_API_BASE`, `…_CALLBACK_ALLOW` | — | SPEI through STP (see `STPSettings`) | none (no SPEI orders) | the key file is |
 /// | `cartera.bank.*` | `CARTERA_BANK_API_BASE`, `…_CLIENT_ID`, `…_CLIENT_SECRET`, `…_NAME` | — | the bank's API, OAuth2 client credentials (see `BankAPISettings`) | none (statements by file only) | the secret is |
+/// | `cartera.twilio.*`, `cartera.whatsapp.*`, `cartera.smtp.*` | `CARTERA_TWILIO_ACCOUNT_SID`, `…_AUTH_TOKEN`, `…_FROM`; `CARTERA_WHATSAPP_PHONE_NUMBER_ID`, `…_ACCESS_TOKEN`, `…_APP_SECRET`, `…_VERIFY_TOKEN`; `CARTERA_SMTP_HOST`, `…_PORT`, `…_SECURITY`, `…_USERNAME`, `…_PASSWORD`, `…_FROM`, `…_CA_FILE` | — | collection messages' providers (see `MessagingSettings`) | none (that channel's messages wait) | tokens, secrets and passwords are |
+/// | `cartera.collections.phone` | `CARTERA_COLLECTIONS_PHONE` | — | the number collection messages give for questions | none (messages that need it are not written) | no |
 /// | `cartera.<provider>.api.base` | `CARTERA_STRIPE_API_BASE`, … | — | the API's base URL | the provider's production URL | no |
 /// | `cartera.openpay.merchant.id`, `cartera.paypal.client.id` | `CARTERA_OPENPAY_MERCHANT_ID`, `CARTERA_PAYPAL_CLIENT_ID` | — | merchant / client id | none | no |
 ///
@@ -68,6 +70,10 @@ public struct AppConfiguration: Sendable {
     public var stp: STPSettings?
     /// The lender's bank API; nil when not configured (see `BankAPISettings`).
     public var bankAPI: BankAPISettings?
+    /// SMS, WhatsApp and e-mail providers for collection messages.
+    public var messaging = MessagingSettings()
+    /// Whether `serve` sends scheduled collection messages in the background (tests send them themselves).
+    public var scheduledMessages = true
     /// Whether `serve` closes each business day on its own schedule (`EndOfDayCloseService`); off, days are closed with
     /// `cartera close-day` (for example from the lender's own scheduler).
     public var scheduledClose = true
@@ -161,6 +167,7 @@ public struct AppConfiguration: Sendable {
         try gatewayWebhooks.validate()
         gateways = GatewayConnectorSettings(reader: reader)
         stp = try Self.stpSettings(reader)
+        messaging = try MessagingSettings(reader: reader)
         if let base = reader.string(forKey: "cartera.bank.api.base")?.trimmingCharacters(in: .whitespaces), !base.isEmpty {
             guard let url = URL(string: base), ["http", "https"].contains(url.scheme ?? "") else {
                 throw ConfigurationError.invalid(setting: "CARTERA_BANK_API_BASE", value: base, expected: "una dirección http(s)")

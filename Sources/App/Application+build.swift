@@ -2,6 +2,7 @@ import CarteraCore
 import CarteraSecurity
 import Hummingbird
 import Integrations
+import LoanCollections
 import Logging
 import Sandbox
 import ServiceLifecycle
@@ -32,6 +33,8 @@ public func buildApplication(
     var sandboxes: GatewaySandboxes?
     var stpSandbox: STPSandbox?
     var bankSandbox: BankSandbox?
+    var messagingSandboxes: MessagingSandboxes?
+    if let url = configuration.publicURL { configuration.messaging.publicBase = { url } }
     if configuration.demoSandbox {
         let loopback = ["0.0.0.0", "::", "[::]"].contains(configuration.host) ? "127.0.0.1" : configuration.host
         let address: @Sendable () -> String = { "http://\(loopback):\(bound.value)" }
@@ -71,11 +74,30 @@ public func buildApplication(
             )
             bankSandbox = BankSandbox(clock: clock)
         }
+        // SMS, WhatsApp and e-mail through the messaging sandboxes (the SMTP sink on a port of its own).
+        if configuration.messaging.twilio == nil && configuration.messaging.whatsApp == nil && configuration.messaging.smtp == nil {
+            let messaging = try MessagingSandboxes(webhookBase: { address() + "/webhooks" }, clock: clock)
+            let smtpPort = try await messaging.sink.start()
+            configuration.messaging.twilio = .init(
+                accountSID: TwilioSandbox.accountSID, authToken: TwilioSandbox.authToken, from: TwilioSandbox.fromNumber, apiBase: { address() + "/sandbox/twilio" }
+            )
+            configuration.messaging.whatsApp = .init(
+                phoneNumberID: WhatsAppSandbox.phoneNumberID, accessToken: WhatsAppSandbox.accessToken, appSecret: WhatsAppSandbox.appSecret,
+                verifyToken: WhatsAppSandbox.verifyToken, apiBase: { address() + "/sandbox/whatsapp" }
+            )
+            configuration.messaging.smtp = SMTPSender.Settings(
+                host: "127.0.0.1", port: smtpPort, security: .startTLS, username: SMTPSink.username, password: SMTPSink.password, from: "cobranza@demo.cartera.mx",
+                fromName: "Financiera Demo", trustedCertificatesPEM: messaging.sink.certificatePEM
+            )
+            configuration.messaging.publicBase = address
+            if configuration.messaging.contactPhone == nil { configuration.messaging.contactPhone = "55 5000 0000" }
+            messagingSandboxes = messaging
+        }
     }
     let port = configuration.port
     let built = buildRouter(
         configuration: configuration, database: database, keys: keys, tokens: tokens, logger: logger, sandboxes: sandboxes, stpSandbox: stpSandbox,
-        bankSandbox: bankSandbox, clock: clock
+        bankSandbox: bankSandbox, messagingSandboxes: messagingSandboxes, clock: clock
     )
     // The gateways administrators set up in the back office (under what the environment says).
     try await built.gateways.reload()
@@ -83,7 +105,10 @@ public func buildApplication(
         router: built.router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Cartera"),
         // Stopped in reverse order: the server, then the recurring charges and the outbox, and the database last.
-        services: [DatabaseService(database: database, logger: logger), built.outbox, built.recurring, built.speiSweep, built.balanceCheck, built.endOfDay],
+        services: [
+            DatabaseService(database: database, logger: logger), SandboxSinkService(sandboxes: messagingSandboxes), built.outbox, built.recurring, built.speiSweep,
+            built.balanceCheck, built.endOfDay, built.messages,
+        ],
         onServerRunning: { channel in
             let listening = channel.localAddress?.port ?? port
             bound.set(listening)
@@ -103,6 +128,7 @@ func buildRouter(
     sandboxes: GatewaySandboxes? = nil,
     stpSandbox: STPSandbox? = nil,
     bankSandbox: BankSandbox? = nil,
+    messagingSandboxes: MessagingSandboxes? = nil,
     clock: @escaping @Sendable () -> Timestamp
 ) -> BuiltRouter {
     let router = Router(context: AppRequestContext.self)
@@ -119,6 +145,7 @@ func buildRouter(
     sandboxes?.add(to: router, prefix: "/sandbox")
     stpSandbox?.add(to: router, prefix: "/sandbox/stp")
     bankSandbox?.add(to: router, prefix: "/sandbox/bank")
+    messagingSandboxes?.add(to: router, prefix: "/sandbox")
     let book = LoanBook(database: database, clock: clock)
     let directory = ClientDirectory(database: database, keys: keys, clock: clock)
     let gateways = GatewayRegistry(configuration: configuration, store: GatewaySettingsStore(database: database, keys: keys, clock: clock), clock: clock)
@@ -176,7 +203,15 @@ func buildRouter(
     SPEIPages(web: web, transfers: transfers).add()
     let speiSweep = SPEISweep(transfers: transfers, logger: logger)
     let balanceCheck = BankBalanceCheckService(check: BankBalanceCheck(database: database, clock: clock), logger: logger)
-    let endOfDay = EndOfDayCloseService(close: EndOfDayClose(database: database, book: book), logger: logger, enabled: configuration.scheduledClose)
+    let messaging = configuration.messaging
+    let dunning = DunningRun(database: database, book: book, directory: directory, keys: keys, settings: messaging, clabes: clabes)
+    let endOfDay = EndOfDayCloseService(close: EndOfDayClose(database: database, book: book), logger: logger, enabled: configuration.scheduledClose, dunning: dunning)
+    let messages = MessageOutbox(
+        database: database, keys: keys, senders: messaging.senders(),
+        statusCallback: { channel in channel == .sms ? messaging.publicBase.map { $0() + "/webhooks/twilio/estado" } : nil }, logger: logger, clock: clock,
+        enabled: configuration.scheduledMessages
+    )
+    MessagingWebhookRoutes(outbox: messages, directory: directory, settings: messaging, publicBase: { messaging.publicBase?() }, audit: audit, clock: clock).add(to: router)
     CollectionPages(web: web, database: database, close: endOfDay.close).add()
     CardMandatePages(web: web, book: book, mandates: mandates, publicURL: configuration.publicURL).add()
     StatementPages(
@@ -186,7 +221,7 @@ func buildRouter(
     PaymentIntentPages(web: web, database: database, book: book, intents: intents, publicURL: configuration.publicURL).add()
     GatewaySettingsPages(web: web, gateways: gateways).add()
     StaticRoutes(web: web).add()
-    return BuiltRouter(router: router, webRoutes: web.registry, outbox: outbox, gateways: gateways, recurring: recurring, speiSweep: speiSweep, balanceCheck: balanceCheck, endOfDay: endOfDay)
+    return BuiltRouter(router: router, webRoutes: web.registry, outbox: outbox, gateways: gateways, recurring: recurring, speiSweep: speiSweep, balanceCheck: balanceCheck, endOfDay: endOfDay, messages: messages)
 }
 
 /// The router and what the application runs beside it.
@@ -199,6 +234,17 @@ struct BuiltRouter {
     let speiSweep: SPEISweep
     let balanceCheck: BankBalanceCheckService
     let endOfDay: EndOfDayCloseService
+    let messages: MessageOutbox
+}
+
+/// Stops the messaging sandboxes' SMTP sink when the application stops (`--demo`).
+struct SandboxSinkService: Service {
+    let sandboxes: MessagingSandboxes?
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await sandboxes?.sink.stop()
+    }
 }
 
 /// Keeps the database pool for the life of the application and closes it after the server has stopped.

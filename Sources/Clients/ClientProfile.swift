@@ -19,8 +19,12 @@ public struct ClientProfile: Sendable, Hashable, Codable {
     /// Ten-digit Mexican numbers (normalised by `ClientValidation`).
     public var phones: [String]
     public var email: String?
+    /// The IANA time zone the borrower lives in (`America/Tijuana`), when the address's state does not say it (border
+    /// municipalities); collection contacts follow it.
+    public var timeZone: String?
 
-    public init(kind: Kind, individual: Individual? = nil, company: Company? = nil, address: Address, phones: [String], email: String? = nil) {
+    public init(kind: Kind, individual: Individual? = nil, company: Company? = nil, address: Address, phones: [String], email: String? = nil, timeZone: String? = nil) {
+        self.timeZone = timeZone
         self.kind = kind
         self.individual = individual
         self.company = company

@@ -1,5 +1,6 @@
 import CarteraCore
 import CarteraSecurity
+import Foundation
 
 /// Checks and normalises a client's identification data before it is stored: required fields, identifier rules (CURP,
 /// RFC with their check digits), agreement between them (birth date and sex in the CURP, the RFC's date), plausible
@@ -160,6 +161,13 @@ public enum ClientValidation {
             if let email = normalizeEmail(text) { profile.email = email } else { issue("email", "invalid", "El correo electrónico no es válido.") }
         } else {
             profile.email = nil
+        }
+        if let zone = profile.timeZone.map(clean), !zone.isEmpty {
+            if zone.hasPrefix("America/"), TimeZone(identifier: zone) != nil { profile.timeZone = zone } else {
+                issue("timeZone", "invalid", "La zona horaria debe ser una zona IANA de América, como America/Tijuana.")
+            }
+        } else {
+            profile.timeZone = nil
         }
 
         if containsCardNumber(profile) {

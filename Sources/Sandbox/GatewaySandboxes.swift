@@ -108,7 +108,9 @@ public struct GatewaySandboxes: Sendable {
                 <li><a href="\(prefix)/mercadopago/_sandbox">Mercado Pago</a>: tarjetas de prueba (APRO, FUND…), OXXO y SPEI.</li>
                 <li><a href="\(prefix)/paypal/_sandbox">PayPal</a>: tarjetas guardadas en la bóveda (sin efectivo ni SPEI, como PayPal).</li>
                 <li><a href="\(prefix)/stp/_sandbox">STP (SPEI)</a>: órdenes de dispersión firmadas, su liquidación o devolución, y abonos a las CLABEs de los créditos.</li>
-                <li><a href="\(prefix)/bank/_sandbox">Banco</a>: API bancaria con OAuth2, saldos, movimientos paginados, transferencias y validación del titular.</li></ul>
+                <li><a href="\(prefix)/bank/_sandbox">Banco</a>: API bancaria con OAuth2, saldos, movimientos paginados, transferencias y validación del titular.</li>
+                <li><a href="\(prefix)/twilio/_sandbox">Twilio</a> (SMS) y <a href="\(prefix)/whatsapp/_sandbox">WhatsApp Cloud API</a>: mensajes de cobranza, sus estados y las respuestas de los acreditados (BAJA).</li>
+                <li><a href="\(prefix)/bandeja">Bandeja</a>: todo SMS, WhatsApp y correo que recibiría un acreditado.</li></ul>
                 """
             )
         }

@@ -36,5 +36,9 @@ public enum EncryptedColumns {
         Column(table: "spei_deposits", key: "id", column: "payer_rfc", field: "spei_deposits.payer_rfc", mayHoldPlainText: false),
         Column(table: "spei_deposits", key: "id", column: "concept", field: "spei_deposits.concept", mayHoldPlainText: false),
         Column(table: "spei_deposits", key: "id", column: "raw_body", field: "spei_deposits.raw_body", mayHoldPlainText: false),
+        Column(table: "collection_messages", key: "id", column: "recipient", field: "collection_messages.recipient", mayHoldPlainText: false),
+        Column(table: "collection_messages", key: "id", column: "body", field: "collection_messages.body", mayHoldPlainText: false),
+        Column(table: "collection_messages", key: "id", column: "parameters", field: "collection_messages.parameters", mayHoldPlainText: false),
+        Column(table: "contact_consents", key: "id", column: "evidence", field: "contact_consents.evidence", mayHoldPlainText: false),
     ]
 }

@@ -36,6 +36,7 @@ func makeApp(
     var configuration = AppConfiguration(databaseURL: database.url, port: 0)
     // Tests close days themselves (a background close would move the loans they look at).
     configuration.scheduledClose = false
+    configuration.scheduledMessages = false
     configure(&configuration)
     return try await buildApplication(
         configuration: configuration,

@@ -110,7 +110,8 @@ struct RouteMatrixTests {
     static let publicRoutes: Set<String> = [
         "GET /health", "GET /ready", "GET /metrics", "POST /oauth/token", "POST /webhooks/{provider}",
         // STP's callbacks: unsigned, taken only from the addresses configured for them (CARTERA_STP_CALLBACK_ALLOW).
-        "POST /webhooks/stp/abono", "POST /webhooks/stp/estado",
+        "POST /webhooks/stp/abono", "POST /webhooks/stp/estado", "POST /webhooks/twilio/estado", "POST /webhooks/twilio/entrantes", "GET /webhooks/whatsapp",
+        "POST /webhooks/whatsapp",
     ]
     static let apiPrefix = "/api/v1/"
 

@@ -12,13 +12,17 @@ public struct CollectionReports: Sendable {
 
     public init(database: Database) { self.database = database }
 
+    /// Whether the lender's close of `date` finished (its snapshots are all written).
+    static func isClosed(lenderID: String, date: CalendarDate, on db: any SQLDatabase) async throws -> Bool {
+        try await db.raw(
+            "SELECT status FROM close_runs WHERE lender_id = \(bind: lenderID) AND business_date = \(bind: date.text) AND status = 'done'"
+        ).first() != nil
+    }
+
     /// Delinquency on `date` (a closed day), compared with `from` (an earlier closed day) for roll and cure rates.
     public func delinquency(lenderID: String, date: CalendarDate, from: CalendarDate? = nil) async throws -> DelinquencyReport {
         try await database.withConnection { db in
-            let closed = try await db.raw(
-                "SELECT status FROM close_runs WHERE lender_id = \(bind: lenderID) AND business_date = \(bind: date.text) AND status = 'done'"
-            ).first()
-            guard closed != nil else {
+            guard try await Self.isClosed(lenderID: lenderID, date: date, on: db) else {
                 throw APIError(
                     status: .notFound, code: "day_not_closed",
                     message: "El \(date.text) no está cerrado: no hay fotos de la cartera de ese día. Ejecute el cierre (cartera close-day --date \(date.text)) o elija un día cerrado."

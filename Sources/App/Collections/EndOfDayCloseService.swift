@@ -6,14 +6,17 @@ import ServiceLifecycle
 import Store
 
 /// The end-of-day close on a schedule (in `cartera serve`): from 00:30 Mexico City time, each lender with active loans
-/// has every day through yesterday closed. Several instances share one close (see `EndOfDayClose`).
+/// has every day through yesterday closed, then today's collection messages written (`DunningRun`). Several instances share one close (see `EndOfDayClose`).
 public struct EndOfDayCloseService: Service {
     let close: EndOfDayClose
     let logger: Logger
     let interval: Duration
     let enabled: Bool
+    /// Writes the day's collection messages after each close.
+    let dunning: DunningRun?
 
-    public init(close: EndOfDayClose, logger: Logger, interval: Duration = .seconds(300), enabled: Bool = true) {
+    public init(close: EndOfDayClose, logger: Logger, interval: Duration = .seconds(300), enabled: Bool = true, dunning: DunningRun? = nil) {
+        self.dunning = dunning
         self.close = close
         self.logger = logger
         self.interval = interval
@@ -65,6 +68,10 @@ public struct EndOfDayCloseService: Service {
                 logger.info("end-of-day close", metadata: ["lender": "\(lender)", "through": "\(summary.closedThrough ?? "")", "days": "\(summary.days.count)", "exceptions": "\(exceptions)"])
                 if exceptions > 0 { logger.warning("loans left out of the close", metadata: ["lender": "\(lender)", "count": "\(exceptions)"]) }
                 summaries.append(summary)
+                if let dunning, let closed = summary.closedThrough.flatMap(CalendarDate.init(text:)), closed == yesterday {
+                    let written = try await dunning.run(lenderID: lender, closed: closed)
+                    logger.info("dunning", metadata: ["lender": "\(lender)", "day": "\(written.day)", "scheduled": "\(written.scheduled)", "calls": "\(written.calls)"])
+                }
             } catch {
                 logger.error("end-of-day close of a lender failed", metadata: ["lender": "\(lender)", "error": "\(error)"])
             }

@@ -3,6 +3,7 @@ import CarteraSecurity
 import Clients
 import Foundation
 import Lending
+import LoanCollections
 import SQLKit
 import Store
 
@@ -66,7 +67,20 @@ public struct DemoPortfolio: Sendable {
         var clients = 0, loans = 0, payments = 0
         for index in 0..<count {
             let profile = Self.person(index, &random)
-            guard let client = try? await database.transaction({ db in try await directory.create(profile, lenderID: lenderID, actor: actor, on: db) }) else { continue }
+            let cipher = keys.cipher
+            let now = clock()
+            guard let client = try? await database.transaction({ db in
+                let client = try await directory.create(profile, lenderID: lenderID, actor: actor, on: db)
+                // The contract's contact clause: collection messages by SMS, WhatsApp and e-mail.
+                for channel in [ContactChannel.sms, .whatsapp, .email] {
+                    try await ContactBook.record(
+                        clientID: client.id, lenderID: lenderID, channel: channel, state: .granted, source: .onboarding,
+                        evidence: "Cláusula de medios de contacto del contrato (cartera de demostración)", textVersion: "demo-1", actor: actor, now: now, cipher: cipher,
+                        on: db
+                    )
+                }
+                return client
+            }) else { continue }
             clients += 1
             let extra = wanted.map { total in (total - count) / count + (index < (total - count) % count ? 1 : 0) } ?? (Int.random(in: 0..<10, using: &random) == 0 ? 1 : 0)
             for _ in 0..<(1 + max(0, extra)) {

@@ -23,5 +23,6 @@ public enum Migrations {
         .m0020BankBalances,
         .m0021BankBalanceChecks,
         .m0022EndOfDayClose,
+        .m0023CollectionMessages,
     ]
 }

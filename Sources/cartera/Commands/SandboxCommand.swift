@@ -59,6 +59,12 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         STPSandbox(publicKeyPEM: { publicKey }, statusURL: statusURL, depositURL: depositURL).add(to: router, prefix: "/stp")
         BankSandbox().add(to: router, prefix: "/bank")
+        // SMS, WhatsApp and the SMTP sink (on a port of its own; its certificate authority goes where Cartera reads it).
+        let messaging = try MessagingSandboxes(webhookBase: webhookBase)
+        messaging.add(to: router)
+        let smtpPort = try await messaging.sink.start()
+        let caFile = FileManager.default.currentDirectoryPath + "/smtp-sandbox-ca.pem"
+        try messaging.sink.certificatePEM.write(toFile: caFile, atomically: true, encoding: .utf8)
         var logger = Logger(label: "cartera.sandbox")
         logger.logLevel = .warning
         let app = Application(
@@ -67,11 +73,11 @@ struct SandboxCommand: AsyncParsableCommand {
                 let port = channel.localAddress?.port ?? port
                 bound.set(port)
                 let base = "http://\(host):\(port)"
-                print("Sandbox de pasarelas escuchando en \(base)  (página: \(base)/)")
+                print("Sandbox de pasarelas escuchando en \(base)  (página: \(base)/; mensajes enviados: \(base)/bandeja; SMTP en 127.0.0.1:\(smtpPort))")
                 print(webhook.map { "  Avisos firmados a \($0)/<pasarela>" } ?? "  Sin --webhook-url: no se envían avisos.")
                 print("  Para que Cartera lo use:")
                 for (name, value) in GatewaySandboxes.environment(base: base, conektaKeyFile: keyFile) + STPSandbox.environment(base: base, keyFile: stpKeyFile)
-                    + BankSandbox.environment(base: base) {
+                    + BankSandbox.environment(base: base) + MessagingSandboxes.environment(base: base, smtpPort: smtpPort, caFile: caFile) {
                     print("    export \(name)=\(value)")
                 }
                 print("Detenga el sandbox con Ctrl+C.")
