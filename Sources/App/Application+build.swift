@@ -211,6 +211,7 @@ func buildRouter(
         statusCallback: { channel in channel == .sms ? messaging.publicBase.map { $0() + "/webhooks/twilio/estado" } : nil }, logger: logger, clock: clock,
         enabled: configuration.scheduledMessages
     )
+    CollectionWorkPages(web: web, database: database, keys: keys, book: book, directory: directory, contacts: ContactBook(database: database, keys: keys, clock: clock)).add()
     MessagingWebhookRoutes(outbox: messages, directory: directory, settings: messaging, publicBase: { messaging.publicBase?() }, audit: audit, clock: clock).add(to: router)
     CollectionPages(web: web, database: database, close: endOfDay.close).add()
     CardMandatePages(web: web, book: book, mandates: mandates, publicURL: configuration.publicURL).add()

@@ -1,5 +1,6 @@
 import App
 import CarteraCore
+import CarteraSecurity
 import CarteraTestSupport
 import Clients
 import Foundation
@@ -216,6 +217,51 @@ struct CollectionMessagesTests {
                         #expect(response.status == .unauthorized)
                     }
                 }
+            }
+        }
+    }
+
+    @Test("The loan's collection file: a gestor records an opt-out, pauses and resumes collection and records a promise (a bad amount refused with the reason); an auditor reads it without the forms; every change audited")
+    func collectionFile() async throws {
+        try await TestEngine.sqlite.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, client, loan) = try await PaymentIntentPagesTests.borrowerLoan(database)
+            try await makeApp(database).test(.router) { app in
+                let gestor = TestBrowser(app)
+                try await gestor.signIn(TestStaff.username(.gestorCobranza))
+                var page = try await gestor.get("/cobranza/creditos/\(loan.id)")
+                #expect(page.status == .ok && page.text.contains("Sin consentimiento registrado") && page.text.contains("Pausar la cobranza"))
+                page = try await gestor.post("/cobranza/creditos/\(loan.id)/consentimiento", ["canal": "sms", "estado": "opted_out", "constancia": "Llamada del 10/03, pidió no recibir SMS"])
+                #expect(page.location == "/cobranza/creditos/\(loan.id)?aviso=consentimiento")
+                #expect(try await ContactBook(database: database, keys: TestKeys.live).consents(clientID: client, lenderID: lender)[.sms] == .optedOut)
+                page = try await gestor.get("/cobranza/creditos/\(loan.id)")
+                page = try await gestor.post("/cobranza/creditos/\(loan.id)/pausas", ["motivo": "aclaracion", "nota": "Reclamo UNE 123"])
+                #expect(page.location == "/cobranza/creditos/\(loan.id)?aviso=pausa")
+                page = try await gestor.get(page.location!)
+                #expect(page.text.contains("La cobranza del crédito quedó en pausa.") && page.text.contains("Aclaración o queja en trámite") && page.text.contains("Dado de baja"))
+                let hold = try #require(try await database.withConnection { db in try await db.raw("SELECT id FROM collection_holds").first(decodingColumn: "id", as: String.self) })
+                page = try await gestor.post("/cobranza/creditos/\(loan.id)/promesas", ["monto": "mil pesos", "fecha": "2026-12-15", "tolerancia": "2"])
+                #expect(page.status == .unprocessableContent && page.text.contains("Escriba el monto prometido"))
+                page = try await gestor.post("/cobranza/creditos/\(loan.id)/promesas", ["monto": "1250.00", "fecha": LoanBook(database: database).today().adding(days: 5).text, "tolerancia": "2"])
+                #expect(page.location == "/cobranza/creditos/\(loan.id)?aviso=promesa")
+                page = try await gestor.get(page.location!)
+                #expect(page.text.contains("$1,250.00") && page.text.contains("Vigente"))
+                page = try await gestor.post("/cobranza/creditos/\(loan.id)/pausas/\(hold)/terminar")
+                #expect(page.location == "/cobranza/creditos/\(loan.id)?aviso=pausa_terminada")
+                page = try await gestor.post("/cobranza/creditos/\(loan.id)/pausas/\(hold)/terminar")
+                #expect(page.status == .unprocessableContent && page.text.contains("no existe o ya terminó"))
+                #expect(try await gestor.get("/cobranza/mensajes").text.contains("No hay mensajes con ese filtro."))
+
+                let auditor = TestBrowser(app)
+                try await auditor.signIn(TestStaff.username(.auditor))
+                page = try await auditor.get("/cobranza/creditos/\(loan.id)")
+                #expect(page.status == .ok && !page.text.contains("Pausar la cobranza") && page.text.contains("Reclamo UNE 123"))
+                #expect(try await auditor.post("/cobranza/creditos/\(loan.id)/pausas", ["motivo": "juridico", "nota": "x"]).status == .forbidden)
+                // (The application closes the database when it stops: checked before.)
+                let actions = try await database.withConnection { db in
+                    try await db.raw("SELECT action FROM audit_log WHERE action LIKE 'collections.%' OR action LIKE 'contact.%' ORDER BY sequence").all(decodingColumn: "action", as: String.self)
+                }
+                #expect(actions == ["contact.consent.opted_out", "collections.hold", "collections.promise", "collections.hold_released"])
             }
         }
     }

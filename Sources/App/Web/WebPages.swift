@@ -52,6 +52,8 @@ public struct WebPages: Sendable {
             "reconciliation": StatementTemplates.queue,
             "spei": SPEITemplates.page,
             "collections": CollectionTemplates.dashboard,
+            "collection_messages": CollectionTemplates.messages,
+            "collection_loan": CollectionTemplates.loan,
             "portal_mandate": RecurringTemplates.portalMandate,
             "portal_card_setup": RecurringTemplates.portalSetup,
             "portal_card_setup_confirm": RecurringTemplates.portalSetupConfirm,

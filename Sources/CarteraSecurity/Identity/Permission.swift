@@ -36,6 +36,8 @@ public enum Permission: String, Sendable, Hashable, CaseIterable {
     case manageGateways = "gateways:manage"
     /// Import bank statements and see the lines they brought.
     case importStatements = "statements:import"
+    /// Collection work on a loan: pause it, record promises to pay and the borrower's contact consents.
+    case manageCollections = "collections:manage"
 }
 
 extension Role {
@@ -46,11 +48,12 @@ extension Role {
             [
                 .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts, .readLoans,
                 .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger, .manageGateways, .importStatements,
+                .manageCollections,
             ]
         case .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans]
         case .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger]
         case .analistaCredito: [.useBackOffice, .readClients, .manageClients, .readLoans, .originateLoans]
-        case .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments, .importStatements]
+        case .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments, .importStatements, .manageCollections]
         case .acreditado: [.usePortal]
         }
     }

@@ -3,6 +3,7 @@ enum CollectionTemplates {
     static let dashboard = """
         {{<layout}}{{$body}}
         <h1>Cobranza</h1>
+        <p><a href="/cobranza/mensajes" id="mensajes">Mensajes de cobranza</a>: lo que se programó, envió o dejó de enviar a cada acreditado, y por qué.</p>
         {{#empty}}<p>Aún no hay días cerrados. El cierre diario corre solo cada madrugada, o con <code>cartera close-day</code>; después aquí se ve la morosidad de cada día.</p>{{/empty}}
         {{^empty}}
         <form method="get" action="/cobranza" class="inline"><label>Día cerrado <input type="date" name="fecha" value="{{date}}"></label> <button type="submit">Ver</button></form>
@@ -24,6 +25,54 @@ enum CollectionTemplates {
         <p>Curas: {{cure}} % de los créditos atrasados el {{from}} están al corriente.</p>{{/comparison}}
         {{^comparison}}<p>Sin un día cerrado un mes antes para comparar la migración entre rangos.</p>{{/comparison}}
         {{/empty}}
+        {{/body}}{{/layout}}
+        """
+
+    static let messages = """
+        {{<layout}}{{$body}}
+        <h1>Mensajes de cobranza</h1>
+        <form method="get" action="/cobranza/mensajes" class="inline"><label>Estado <select name="estado"><option value="">Todos</option>
+          {{#states}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/states}}</select></label> <button type="submit">Filtrar</button></form>
+        <p>Cada crédito recibe cada paso de la política una sola vez, en el horario permitido de la zona del acreditado (07:00 a 22:00). Los no enviados dicen por qué.</p>
+        <table id="mensajes"><thead><tr><th>Crédito</th><th>Canal</th><th>Plantilla</th><th>Destino</th><th>Programado</th><th>Estado</th><th>Detalle</th></tr></thead><tbody>
+          {{#rows}}<tr><td><a href="/cobranza/creditos/{{loan}}">{{loan}}</a></td><td>{{channel}}</td><td>{{template}}</td><td>{{recipient}}</td><td>{{sendAfter}}</td><td>{{state}}</td><td>{{detail}}</td></tr>{{/rows}}
+          {{^rows}}<tr><td colspan="7">No hay mensajes con ese filtro.</td></tr>{{/rows}}
+        </tbody></table>
+        {{/body}}{{/layout}}
+        """
+
+    static let loan = """
+        {{<layout}}{{$body}}
+        <h1>Cobranza del crédito {{loan}}</h1>
+        <p><a href="/creditos/{{loan}}">Ver el crédito</a> · Acreditado: {{client}}</p>
+        <h2>Consentimiento de contacto</h2>
+        <table id="consentimiento"><tbody>{{#consents}}<tr><td>{{channel}}</td><td>{{state}}</td></tr>{{/consents}}</tbody></table>
+        {{#canManage}}<form method="post" action="/cobranza/creditos/{{loan}}/consentimiento" class="card"><input type="hidden" name="csrf" value="{{csrf}}">
+          <label>Canal <select name="canal">{{#channels}}<option value="{{value}}">{{label}}</option>{{/channels}}</select></label>
+          <label>Decisión <select name="estado"><option value="granted">Autoriza</option><option value="opted_out">Se da de baja</option></select></label>
+          <label>Constancia <input name="constancia" required maxlength="300" placeholder="Llamada del 10/03, folio…"></label> <button type="submit">Registrar</button></form>{{/canManage}}
+        <h2>Pausas</h2>
+        <table id="pausas"><thead><tr><th>Motivo</th><th>Nota</th><th>Desde</th><th>Hasta</th><th></th></tr></thead><tbody>
+          {{#holds}}<tr><td>{{reason}}</td><td>{{note}}</td><td>{{from}}</td><td>{{until}}</td><td>{{#active}}{{#canManage}}<form method="post" action="/cobranza/creditos/{{loan}}/pausas/{{id}}/terminar"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Terminar</button></form>{{/canManage}}{{/active}}</td></tr>{{/holds}}
+          {{^holds}}<tr><td colspan="5">Sin pausas.</td></tr>{{/holds}}
+        </tbody></table>
+        {{#canManage}}<form method="post" action="/cobranza/creditos/{{loan}}/pausas" class="card"><input type="hidden" name="csrf" value="{{csrf}}">
+          <label>Motivo <select name="motivo">{{#reasons}}<option value="{{value}}">{{label}}</option>{{/reasons}}</select></label>
+          <label>Nota <input name="nota" required maxlength="500"></label> <button type="submit">Pausar la cobranza</button></form>{{/canManage}}
+        <h2>Promesas de pago</h2>
+        <table id="promesas"><thead><tr><th>Monto</th><th>Fecha</th><th>Tolerancia</th><th>Estado</th></tr></thead><tbody>
+          {{#promises}}<tr><td>{{amount}}</td><td>{{due}}</td><td>{{tolerance}} días</td><td>{{state}}</td></tr>{{/promises}}
+          {{^promises}}<tr><td colspan="4">Sin promesas.</td></tr>{{/promises}}
+        </tbody></table>
+        {{#canManage}}<form method="post" action="/cobranza/creditos/{{loan}}/promesas" class="card"><input type="hidden" name="csrf" value="{{csrf}}">
+          <label>Monto <input name="monto" required inputmode="decimal" placeholder="1250.00"></label>
+          <label>Fecha <input type="date" name="fecha" required></label>
+          <label>Días de tolerancia <input name="tolerancia" value="2" inputmode="numeric"></label> <button type="submit">Registrar promesa</button></form>{{/canManage}}
+        <h2>Mensajes</h2>
+        <table id="mensajes"><thead><tr><th>Paso</th><th>Canal</th><th>Vencimiento</th><th>Programado</th><th>Estado</th><th>Detalle</th></tr></thead><tbody>
+          {{#messages}}<tr><td>{{template}}</td><td>{{channel}}</td><td>{{due}}</td><td>{{sendAfter}}</td><td>{{state}}</td><td>{{detail}}</td></tr>{{/messages}}
+          {{^messages}}<tr><td colspan="6">Aún no se le ha escrito.</td></tr>{{/messages}}
+        </tbody></table>
         {{/body}}{{/layout}}
         """
 }

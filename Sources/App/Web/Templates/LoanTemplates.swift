@@ -85,7 +85,7 @@ enum LoanTemplates {
         </dl>
         {{/record}}
         {{>loan_schedule}}
-        {{#actions.statement}}<p><a href="/creditos/{{loan.id}}/estado-de-cuenta" id="estado-de-cuenta">Estado de cuenta</a></p>{{/actions.statement}}
+        {{#actions.statement}}<p><a href="/creditos/{{loan.id}}/estado-de-cuenta" id="estado-de-cuenta">Estado de cuenta</a> · <a href="/cobranza/creditos/{{loan.id}}" id="cobranza">Cobranza: consentimientos, pausas, promesas y mensajes</a></p>{{/actions.statement}}
         <section class="actions">
         {{#actions.approve}}
         <form method="post" action="/creditos/{{loan.id}}/aprobar" class="card"><input type="hidden" name="csrf" value="{{csrf}}">

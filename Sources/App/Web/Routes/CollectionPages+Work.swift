@@ -1,0 +1,209 @@
+import CarteraCore
+import CarteraSecurity
+import Foundation
+import Hummingbird
+import LoanCollections
+import SQLKit
+import Store
+
+/// Collection work pages: every message written (`/cobranza/mensajes`) and a loan's collection file
+/// (`/cobranza/creditos/{id}`) with its client's contact consents, holds, promises to pay and messages; gestores and
+/// administrators pause collection, record promises and consents there.
+struct CollectionWorkPages {
+    let web: WebRouter
+    let database: Database
+    let keys: LiveKeys
+    let book: LoanBook
+    let directory: ClientDirectory
+    let contacts: ContactBook
+
+    static let stateLabels: [(String, String)] = [
+        ("scheduled", "Programado"), ("sending", "Enviándose"), ("sent", "Enviado"), ("delivered", "Entregado"), ("read", "Leído"),
+        ("undelivered", "No entregado"), ("failed", "Falló"), ("refused", "No enviado"), ("canceled", "Cancelado"), ("unknown", "Por revisar en el proveedor"),
+        ("call_pending", "Llamada pendiente"),
+    ]
+
+    func add() {
+        let pages = web.pages
+        let database = database
+        let keys = keys
+        let contacts = contacts
+        let book = book
+        let file = CollectionFile(pages: pages, database: database, keys: keys, book: book, directory: directory, contacts: contacts)
+
+        web.get("/cobranza/mensajes", .permission(.readLoans)) { request in
+            guard let user = request.user else { return WebPages.redirect(to: "/login") }
+            let state = request.query("estado").flatMap { value in Self.stateLabels.contains { $0.0 == value } ? value : nil }
+            let filter: SQLQueryString = state.map { " AND state = \(bind: $0)" } ?? ""
+            let rows = try await database.withConnection { db in
+                try await db.raw(
+                    """
+                    SELECT loan_id, channel, template_key, recipient, send_after, state, error_message FROM collection_messages
+                    WHERE lender_id = \(bind: user.lenderID)\(filter) ORDER BY created_at DESC, id DESC LIMIT 300
+                    """
+                ).all()
+            }
+            let values: [String: Any] = [
+                "states": Self.stateLabels.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == state] },
+                "rows": try rows.map { row -> [String: Any] in try Self.messageRow(row, keys: keys) },
+            ]
+            return pages.render("collection_messages", title: "Mensajes de cobranza", web: request, values: values, current: "/cobranza")
+        }
+
+        web.get("/cobranza/creditos/:id", .permission(.readLoans)) { request in
+            guard let user = request.user, let id = request.context.parameters.get("id") else { return WebPages.redirect(to: "/login") }
+            return try await file.render(request, loanID: id, lenderID: user.lenderID, canManage: user.role.allows(.manageCollections))
+        }
+
+        action("consentimiento") { request, id, user in
+            guard let channel = ContactChannel(rawValue: request.field("canal")), let state = ContactConsent(rawValue: request.field("estado")), state != .unknown else {
+                throw CollectionRefusal("consent_invalid", "Elija el canal y si autoriza o se da de baja.")
+            }
+            let evidence = request.field("constancia")
+            guard !evidence.isEmpty else { throw CollectionRefusal("evidence_required", "Anote la constancia (llamada, carta, folio) de la decisión del acreditado.") }
+            let loan = try await book.loan(id, lenderID: user.lenderID)
+            try await contacts.record(
+                clientID: loan.clientId, lenderID: user.lenderID, channel: channel, state: state, source: .staff, evidence: String(evidence.prefix(300)), actor: request.actor
+            )
+            return "consentimiento"
+        }
+        action("pausas") { request, id, user in
+            guard let reason = HoldReason(rawValue: request.field("motivo")) else { throw CollectionRefusal("hold_reason_invalid", "Elija el motivo de la pausa.") }
+            guard !request.field("nota").isEmpty else { throw CollectionRefusal("note_required", "Explique la pausa en la nota.") }
+            try await contacts.placeHold(loanID: id, lenderID: user.lenderID, reason: reason, note: request.field("nota"), actor: request.actor)
+            return "pausa"
+        }
+        web.post("/cobranza/creditos/:id/pausas/:hold/terminar", .permission(.manageCollections)) { request in
+            guard let user = request.user, let id = request.context.parameters.get("id"), let hold = request.context.parameters.get("hold") else {
+                return WebPages.redirect(to: "/login")
+            }
+            do {
+                try await contacts.releaseHold(hold, lenderID: user.lenderID, actor: request.actor)
+                return WebPages.redirect(to: "/cobranza/creditos/\(id)?aviso=pausa_terminada")
+            } catch let error as CollectionRefusal {
+                return try await file.render(request, loanID: id, lenderID: user.lenderID, canManage: true, error: error.message)
+            }
+        }
+        action("promesas") { request, id, user in
+            let amount: Money
+            do { amount = try Money(parsing: request.field("monto")) } catch { throw CollectionRefusal("amount_invalid", "Escriba el monto prometido, como 1250.00.") }
+            guard let due = CalendarDate(text: request.field("fecha")) else { throw CollectionRefusal("date_invalid", "Elija la fecha prometida.") }
+            guard let tolerance = Int(request.field("tolerancia").isEmpty ? "0" : request.field("tolerancia")) else {
+                throw CollectionRefusal("tolerance_invalid", "Los días de tolerancia son un número de 0 a 30.")
+            }
+            try await contacts.promise(loanID: id, lenderID: user.lenderID, amount: amount, dueOn: due, toleranceDays: tolerance, today: book.today(), actor: request.actor)
+            return "promesa"
+        }
+    }
+
+    /// A form on a loan's collection file: on success back to the file with a notice, otherwise the file with the reason.
+    func action(_ path: String, _ body: @escaping @Sendable (WebRequest, String, WebSessions.User) async throws -> String) {
+        let file = CollectionFile(pages: web.pages, database: database, keys: keys, book: book, directory: directory, contacts: contacts)
+        web.post(RouterPath(stringLiteral: "/cobranza/creditos/:id/\(path)"), .permission(.manageCollections)) { request in
+            guard let user = request.user, let id = request.context.parameters.get("id") else { return WebPages.redirect(to: "/login") }
+            do {
+                let notice = try await body(request, id, user)
+                return WebPages.redirect(to: "/cobranza/creditos/\(id)?aviso=\(notice)")
+            } catch let error as CollectionRefusal {
+                return try await file.render(request, loanID: id, lenderID: user.lenderID, canManage: true, error: error.message)
+            }
+        }
+    }
+}
+
+/// A loan's collection file page.
+struct CollectionFile: Sendable {
+    let pages: WebPages
+    let database: Database
+    let keys: LiveKeys
+    let book: LoanBook
+    let directory: ClientDirectory
+    let contacts: ContactBook
+
+    func render(_ request: WebRequest, loanID: String, lenderID: String, canManage: Bool, error: String? = nil) async throws -> Response {
+        let loan: LoanBook.Record
+        do { loan = try await book.loan(loanID, lenderID: lenderID) } catch {
+            return pages.message(title: "Cobranza", message: "No existe el crédito \(loanID).", web: request, status: .notFound, next: ("/cobranza/mensajes", "Mensajes de cobranza"))
+        }
+        let today = book.today()
+        let (holds, promises, messages) = try await database.withConnection { db in
+            let holds = try await db.raw(
+                "SELECT id, reason, note, created_at, released_at FROM collection_holds WHERE loan_id = \(bind: loanID) AND lender_id = \(bind: lenderID) ORDER BY created_at DESC"
+            ).all()
+            let promises = try await db.raw(
+                "SELECT amount, due_on, tolerance_days, canceled_at FROM promises_to_pay WHERE loan_id = \(bind: loanID) AND lender_id = \(bind: lenderID) ORDER BY created_at DESC"
+            ).all()
+            let messages = try await db.raw(
+                """
+                SELECT loan_id, channel, template_key, recipient, send_after, state, error_message, due_date FROM collection_messages
+                WHERE loan_id = \(bind: loanID) AND lender_id = \(bind: lenderID) ORDER BY created_at DESC LIMIT 200
+                """
+            ).all()
+            return (holds, promises, messages)
+        }
+        let states = try await database.withConnection { db in try await ContactBook.promiseStates(lenderID: lenderID, asOf: today, on: db) }
+        let consents = try await contacts.consents(clientID: loan.clientId, lenderID: lenderID)
+        let client = try await directory.get(id: loan.clientId)
+        let stateNames: [PromiseToPay.State: String] = [.open: "Vigente", .kept: "Cumplida", .partiallyKept: "Cumplida en parte", .broken: "Incumplida", .canceled: "Cancelada"]
+        var values: [String: Any] = [
+            "loan": loanID, "client": client?.displayName ?? loan.clientId, "canManage": canManage,
+            "consents": ContactChannel.allCases.map { channel -> [String: Any] in
+                let state = consents[channel] ?? .unknown
+                return ["channel": channel.label, "state": state == .granted ? "Autorizado" : state == .optedOut ? "Dado de baja" : "Sin consentimiento registrado"]
+            },
+            "channels": ContactChannel.allCases.map { ["value": $0.rawValue, "label": $0.label] },
+            "reasons": HoldReason.allCases.map { ["value": $0.rawValue, "label": $0.label] },
+        ]
+        values["holds"] = try holds.map { row -> [String: Any] in
+            let released = try row.decode(column: "released_at", as: String?.self)
+            return [
+                "id": try row.decode(column: "id", as: String.self), "loan": loanID,
+                "reason": HoldReason(rawValue: try row.decode(column: "reason", as: String.self))?.label ?? "", "note": try row.decode(column: "note", as: String.self),
+                "from": String(try row.decode(column: "created_at", as: String.self).prefix(10)), "until": released.map { String($0.prefix(10)) } ?? "vigente",
+                "active": released == nil, "canManage": canManage,
+            ]
+        }
+        var first = true
+        values["promises"] = try promises.map { row -> [String: Any] in
+            // Only the latest promise has a state of its own; earlier ones were replaced.
+            let state = first ? states[loanID].flatMap { stateNames[$0] } ?? "Vigente" : (try row.decode(column: "canceled_at", as: String?.self) != nil ? "Reemplazada" : "Anterior")
+            first = false
+            return [
+                "amount": Money(minorUnits: try row.decode(column: "amount", as: Int64.self), currency: .mxn).formatted(.symbol), "due": try row.decode(column: "due_on", as: String.self),
+                "tolerance": try row.decode(column: "tolerance_days", as: Int.self), "state": state,
+            ]
+        }
+        values["messages"] = try messages.map { row -> [String: Any] in
+            var line = try CollectionWorkPages.messageRow(row, keys: keys)
+            line["due"] = try row.decode(column: "due_date", as: String.self)
+            return line
+        }
+        let notices = ["consentimiento": "Se registró la decisión del acreditado.", "pausa": "La cobranza del crédito quedó en pausa.",
+                       "pausa_terminada": "Terminó la pausa.", "promesa": "Se registró la promesa de pago."]
+        return pages.render(
+            "collection_loan", title: "Cobranza del crédito", web: request, values: values, notice: request.query("aviso").flatMap { notices[$0] }, error: error,
+            status: error == nil ? .ok : .unprocessableContent, current: "/cobranza"
+        )
+    }
+
+}
+
+extension CollectionWorkPages {
+    /// A message as the pages show it: the recipient masked, the state in Spanish.
+    static func messageRow(_ row: any SQLRow, keys: LiveKeys) throws -> [String: Any] {
+        let recipient = (try? keys.decrypt(try row.decode(column: "recipient", as: String.self), field: "collection_messages.recipient")) ?? ""
+        let state = try row.decode(column: "state", as: String.self)
+        return [
+            "loan": try row.decode(column: "loan_id", as: String.self), "channel": ContactChannel(rawValue: try row.decode(column: "channel", as: String.self))?.label ?? "",
+            "template": try row.decode(column: "template_key", as: String.self), "recipient": mask(recipient),
+            "sendAfter": try row.decode(column: "send_after", as: String.self).prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC",
+            "state": stateLabels.first { $0.0 == state }?.1 ?? state, "detail": try row.decode(column: "error_message", as: String?.self) ?? "",
+        ]
+    }
+
+    /// `••••5678`, `m•••@example.com`.
+    static func mask(_ recipient: String) -> String {
+        if let at = recipient.firstIndex(of: "@") { return String(recipient.prefix(1)) + "•••" + recipient[at...] }
+        return recipient.isEmpty ? "—" : "••••" + recipient.suffix(4)
+    }
+}
