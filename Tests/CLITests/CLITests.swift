@@ -151,7 +151,8 @@ struct CLITests {
         #expect((report?["loans"] as? Int ?? 0) >= 10)
 
         // A synthetic portfolio on top, closed from the command line, then its delinquency report.
-        let generated = try await CLI.run(["generate", "--clients", "6", "--loans", "8", "--seed", "11", "--late-share", "60", "--json"], environment: environment)
+        // In the server's folder: its key file encrypts the new clients too.
+        let generated = try await CLI.run(["generate", "--clients", "6", "--loans", "8", "--seed", "11", "--late-share", "60", "--json"], environment: environment, directory: folder)
         #expect(generated.status == 0, "\(generated.stderr)")
         let made = try JSONSerialization.jsonObject(with: Data(generated.stdout.utf8)) as? [String: Int]
         #expect(made?["clients"] == 6 && made?["loans"] == 8, "\(generated.stdout)")
@@ -180,6 +181,16 @@ struct CLITests {
         #expect((kpis?["buckets"] as? [Any])?.count == 3 && kpis?["par30BasisPoints"] is Int, "\(delinquency.stdout)")
         let table = try await CLI.run(["report", "delinquency"], environment: environment)
         #expect(table.status == 0 && table.stdout.contains("PAR30") && table.stdout.contains("Al corriente"), "\(table.stdout) \(table.stderr)")
+        // The day's collection messages from the command line; a second run writes nothing more.
+        var messaging = environment
+        messaging["CARTERA_COLLECTIONS_PHONE"] = "55 5000 0000"
+        messaging["CARTERA_SPEI_CLABE_PREFIX"] = "6461809999"
+        let dunning = try await CLI.run(["dunning", "--json"], environment: messaging, directory: folder)
+        #expect(dunning.status == 0, "\(dunning.stderr)")
+        let written = (try JSONSerialization.jsonObject(with: Data(dunning.stdout.utf8)) as? [String: Any])?["written"] as? [String: Any]
+        #expect((written?["loans"] as? Int ?? 0) >= 8 && written?["refused"] is [String: Int], "\(dunning.stdout)")
+        let dunningAgain = try await CLI.run(["dunning"], environment: messaging, directory: folder)
+        #expect(dunningAgain.status == 0 && dunningAgain.stdout.contains("0 mensajes programados, 0 llamadas"), "\(dunningAgain.stdout) \(dunningAgain.stderr)")
         // `cartera reconcile` answers under its documented name.
         let reconcile = try await CLI.run(["reconcile", "--json"], environment: environment)
         #expect(reconcile.status == 0, "\(reconcile.stderr)")
