@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Payments", targets: ["Payments"]),
         .library(name: "Reconciliation", targets: ["Reconciliation"]),
         .library(name: "LoanCollections", targets: ["LoanCollections"]),
+        .library(name: "Analytics", targets: ["Analytics"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "App", targets: ["App"]),
     ],
@@ -105,10 +106,16 @@ let package = Package(
             dependencies: ["CarteraCore"],
             swiftSettings: swiftSettings
         ),
+        // Pure statistics for models trained on a lender's own history: logistic regression, AUC, Gini, KS, holdouts.
+        .target(
+            name: "Analytics",
+            dependencies: [],
+            swiftSettings: swiftSettings
+        ),
         // Pure collections (cobranza): delinquency buckets, the daily loan snapshot taken at the end-of-day close.
         .target(
             name: "LoanCollections",
-            dependencies: ["CarteraCore", "Lending"],
+            dependencies: ["CarteraCore", "Lending", "Analytics"],
             swiftSettings: swiftSettings
         ),
         // Local simulators of the outside services (gateways, STP, a bank, Twilio, WhatsApp, an SMTP sink), speaking their real protocols.
@@ -234,6 +241,11 @@ let package = Package(
         .testTarget(
             name: "ReconciliationTests",
             dependencies: ["Reconciliation", "CarteraCore", "CarteraTestSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AnalyticsTests",
+            dependencies: ["Analytics", "CarteraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

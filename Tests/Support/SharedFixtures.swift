@@ -19,5 +19,20 @@ public enum SharedFixtures {
 
     public static func url(_ path: String) -> URL { folder.appendingPathComponent(path) }
 
+    /// The fields of one CSV line (RFC 4180 quotes; no line breaks inside fields).
+    public static func csvFields(_ line: String) -> [String] {
+        var fields: [String] = [], field = "", quoted = false
+        var characters = Array(line.hasSuffix("\r") ? String(line.dropLast()) : line)[...]
+        while let character = characters.popFirst() {
+            if quoted {
+                if character == "\"" {
+                    if characters.first == "\"" { field.append("\""); characters.removeFirst() } else { quoted = false }
+                } else { field.append(character) }
+            } else if character == "\"" { quoted = true } else if character == "," { fields.append(field); field = "" } else { field.append(character) }
+        }
+        fields.append(field)
+        return fields
+    }
+
     public static func data(_ path: String) throws -> Data { try Data(contentsOf: url(path)) }
 }
