@@ -3,12 +3,13 @@ import Foundation
 /// A borrower's IANA time zone, from the state of their address when they have not given one. Mexico has no daylight
 /// saving time since 2022 except along the US border; the zones below follow tzdata (America/Tijuana for Baja
 /// California, Hermosillo for Sonora, Mazatlan for Baja California Sur, Sinaloa and Nayarit, Chihuahua for Chihuahua,
-/// Cancun for Quintana Roo, Mexico_City elsewhere). Border municipalities with their own zone (Ciudad Juárez, Ojinaga,
-/// Matamoros…) need the borrower's explicit zone.
+/// Cancun for Quintana Roo, Mexico_City elsewhere). Municipalities with a zone other than their state's (Ciudad Juárez,
+/// Ojinaga, Matamoros and the border strip, Bahía de Banderas in Nayarit on Mexico City time) need the borrower's
+/// explicit zone.
 public enum MexicanTimeZones {
-    /// By CURP state code (`BC`, `SO`, …; `DF` is Ciudad de México).
+    /// By CURP state code (`BC`, `SR` Sonora, …; `DF` is Ciudad de México).
     static let byState: [String: String] = [
-        "BC": "America/Tijuana", "SO": "America/Hermosillo", "BS": "America/Mazatlan", "SL": "America/Mazatlan", "NT": "America/Mazatlan",
+        "BC": "America/Tijuana", "SR": "America/Hermosillo", "BS": "America/Mazatlan", "SL": "America/Mazatlan", "NT": "America/Mazatlan",
         "CH": "America/Chihuahua", "QR": "America/Cancun",
     ]
 

@@ -44,6 +44,7 @@ struct CollectionMessagesTests {
         Borrower(name: "H", state: "DF", phone: "5511110008", firstDue: "2026-03-02"),  // open promise
         Borrower(name: "I", state: "DF", phone: "5511110009", firstDue: "2026-03-13", consents: [:]),  // −3, no consent
         Borrower(name: "J", state: "DF", phone: "5511110010", firstDue: "2026-03-09"),  // +1, pays before the SMS goes
+        Borrower(name: "K", state: "DF", phone: "5511110011", firstDue: "2026-03-13"),  // −3, promises to pay before the SMS goes
     ]
 
     static func settings(sandbox: String, smtpPort: Int, ca: String, app: BoundPort) -> MessagingSettings {
@@ -148,7 +149,7 @@ struct CollectionMessagesTests {
                         settings: settings, clabes: clabes
                     )
                     let summary = try await dunning.run(lenderID: lender, closed: Self.closed)
-                    #expect(summary.loans == 10 && summary.paused == 2 && summary.scheduled == 5 && summary.calls == 1)
+                    #expect(summary.loans == 11 && summary.paused == 2 && summary.scheduled == 6 && summary.calls == 1 && summary.failures.isEmpty)
                     #expect(summary.refused == ["opted_out": 1, "no_consent": 1])
                     var rows = try await Self.messages(database)
                     // 07:00 local: Mexico City UTC−6, Cancún UTC−5, Tijuana UTC−7 (daylight time since 8 March), Monterrey UTC−6.
@@ -163,12 +164,17 @@ struct CollectionMessagesTests {
                     // Run again: nothing new.
                     let again = try await dunning.run(lenderID: lender, closed: Self.closed)
                     #expect(again.scheduled == 0 && again.calls == 0 && again.refused.isEmpty)
-                    #expect(try await Self.messages(database).count == 8)
+                    #expect(try await Self.messages(database).count == 9)
 
                     // J pays at 04:00 Mexico City, after its message was written: it is not sent.
                     clock.advance(seconds: 3 * 3600 + 20 * 60)
                     let due = try #require(try await book.position(loans["J"]!, lenderID: lender, asOf: Self.closed).1?.installments.first)
                     _ = try await book.pay(loans["J"]!, .init(amount: due.remaining.decimalText, valueDate: "2026-03-10", channel: .spei, reference: "PAGO-J"), lenderID: lender, actor: .commandLine)
+                    // K promises to pay on the 14th: its reminder is not sent either.
+                    try await ContactBook(database: database, keys: TestKeys.live, clock: { clock.read() }).promise(
+                        loanID: loans["K"]!, lenderID: lender, amount: .mxn(centavos: 300_000), dueOn: CalendarDate(text: "2026-03-14")!, toleranceDays: 0,
+                        today: CalendarDate(text: "2026-03-10")!, actor: .commandLine
+                    )
 
                     let outbox = MessageOutbox(
                         database: database, keys: TestKeys.live, senders: settings.senders(),
@@ -179,8 +185,8 @@ struct CollectionMessagesTests {
                     #expect(clock.read().text == "2026-03-10T12:30:00.000Z")
                     #expect(try await outbox.drain() == .init(sent: 1))
                     clock.advance(seconds: 3600)
-                    // 13:30Z: Mexico City and Monterrey; J's payment cancels its message.
-                    #expect(try await outbox.drain() == .init(sent: 2, canceled: 1))
+                    // 13:30Z: Mexico City and Monterrey; J's payment and K's promise cancel theirs.
+                    #expect(try await outbox.drain() == .init(sent: 2, canceled: 2))
                     clock.advance(seconds: 35 * 60)
                     #expect(try await outbox.drain() == .init(sent: 1))
                     #expect(try await outbox.drain() == .init())
@@ -193,6 +199,7 @@ struct CollectionMessagesTests {
                     #expect(rows[loans["C"]!]?.error == "30003")
                     #expect(rows[loans["E"]!]?.state == "sent")
                     #expect(rows[loans["J"]!].map { [$0.state, $0.error ?? ""] } == ["canceled", "paid"])
+                    #expect(rows[loans["K"]!].map { [$0.state, $0.error ?? ""] } == ["canceled", "promise"])
                     // Each message reached its borrower once.
                     let received = await sandboxes.received()
                     #expect(received.count == 4)

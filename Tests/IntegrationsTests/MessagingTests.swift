@@ -3,6 +3,7 @@ import CarteraTestSupport
 import Foundation
 import Integrations
 import NIOCore
+import NIOPosix
 import Sandbox
 import Testing
 
@@ -117,5 +118,25 @@ struct MessagingTests {
         await closed.stop()
         let nobody = SMTPSender(settings: SMTPSender.Settings(host: "127.0.0.1", port: port, security: .startTLS, from: "a@b.mx"))
         #expect(await failure(nobody, to: "maria@example.com")?.isTemporary == true)
+    }
+
+    @Test("The sink refuses commands that came in the same packet as STARTTLS (sent before TLS) and hangs up, never authenticating them")
+    func startTLSInjection() async throws {
+        let sink = try SMTPSink()
+        let port = try await sink.start()
+        defer { Task { await sink.stop() } }
+        let reader = SMTPLineReader()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(reader) } }
+            .connect(host: "127.0.0.1", port: port).get()
+        let loop = channel.eventLoop
+        func line() async throws -> String { try await loop.flatSubmit { reader.nextLine(on: loop, timeout: .seconds(5)) }.get() }
+        #expect(try await line().hasPrefix("220"))
+        let plain = Data("\u{0}\(SMTPSink.username)\u{0}\(SMTPSink.password)".utf8).base64EncodedString()
+        try await channel.writeAndFlush(ByteBuffer(string: "EHLO x\r\nSTARTTLS\r\nAUTH PLAIN \(plain)\r\n")).get()
+        var lines: [String] = []
+        while let next = try? await line() { lines.append(next) }
+        #expect(lines.contains { $0.hasPrefix("503") }, "\(lines)")
+        #expect(!lines.contains { $0.hasPrefix("235") || $0.hasPrefix("220 2.0.0") }, "\(lines)")
     }
 }

@@ -56,13 +56,26 @@ struct MessageTemplateTests {
     }
 
     @Test("Invalid templates are refused at their field: unknown variable, accent in an SMS, amount in a subject, WhatsApp without its approved name")
-    func refused() {
+    func refused() throws {
         #expect(MessageTemplate(key: "x", channel: .sms, body: "Hola {{nombre_completo}}").issues().map(\.field) == ["body"])
         #expect(MessageTemplate(key: "x", channel: .sms, body: "Tu crédito número {{credito}}").issues().map(\.message).first?.contains("(ú)") == true)
         #expect(MessageTemplate(key: "x", channel: .sms, body: String(repeating: "a", count: 321)).issues().count == 1)
         #expect(MessageTemplate(key: "x", channel: .email, subject: "Debes {{monto}}", body: "Hola").issues().map(\.field) == ["subject"])
         #expect(MessageTemplate(key: "x", channel: .whatsapp, body: "Hola {{nombre}}").issues().map(\.field) == ["whatsAppName"])
         #expect(MessageTemplate(key: "Clave Mala", channel: .voice, body: "Hola").issues().map(\.field) == ["key"])
+        let unclosed = MessageTemplate(key: "x", channel: .voice, body: "Hola {{nombre, paga {{monto}}")
+        #expect(unclosed.issues().map(\.field).contains("body"))
+        #expect(try MessageTemplate(key: "x", channel: .voice, body: "Hola {{nombre").render(["nombre": "Ana"]).body == "Hola {{nombre")
+    }
+
+    @Test("Time zones from the address's state: Sonora (SR) Hermosillo, Baja California Tijuana, Quintana Roo Cancún; an explicit zone wins")
+    func zones() {
+        #expect(MexicanTimeZones.zone(explicit: nil, state: "SR") == "America/Hermosillo")
+        #expect(MexicanTimeZones.zone(explicit: nil, state: "bc") == "America/Tijuana")
+        #expect(MexicanTimeZones.zone(explicit: nil, state: "QR") == "America/Cancun")
+        #expect(MexicanTimeZones.zone(explicit: nil, state: "JC") == "America/Mexico_City")
+        #expect(MexicanTimeZones.zone(explicit: "America/Ciudad_Juarez", state: "CH") == "America/Ciudad_Juarez")
+        #expect(MexicanTimeZones.zone(explicit: "Marte/Olimpo", state: "CH") == "America/Chihuahua")
     }
 
     @Test("Property: whatever the borrower's name and the lender's texts, every standard SMS rendered is GSM-7 and within 3 parts")

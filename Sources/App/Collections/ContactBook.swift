@@ -131,8 +131,9 @@ public struct ContactBook: Sendable {
     }
 
     /// The active holds of the lender's loans.
-    static func holds(lenderID: String, on db: any SQLDatabase) async throws -> [String: [HoldReason]] {
-        let rows = try await db.raw("SELECT loan_id, reason FROM collection_holds WHERE lender_id = \(bind: lenderID) AND released_at IS NULL").all()
+    static func holds(lenderID: String, loanID: String? = nil, on db: any SQLDatabase) async throws -> [String: [HoldReason]] {
+        let filter: SQLQueryString = loanID.map { " AND loan_id = \(bind: $0)" } ?? ""
+        let rows = try await db.raw("SELECT loan_id, reason FROM collection_holds WHERE lender_id = \(bind: lenderID) AND released_at IS NULL\(filter)").all()
         var holds: [String: [HoldReason]] = [:]
         for row in rows {
             if let reason = HoldReason(rawValue: try row.decode(column: "reason", as: String.self)) {
@@ -178,11 +179,12 @@ public struct ContactBook: Sendable {
 
     /// The latest promise of each of the lender's loans that has one, with its state at the end of `asOf` from the
     /// loans' payments.
-    static func promiseStates(lenderID: String, asOf: CalendarDate, on db: any SQLDatabase) async throws -> [String: PromiseToPay.State] {
+    static func promiseStates(lenderID: String, loanID: String? = nil, asOf: CalendarDate, on db: any SQLDatabase) async throws -> [String: PromiseToPay.State] {
+        let filter: SQLQueryString = loanID.map { " AND loan_id = \(bind: $0)" } ?? ""
         let rows = try await db.raw(
             """
             SELECT loan_id, amount, promised_on, due_on, tolerance_days, canceled_at FROM promises_to_pay
-            WHERE lender_id = \(bind: lenderID) AND promised_on <= \(bind: asOf.text) ORDER BY created_at, id
+            WHERE lender_id = \(bind: lenderID) AND promised_on <= \(bind: asOf.text)\(filter) ORDER BY created_at, id
             """
         ).all()
         var latest: [String: PromiseToPay] = [:]

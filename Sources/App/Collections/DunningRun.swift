@@ -52,6 +52,8 @@ public struct DunningRun: Sendable {
         public var refused: [String: Int] = [:]
         /// Steps written on an earlier run.
         public var alreadyWritten = 0
+        /// Loans whose message could not be prepared (the others are written), with the reason.
+        public var failures: [String: String] = [:]
     }
 
     static let actor = Administration.Actor(kind: .system, id: "dunning")
@@ -97,20 +99,34 @@ public struct DunningRun: Sendable {
         let consents = try await database.withConnection { db in try await ContactBook.consents(lenderID: lenderID, clientIDs: clientIDs, on: db) }
         let cipher = keys.cipher
         for item in due {
-            var clabe = clabes[item.snapshot.loanID]
-            if clabe == nil, let assigner = self.clabes { clabe = try await assigner.clabe(of: item.snapshot.loanID, lenderID: lenderID) }
-            let message = try await compose(item.snapshot, item.step, item.dueDate, closed: closed, day: day, lender: lender, clabe: clabe)
-            let draft = try await schedule(message, consents: consents[item.snapshot.clientID] ?? [:], lenderID: lenderID, now: now)
-            let written = try await database.transaction { db in try await Self.insert(draft, policy: policy, lenderID: lenderID, now: now, cipher: cipher, on: db) }
-            guard written else {
-                summary.alreadyWritten += 1
-                continue
+            // One loan's trouble (a CLABE that cannot be assigned, an unreadable file) never stops the others.
+            do {
+                var clabe = clabes[item.snapshot.loanID]
+                if clabe == nil, let assigner = self.clabes { clabe = try await assigner.clabe(of: item.snapshot.loanID, lenderID: lenderID) }
+                let message = try await compose(item.snapshot, item.step, item.dueDate, closed: closed, day: day, lender: lender, clabe: clabe)
+                let draft = try await schedule(message, consents: consents[item.snapshot.clientID] ?? [:], lenderID: lenderID, now: now)
+                let written = try await database.transaction { db in try await Self.insert(draft, policy: policy, lenderID: lenderID, now: now, cipher: cipher, on: db) }
+                guard written else {
+                    summary.alreadyWritten += 1
+                    continue
+                }
+                switch draft.state {
+                case "scheduled": summary.scheduled += 1
+                case "call_pending": summary.calls += 1
+                default: summary.refused[draft.errorCode ?? "refused", default: 0] += 1
+                }
+            } catch {
+                summary.failures[item.snapshot.loanID] = String(describing: error).prefix(200).description
             }
-            switch draft.state {
-            case "scheduled": summary.scheduled += 1
-            case "call_pending": summary.calls += 1
-            default: summary.refused[draft.errorCode ?? "refused", default: 0] += 1
-            }
+        }
+        let record = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
+        try await database.transaction { db in
+            try await db.raw(
+                """
+                INSERT INTO dunning_runs (lender_id, business_date, summary, finished_at) VALUES (\(bind: lenderID), \(bind: day.text), \(bind: record), \(bind: now.text))
+                ON CONFLICT (lender_id, business_date) DO UPDATE SET summary = excluded.summary, finished_at = excluded.finished_at
+                """
+            ).run()
         }
         return summary
     }
@@ -228,11 +244,11 @@ public struct DunningRun: Sendable {
         let sendAfter = draft.state == "refused" ? now : draft.sendAfter
         try await db.raw(
             """
-            INSERT INTO collection_messages (id, lender_id, client_id, loan_id, channel, template_key, template_version, policy_code, policy_version, step_key,
+            INSERT INTO collection_messages (id, lender_id, client_id, loan_id, channel, template_key, template_version, provider_template, policy_code, policy_version, step_key,
                 due_date, business_date, dedupe_key, recipient, time_zone, subject, body, parameters, state, send_after, attempts, next_attempt_at, error_code,
                 error_message, created_at, updated_at)
             SELECT \(bind: id), \(bind: lenderID), \(bind: draft.clientID), \(bind: draft.loanID), \(bind: draft.step.channel.rawValue), \(bind: draft.template.key),
-                \(bind: draft.template.version), \(bind: policy.code), \(bind: policy.version), \(bind: draft.step.key), \(bind: draft.dueDate.text),
+                \(bind: draft.template.version), \(bind: draft.template.whatsAppName), \(bind: policy.code), \(bind: policy.version), \(bind: draft.step.key), \(bind: draft.dueDate.text),
                 \(bind: draft.day.text), \(bind: dedupe), \(bind: cipher.encrypt(draft.recipient, field: "collection_messages.recipient")), \(bind: draft.zone),
                 \(bind: draft.rendered?.subject), \(bind: cipher.encrypt(draft.rendered?.body ?? "", field: "collection_messages.body")),
                 \(bind: cipher.encrypt(parameters, field: "collection_messages.parameters")), \(bind: draft.state), \(bind: sendAfter.text), 0, \(bind: sendAfter.text),

@@ -68,14 +68,39 @@ public struct EndOfDayCloseService: Service {
                 logger.info("end-of-day close", metadata: ["lender": "\(lender)", "through": "\(summary.closedThrough ?? "")", "days": "\(summary.days.count)", "exceptions": "\(exceptions)"])
                 if exceptions > 0 { logger.warning("loans left out of the close", metadata: ["lender": "\(lender)", "count": "\(exceptions)"]) }
                 summaries.append(summary)
-                if let dunning, let closed = summary.closedThrough.flatMap(CalendarDate.init(text:)), closed == yesterday {
-                    let written = try await dunning.run(lenderID: lender, closed: closed)
-                    logger.info("dunning", metadata: ["lender": "\(lender)", "day": "\(written.day)", "scheduled": "\(written.scheduled)", "calls": "\(written.calls)"])
-                }
             } catch {
                 logger.error("end-of-day close of a lender failed", metadata: ["lender": "\(lender)", "error": "\(error)"])
             }
         }
+        if let dunning { await runDunning(dunning, closed: yesterday) }
         return summaries
+    }
+
+    /// Today's collection messages for each lender closed through yesterday whose dunning step has not finished today
+    /// (one that failed is run again on the next pass; a run writes each message once).
+    func runDunning(_ dunning: DunningRun, closed: CalendarDate) async {
+        do {
+            let day = closed.adding(days: 1)
+            let lenders = try await close.database.withConnection { db in
+                try await db.raw(
+                    """
+                    SELECT b.lender_id FROM business_dates b WHERE b.closed_through = \(bind: closed.text)
+                        AND NOT EXISTS (SELECT 1 FROM dunning_runs r WHERE r.lender_id = b.lender_id AND r.business_date = \(bind: day.text))
+                    ORDER BY b.lender_id
+                    """
+                ).all(decodingColumn: "lender_id", as: String.self)
+            }
+            for lender in lenders {
+                do {
+                    let written = try await dunning.run(lenderID: lender, closed: closed)
+                    logger.info("dunning", metadata: ["lender": "\(lender)", "day": "\(written.day)", "scheduled": "\(written.scheduled)", "calls": "\(written.calls)", "failures": "\(written.failures.count)"])
+                    for (loan, reason) in written.failures { logger.warning("collection message not prepared", metadata: ["loan": "\(loan)", "error": "\(reason)"]) }
+                } catch {
+                    logger.error("dunning of a lender failed; tried again on the next pass", metadata: ["lender": "\(lender)", "error": "\(error)"])
+                }
+            }
+        } catch {
+            logger.error("dunning could not start", metadata: ["error": "\(error)"])
+        }
     }
 }

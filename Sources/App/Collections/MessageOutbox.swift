@@ -2,6 +2,7 @@ import CarteraCore
 import CarteraSecurity
 import Foundation
 import Integrations
+import Lending
 import LoanCollections
 import Logging
 import SQLKit
@@ -117,71 +118,131 @@ public final class MessageOutbox: Service, Sendable {
         let clientID: String
         let loanID: String
         let channel: ContactChannel
-        let templateKey: String
+        let providerTemplate: String?
         let recipient: String
         let zone: String
         let subject: String?
         let body: String
         let parameters: [String]
         let attempts: Int
-        let createdAt: String
+        /// The day the message is for (the day after the close it was written from).
+        let businessDate: CalendarDate
     }
 
-    /// Takes the next due message, in its own transaction.
+    /// Takes the next due message, in its own transaction. A message that cannot be read (its key is gone) fails
+    /// there, so it never blocks the ones behind it.
     func claim(now: Timestamp) async throws -> Claimed? {
         let keys = keys
-        return try await database.transaction { db in
-            let skipLocked: SQLQueryString = db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-            guard let row = try await db.raw(
+        while true {
+            let outcome: Claimed?? = try await database.transaction { db in
+                let skipLocked: SQLQueryString = db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+                guard let row = try await db.raw(
+                    """
+                    SELECT id, lender_id, client_id, loan_id, channel, provider_template, recipient, time_zone, subject, body, parameters, attempts, business_date
+                    FROM collection_messages WHERE state = 'scheduled' AND next_attempt_at <= \(bind: now.text) AND send_after <= \(bind: now.text)
+                    ORDER BY next_attempt_at, id LIMIT 1\(skipLocked)
+                    """
+                ).first() else { return .some(nil) }
+                let id = try row.decode(column: "id", as: String.self)
+                let claimed: Claimed
+                do {
+                    let parameters = try keys.decrypt(try row.decode(column: "parameters", as: String.self), field: "collection_messages.parameters")
+                    claimed = Claimed(
+                        id: id, lenderID: try row.decode(column: "lender_id", as: String.self), clientID: try row.decode(column: "client_id", as: String.self),
+                        loanID: try row.decode(column: "loan_id", as: String.self),
+                        channel: ContactChannel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .sms,
+                        providerTemplate: try row.decode(column: "provider_template", as: String?.self),
+                        recipient: try keys.decrypt(try row.decode(column: "recipient", as: String.self), field: "collection_messages.recipient"),
+                        zone: try row.decode(column: "time_zone", as: String.self), subject: try row.decode(column: "subject", as: String?.self),
+                        body: try keys.decrypt(try row.decode(column: "body", as: String.self), field: "collection_messages.body"),
+                        parameters: (try? JSONDecoder().decode([String].self, from: Data(parameters.utf8))) ?? [],
+                        attempts: try row.decode(column: "attempts", as: Int.self) + 1,
+                        businessDate: CalendarDate(text: try row.decode(column: "business_date", as: String.self)) ?? CalendarDate(year: 1970, month: 1, day: 1)!
+                    )
+                } catch {
+                    try await db.raw(
+                        """
+                        UPDATE collection_messages SET state = 'failed', error_code = 'unreadable', updated_at = \(bind: now.text),
+                            error_message = 'No se pudo leer el mensaje guardado (llaves de cifrado); no se envió.' WHERE id = \(bind: id)
+                        """
+                    ).run()
+                    return .none
+                }
+                try await db.raw(
+                    """
+                    UPDATE collection_messages SET state = 'sending', attempts = attempts + 1, lease_until = \(bind: now.adding(seconds: Self.leaseSeconds).text),
+                        updated_at = \(bind: now.text) WHERE id = \(bind: id) AND state = 'scheduled'
+                    """
+                ).run()
+                return .some(claimed)
+            }
+            // nil: an unreadable message was set aside; look for the next one.
+            if let outcome { return outcome }
+        }
+    }
+
+    /// What stands between a claimed message and its sending, read just before it goes.
+    struct Checks: Sendable {
+        let consent: ContactConsent
+        let cancel: (code: String, message: String)?
+        let previous: [Timestamp]
+    }
+
+    func checks(_ message: Claimed) async throws -> Checks {
+        // Anything recorded after the closed day ended is news the message was not written with.
+        let cutoff = EndOfDayClose.closingInstant(message.businessDate.adding(days: -1))
+        return try await database.withConnection { db in
+            let consent = try await ContactBook.consents(lenderID: message.lenderID, clientIDs: [message.clientID], on: db)[message.clientID]?[message.channel] ?? .unknown
+            let paid = try await db.raw(
                 """
-                SELECT id, lender_id, client_id, loan_id, channel, template_key, recipient, time_zone, subject, body, parameters, attempts, created_at
-                FROM collection_messages WHERE state = 'scheduled' AND next_attempt_at <= \(bind: now.text) AND send_after <= \(bind: now.text)
-                ORDER BY next_attempt_at, id LIMIT 1\(skipLocked)
+                SELECT id FROM loan_events WHERE loan_id = \(bind: message.loanID) AND kind = 'payment' AND reversed_at IS NULL
+                    AND (recorded_at > \(bind: cutoff.text) OR value_date >= \(bind: message.businessDate.text)) LIMIT 1
                 """
-            ).first() else { return nil }
-            let id = try row.decode(column: "id", as: String.self)
-            try await db.raw(
+            ).first() != nil
+            let status = try await db.raw("SELECT status FROM loans WHERE id = \(bind: message.loanID)").first(decodingColumn: "status", as: String.self)
+            let held = try await ContactBook.holds(lenderID: message.lenderID, loanID: message.loanID, on: db)[message.loanID]?.isEmpty == false
+            let promise = try await ContactBook.promiseStates(lenderID: message.lenderID, loanID: message.loanID, asOf: message.businessDate, on: db)[message.loanID]
+            let previous = try await db.raw(
                 """
-                UPDATE collection_messages SET state = 'sending', attempts = attempts + 1, lease_until = \(bind: now.adding(seconds: Self.leaseSeconds).text),
-                    updated_at = \(bind: now.text) WHERE id = \(bind: id) AND state = 'scheduled'
+                SELECT sent_at FROM collection_messages WHERE lender_id = \(bind: message.lenderID) AND client_id = \(bind: message.clientID)
+                    AND channel = \(bind: message.channel.rawValue) AND id <> \(bind: message.id) AND sent_at IS NOT NULL
+                    AND state IN ('sent', 'delivered', 'read', 'unknown', 'undelivered')
                 """
-            ).run()
-            let parameters = try keys.decrypt(try row.decode(column: "parameters", as: String.self), field: "collection_messages.parameters")
-            return Claimed(
-                id: id, lenderID: try row.decode(column: "lender_id", as: String.self), clientID: try row.decode(column: "client_id", as: String.self),
-                loanID: try row.decode(column: "loan_id", as: String.self), channel: ContactChannel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .sms,
-                templateKey: try row.decode(column: "template_key", as: String.self),
-                recipient: try keys.decrypt(try row.decode(column: "recipient", as: String.self), field: "collection_messages.recipient"),
-                zone: try row.decode(column: "time_zone", as: String.self), subject: try row.decode(column: "subject", as: String?.self),
-                body: try keys.decrypt(try row.decode(column: "body", as: String.self), field: "collection_messages.body"),
-                parameters: (try? JSONDecoder().decode([String].self, from: Data(parameters.utf8))) ?? [],
-                attempts: try row.decode(column: "attempts", as: Int.self) + 1, createdAt: try row.decode(column: "created_at", as: String.self)
-            )
+            ).all(decodingColumn: "sent_at", as: String.self).compactMap(Timestamp.init(text:))
+            var cancel: (String, String)?
+            if paid {
+                cancel = ("paid", "Se recibió un pago después del cierre del que salió el mensaje; no se envió.")
+            } else if status != LoanStatus.active.rawValue {
+                cancel = ("loan_closed", "El crédito ya no está vigente; no se envió.")
+            } else if held {
+                cancel = ("hold", "La cobranza del crédito está en pausa; no se envió.")
+            } else if promise == .open {
+                cancel = ("promise", "El acreditado tiene una promesa de pago vigente; no se envió.")
+            }
+            return Checks(consent: consent, cancel: cancel.map { (code: $0.0, message: $0.1) }, previous: previous)
         }
     }
 
     /// Checks, sends and records one claimed message; returns what became of it.
     func deliver(_ message: Claimed) async throws -> String {
         let now = clock()
-        let (consent, paidSince) = try await database.withConnection { db in
-            let consent = try await ContactBook.consents(lenderID: message.lenderID, clientIDs: [message.clientID], on: db)[message.clientID]?[message.channel] ?? .unknown
-            let paid = try await db.raw(
-                """
-                SELECT id FROM loan_events WHERE loan_id = \(bind: message.loanID) AND kind = 'payment' AND reversed_at IS NULL
-                    AND recorded_at > \(bind: message.createdAt) LIMIT 1
-                """
-            ).first() != nil
-            return (consent, paid)
+        let checks: Checks
+        do {
+            checks = try await self.checks(message)
+        } catch {
+            // Nothing was sent: the message goes back to wait for the next pass.
+            try await update(message.id, "state = 'scheduled', attempts = attempts - 1, lease_until = NULL, next_attempt_at = \(bind: now.adding(seconds: 300).text)", now: now)
+            throw error
         }
-        if paidSince {
-            try await finish(message, state: "canceled", code: "paid", detail: "Se recibió un pago después de programar el mensaje; no se envió.", now: now)
+        if let cancel = checks.cancel {
+            try await finish(message, state: "canceled", code: cancel.code, detail: cancel.message, now: now)
             return "canceled"
         }
-        switch ContactGate.decide(channel: message.channel, requested: now, zone: message.zone, consent: consent, previous: [], policy: contactPolicy) {
+        switch ContactGate.decide(channel: message.channel, requested: now, zone: message.zone, consent: checks.consent, previous: checks.previous, policy: contactPolicy) {
         case .refused(let code, let detail):
             try await finish(message, state: "canceled", code: code, detail: detail, now: now)
             return "canceled"
-        case .send(let at) where at.millisecondsSince1970 > now.millisecondsSince1970 + 60_000:
+        case .send(let at) where at > now:
             try await update(message.id, "state = 'scheduled', attempts = attempts - 1, lease_until = NULL, send_after = \(bind: at.text), next_attempt_at = \(bind: at.text)", now: now)
             return "rescheduled"
         case .send:
@@ -197,7 +258,7 @@ public final class MessageOutbox: Service, Sendable {
             return "retry"
         }
         var outgoing = OutgoingMessage(id: message.id, to: message.recipient, subject: message.subject, body: message.body, statusCallback: statusCallback(message.channel))
-        if message.channel == .whatsapp, let name = MessageTemplates.standard(message.templateKey)?.whatsAppName {
+        if message.channel == .whatsapp, let name = message.providerTemplate {
             outgoing.whatsAppTemplate = .init(name: name, parameters: message.parameters)
         }
         let result: Result<SentMessage, MessagingError>
@@ -213,26 +274,46 @@ public final class MessageOutbox: Service, Sendable {
             try await applyEarlyReports(message, providerID: sent.providerID, now: at)
             return "sent"
         case .failure(let error):
+            // Provider texts can quote the recipient: only codes and Cartera's own words are kept.
             switch error {
             case .unavailable, .notConfigured:
+                let detail = error.code == "message_provider_not_configured"
+                    ? "Las credenciales del proveedor fallaron; revise su configuración. El mensaje se reintentará."
+                    : "El proveedor no respondió; el mensaje se reintentará."
                 if message.attempts >= Self.maximumTries {
-                    try await finish(message, state: "failed", code: error.code, detail: error.message, now: at)
+                    try await finish(message, state: "failed", code: error.code, detail: "El proveedor no lo tomó tras \(Self.maximumTries) intentos.", now: at)
                     return "failed"
                 }
                 let wait = at.adding(seconds: Self.waits[min(message.attempts - 1, Self.waits.count - 1)])
                 try await update(
                     message.id,
-                    "state = 'scheduled', lease_until = NULL, next_attempt_at = \(bind: wait.text), error_code = \(bind: error.code), error_message = \(bind: error.message)",
+                    "state = 'scheduled', lease_until = NULL, next_attempt_at = \(bind: wait.text), error_code = \(bind: error.code), error_message = \(bind: detail)",
                     now: at
                 )
                 return "retry"
             case .outcomeUnknown:
-                try await finish(message, state: "unknown", code: error.code, detail: error.message, now: at)
+                try await finish(
+                    message, state: "unknown", code: error.code,
+                    detail: "No se sabe si el proveedor lo recibió; revíselo en el proveedor antes de reenviarlo para no duplicarlo.", now: at
+                )
                 return "unknown"
             case .refused(_, let providerCode, _, let optedOut):
-                try await finish(message, state: "refused", code: providerCode, detail: error.message, now: at)
-                if optedOut {
-                    try await optOut(clientID: message.clientID, lenderID: message.lenderID, channel: message.channel, source: .provider, evidence: "El proveedor rechazó el mensaje \(message.id) con el código \(providerCode).", now: at)
+                let cipher = keys.cipher
+                let actor = Administration.Actor(kind: .system, id: "messages")
+                try await database.transaction { db in
+                    try await db.raw(
+                        """
+                        UPDATE collection_messages SET state = 'refused', lease_until = NULL, error_code = \(bind: providerCode), updated_at = \(bind: at.text),
+                            error_message = \(bind: optedOut ? "El destinatario se dio de baja con el proveedor; se registró la baja." : "El proveedor rechazó el mensaje (código \(providerCode)).")
+                        WHERE id = \(bind: message.id)
+                        """
+                    ).run()
+                    if optedOut {
+                        try await ContactBook.record(
+                            clientID: message.clientID, lenderID: message.lenderID, channel: message.channel, state: .optedOut, source: .provider,
+                            evidence: "El proveedor rechazó el mensaje \(message.id) con el código \(providerCode).", textVersion: nil, actor: actor, now: at, cipher: cipher, on: db
+                        )
+                    }
                 }
                 return "refused"
             }
@@ -247,16 +328,6 @@ public final class MessageOutbox: Service, Sendable {
 
     func finish(_ message: Claimed, state: String, code: String, detail: String, now: Timestamp) async throws {
         try await update(message.id, "state = \(bind: state), lease_until = NULL, error_code = \(bind: code), error_message = \(bind: detail)", now: now)
-    }
-
-    func optOut(clientID: String, lenderID: String, channel: ContactChannel, source: ContactBook.Source, evidence: String, now: Timestamp) async throws {
-        let cipher = keys.cipher
-        try await database.transaction { db in
-            try await ContactBook.record(
-                clientID: clientID, lenderID: lenderID, channel: channel, state: .optedOut, source: source, evidence: evidence, textVersion: nil,
-                actor: Administration.Actor(kind: .system, id: "messages"), now: now, cipher: cipher, on: db
-            )
-        }
     }
 
     // MARK: Reports from providers
@@ -288,7 +359,8 @@ public final class MessageOutbox: Service, Sendable {
 
     /// Applies the statuses that arrived before the message's provider id was recorded.
     func applyEarlyReports(_ message: Claimed, providerID: String, now: Timestamp) async throws {
-        let optedOut = try await database.transaction { db -> String? in
+        let cipher = keys.cipher
+        try await database.transaction { db in
             let events = try await db.raw(
                 """
                 SELECT event_key, status, error_code FROM message_events WHERE channel = \(bind: message.channel.rawValue) AND provider_id = \(bind: providerID)
@@ -296,21 +368,22 @@ public final class MessageOutbox: Service, Sendable {
                 """
             ).all()
             var state = "sent"
-            var optedOut: String?
             for event in events {
                 let update = MessageStatusReport.Update(
                     providerID: providerID, status: try event.decode(column: "status", as: String.self), errorCode: try event.decode(column: "error_code", as: String?.self)
                 )
                 if try await Self.advance(message.id, from: state, to: update, now: now, on: db) { state = update.status }
-                if let code = update.errorCode, Self.optOutErrors.contains(code) { optedOut = code }
+                if let code = update.errorCode, Self.optOutErrors.contains(code) {
+                    try await ContactBook.record(
+                        clientID: message.clientID, lenderID: message.lenderID, channel: message.channel, state: .optedOut, source: .provider,
+                        evidence: "El proveedor informó \(code) sobre el mensaje \(message.id).", textVersion: nil, actor: Administration.Actor(kind: .system, id: "messages"),
+                        now: now, cipher: cipher, on: db
+                    )
+                }
             }
             try await db.raw(
                 "UPDATE message_events SET message_id = \(bind: message.id) WHERE channel = \(bind: message.channel.rawValue) AND provider_id = \(bind: providerID) AND message_id IS NULL"
             ).run()
-            return optedOut
-        }
-        if let optedOut {
-            try await optOut(clientID: message.clientID, lenderID: message.lenderID, channel: message.channel, source: .provider, evidence: "El proveedor informó \(optedOut) sobre el mensaje \(message.id).", now: now)
         }
     }
 
@@ -320,8 +393,11 @@ public final class MessageOutbox: Service, Sendable {
     /// Applies a provider's report (statuses once each; opt-out replies recorded against the client with that number).
     public func apply(_ report: MessageStatusReport, channel: ContactChannel, directory: ClientDirectory) async throws {
         let now = clock()
+        let cipher = keys.cipher
+        let actor = Administration.Actor(kind: .system, id: "messages")
         for update in report.updates {
-            let applied = try await database.transaction { db -> (String, String, String)? in
+            // The status and the opt-out it may mean are recorded together, or not at all (the provider retries).
+            try await database.transaction { db in
                 let message = try await db.raw(
                     "SELECT id, lender_id, client_id, state FROM collection_messages WHERE channel = \(bind: channel.rawValue) AND provider_id = \(bind: update.providerID)"
                 ).first()
@@ -329,7 +405,7 @@ public final class MessageOutbox: Service, Sendable {
                 let known = try await db.raw(
                     "SELECT status FROM message_events WHERE channel = \(bind: channel.rawValue) AND event_key = \(bind: update.eventKey)"
                 ).first()
-                guard known == nil else { return nil }
+                guard known == nil else { return }
                 // Kept even when the message is not known yet: the provider may report before the send is recorded.
                 try await db.raw(
                     """
@@ -338,36 +414,35 @@ public final class MessageOutbox: Service, Sendable {
                         \(bind: update.errorCode), \(bind: now.text))
                     """
                 ).run()
-                guard let message, let id else { return nil }
-                guard try await Self.advance(id, from: try message.decode(column: "state", as: String.self), to: update, now: now, on: db) else { return nil }
-                return (id, try message.decode(column: "lender_id", as: String.self), try message.decode(column: "client_id", as: String.self))
-            }
-            if let (id, lender, client) = applied, let code = update.errorCode, Self.optOutErrors.contains(code) {
-                try await optOut(clientID: client, lenderID: lender, channel: channel, source: .provider, evidence: "El proveedor informó \(code) sobre el mensaje \(id).", now: now)
+                guard let message, let id else { return }
+                _ = try await Self.advance(id, from: try message.decode(column: "state", as: String.self), to: update, now: now, on: db)
+                if let code = update.errorCode, Self.optOutErrors.contains(code) {
+                    try await ContactBook.record(
+                        clientID: try message.decode(column: "client_id", as: String.self), lenderID: try message.decode(column: "lender_id", as: String.self),
+                        channel: channel, state: .optedOut, source: .provider, evidence: "El proveedor informó \(code) sobre el mensaje \(id).", textVersion: nil,
+                        actor: actor, now: now, cipher: cipher, on: db
+                    )
+                }
             }
         }
         for reply in report.replies where MessageStatusReport.isOptOut(reply.text) {
-            let fresh = try await database.transaction { db in
-                let before = try await db.raw("SELECT 1 AS x FROM message_events WHERE channel = \(bind: channel.rawValue) AND event_key = \(bind: "reply|" + reply.providerID)").first()
-                guard before == nil else { return false }
+            let clients = try await directory.find(.phone, reply.from).map(\.id)
+            try await database.transaction { db in
+                let key = "reply|" + reply.providerID
+                guard try await db.raw("SELECT status FROM message_events WHERE channel = \(bind: channel.rawValue) AND event_key = \(bind: key)").first() == nil else { return }
                 try await db.raw(
                     """
                     INSERT INTO message_events (channel, event_key, provider_id, message_id, status, error_code, received_at)
-                    VALUES (\(bind: channel.rawValue), \(bind: "reply|" + reply.providerID), NULL, NULL, 'opt_out', NULL, \(bind: now.text))
+                    VALUES (\(bind: channel.rawValue), \(bind: key), NULL, NULL, 'opt_out', NULL, \(bind: now.text))
                     """
                 ).run()
-                return true
-            }
-            guard fresh else { continue }
-            for client in try await directory.find(.phone, reply.from) {
-                let lenders = try await database.withConnection { db in
-                    try await db.raw("SELECT lender_id FROM clients WHERE id = \(bind: client.id)").all(decodingColumn: "lender_id", as: String.self)
-                }
-                for lender in lenders {
-                    try await optOut(
-                        clientID: client.id, lenderID: lender, channel: channel, source: .reply,
-                        evidence: "Respondió «\(String(reply.text.prefix(40)))» (\(reply.providerID)).", now: now
-                    )
+                for client in clients {
+                    for lender in try await db.raw("SELECT lender_id FROM clients WHERE id = \(bind: client)").all(decodingColumn: "lender_id", as: String.self) {
+                        try await ContactBook.record(
+                            clientID: client, lenderID: lender, channel: channel, state: .optedOut, source: .reply,
+                            evidence: "Respondió «\(String(reply.text.prefix(40)))» (\(reply.providerID)).", textVersion: nil, actor: actor, now: now, cipher: cipher, on: db
+                        )
+                    }
                 }
             }
         }

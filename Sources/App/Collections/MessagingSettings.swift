@@ -79,6 +79,9 @@ public struct MessagingSettings: Sendable {
             guard let security = SMTPSender.Settings.Security(rawValue: securityText) else {
                 throw ConfigurationError.invalid(setting: "CARTERA_SMTP_SECURITY", value: securityText, expected: "starttls, tls o none")
             }
+            guard security != .none || ["127.0.0.1", "::1", "localhost"].contains(host) else {
+                throw ConfigurationError.invalid(setting: "CARTERA_SMTP_SECURITY", value: "none", expected: "starttls o tls: sin cifrado sólo con un servidor en esta máquina")
+            }
             let portText = reader.string(forKey: "cartera.smtp.port") ?? (security == .implicitTLS ? "465" : "587")
             guard let port = Int(portText), (1...65535).contains(port) else {
                 throw ConfigurationError.invalid(setting: "CARTERA_SMTP_PORT", value: portText, expected: "un puerto entre 1 y 65535")

@@ -70,6 +70,8 @@ public struct SMTPSender: MessageSender {
 
     public func send(_ message: OutgoingMessage) async throws(MessagingError) -> SentMessage {
         guard MIMEMessage.isSafeAddress(settings.from) else { throw .notConfigured(provider: "SMTP") }
+        // Personal data never crosses the network in clear text: without TLS only to a server on this machine.
+        guard settings.security != .none || settings.isLocal else { throw .notConfigured(provider: "SMTP (sin TLS sólo en esta máquina)") }
         guard MIMEMessage.isSafeAddress(message.to) else {
             throw .refused(provider: "SMTP", providerCode: "553", detail: "dirección de correo no válida", optedOut: false)
         }

@@ -16,6 +16,9 @@ public struct WhatsAppCloudSender: MessageSender {
     /// Meta's error codes that mean the person cannot or will not receive the business's messages (131050: the user
     /// stopped them; 131026: not deliverable, e.g. not on WhatsApp).
     public static let optedOutCodes: Set<String> = ["131050"]
+    /// Meta's throughput and rate limits (130429, 131048 spam rate, 131056 pair rate, 4 and 80007 app/account limits):
+    /// nothing was sent, try later.
+    public static let rateLimitCodes: Set<String> = ["130429", "131048", "131056", "4", "80007"]
 
     public init(
         phoneNumberID: String, accessToken: String, version: String = "v23.0", baseURL: @escaping @Sendable () -> String = { "https://graph.facebook.com" },
@@ -59,6 +62,7 @@ public struct WhatsAppCloudSender: MessageSender {
         guard (200..<300).contains(response.status) else {
             if response.status == 401 { throw .notConfigured(provider: "WhatsApp") }
             let code = JSONFields.text(object, "error", "code") ?? "HTTP \(response.status)"
+            if Self.rateLimitCodes.contains(code) { throw .unavailable(provider: "WhatsApp", detail: "límite de envío de Meta (\(code))") }
             throw .refused(provider: "WhatsApp", providerCode: code, detail: JSONFields.text(object, "error", "message") ?? "", optedOut: Self.optedOutCodes.contains(code))
         }
         guard let messages = object["messages"] as? [[String: Any]], let id = messages.first?["id"] as? String else {

@@ -53,6 +53,9 @@ public struct MessageTemplate: Sendable, Hashable, Codable {
         }
         if version < 1 { issues.append(FieldIssue(field: "version", code: "message_template_invalid", message: "La versión empieza en 1.")) }
         if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { issues.append(FieldIssue(field: "body", code: "message_template_invalid", message: "El mensaje está vacío.")) }
+        for (field, text) in [("body", body), ("subject", subject ?? "")] where text.components(separatedBy: "{{").count != text.components(separatedBy: "}}").count {
+            issues.append(FieldIssue(field: field, code: "message_template_invalid", message: "Hay una variable sin cerrar: cada {{ necesita su }}."))
+        }
         for name in Set(Self.slots(in: body) + Self.slots(in: subject ?? "")).sorted() where Self.variables[name] == nil {
             issues.append(FieldIssue(field: "body", code: "message_template_invalid", message: "La variable {{\(name)}} no existe; use una de: \(Self.variables.keys.sorted().joined(separator: ", "))."))
         }
@@ -101,7 +104,11 @@ public struct MessageTemplate: Sendable, Hashable, Codable {
             var rest = Substring(text)
             while let open = rest.range(of: "{{") {
                 output += rest[..<open.lowerBound]
-                guard let close = rest[open.upperBound...].range(of: "}}") else { break }
+                guard let close = rest[open.upperBound...].range(of: "}}") else {
+                    output += rest[open.lowerBound...]
+                    rest = rest[rest.endIndex...]
+                    break
+                }
                 let name = String(rest[open.upperBound..<close.lowerBound]).trimmingCharacters(in: .whitespaces)
                 guard let value = values[name], !value.isEmpty else { throw MissingValue(variable: name) }
                 output += channel == .sms ? GSM7.folded(value) : value

@@ -98,6 +98,9 @@ final class SMTPSinkSession: ChannelInboundHandler, @unchecked Sendable {
     var from: String?
     var recipients: [String] = []
     var message: [UInt8] = []
+    /// Lines after the current one in the same read.
+    var followingLines = 0
+    var closing = false
 
     init(sink: SMTPSink) { self.sink = sink }
 
@@ -108,7 +111,13 @@ final class SMTPSinkSession: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
-        for line in SMTPLineReader.lines(adding: &buffer, to: &pending) { handle(context, Array(line)) }
+        let lines = SMTPLineReader.lines(adding: &buffer, to: &pending)
+        for (index, line) in lines.enumerated() {
+            // Lines that came with STARTTLS in one read were sent before TLS: refused, as real servers do (CVE-2011-0411).
+            followingLines = lines.count - index - 1
+            handle(context, Array(line))
+            if closing { return }
+        }
         if pending.count > 64 * 1024 || message.count > 10 * 1024 * 1024 {
             send(context, "552 5.3.4 mensaje demasiado grande")
             context.close(promise: nil)
@@ -174,7 +183,12 @@ final class SMTPSinkSession: ChannelInboundHandler, @unchecked Sendable {
             send(context, "250 sandbox.cartera.localhost")
         case "STARTTLS":
             guard !secured else { return send(context, "503 5.5.1 TLS ya activo") }
-            guard pending.isEmpty else { return send(context, "503 5.5.1 datos después de STARTTLS") }
+            guard pending.isEmpty, followingLines == 0 else {
+                send(context, "503 5.5.1 datos después de STARTTLS")
+                closing = true
+                context.close(promise: nil)
+                return
+            }
             send(context, "220 2.0.0 listo para TLS")
             // The 220 is already past the pipeline; what the client sends next is TLS.
             do {

@@ -7,7 +7,7 @@ extension Migration {
     /// `sent`, `delivered`, `read`, `failed`, `undelivered` or `refused`; voice steps wait for a collector
     /// (`call_pending`). Provider statuses are kept once each (`message_events`); one that arrives before the message's
     /// provider id is recorded waits there (`message_id` NULL) and is applied when it is. Recipient, text and values
-    /// are encrypted.
+    /// are encrypted. `dunning_runs` records each lender's finished dunning step per day (a failed one is run again).
     static let m0023CollectionMessages = Migration(version: 23, name: "create_collection_messages") { t in
         [
             """
@@ -63,6 +63,7 @@ extension Migration {
                 channel TEXT NOT NULL,
                 template_key TEXT NOT NULL,
                 template_version INTEGER NOT NULL,
+                provider_template TEXT,
                 policy_code TEXT NOT NULL,
                 policy_version INTEGER NOT NULL,
                 step_key TEXT NOT NULL,
@@ -106,6 +107,15 @@ extension Migration {
             )
             """,
             "CREATE INDEX message_events_provider ON message_events (channel, provider_id)",
+            """
+            CREATE TABLE dunning_runs (
+                lender_id TEXT NOT NULL REFERENCES lenders (id),
+                business_date TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                finished_at \(t.instant) NOT NULL,
+                PRIMARY KEY (lender_id, business_date)
+            )
+            """,
         ]
     }
 }
