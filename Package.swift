@@ -165,6 +165,7 @@ let package = Package(
                 "Lending",
                 "Reconciliation",
                 "LoanCollections",
+                "Analytics",
                 "CarteraSecurity",
                 "Store",
                 "Integrations",
@@ -250,7 +251,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LoanCollectionsTests",
-            dependencies: ["LoanCollections", "Lending", "CarteraCore", "CarteraTestSupport"],
+            dependencies: ["LoanCollections", "Analytics", "Lending", "CarteraCore", "CarteraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -76,6 +76,11 @@ public struct DelinquencyBuckets: Sendable, Hashable, Codable {
         buckets.first { $0.contains(max(0, days)) } ?? buckets[buckets.count - 1]
     }
 
+    /// The position of the range `days` past due falls in (0 = al corriente): higher is worse.
+    public func index(for days: Int) -> Int {
+        buckets.firstIndex { $0.contains(max(0, days)) } ?? buckets.count - 1
+    }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         try self.init(container.decode([Bucket].self))

@@ -30,6 +30,9 @@ public struct LoanSnapshot: Sendable, Hashable, Codable {
     /// Installments due before the day with something unpaid.
     public let installmentsOverdue: Int
     public let nextDueDate: CalendarDate?
+    /// Of the last six installments due before the day, those paid late (moratorium interest or a late fee was charged)
+    /// or still unpaid: the loan's recent payment behaviour.
+    public let lateInstallments: Int
 
     /// The snapshot of `position` (at the end of `date`), bucketed by `buckets`.
     public init(
@@ -65,14 +68,18 @@ public struct LoanSnapshot: Sendable, Hashable, Codable {
         installmentsOverdue = active ? overdue : 0
         amountDue = active ? position.amountDue.minorUnits : 0
         nextDueDate = active ? position.nextInstallment?.dueDate : nil
+        lateInstallments = position.installments.filter { $0.dueDate < date }.suffix(6).filter { installment in
+            installment.remainingRegular.isPositive || installment.moratorium.charged.isPositive || installment.lateFee.charged.isPositive
+        }.count
     }
 
     /// A snapshot as stored.
     public init(
         date: CalendarDate, loanID: String, clientID: String, productCode: String, disbursedOn: CalendarDate, status: String, daysPastDue: Int, bucket: String,
         nonPerforming: Bool, restructured: Bool, principalOutstanding: Int64, overduePrincipal: Int64, overdueInterest: Int64, overdueCharges: Int64,
-        amountDue: Int64, installmentsOverdue: Int, nextDueDate: CalendarDate?
+        amountDue: Int64, installmentsOverdue: Int, lateInstallments: Int = 0, nextDueDate: CalendarDate?
     ) {
+        self.lateInstallments = lateInstallments
         self.date = date
         self.loanID = loanID
         self.clientID = clientID

@@ -92,6 +92,8 @@ struct RouteMatrixTests {
         "GET /cobranza": staff,
         "GET /cobranza/morosidad.csv": staff,
         "GET /cobranza/mensajes": staff,
+        "GET /cobranza/gestion": staff,
+        "POST /cobranza/creditos/{id}/contactos": [.administrador, .gestorCobranza],
         "GET /cobranza/creditos/{id}": staff,
         "POST /cobranza/creditos/{id}/consentimiento": [.administrador, .gestorCobranza],
         "POST /cobranza/creditos/{id}/pausas": [.administrador, .gestorCobranza],

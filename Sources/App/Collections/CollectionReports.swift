@@ -46,7 +46,7 @@ public struct CollectionReports: Sendable {
         try await db.raw(
             """
             SELECT snapshot_date, loan_id, client_id, product_code, disbursed_on, status, days_past_due, bucket, non_performing, restructured,
-                principal_outstanding, overdue_principal, overdue_interest, overdue_charges, amount_due, installments_overdue, next_due_date
+                principal_outstanding, overdue_principal, overdue_interest, overdue_charges, amount_due, installments_overdue, next_due_date, late_installments
             FROM loan_snapshots WHERE lender_id = \(bind: lenderID) AND snapshot_date = \(bind: date.text)
             """
         ).all().map(snapshot)
@@ -68,6 +68,7 @@ public struct CollectionReports: Sendable {
             overduePrincipal: try row.decode(column: "overdue_principal", as: Int64.self), overdueInterest: try row.decode(column: "overdue_interest", as: Int64.self),
             overdueCharges: try row.decode(column: "overdue_charges", as: Int64.self), amountDue: try row.decode(column: "amount_due", as: Int64.self),
             installmentsOverdue: try row.decode(column: "installments_overdue", as: Int.self),
+            lateInstallments: try row.decode(column: "late_installments", as: Int.self),
             nextDueDate: try row.decode(column: "next_due_date", as: String?.self).flatMap(CalendarDate.init(text:))
         )
     }

@@ -143,6 +143,31 @@ public struct ContactBook: Sendable {
         return holds
     }
 
+    // MARK: Contact log
+
+    /// Records a collector's contact attempt and its outcome (and when to try again).
+    public func logContact(
+        loanID: String, lenderID: String, channel: ContactChannel, outcome: ContactOutcome, note: String, nextActionOn: CalendarDate?, actor: Administration.Actor
+    ) async throws {
+        let now = clock()
+        let id = APIClients.timeOrderedID("cct_", at: now)
+        try await database.transaction { db in
+            guard try await db.raw("SELECT id FROM loans WHERE id = \(bind: loanID) AND lender_id = \(bind: lenderID)").first() != nil else {
+                throw CollectionRefusal("loan_not_found", "No existe el crédito \(loanID).")
+            }
+            try await db.raw(
+                """
+                INSERT INTO collection_contacts (id, lender_id, loan_id, channel, outcome, note, next_action_on, recorded_at, recorded_by)
+                VALUES (\(bind: id), \(bind: lenderID), \(bind: loanID), \(bind: channel.rawValue), \(bind: outcome.rawValue), \(bind: String(note.prefix(500))),
+                    \(bind: nextActionOn?.text), \(bind: now.text), \(bind: actor.id))
+                """
+            ).run()
+            try await AuditLog.append(
+                Administration.entry(actor: actor, action: "collections.contact", objectType: "loan", objectID: loanID, at: now, change: "{\"outcome\":\"\(outcome.rawValue)\"}"), on: db
+            )
+        }
+    }
+
     // MARK: Promises
 
     /// Records a promise to pay on a loan (a newer promise replaces an open one, which is canceled).

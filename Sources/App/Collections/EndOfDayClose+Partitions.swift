@@ -320,7 +320,7 @@ extension EndOfDayClose {
             """
             (\(bind: lenderID), \(bind: s.date.text), \(bind: s.loanID), \(bind: s.clientID), \(bind: s.productCode), \(bind: s.disbursedOn.text), \(bind: s.status),
              \(bind: s.daysPastDue), \(bind: s.bucket), \(bind: s.nonPerforming), \(bind: s.restructured), \(bind: s.principalOutstanding), \(bind: s.overduePrincipal),
-             \(bind: s.overdueInterest), \(bind: s.overdueCharges), \(bind: s.amountDue), \(bind: s.installmentsOverdue), \(bind: s.nextDueDate?.text))
+             \(bind: s.overdueInterest), \(bind: s.overdueCharges), \(bind: s.amountDue), \(bind: s.installmentsOverdue), \(bind: s.nextDueDate?.text), \(bind: s.lateInstallments))
             """
         }
         for start in stride(from: 0, to: rows.count, by: 400) {
@@ -328,7 +328,7 @@ extension EndOfDayClose {
                 """
                 INSERT INTO loan_snapshots (lender_id, snapshot_date, loan_id, client_id, product_code, disbursed_on, status, days_past_due, bucket,
                     non_performing, restructured, principal_outstanding, overdue_principal, overdue_interest, overdue_charges, amount_due,
-                    installments_overdue, next_due_date)
+                    installments_overdue, next_due_date, late_installments)
                 VALUES \(rows[start..<min(start + 400, rows.count)].joined(separator: ", "))
                 """
             ).run()

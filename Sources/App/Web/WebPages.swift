@@ -54,6 +54,7 @@ public struct WebPages: Sendable {
             "collections": CollectionTemplates.dashboard,
             "collection_messages": CollectionTemplates.messages,
             "collection_loan": CollectionTemplates.loan,
+            "collection_worklist": CollectionTemplates.worklist,
             "portal_mandate": RecurringTemplates.portalMandate,
             "portal_card_setup": RecurringTemplates.portalSetup,
             "portal_card_setup_confirm": RecurringTemplates.portalSetupConfirm,

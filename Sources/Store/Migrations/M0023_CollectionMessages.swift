@@ -7,7 +7,9 @@ extension Migration {
     /// `sent`, `delivered`, `read`, `failed`, `undelivered` or `refused`; voice steps wait for a collector
     /// (`call_pending`). Provider statuses are kept once each (`message_events`); one that arrives before the message's
     /// provider id is recorded waits there (`message_id` NULL) and is applied when it is. Recipient, text and values
-    /// are encrypted. `dunning_runs` records each lender's finished dunning step per day (a failed one is run again).
+    /// are encrypted. Snapshots gain the loan's recent late installments; `collection_models` keeps each lender's
+    /// trained roll-risk models (versioned); `collection_contacts` is the collectors' contact log
+    /// (outcome codes, next action). `dunning_runs` records each lender's finished dunning step per day (a failed one is run again).
     static let m0023CollectionMessages = Migration(version: 23, name: "create_collection_messages") { t in
         [
             """
@@ -107,6 +109,32 @@ extension Migration {
             )
             """,
             "CREATE INDEX message_events_provider ON message_events (channel, provider_id)",
+            """
+            CREATE TABLE collection_contacts (
+                id TEXT PRIMARY KEY,
+                lender_id TEXT NOT NULL REFERENCES lenders (id),
+                loan_id TEXT NOT NULL REFERENCES loans (id),
+                channel TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                note TEXT NOT NULL,
+                next_action_on TEXT,
+                recorded_at \(t.instant) NOT NULL,
+                recorded_by TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX collection_contacts_loan ON collection_contacts (lender_id, loan_id, recorded_at)",
+            // Recent payment behaviour in each day's snapshot (segments and the roll-risk model read it).
+            "ALTER TABLE loan_snapshots ADD COLUMN late_installments INTEGER NOT NULL DEFAULT 0",
+            """
+            CREATE TABLE collection_models (
+                lender_id TEXT NOT NULL REFERENCES lenders (id),
+                version INTEGER NOT NULL,
+                model TEXT NOT NULL,
+                trained_at \(t.instant) NOT NULL,
+                trained_by TEXT NOT NULL,
+                PRIMARY KEY (lender_id, version)
+            )
+            """,
             """
             CREATE TABLE dunning_runs (
                 lender_id TEXT NOT NULL REFERENCES lenders (id),

@@ -50,6 +50,30 @@ struct CollectionWorkPages {
             return pages.render("collection_messages", title: "Mensajes de cobranza", web: request, values: values, current: "/cobranza")
         }
 
+        let worklist = CollectionWorklist(database: database, directory: directory, book: book)
+        let directory = directory
+        web.get("/cobranza/gestion", .permission(.readLoans)) { request in
+            guard let user = request.user else { return WebPages.redirect(to: "/login") }
+            let list = try await worklist.list(lenderID: user.lenderID)
+            guard let date = list.date else {
+                return pages.render("collection_worklist", title: "Gestión de cobranza", web: request, values: ["empty": true], current: "/cobranza")
+            }
+            var rows: [[String: Any]] = []
+            for entry in list.entries {
+                let contact = entry.lastContact.map { "\($0.outcome.label) (\($0.at.prefix(10)))" } ?? "—"
+                rows.append([
+                    "loan": entry.snapshot.loanID, "client": (try? await directory.get(id: entry.snapshot.clientID))??.displayName ?? entry.snapshot.clientID,
+                    "segment": entry.segment.label, "dpd": entry.snapshot.daysPastDue,
+                    "amount": Money(minorUnits: entry.snapshot.amountDue, currency: .mxn).formatted(.symbol),
+                    "risk": entry.probability.map { String(format: "%.0f %%", $0 * 100) } ?? "—", "reasons": entry.reasons.joined(separator: "; "),
+                    "contact": contact, "next": entry.nextAction,
+                ])
+            }
+            var values: [String: Any] = ["date": date.text, "total": list.total, "rows": rows]
+            if let version = list.modelVersion { values["model"] = ["version": version, "auc": list.modelAUC.map { String(format: "%.3f", $0) } ?? "—"] }
+            return pages.render("collection_worklist", title: "Gestión de cobranza", web: request, values: values, current: "/cobranza")
+        }
+
         web.get("/cobranza/creditos/:id", .permission(.readLoans)) { request in
             guard let user = request.user, let id = request.context.parameters.get("id") else { return WebPages.redirect(to: "/login") }
             return try await file.render(request, loanID: id, lenderID: user.lenderID, canManage: user.role.allows(.manageCollections))
@@ -66,6 +90,18 @@ struct CollectionWorkPages {
                 clientID: loan.clientId, lenderID: user.lenderID, channel: channel, state: state, source: .staff, evidence: String(evidence.prefix(300)), actor: request.actor
             )
             return "consentimiento"
+        }
+        action("contactos") { request, id, user in
+            guard let channel = ContactChannel(rawValue: request.field("canal")), let outcome = ContactOutcome(rawValue: request.field("resultado")) else {
+                throw CollectionRefusal("contact_invalid", "Elija el medio y el resultado del contacto.")
+            }
+            var next: CalendarDate?
+            if !request.field("siguiente").isEmpty {
+                guard let day = CalendarDate(text: request.field("siguiente")) else { throw CollectionRefusal("date_invalid", "La fecha del siguiente contacto no es válida.") }
+                next = day
+            }
+            try await contacts.logContact(loanID: id, lenderID: user.lenderID, channel: channel, outcome: outcome, note: request.field("nota"), nextActionOn: next, actor: request.actor)
+            return "contacto"
         }
         action("pausas") { request, id, user in
             guard let reason = HoldReason(rawValue: request.field("motivo")) else { throw CollectionRefusal("hold_reason_invalid", "Elija el motivo de la pausa.") }
@@ -126,7 +162,7 @@ struct CollectionFile: Sendable {
             return pages.message(title: "Cobranza", message: "No existe el crédito \(loanID).", web: request, status: .notFound, next: ("/cobranza/mensajes", "Mensajes de cobranza"))
         }
         let today = book.today()
-        let (holds, promises, messages) = try await database.withConnection { db in
+        let (holds, promises, messages, contactRows) = try await database.withConnection { db in
             let holds = try await db.raw(
                 "SELECT id, reason, note, created_at, released_at FROM collection_holds WHERE loan_id = \(bind: loanID) AND lender_id = \(bind: lenderID) ORDER BY created_at DESC"
             ).all()
@@ -139,7 +175,13 @@ struct CollectionFile: Sendable {
                 WHERE loan_id = \(bind: loanID) AND lender_id = \(bind: lenderID) ORDER BY created_at DESC LIMIT 200
                 """
             ).all()
-            return (holds, promises, messages)
+            let contacts = try await db.raw(
+                """
+                SELECT channel, outcome, note, next_action_on, recorded_at FROM collection_contacts WHERE loan_id = \(bind: loanID) AND lender_id = \(bind: lenderID)
+                ORDER BY recorded_at DESC, id DESC LIMIT 100
+                """
+            ).all()
+            return (holds, promises, messages, contacts)
         }
         let states = try await database.withConnection { db in try await ContactBook.promiseStates(lenderID: lenderID, asOf: today, on: db) }
         let consents = try await contacts.consents(clientID: loan.clientId, lenderID: lenderID)
@@ -153,7 +195,16 @@ struct CollectionFile: Sendable {
             },
             "channels": ContactChannel.allCases.map { ["value": $0.rawValue, "label": $0.label] },
             "reasons": HoldReason.allCases.map { ["value": $0.rawValue, "label": $0.label] },
+            "outcomes": ContactOutcome.allCases.map { ["value": $0.rawValue, "label": $0.label] },
         ]
+        values["contacts"] = try contactRows.map { row -> [String: Any] in
+            [
+                "at": String(try row.decode(column: "recorded_at", as: String.self).prefix(16)).replacingOccurrences(of: "T", with: " "),
+                "channel": ContactChannel(rawValue: try row.decode(column: "channel", as: String.self))?.label ?? "",
+                "outcome": ContactOutcome(rawValue: try row.decode(column: "outcome", as: String.self))?.label ?? "",
+                "note": try row.decode(column: "note", as: String.self), "next": try row.decode(column: "next_action_on", as: String?.self) ?? "—",
+            ]
+        }
         values["holds"] = try holds.map { row -> [String: Any] in
             let released = try row.decode(column: "released_at", as: String?.self)
             return [
@@ -179,7 +230,7 @@ struct CollectionFile: Sendable {
             return line
         }
         let notices = ["consentimiento": "Se registró la decisión del acreditado.", "pausa": "La cobranza del crédito quedó en pausa.",
-                       "pausa_terminada": "Terminó la pausa.", "promesa": "Se registró la promesa de pago."]
+                       "pausa_terminada": "Terminó la pausa.", "promesa": "Se registró la promesa de pago.", "contacto": "Se registró el contacto."]
         return pages.render(
             "collection_loan", title: "Cobranza del crédito", web: request, values: values, notice: request.query("aviso").flatMap { notices[$0] }, error: error,
             status: error == nil ? .ok : .unprocessableContent, current: "/cobranza"

@@ -3,7 +3,7 @@ enum CollectionTemplates {
     static let dashboard = """
         {{<layout}}{{$body}}
         <h1>Cobranza</h1>
-        <p><a href="/cobranza/mensajes" id="mensajes">Mensajes de cobranza</a>: lo que se programó, envió o dejó de enviar a cada acreditado, y por qué.</p>
+        <p><a href="/cobranza/gestion" id="gestion">Gestión</a>: los créditos por atender, en orden de riesgo. <a href="/cobranza/mensajes" id="mensajes">Mensajes de cobranza</a>: lo que se programó, envió o dejó de enviar a cada acreditado, y por qué.</p>
         {{#empty}}<p>Aún no hay días cerrados. El cierre diario corre solo cada madrugada, o con <code>cartera close-day</code>; después aquí se ve la morosidad de cada día.</p>{{/empty}}
         {{^empty}}
         <form method="get" action="/cobranza" class="inline"><label>Día cerrado <input type="date" name="fecha" value="{{date}}"></label> <button type="submit">Ver</button></form>
@@ -68,11 +68,35 @@ enum CollectionTemplates {
           <label>Monto <input name="monto" required inputmode="decimal" placeholder="1250.00"></label>
           <label>Fecha <input type="date" name="fecha" required></label>
           <label>Días de tolerancia <input name="tolerancia" value="2" inputmode="numeric"></label> <button type="submit">Registrar promesa</button></form>{{/canManage}}
+        <h2>Contactos</h2>
+        <table id="contactos"><thead><tr><th>Fecha</th><th>Medio</th><th>Resultado</th><th>Nota</th><th>Siguiente acción</th></tr></thead><tbody>
+          {{#contacts}}<tr><td>{{at}}</td><td>{{channel}}</td><td>{{outcome}}</td><td>{{note}}</td><td>{{next}}</td></tr>{{/contacts}}
+          {{^contacts}}<tr><td colspan="5">Sin contactos registrados.</td></tr>{{/contacts}}
+        </tbody></table>
+        {{#canManage}}<form method="post" action="/cobranza/creditos/{{loan}}/contactos" class="card"><input type="hidden" name="csrf" value="{{csrf}}">
+          <label>Medio <select name="canal">{{#channels}}<option value="{{value}}">{{label}}</option>{{/channels}}</select></label>
+          <label>Resultado <select name="resultado">{{#outcomes}}<option value="{{value}}">{{label}}</option>{{/outcomes}}</select></label>
+          <label>Nota <input name="nota" maxlength="500"></label>
+          <label>Siguiente contacto <input type="date" name="siguiente"></label> <button type="submit">Registrar contacto</button></form>{{/canManage}}
         <h2>Mensajes</h2>
         <table id="mensajes"><thead><tr><th>Paso</th><th>Canal</th><th>Vencimiento</th><th>Programado</th><th>Estado</th><th>Detalle</th></tr></thead><tbody>
           {{#messages}}<tr><td>{{template}}</td><td>{{channel}}</td><td>{{due}}</td><td>{{sendAfter}}</td><td>{{state}}</td><td>{{detail}}</td></tr>{{/messages}}
           {{^messages}}<tr><td colspan="6">Aún no se le ha escrito.</td></tr>{{/messages}}
         </tbody></table>
+        {{/body}}{{/layout}}
+        """
+
+    static let worklist = """
+        {{<layout}}{{$body}}
+        <h1>Gestión de cobranza</h1>
+        {{#empty}}<p>Aún no hay días cerrados: la lista se arma con la foto del último cierre.</p>{{/empty}}
+        {{^empty}}
+        <p>Al cierre del {{date}}: {{total}} créditos con saldo exigible. {{#model}}Orden por probabilidad de empeorar en 30 días (modelo v{{version}}, AUC {{auc}} en datos reservados) por monto exigible.{{/model}}{{^model}}Orden por monto exigible y días de atraso: aún no hay un modelo entrenado (<code>cartera train-roll-model</code>).{{/model}}</p>
+        <table id="gestion"><thead><tr><th>Crédito</th><th>Acreditado</th><th>Segmento</th><th>Días</th><th>Exigible</th><th>Riesgo</th><th>Por qué</th><th>Último contacto</th><th>Siguiente acción</th></tr></thead><tbody>
+          {{#rows}}<tr><td><a href="/cobranza/creditos/{{loan}}">{{loan}}</a></td><td>{{client}}</td><td>{{segment}}</td><td>{{dpd}}</td><td>{{amount}}</td><td>{{risk}}</td><td>{{reasons}}</td><td>{{contact}}</td><td>{{next}}</td></tr>{{/rows}}
+          {{^rows}}<tr><td colspan="9">Nadie debe nada al último cierre.</td></tr>{{/rows}}
+        </tbody></table>
+        {{/empty}}
         {{/body}}{{/layout}}
         """
 }

@@ -1,0 +1,95 @@
+import App
+import CarteraCore
+import CarteraSecurity
+import CarteraTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Lending
+import LoanCollections
+import SQLKit
+import Store
+import Testing
+
+/// The roll-risk model trained on a generated portfolio and the collectors' worklist it ranks.
+@Suite("Collections worklist: roll-risk model, segments, contact log")
+struct CollectionWorklistTests {
+    @Test("Trained on a generated portfolio the model separates the loans that get worse (holdout AUC reported and above 0.7), is versioned and audited; the worklist is ranked by probability × amount due, independently recomputed, with segments; a collector's contact moves the next action", arguments: TestEngine.available)
+    func trainAndRank(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let staff = try await TestStaff.seed(database)
+            _ = staff
+            let lender = try await database.withConnection { db in try await db.raw("SELECT id FROM lenders").first(decodingColumn: "id", as: String.self) }!
+            _ = try await ProductCatalog(database: database).save(LoanFixture.product, lenderID: lender, actor: .commandLine)
+            _ = try await DemoPortfolio(database: database, keys: TestKeys.live).seed(lenderID: lender, count: 90, lateShare: 55, seed: 77)
+            let book = LoanBook(database: database)
+            let training = RollRiskTraining(database: database, book: book)
+            let result = try await training.train(lenderID: lender, asOf: book.today(), actor: .commandLine)
+            #expect(result.version == 1 && result.examples >= 100, "\(result)")
+            #expect(result.training + result.holdout == result.examples)
+            let auc = try #require(result.holdoutAUC)
+            #expect(auc > 0.7, "holdout AUC \(auc)")
+            #expect(try await training.train(lenderID: lender, asOf: book.today(), actor: .commandLine).version == 2)
+            let audited = try await database.withConnection { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'collections.model_trained'").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(audited == 2)
+
+            _ = try await EndOfDayClose(database: database, book: book).close(lenderID: lender, through: book.today().adding(days: -1))
+            let directory = ClientDirectory(database: database, keys: TestKeys.live)
+            let list = try await CollectionWorklist(database: database, directory: directory, book: book).list(lenderID: lender)
+            #expect(list.modelVersion == 2 && !list.entries.isEmpty)
+            // Independently: every active snapshot owing something, scored with the stored model, sorted by p × amount.
+            let (snapshots, model) = try await database.withConnection { db in
+                let rows = try await db.raw(
+                    "SELECT loan_id, model FROM loan_snapshots s JOIN collection_models m ON m.lender_id = s.lender_id AND m.version = 2 WHERE s.amount_due > 0 AND s.status = 'active'"
+                ).all()
+                let model = try JSONDecoder().decode(RollRiskModel.self, from: Data(try rows[0].decode(column: "model", as: String.self).utf8))
+                let snapshots = try await db.raw(
+                    """
+                    SELECT snapshot_date, loan_id, client_id, product_code, disbursed_on, status, days_past_due, bucket, non_performing, restructured,
+                        principal_outstanding, overdue_principal, overdue_interest, overdue_charges, amount_due, installments_overdue, next_due_date, late_installments
+                    FROM loan_snapshots WHERE amount_due > 0 AND status = 'active'
+                    """
+                ).all().map { row in
+                    LoanSnapshot(
+                        date: CalendarDate(text: try row.decode(column: "snapshot_date", as: String.self))!, loanID: try row.decode(column: "loan_id", as: String.self),
+                        clientID: "", productCode: "", disbursedOn: CalendarDate(text: try row.decode(column: "disbursed_on", as: String.self))!, status: "active",
+                        daysPastDue: try row.decode(column: "days_past_due", as: Int.self), bucket: "", nonPerforming: try row.decode(column: "non_performing", as: Bool.self),
+                        restructured: try row.decode(column: "restructured", as: Bool.self), principalOutstanding: try row.decode(column: "principal_outstanding", as: Int64.self),
+                        overduePrincipal: 0, overdueInterest: 0, overdueCharges: try row.decode(column: "overdue_charges", as: Int64.self),
+                        amountDue: try row.decode(column: "amount_due", as: Int64.self), installmentsOverdue: try row.decode(column: "installments_overdue", as: Int.self),
+                        lateInstallments: try row.decode(column: "late_installments", as: Int.self), nextDueDate: nil
+                    )
+                }
+                return (snapshots, model)
+            }
+            let expected = snapshots.map { ($0.loanID, model.probability($0) * Double($0.amountDue)) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.map(\.0)
+            #expect(list.total == snapshots.count)
+            #expect(list.entries.map(\.snapshot.loanID) == Array(expected.prefix(200)))
+            #expect(list.entries.allSatisfy { $0.segment == BehaviourSegment.of($0.snapshot) })
+
+            // A collector calls the top account and agrees to call again in three days.
+            let top = try #require(list.entries.first)
+            try await ContactBook(database: database, keys: TestKeys.live).logContact(
+                loanID: top.snapshot.loanID, lenderID: lender, channel: .voice, outcome: .reached, note: "Pagará el viernes", nextActionOn: book.today().adding(days: 3),
+                actor: .commandLine
+            )
+            let after = try await CollectionWorklist(database: database, directory: directory, book: book).list(lenderID: lender)
+            let entry = try #require(after.entries.first { $0.snapshot.loanID == top.snapshot.loanID })
+            #expect(entry.nextAction == "Siguiente contacto el \(book.today().adding(days: 3).text)" && entry.lastContact?.outcome == .reached)
+
+            try await makeApp(database).test(.router) { app in
+                let gestor = TestBrowser(app)
+                try await gestor.signIn(TestStaff.username(.gestorCobranza))
+                let page = try await gestor.get("/cobranza/gestion")
+                #expect(page.status == .ok && page.text.contains("modelo v2") && page.text.contains(top.snapshot.loanID) && page.text.contains("Siguiente contacto el"))
+                let file = try await gestor.get("/cobranza/creditos/\(top.snapshot.loanID)")
+                #expect(file.text.contains("Pagará el viernes") && file.text.contains("Contactado, sin promesa"))
+                let logged = try await gestor.post("/cobranza/creditos/\(top.snapshot.loanID)/contactos", ["canal": "sms", "resultado": "no_contesta", "nota": ""])
+                #expect(logged.location == "/cobranza/creditos/\(top.snapshot.loanID)?aviso=contacto")
+            }
+        }
+    }
+}

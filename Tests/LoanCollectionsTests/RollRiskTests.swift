@@ -1,0 +1,58 @@
+import Analytics
+import CarteraCore
+import Foundation
+import LoanCollections
+import Testing
+
+@Suite("Behaviour segments and the roll-risk model")
+struct RollRiskTests {
+    static func snapshot(dpd: Int, late: Int = 0, due: Int64 = 0, status: String = "active", nonPerforming: Bool = false) -> LoanSnapshot {
+        LoanSnapshot(
+            date: CalendarDate(text: "2026-03-09")!, loanID: "ln_1", clientID: "c", productCode: "P", disbursedOn: CalendarDate(text: "2025-09-09")!, status: status,
+            daysPastDue: dpd, bucket: DelinquencyBuckets.standard.bucket(for: dpd).code, nonPerforming: nonPerforming, restructured: false,
+            principalOutstanding: 500_000, overduePrincipal: 0, overdueInterest: 0, overdueCharges: 0, amountDue: due, installmentsOverdue: dpd > 0 ? 1 : 0,
+            lateInstallments: late, nextDueDate: nil
+        )
+    }
+
+    @Test("Segments: crítico over 60 days or vencida, en riesgo 31–60, tardío recurrente with 3+ of the last 6 late, tardío ocasional with 1–2 or late today, puntual")
+    func segments() {
+        #expect(BehaviourSegment.of(Self.snapshot(dpd: 61)) == .critical)
+        #expect(BehaviourSegment.of(Self.snapshot(dpd: 10, nonPerforming: true)) == .critical)
+        #expect(BehaviourSegment.of(Self.snapshot(dpd: 60)) == .atRisk)
+        #expect(BehaviourSegment.of(Self.snapshot(dpd: 31)) == .atRisk)
+        #expect(BehaviourSegment.of(Self.snapshot(dpd: 0, late: 3)) == .repeatedlyLate)
+        #expect(BehaviourSegment.of(Self.snapshot(dpd: 30, late: 2)) == .occasionallyLate)
+        #expect(BehaviourSegment.of(Self.snapshot(dpd: 1)) == .occasionallyLate)
+        #expect(BehaviourSegment.of(Self.snapshot(dpd: 0)) == .punctual)
+    }
+
+    @Test("A roll is a worse bucket 30 days later, or a write-off; a payoff is not")
+    func rolls() {
+        let buckets = DelinquencyBuckets.standard
+        #expect(RollRiskModel.rolled(from: Self.snapshot(dpd: 0), to: Self.snapshot(dpd: 1), buckets: buckets))
+        #expect(!RollRiskModel.rolled(from: Self.snapshot(dpd: 5), to: Self.snapshot(dpd: 30), buckets: buckets))
+        #expect(RollRiskModel.rolled(from: Self.snapshot(dpd: 5), to: Self.snapshot(dpd: 35), buckets: buckets))
+        #expect(!RollRiskModel.rolled(from: Self.snapshot(dpd: 40), to: Self.snapshot(dpd: 0, status: "paid_off"), buckets: buckets))
+        #expect(RollRiskModel.rolled(from: Self.snapshot(dpd: 100), to: Self.snapshot(dpd: 0, status: "written_off"), buckets: buckets))
+    }
+
+    @Test("Trained on examples where lateness predicts rolling, the holdout AUC is high, risk grows with days past due, and the reasons name the features that add risk")
+    func training() throws {
+        var random = SplitMix64(seed: 5)
+        var examples: [(features: [Double], rolled: Bool)] = []
+        for _ in 0..<3_000 {
+            let dpd = Int(random.next() % 90)
+            let late = Int(random.next() % 7)
+            let eta: Double = -3 + Double(dpd) / 20 + Double(late) * 0.5
+            let risk: Double = 1 / (1 + Foundation.exp(-eta))
+            let snapshot = Self.snapshot(dpd: dpd, late: late, due: Int64(dpd) * 1_000)
+            examples.append((RollRiskModel.features(snapshot), Double(random.next() % 10_000) / 10_000 < risk))
+        }
+        let model = try RollRiskModel.train(examples)
+        #expect(model.trainingExamples + model.holdoutExamples == 3_000)
+        #expect(try #require(model.holdoutAUC) > 0.75)
+        #expect(model.probability(Self.snapshot(dpd: 60, late: 4, due: 60_000)) > model.probability(Self.snapshot(dpd: 5, late: 0, due: 5_000)))
+        #expect(model.reasons(Self.snapshot(dpd: 60, late: 5, due: 60_000)).contains("días de atraso (÷30)"))
+    }
+}
