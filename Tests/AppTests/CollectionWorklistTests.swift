@@ -92,4 +92,38 @@ struct CollectionWorklistTests {
             }
         }
     }
+
+    @Test("Dunning policies: versioned per code; the most specific for a loan's product and segment wins; a step whose template is missing or for another channel, or an unknown product, is refused")
+    func policies() async throws {
+        try await TestEngine.sqlite.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            _ = try await TestStaff.seed(database)
+            let lender = try await database.withConnection { db in try await db.raw("SELECT id FROM lenders").first(decodingColumn: "id", as: String.self) }!
+            _ = try await ProductCatalog(database: database).save(LoanFixture.product, lenderID: lender, actor: .commandLine)
+            func save(_ code: String, _ steps: [DunningPolicy.Step], product: String? = nil, segment: BehaviourSegment? = nil) async throws -> DunningPolicy {
+                try await DunningPolicies.save(code: code, steps: steps, productCode: product, segment: segment, lenderID: lender, actor: .commandLine, database: database, now: .now)
+            }
+            let sms = DunningPolicy.Step(offsetDays: 1, channel: .sms, template: "atraso_temprano")
+            let mail = DunningPolicy.Step(offsetDays: 15, channel: .email, template: "atraso_15")
+            #expect(try await save("general", [sms]).version == 1)
+            #expect(try await save("general", [sms, mail]).version == 2)
+            _ = try await save("mensual", [mail], product: "MENSUAL")
+            _ = try await save("criticos", [DunningPolicy.Step(offsetDays: 30, channel: .voice, template: "atraso_30")], segment: .critical)
+            _ = try await save("mensual_criticos", [DunningPolicy.Step(offsetDays: 7, channel: .whatsapp, template: "atraso_7")], product: "MENSUAL", segment: .critical)
+            let loaded = try await database.withConnection { db in try await DunningPolicies.load(lenderID: lender, on: db) }
+            #expect(loaded.policy(productCode: "OTRO", segment: .punctual).code == "general")
+            #expect(loaded.policy(productCode: "OTRO", segment: .punctual).version == 2)
+            #expect(loaded.policy(productCode: "MENSUAL", segment: .punctual).code == "mensual")
+            #expect(loaded.policy(productCode: "OTRO", segment: .critical).code == "criticos")
+            #expect(loaded.policy(productCode: "MENSUAL", segment: .critical).code == "mensual_criticos")
+            #expect(DunningPolicies(policies: []).policy(productCode: "X", segment: .punctual) == .standard)
+            await #expect(throws: CollectionRefusal.self) { try await save("x", [DunningPolicy.Step(offsetDays: 1, channel: .whatsapp, template: "atraso_temprano")]) }
+            await #expect(throws: CollectionRefusal.self) { try await save("x", [DunningPolicy.Step(offsetDays: 1, channel: .sms, template: "no_existe")]) }
+            await #expect(throws: CollectionRefusal.self) { try await save("x", [sms], product: "NO_EXISTE") }
+            let audited = try await database.withConnection { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'collections.dunning_policy'").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(audited == 5)
+        }
+    }
 }

@@ -8,7 +8,7 @@ import SQLKit
 import Store
 
 /// The daily dunning step, after the end-of-day close: for each loan of the closed day's snapshots, the step of the
-/// lender's dunning policy it has reached (none while a hold or an open promise pauses it), its template filled with
+/// lender's dunning policy for its product and behaviour segment (`DunningPolicies`) it has reached (none while a hold or an open promise pauses it), its template filled with
 /// the loan's values, and the contact rules applied (consent, the borrower's own 07:00–22:00, days, caps). The message
 /// is written once per loan, step and due date — a rerun writes nothing new — as `scheduled` for the moment the rules
 /// allow, `call_pending` for a collector's call, or `refused` with the reason (no consent, no address, a missing
@@ -63,7 +63,7 @@ public struct DunningRun: Sendable {
         let day = closed.adding(days: 1)
         let now = book.clock()
         var summary = Summary(lenderID: lenderID, day: day.text)
-        let (snapshots, holds, promises, sent, lender, clabes) = try await database.withConnection { db in
+        let (snapshots, holds, promises, sent, lender, clabes, policies) = try await database.withConnection { db in
             guard try await CollectionReports.isClosed(lenderID: lenderID, date: closed, on: db) else {
                 throw CollectionRefusal("day_not_closed", "El día \(closed.text) no está cerrado; ejecute el cierre (cartera close-day) antes de la cobranza.")
             }
@@ -82,10 +82,11 @@ public struct DunningRun: Sendable {
             for row in try await db.raw("SELECT loan_id, clabe FROM loan_clabes WHERE lender_id = \(bind: lenderID)").all() {
                 clabes[try row.decode(column: "loan_id", as: String.self)] = try row.decode(column: "clabe", as: String.self)
             }
-            return (snapshots, holds, promises, sent, lender, clabes)
+            let policies = try await DunningPolicies.load(lenderID: lenderID, on: db)
+            return (snapshots, holds, promises, sent, lender, clabes, policies)
         }
         // The steps reached today, then what each needs.
-        var due: [(snapshot: LoanSnapshot, step: DunningPolicy.Step, dueDate: CalendarDate)] = []
+        var due: [(snapshot: LoanSnapshot, step: DunningPolicy.Step, dueDate: CalendarDate, policy: DunningPolicy)] = []
         for snapshot in snapshots {
             summary.loans += 1
             let situation = Self.situation(snapshot, day: day, holds: holds[snapshot.loanID] ?? [], promise: promises[snapshot.loanID], sent: sent[snapshot.loanID] ?? [])
@@ -93,7 +94,8 @@ public struct DunningRun: Sendable {
                 summary.paused += 1
                 continue
             }
-            if let (step, dueDate) = policy.step(on: day, for: situation) { due.append((snapshot, step, dueDate)) }
+            let policy = policies.policies.isEmpty ? self.policy : policies.policy(productCode: snapshot.productCode, segment: BehaviourSegment.of(snapshot))
+            if let (step, dueDate) = policy.step(on: day, for: situation) { due.append((snapshot, step, dueDate, policy)) }
         }
         let clientIDs = Array(Set(due.map(\.snapshot.clientID)))
         let consents = try await database.withConnection { db in try await ContactBook.consents(lenderID: lenderID, clientIDs: clientIDs, on: db) }
@@ -103,8 +105,9 @@ public struct DunningRun: Sendable {
             do {
                 var clabe = clabes[item.snapshot.loanID]
                 if clabe == nil, let assigner = self.clabes { clabe = try await assigner.clabe(of: item.snapshot.loanID, lenderID: lenderID) }
-                let message = try await compose(item.snapshot, item.step, item.dueDate, closed: closed, day: day, lender: lender, clabe: clabe)
+                let message = try await compose(item.snapshot, item.step, item.dueDate, policy: item.policy, closed: closed, day: day, lender: lender, clabe: clabe)
                 let draft = try await schedule(message, consents: consents[item.snapshot.clientID] ?? [:], lenderID: lenderID, now: now)
+                let policy = item.policy
                 let written = try await database.transaction { db in try await Self.insert(draft, policy: policy, lenderID: lenderID, now: now, cipher: cipher, on: db) }
                 guard written else {
                     summary.alreadyWritten += 1
@@ -162,7 +165,8 @@ public struct DunningRun: Sendable {
     }
 
     func compose(
-        _ snapshot: LoanSnapshot, _ step: DunningPolicy.Step, _ dueDate: CalendarDate, closed: CalendarDate, day: CalendarDate, lender: String, clabe: String?
+        _ snapshot: LoanSnapshot, _ step: DunningPolicy.Step, _ dueDate: CalendarDate, policy: DunningPolicy, closed: CalendarDate, day: CalendarDate, lender: String,
+        clabe: String?
     ) async throws -> Draft {
         guard let template = templates.first(where: { $0.key == step.template }) else {
             throw CollectionRefusal("template_missing", "La política \(policy.code) usa la plantilla «\(step.template)», que no existe.")

@@ -8,7 +8,8 @@ extension Migration {
     /// (`call_pending`). Provider statuses are kept once each (`message_events`); one that arrives before the message's
     /// provider id is recorded waits there (`message_id` NULL) and is applied when it is. Recipient, text and values
     /// are encrypted. Snapshots gain the loan's recent late installments; `collection_models` keeps each lender's
-    /// trained roll-risk models (versioned); `collection_contacts` is the collectors' contact log
+    /// trained roll-risk models (versioned); `dunning_policies` keeps each lender's ladders, versioned, each for a product and/or a
+    /// behaviour segment (or all); `collection_contacts` is the collectors' contact log
     /// (outcome codes, next action). `dunning_runs` records each lender's finished dunning step per day (a failed one is run again).
     static let m0023CollectionMessages = Migration(version: 23, name: "create_collection_messages") { t in
         [
@@ -123,6 +124,19 @@ extension Migration {
             )
             """,
             "CREATE INDEX collection_contacts_loan ON collection_contacts (lender_id, loan_id, recorded_at)",
+            """
+            CREATE TABLE dunning_policies (
+                lender_id TEXT NOT NULL REFERENCES lenders (id),
+                code TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                product_code TEXT,
+                segment TEXT,
+                policy TEXT NOT NULL,
+                created_at \(t.instant) NOT NULL,
+                created_by TEXT NOT NULL,
+                PRIMARY KEY (lender_id, code, version)
+            )
+            """,
             // Recent payment behaviour in each day's snapshot (segments and the roll-risk model read it).
             "ALTER TABLE loan_snapshots ADD COLUMN late_installments INTEGER NOT NULL DEFAULT 0",
             """
