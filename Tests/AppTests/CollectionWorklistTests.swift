@@ -126,4 +126,47 @@ struct CollectionWorklistTests {
             #expect(audited == 5)
         }
     }
+
+    @Test("Effectiveness between two closed days: CEI from the snapshots and the loans disbursed, cash flow totals equal the installments falling due and the payments received, read through the loan book", arguments: TestEngine.available)
+    func effectiveness(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            _ = try await TestStaff.seed(database)
+            let lender = try await database.withConnection { db in try await db.raw("SELECT id FROM lenders").first(decodingColumn: "id", as: String.self) }!
+            _ = try await ProductCatalog(database: database).save(LoanFixture.product, lenderID: lender, actor: .commandLine)
+            _ = try await DemoPortfolio(database: database, keys: TestKeys.live).seed(lenderID: lender, count: 60, lateShare: 40, seed: 3)
+            let book = LoanBook(database: database)
+            let to = book.today().adding(days: -1)
+            let from = to.adding(days: -40)
+            let close = EndOfDayClose(database: database, book: book)
+            _ = try await close.close(lenderID: lender, through: from)
+            _ = try await close.close(lenderID: lender, through: to)
+            let report = try await CollectionEffectiveness.compute(lenderID: lender, from: from, to: to, database: database)
+            let (beginning, ending, current, disbursed, loans) = try await database.withConnection { db in
+                func total(_ sql: SQLQueryString) async throws -> Int64 { try await db.raw(sql).first(decodingColumn: "t", as: Int64?.self).flatMap { $0 } ?? 0 }
+                return (
+                    try await total("SELECT CAST(SUM(principal_outstanding) AS BIGINT) AS t FROM loan_snapshots WHERE snapshot_date = \(bind: from.text) AND status = 'active'"),
+                    try await total("SELECT CAST(SUM(principal_outstanding) AS BIGINT) AS t FROM loan_snapshots WHERE snapshot_date = \(bind: to.text) AND status = 'active'"),
+                    try await total("SELECT CAST(SUM(principal_outstanding) AS BIGINT) AS t FROM loan_snapshots WHERE snapshot_date = \(bind: to.text) AND status = 'active' AND days_past_due = 0"),
+                    try await total("SELECT CAST(SUM(amount) AS BIGINT) AS t FROM loans WHERE disbursed_on > \(bind: from.text) AND disbursed_on <= \(bind: to.text)"),
+                    try await db.raw("SELECT id FROM loans WHERE disbursed_on IS NOT NULL").all(decodingColumn: "id", as: String.self)
+                )
+            }
+            #expect(report.beginning == beginning && report.endingTotal == ending && report.endingCurrent == current && report.disbursed == disbursed)
+            #expect(report.ceiBasisPoints == CollectionKPIs.ceiBasisPoints(beginning: beginning, disbursed: disbursed, endingTotal: ending, endingCurrent: current))
+            var projected: Int64 = 0
+            var collected: Int64 = 0
+            for loan in loans {
+                let position = try await book.position(loan, lenderID: lender).1
+                projected += position?.installments.filter { $0.dueDate > from && $0.dueDate <= to }.reduce(Int64(0)) { $0 + $1.scheduledPayment.minorUnits } ?? 0
+                for payment in try await book.payments(loan, lenderID: lender) where payment.kind == "payment" && payment.reversal == nil
+                    && payment.valueDate > from.text && payment.valueDate <= to.text {
+                    collected += try Money(parsing: payment.amount).minorUnits
+                }
+            }
+            #expect(report.weekly.reduce(Int64(0)) { $0 + $1.projected } == projected && report.monthly.reduce(Int64(0)) { $0 + $1.projected } == projected)
+            #expect(report.weekly.reduce(Int64(0)) { $0 + $1.actual } == collected && report.monthly.reduce(Int64(0)) { $0 + $1.actual } == collected)
+            #expect(projected > 0, "\(loans.count) loans, \(report.weekly)")
+        }
+    }
 }

@@ -191,6 +191,9 @@ struct CLITests {
         #expect((written?["loans"] as? Int ?? 0) >= 8 && written?["refused"] is [String: Int], "\(dunning.stdout)")
         let dunningAgain = try await CLI.run(["dunning"], environment: messaging, directory: folder)
         #expect(dunningAgain.status == 0 && dunningAgain.stdout.contains("0 mensajes programados, 0 llamadas"), "\(dunningAgain.stdout) \(dunningAgain.stderr)")
+        // Effectiveness needs two closed days: the month before was not closed, and the command says how to close it.
+        let effectiveness = try await CLI.run(["report", "collections"], environment: environment)
+        #expect(effectiveness.status != 0 && effectiveness.stderr.contains("no está cerrado") && effectiveness.stderr.contains("cartera close-day --date"), "\(effectiveness.stderr)")
         // `cartera reconcile` answers under its documented name.
         let reconcile = try await CLI.run(["reconcile", "--json"], environment: environment)
         #expect(reconcile.status == 0, "\(reconcile.stderr)")

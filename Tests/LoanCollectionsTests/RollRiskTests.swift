@@ -56,3 +56,31 @@ struct RollRiskTests {
         #expect(model.reasons(Self.snapshot(dpd: 60, late: 5, due: 60_000)).contains("días de atraso (÷30)"))
     }
 }
+
+@Suite("Collection KPIs: CEI and projected against actual cash flow")
+struct CollectionKPIsTests {
+    @Test("CEI goldens: 60.00 % for 300,000 collected of 500,000 collectable; half up; nothing collectable is no figure")
+    func cei() {
+        #expect(CollectionKPIs.ceiBasisPoints(beginning: 1_000_000, disbursed: 200_000, endingTotal: 900_000, endingCurrent: 700_000) == 6_000)
+        #expect(CollectionKPIs.ceiBasisPoints(beginning: 3, disbursed: 0, endingTotal: 2, endingCurrent: 0) == 3_333)
+        #expect(CollectionKPIs.ceiBasisPoints(beginning: 3, disbursed: 0, endingTotal: 1, endingCurrent: 0) == 6_667)
+        #expect(CollectionKPIs.ceiBasisPoints(beginning: 100, disbursed: 0, endingTotal: 100, endingCurrent: 100) == nil)
+    }
+
+    @Test("Cash flow by week (Monday starts) and by month, empty periods included, both ends inclusive")
+    func cashFlow() {
+        let day = { (text: String) in CalendarDate(text: text)! }
+        #expect(CollectionKPIs.Period.week.start(of: day("2026-03-10")) == day("2026-03-09"))
+        #expect(CollectionKPIs.Period.week.start(of: day("2026-03-09")) == day("2026-03-09"))
+        #expect(CollectionKPIs.Period.week.start(of: day("2026-03-08")) == day("2026-03-02"))
+        let scheduled = [(day("2026-03-02"), Int64(1_000)), (day("2026-03-10"), 2_000), (day("2026-03-25"), 4_000), (day("2026-04-30"), 8_000)]
+        let payments = [(day("2026-03-03"), Int64(1_000)), (day("2026-03-26"), 1_000), (day("2026-04-01"), 500)]
+        let weeks = CollectionKPIs.cashFlow(scheduled: scheduled.map { (due: $0.0, amount: $0.1) }, payments: payments.map { (date: $0.0, amount: $0.1) }, from: day("2026-03-01"), to: day("2026-03-31"), by: .week)
+        #expect(weeks.map(\.start.text) == ["2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23", "2026-03-30"])
+        #expect(weeks.map(\.projected) == [0, 1_000, 2_000, 0, 4_000, 0])
+        #expect(weeks.map(\.actual) == [0, 1_000, 0, 0, 1_000, 0])
+        #expect(weeks[4].collectedBasisPoints == 2_500 && weeks[0].collectedBasisPoints == nil)
+        let months = CollectionKPIs.cashFlow(scheduled: scheduled.map { (due: $0.0, amount: $0.1) }, payments: payments.map { (date: $0.0, amount: $0.1) }, from: day("2026-03-01"), to: day("2026-04-30"), by: .month)
+        #expect(months.map { [$0.start.text, String($0.projected), String($0.actual)] } == [["2026-03-01", "7000", "2000"], ["2026-04-01", "8000", "500"]])
+    }
+}

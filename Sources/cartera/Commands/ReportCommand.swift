@@ -11,7 +11,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reportes de la cartera.",
-        subcommands: [Delinquency.self]
+        subcommands: [Delinquency.self, Collections.self]
     )
 
     /// `cartera report delinquency`.
@@ -89,6 +89,63 @@ struct ReportCommand: AsyncParsableCommand {
                 lines.append("Sin día anterior cerrado para comparar (use --from con un día cerrado).")
             }
             return lines.joined(separator: "\n")
+        }
+    }
+}
+
+extension ReportCommand {
+    /// `cartera report collections`.
+    struct Collections: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Efectividad de la cobranza entre dos días cerrados: CEI y flujo proyectado contra cobrado por semana y por mes.",
+            discussion: "CEI = (saldo inicial + dispuesto − saldo final) ÷ (saldo inicial + dispuesto − saldo final al corriente), de las fotos del cierre."
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Último día del periodo, AAAA-MM-DD (el último cerrado por omisión).")
+        var to: String?
+
+        @Option(help: "Día cerrado anterior al periodo, AAAA-MM-DD (un mes antes por omisión).")
+        var from: String?
+
+        @Option(help: "Id del otorgante, si hay más de uno.")
+        var lender: String?
+
+        @Flag(help: "Imprime el reporte como JSON.")
+        var json = false
+
+        func run() async throws {
+            let configuration = try global.configuration()
+            func day(_ text: String?) throws -> CalendarDate? {
+                guard let text else { return nil }
+                guard let parsed = CalendarDate(text: text) else { throw ValidationError("La fecha se escribe AAAA-MM-DD, por ejemplo 2026-11-26.") }
+                return parsed
+            }
+            let (requestedTo, requestedFrom) = (try day(to), try day(from))
+            let report = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.report")) { database in
+                let close = EndOfDayClose(database: database, book: LoanBook(database: database))
+                let lenderID = try await close.lender(lender)
+                let lastClosed = try await close.closedThrough(lenderID: lenderID)
+                guard let end = requestedTo ?? lastClosed else { throw ValidationError("Aún no hay días cerrados: ejecute primero cartera close-day.") }
+                do {
+                    return try await CollectionEffectiveness.compute(lenderID: lenderID, from: requestedFrom ?? end.adding(months: -1), to: end, database: database)
+                } catch let refusal as CollectionRefusal { throw ValidationError(refusal.message) }
+            }
+            if json { return try Terminal.printJSON(report) }
+            let money = Delinquency.money
+            let percent = Delinquency.percent
+            print("Cobranza del \(report.from) al \(report.to)")
+            print("CEI \(report.ceiBasisPoints.map(percent) ?? "—")  (saldo inicial \(money(report.beginning)), dispuesto \(money(report.disbursed)), saldo final \(money(report.endingTotal)), al corriente \(money(report.endingCurrent)))")
+            print("")
+            print("Mes/semana desde      Proyectado        Cobrado   % cobrado")
+            for line in report.monthly + [] {
+                print("mes " + line.start.text + money(line.projected).leftPadded(18) + money(line.actual).leftPadded(15) + (line.collectedBasisPoints.map(percent) ?? "—").leftPadded(12))
+            }
+            for line in report.weekly {
+                let bar = String(repeating: "█", count: min(40, ((line.collectedBasisPoints ?? 0) + 249) / 250))
+                print("sem " + line.start.text + money(line.projected).leftPadded(18) + money(line.actual).leftPadded(15) + (line.collectedBasisPoints.map(percent) ?? "—").leftPadded(12) + "  " + bar)
+            }
         }
     }
 }

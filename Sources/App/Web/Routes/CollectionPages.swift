@@ -18,6 +18,7 @@ struct CollectionPages {
         let pages = web.pages
         let reports = CollectionReports(database: database)
         let close = close
+        let database = database
 
         web.get("/cobranza", .permission(.readLoans)) { request in
             guard let user = request.user else { return WebPages.redirect(to: "/login") }
@@ -26,7 +27,11 @@ struct CollectionPages {
             }
             do {
                 let report = try await reports.delinquency(lenderID: user.lenderID, date: date, from: from)
-                return pages.render("collections", title: "Cobranza", web: request, values: Self.values(report), current: "/cobranza")
+                var values = Self.values(report)
+                if let from, let effectiveness = try? await CollectionEffectiveness.compute(lenderID: user.lenderID, from: from, to: date, database: database) {
+                    values["effectiveness"] = Self.values(effectiveness)
+                }
+                return pages.render("collections", title: "Cobranza", web: request, values: values, current: "/cobranza")
             } catch let error as APIError {
                 return pages.render("collections", title: "Cobranza", web: request, values: ["empty": true], error: error.message, status: error.status, current: "/cobranza")
             }
@@ -95,6 +100,35 @@ struct CollectionPages {
     }
 
     /// Horizontal bars of each bucket's share of the balance, drawn on the server (no script). Every text is escaped.
+    static func values(_ effectiveness: CollectionEffectiveness) -> [String: Any] {
+        func rows(_ lines: [CollectionKPIs.CashFlowLine]) -> [[String: Any]] {
+            lines.map { ["start": $0.start.text, "projected": money($0.projected), "actual": money($0.actual), "share": $0.collectedBasisPoints.map(percent) ?? "—"] }
+        }
+        return [
+            "from": effectiveness.from, "to": effectiveness.to, "cei": effectiveness.ceiBasisPoints.map(percent) ?? "—",
+            "monthly": rows(effectiveness.monthly), "weekly": rows(effectiveness.weekly), "chart": cashChart(effectiveness.weekly),
+        ]
+    }
+
+    /// Projected (grey) against collected (green) by week, as bars.
+    static func cashChart(_ lines: [CollectionKPIs.CashFlowLine]) -> String {
+        let height = 160
+        let step = 44
+        let width = max(200, lines.count * step + 20)
+        let top = max(1, lines.map { max($0.projected, $0.actual) }.max() ?? 1)
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 \(width) \(height + 30)\" width=\"\(width)\">"
+        svg += "<title>Flujo proyectado contra cobrado por semana</title>"
+        for (index, line) in lines.enumerated() {
+            let x = 10 + index * step
+            let projected = Int(Int128(height) * Int128(line.projected) / Int128(top))
+            let actual = Int(Int128(height) * Int128(line.actual) / Int128(top))
+            svg += "<rect x=\"\(x)\" y=\"\(height - projected)\" width=\"16\" height=\"\(projected)\" fill=\"#9e9e9e\"><title>Proyectado \(escape(money(line.projected)))</title></rect>"
+            svg += "<rect x=\"\(x + 18)\" y=\"\(height - actual)\" width=\"16\" height=\"\(actual)\" fill=\"#2e7d32\"><title>Cobrado \(escape(money(line.actual)))</title></rect>"
+            svg += "<text x=\"\(x)\" y=\"\(height + 20)\" font-size=\"10\">\(escape(String(line.start.text.dropFirst(5))))</text>"
+        }
+        return svg + "</svg>"
+    }
+
     static func chart(_ report: DelinquencyReport) -> String {
         let rowHeight = 26
         let width = 560

@@ -24,6 +24,13 @@ enum CollectionTemplates {
         </tbody></table>
         <p>Curas: {{cure}} % de los créditos atrasados el {{from}} están al corriente.</p>{{/comparison}}
         {{^comparison}}<p>Sin un día cerrado un mes antes para comparar la migración entre rangos.</p>{{/comparison}}
+        {{#effectiveness}}<h2>Efectividad de la cobranza del {{from}} al {{to}}</h2>
+        <p>CEI (saldo cobrado ÷ saldo cobrable): <strong id="cei">{{cei}}</strong></p>
+        <figure class="chart">{{{chart}}}<figcaption>Gris: lo que vencía; verde: lo cobrado, por semana.</figcaption></figure>
+        <table id="flujo"><thead><tr><th>Desde</th><th>Proyectado</th><th>Cobrado</th><th>% cobrado</th></tr></thead><tbody>
+          {{#monthly}}<tr><td>Mes {{start}}</td><td>{{projected}}</td><td>{{actual}}</td><td>{{share}}</td></tr>{{/monthly}}
+          {{#weekly}}<tr><td>Semana {{start}}</td><td>{{projected}}</td><td>{{actual}}</td><td>{{share}}</td></tr>{{/weekly}}
+        </tbody></table>{{/effectiveness}}
         {{/empty}}
         {{/body}}{{/layout}}
         """
