@@ -68,3 +68,61 @@ public enum CollectionKPIs {
         return lines
     }
 }
+
+/// Vintage curves: for each cohort of loans disbursed in the same month, the share of its loans (and of the principal
+/// disbursed) 30 or more days late, or written off, at each month on book.
+public struct VintageCurves: Sendable, Codable, Equatable {
+    public struct Cohort: Sendable, Codable, Equatable {
+        /// `YYYY-MM` of disbursement.
+        public let cohort: String
+        public let loans: Int
+        public let disbursed: Int64
+        /// Index 0 is month on book 1; basis points, half up.
+        public let byCountBasisPoints: [Int]
+        public let byAmountBasisPoints: [Int]
+    }
+
+    public let cohorts: [Cohort]
+
+    /// One loan at one month on book.
+    public struct Point: Sendable {
+        public let loanID: String
+        public let cohort: String
+        public let monthsOnBook: Int
+        public let disbursed: Int64
+        public let late: Bool
+
+        public init(loanID: String, cohort: String, monthsOnBook: Int, disbursed: Int64, late: Bool) {
+            self.loanID = loanID
+            self.cohort = cohort
+            self.monthsOnBook = monthsOnBook
+            self.disbursed = disbursed
+            self.late = late
+        }
+    }
+
+    /// Builds the curves; a cohort's curve goes as far as all of its loans have been observed (a point at month 0 only
+    /// counts a loan in its cohort).
+    public init(points: [Point]) {
+        var byCohort: [String: [Point]] = [:]
+        for point in points { byCohort[point.cohort, default: []].append(point) }
+        cohorts = byCohort.keys.sorted().map { cohort in
+            let points = byCohort[cohort]!
+            var loans: [String: Int64] = [:]
+            for point in points { loans[point.loanID] = point.disbursed }
+            let total = loans.values.reduce(0, +)
+            var counts: [Int] = [], amounts: [Int] = []
+            var month = 1
+            while true {
+                let observed = points.filter { $0.monthsOnBook == month }
+                guard observed.count == loans.count, !observed.isEmpty else { break }
+                let late = observed.filter(\.late)
+                counts.append((late.count * 20_000 + loans.count) / (2 * loans.count))
+                let lateAmount = late.reduce(Int64(0)) { $0 + $1.disbursed }
+                amounts.append(total > 0 ? Int((Int128(lateAmount) * 20_000 + Int128(total)) / (2 * Int128(total))) : 0)
+                month += 1
+            }
+            return Cohort(cohort: cohort, loans: loans.count, disbursed: total, byCountBasisPoints: counts, byAmountBasisPoints: amounts)
+        }
+    }
+}

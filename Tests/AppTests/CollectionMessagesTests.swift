@@ -258,6 +258,9 @@ struct CollectionMessagesTests {
                 page = try await gestor.post("/cobranza/creditos/\(loan.id)/pausas/\(hold)/terminar")
                 #expect(page.status == .unprocessableContent && page.text.contains("no existe o ya terminó"))
                 #expect(try await gestor.get("/cobranza/mensajes").text.contains("No hay mensajes con ese filtro."))
+                let vintages = try await gestor.get("/cobranza/cosechas")
+                let cohort = String(LoanBook(database: database).today().adding(days: -10).text.prefix(7))
+                #expect(vintages.status == .ok && vintages.text.contains("<svg") && vintages.text.contains("<td>\(cohort)</td><td>1</td>"))
 
                 let auditor = TestBrowser(app)
                 try await auditor.signIn(TestStaff.username(.auditor))

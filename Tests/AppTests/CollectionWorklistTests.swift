@@ -167,6 +167,17 @@ struct CollectionWorklistTests {
             #expect(report.weekly.reduce(Int64(0)) { $0 + $1.projected } == projected && report.monthly.reduce(Int64(0)) { $0 + $1.projected } == projected)
             #expect(report.weekly.reduce(Int64(0)) { $0 + $1.actual } == collected && report.monthly.reduce(Int64(0)) { $0 + $1.actual } == collected)
             #expect(projected > 0, "\(loans.count) loans, \(report.weekly)")
+
+            // Vintages: one cohort per month of disbursement in the last year, each with its loans.
+            let curves = try await VintageReport.compute(lenderID: lender, asOf: to, database: database, book: book)
+            let since = CalendarDate(year: to.year, month: to.month, day: 1)!.adding(months: -12)
+            let cohorts = try await database.withConnection { db in
+                try await db.raw("SELECT disbursed_on FROM loans WHERE disbursed_on >= \(bind: since.text) AND disbursed_on <= \(bind: to.text)").all(decodingColumn: "disbursed_on", as: String.self)
+            }
+            #expect(curves.cohorts.map(\.cohort) == Set(cohorts.map { String($0.prefix(7)) }).sorted())
+            #expect(curves.cohorts.map(\.loans).reduce(0, +) == cohorts.count)
+            #expect(curves.cohorts.allSatisfy { $0.byCountBasisPoints.allSatisfy { (0...10_000).contains($0) } })
+            #expect(curves.cohorts.contains { $0.byCountBasisPoints.contains { $0 > 0 } })
         }
     }
 }

@@ -93,6 +93,7 @@ struct RouteMatrixTests {
         "GET /cobranza/morosidad.csv": staff,
         "GET /cobranza/mensajes": staff,
         "GET /cobranza/gestion": staff,
+        "GET /cobranza/cosechas": staff,
         "POST /cobranza/creditos/{id}/contactos": [.administrador, .gestorCobranza],
         "GET /cobranza/creditos/{id}": staff,
         "POST /cobranza/creditos/{id}/consentimiento": [.administrador, .gestorCobranza],

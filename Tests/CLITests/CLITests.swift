@@ -194,6 +194,10 @@ struct CLITests {
         // Effectiveness needs two closed days: the month before was not closed, and the command says how to close it.
         let effectiveness = try await CLI.run(["report", "collections"], environment: environment)
         #expect(effectiveness.status != 0 && effectiveness.stderr.contains("no está cerrado") && effectiveness.stderr.contains("cartera close-day --date"), "\(effectiveness.stderr)")
+        let vintages = try await CLI.run(["report", "vintages", "--json"], environment: environment)
+        #expect(vintages.status == 0, "\(vintages.stderr)")
+        let cohorts = (try JSONSerialization.jsonObject(with: Data(vintages.stdout.utf8)) as? [String: Any])?["cohorts"] as? [[String: Any]]
+        #expect((cohorts?.count ?? 0) > 0, "\(vintages.stdout)")
         // `cartera reconcile` answers under its documented name.
         let reconcile = try await CLI.run(["reconcile", "--json"], environment: environment)
         #expect(reconcile.status == 0, "\(reconcile.stderr)")

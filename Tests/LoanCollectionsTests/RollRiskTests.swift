@@ -84,3 +84,28 @@ struct CollectionKPIsTests {
         #expect(months.map { [$0.start.text, String($0.projected), String($0.actual)] } == [["2026-03-01", "7000", "2000"], ["2026-04-01", "8000", "500"]])
     }
 }
+
+@Suite("Vintage curves")
+struct VintageCurvesTests {
+    @Test("By count and by amount, half up; a cohort's curve stops where not all its loans were observed")
+    func curves() {
+        let points: [VintageCurves.Point] = [
+            .init(loanID: "a", cohort: "2026-01", monthsOnBook: 1, disbursed: 1_000, late: false),
+            .init(loanID: "b", cohort: "2026-01", monthsOnBook: 1, disbursed: 3_000, late: true),
+            .init(loanID: "c", cohort: "2026-01", monthsOnBook: 1, disbursed: 2_000, late: false),
+            .init(loanID: "a", cohort: "2026-01", monthsOnBook: 2, disbursed: 1_000, late: true),
+            .init(loanID: "b", cohort: "2026-01", monthsOnBook: 2, disbursed: 3_000, late: true),
+            .init(loanID: "c", cohort: "2026-01", monthsOnBook: 2, disbursed: 2_000, late: false),
+            .init(loanID: "a", cohort: "2026-01", monthsOnBook: 3, disbursed: 1_000, late: true),
+            .init(loanID: "d", cohort: "2026-02", monthsOnBook: 1, disbursed: 5_000, late: false),
+            .init(loanID: "e", cohort: "2026-03", monthsOnBook: 0, disbursed: 7_000, late: false),
+        ]
+        let curves = VintageCurves(points: points)
+        #expect(curves.cohorts.map(\.cohort) == ["2026-01", "2026-02", "2026-03"])
+        #expect(curves.cohorts[2].loans == 1 && curves.cohorts[2].byCountBasisPoints.isEmpty)
+        #expect(curves.cohorts[0].loans == 3 && curves.cohorts[0].disbursed == 6_000)
+        #expect(curves.cohorts[0].byCountBasisPoints == [3_333, 6_667])
+        #expect(curves.cohorts[0].byAmountBasisPoints == [5_000, 6_667])
+        #expect(curves.cohorts[1].byCountBasisPoints == [0])
+    }
+}

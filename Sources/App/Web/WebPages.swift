@@ -55,6 +55,7 @@ public struct WebPages: Sendable {
             "collection_messages": CollectionTemplates.messages,
             "collection_loan": CollectionTemplates.loan,
             "collection_worklist": CollectionTemplates.worklist,
+            "collection_vintages": CollectionTemplates.vintages,
             "portal_mandate": RecurringTemplates.portalMandate,
             "portal_card_setup": RecurringTemplates.portalSetup,
             "portal_card_setup_confirm": RecurringTemplates.portalSetupConfirm,

@@ -11,7 +11,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reportes de la cartera.",
-        subcommands: [Delinquency.self, Collections.self]
+        subcommands: [Delinquency.self, Collections.self, Vintages.self]
     )
 
     /// `cartera report delinquency`.
@@ -145,6 +145,42 @@ extension ReportCommand {
             for line in report.weekly {
                 let bar = String(repeating: "█", count: min(40, ((line.collectedBasisPoints ?? 0) + 249) / 250))
                 print("sem " + line.start.text + money(line.projected).leftPadded(18) + money(line.actual).leftPadded(15) + (line.collectedBasisPoints.map(percent) ?? "—").leftPadded(12) + "  " + bar)
+            }
+        }
+    }
+}
+
+extension ReportCommand {
+    /// `cartera report vintages`.
+    struct Vintages: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Cosechas: por mes de disposición, el % de créditos con 30 días o más de atraso (o castigados) en cada mes desde la disposición."
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Meses de cosechas hacia atrás.")
+        var months = 12
+
+        @Option(help: "Id del otorgante, si hay más de uno.")
+        var lender: String?
+
+        @Flag(help: "Imprime las curvas como JSON.")
+        var json = false
+
+        func run() async throws {
+            let configuration = try global.configuration()
+            guard (1...60).contains(months) else { throw ValidationError("--months va de 1 a 60.") }
+            let curves = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.report")) { database in
+                let book = LoanBook(database: database)
+                let lenderID = try await EndOfDayClose(database: database, book: book).lender(lender)
+                return try await VintageReport.compute(lenderID: lenderID, asOf: book.today().adding(days: -1), months: months, database: database, book: book)
+            }
+            if json { return try Terminal.printJSON(curves) }
+            let width = curves.cohorts.map(\.byCountBasisPoints.count).max() ?? 0
+            print("Cosecha  Créditos" + (0..<width).map { "M\($0 + 1)".leftPadded(8) }.joined())
+            for cohort in curves.cohorts {
+                print(cohort.cohort + String(cohort.loans).leftPadded(10) + cohort.byCountBasisPoints.map { Delinquency.percent($0).leftPadded(8) }.joined())
             }
         }
     }

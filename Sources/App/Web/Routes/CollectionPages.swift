@@ -37,6 +37,24 @@ struct CollectionPages {
             }
         }
 
+        let book = close.book
+        web.get("/cobranza/cosechas", .permission(.readLoans)) { request in
+            guard let user = request.user else { return WebPages.redirect(to: "/login") }
+            let asOf = book.today().adding(days: -1)
+            let curves = try await VintageReport.compute(lenderID: user.lenderID, asOf: asOf, database: database, book: book)
+            let width = curves.cohorts.map(\.byCountBasisPoints.count).max() ?? 0
+            let values: [String: Any] = [
+                "date": asOf.text, "months": Array(stride(from: 1, through: width, by: 1)), "chart": Self.vintageChart(curves),
+                "cohorts": curves.cohorts.map { cohort -> [String: Any] in
+                    [
+                        "cohort": cohort.cohort, "loans": cohort.loans, "disbursed": Self.money(cohort.disbursed),
+                        "values": (0..<width).map { $0 < cohort.byCountBasisPoints.count ? Self.percent(cohort.byCountBasisPoints[$0]) + " %" : "" },
+                    ]
+                },
+            ]
+            return pages.render("collection_vintages", title: "Cosechas", web: request, values: values, current: "/cobranza")
+        }
+
         web.get("/cobranza/morosidad.csv", .permission(.readLoans)) { request in
             guard let user = request.user else { return WebPages.redirect(to: "/login") }
             guard let (date, _) = try await Self.dates(request, lenderID: user.lenderID, close: close) else {
@@ -108,6 +126,24 @@ struct CollectionPages {
             "from": effectiveness.from, "to": effectiveness.to, "cei": effectiveness.ceiBasisPoints.map(percent) ?? "—",
             "monthly": rows(effectiveness.monthly), "weekly": rows(effectiveness.weekly), "chart": cashChart(effectiveness.weekly),
         ]
+    }
+
+    /// One line per cohort: share 30+ days late by month on book.
+    static func vintageChart(_ curves: VintageCurves) -> String {
+        let width = 560, height = 200, left = 40
+        let months = max(2, curves.cohorts.map(\.byCountBasisPoints.count).max() ?? 2)
+        let top = max(1_000, curves.cohorts.flatMap(\.byCountBasisPoints).max() ?? 1_000)
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 \(width) \(height + 24)\" width=\"\(width)\"><title>Cosechas: % con 30+ días de atraso por mes desde la disposición</title>"
+        svg += "<text x=\"0\" y=\"12\" font-size=\"11\">\(percent(top)) %</text><text x=\"0\" y=\"\(height)\" font-size=\"11\">0 %</text>"
+        let colors = ["#1565c0", "#c62828", "#2e7d32", "#f9a825", "#6a1b9a", "#00838f", "#4e342e", "#ad1457", "#283593", "#558b2f", "#ef6c00", "#37474f"]
+        for (index, cohort) in curves.cohorts.enumerated() where cohort.byCountBasisPoints.count > 0 {
+            let points = cohort.byCountBasisPoints.enumerated().map { month, value in
+                "\(left + (width - left - 10) * month / (months - 1)),\(height - height * value / top)"
+            }.joined(separator: " ")
+            svg += "<polyline fill=\"none\" stroke=\"\(colors[index % colors.count])\" stroke-width=\"2\" points=\"\(points)\"><title>\(escape(cohort.cohort))</title></polyline>"
+        }
+        for month in 1...months { svg += "<text x=\"\(left + (width - left - 10) * (month - 1) / (months - 1) - 6)\" y=\"\(height + 18)\" font-size=\"10\">M\(month)</text>" }
+        return svg + "</svg>"
     }
 
     /// Projected (grey) against collected (green) by week, as bars.

@@ -3,7 +3,7 @@ enum CollectionTemplates {
     static let dashboard = """
         {{<layout}}{{$body}}
         <h1>Cobranza</h1>
-        <p><a href="/cobranza/gestion" id="gestion">Gestión</a>: los créditos por atender, en orden de riesgo. <a href="/cobranza/mensajes" id="mensajes">Mensajes de cobranza</a>: lo que se programó, envió o dejó de enviar a cada acreditado, y por qué.</p>
+        <p><a href="/cobranza/gestion" id="gestion">Gestión</a>: los créditos por atender, en orden de riesgo. <a href="/cobranza/cosechas" id="cosechas">Cosechas</a>: el atraso de cada mes de disposición. <a href="/cobranza/mensajes" id="mensajes">Mensajes de cobranza</a>: lo que se programó, envió o dejó de enviar a cada acreditado, y por qué.</p>
         {{#empty}}<p>Aún no hay días cerrados. El cierre diario corre solo cada madrugada, o con <code>cartera close-day</code>; después aquí se ve la morosidad de cada día.</p>{{/empty}}
         {{^empty}}
         <form method="get" action="/cobranza" class="inline"><label>Día cerrado <input type="date" name="fecha" value="{{date}}"></label> <button type="submit">Ver</button></form>
@@ -104,6 +104,18 @@ enum CollectionTemplates {
           {{^rows}}<tr><td colspan="9">Nadie debe nada al último cierre.</td></tr>{{/rows}}
         </tbody></table>
         {{/empty}}
+        {{/body}}{{/layout}}
+        """
+
+    static let vintages = """
+        {{<layout}}{{$body}}
+        <h1>Cosechas</h1>
+        <p>Por mes de disposición: porcentaje de los créditos con 30 días o más de atraso (o castigados) al cumplir cada mes. Calculado al {{date}} desde los pagos de cada crédito.</p>
+        <figure class="chart">{{{chart}}}</figure>
+        <table id="cosechas"><thead><tr><th>Cosecha</th><th>Créditos</th><th>Dispuesto</th>{{#months}}<th>M{{.}}</th>{{/months}}</tr></thead><tbody>
+          {{#cohorts}}<tr><td>{{cohort}}</td><td>{{loans}}</td><td>{{disbursed}}</td>{{#values}}<td>{{.}}</td>{{/values}}</tr>{{/cohorts}}
+          {{^cohorts}}<tr><td colspan="3">No hay créditos dispuestos en los últimos 12 meses.</td></tr>{{/cohorts}}
+        </tbody></table>
         {{/body}}{{/layout}}
         """
 }
