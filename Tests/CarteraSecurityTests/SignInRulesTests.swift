@@ -54,9 +54,10 @@ struct SignInRulesTests {
             .administrador: [
                 .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts, .readLoans,
                 .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger, .manageGateways, .importStatements,
+                .manageCollections,
             ],
             .analistaCredito: [.useBackOffice, .readClients, .manageClients, .readLoans, .originateLoans],
-            .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments, .importStatements],
+            .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments, .importStatements, .manageCollections],
             .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans],
             .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger],
             .acreditado: [.usePortal],
