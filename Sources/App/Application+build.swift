@@ -205,7 +205,9 @@ func buildRouter(
     let balanceCheck = BankBalanceCheckService(check: BankBalanceCheck(database: database, clock: clock), logger: logger)
     let messaging = configuration.messaging
     let dunning = DunningRun(database: database, book: book, directory: directory, keys: keys, settings: messaging, clabes: clabes)
-    let endOfDay = EndOfDayCloseService(close: EndOfDayClose(database: database, book: book), logger: logger, enabled: configuration.scheduledClose, dunning: dunning)
+    let endOfDay = EndOfDayCloseService(close: EndOfDayClose(database: database, book: book), logger: logger, enabled: configuration.scheduledClose, dunning: dunning,
+        reports: ReportMailer(database: database, keys: keys, sender: messaging.smtp.map { SMTPSender(settings: $0) }, clock: clock)
+    )
     let messages = MessageOutbox(
         database: database, keys: keys, senders: messaging.senders(),
         statusCallback: { channel in channel == .sms ? messaging.publicBase.map { $0() + "/webhooks/twilio/estado" } : nil }, logger: logger, clock: clock,

@@ -40,5 +40,6 @@ public enum EncryptedColumns {
         Column(table: "collection_messages", key: "id", column: "body", field: "collection_messages.body", mayHoldPlainText: false),
         Column(table: "collection_messages", key: "id", column: "parameters", field: "collection_messages.parameters", mayHoldPlainText: false),
         Column(table: "contact_consents", key: "id", column: "evidence", field: "contact_consents.evidence", mayHoldPlainText: false),
+        Column(table: "report_subscriptions", key: "id", column: "email", field: "report_subscriptions.email", mayHoldPlainText: false),
     ]
 }

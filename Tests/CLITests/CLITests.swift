@@ -198,6 +198,12 @@ struct CLITests {
         #expect(vintages.status == 0, "\(vintages.stderr)")
         let cohorts = (try JSONSerialization.jsonObject(with: Data(vintages.stdout.utf8)) as? [String: Any])?["cohorts"] as? [[String: Any]]
         #expect((cohorts?.count ?? 0) > 0, "\(vintages.stdout)")
+        let subscribed = try await CLI.run(["report", "subscriptions", "--add", "direccion@demo.mx", "--frequency", "semanal", "--json"], environment: environment, directory: folder)
+        #expect(subscribed.status == 0, "\(subscribed.stderr)")
+        let list = (try JSONSerialization.jsonObject(with: Data(subscribed.stdout.utf8)) as? [String: Any])?["subscriptions"] as? [[String: Any]]
+        #expect(list?.first?["email"] as? String == "direccion@demo.mx" && list?.first?["frequency"] as? String == "semanal", "\(subscribed.stdout)")
+        let badFrequency = try await CLI.run(["report", "subscriptions", "--add", "x@demo.mx", "--frequency", "mensual"], environment: environment, directory: folder)
+        #expect(badFrequency.status != 0 && badFrequency.stderr.contains("diario o semanal"), "\(badFrequency.stderr)")
         // `cartera reconcile` answers under its documented name.
         let reconcile = try await CLI.run(["reconcile", "--json"], environment: environment)
         #expect(reconcile.status == 0, "\(reconcile.stderr)")

@@ -22,8 +22,10 @@ public final class RunningServer: @unchecked Sendable {
             directory: folder.path, standardOutput: out.fileHandleForWriting.fileDescriptor
         )
         try out.fileHandleForWriting.close()
-        // A server that never prints its banner is stopped after a minute, which ends the blocking read.
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60) { process.terminate() }
+        // A server that never prints its banner is stopped after two minutes, which ends the blocking read; one that
+        // started is left running however long its test takes.
+        let started = StartedFlag()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120) { if !started.isSet { process.terminate() } }
         let reader = out.fileHandleForReading
         let banner = try await CLI.offloaded {
             var banner = ""
@@ -38,6 +40,9 @@ public final class RunningServer: @unchecked Sendable {
             process.terminate()
             throw StartFailed(banner: banner)
         }
+        started.set()
+        // The server keeps logging to standard output: read it to the end, so a full pipe never blocks the server.
+        DispatchQueue.global().async { _ = reader.readDataToEndOfFile() }
         self.process = process
         self.banner = banner
         self.baseURL = String(match.1)
@@ -58,4 +63,13 @@ public final class RunningServer: @unchecked Sendable {
         public let banner: String
         public var description: String { "cartera serve did not start; it printed: \(banner)" }
     }
+}
+
+/// Set once the server printed its banner (read from a timer's thread).
+final class StartedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false  // guarded by `lock`
+
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

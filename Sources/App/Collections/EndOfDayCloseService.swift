@@ -14,9 +14,14 @@ public struct EndOfDayCloseService: Service {
     let enabled: Bool
     /// Writes the day's collection messages after each close.
     let dunning: DunningRun?
+    /// E-mails the delinquency report to subscribed staff after each close.
+    let reports: ReportMailer?
 
-    public init(close: EndOfDayClose, logger: Logger, interval: Duration = .seconds(300), enabled: Bool = true, dunning: DunningRun? = nil) {
+    public init(
+        close: EndOfDayClose, logger: Logger, interval: Duration = .seconds(300), enabled: Bool = true, dunning: DunningRun? = nil, reports: ReportMailer? = nil
+    ) {
         self.dunning = dunning
+        self.reports = reports
         self.close = close
         self.logger = logger
         self.interval = interval
@@ -73,7 +78,32 @@ public struct EndOfDayCloseService: Service {
             }
         }
         if let dunning { await runDunning(dunning, closed: yesterday) }
+        if let reports { await sendReports(reports, closed: yesterday) }
         return summaries
+    }
+
+    /// The reports due for each lender closed through yesterday (each sent once; see `ReportMailer`).
+    func sendReports(_ reports: ReportMailer, closed: CalendarDate) async {
+        do {
+            let lenders = try await close.database.withConnection { db in
+                try await db.raw(
+                    """
+                    SELECT DISTINCT b.lender_id FROM business_dates b JOIN report_subscriptions s ON s.lender_id = b.lender_id AND s.canceled_at IS NULL
+                    WHERE b.closed_through = \(bind: closed.text) ORDER BY b.lender_id
+                    """
+                ).all(decodingColumn: "lender_id", as: String.self)
+            }
+            for lender in lenders {
+                do {
+                    let sent = try await reports.send(lenderID: lender, closed: closed)
+                    if sent.sent + sent.failed > 0 { logger.info("delinquency reports e-mailed", metadata: ["lender": "\(lender)", "sent": "\(sent.sent)", "failed": "\(sent.failed)"]) }
+                } catch {
+                    logger.error("delinquency reports could not be sent; tried again on the next pass", metadata: ["lender": "\(lender)", "error": "\(error)"])
+                }
+            }
+        } catch {
+            logger.error("delinquency reports could not start", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Today's collection messages for each lender closed through yesterday whose dunning step has not finished today

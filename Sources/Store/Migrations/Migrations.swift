@@ -24,5 +24,6 @@ public enum Migrations {
         .m0021BankBalanceChecks,
         .m0022EndOfDayClose,
         .m0023CollectionMessages,
+        .m0024ReportSubscriptions,
     ]
 }

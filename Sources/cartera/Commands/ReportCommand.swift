@@ -11,7 +11,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reportes de la cartera.",
-        subcommands: [Delinquency.self, Collections.self, Vintages.self]
+        subcommands: [Delinquency.self, Collections.self, Vintages.self, Subscriptions.self]
     )
 
     /// `cartera report delinquency`.
@@ -181,6 +181,69 @@ extension ReportCommand {
             print("Cosecha  Créditos" + (0..<width).map { "M\($0 + 1)".leftPadded(8) }.joined())
             for cohort in curves.cohorts {
                 print(cohort.cohort + String(cohort.loans).leftPadded(10) + cohort.byCountBasisPoints.map { Delinquency.percent($0).leftPadded(8) }.joined())
+            }
+        }
+    }
+}
+
+extension ReportCommand {
+    /// `cartera report subscriptions`.
+    struct Subscriptions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Quién recibe la morosidad por correo (diario o semanal): lista, alta con --add, baja con --cancel; --send envía ya los pendientes del último cierre.",
+            discussion: "Los correos salen por el servidor SMTP configurado (CARTERA_SMTP_*); cartera serve los envía solo después de cada cierre."
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Correo que se suscribe.")
+        var add: String?
+
+        @Option(help: "diario o semanal (los domingos).")
+        var frequency = "diario"
+
+        @Option(help: "Id de la suscripción que se cancela.")
+        var cancel: String?
+
+        @Flag(help: "Envía ahora los reportes pendientes del último día cerrado.")
+        var send = false
+
+        @Option(help: "Id del otorgante, si hay más de uno.")
+        var lender: String?
+
+        @Flag(help: "Imprime el resultado como JSON.")
+        var json = false
+
+        struct Output: Encodable {
+            let subscriptions: [ReportMailer.Subscription]
+            let sent: ReportMailer.Summary?
+        }
+
+        func run() async throws {
+            let configuration = try global.configuration()
+            let keys = try loadKeys()
+            guard let cadence = ReportMailer.Frequency(rawValue: frequency) else { throw ValidationError("--frequency es diario o semanal.") }
+            let output = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.report")) { database in
+                let book = LoanBook(database: database)
+                let close = EndOfDayClose(database: database, book: book)
+                let lenderID = try await close.lender(lender)
+                let mailer = ReportMailer(database: database, keys: keys, settings: configuration.messaging)
+                do {
+                    if let add { _ = try await mailer.subscribe(lenderID: lenderID, email: add, frequency: cadence, actor: .commandLine) }
+                    if let cancel { try await mailer.cancel(cancel, lenderID: lenderID, actor: .commandLine) }
+                } catch let refusal as CollectionRefusal { throw ValidationError(refusal.message) }
+                var sent: ReportMailer.Summary?
+                if send {
+                    guard let closed = try await close.closedThrough(lenderID: lenderID) else { throw ValidationError("Aún no hay días cerrados: ejecute primero cartera close-day.") }
+                    sent = try await mailer.send(lenderID: lenderID, closed: closed)
+                }
+                return Output(subscriptions: try await mailer.subscriptions(lenderID: lenderID), sent: sent)
+            }
+            if json { return try Terminal.printJSON(output) }
+            for subscription in output.subscriptions { print("\(subscription.id)  \(subscription.frequency.rawValue)  \(subscription.email)") }
+            if output.subscriptions.isEmpty { print("Nadie recibe la morosidad por correo. Agregue a alguien con --add correo@financiera.mx.") }
+            if let sent = output.sent {
+                print("✓ Enviados \(sent.sent); fallidos \(sent.failed); en espera \(sent.waiting)\(sent.waiting > 0 && configuration.messaging.smtp == nil ? " (configure CARTERA_SMTP_HOST)" : "").")
             }
         }
     }
