@@ -34,11 +34,7 @@ struct CloseDayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try global.configuration()
-        var target: CalendarDate?
-        if let date {
-            guard let parsed = CalendarDate(text: date) else { throw ValidationError("La fecha se escribe AAAA-MM-DD, por ejemplo 2026-11-26.") }
-            target = parsed
-        }
+        let target = try optionalDay(date)
         let showProgress = !json && Terminal.progressVisible
         let summary = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.close-day")) { database in
             let book = LoanBook(database: database)

@@ -41,11 +41,7 @@ struct DunningCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try global.configuration()
         let keys = try loadKeys()
-        var closedDay: CalendarDate?
-        if let date {
-            guard let parsed = CalendarDate(text: date) else { throw ValidationError("La fecha se escribe AAAA-MM-DD, por ejemplo 2026-11-26.") }
-            closedDay = parsed
-        }
+        let closedDay = try optionalDay(date)
         let output = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.dunning")) { database in
             let book = LoanBook(database: database)
             let close = EndOfDayClose(database: database, book: book)

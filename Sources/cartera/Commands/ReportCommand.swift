@@ -37,12 +37,7 @@ struct ReportCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try global.configuration()
-            func day(_ text: String?) throws -> CalendarDate? {
-                guard let text else { return nil }
-                guard let parsed = CalendarDate(text: text) else { throw ValidationError("La fecha se escribe AAAA-MM-DD, por ejemplo 2026-11-26.") }
-                return parsed
-            }
-            let (requested, requestedFrom) = (try day(date), try day(from))
+            let (requested, requestedFrom) = (try optionalDay(date), try optionalDay(from))
             let report = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.report")) { database in
                 let close = EndOfDayClose(database: database, book: LoanBook(database: database))
                 let lenderID = try await close.lender(lender)
@@ -117,12 +112,7 @@ extension ReportCommand {
 
         func run() async throws {
             let configuration = try global.configuration()
-            func day(_ text: String?) throws -> CalendarDate? {
-                guard let text else { return nil }
-                guard let parsed = CalendarDate(text: text) else { throw ValidationError("La fecha se escribe AAAA-MM-DD, por ejemplo 2026-11-26.") }
-                return parsed
-            }
-            let (requestedTo, requestedFrom) = (try day(to), try day(from))
+            let (requestedTo, requestedFrom) = (try optionalDay(to), try optionalDay(from))
             let report = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.report")) { database in
                 let close = EndOfDayClose(database: database, book: LoanBook(database: database))
                 let lenderID = try await close.lender(lender)

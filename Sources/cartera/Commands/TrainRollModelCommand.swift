@@ -41,11 +41,7 @@ struct TrainRollModelCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try global.configuration()
-        var day: CalendarDate?
-        if let asOf {
-            guard let parsed = CalendarDate(text: asOf) else { throw ValidationError("La fecha se escribe AAAA-MM-DD, por ejemplo 2026-11-26.") }
-            day = parsed
-        }
+        let day = try optionalDay(asOf)
         let result = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.train")) { database in
             let book = LoanBook(database: database)
             let lenderID = try await EndOfDayClose(database: database, book: book).lender(lender)
