@@ -57,11 +57,14 @@ public struct RollRiskModel: Sendable, Hashable, Codable {
 
     /// The features of a snapshot (each bounded, so one odd loan cannot dominate the fit).
     public static func features(_ snapshot: LoanSnapshot) -> [Double] {
-        let balance = Double(max(snapshot.principalOutstanding, 1))
+        // Money stays in integer centavos: only dimensionless ratios, taken in basis points, become model inputs.
+        let balance = Int128(max(snapshot.principalOutstanding, 1))
+        let dueShare = Double(min(Int128(snapshot.amountDue) * 10_000 / balance, 30_000)) / 10_000
+        let chargesShare = Double(min(Int128(snapshot.overdueCharges) * 10_000 / balance, 10_000)) / 10_000
         let months = Double(max(0, snapshot.disbursedOn.days(until: snapshot.date))) / 30.4375
         return [
             min(Double(snapshot.daysPastDue), 180) / 30, Double(min(snapshot.installmentsOverdue, 12)), Double(snapshot.lateInstallments),
-            min(Double(snapshot.amountDue) / balance, 3), min(Double(snapshot.overdueCharges) / balance, 1), min(months, 60) / 12,
+            dueShare, chargesShare, min(months, 60) / 12,
             snapshot.nonPerforming ? 1 : 0, snapshot.restructured ? 1 : 0,
         ]
     }
@@ -85,6 +88,13 @@ public struct RollRiskModel: Sendable, Hashable, Codable {
             regression: regression, holdoutAUC: auc, trainingExamples: training.count, holdoutExamples: held.count,
             rollRate: Double(examples.filter(\.rolled).count) / Double(max(1, examples.count))
         )
+    }
+
+    /// What is at stake on a loan: `amountDue` centavos × `probability`, in whole centavos (probability taken in basis
+    /// points), so rankings by it never put money through floating point.
+    public static func expectedLoss(amountDue: Int64, probability: Double) -> Int64 {
+        let basisPoints = Int128(max(0, min(10_000, (probability * 10_000).rounded())))
+        return Int64(Int128(amountDue) * basisPoints / 10_000)
     }
 
     /// The probability that the loan rolls forward within 30 days.

@@ -65,7 +65,7 @@ struct CollectionWorklistTests {
                 }
                 return (snapshots, model)
             }
-            let expected = snapshots.map { ($0.loanID, model.probability($0) * Double($0.amountDue)) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.map(\.0)
+            let expected = snapshots.map { ($0.loanID, Int64((Double($0.amountDue) * (model.probability($0) * 10_000).rounded() / 10_000).rounded(.down))) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.map(\.0)
             #expect(list.total == snapshots.count)
             #expect(list.entries.map(\.snapshot.loanID) == Array(expected.prefix(200)))
             #expect(list.entries.allSatisfy { $0.segment == BehaviourSegment.of($0.snapshot) })

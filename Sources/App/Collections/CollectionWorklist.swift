@@ -23,7 +23,8 @@ public struct CollectionWorklist: Sendable {
         public let snapshot: LoanSnapshot
         public let segment: BehaviourSegment
         public let probability: Double?
-        public let priority: Double
+        /// Centavos at stake (see `RollRiskModel.expectedLoss`).
+        public let priority: Int64
         public let reasons: [String]
         public let promise: PromiseToPay.State?
         public let held: Bool
@@ -64,8 +65,10 @@ public struct CollectionWorklist: Sendable {
                 let probability = model?.model.probability(snapshot)
                 let held = holds[snapshot.loanID]?.isEmpty == false
                 let promise = promises[snapshot.loanID]
-                var priority = (probability ?? min(1, Double(snapshot.daysPastDue + 1) / 91)) * Double(snapshot.amountDue)
-                if held || promise == .open { priority *= 0.001 }
+                // Centavos at stake: amount due × the model's probability, or × (days past due + 1) / 91 before a model.
+                var priority = probability.map { RollRiskModel.expectedLoss(amountDue: snapshot.amountDue, probability: $0) }
+                    ?? Int64(Int128(snapshot.amountDue) * Int128(min(snapshot.daysPastDue + 1, 91)) / 91)
+                if held || promise == .open { priority /= 1_000 }
                 let contact = contacts[snapshot.loanID].map { (outcome: $0.0, at: $0.1, nextActionOn: $0.2) }
                 return Entry(
                     snapshot: snapshot, segment: BehaviourSegment.of(snapshot), probability: probability, priority: priority,
