@@ -7,8 +7,8 @@ import NIOHTTP1
 enum SandboxDelivery {
     static func send(_ body: [UInt8], to url: String, headers: [(String, String)], contentType: String = "application/json", http: HTTPClient) {
         Task {
-            for attempt in 0..<5 {
-                if attempt > 0 { try? await Task.sleep(for: .milliseconds(200 << attempt)) }
+            for attempt in 0..<8 {
+                if attempt > 0 { try? await Task.sleep(for: .milliseconds(200 << min(attempt, 5))) }
                 var request = HTTPClientRequest(url: url)
                 request.method = .POST
                 request.headers.add(name: "Content-Type", value: contentType)

@@ -360,7 +360,8 @@ public final class MessageOutbox: Service, Sendable {
     /// Applies the statuses that arrived before the message's provider id was recorded.
     func applyEarlyReports(_ message: Claimed, providerID: String, now: Timestamp) async throws {
         let cipher = keys.cipher
-        try await database.transaction { db in
+        try await database.transaction(isolation: .readCommitted) { db in
+            try await Self.lockReports(channel: message.channel, providerID: providerID, on: db)
             let events = try await db.raw(
                 """
                 SELECT event_key, status, error_code FROM message_events WHERE channel = \(bind: message.channel.rawValue) AND provider_id = \(bind: providerID)
@@ -387,6 +388,18 @@ public final class MessageOutbox: Service, Sendable {
         }
     }
 
+    /// Orders everything done with one provider message's reports (statuses arriving together, and the early ones
+    /// applied once its send is recorded): on PostgreSQL a transaction-scoped advisory lock on the channel and provider
+    /// id, so these READ COMMITTED transactions see each other's work instead of failing on serialization under a
+    /// burst of callbacks; SQLite runs writers one at a time anyway.
+    static func lockReports(channel: ContactChannel, providerID: String, on db: any SQLDatabase) async throws {
+        guard db.dialect.name == "postgresql" else { return }
+        try await db.raw("SELECT pg_advisory_xact_lock(\(literal: Self.reportLockClass), hashtext(\(bind: channel.rawValue + "|" + providerID)))").run()
+    }
+
+    /// The first key of the report locks ("MSGR" in ASCII), apart from other advisory locks.
+    static let reportLockClass: Int32 = 0x4D53_4752
+
     /// Opt-out error codes: Twilio 21610 (unsubscribed), WhatsApp 131050 (stopped the business's messages).
     static let optOutErrors: Set<String> = TwilioSMSSender.optedOutCodes.union(WhatsAppCloudSender.optedOutCodes)
 
@@ -397,7 +410,8 @@ public final class MessageOutbox: Service, Sendable {
         let actor = Administration.Actor(kind: .system, id: "messages")
         for update in report.updates {
             // The status and the opt-out it may mean are recorded together, or not at all (the provider retries).
-            try await database.transaction { db in
+            try await database.transaction(isolation: .readCommitted) { db in
+                try await Self.lockReports(channel: channel, providerID: update.providerID, on: db)
                 let message = try await db.raw(
                     "SELECT id, lender_id, client_id, state FROM collection_messages WHERE channel = \(bind: channel.rawValue) AND provider_id = \(bind: update.providerID)"
                 ).first()
