@@ -56,55 +56,50 @@ public struct DelinquencyReport: Sendable, Equatable, Encodable {
     /// The report of `day` (the snapshots of the report day), compared with `earlier` (the snapshots of an earlier day)
     /// when given.
     public init(date: CalendarDate, day: [LoanSnapshot], earlier: (date: CalendarDate, snapshots: [LoanSnapshot])? = nil, buckets definition: DelinquencyBuckets) {
-        let active = day.filter { $0.status == "active" }
-        self.date = date
-        loans = active.count
-        let gross = active.reduce(Int64(0)) { $0 + $1.principalOutstanding }
+        self.init(
+            totals: DelinquencyTotals(date: date, day: day, earlier: earlier),
+            earlier: earlier.map { DelinquencyTotals(date: $0.date, day: $0.snapshots) }, buckets: definition
+        )
+    }
+
+    /// The report from a day's totals; compared with `earlier` (the totals of the day `totals.movement` was taken
+    /// against) when given.
+    public init(totals: DelinquencyTotals, earlier: DelinquencyTotals? = nil, buckets definition: DelinquencyBuckets) {
+        date = totals.date
+        loans = totals.active.loans
+        let gross = totals.active.principal
         grossPortfolio = gross
         buckets = definition.buckets.map { bucket in
-            let inBucket = active.filter { $0.bucket == bucket.code }
-            let principal = inBucket.reduce(Int64(0)) { $0 + $1.principalOutstanding }
+            let tally = totals.byBucket[bucket.code] ?? .init()
             return BucketLine(
-                bucket: bucket.code, label: bucket.label, loans: inBucket.count, principal: principal,
-                shareOfLoansBasisPoints: Self.basisPoints(Int64(inBucket.count), Int64(active.count)), shareOfPrincipalBasisPoints: Self.basisPoints(principal, gross)
+                bucket: bucket.code, label: bucket.label, loans: tally.loans, principal: tally.principal,
+                shareOfLoansBasisPoints: Self.basisPoints(Int64(tally.loans), Int64(totals.active.loans)),
+                shareOfPrincipalBasisPoints: Self.basisPoints(tally.principal, gross)
             )
         }
-        func par(_ days: Int) -> Int {
-            Self.basisPoints(active.filter { $0.daysPastDue > days || $0.restructured }.reduce(Int64(0)) { $0 + $1.principalOutstanding }, gross)
-        }
-        par30BasisPoints = par(30)
-        par90BasisPoints = par(90)
-        let vencida = active.filter(\.nonPerforming).reduce(Int64(0)) { $0 + $1.principalOutstanding }
-        nonPerforming = vencida
-        imorBasisPoints = Self.basisPoints(vencida, gross)
-        comparedWith = earlier?.date
-        guard let earlier else {
+        par30BasisPoints = Self.basisPoints(totals.par30, gross)
+        par90BasisPoints = Self.basisPoints(totals.par90, gross)
+        nonPerforming = totals.nonPerforming
+        imorBasisPoints = Self.basisPoints(totals.nonPerforming, gross)
+        guard let earlier, let movement = totals.movement, movement.comparedWith == earlier.date else {
+            comparedWith = nil
             rolls = []
             cureRateLoansBasisPoints = nil
             cureRatePrincipalBasisPoints = nil
             return
         }
-        var now: [String: LoanSnapshot] = [:]
-        for snapshot in active { now[snapshot.loanID] = snapshot }
-        let before = earlier.snapshots.filter { $0.status == "active" }
+        comparedWith = earlier.date
         rolls = definition.buckets.map { bucket in
-            let from = before.filter { $0.bucket == bucket.code }
-            let principal = from.reduce(Int64(0)) { $0 + $1.principalOutstanding }
-            var to: [String: Int64] = [:]
-            var gone: Int64 = 0
-            for snapshot in from {
-                if let later = now[snapshot.loanID] { to[later.bucket, default: 0] += snapshot.principalOutstanding } else { gone += snapshot.principalOutstanding }
-            }
+            let from = earlier.byBucket[bucket.code] ?? .init()
+            let to = movement.rolls[bucket.code] ?? [:]
+            let gone = from.principal - to.values.reduce(0, +)
             return Roll(
-                from: bucket.code, loans: from.count, principal: principal,
-                toBasisPoints: Dictionary(uniqueKeysWithValues: definition.buckets.map { ($0.code, Self.basisPoints(to[$0.code] ?? 0, principal)) }),
-                goneBasisPoints: Self.basisPoints(gone, principal)
+                from: bucket.code, loans: from.loans, principal: from.principal,
+                toBasisPoints: Dictionary(uniqueKeysWithValues: definition.buckets.map { ($0.code, Self.basisPoints(to[$0.code] ?? 0, from.principal)) }),
+                goneBasisPoints: Self.basisPoints(gone, from.principal)
             )
         }
-        let late = before.filter { $0.daysPastDue > 0 }
-        let cured = late.filter { now[$0.loanID].map { $0.daysPastDue == 0 } ?? false }
-        cureRateLoansBasisPoints = late.isEmpty ? nil : Self.basisPoints(Int64(cured.count), Int64(late.count))
-        cureRatePrincipalBasisPoints = late.isEmpty
-            ? nil : Self.basisPoints(cured.reduce(Int64(0)) { $0 + $1.principalOutstanding }, late.reduce(Int64(0)) { $0 + $1.principalOutstanding })
+        cureRateLoansBasisPoints = earlier.late.loans == 0 ? nil : Self.basisPoints(Int64(movement.cured.loans), Int64(earlier.late.loans))
+        cureRatePrincipalBasisPoints = earlier.late.loans == 0 ? nil : Self.basisPoints(movement.cured.principal, earlier.late.principal)
     }
 }

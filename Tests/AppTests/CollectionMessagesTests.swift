@@ -114,13 +114,15 @@ struct CollectionMessagesTests {
         }
     }
 
-    static func waitFor(_ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
-        // The sandboxes post webhooks in the background and retry with waits, like the providers: generous under load.
-        for _ in 0..<1_500 {
+    static func waitFor(_ what: String, state: (@Sendable () async throws -> String)? = nil, _ condition: @Sendable () async throws -> Bool) async throws {
+        // The sandboxes post webhooks in the background and retry with waits, like the providers: generous under load
+        // (the whole suite runs in parallel on two cores in CI).
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < deadline {
             if try await condition() { return }
             try await Task.sleep(for: .milliseconds(20))
         }
-        Issue.record("timed out waiting for \(what)")
+        Issue.record("timed out waiting for \(what): \(try await state?() ?? "")")
         throw CancellationError()
     }
 
@@ -191,7 +193,10 @@ struct CollectionMessagesTests {
                     #expect(try await outbox.drain() == .init(sent: 1))
                     #expect(try await outbox.drain() == .init())
 
-                    try await Self.waitFor("delivery statuses") {
+                    try await Self.waitFor("delivery statuses", state: {
+                        let rows = try await Self.messages(database)
+                        return ["A", "B", "C"].map { "\($0): \(rows[loans[$0]!].map { "\($0.state) \($0.error ?? "")" } ?? "none")" }.joined(separator: ", ")
+                    }) {
                         let rows = try await Self.messages(database)
                         return rows[loans["A"]!]?.state == "delivered" && rows[loans["B"]!]?.state == "read" && rows[loans["C"]!]?.state == "undelivered"
                     }

@@ -89,6 +89,51 @@ struct CollectionWorklistTests {
                 #expect(file.text.contains("Pagará el viernes") && file.text.contains("Contactado, sin promesa"))
                 let logged = try await gestor.post("/cobranza/creditos/\(top.snapshot.loanID)/contactos", ["canal": "sms", "resultado": "no_contesta", "nota": ""])
                 #expect(logged.location == "/cobranza/creditos/\(top.snapshot.loanID)?aviso=contacto")
+
+                // Accounts shared between two gestores by a supervisor; each works only theirs and the common pool.
+                let second = try await Administration(database: database, keys: TestKeys.live, bcryptCost: 4).createUser(
+                    username: "u.gestor.dos", displayName: "Zulema Gestora", role: .gestorCobranza, password: TestStaff.password, lenderID: nil, clientID: nil,
+                    actor: .commandLine
+                )
+                let first = try #require(staff.ids[.gestorCobranza])
+                let pool = try await CollectionWorklist(database: database, directory: directory, book: book).list(lenderID: lender, limit: .max)
+                let supervisor = TestBrowser(app)
+                try await supervisor.signIn(TestStaff.username(.administrador))
+                let secret = try #require(Authenticator.secret(fromPage: try await supervisor.get("/cuenta/segundo-factor").text))
+                try await supervisor.post("/cuenta/segundo-factor", ["code": Authenticator.code(secret: secret, at: Date())])
+                #expect(try await supervisor.get("/cobranza/gestion").text.contains("Repartir las cuentas sin gestor"))
+                let shared = try await supervisor.post("/cobranza/gestion/repartir", ["gestor_\(first)": "1", "gestor_\(second.id)": "1"])
+                #expect(shared.location == "/cobranza/gestion?repartidas=\(pool.total)")
+                // In turns, in the worklist's order, by the gestores' names ("Gestor de cobranza" before "Zulema Gestora").
+                let assigned = try await CollectionAssignments(database: database, keys: TestKeys.live).assignments(lenderID: lender)
+                #expect(assigned.count == pool.total)
+                for (index, entry) in pool.entries.enumerated() { #expect(assigned[entry.snapshot.loanID] == (index % 2 == 0 ? first : second.id)) }
+                let mine = pool.entries[0].snapshot.loanID
+                let theirs = pool.entries[1].snapshot.loanID
+
+                let own = try await gestor.get("/cobranza/gestion").text
+                #expect(own.contains("/cobranza/creditos/\(mine)\"") && !own.contains("/cobranza/creditos/\(theirs)\""))
+                #expect(!own.contains("Repartir las cuentas"))
+                let refused = try await gestor.post("/cobranza/creditos/\(theirs)/contactos", ["canal": "voice", "resultado": "no_contesta", "nota": ""])
+                #expect(refused.status == .unprocessableContent && refused.text.contains("asignada a otro gestor"))
+                #expect(try await gestor.post("/cobranza/creditos/\(mine)/contactos", ["canal": "voice", "resultado": "no_contesta", "nota": ""]).location != nil)
+                // The supervisor's filter, and the account taken back to the pool: now the first gestor may work it.
+                let filtered = try await supervisor.get("/cobranza/gestion?gestor=\(second.id)").text
+                #expect(filtered.contains("/cobranza/creditos/\(theirs)\"") && !filtered.contains("/cobranza/creditos/\(mine)\""))
+                #expect(try await supervisor.get("/cobranza/creditos/\(theirs)").text.contains("Zulema Gestora"))
+                let released = try await supervisor.post("/cobranza/creditos/\(theirs)/gestor", ["gestor": ""])
+                #expect(released.location == "/cobranza/creditos/\(theirs)?aviso=gestor")
+                #expect(try await gestor.post("/cobranza/creditos/\(theirs)/contactos", ["canal": "voice", "resultado": "no_contesta", "nota": ""]).location != nil)
+                // Only active gestores of the lender can be given accounts.
+                let wrong = try await supervisor.post("/cobranza/creditos/\(theirs)/gestor", ["gestor": try #require(staff.ids[.auditor])])
+                #expect(wrong.status == .unprocessableContent && wrong.text.contains("no es un gestor de cobranza activo"))
+                #expect(try await gestor.post("/cobranza/gestion/repartir", [:]).status == .forbidden)
+                let assignmentsAudited = try await database.withConnection { db in
+                    try await db.raw("SELECT action, COUNT(*) AS n FROM audit_log WHERE action LIKE 'collections.%assigned' GROUP BY action ORDER BY action").all().map {
+                        "\(try $0.decode(column: "action", as: String.self)) \(try $0.decode(column: "n", as: Int.self))"
+                    }
+                }
+                #expect(assignmentsAudited == ["collections.assigned 2", "collections.unassigned 1"])
             }
         }
     }
@@ -156,17 +201,52 @@ struct CollectionWorklistTests {
             #expect(report.ceiBasisPoints == CollectionKPIs.ceiBasisPoints(beginning: beginning, disbursed: disbursed, endingTotal: ending, endingCurrent: current))
             var projected: Int64 = 0
             var collected: Int64 = 0
+            var latePaid: [Int: DelinquencyTotals.Tally] = [:]
             for loan in loans {
                 let position = try await book.position(loan, lenderID: lender).1
-                projected += position?.installments.filter { $0.dueDate > from && $0.dueDate <= to }.reduce(Int64(0)) { $0 + $1.scheduledPayment.minorUnits } ?? 0
+                // An installment is projected on its due date when the close saw its loan that day (it has a snapshot).
+                let seen = try await database.withConnection { db in
+                    Set(try await db.raw("SELECT snapshot_date FROM loan_snapshots WHERE loan_id = \(bind: loan)").all(decodingColumn: "snapshot_date", as: String.self))
+                }
+                projected += position?.installments.filter { $0.dueDate > from && $0.dueDate <= to && seen.contains($0.dueDate.text) }
+                    .reduce(Int64(0)) { $0 + $1.scheduledPayment.minorUnits } ?? 0
+                var paidDays: Set<String> = []
                 for payment in try await book.payments(loan, lenderID: lender) where payment.kind == "payment" && payment.reversal == nil
                     && payment.valueDate > from.text && payment.valueDate <= to.text {
                     collected += try Money(parsing: payment.amount).minorUnits
+                    paidDays.insert(payment.valueDate)
+                }
+                // Installments finished late by a day's payments: owed the day before, nothing regular left that day
+                // (the loan's events replayed through each day).
+                let events = try await database.withConnection { db in
+                    try await db.raw(
+                        "SELECT id, sequence, value_date, amount, excess FROM loan_events WHERE loan_id = \(bind: loan) AND kind = 'payment' AND reversed_at IS NULL"
+                    ).all().map { row in
+                        LoanEvent(
+                            id: try row.decode(column: "id", as: String.self), sequence: try row.decode(column: "sequence", as: Int64.self),
+                            valueDate: CalendarDate(text: try row.decode(column: "value_date", as: String.self))!,
+                            kind: .payment(amount: .mxn(centavos: try row.decode(column: "amount", as: Int64.self)), excess: ExcessPolicy(rawValue: try row.decode(column: "excess", as: String.self))!)
+                        )
+                    }
+                }
+                for text in paidDays {
+                    let day = try #require(CalendarDate(text: text))
+                    guard let terms = position?.terms else { continue }
+                    let before = try LoanReplay.replaying(terms: terms, events: events.filter { $0.valueDate < day }, through: day.adding(days: -1)).result.installments
+                    let after = try LoanReplay.replaying(terms: terms, events: events.filter { $0.valueDate <= day }, through: day).result.installments
+                    for installment in after where installment.dueDate < day && installment.remainingRegular.isZero
+                        && before.contains(where: { $0.number == installment.number && !$0.remainingRegular.isZero }) {
+                        latePaid[Int(day.daysSince1970 - installment.dueDate.daysSince1970), default: .init()].loans += 1
+                        latePaid[Int(day.daysSince1970 - installment.dueDate.daysSince1970), default: .init()].principal += installment.scheduledPayment.minorUnits
+                    }
                 }
             }
             #expect(report.weekly.reduce(Int64(0)) { $0 + $1.projected } == projected && report.monthly.reduce(Int64(0)) { $0 + $1.projected } == projected)
             #expect(report.weekly.reduce(Int64(0)) { $0 + $1.actual } == collected && report.monthly.reduce(Int64(0)) { $0 + $1.actual } == collected)
             #expect(projected > 0, "\(loans.count) loans, \(report.weekly)")
+            let daysToCollect = try #require(report.daysToCollect)
+            #expect(daysToCollect == DaysToCollect(histogram: latePaid), "\(latePaid.sorted { $0.key < $1.key }) \(report.daysToCollect.map { "\($0)" } ?? "")")
+            #expect(daysToCollect.installments >= 1 && daysToCollect.meanHundredths >= 100)
 
             // Vintages: one cohort per month of disbursement in the last year, each with its loans.
             let curves = try await VintageReport.compute(lenderID: lender, asOf: to, database: database, book: book)

@@ -100,6 +100,8 @@ struct RouteMatrixTests {
         "POST /cobranza/creditos/{id}/pausas": [.administrador, .gestorCobranza],
         "POST /cobranza/creditos/{id}/pausas/{hold}/terminar": [.administrador, .gestorCobranza],
         "POST /cobranza/creditos/{id}/promesas": [.administrador, .gestorCobranza],
+        "POST /cobranza/creditos/{id}/gestor": [.administrador],
+        "POST /cobranza/gestion/repartir": [.administrador],
         "POST /spei/abonos/{id}/aplicar": [.administrador, .gestorCobranza],
         "POST /spei/ordenes/{id}/reenviar": [.administrador],
         "GET /estados-bancarios": [.administrador, .gestorCobranza],

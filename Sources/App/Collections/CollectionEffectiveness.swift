@@ -7,6 +7,12 @@ import Store
 
 /// Collection effectiveness between two closed days: the CEI from their snapshots and the loans disbursed between them,
 /// and projected against actual cash flow (installments falling due against payments received) by week and by month.
+///
+/// Read from the totals the close keeps for each day when every day of the period has them: then an installment is
+/// projected on its due date only for a loan the close saw that day (active, or ended that day — a loan paid off
+/// earlier projects nothing), and payments count as known when their day was closed (one posted later with an earlier
+/// value date shows in the account's later days, as in the snapshots). Otherwise (days closed before the close kept
+/// totals) it is computed from the snapshots, loans and payments.
 public struct CollectionEffectiveness: Sendable, Encodable {
     public let from: String
     public let to: String
@@ -19,6 +25,9 @@ public struct CollectionEffectiveness: Sendable, Encodable {
     public let disbursed: Int64
     public let weekly: [CollectionKPIs.CashFlowLine]
     public let monthly: [CollectionKPIs.CashFlowLine]
+    /// Average days to collect the installments paid late in the period (nil when none was, or when the period's days
+    /// were closed before the close kept totals).
+    public let daysToCollect: DaysToCollect?
 
     /// Computes it for the lender; both days must be closed and `from` before `to`.
     public static func compute(lenderID: String, from: CalendarDate, to: CalendarDate, database: Database) async throws -> CollectionEffectiveness {
@@ -26,6 +35,32 @@ public struct CollectionEffectiveness: Sendable, Encodable {
         return try await database.withConnection { db in
             for day in [from, to] where try await !CollectionReports.isClosed(lenderID: lenderID, date: day, on: db) {
                 throw CollectionRefusal("day_not_closed", "El \(day.text) no está cerrado; ejecute cartera close-day --date \(day.text) o elija un día cerrado.")
+            }
+            // From the totals the close kept for every day of the period (one row a day), when it kept them.
+            let kept = try await CollectionReports.totals(lenderID: lenderID, from: from, through: to, on: db)
+            let days = (0...(to.daysSince1970 - from.daysSince1970)).map { from.adding(days: $0) }
+            let totals = days.compactMap { kept[$0] ?? nil }
+            if totals.count == days.count, let first = totals.first, let last = totals.last {
+                let period = totals.dropFirst()
+                let disbursed = period.reduce(Int64(0)) { $0 + $1.disbursed }
+                let scheduled = period.map { (due: $0.date, amount: $0.scheduled) }
+                let payments = period.map { (date: $0.date, amount: $0.collected) }
+                let start = from.adding(days: 1)
+                return CollectionEffectiveness(
+                    from: from.text, to: to.text,
+                    ceiBasisPoints: CollectionKPIs.ceiBasisPoints(
+                        beginning: first.active.principal, disbursed: disbursed, endingTotal: last.active.principal, endingCurrent: last.current.principal
+                    ),
+                    beginning: first.active.principal, endingTotal: last.active.principal, endingCurrent: last.current.principal, disbursed: disbursed,
+                    weekly: CollectionKPIs.cashFlow(scheduled: scheduled, payments: payments, from: start, to: to, by: .week),
+                    monthly: CollectionKPIs.cashFlow(scheduled: scheduled, payments: payments, from: start, to: to, by: .month),
+                    daysToCollect: DaysToCollect(histogram: period.reduce(into: [Int: DelinquencyTotals.Tally]()) { histogram, day in
+                        for (days, tally) in day.latePaid {
+                            histogram[days, default: .init()].loans += tally.loans
+                            histogram[days, default: .init()].principal += tally.principal
+                        }
+                    })
+                )
             }
             func sum(_ date: CalendarDate, currentOnly: Bool) async throws -> Int64 {
                 let filter: SQLQueryString = currentOnly ? " AND days_past_due = 0" : ""
@@ -70,7 +105,8 @@ public struct CollectionEffectiveness: Sendable, Encodable {
                 ceiBasisPoints: CollectionKPIs.ceiBasisPoints(beginning: beginning, disbursed: disbursed, endingTotal: endingTotal, endingCurrent: endingCurrent),
                 beginning: beginning, endingTotal: endingTotal, endingCurrent: endingCurrent, disbursed: disbursed,
                 weekly: CollectionKPIs.cashFlow(scheduled: scheduled, payments: payments, from: start, to: to, by: .week),
-                monthly: CollectionKPIs.cashFlow(scheduled: scheduled, payments: payments, from: start, to: to, by: .month)
+                monthly: CollectionKPIs.cashFlow(scheduled: scheduled, payments: payments, from: start, to: to, by: .month),
+                daysToCollect: nil
             )
         }
     }

@@ -29,6 +29,15 @@ public struct CollectionReports: Sendable {
                 )
             }
             let buckets = try await CollectionSettings.buckets(lenderID: lenderID, on: db)
+            // From the totals the close kept (one row a day), when it kept them against the day asked for.
+            if let from, from < date {
+                let kept = try await Self.totals(lenderID: lenderID, from: from, through: date, on: db)
+                if let day = kept[date] ?? nil, let earlier = kept[from] ?? nil, day.movement?.comparedWith == from {
+                    return DelinquencyReport(totals: day, earlier: earlier, buckets: buckets)
+                }
+            } else if from == nil, let day = try await Self.totals(lenderID: lenderID, from: date, through: date, on: db)[date] ?? nil {
+                return DelinquencyReport(totals: day, buckets: buckets)
+            }
             let day = try await Self.snapshots(lenderID: lenderID, date: date, on: db)
             var earlier: (CalendarDate, [LoanSnapshot])?
             if let from {
@@ -44,12 +53,30 @@ public struct CollectionReports: Sendable {
     /// The snapshots of one day.
     static func snapshots(lenderID: String, date: CalendarDate, on db: any SQLDatabase) async throws -> [LoanSnapshot] {
         try await db.raw(
-            """
-            SELECT snapshot_date, loan_id, client_id, product_code, disbursed_on, status, days_past_due, bucket, non_performing, restructured,
-                principal_outstanding, overdue_principal, overdue_interest, overdue_charges, amount_due, installments_overdue, next_due_date, late_installments
-            FROM loan_snapshots WHERE lender_id = \(bind: lenderID) AND snapshot_date = \(bind: date.text)
-            """
+            "SELECT \(snapshotColumns) FROM loan_snapshots WHERE lender_id = \(bind: lenderID) AND snapshot_date = \(bind: date.text)"
         ).all().map(snapshot)
+    }
+
+    /// The columns `snapshot(_:)` reads.
+    static let snapshotColumns: SQLQueryString = """
+        snapshot_date, loan_id, client_id, product_code, disbursed_on, status, days_past_due, bucket, non_performing, restructured,
+            principal_outstanding, overdue_principal, overdue_interest, overdue_charges, amount_due, installments_overdue, next_due_date, late_installments
+        """
+
+    /// The totals the close kept for each closed day from `first` through `last` (nil for a day closed before the close
+    /// kept them), by day.
+    static func totals(lenderID: String, from first: CalendarDate, through last: CalendarDate, on db: any SQLDatabase) async throws -> [CalendarDate: DelinquencyTotals?] {
+        var days: [CalendarDate: DelinquencyTotals?] = [:]
+        for row in try await db.raw(
+            """
+            SELECT business_date, totals FROM close_runs WHERE lender_id = \(bind: lenderID) AND status = 'done'
+                AND business_date >= \(bind: first.text) AND business_date <= \(bind: last.text)
+            """
+        ).all() {
+            guard let day = CalendarDate(text: try row.decode(column: "business_date", as: String.self)) else { continue }
+            days[day] = try EndOfDayClose.totals(try row.decode(column: "totals", as: String?.self))
+        }
+        return days
     }
 
     /// A snapshot row as stored.

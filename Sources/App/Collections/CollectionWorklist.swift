@@ -30,6 +30,8 @@ public struct CollectionWorklist: Sendable {
         public let held: Bool
         public let lastContact: (outcome: ContactOutcome, at: String, nextActionOn: String?)?
         public let nextAction: String
+        /// The gestor the account is assigned to (user id), nil when it is in the common pool.
+        public let assignee: String?
     }
 
     public struct List: Sendable {
@@ -40,7 +42,16 @@ public struct CollectionWorklist: Sendable {
         public let total: Int
     }
 
-    public func list(lenderID: String, limit: Int = 200) async throws -> List {
+    /// Which accounts a list shows.
+    public enum Scope: Sendable, Equatable {
+        case all
+        /// What a gestor may work: the accounts assigned to them and those assigned to nobody.
+        case workableBy(String)
+        case assignedTo(String)
+        case unassigned
+    }
+
+    public func list(lenderID: String, limit: Int = 200, scope: Scope = .all) async throws -> List {
         let today = book.today()
         return try await database.withConnection { db in
             guard let date = try await db.raw(
@@ -61,7 +72,17 @@ public struct CollectionWorklist: Sendable {
                     outcome, try row.decode(column: "recorded_at", as: String.self), try row.decode(column: "next_action_on", as: String?.self)
                 )
             }
-            var entries: [Entry] = owing.map { snapshot in
+            let assigned = try await CollectionAssignments.assignments(lenderID: lenderID, on: db)
+            let visible = owing.filter { snapshot in
+                let assignee = assigned[snapshot.loanID]
+                switch scope {
+                case .all: return true
+                case .workableBy(let user): return assignee == nil || assignee == user
+                case .assignedTo(let user): return assignee == user
+                case .unassigned: return assignee == nil
+                }
+            }
+            var entries: [Entry] = visible.map { snapshot in
                 let probability = model?.model.probability(snapshot)
                 let held = holds[snapshot.loanID]?.isEmpty == false
                 let promise = promises[snapshot.loanID]
@@ -73,7 +94,7 @@ public struct CollectionWorklist: Sendable {
                 return Entry(
                     snapshot: snapshot, segment: BehaviourSegment.of(snapshot), probability: probability, priority: priority,
                     reasons: model?.model.reasons(snapshot) ?? [], promise: promise, held: held, lastContact: contact,
-                    nextAction: Self.nextAction(snapshot, held: held, promise: promise, contact: contact, today: today)
+                    nextAction: Self.nextAction(snapshot, held: held, promise: promise, contact: contact, today: today), assignee: assigned[snapshot.loanID]
                 )
             }
             entries.sort { $0.priority != $1.priority ? $0.priority > $1.priority : $0.snapshot.loanID < $1.snapshot.loanID }

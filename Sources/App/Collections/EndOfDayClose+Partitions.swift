@@ -81,10 +81,9 @@ extension EndOfDayClose {
 
     /// Takes the next partition nobody holds (or whose holder's lease ran out, or this worker's own from before a
     /// restart), under a lease. PostgreSQL skips the rows other workers are claiming at that moment.
-    func claim(lenderID: String, date: CalendarDate) async throws -> Partition? {
+    func claim(lenderID: String, date: CalendarDate, worker: String) async throws -> Partition? {
         let now = book.clock()
         let until = now.adding(seconds: leaseSeconds)
-        let worker = self.worker
         return try await database.transaction(isolation: .readCommitted) { db in
             let skipLocked: SQLQueryString = db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
             return try await db.raw(
@@ -107,7 +106,7 @@ extension EndOfDayClose {
     }
 
     /// Marks the day closed when every partition is done (and moves the business date); false while some are not.
-    func finishRun(lenderID: String, date: CalendarDate) async throws -> Bool {
+    func finishRun(lenderID: String, date: CalendarDate, compare: CalendarDate?) async throws -> Bool {
         let now = book.clock()
         // Read committed: workers finishing at the same moment both see every partition done and write the same thing.
         return try await database.transaction(isolation: .readCommitted) { db in
@@ -115,9 +114,20 @@ extension EndOfDayClose {
                 "SELECT COUNT(*) AS n FROM close_partitions WHERE lender_id = \(bind: lenderID) AND business_date = \(bind: date.text) AND status <> 'done'"
             ).first(decodingColumn: "n", as: Int.self) ?? 0
             guard open == 0 else { return false }
+            var totals: DelinquencyTotals? = DelinquencyTotals(date: date, comparedWith: compare)
+            for row in try await db.raw(
+                "SELECT loans, totals FROM close_partitions WHERE lender_id = \(bind: lenderID) AND business_date = \(bind: date.text)"
+            ).all() {
+                if let part = try Self.totals(try row.decode(column: "totals", as: String?.self)) {
+                    totals?.merge(part)
+                } else if try row.decode(column: "loans", as: Int.self) > 0 {
+                    // A partition closed before the close kept totals: the day's are left out (reports read its snapshots).
+                    totals = nil
+                }
+            }
             try await db.raw(
                 """
-                UPDATE close_runs SET status = 'done', finished_at = \(bind: now.text)
+                UPDATE close_runs SET status = 'done', finished_at = \(bind: now.text), totals = \(bind: try totals.map(Self.json))
                 WHERE lender_id = \(bind: lenderID) AND business_date = \(bind: date.text) AND status = 'running'
                 """
             ).run()
@@ -134,18 +144,33 @@ extension EndOfDayClose {
 
     /// Closes a partition chunk by chunk; returns the accrual entries posted. Stops quietly when another worker took
     /// the partition over.
+    ///
+    /// Each chunk is read and computed outside any write transaction (so workers compute in parallel, and SQLite's one
+    /// writer is held only to write), then written in one transaction that first renews the lease and checks, with the
+    /// loans locked (PostgreSQL: `FOR UPDATE`), that the chunk still holds the same loans at the same versions; when
+    /// anything changed meanwhile (a payment, a reversal) the chunk is read and computed again inside that transaction.
     func closePartition(
-        _ partition: Partition, lenderID: String, date: CalendarDate, buckets: DelinquencyBuckets, chunkDone: (Int) -> Void
+        _ partition: Partition, lenderID: String, date: CalendarDate, buckets: DelinquencyBuckets, compare: CalendarDate?, worker: String,
+        chunkDone: (Int) -> Void
     ) async throws -> Int {
         var accruals = 0
+        var cursor = partition.cursor
         while true {
             try checkpoint("chunk.start")
+            let after = cursor
+            let read = try await database.withConnection { db in
+                try await readChunk(partition, after: after, lenderID: lenderID, date: date, compare: compare, lock: false, on: db)
+            }
+            let computed = compute(read, date: date, buckets: buckets, compare: compare)
             let chunk: Chunk
             do {
                 // Read committed, with the chunk's loans locked: the lease keeps other workers off the partition, so
                 // a serializable snapshot would only make workers on other partitions conflict over nothing.
                 chunk = try await database.transaction(isolation: .readCommitted) { db in
-                    try await closeChunk(partition, lenderID: lenderID, date: date, buckets: buckets, on: db)
+                    try await writeChunk(
+                        partition, after: after, prepared: (read, computed), lenderID: lenderID, date: date, buckets: buckets, compare: compare, worker: worker,
+                        on: db
+                    )
                 }
             } catch is LeaseLost {
                 return accruals
@@ -154,9 +179,9 @@ extension EndOfDayClose {
             accruals += chunk.accruals
             if chunk.closed > 0 { chunkDone(chunk.closed) }
             if chunk.read < chunkSize { break }
+            cursor = chunk.last
         }
         let now = book.clock()
-        let worker = self.worker
         try await database.transaction(isolation: .readCommitted) { db in
             try await db.raw(
                 """
@@ -170,51 +195,75 @@ extension EndOfDayClose {
         return accruals
     }
 
-    /// What one chunk did: loans read, closed (snapshot written), accrual entries posted.
+    /// What one chunk did: loans read, closed (snapshot written), accrual entries posted, and the last loan read.
     struct Chunk: Sendable {
         let read: Int
         let closed: Int
         let accruals: Int
+        let last: String?
+    }
+
+    /// A chunk's loans as read: each loan's id and version (in order), the readable ones with their events, and the
+    /// ones that could not be read.
+    struct ReadChunk: Sendable {
+        let versions: [LoanVersion]
+        let loans: [LoanBook.Loaded]
+        let events: [String: [LoanEvent]]
+        let unreadable: [(loan: String, code: String, message: String)]
+        /// The loans' snapshots of the day the close compares with (a month before), by loan.
+        let earlier: [String: LoanSnapshot]
+    }
+
+    struct LoanVersion: Sendable, Equatable {
+        let id: String
+        let version: Int64
+    }
+
+    /// A chunk computed: its accrual entries, the loans whose ledger date moves, their snapshots, and the loans that
+    /// could not be computed.
+    struct ComputedChunk: Sendable {
+        var postings: [Journal.Posting] = []
+        var advanced: [(id: String, version: Int64)] = []
+        var snapshots: [LoanSnapshot] = []
+        var exceptions: [(loan: String, code: String, message: String)] = []
+        var totals: DelinquencyTotals
     }
 
     /// The loans a day's close looks at: active ones, and those that ended (paid off, written off, restructured) on
     /// or after the day — they were active on it.
     static let statuses: [LoanStatus] = [.active, .paidOff, .writtenOff, .restructured]
 
-    /// The next chunk of a partition's loans, after its cursor, closed in the caller's transaction: the lease is
-    /// renewed first (a worker that lost it stops, `LeaseLost`, before touching anything; one taking over waits for the
-    /// chunk in progress), then their accrual entries, ledger dates, snapshots, the loans that could not be computed
-    /// (as exceptions, so one bad loan never stops the day), and the partition's cursor.
-    func closeChunk(_ partition: Partition, lenderID: String, date: CalendarDate, buckets: DelinquencyBuckets, on db: any SQLDatabase) async throws -> Chunk {
-        let key: SQLQueryString = "lender_id = \(bind: lenderID) AND business_date = \(bind: date.text) AND number = \(bind: partition.number)"
-        let renewed = try await db.raw(
-            """
-            UPDATE close_partitions SET lease_until = \(bind: book.clock().adding(seconds: leaseSeconds).text)
-            WHERE \(key) AND worker = \(bind: worker) AND status = 'working'
-            RETURNING cursor_loan_id
-            """
-        ).all()
-        guard let lease = renewed.first else { throw LeaseLost() }
-        let cursor = try lease.decode(column: "cursor_loan_id", as: String?.self)
+    /// The condition that picks a chunk's loans: the partition's range after the cursor, the statuses the close looks
+    /// at, disbursed by the day.
+    func chunkFilter(_ partition: Partition, after cursor: String?, lenderID: String, date: CalendarDate) -> SQLQueryString {
         let upper: SQLQueryString = partition.next.map { " AND l.id < \(bind: $0)" } ?? ""
         let after: SQLQueryString = cursor.map { " AND l.id > \(bind: $0)" } ?? ""
         let statuses = SQLList(Self.statuses.map { SQLBind($0.rawValue) })
+        return """
+            l.lender_id = \(bind: lenderID) AND l.id >= \(bind: partition.first)\(upper)\(after) AND l.status IN (\(statuses))
+                AND l.disbursed_on <= \(bind: date.text) AND (l.status = \(bind: LoanStatus.active.rawValue) OR l.ledger_date >= \(bind: date.text))
+            """
+    }
+
+    /// Reads the next chunk of a partition's loans after `cursor`, with their events (locked on PostgreSQL when `lock`).
+    func readChunk(
+        _ partition: Partition, after cursor: String?, lenderID: String, date: CalendarDate, compare: CalendarDate?, lock: Bool, on db: any SQLDatabase
+    ) async throws -> ReadChunk {
+        let forUpdate: SQLQueryString = lock && db.dialect.name == "postgresql" ? " FOR UPDATE OF l" : ""
         let rows = try await db.raw(
             """
-            SELECT \(LoanBook.columns) FROM loans l
-            WHERE l.lender_id = \(bind: lenderID) AND l.id >= \(bind: partition.first)\(upper)\(after) AND l.status IN (\(statuses))
-                AND l.disbursed_on <= \(bind: date.text) AND (l.status = \(bind: LoanStatus.active.rawValue) OR l.ledger_date >= \(bind: date.text))
-            ORDER BY l.id LIMIT \(bind: chunkSize)\(db.dialect.name == "postgresql" ? " FOR UPDATE OF l" : "" as SQLQueryString)
+            SELECT \(LoanBook.columns) FROM loans l WHERE \(chunkFilter(partition, after: cursor, lenderID: lenderID, date: date))
+            ORDER BY l.id LIMIT \(bind: chunkSize)\(forUpdate)
             """
         ).all()
+        var versions: [LoanVersion] = []
         var loans: [LoanBook.Loaded] = []
-        var exceptions: [(loan: String, code: String, message: String)] = []
-        var last: String?
+        var unreadable: [(loan: String, code: String, message: String)] = []
         for row in rows {
             let id = try row.decode(column: "id", as: String.self)
-            last = id
+            versions.append(LoanVersion(id: id, version: try row.decode(column: "row_version", as: Int64.self)))
             do { loans.append(try book.decode(row)) } catch {
-                exceptions.append((id, "loan_unreadable", "El crédito \(id) no se pudo leer: \(error)"))
+                unreadable.append((id, "loan_unreadable", "El crédito \(id) no se pudo leer: \(error)"))
             }
         }
         var events: [String: [LoanEvent]] = [:]
@@ -226,63 +275,132 @@ extension EndOfDayClose {
                 events[try row.decode(column: "loan_id", as: String.self), default: []].append(try LoanBook.event(row))
             }
         }
+        var earlier: [String: LoanSnapshot] = [:]
+        if let compare, !loans.isEmpty {
+            let ids = SQLList(loans.map { SQLBind($0.record.id) })
+            for row in try await db.raw(
+                "SELECT \(CollectionReports.snapshotColumns) FROM loan_snapshots WHERE lender_id = \(bind: lenderID) AND snapshot_date = \(bind: compare.text) AND loan_id IN (\(ids))"
+            ).all() {
+                let snapshot = try CollectionReports.snapshot(row)
+                earlier[snapshot.loanID] = snapshot
+            }
+        }
+        return ReadChunk(versions: versions, loans: loans, events: events, unreadable: unreadable, earlier: earlier)
+    }
+
+    /// Closes the chunk's loans in memory: positions, accrual entries, ledger dates, snapshots.
+    func compute(_ read: ReadChunk, date: CalendarDate, buckets: DelinquencyBuckets, compare: CalendarDate?) -> ComputedChunk {
         let instant = Self.closingInstant(date)
-        var postings: [Journal.Posting] = []
-        var advanced: [SQLQueryString] = []
-        var snapshots: [LoanSnapshot] = []
-        for loan in loans {
+        var result = ComputedChunk(exceptions: read.unreadable, totals: DelinquencyTotals(date: date, comparedWith: compare))
+        for loan in read.loans {
             guard let terms = loan.terms else {
-                exceptions.append((loan.record.id, "loan_without_terms", "El crédito \(loan.record.id) no tiene condiciones de disposición."))
+                result.exceptions.append((loan.record.id, "loan_without_terms", "El crédito \(loan.record.id) no tiene condiciones de disposición."))
                 continue
             }
             let position: LoanPosition
             let posting: Journal.Posting?
             do {
-                (position, posting) = try Self.close(loan, terms: terms, events: (events[loan.record.id] ?? []).filter { $0.valueDate <= date }, date: date, at: instant)
+                (position, posting) = try Self.close(loan, terms: terms, events: (read.events[loan.record.id] ?? []).filter { $0.valueDate <= date }, date: date, at: instant)
             } catch let error as APIError {
-                exceptions.append((loan.record.id, error.code, error.message))
+                result.exceptions.append((loan.record.id, error.code, error.message))
+                continue
+            } catch {
+                result.exceptions.append((loan.record.id, "close_loan_failed", "El cierre del \(date.text) no pudo calcular el crédito \(loan.record.id): \(error)"))
                 continue
             }
-            if let posting { postings.append(posting) }
-            if let ledger = loan.ledgerDate, ledger < date {
-                advanced.append("(\(bind: loan.record.id), \(bind: date.text), \(bind: instant.text), \(bind: loan.rowVersion))")
-            }
-            snapshots.append(LoanSnapshot(
+            if let posting { result.postings.append(posting) }
+            if let ledger = loan.ledgerDate, ledger < date { result.advanced.append((loan.record.id, loan.rowVersion)) }
+            let snapshot = LoanSnapshot(
                 position: position, date: date, loanID: loan.record.id, clientID: loan.record.clientId, productCode: loan.record.productCode,
                 restructured: loan.record.restructuredFrom != nil, buckets: buckets
-            ))
+            )
+            result.snapshots.append(snapshot)
+            result.totals.add(snapshot)
+            if let earlier = read.earlier[loan.record.id] { result.totals.movement?.add(earlier: earlier, now: snapshot) }
+            if terms.disbursementDate == date { result.totals.disbursed += terms.amount.minorUnits }
+            for installment in terms.schedule where installment.dueDate == date { result.totals.scheduled += installment.payment.minorUnits }
+            var completed: Set<Int> = []
+            for event in read.events[loan.record.id] ?? [] where event.valueDate == date {
+                guard case .payment(let amount, _) = event.kind else { continue }
+                result.totals.collected += amount.minorUnits
+                for line in position.allocations[event.id] ?? [] { if let number = line.installment { completed.insert(number) } }
+            }
+            // Installments a payment of the day finished after their due date: how late they were collected.
+            for installment in position.installments where completed.contains(installment.number) && installment.dueDate < date && installment.remainingRegular.isZero {
+                result.totals.addLatePayment(days: Int(date.daysSince1970 - installment.dueDate.daysSince1970), amount: installment.scheduledPayment.minorUnits)
+            }
+        }
+        return result
+    }
+
+    /// Writes a chunk in the caller's transaction: the lease is renewed first (a worker that lost it stops,
+    /// `LeaseLost`, before touching anything; one taking over waits for the chunk in progress), the chunk's loans are
+    /// locked and checked against what was read (computed again here if anything changed), then their accrual entries,
+    /// ledger dates, snapshots, the loans that could not be computed (as exceptions, so one bad loan never stops the
+    /// day), and the partition's cursor.
+    func writeChunk(
+        _ partition: Partition, after cursor: String?, prepared: (read: ReadChunk, computed: ComputedChunk), lenderID: String, date: CalendarDate,
+        buckets: DelinquencyBuckets, compare: CalendarDate?, worker: String, on db: any SQLDatabase
+    ) async throws -> Chunk {
+        let key: SQLQueryString = "lender_id = \(bind: lenderID) AND business_date = \(bind: date.text) AND number = \(bind: partition.number)"
+        let renewed = try await db.raw(
+            """
+            UPDATE close_partitions SET lease_until = \(bind: book.clock().adding(seconds: leaseSeconds).text)
+            WHERE \(key) AND worker = \(bind: worker) AND status = 'working'
+            RETURNING cursor_loan_id, totals
+            """
+        ).all()
+        guard let lease = renewed.first, try lease.decode(column: "cursor_loan_id", as: String?.self) == cursor else { throw LeaseLost() }
+        var totals = try Self.totals(try lease.decode(column: "totals", as: String?.self)) ?? DelinquencyTotals(date: date, comparedWith: compare)
+        let forUpdate: SQLQueryString = db.dialect.name == "postgresql" ? " FOR UPDATE OF l" : ""
+        let current = try await db.raw(
+            """
+            SELECT l.id, l.row_version FROM loans l WHERE \(chunkFilter(partition, after: cursor, lenderID: lenderID, date: date))
+            ORDER BY l.id LIMIT \(bind: chunkSize)\(forUpdate)
+            """
+        ).all().map { LoanVersion(id: try $0.decode(column: "id", as: String.self), version: try $0.decode(column: "row_version", as: Int64.self)) }
+        var (read, computed) = prepared
+        if current != read.versions {
+            // A loan of the chunk changed after it was read: read (locked) and compute it again.
+            read = try await readChunk(partition, after: cursor, lenderID: lenderID, date: date, compare: compare, lock: true, on: db)
+            computed = compute(read, date: date, buckets: buckets, compare: compare)
         }
         try checkpoint("chunk.computed")
-        try await Journal.write(postings, on: db)
-        if !advanced.isEmpty {
+        try await Journal.write(computed.postings, on: db)
+        let instant = Self.closingInstant(date)
+        if !computed.advanced.isEmpty {
+            let values = computed.advanced.map { "(\(bind: $0.id), \(bind: date.text), \(bind: instant.text), \(bind: $0.version))" as SQLQueryString }
             let updated = try await db.raw(
                 """
                 UPDATE loans SET ledger_date = v.column2, row_version = loans.row_version + 1, updated_at = v.column3
-                FROM (VALUES \(advanced.joined(separator: ", "))) AS v
+                FROM (VALUES \(values.joined(separator: ", "))) AS v
                 WHERE loans.id = v.column1 AND loans.row_version = CAST(v.column4 AS BIGINT)
                 RETURNING loans.id
                 """
             ).all()
-            // Read in this transaction, so nothing can have changed them; if it ever did, nothing of the chunk is kept.
-            guard updated.count == advanced.count else { throw StoreError.busy(detail: "loans changed during the close of \(date.text)") }
+            // Checked in this transaction, so nothing can have changed them; if it ever did, nothing of the chunk is kept.
+            guard updated.count == computed.advanced.count else { throw StoreError.busy(detail: "loans changed during the close of \(date.text)") }
         }
-        try await Self.insert(snapshots, lenderID: lenderID, on: db)
-        if !exceptions.isEmpty {
-            let values = exceptions.map { "(\(bind: lenderID), \(bind: date.text), \(bind: $0.loan), \(bind: $0.code), \(bind: String($0.message.prefix(500))))" as SQLQueryString }
+        try await Self.insert(computed.snapshots, lenderID: lenderID, on: db)
+        if !computed.exceptions.isEmpty {
+            let values = computed.exceptions.map { "(\(bind: lenderID), \(bind: date.text), \(bind: $0.loan), \(bind: $0.code), \(bind: String($0.message.prefix(500))))" as SQLQueryString }
             try await db.raw(
                 "INSERT INTO close_exceptions (lender_id, business_date, loan_id, code, message) VALUES \(values.joined(separator: ", "))"
             ).run()
         }
+        let last = read.versions.last?.id
         if let last {
+            totals.merge(computed.totals)
             try await db.raw(
                 """
-                UPDATE close_partitions SET cursor_loan_id = \(bind: last), loans = loans + \(bind: snapshots.count), accruals = accruals + \(bind: postings.count)
+                UPDATE close_partitions SET cursor_loan_id = \(bind: last), loans = loans + \(bind: computed.snapshots.count),
+                    accruals = accruals + \(bind: computed.postings.count), totals = \(bind: try Self.json(totals))
                 WHERE \(key)
                 """
             ).run()
         }
         try checkpoint("chunk.written")
-        return Chunk(read: rows.count, closed: snapshots.count, accruals: postings.count)
+        return Chunk(read: read.versions.count, closed: computed.snapshots.count, accruals: computed.postings.count, last: last)
     }
 
     /// A loan at the end of `date`: its position, and the accrual entry from its ledger date when that is earlier
@@ -312,6 +430,17 @@ extension EndOfDayClose {
                 message: "El cierre del \(date.text) no pudo calcular el crédito \(loan.record.id): \(error.message). Revise el crédito y vuelva a ejecutar el cierre."
             )
         }
+    }
+
+    static func totals(_ text: String?) throws -> DelinquencyTotals? {
+        guard let text else { return nil }
+        return try JSONDecoder().decode(DelinquencyTotals.self, from: Data(text.utf8))
+    }
+
+    static func json(_ totals: DelinquencyTotals) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(totals), as: UTF8.self)
     }
 
     static func insert(_ snapshots: [LoanSnapshot], lenderID: String, on db: any SQLDatabase) async throws {

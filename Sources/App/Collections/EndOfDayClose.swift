@@ -6,6 +6,7 @@ import Lending
 import LoanCollections
 import SQLKit
 import Store
+import Synchronization
 
 /// The end-of-day close (cierre diario). A lender's business date is the last day it closed, apart from the clock;
 /// closing a day, for every active loan disbursed by then: accrues ordinary interest as installments fall due, charges
@@ -26,12 +27,15 @@ public struct EndOfDayClose: Sendable {
     let partitionSize: Int
     let chunkSize: Int
     let leaseSeconds: Int64
+    /// How many partitions this process closes at once (each by its own worker name, `worker/n`).
+    let concurrency: Int
     /// Called at named points of the work (tests stop the close there, as a crash would).
     let checkpoint: @Sendable (String) throws -> Void
 
     public init(
         database: Database, book: LoanBook, worker: String = EndOfDayClose.processWorker, partitionSize: Int = 2_000, chunkSize: Int = 250,
-        leaseSeconds: Int64 = 120, checkpoint: @escaping @Sendable (String) throws -> Void = { _ in }
+        leaseSeconds: Int64 = 120, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+        checkpoint: @escaping @Sendable (String) throws -> Void = { _ in }
     ) {
         self.database = database
         self.book = book
@@ -39,6 +43,7 @@ public struct EndOfDayClose: Sendable {
         self.partitionSize = max(1, partitionSize)
         self.chunkSize = max(1, chunkSize)
         self.leaseSeconds = leaseSeconds
+        self.concurrency = max(1, concurrency)
         self.checkpoint = checkpoint
     }
 
@@ -120,21 +125,47 @@ public struct EndOfDayClose: Sendable {
     /// are claimed and closed until none is left; the worker that sees the last one done finishes the day.
     func closeDay(lenderID: String, date: CalendarDate, progress: Progress?) async throws -> Day {
         let (total, buckets) = try await startRun(lenderID: lenderID, date: date)
-        var loans = 0
-        var accruals = 0
-        while true {
-            if let partition = try await claim(lenderID: lenderID, date: date) {
-                try checkpoint("partition.claimed")
-                let done = try await closePartition(partition, lenderID: lenderID, date: date, buckets: buckets) { chunkLoans in
-                    loans += chunkLoans
-                    progress?(date, loans, total)
+        // Roll and cure rates are kept against the same day a month before, when that day was closed.
+        let monthBefore = date.adding(months: -1)
+        let compare = try await isClosed(lenderID: lenderID, date: monthBefore) ? monthBefore : nil
+        let closed = ClosedCount()
+        // Partitions are closed `concurrency` at a time, each loop under its own worker name: they share the day as
+        // separate processes would.
+        var (loans, accruals) = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for lane in 0..<concurrency {
+                let worker = concurrency == 1 ? self.worker : "\(self.worker)/\(lane)"
+                group.addTask {
+                    var loans = 0
+                    var accruals = 0
+                    while let partition = try await claim(lenderID: lenderID, date: date, worker: worker) {
+                        try checkpoint("partition.claimed")
+                        accruals += try await closePartition(partition, lenderID: lenderID, date: date, buckets: buckets, compare: compare, worker: worker) { chunkLoans in
+                            loans += chunkLoans
+                            let done = closed.count.withLock { value in
+                                value += chunkLoans
+                                return value
+                            }
+                            progress?(date, done, total)
+                        }
+                    }
+                    return (loans, accruals)
                 }
-                accruals += done
-                continue
             }
-            if try await finishRun(lenderID: lenderID, date: date) { break }
-            // Other workers hold the remaining partitions: wait for them (or for their leases to run out).
+            return try await group.reduce(into: (0, 0)) { $0.0 += $1.0; $0.1 += $1.1 }
+        }
+        // Other workers (other processes) may hold the remaining partitions: wait for them (or for their leases to
+        // run out, and take them over).
+        while try await !finishRun(lenderID: lenderID, date: date, compare: compare) {
             try await Task.sleep(for: .milliseconds(250))
+            while let partition = try await claim(lenderID: lenderID, date: date, worker: worker) {
+                accruals += try await closePartition(partition, lenderID: lenderID, date: date, buckets: buckets, compare: compare, worker: worker) { chunkLoans in
+                    loans += chunkLoans
+                    progress?(date, closed.count.withLock { value in
+                        value += chunkLoans
+                        return value
+                    }, total)
+                }
+            }
         }
         let (snapshots, exceptions) = try await database.withConnection { db in
             let counts = try await db.raw(
@@ -173,4 +204,9 @@ extension EndOfDayClose {
     public func lender(_ requested: String?) async throws -> String {
         try await database.withConnection { db in try await Administration.resolveLender(requested, on: db) }
     }
+}
+
+/// Loans closed so far in a day, across the close's concurrent workers (for progress).
+final class ClosedCount: Sendable {
+    let count = Mutex(0)
 }

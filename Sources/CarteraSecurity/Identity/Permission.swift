@@ -38,6 +38,8 @@ public enum Permission: String, Sendable, Hashable, CaseIterable {
     case importStatements = "statements:import"
     /// Collection work on a loan: pause it, record promises to pay and the borrower's contact consents.
     case manageCollections = "collections:manage"
+    /// Give collection accounts to gestores and see every gestor's accounts (a collections supervisor).
+    case assignCollections = "collections:assign"
 }
 
 extension Role {
@@ -48,7 +50,7 @@ extension Role {
             [
                 .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts, .readLoans,
                 .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger, .manageGateways, .importStatements,
-                .manageCollections,
+                .manageCollections, .assignCollections,
             ]
         case .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans]
         case .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger]

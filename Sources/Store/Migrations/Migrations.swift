@@ -25,5 +25,7 @@ public enum Migrations {
         .m0022EndOfDayClose,
         .m0023CollectionMessages,
         .m0024ReportSubscriptions,
+        .m0025CloseTotals,
+        .m0026CollectionAssignments,
     ]
 }

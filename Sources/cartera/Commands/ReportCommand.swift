@@ -127,6 +127,9 @@ extension ReportCommand {
             let percent = Delinquency.percent
             print("Cobranza del \(report.from) al \(report.to)")
             print("CEI \(report.ceiBasisPoints.map(percent) ?? "—")  (saldo inicial \(money(report.beginning)), dispuesto \(money(report.disbursed)), saldo final \(money(report.endingTotal)), al corriente \(money(report.endingCurrent)))")
+            if let days = report.daysToCollect {
+                print("Días promedio de cobro \(String(format: "%d.%02d", days.meanHundredths / 100, days.meanHundredths % 100)) (mediana \(days.median), percentil 90: \(days.p90)), ponderado por monto: \(days.installments) parcialidades pagadas con atraso por \(money(days.amount))")
+            }
             print("")
             print("Mes/semana desde      Proyectado        Cobrado   % cobrado")
             for line in report.monthly + [] {

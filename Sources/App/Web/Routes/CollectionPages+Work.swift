@@ -51,10 +51,41 @@ struct CollectionWorkPages {
         }
 
         let worklist = CollectionWorklist(database: database, directory: directory, book: book)
+        let assignments = CollectionAssignments(database: database, keys: keys)
+        // A supervisor shares the unassigned accounts that owe (in the worklist's order) among the gestores chosen.
+        web.post("/cobranza/gestion/repartir", .permission(.assignCollections)) { request in
+            guard let user = request.user else { return WebPages.redirect(to: "/login") }
+            // One checkbox per gestor (gestor_<id>).
+            let chosen = try await assignments.gestores(lenderID: user.lenderID).map(\.id).filter { request.field("gestor_\($0)") == "1" }
+            do {
+                let pool = try await worklist.list(lenderID: user.lenderID, limit: Int.max, scope: .unassigned).entries.map(\.snapshot.loanID)
+                guard !pool.isEmpty else { throw CollectionRefusal("nothing_to_share", "No hay cuentas sin gestor que repartir.") }
+                let shared = try await assignments.distribute(pool, among: chosen, lenderID: user.lenderID, actor: request.actor)
+                return WebPages.redirect(to: "/cobranza/gestion?repartidas=\(shared.values.reduce(0, +))")
+            } catch let error as CollectionRefusal {
+                return pages.message(title: "Gestión de cobranza", message: error.message, web: request, status: .unprocessableContent, next: ("/cobranza/gestion", "Volver a la gestión"))
+            }
+        }
+        web.post("/cobranza/creditos/:id/gestor", .permission(.assignCollections)) { request in
+            guard let user = request.user, let id = request.context.parameters.get("id") else { return WebPages.redirect(to: "/login") }
+            let gestor = request.field("gestor")
+            do {
+                try await assignments.assign([id], to: gestor.isEmpty ? nil : gestor, lenderID: user.lenderID, actor: request.actor)
+                return WebPages.redirect(to: "/cobranza/creditos/\(id)?aviso=gestor")
+            } catch let error as CollectionRefusal {
+                return try await file.render(request, loanID: id, lenderID: user.lenderID, canManage: true, error: error.message)
+            }
+        }
         let directory = directory
         web.get("/cobranza/gestion", .permission(.readLoans)) { request in
             guard let user = request.user else { return WebPages.redirect(to: "/login") }
-            let list = try await worklist.list(lenderID: user.lenderID)
+            let supervisor = user.role.allows(.assignCollections)
+            let gestores = try await assignments.gestores(lenderID: user.lenderID)
+            let names = Dictionary(uniqueKeysWithValues: gestores.map { ($0.id, $0.name) })
+            // Supervisors see every account (or one gestor's, or the unassigned); a gestor sees theirs and the pool.
+            let filter = request.query("gestor") ?? ""
+            let scope: CollectionWorklist.Scope = !supervisor ? .workableBy(user.id) : filter == "sin" ? .unassigned : filter.isEmpty ? .all : .assignedTo(filter)
+            let list = try await worklist.list(lenderID: user.lenderID, scope: scope)
             guard let date = list.date else {
                 return pages.render("collection_worklist", title: "Gestión de cobranza", web: request, values: ["empty": true], current: "/cobranza")
             }
@@ -66,12 +97,17 @@ struct CollectionWorkPages {
                     "segment": entry.segment.label, "dpd": entry.snapshot.daysPastDue,
                     "amount": Money(minorUnits: entry.snapshot.amountDue, currency: .mxn).formatted(.symbol),
                     "risk": entry.probability.map { String(format: "%.0f %%", $0 * 100) } ?? "—", "reasons": entry.reasons.joined(separator: "; "),
-                    "contact": contact, "next": entry.nextAction,
+                    "contact": contact, "next": entry.nextAction, "gestor": entry.assignee.map { names[$0] ?? $0 } ?? "Sin asignar",
                 ])
             }
-            var values: [String: Any] = ["date": date.text, "total": list.total, "rows": rows]
+            var values: [String: Any] = [
+                "date": date.text, "total": list.total, "rows": rows, "supervisor": supervisor,
+                "gestores": gestores.map { ["id": $0.id, "name": $0.name, "selected": $0.id == filter] }, "unassignedSelected": filter == "sin",
+                "scope": supervisor ? (filter == "sin" ? "las cuentas sin gestor" : filter.isEmpty ? "todas las cuentas" : "las cuentas de \(names[filter] ?? filter)") : "sus cuentas y las que no tienen gestor",
+            ]
             if let version = list.modelVersion { values["model"] = ["version": version, "auc": list.modelAUC.map { String(format: "%.3f", $0) } ?? "—"] }
-            return pages.render("collection_worklist", title: "Gestión de cobranza", web: request, values: values, current: "/cobranza")
+            let shared = request.query("repartidas").flatMap { Int($0) }.map { "Se repartieron \($0) cuentas." }
+            return pages.render("collection_worklist", title: "Gestión de cobranza", web: request, values: values, notice: shared, current: "/cobranza")
         }
 
         web.get("/cobranza/creditos/:id", .permission(.readLoans)) { request in
@@ -114,6 +150,7 @@ struct CollectionWorkPages {
                 return WebPages.redirect(to: "/login")
             }
             do {
+                try await CollectionAssignments(database: database, keys: keys).checkMayWork(loanID: id, user: user)
                 try await contacts.releaseHold(hold, lenderID: user.lenderID, actor: request.actor)
                 return WebPages.redirect(to: "/cobranza/creditos/\(id)?aviso=pausa_terminada")
             } catch let error as CollectionRefusal {
@@ -135,9 +172,11 @@ struct CollectionWorkPages {
     /// A form on a loan's collection file: on success back to the file with a notice, otherwise the file with the reason.
     func action(_ path: String, _ body: @escaping @Sendable (WebRequest, String, WebSessions.User) async throws -> String) {
         let file = CollectionFile(pages: web.pages, database: database, keys: keys, book: book, directory: directory, contacts: contacts)
+        let assignments = CollectionAssignments(database: database, keys: keys)
         web.post(RouterPath(stringLiteral: "/cobranza/creditos/:id/\(path)"), .permission(.manageCollections)) { request in
             guard let user = request.user, let id = request.context.parameters.get("id") else { return WebPages.redirect(to: "/login") }
             do {
+                try await assignments.checkMayWork(loanID: id, user: user)
                 let notice = try await body(request, id, user)
                 return WebPages.redirect(to: "/cobranza/creditos/\(id)?aviso=\(notice)")
             } catch let error as CollectionRefusal {
@@ -197,6 +236,15 @@ struct CollectionFile: Sendable {
             "reasons": HoldReason.allCases.map { ["value": $0.rawValue, "label": $0.label] },
             "outcomes": ContactOutcome.allCases.map { ["value": $0.rawValue, "label": $0.label] },
         ]
+        let assignments = CollectionAssignments(database: database, keys: keys)
+        let gestores = try await assignments.gestores(lenderID: lenderID)
+        let assignee = try await database.withConnection { db in
+            try await db.raw("SELECT user_id FROM collection_assignments WHERE lender_id = \(bind: lenderID) AND loan_id = \(bind: loanID)").first(decodingColumn: "user_id", as: String.self)
+        }
+        values["gestor"] = assignee.map { id in gestores.first { $0.id == id }?.name ?? id } ?? "Sin asignar"
+        if request.user?.role.allows(.assignCollections) == true {
+            values["assign"] = ["gestores": gestores.map { ["id": $0.id, "name": $0.name, "selected": $0.id == assignee] }]
+        }
         values["contacts"] = try contactRows.map { row -> [String: Any] in
             [
                 "at": String(try row.decode(column: "recorded_at", as: String.self).prefix(16)).replacingOccurrences(of: "T", with: " "),
@@ -230,7 +278,8 @@ struct CollectionFile: Sendable {
             return line
         }
         let notices = ["consentimiento": "Se registró la decisión del acreditado.", "pausa": "La cobranza del crédito quedó en pausa.",
-                       "pausa_terminada": "Terminó la pausa.", "promesa": "Se registró la promesa de pago.", "contacto": "Se registró el contacto."]
+                       "pausa_terminada": "Terminó la pausa.", "promesa": "Se registró la promesa de pago.", "contacto": "Se registró el contacto.",
+                       "gestor": "Se asignó la cuenta."]
         return pages.render(
             "collection_loan", title: "Cobranza del crédito", web: request, values: values, notice: request.query("aviso").flatMap { notices[$0] }, error: error,
             status: error == nil ? .ok : .unprocessableContent, current: "/cobranza"

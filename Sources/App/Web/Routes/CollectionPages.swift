@@ -125,6 +125,9 @@ struct CollectionPages {
         return [
             "from": effectiveness.from, "to": effectiveness.to, "cei": effectiveness.ceiBasisPoints.map(percent) ?? "—",
             "monthly": rows(effectiveness.monthly), "weekly": rows(effectiveness.weekly), "chart": cashChart(effectiveness.weekly),
+            "daysToCollect": effectiveness.daysToCollect.map { days -> [String: Any] in
+                ["mean": percent(days.meanHundredths), "median": days.median, "p90": days.p90, "installments": days.installments, "amount": money(days.amount)]
+            } as Any,
         ]
     }
 

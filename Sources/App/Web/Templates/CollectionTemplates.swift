@@ -26,6 +26,7 @@ enum CollectionTemplates {
         {{^comparison}}<p>Sin un día cerrado un mes antes para comparar la migración entre rangos.</p>{{/comparison}}
         {{#effectiveness}}<h2>Efectividad de la cobranza del {{from}} al {{to}}</h2>
         <p>CEI (saldo cobrado ÷ saldo cobrable): <strong id="cei">{{cei}}</strong></p>
+        {{#daysToCollect}}<p id="dias-cobro">Días promedio de cobro: <strong>{{mean}}</strong> (mediana {{median}}, percentil 90: {{p90}}) de {{installments}} parcialidades pagadas con atraso por {{amount}}, ponderado por monto.</p>{{/daysToCollect}}
         <figure class="chart">{{{chart}}}<figcaption>Gris: lo que vencía; verde: lo cobrado, por semana.</figcaption></figure>
         <table id="flujo"><thead><tr><th>Desde</th><th>Proyectado</th><th>Cobrado</th><th>% cobrado</th></tr></thead><tbody>
           {{#monthly}}<tr><td>Mes {{start}}</td><td>{{projected}}</td><td>{{actual}}</td><td>{{share}}</td></tr>{{/monthly}}
@@ -51,7 +52,10 @@ enum CollectionTemplates {
     static let loan = """
         {{<layout}}{{$body}}
         <h1>Cobranza del crédito {{loan}}</h1>
-        <p><a href="/creditos/{{loan}}">Ver el crédito</a> · Acreditado: {{client}}</p>
+        <p><a href="/creditos/{{loan}}">Ver el crédito</a> · Acreditado: {{client}} · Gestor: <span id="gestor">{{gestor}}</span></p>
+        {{#assign}}<form method="post" action="/cobranza/creditos/{{loan}}/gestor" class="card"><input type="hidden" name="csrf" value="{{csrf}}">
+          <label>Asignar a <select name="gestor"><option value="">Nadie (cuentas comunes)</option>{{#gestores}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/gestores}}</select></label>
+          <button type="submit">Asignar</button></form>{{/assign}}
         <h2>Consentimiento de contacto</h2>
         <table id="consentimiento"><tbody>{{#consents}}<tr><td>{{channel}}</td><td>{{state}}</td></tr>{{/consents}}</tbody></table>
         {{#canManage}}<form method="post" action="/cobranza/creditos/{{loan}}/consentimiento" class="card"><input type="hidden" name="csrf" value="{{csrf}}">
@@ -99,9 +103,15 @@ enum CollectionTemplates {
         {{#empty}}<p>Aún no hay días cerrados: la lista se arma con la foto del último cierre.</p>{{/empty}}
         {{^empty}}
         <p>Al cierre del {{date}}: {{total}} créditos con saldo exigible. {{#model}}Orden por probabilidad de empeorar en 30 días (modelo v{{version}}, AUC {{auc}} en datos reservados) por monto exigible.{{/model}}{{^model}}Orden por monto exigible y días de atraso: aún no hay un modelo entrenado (<code>cartera train-roll-model</code>).{{/model}}</p>
-        <table id="gestion"><thead><tr><th>Crédito</th><th>Acreditado</th><th>Segmento</th><th>Días</th><th>Exigible</th><th>Riesgo</th><th>Por qué</th><th>Último contacto</th><th>Siguiente acción</th></tr></thead><tbody>
-          {{#rows}}<tr><td><a href="/cobranza/creditos/{{loan}}">{{loan}}</a></td><td>{{client}}</td><td>{{segment}}</td><td>{{dpd}}</td><td>{{amount}}</td><td>{{risk}}</td><td>{{reasons}}</td><td>{{contact}}</td><td>{{next}}</td></tr>{{/rows}}
-          {{^rows}}<tr><td colspan="9">Nadie debe nada al último cierre.</td></tr>{{/rows}}
+        <p>Se muestran {{scope}}.</p>
+        {{#supervisor}}<form method="get" action="/cobranza/gestion" class="card"><label>Gestor <select name="gestor"><option value="">Todos</option><option value="sin"{{#unassignedSelected}} selected{{/unassignedSelected}}>Sin asignar</option>{{#gestores}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/gestores}}</select></label> <button type="submit">Ver</button></form>
+        <form method="post" action="/cobranza/gestion/repartir" class="card" id="repartir"><input type="hidden" name="csrf" value="{{csrf}}">
+          <p>Repartir las cuentas sin gestor, por turnos en el orden de la lista, entre:</p>
+          {{#gestores}}<label><input type="checkbox" name="gestor_{{id}}" value="1"> {{name}}</label> {{/gestores}}{{^gestores}}<span>No hay usuarios con el rol de gestor de cobranza.</span>{{/gestores}}
+          <button type="submit">Repartir</button></form>{{/supervisor}}
+        <table id="gestion"><thead><tr><th>Crédito</th><th>Acreditado</th><th>Segmento</th><th>Días</th><th>Exigible</th><th>Riesgo</th><th>Por qué</th><th>Último contacto</th><th>Siguiente acción</th><th>Gestor</th></tr></thead><tbody>
+          {{#rows}}<tr><td><a href="/cobranza/creditos/{{loan}}">{{loan}}</a></td><td>{{client}}</td><td>{{segment}}</td><td>{{dpd}}</td><td>{{amount}}</td><td>{{risk}}</td><td>{{reasons}}</td><td>{{contact}}</td><td>{{next}}</td><td>{{gestor}}</td></tr>{{/rows}}
+          {{^rows}}<tr><td colspan="10">Nadie debe nada al último cierre.</td></tr>{{/rows}}
         </tbody></table>
         {{/empty}}
         {{/body}}{{/layout}}
