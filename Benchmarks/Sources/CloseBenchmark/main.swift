@@ -90,7 +90,10 @@ let base = try await count(
 )
 let existing = try await count("SELECT COUNT(*) AS n FROM loans WHERE lender_id = \(bind: lenderID) AND status = \(bind: active)")
 if existing < target {
-    guard base > 0 else { fatalError("the base portfolio has no active loans to copy") }
+    guard base > 0 else {
+        say("The base portfolio has no active loans to copy: generate a larger one (--base) or use an empty database.")
+        exit(1)
+    }
     let loanColumns = try await database.withConnection { db in try await columns("loans", on: db) }
     let eventColumns = try await database.withConnection { db in try await columns("loan_events", on: db) }
     let snapshotColumns = try await database.withConnection { db in try await columns("loan_snapshots", on: db) }
