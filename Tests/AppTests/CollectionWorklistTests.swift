@@ -22,7 +22,7 @@ struct CollectionWorklistTests {
             _ = staff
             let lender = try await database.withConnection { db in try await db.raw("SELECT id FROM lenders").first(decodingColumn: "id", as: String.self) }!
             _ = try await ProductCatalog(database: database).save(LoanFixture.product, lenderID: lender, actor: .commandLine)
-            _ = try await DemoPortfolio(database: database, keys: TestKeys.live).seed(lenderID: lender, count: 90, lateShare: 55, seed: 77)
+            _ = try await DemoPortfolio(database: database, keys: TestKeys.live).seed(lenderID: lender, count: 160, lateShare: 55, seed: 77)
             let book = LoanBook(database: database)
             let training = RollRiskTraining(database: database, book: book)
             let result = try await training.train(lenderID: lender, asOf: book.today(), actor: .commandLine)
