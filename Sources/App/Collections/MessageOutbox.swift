@@ -368,7 +368,9 @@ public final class MessageOutbox: Service, Sendable {
                     AND message_id IS NULL ORDER BY received_at, event_key
                 """
             ).all()
-            var state = "sent"
+            // The message's state as it stands: a report that came after the send was recorded, but before this,
+            // may already have moved it past what the early ones say (an early "delivered" must not undo a "read").
+            var state = try await db.raw("SELECT state FROM collection_messages WHERE id = \(bind: message.id)").first(decodingColumn: "state", as: String.self) ?? "sent"
             for event in events {
                 let update = MessageStatusReport.Update(
                     providerID: providerID, status: try event.decode(column: "status", as: String.self), errorCode: try event.decode(column: "error_code", as: String?.self)

@@ -37,6 +37,11 @@ public struct MessageStatusReport: Sendable, Equatable {
     public var updates: [Update] = []
     public var replies: [Reply] = []
 
+    public init(updates: [Update] = [], replies: [Reply] = []) {
+        self.updates = updates
+        self.replies = replies
+    }
+
     /// The words that stop messages on a channel: Twilio's defaults and the Spanish ones a lender adds.
     public static let optOutWords: Set<String> = ["STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "REVOKE", "OPTOUT", "CANCEL", "BAJA", "ALTO", "CANCELAR"]
 
