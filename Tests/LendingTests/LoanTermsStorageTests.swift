@@ -52,6 +52,21 @@ struct LoanTermsStorageTests {
         #expect(row.principal.minorUnits == 1_000_000 && row.payment == row.principal + row.interest + row.iva)
     }
 
+    @Test("Terms decoded with their product handed in equal terms decoded whole; the product's text is found in the stored terms")
+    func decodedProduct() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for terms in try Self.samples() {
+            let text = String(decoding: try encoder.encode(terms), as: UTF8.self)
+            let productText = try #require(JSONMember.text(of: "product", in: text))
+            let product = try JSONDecoder().decode(Product.self, from: Data(productText.utf8))
+            #expect(product == terms.product)
+            let decoder = JSONDecoder()
+            decoder.userInfo[LoanTerms.decodedProduct] = product
+            #expect(try decoder.decode(LoanTerms.self, from: Data(text.utf8)) == terms)
+        }
+    }
+
     @Test("Terms stored before (the schedule as objects) are still read; malformed rows are refused")
     func earlierShape() throws {
         for terms in try Self.samples() {

@@ -262,7 +262,7 @@ extension EndOfDayClose {
         for row in rows {
             let id = try row.decode(column: "id", as: String.self)
             versions.append(LoanVersion(id: id, version: try row.decode(column: "row_version", as: Int64.self)))
-            do { loans.append(try book.decode(row)) } catch {
+            do { loans.append(try book.decode(row, caching: false)) } catch {
                 unreadable.append((id, "loan_unreadable", "El crédito \(id) no se pudo leer: \(error)"))
             }
         }

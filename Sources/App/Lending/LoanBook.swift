@@ -91,7 +91,9 @@ public struct LoanBook: Sendable {
         return try decode(row)
     }
 
-    func decode(_ row: any SQLRow) throws -> Loaded {
+    /// A loan read from its row. `caching: false` (a close reading each loan once) decodes the terms without keeping
+    /// them in the per-loan cache.
+    func decode(_ row: any SQLRow, caching: Bool = true) throws -> Loaded {
         let id = try row.decode(column: "id", as: String.self)
         let statusText = try row.decode(column: "status", as: String.self)
         guard let status = LoanStatus(rawValue: statusText) else { throw APIError(status: .internalServerError, code: "loan_status_unknown", message: "Estado desconocido.") }
@@ -109,7 +111,7 @@ public struct LoanBook: Sendable {
         )
         var terms: LoanTerms?
         if let text = try row.decode(column: "terms", as: String?.self) {
-            terms = try cache.terms(for: id, text: text)
+            terms = try caching ? cache.terms(for: id, text: text) : cache.decode(text)
         }
         return Loaded(
             record: record, lenderID: try row.decode(column: "lender_id", as: String.self), terms: terms,
@@ -465,28 +467,5 @@ final class ReplayCache: Sendable {
             if entries.count >= Self.limit, entries[entry.loanID] == nil { entries.removeAll(keepingCapacity: true) }
             entries[entry.loanID] = entry.stored
         }
-    }
-}
-
-/// Decoded loan terms by loan id, kept with the text they were decoded from (a disbursement returned by SPEI and made
-/// again fixes new terms, so a cached decoding is used only while the stored text is the same).
-final class TermsCache: Sendable {
-    private let entries = NIOLockedValueBox<[String: (text: String, terms: LoanTerms)]>([:])
-    static let limit = 20_000
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
-    func terms(for id: String, text: String) throws -> LoanTerms {
-        if let cached = entries.withLockedValue({ $0[id] }), cached.text == text { return cached.terms }
-        let terms = try JSONDecoder().decode(LoanTerms.self, from: Data(text.utf8))
-        entries.withLockedValue { entries in
-            if entries.count >= Self.limit { entries.removeAll(keepingCapacity: true) }
-            entries[id] = (text, terms)
-        }
-        return terms
     }
 }

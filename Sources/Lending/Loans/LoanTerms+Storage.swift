@@ -4,7 +4,14 @@ import CarteraCore
 /// `number,YYYY-MM-DD,payment,principal,interest,iva,balance` separated by `;` (amounts in minor units of the loan's
 /// currency), because decoding it as an array of objects (six nested containers per installment) was two thirds of
 /// the end-of-day close's time. Terms stored before, with `schedule` as an array of objects, are still read.
+///
+/// Loans of one product version embed the same product; a reader decoding many of them can decode that product once
+/// and hand it in with `decoder.userInfo[LoanTerms.decodedProduct]` — it must be the decoding of this very text's
+/// `product` value, as `TermsCache` ensures by keying it on that text.
 extension LoanTerms {
+    /// The user-info key under which a decoder carries the already-decoded `product` of the terms being decoded.
+    public static let decodedProduct = CodingUserInfoKey(rawValue: "cartera.loanTerms.product")!
+
     enum CodingKeys: String, CodingKey {
         case product, amount, principal, term, disbursementDate, openingFee, openingFeeIva, disbursed, schedule, scheduleRows, cat, nonPerformingAfterDays
     }
@@ -22,7 +29,7 @@ extension LoanTerms {
             schedule = try container.decode([Installment].self, forKey: .schedule)
         }
         self.init(
-            product: try container.decode(Product.self, forKey: .product), amount: amount, principal: try container.decode(Money.self, forKey: .principal),
+            product: try (decoder.userInfo[Self.decodedProduct] as? Product) ?? container.decode(Product.self, forKey: .product), amount: amount, principal: try container.decode(Money.self, forKey: .principal),
             term: try container.decode(Int.self, forKey: .term), disbursementDate: try container.decode(CalendarDate.self, forKey: .disbursementDate),
             openingFee: try container.decode(Money.self, forKey: .openingFee), openingFeeIva: try container.decode(Money.self, forKey: .openingFeeIva),
             disbursed: try container.decode(Money.self, forKey: .disbursed), schedule: schedule, cat: try container.decodeIfPresent(String.self, forKey: .cat),

@@ -1,0 +1,51 @@
+import CarteraCore
+import Foundation
+import Testing
+
+@Suite("JSON member text")
+struct JSONMemberTests {
+    @Test("The value of a top-level key, as written, past strings with braces, quotes and escapes and nested values")
+    func finds() {
+        let text = #"{"a":"x}{\"product\":1","b":[{"product":2},"]"],"c" : {"d":{"e":[1,2]}} , "product" :{"n":"}\\","v":[1,{"w":null}]},"z":-1.5e3}"#
+        #expect(JSONMember.text(of: "product", in: text) == #"{"n":"}\\","v":[1,{"w":null}]}"#)
+        #expect(JSONMember.text(of: "a", in: text) == #""x}{\"product\":1""#)
+        #expect(JSONMember.text(of: "b", in: text) == #"[{"product":2},"]"]"#)
+        #expect(JSONMember.text(of: "z", in: text) == "-1.5e3")
+        #expect(JSONMember.text(of: "d", in: text) == nil)  // only top-level keys
+        #expect(JSONMember.text(of: "k", in: #" {"k":true}"#) == "true")
+        #expect(JSONMember.text(of: "ñ", in: #"{"é":"á","ñ":"ü"}"#) == #""ü""#)
+    }
+
+    @Test("Anything but a well-formed object gives nil")
+    func refuses() {
+        for text in ["", "[]", "{}", #"{"product""#, #"{"product":"#, #"{"x":"unterminated}"#, #"{"x":1 "product":2}"#, #""product""#, #"{"product" 1}"#] {
+            #expect(JSONMember.text(of: "product", in: text) == nil, "\(text)")
+        }
+    }
+
+    @Test("On random JSON objects the text found decodes to the member (oracle: JSONSerialization)")
+    func property() throws {
+        var random = SplitMix64(seed: 7)
+        func value(_ depth: Int) -> Any {
+            switch random.next() % (depth > 2 ? 3 : 5) {
+            case 0: return Int(random.next() % 1000) - 500
+            case 1: return ["a", "}", "{\"", "\\", "ñ ü", "]", ""][Int(random.next() % 7)] + String(random.next() % 10)
+            case 2: return random.next() % 2 == 0
+            case 3: return (0..<Int(random.next() % 4)).map { _ in value(depth + 1) }
+            default: return Dictionary(uniqueKeysWithValues: (0..<Int(random.next() % 4)).map { "k\($0)\(["", "\"", "}"][Int(random.next() % 3)])" as String }.map { ($0, value(depth + 1)) })
+            }
+        }
+        for _ in 0..<300 {
+            var object: [String: Any] = [:]
+            for index in 0..<Int(random.next() % 6) { object["m\(index)"] = value(0) }
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
+            for key in object.keys {
+                let found = try #require(JSONMember.text(of: key, in: text), "\(key) in \(text)")
+                let parsed = try JSONSerialization.jsonObject(with: Data(found.utf8), options: .fragmentsAllowed)
+                let expected = try JSONSerialization.data(withJSONObject: object[key]!, options: [.sortedKeys, .fragmentsAllowed])
+                #expect(try JSONSerialization.data(withJSONObject: parsed, options: [.sortedKeys, .fragmentsAllowed]) == expected)
+            }
+            #expect(JSONMember.text(of: "absent", in: text) == nil)
+        }
+    }
+}
