@@ -54,7 +54,7 @@ struct SignInRulesTests {
             .administrador: [
                 .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts, .readLoans,
                 .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger, .manageGateways, .importStatements,
-                .manageCollections, .assignCollections,
+                .manageCollections, .assignCollections, .configureCollections,
             ],
             .analistaCredito: [.useBackOffice, .readClients, .manageClients, .readLoans, .originateLoans],
             .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments, .importStatements, .manageCollections],

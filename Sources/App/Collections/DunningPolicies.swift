@@ -50,9 +50,9 @@ public struct DunningPolicies: Sendable {
     }
 
     /// Saves `steps` as the next version of policy `code` for `productCode` and/or `segment` (nil: every loan); the steps'
-    /// templates must exist. Audited. Returns the saved policy.
+    /// templates must exist among the lender's (`MessageTemplateBook`), for the step's channel. Audited. Returns the saved policy.
     public static func save(
-        code: String, steps: [DunningPolicy.Step], productCode: String?, segment: BehaviourSegment?, templates: [MessageTemplate] = MessageTemplates.standard,
+        code: String, steps: [DunningPolicy.Step], productCode: String?, segment: BehaviourSegment?,
         lenderID: String, actor: Administration.Actor, database: Database, now: Timestamp
     ) async throws -> DunningPolicy {
         try await database.transaction { db in
@@ -61,6 +61,7 @@ public struct DunningPolicies: Sendable {
             ).first(decodingColumn: "v", as: Int?.self) ?? nil
             let policy = DunningPolicy(code: code, version: (last ?? 0) + 1, steps: steps)
             var issues = policy.issues()
+            let templates = try await MessageTemplateBook.load(lenderID: lenderID, on: db)
             for (index, step) in policy.steps.enumerated() {
                 guard let template = templates.first(where: { $0.key == step.template }) else {
                     issues.append(FieldIssue(field: "steps[\(index)].template", code: "dunning_policy_invalid", message: "No existe la plantilla «\(step.template)»."))

@@ -20,14 +20,13 @@ public struct DunningRun: Sendable {
     let keys: LiveKeys
     let settings: MessagingSettings
     let policy: DunningPolicy
-    let templates: [MessageTemplate]
     let contactPolicy: ContactPolicy
     /// Gives a loan its CLABE when it has none yet (messages tell borrowers where to pay).
     let clabes: LoanCLABEs?
 
     public init(
         database: Database, book: LoanBook, directory: ClientDirectory, keys: LiveKeys, settings: MessagingSettings, clabes: LoanCLABEs? = nil, policy: DunningPolicy = .standard,
-        templates: [MessageTemplate] = MessageTemplates.standard, contactPolicy: ContactPolicy = ContactPolicy()
+        contactPolicy: ContactPolicy = ContactPolicy()
     ) {
         self.database = database
         self.book = book
@@ -35,7 +34,6 @@ public struct DunningRun: Sendable {
         self.keys = keys
         self.settings = settings
         self.policy = policy
-        self.templates = templates
         self.contactPolicy = contactPolicy
         self.clabes = clabes
     }
@@ -63,7 +61,7 @@ public struct DunningRun: Sendable {
         let day = closed.adding(days: 1)
         let now = book.clock()
         var summary = Summary(lenderID: lenderID, day: day.text)
-        let (snapshots, holds, promises, sent, lender, clabes, policies) = try await database.withConnection { db in
+        let (snapshots, holds, promises, sent, lender, clabes, policies, templates) = try await database.withConnection { db in
             guard try await CollectionReports.isClosed(lenderID: lenderID, date: closed, on: db) else {
                 throw CollectionRefusal("day_not_closed", "El día \(closed.text) no está cerrado; ejecute el cierre (cartera close-day) antes de la cobranza.")
             }
@@ -83,7 +81,8 @@ public struct DunningRun: Sendable {
                 clabes[try row.decode(column: "loan_id", as: String.self)] = try row.decode(column: "clabe", as: String.self)
             }
             let policies = try await DunningPolicies.load(lenderID: lenderID, on: db)
-            return (snapshots, holds, promises, sent, lender, clabes, policies)
+            let templates = try await MessageTemplateBook.load(lenderID: lenderID, on: db)
+            return (snapshots, holds, promises, sent, lender, clabes, policies, templates)
         }
         // The steps reached today, then what each needs.
         var due: [(snapshot: LoanSnapshot, step: DunningPolicy.Step, dueDate: CalendarDate, policy: DunningPolicy)] = []
@@ -105,7 +104,9 @@ public struct DunningRun: Sendable {
             do {
                 var clabe = clabes[item.snapshot.loanID]
                 if clabe == nil, let assigner = self.clabes { clabe = try await assigner.clabe(of: item.snapshot.loanID, lenderID: lenderID) }
-                let message = try await compose(item.snapshot, item.step, item.dueDate, policy: item.policy, closed: closed, day: day, lender: lender, clabe: clabe)
+                let message = try await compose(
+                    item.snapshot, item.step, item.dueDate, policy: item.policy, templates: templates, closed: closed, day: day, lender: lender, clabe: clabe
+                )
                 let draft = try await schedule(message, consents: consents[item.snapshot.clientID] ?? [:], lenderID: lenderID, now: now)
                 let policy = item.policy
                 let written = try await database.transaction { db in try await Self.insert(draft, policy: policy, lenderID: lenderID, now: now, cipher: cipher, on: db) }
@@ -165,8 +166,8 @@ public struct DunningRun: Sendable {
     }
 
     func compose(
-        _ snapshot: LoanSnapshot, _ step: DunningPolicy.Step, _ dueDate: CalendarDate, policy: DunningPolicy, closed: CalendarDate, day: CalendarDate, lender: String,
-        clabe: String?
+        _ snapshot: LoanSnapshot, _ step: DunningPolicy.Step, _ dueDate: CalendarDate, policy: DunningPolicy, templates: [MessageTemplate], closed: CalendarDate,
+        day: CalendarDate, lender: String, clabe: String?
     ) async throws -> Draft {
         guard let template = templates.first(where: { $0.key == step.template }) else {
             throw CollectionRefusal("template_missing", "La política \(policy.code) usa la plantilla «\(step.template)», que no existe.")

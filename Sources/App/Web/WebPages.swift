@@ -56,6 +56,8 @@ public struct WebPages: Sendable {
             "collection_loan": CollectionTemplates.loan,
             "collection_worklist": CollectionTemplates.worklist,
             "collection_vintages": CollectionTemplates.vintages,
+            "collection_settings": CollectionTemplates.settings,
+            "message_template": CollectionTemplates.template,
             "portal_mandate": RecurringTemplates.portalMandate,
             "portal_card_setup": RecurringTemplates.portalSetup,
             "portal_card_setup_confirm": RecurringTemplates.portalSetupConfirm,

@@ -40,6 +40,8 @@ public enum Permission: String, Sendable, Hashable, CaseIterable {
     case manageCollections = "collections:manage"
     /// Give collection accounts to gestores and see every gestor's accounts (a collections supervisor).
     case assignCollections = "collections:assign"
+    /// Set up collections: delinquency buckets, dunning policies and the message templates borrowers receive.
+    case configureCollections = "collections:configure"
 }
 
 extension Role {
@@ -50,7 +52,7 @@ extension Role {
             [
                 .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts, .readLoans,
                 .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger, .manageGateways, .importStatements,
-                .manageCollections, .assignCollections,
+                .manageCollections, .assignCollections, .configureCollections,
             ]
         case .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans]
         case .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger]

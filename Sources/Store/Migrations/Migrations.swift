@@ -27,5 +27,6 @@ public enum Migrations {
         .m0024ReportSubscriptions,
         .m0025CloseTotals,
         .m0026CollectionAssignments,
+        .m0027MessageTemplates,
     ]
 }

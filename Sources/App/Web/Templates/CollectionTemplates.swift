@@ -128,4 +128,72 @@ enum CollectionTemplates {
         </tbody></table>
         {{/body}}{{/layout}}
         """
+
+    static let settings = """
+        {{<layout}}{{$body}}
+        <h1>Configuración de cobranza</h1>
+        {{#notice}}<p class="notice">{{notice}}</p>{{/notice}}
+        <section class="card" id="tramos">
+          <h2>Tramos de atraso</h2>
+          <table><thead><tr><th>Clave</th><th>Nombre</th><th>Días de atraso</th></tr></thead><tbody>
+            {{#bucketRows}}<tr><td>{{code}}</td><td>{{label}}</td><td>{{range}}</td></tr>{{/bucketRows}}
+          </tbody></table>
+          <form method="post" action="/cobranza/configuracion/tramos"><input type="hidden" name="csrf" value="{{csrf}}">
+            <label>Un tramo por línea: <code>clave; nombre; desde; hasta</code> (días; «hasta» vacío en el último). Rigen desde el próximo cierre; las fotos ya tomadas conservan su tramo.
+              <textarea name="tramos" rows="7" cols="60">{{buckets}}</textarea></label>
+            <button type="submit">Guardar tramos</button></form>
+        </section>
+        <section class="card" id="politicas">
+          <h2>Políticas de cobranza</h2>
+          <p>Cada crédito sigue la política más específica: producto y segmento, producto, segmento, general. Guardar una clave existente crea una versión nueva.</p>
+          {{#policies}}<h3>{{code}} v{{version}}{{#standard}} (estándar, sin políticas propias){{/standard}} — producto: {{product}}, segmento: {{segment}}</h3>
+          <table><thead><tr><th>Cuándo</th><th>Canal</th><th>Plantilla</th><th>Prioridad</th></tr></thead><tbody>
+            {{#steps}}<tr><td>{{offset}}</td><td>{{channel}}</td><td><a href="/cobranza/plantillas/{{template}}">{{template}}</a></td><td>{{priority}}</td></tr>{{/steps}}
+          </tbody></table>{{/policies}}
+          <form method="post" action="/cobranza/configuracion/politicas"><input type="hidden" name="csrf" value="{{csrf}}">
+            <label>Clave <input name="codigo" value="{{policyCode}}" placeholder="temprana" required></label>
+            <label>Producto <select name="producto"><option value="">Todos</option>{{#products}}<option value="{{code}}"{{#selected}} selected{{/selected}}>{{code}}</option>{{/products}}</select></label>
+            <label>Segmento <select name="segmento"><option value="">Todos</option>{{#segments}}<option value="{{code}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/segments}}</select></label>
+            <label>Un paso por línea: <code>días canal plantilla prioridad</code> (días desde el vencimiento, negativos antes; canales: sms, whatsapp, email, voice).
+              <textarea name="pasos" rows="7" cols="60">{{policySteps}}</textarea></label>
+            <button type="submit">Guardar política</button></form>
+        </section>
+        <section class="card" id="plantillas">
+          <h2>Plantillas de mensajes</h2>
+          <table><thead><tr><th>Clave</th><th>Versión</th><th>Canal</th><th>Origen</th><th>Texto</th></tr></thead><tbody>
+            {{#templates}}<tr><td><a href="/cobranza/plantillas/{{key}}">{{key}}</a></td><td>{{version}}</td><td>{{channel}}</td><td>{{origin}}</td><td>{{excerpt}}…</td></tr>{{/templates}}
+          </tbody></table>
+          <form method="get" action="/cobranza/plantillas">
+            <label>Nueva plantilla: clave <input name="clave" pattern="[a-z0-9_]+" placeholder="atraso_45" required></label>
+            <label>Canal <select name="canal">{{#channels}}<option value="{{code}}">{{label}}</option>{{/channels}}</select></label>
+            <button type="submit">Escribir</button></form>
+        </section>
+        {{/body}}{{/layout}}
+        """
+
+    static let template = """
+        {{<layout}}{{$body}}
+        <h1>Plantilla «{{key}}» ({{channel}})</h1>
+        <p><a href="/cobranza/configuracion#plantillas">Volver a la configuración</a></p>
+        {{#notice}}<p class="notice">{{notice}}</p>{{/notice}}
+        {{#isNew}}<p>Plantilla nueva: se guarda como versión 1. Úsela en una política con su clave.</p>{{/isNew}}
+        <form method="post" action="/cobranza/plantillas/{{key}}" class="card" id="editor"><input type="hidden" name="csrf" value="{{csrf}}">
+          {{#isNew}}<label>Canal <select name="canal">{{#channels}}<option value="{{code}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/channels}}</select></label>{{/isNew}}
+          {{^isNew}}<input type="hidden" name="canal" value="{{channelCode}}">{{/isNew}}
+          {{#isEmail}}<label>Asunto (sin montos ni atrasos) <input name="asunto" value="{{subject}}" size="70"></label>{{/isEmail}}
+          {{#isWhatsApp}}<label>Nombre aprobado por Meta <input name="nombre_whatsapp" value="{{whatsAppName}}"></label>{{/isWhatsApp}}
+          <label>Texto {{#isSMS}}(solo caracteres GSM-7: sin acentos agudos como á, í, ó, ú; hasta 320){{/isSMS}}<textarea name="cuerpo" rows="9" cols="80">{{body}}</textarea></label>
+          <button type="submit" name="accion" value="vista_previa">Vista previa</button> <button type="submit" name="accion" value="guardar">Guardar versión nueva</button>
+        </form>
+        {{#preview}}<section class="card" id="vista-previa"><h2>Vista previa con datos de ejemplo</h2>
+          {{#subject}}<p><strong>Asunto:</strong> {{subject}}</p>{{/subject}}<pre>{{body}}</pre><p>{{measure}}</p></section>{{/preview}}
+        <section class="card"><h2>Variables</h2><ul>{{#variables}}<li><code>{{name}}</code>: {{meaning}}</li>{{/variables}}</ul>
+          <p>Todo mensaje debe nombrar al otorgante y el crédito, decir cómo pagar con las cuentas del otorgante e incluir «si ya pagaste, ignora este mensaje»; sin amenazas.</p></section>
+        <section class="card" id="historial"><h2>Versiones</h2>
+          <table><thead><tr><th>Versión</th><th>Guardada</th><th>Texto</th></tr></thead><tbody>
+            {{#history}}<tr><td>{{version}}</td><td>{{origin}}</td><td><pre>{{body}}</pre></td></tr>{{/history}}
+            {{^history}}<tr><td colspan="3">Sin versiones todavía.</td></tr>{{/history}}
+          </tbody></table></section>
+        {{/body}}{{/layout}}
+        """
 }
