@@ -1,53 +1,91 @@
-/// Finds the text of one member of a JSON object without decoding the document: the scanner walks the top-level
-/// object's keys, skipping each value (strings with their escapes, nested objects and arrays), and returns the byte
-/// range of the value of the first key spelled exactly `key` (a key written with escapes is not recognised). Anything
-/// that is not a well-formed top-level object gives nil, so a caller falls back to a full decode.
+/// Reads the members of a JSON object without decoding the document: one pass over the top-level object's keys,
+/// skipping each value (strings with their escapes, nested objects and arrays) and noting where it lies. Used where a
+/// stored document is read in bulk and Foundation's decoder is most of the cost (loan terms in the end-of-day close);
+/// anything that is not a well-formed top-level object gives nil, so a caller falls back to a full decode.
 public enum JSONMember {
-    /// The range of the value of top-level `key` in `text`'s UTF-8 bytes, or nil.
-    public static func range(of key: String, in text: String) -> Range<String.Index>? {
-        let bytes = Array(text.utf8)
-        guard let range = byteRange(of: Array(key.utf8), in: bytes) else { return nil }
-        let utf8 = text.utf8
-        let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
-        let end = utf8.index(start, offsetBy: range.count)
-        return start..<end
-    }
-
-    /// The value of top-level `key` in `text`, as written, or nil.
-    public static func text(of key: String, in text: String) -> Substring? {
-        range(of: key, in: text).map { text[$0] }
-    }
-
-    static func byteRange(of key: [UInt8], in bytes: [UInt8]) -> Range<Int>? {
+    /// The top-level members of the object in `bytes` (UTF-8): each key with the byte range of its value, as written.
+    /// Nil when `bytes` is not one well-formed object, a key is written with escapes or appears twice.
+    public static func members(_ bytes: UnsafeBufferPointer<UInt8>) -> [String: Range<Int>]? {
+        var members: [String: Range<Int>] = [:]
         var index = skipSpace(bytes, 0)
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
         index = skipSpace(bytes, index + 1)
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { return nil }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { return skipSpace(bytes, index + 1) == bytes.count ? members : nil }
         while index < bytes.count {
             guard bytes[index] == UInt8(ascii: "\""), let keyEnd = skipString(bytes, index) else { return nil }
-            let name = bytes[(index + 1)..<(keyEnd - 1)]
+            let name = UnsafeBufferPointer(rebasing: bytes[(index + 1)..<(keyEnd - 1)])
+            guard !name.contains(UInt8(ascii: "\\")) else { return nil }
+            let key = String(decoding: name, as: UTF8.self)
             index = skipSpace(bytes, keyEnd)
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
             let valueStart = skipSpace(bytes, index + 1)
-            guard let valueEnd = skipValue(bytes, valueStart) else { return nil }
-            if name.elementsEqual(key) { return valueStart..<valueEnd }
+            guard let valueEnd = skipValue(bytes, valueStart), members[key] == nil else { return nil }
+            members[key] = valueStart..<valueEnd
             index = skipSpace(bytes, valueEnd)
             guard index < bytes.count else { return nil }
-            if bytes[index] == UInt8(ascii: "}") { return nil }
+            if bytes[index] == UInt8(ascii: "}") { return skipSpace(bytes, index + 1) == bytes.count ? members : nil }
             guard bytes[index] == UInt8(ascii: ",") else { return nil }
             index = skipSpace(bytes, index + 1)
         }
         return nil
     }
 
-    static func skipSpace(_ bytes: [UInt8], _ start: Int) -> Int {
+    /// The value of top-level `key` in `text`, as written; nil when absent or `text` is not a well-formed object.
+    public static func text(of key: String, in text: String) -> Substring? {
+        var copy = text
+        let range = copy.withUTF8 { members($0)?[key] }
+        guard let range else { return nil }
+        let utf8 = text.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+        return text[start..<utf8.index(start, offsetBy: range.count)]
+    }
+
+    /// The string at `range` (a JSON string value with its quotes) when it has no escapes; nil otherwise.
+    public static func plainString(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String? {
+        guard range.count >= 2, bytes[range.lowerBound] == UInt8(ascii: "\""), bytes[range.upperBound - 1] == UInt8(ascii: "\"") else { return nil }
+        let inner = UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + 1)..<(range.upperBound - 1)])
+        guard !inner.contains(UInt8(ascii: "\\")) else { return nil }
+        return String(decoding: inner, as: UTF8.self)
+    }
+
+    /// The JSON integer at `range` (an optional minus and digits without leading zeros, no fraction or exponent); nil
+    /// otherwise or past 18 digits.
+    public static func integer(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int64? {
+        let first = range.lowerBound < range.upperBound && bytes[range.lowerBound] == UInt8(ascii: "-") ? range.lowerBound + 1 : range.lowerBound
+        if range.upperBound - first > 1, bytes[first] == UInt8(ascii: "0") { return nil }
+        return integer(bytes, from: range.lowerBound, to: range.upperBound)
+    }
+
+    /// The integer in `bytes[from..<to]` (an optional minus and 1–18 digits, leading zeros allowed); nil otherwise.
+    public static func integer(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int64? {
+        var index = from
+        let negative = index < to && bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        guard index < to, to - index <= 18 else { return nil }
+        var value: Int64 = 0
+        while index < to {
+            let digit = bytes[index] &- 0x30
+            guard digit <= 9 else { return nil }
+            value = value * 10 + Int64(digit)
+            index += 1
+        }
+        return negative ? -value : value
+    }
+
+    /// Whether the value at `range` is `null`.
+    public static func isNull(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        range.count == 4 && bytes[range.lowerBound] == UInt8(ascii: "n") && bytes[range.lowerBound + 1] == UInt8(ascii: "u")
+            && bytes[range.lowerBound + 2] == UInt8(ascii: "l") && bytes[range.lowerBound + 3] == UInt8(ascii: "l")
+    }
+
+    static func skipSpace(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int {
         var index = start
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
         return index
     }
 
     /// The index after the string starting at `start` (which holds its opening quote), or nil when it never closes.
-    static func skipString(_ bytes: [UInt8], _ start: Int) -> Int? {
+    static func skipString(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
         var index = start + 1
         while index < bytes.count {
             switch bytes[index] {
@@ -60,13 +98,14 @@ public enum JSONMember {
     }
 
     /// The index after the value starting at `start`, or nil when it is not a complete value.
-    static func skipValue(_ bytes: [UInt8], _ start: Int) -> Int? {
+    static func skipValue(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
         guard start < bytes.count else { return nil }
         switch bytes[start] {
         case UInt8(ascii: "\""):
             return skipString(bytes, start)
         case UInt8(ascii: "{"), UInt8(ascii: "["):
-            var depth = 0
+            // Brackets must match in kind: a stack of the open ones.
+            var open: [UInt8] = []
             var index = start
             while index < bytes.count {
                 switch bytes[index] {
@@ -75,10 +114,11 @@ public enum JSONMember {
                     index = end
                     continue
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    depth += 1
+                    open.append(bytes[index])
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    depth -= 1
-                    if depth == 0 { return index + 1 }
+                    let expected = bytes[index] == UInt8(ascii: "}") ? UInt8(ascii: "{") : UInt8(ascii: "[")
+                    guard open.popLast() == expected else { return nil }
+                    if open.isEmpty { return index + 1 }
                 default:
                     break
                 }

@@ -16,9 +16,20 @@ struct JSONMemberTests {
         #expect(JSONMember.text(of: "ñ", in: #"{"é":"á","ñ":"ü"}"#) == #""ü""#)
     }
 
+    @Test("JSON integers and plain strings")
+    func values() {
+        func read(_ text: String) -> (Int64?, String?, Bool) {
+            var copy = text
+            return copy.withUTF8 { ($0.isEmpty ? nil : JSONMember.integer($0, 0..<$0.count), JSONMember.plainString($0, 0..<$0.count), JSONMember.isNull($0, 0..<$0.count)) }
+        }
+        #expect(read("0").0 == 0 && read("-12").0 == -12 && read("123456789012345678").0 == 123456789012345678)
+        for bad in ["007", "-01", "1.5", "1e3", "-", "1234567890123456789", "+1", "x"] { #expect(read(bad).0 == nil, "\(bad)") }
+        #expect(read(#""2026-01-31""#).1 == "2026-01-31" && read(#""a\"b""#).1 == nil && read("null").2 && !read("nul").2)
+    }
+
     @Test("Anything but a well-formed object gives nil")
     func refuses() {
-        for text in ["", "[]", "{}", #"{"product""#, #"{"product":"#, #"{"x":"unterminated}"#, #"{"x":1 "product":2}"#, #""product""#, #"{"product" 1}"#] {
+        for text in ["", "[]", "{}", #"{"product""#, #"{"product":"#, #"{"product":{"a":1}"#, #"{"product":[1}}"#, #"{"product":1,"product":2}"#, #"{"product":1} x"#, #"{"x":"unterminated}"#, #"{"x":1 "product":2}"#, #""product""#, #"{"product" 1}"#] {
             #expect(JSONMember.text(of: "product", in: text) == nil, "\(text)")
         }
     }

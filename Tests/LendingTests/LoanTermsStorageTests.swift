@@ -52,19 +52,52 @@ struct LoanTermsStorageTests {
         #expect(row.principal.minorUnits == 1_000_000 && row.payment == row.principal + row.interest + row.iva)
     }
 
-    @Test("Terms decoded with their product handed in equal terms decoded whole; the product's text is found in the stored terms")
-    func decodedProduct() throws {
+    @Test("Terms read directly from their stored text equal terms decoded by JSONDecoder; other shapes are left to it")
+    func readDirectly() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+        var products = 0
+        func product(_ text: Substring) -> Product? {
+            products += 1
+            return try? JSONDecoder().decode(Product.self, from: Data(text.utf8))
+        }
+        var random = SplitMix64(seed: 5)
         for terms in try Self.samples() {
             let text = String(decoding: try encoder.encode(terms), as: UTF8.self)
-            let productText = try #require(JSONMember.text(of: "product", in: text))
-            let product = try JSONDecoder().decode(Product.self, from: Data(productText.utf8))
-            #expect(product == terms.product)
-            let decoder = JSONDecoder()
-            decoder.userInfo[LoanTerms.decodedProduct] = product
-            #expect(try decoder.decode(LoanTerms.self, from: Data(text.utf8)) == terms)
+            #expect(LoanTerms.stored(text, product: product) == terms)
+            // Mutated texts: never a different reading — either nothing (left to JSONDecoder) or what JSONDecoder reads.
+            for _ in 0..<40 {
+                var bytes = Array(text.utf8)
+                let at = Int(random.next() % UInt64(bytes.count))
+                switch random.next() % 3 {
+                case 0: bytes.remove(at: at)
+                case 1:
+                    let alphabet = Array(#"0123456789,;-"{}[]:\ x"#.utf8)
+                    bytes[at] = alphabet[Int(random.next() % UInt64(alphabet.count))]
+                default: bytes.insert(Array("9;,-".utf8)[Int(random.next() % 4)], at: at)
+                }
+                let mutated = String(decoding: bytes, as: UTF8.self)
+                if let direct = LoanTerms.stored(mutated, product: product) {
+                    #expect(direct == (try? JSONDecoder().decode(LoanTerms.self, from: Data(mutated.utf8))), "\(mutated)")
+                }
+            }
         }
+        #expect(products > 0)
+        let one = try Self.samples()[0]
+        let text = String(decoding: try encoder.encode(one), as: UTF8.self)
+        // The product comes from the caller: none, nothing read.
+        #expect(LoanTerms.stored(text, product: { _ in nil }) == nil)
+        // Without a CAT, and with a null one.
+        var noCAT = one
+        noCAT.cat = nil
+        let withoutCAT = String(decoding: try encoder.encode(noCAT), as: UTF8.self)
+        #expect(!withoutCAT.contains("\"cat\"") && LoanTerms.stored(withoutCAT, product: product) == noCAT)
+        #expect(LoanTerms.stored(withoutCAT.replacingOccurrences(of: "\"disbursed\"", with: "\"cat\":null,\"disbursed\""), product: product) == noCAT)
+        // Shapes left to JSONDecoder: an unknown member, an escaped string, the schedule as objects, pretty-printed is fine.
+        #expect(LoanTerms.stored(text.replacingOccurrences(of: "\"term\"", with: "\"extra\":1,\"term\""), product: product) == nil)
+        #expect(LoanTerms.stored(text.replacingOccurrences(of: "\"disbursementDate\":\"", with: "\"disbursementDate\":\"\\u0032"), product: product) == nil)
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        #expect(LoanTerms.stored(String(decoding: try encoder.encode(one), as: UTF8.self), product: product) == one)
     }
 
     @Test("Terms stored before (the schedule as objects) are still read; malformed rows are refused")
@@ -76,12 +109,15 @@ struct LoanTermsStorageTests {
                 nonPerformingAfterDays: terms.nonPerformingAfterDays
             )
             #expect(try JSONDecoder().decode(LoanTerms.self, from: try JSONEncoder().encode(earlier)) == terms)
+            #expect(LoanTerms.stored(String(decoding: try JSONEncoder().encode(earlier), as: UTF8.self), product: { _ in terms.product }) == nil)
         }
         let terms = try Self.samples()[0]
         var object = try #require(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(terms)) as? [String: Any])
         for malformed in ["1,2026-02-15,100", "1,2026-02-30,1,1,0,0,0", "x,2026-02-15,1,1,0,0,0", "1,2026-02-15,1,1,0,0,0;"] {
             object["scheduleRows"] = malformed
             #expect(throws: DecodingError.self) { try JSONDecoder().decode(LoanTerms.self, from: try JSONSerialization.data(withJSONObject: object)) }
+            #expect(LoanTerms.stored(String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self), product: { _ in terms.product }) == nil)
+            #expect(LoanTerms.parseRows(malformed, currency: .mxn) == nil)
         }
         #expect(LoanTerms.parseRows("", currency: .mxn) == [])
     }

@@ -7,8 +7,8 @@ import NIOConcurrencyHelpers
 /// again fixes new terms, so a cached decoding is used only while the stored text is the same).
 ///
 /// Every loan's terms embed the product version it was disbursed under, so thousands of loans carry the same product
-/// text; the product is decoded once per distinct text (`ProductCache`) and handed to the terms' decoder — decoding it
-/// again for every loan was most of what remained of reading a loan in the end-of-day close.
+/// text; the product is decoded once per distinct text (`ProductCache`), and the rest of the terms is read directly
+/// from the stored text (`LoanTerms.stored`) — Foundation's JSON decoder was most of the end-of-day close's time.
 final class TermsCache: Sendable {
     private let entries = NIOLockedValueBox<[String: (text: String, terms: LoanTerms)]>([:])
     private let products = ProductCache()
@@ -31,11 +31,11 @@ final class TermsCache: Sendable {
         return terms
     }
 
-    /// Decodes stored terms, with their product from the product cache (read once per distinct product text).
+    /// Decodes stored terms: read directly (`LoanTerms.stored`) with their product from the product cache (decoded once
+    /// per distinct product text); terms in any other shape go through `JSONDecoder`, which reports what is wrong.
     func decode(_ text: String) throws -> LoanTerms {
-        let decoder = JSONDecoder()
-        if let product = products.product(in: text) { decoder.userInfo[LoanTerms.decodedProduct] = product }
-        return try decoder.decode(LoanTerms.self, from: Data(text.utf8))
+        if let terms = LoanTerms.stored(text, product: products.product(text:)) { return terms }
+        return try JSONDecoder().decode(LoanTerms.self, from: Data(text.utf8))
     }
 }
 
@@ -44,10 +44,8 @@ final class ProductCache: Sendable {
     private let entries = NIOLockedValueBox<[Substring: Product]>([:])
     static let limit = 1_024
 
-    /// The product written in `terms` (stored terms JSON), or nil when it cannot be found or read — the caller then
-    /// decodes the terms whole, which reports any error.
-    func product(in terms: String) -> Product? {
-        guard let text = JSONMember.text(of: "product", in: terms) else { return nil }
+    /// The product written as `text` (the `product` member of stored terms), or nil when it cannot be read.
+    func product(text: Substring) -> Product? {
         if let cached = entries.withLockedValue({ $0[text] }) { return cached }
         guard let product = try? JSONDecoder().decode(Product.self, from: Data(text.utf8)) else { return nil }
         // Kept as its own string, not a slice holding on to the whole terms text.

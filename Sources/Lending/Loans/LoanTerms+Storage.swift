@@ -5,13 +5,9 @@ import CarteraCore
 /// currency), because decoding it as an array of objects (six nested containers per installment) was two thirds of
 /// the end-of-day close's time. Terms stored before, with `schedule` as an array of objects, are still read.
 ///
-/// Loans of one product version embed the same product; a reader decoding many of them can decode that product once
-/// and hand it in with `decoder.userInfo[LoanTerms.decodedProduct]` — it must be the decoding of this very text's
-/// `product` value, as `TermsCache` ensures by keying it on that text.
+/// Reading many loans (the end-of-day close) goes through `stored(_:product:)`, which reads this shape directly and
+/// takes the product from the caller's cache.
 extension LoanTerms {
-    /// The user-info key under which a decoder carries the already-decoded `product` of the terms being decoded.
-    public static let decodedProduct = CodingUserInfoKey(rawValue: "cartera.loanTerms.product")!
-
     enum CodingKeys: String, CodingKey {
         case product, amount, principal, term, disbursementDate, openingFee, openingFeeIva, disbursed, schedule, scheduleRows, cat, nonPerformingAfterDays
     }
@@ -29,7 +25,7 @@ extension LoanTerms {
             schedule = try container.decode([Installment].self, forKey: .schedule)
         }
         self.init(
-            product: try (decoder.userInfo[Self.decodedProduct] as? Product) ?? container.decode(Product.self, forKey: .product), amount: amount, principal: try container.decode(Money.self, forKey: .principal),
+            product: try container.decode(Product.self, forKey: .product), amount: amount, principal: try container.decode(Money.self, forKey: .principal),
             term: try container.decode(Int.self, forKey: .term), disbursementDate: try container.decode(CalendarDate.self, forKey: .disbursementDate),
             openingFee: try container.decode(Money.self, forKey: .openingFee), openingFeeIva: try container.decode(Money.self, forKey: .openingFeeIva),
             disbursed: try container.decode(Money.self, forKey: .disbursed), schedule: schedule, cat: try container.decodeIfPresent(String.self, forKey: .cat),
@@ -68,20 +64,94 @@ extension LoanTerms {
 
     /// The schedule read back from compact rows; nil when any row is malformed.
     static func parseRows(_ text: String, currency: Currency) -> [Installment]? {
-        guard !text.isEmpty else { return [] }
+        var text = text
+        return text.withUTF8 { parseRows($0, from: 0, to: $0.count, currency: currency) }
+    }
+
+    /// The schedule read from the compact rows in `bytes[from..<to]`, byte by byte (this runs for every loan in every
+    /// close); nil when any row is malformed.
+    static func parseRows(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int, currency: Currency) -> [Installment]? {
+        guard from < to else { return [] }
         var schedule: [Installment] = []
-        for row in text.split(separator: ";", omittingEmptySubsequences: false) {
-            let fields = row.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count == 7, let number = Int(fields[0]), let due = CalendarDate(text: String(fields[1])),
-                let payment = Int64(fields[2]), let principal = Int64(fields[3]), let interest = Int64(fields[4]), let iva = Int64(fields[5]),
-                let balance = Int64(fields[6])
-            else { return nil }
-            schedule.append(Installment(
-                number: number, dueDate: due, payment: Money(minorUnits: payment, currency: currency), principal: Money(minorUnits: principal, currency: currency),
-                interest: Money(minorUnits: interest, currency: currency), iva: Money(minorUnits: iva, currency: currency),
-                balance: Money(minorUnits: balance, currency: currency)
-            ))
+        var fields: [Int64] = []
+        fields.reserveCapacity(6)
+        var due: CalendarDate?
+        var start = from
+        var index = from
+        while index <= to {
+            let end = index == to
+            let byte = end ? UInt8(ascii: ";") : bytes[index]
+            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: ";") {
+                if fields.count == 1 && due == nil {
+                    // The second field is the due date, YYYY-MM-DD.
+                    guard index - start == 10, bytes[start + 4] == UInt8(ascii: "-"), bytes[start + 7] == UInt8(ascii: "-"),
+                        let year = JSONMember.integer(bytes, from: start, to: start + 4), let month = JSONMember.integer(bytes, from: start + 5, to: start + 7),
+                        let day = JSONMember.integer(bytes, from: start + 8, to: start + 10), year >= 0, month >= 0, day >= 0,
+                        let date = CalendarDate(year: Int(year), month: Int(month), day: Int(day))
+                    else { return nil }
+                    due = date
+                } else {
+                    guard let value = JSONMember.integer(bytes, from: start, to: index), fields.count < 6 else { return nil }
+                    fields.append(value)
+                }
+                if byte == UInt8(ascii: ";") {
+                    guard fields.count == 6, let dueDate = due, let number = Int(exactly: fields[0]) else { return nil }
+                    schedule.append(Installment(
+                        number: number, dueDate: dueDate, payment: Money(minorUnits: fields[1], currency: currency),
+                        principal: Money(minorUnits: fields[2], currency: currency), interest: Money(minorUnits: fields[3], currency: currency),
+                        iva: Money(minorUnits: fields[4], currency: currency), balance: Money(minorUnits: fields[5], currency: currency)
+                    ))
+                    fields.removeAll(keepingCapacity: true)
+                    due = nil
+                }
+                start = index + 1
+            }
+            index += 1
         }
         return schedule
+    }
+
+    /// The members `TermsCache`'s encoder writes (sorted keys, compact schedule); `cat` may be absent.
+    static let storedMembers: Set<String> = [
+        "amount", "cat", "disbursed", "disbursementDate", "nonPerformingAfterDays", "openingFee", "openingFeeIva", "principal", "product", "scheduleRows", "term",
+    ]
+
+    /// Reads terms in the shape this file writes them without Foundation's decoder — one pass over the members, the
+    /// schedule parsed from its bytes, the product given by `product` for the exact text of the `product` member
+    /// (callers cache products by that text). Nil when the text has any other shape (the schedule as objects, escapes
+    /// in strings, an unknown member, a product `product` cannot give): decode it with `JSONDecoder` then.
+    public static func stored(_ text: String, product: (Substring) -> Product?) -> LoanTerms? {
+        var copy = text
+        return copy.withUTF8 { bytes -> LoanTerms? in
+            guard let members = JSONMember.members(bytes), Set(members.keys).isSubset(of: storedMembers), let productRange = members["product"] else { return nil }
+            let utf8 = text.utf8
+            let productStart = utf8.index(utf8.startIndex, offsetBy: productRange.lowerBound)
+            guard let product = product(text[productStart..<utf8.index(productStart, offsetBy: productRange.count)]) else { return nil }
+            func money(_ key: String) -> Money? {
+                guard let range = members[key] else { return nil }
+                let inner = UnsafeBufferPointer(rebasing: bytes[range])
+                guard let fields = JSONMember.members(inner), fields.count == 2, let units = fields["minorUnits"], let code = fields["currency"],
+                    let minorUnits = JSONMember.integer(inner, units), let name = JSONMember.plainString(inner, code), let currency = Currency(code: name), name == currency.code
+                else { return nil }
+                return Money(minorUnits: minorUnits, currency: currency)
+            }
+            func integer(_ key: String) -> Int? { members[key].flatMap { JSONMember.integer(bytes, $0) }.flatMap { Int(exactly: $0) } }
+            guard let amount = money("amount"), let principal = money("principal"), let openingFee = money("openingFee"),
+                let openingFeeIva = money("openingFeeIva"), let disbursed = money("disbursed"), let term = integer("term"),
+                let nonPerforming = integer("nonPerformingAfterDays"),
+                let date = members["disbursementDate"].flatMap({ JSONMember.plainString(bytes, $0) }).flatMap(CalendarDate.init(text:)),
+                let rows = members["scheduleRows"], rows.count >= 2, bytes[rows.lowerBound] == UInt8(ascii: "\""), bytes[rows.upperBound - 1] == UInt8(ascii: "\""),
+                let schedule = parseRows(bytes, from: rows.lowerBound + 1, to: rows.upperBound - 1, currency: amount.currency)
+            else { return nil }
+            var cat: String?
+            if let range = members["cat"], !JSONMember.isNull(bytes, range) {
+                guard let text = JSONMember.plainString(bytes, range) else { return nil }
+                cat = text
+            }
+            return LoanTerms(
+                product: product, amount: amount, principal: principal, term: term, disbursementDate: date, openingFee: openingFee, openingFeeIva: openingFeeIva,
+                disbursed: disbursed, schedule: schedule, cat: cat, nonPerformingAfterDays: nonPerforming
+            )
+        }
     }
 }
