@@ -11,7 +11,12 @@ import CarteraSecurity
 /// The end-of-day close of a large portfolio, and the collections dashboard of it (issue 7 targets: 1,000,000 active
 /// loans closed in ≤ 60 s on SQLite and ≤ 120 s on PostgreSQL on 2 cores, release; the dashboard in ≤ 200 ms).
 ///
-///     swift run -c release CloseBenchmark [--loans 1000000] [--base 3000] [--database URL] [--keep]
+///     swift run -c release CloseBenchmark [--loans 1000000] [--base 3000] [--database URL] [--keep] [--prepare-only]
+///         [--lanes N] [--chunk N]
+///
+/// `--prepare-only` stops once the portfolio is ready (with `--keep` and a SQLite `--database`, copy that file to
+/// time several closes of the same portfolio); `--lanes` and `--chunk` override the close's workers per process (twice
+/// the cores) and loans per chunk (1,000).
 ///
 /// A base portfolio is generated through the product path (`DemoPortfolio`, as `cartera generate` does: clients,
 /// loans disbursed up to 420 days back, payment histories with 27 % late payers) and closed for day D. Its active loans
@@ -26,6 +31,9 @@ func option(_ name: String) -> String? {
 let target = option("--loans").flatMap { Int($0) } ?? 1_000_000
 let baseClients = option("--base").flatMap { Int($0) } ?? 3_000
 let keep = arguments.contains("--keep")
+let prepareOnly = arguments.contains("--prepare-only")
+let lanes = option("--lanes").flatMap { Int($0) }
+let chunk = option("--chunk").flatMap { Int($0) }
 let dashboardRuns = option("--dashboard-runs").flatMap { Int($0) } ?? 10
 let path = FileManager.default.temporaryDirectory.appendingPathComponent("close-benchmark-\(ProcessInfo.processInfo.processIdentifier).sqlite").path
 let url = try DatabaseURL(option("--database") ?? "sqlite://\(path)")
@@ -65,7 +73,14 @@ let keys = LiveKeys(KeyRing.generate())
 let book = LoanBook(database: database)
 let dayD = book.today().adding(days: -3)
 let nextDay = dayD.adding(days: 1)
-let close = EndOfDayClose(database: database, book: book)
+let close = {
+    switch (lanes, chunk) {
+    case (nil, nil): EndOfDayClose(database: database, book: book)
+    case (let lanes?, nil): EndOfDayClose(database: database, book: book, concurrency: lanes)
+    case (nil, let chunk?): EndOfDayClose(database: database, book: book, chunkSize: chunk)
+    case (let lanes?, let chunk?): EndOfDayClose(database: database, book: book, chunkSize: chunk, concurrency: lanes)
+    }
+}()
 
 // 1. The base portfolio, through the product path, closed for day D.
 let credentials = try await DemoData.seed(database: database, keys: keys, bcryptCost: 4)
@@ -130,6 +145,11 @@ if existing < target {
     say("  copied in \(String(format: "%.1f", seconds(clock.now - started))) s")
 }
 let activeLoans = try await count("SELECT COUNT(*) AS n FROM loans WHERE lender_id = \(bind: lenderID) AND status = \(bind: active)")
+if prepareOnly {
+    try await database.shutdown()
+    say("Prepared \(activeLoans) active loans, closed through \(dayD.text); stopping before the close (--prepare-only).")
+    exit(0)
+}
 
 // 3. The timed close of D + 1.
 say("Closing \(nextDay.text) for \(activeLoans) active loans…")

@@ -27,14 +27,16 @@ public struct EndOfDayClose: Sendable {
     let partitionSize: Int
     let chunkSize: Int
     let leaseSeconds: Int64
-    /// How many partitions this process closes at once (each by its own worker name, `worker/n`).
+    /// How many partitions this process closes at once (each by its own worker name, `worker/n`): by default twice
+    /// the cores, so that while one lane waits on the database (SQLite's one writer, PostgreSQL's round trips) another
+    /// computes (BENCHMARKS.md).
     let concurrency: Int
     /// Called at named points of the work (tests stop the close there, as a crash would).
     let checkpoint: @Sendable (String) throws -> Void
 
     public init(
-        database: Database, book: LoanBook, worker: String = EndOfDayClose.processWorker, partitionSize: Int = 2_000, chunkSize: Int = 250,
-        leaseSeconds: Int64 = 120, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+        database: Database, book: LoanBook, worker: String = EndOfDayClose.processWorker, partitionSize: Int = 2_000, chunkSize: Int = 1_000,
+        leaseSeconds: Int64 = 120, concurrency: Int = 2 * ProcessInfo.processInfo.activeProcessorCount,
         checkpoint: @escaping @Sendable (String) throws -> Void = { _ in }
     ) {
         self.database = database

@@ -111,6 +111,9 @@ extension LoanTerms {
         return schedule
     }
 
+    static let moneyPrefix = Array(#"{"currency":""#.utf8)
+    static let moneyMiddle = Array(#"","minorUnits":"#.utf8)
+
     /// The members `TermsCache`'s encoder writes (sorted keys, compact schedule); `cat` may be absent.
     static let storedMembers: Set<String> = [
         "amount", "cat", "disbursed", "disbursementDate", "nonPerformingAfterDays", "openingFee", "openingFeeIva", "principal", "product", "scheduleRows", "term",
@@ -123,12 +126,23 @@ extension LoanTerms {
     public static func stored(_ text: String, product: (Substring) -> Product?) -> LoanTerms? {
         var copy = text
         return copy.withUTF8 { bytes -> LoanTerms? in
-            guard let members = JSONMember.members(bytes), Set(members.keys).isSubset(of: storedMembers), let productRange = members["product"] else { return nil }
+            guard let members = JSONMember.members(bytes), members.keys.allSatisfy({ storedMembers.contains($0) }), let productRange = members["product"] else { return nil }
             let utf8 = text.utf8
             let productStart = utf8.index(utf8.startIndex, offsetBy: productRange.lowerBound)
             guard let product = product(text[productStart..<utf8.index(productStart, offsetBy: productRange.count)]) else { return nil }
             func money(_ key: String) -> Money? {
                 guard let range = members[key] else { return nil }
+                // The shape the encoder writes, `{"currency":"MXN","minorUnits":N}`, read in place; anything else member by member.
+                if range.count > moneyPrefix.count + 3 + moneyMiddle.count + 1,
+                    UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<(range.lowerBound + moneyPrefix.count)]).elementsEqual(moneyPrefix),
+                    UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + moneyPrefix.count + 3)..<(range.lowerBound + moneyPrefix.count + 3 + moneyMiddle.count)])
+                        .elementsEqual(moneyMiddle),
+                    bytes[range.upperBound - 1] == UInt8(ascii: "}"),
+                    let currency = Currency(code: String(decoding: UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + moneyPrefix.count)..<(range.lowerBound + moneyPrefix.count + 3)]), as: UTF8.self)),
+                    let units = JSONMember.integer(bytes, (range.lowerBound + moneyPrefix.count + 3 + moneyMiddle.count)..<(range.upperBound - 1))
+                {
+                    return Money(minorUnits: units, currency: currency)
+                }
                 let inner = UnsafeBufferPointer(rebasing: bytes[range])
                 guard let fields = JSONMember.members(inner), fields.count == 2, let units = fields["minorUnits"], let code = fields["currency"],
                     let minorUnits = JSONMember.integer(inner, units), let name = JSONMember.plainString(inner, code), let currency = Currency(code: name), name == currency.code
