@@ -108,13 +108,18 @@ public struct CollectionAssignments: Sendable {
         }
     }
 
+    /// The gestor (user id) an account is assigned to, nil when it is in the shared pool.
+    public func assignee(of loanID: String, lenderID: String) async throws -> String? {
+        try await database.withConnection { db in
+            try await db.raw("SELECT user_id FROM collection_assignments WHERE lender_id = \(bind: lenderID) AND loan_id = \(bind: loanID)")
+                .first(decodingColumn: "user_id", as: String.self)
+        }
+    }
+
     /// Refuses work on an account assigned to another gestor, unless `user` may assign accounts (a supervisor).
     public func checkMayWork(loanID: String, user: WebSessions.User) async throws {
         guard !user.role.allows(.assignCollections) else { return }
-        let assigned = try await database.withConnection { db in
-            try await db.raw("SELECT user_id FROM collection_assignments WHERE lender_id = \(bind: user.lenderID) AND loan_id = \(bind: loanID)")
-                .first(decodingColumn: "user_id", as: String.self)
-        }
+        let assigned = try await assignee(of: loanID, lenderID: user.lenderID)
         if let assigned, assigned != user.id {
             throw CollectionRefusal("account_assigned_elsewhere", "Esta cuenta está asignada a otro gestor. Pida a su supervisor que se la reasigne si debe trabajarla.")
         }

@@ -238,9 +238,7 @@ struct CollectionFile: Sendable {
         ]
         let assignments = CollectionAssignments(database: database, keys: keys)
         let gestores = try await assignments.gestores(lenderID: lenderID)
-        let assignee = try await database.withConnection { db in
-            try await db.raw("SELECT user_id FROM collection_assignments WHERE lender_id = \(bind: lenderID) AND loan_id = \(bind: loanID)").first(decodingColumn: "user_id", as: String.self)
-        }
+        let assignee = try await assignments.assignee(of: loanID, lenderID: lenderID)
         values["gestor"] = assignee.map { id in gestores.first { $0.id == id }?.name ?? id } ?? "Sin asignar"
         if request.user?.role.allows(.assignCollections) == true {
             values["assign"] = ["gestores": gestores.map { ["id": $0.id, "name": $0.name, "selected": $0.id == assignee] }]
