@@ -100,9 +100,20 @@ let active = LoanStatus.active.rawValue
 func count(_ query: SQLQueryString) async throws -> Int {
     try await database.withConnection { db in try await db.raw(query).first(decodingColumn: "n", as: Int.self) ?? 0 }
 }
-let base = try await count(
-    "SELECT COUNT(*) AS n FROM loans WHERE lender_id = \(bind: lenderID) AND status = \(bind: active) AND disbursed_on <= \(bind: dayD.text) AND id NOT LIKE '%~%'"
-)
+// The base loans' ids, read once (generated ids: letters, digits and underscores, so they are written in the statements).
+let baseIDs = try await database.withConnection { db in
+    try await db.raw(
+        """
+        SELECT id FROM loans WHERE lender_id = \(bind: lenderID) AND status = \(bind: active) AND disbursed_on <= \(bind: dayD.text) AND id NOT LIKE '%~%'
+        ORDER BY id
+        """
+    ).all(decodingColumn: "id", as: String.self)
+}
+guard baseIDs.allSatisfy({ $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } }) else {
+    say("Unexpected loan ids in the base portfolio; use an empty database.")
+    exit(1)
+}
+let base = baseIDs.count
 let existing = try await count("SELECT COUNT(*) AS n FROM loans WHERE lender_id = \(bind: lenderID) AND status = \(bind: active)")
 if existing < target {
     guard base > 0 else {
@@ -119,27 +130,31 @@ if existing < target {
     var have = existing
     say("Copying \(base) active loans up to \(target)…")
     while have < target {
-        let limit = min(base, target - have)
-        let suffix = "~\(copy)"
+        // Up to 40 whole copies per statement (copy numbers from a recursive CTE), then part of one for the rest.
+        let whole = min(40, (target - have) / base)
+        let copies = max(whole, 1)
+        let ids = whole > 0 ? baseIDs : Array(baseIDs.prefix(target - have))
+        let list = ids.map { "'\($0)'" }.joined(separator: ", ")
+        let numbers = "WITH RECURSIVE k(n) AS (SELECT \(copy) UNION ALL SELECT n + 1 FROM k WHERE n < \(copy + copies - 1))"
+        let suffix = "'~' || CAST(k.n AS TEXT)"
         try await database.transaction { db in
-            let chosen = "SELECT id FROM loans WHERE lender_id = '\(lenderID)' AND status = '\(active)' AND disbursed_on <= '\(dayD.text)' AND id NOT LIKE '%~%' ORDER BY id LIMIT \(limit)"
             try await db.raw("\(unsafeRaw: """
-                INSERT INTO loans (\(loanColumns.joined(separator: ", ")))
-                SELECT \(select(loanColumns, replacing: ["id": "id || '\(suffix)'"])) FROM loans WHERE id IN (\(chosen))
+                \(numbers) INSERT INTO loans (\(loanColumns.joined(separator: ", ")))
+                SELECT \(select(loanColumns, replacing: ["id": "id || \(suffix)"])) FROM loans, k WHERE id IN (\(list))
                 """)").run()
             try await db.raw("\(unsafeRaw: """
-                INSERT INTO loan_events (\(eventColumns.joined(separator: ", ")))
-                SELECT \(select(eventColumns, replacing: ["id": "id || '\(suffix)'", "loan_id": "loan_id || '\(suffix)'"])) FROM loan_events WHERE loan_id IN (\(chosen))
+                \(numbers) INSERT INTO loan_events (\(eventColumns.joined(separator: ", ")))
+                SELECT \(select(eventColumns, replacing: ["id": "id || \(suffix)", "loan_id": "loan_id || \(suffix)"])) FROM loan_events, k WHERE loan_id IN (\(list))
                 """)").run()
             try await db.raw("\(unsafeRaw: """
-                INSERT INTO loan_snapshots (\(snapshotColumns.joined(separator: ", ")))
-                SELECT \(select(snapshotColumns, replacing: ["loan_id": "loan_id || '\(suffix)'"])) FROM loan_snapshots
-                WHERE snapshot_date = '\(dayD.text)' AND loan_id IN (\(chosen))
+                \(numbers) INSERT INTO loan_snapshots (\(snapshotColumns.joined(separator: ", ")))
+                SELECT \(select(snapshotColumns, replacing: ["loan_id": "loan_id || \(suffix)"])) FROM loan_snapshots, k
+                WHERE snapshot_date = '\(dayD.text)' AND loan_id IN (\(list))
                 """)").run()
         }
-        have += limit
-        copy += 1
-        if copy % 20 == 0 { say("  \(have) loans") }
+        have += ids.count * copies
+        copy += copies
+        say("  \(have) loans")
     }
     try await database.withConnection { db in try await db.raw(db.dialect.name == "postgresql" ? "VACUUM ANALYZE" : "ANALYZE").run() }
     say("  copied in \(String(format: "%.1f", seconds(clock.now - started))) s")
