@@ -216,7 +216,7 @@ func buildRouter(
     CollectionWorkPages(web: web, database: database, keys: keys, book: book, directory: directory, contacts: ContactBook(database: database, keys: keys, clock: clock)).add()
     MessagingWebhookRoutes(outbox: messages, directory: directory, settings: messaging, publicBase: { messaging.publicBase?() }, audit: audit, clock: clock).add(to: router)
     CollectionPages(web: web, database: database, close: endOfDay.close).add()
-    CollectionSettingsPages(web: web, database: database, products: book.products).add()
+    CollectionSettingsPages(web: web, database: database, products: book.products, clock: clock).add()
     CardMandatePages(web: web, book: book, mandates: mandates, publicURL: configuration.publicURL).add()
     StatementPages(
         web: web, database: database, imports: StatementImports(database: database, keys: keys, clock: clock),

@@ -13,11 +13,14 @@ struct CollectionSettingsPages {
     let web: WebRouter
     let database: Database
     let products: ProductCatalog
+    /// The application's clock (the moment each change is recorded at).
+    let clock: @Sendable () -> Timestamp
 
     func add() {
         let pages = web.pages
         let database = database
         let products = products
+        let clock = clock
 
         @Sendable func settings(_ request: WebRequest, error: String? = nil, status: HTTPResponse.Status = .ok, draft: [String: String] = [:]) async throws -> Response {
             guard let user = request.user else { return WebPages.redirect(to: "/login") }
@@ -66,7 +69,7 @@ struct CollectionSettingsPages {
             let text = request.field("tramos")
             do {
                 let buckets = try Self.parseBuckets(text)
-                try await CollectionSettings.setBuckets(buckets, lenderID: user.lenderID, actor: request.actor, database: database, now: .now)
+                try await CollectionSettings.setBuckets(buckets, lenderID: user.lenderID, actor: request.actor, database: database, now: clock())
                 return WebPages.redirect(to: "/cobranza/configuracion?aviso=tramos")
             } catch let refusal as CollectionRefusal {
                 return try await settings(request, error: refusal.message, status: .unprocessableContent, draft: ["tramos": text])
@@ -87,7 +90,7 @@ struct CollectionSettingsPages {
                 }
                 let product = draft["producto"].flatMap { $0.isEmpty ? nil : $0 }
                 _ = try await DunningPolicies.save(
-                    code: code, steps: steps, productCode: product, segment: segment, lenderID: user.lenderID, actor: request.actor, database: database, now: .now
+                    code: code, steps: steps, productCode: product, segment: segment, lenderID: user.lenderID, actor: request.actor, database: database, now: clock()
                 )
                 return WebPages.redirect(to: "/cobranza/configuracion?aviso=politica")
             } catch let refusal as CollectionRefusal {
@@ -156,7 +159,7 @@ struct CollectionSettingsPages {
             do {
                 _ = try await MessageTemplateBook.save(
                     key: key, channel: channel, subject: subject, body: draft.body, whatsAppName: name, lenderID: user.lenderID, actor: request.actor,
-                    database: database, now: .now
+                    database: database, now: clock()
                 )
                 return WebPages.redirect(to: "/cobranza/plantillas/\(key)?aviso=guardada")
             } catch let refusal as CollectionRefusal {
