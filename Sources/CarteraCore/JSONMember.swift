@@ -30,16 +30,6 @@ public enum JSONMember {
         return nil
     }
 
-    /// The value of top-level `key` in `text`, as written; nil when absent or `text` is not a well-formed object.
-    public static func text(of key: String, in text: String) -> Substring? {
-        var copy = text
-        let range = copy.withUTF8 { members($0)?[key] }
-        guard let range else { return nil }
-        let utf8 = text.utf8
-        let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
-        return text[start..<utf8.index(start, offsetBy: range.count)]
-    }
-
     /// The string at `range` (a JSON string value with its quotes) when it has no escapes; nil otherwise.
     public static func plainString(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String? {
         guard range.count >= 2, bytes[range.lowerBound] == UInt8(ascii: "\""), bytes[range.upperBound - 1] == UInt8(ascii: "\"") else { return nil }

@@ -2,6 +2,17 @@ import CarteraCore
 import Foundation
 import Testing
 
+extension JSONMember {
+    /// The value of top-level `key` in `text`, as written (what `members` finds, as text).
+    static func text(of key: String, in text: String) -> Substring? {
+        var copy = text
+        guard let range = copy.withUTF8({ members($0)?[key] }) else { return nil }
+        let utf8 = text.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+        return text[start..<utf8.index(start, offsetBy: range.count)]
+    }
+}
+
 @Suite("JSON member text")
 struct JSONMemberTests {
     @Test("The value of a top-level key, as written, past strings with braces, quotes and escapes and nested values")
