@@ -91,6 +91,43 @@ struct BankReconciliationTests {
         }
     }
 
+    @Test("A line whose own id holds 16 digits passing the Luhn check (random ids can) is still posted and applied: Cartera's references are not screened as card numbers", arguments: TestEngine.available)
+    func lineIDLikeACardNumber(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, client, loan) = try await PaymentIntentPagesTests.borrowerLoan(database)
+            let book = LoanBook(database: database)
+            let clabes = LoanCLABEs(database: database, range: try VirtualCLABERange(prefix: "6461801234"))
+            let clabe = try #require(try await clabes.clabe(of: loan.id, lenderID: lender))
+            let name = try #require(try await ClientDirectory(database: database, keys: TestKeys.live).get(id: client)?.displayName)
+            let next = try #require(try await book.position(loan.id, lenderID: lender).1?.nextInstallment?.remaining)
+            let day = book.today().adding(days: -1)
+            let date = String(format: "'%02d%02d%04d", day.day, day.month, day.year)
+            let csv = """
+                Fecha,Hora,Descripcion,Cargo/Abono,Importe,Saldo,Referencia,Concepto,Clabe Beneficiario,Nombre Beneficiario
+                \(date),10:00,ABONO SPEI,+,500.00,0,R1,SPEI A \(clabe),,
+                \(date),10:10,ABONO SPEI,+,\(next.decimalText),0,R3,TRANSFERENCIA,002180700000000011,\(name.uppercased())
+                """
+            _ = try await StatementImports(database: database, keys: TestKeys.live).importFile(
+                Data(csv.utf8), fileName: "santander.csv", profile: .santander, account: "014180655000000099", lenderID: lender, actor: .commandLine
+            )
+            // 4111 1111 1111 1111 and 4242 4242 4242 4242 pass the Luhn check.
+            try await database.withConnection { db in
+                try await db.raw("UPDATE bank_statement_lines SET id = 'bsl_0af4111111111111111' WHERE amount = 50000").run()
+                try await db.raw("UPDATE bank_statement_lines SET id = 'bsl_0af4242424242424242' WHERE amount <> 50000").run()
+            }
+            let reconciliation = BankReconciliation(database: database, keys: TestKeys.live, book: book, clabes: clabes)
+            #expect(try await reconciliation.run(lenderID: lender, actor: .commandLine) == .init(lines: 2, posted: 1, review: 1, unidentified: 0, postedAmount: "500.00"))
+            try await reconciliation.apply(lineID: "bsl_0af4242424242424242", to: loan.id, lenderID: lender, actor: .commandLine)
+            let references = try await book.payments(loan.id, lenderID: lender).filter { $0.kind == "payment" }.compactMap(\.reference).sorted()
+            #expect(references == ["bsl_0af4111111111111111", "bsl_0af4242424242424242"])
+            // A person typing such a number as a reference is still refused.
+            await #expect { try await book.pay(loan.id, .init(amount: "1.00", channel: .spei, reference: "4111111111111111"), lenderID: lender, actor: .commandLine) } throws: {
+                ($0 as? APIError)?.code == "card_number_in_text"
+            }
+        }
+    }
+
     @Test("The back-office queue: run the reconciliation, see the deposit a name suggested, apply it to the loan; an unknown loan is refused")
     func queuePage() async throws {
         try await TestEngine.sqlite.withFreshDatabase { database in

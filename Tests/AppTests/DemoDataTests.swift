@@ -78,7 +78,15 @@ struct DemoPortfolioTests {
                 database: database, keys: TestKeys.live, book: book, clabes: LoanCLABEs(database: database, range: DemoStatement.range)
             )
             let summary = try await reconciliation.run(lenderID: DemoData.lenderID, actor: .commandLine)
-            #expect(summary.lines == 14 && summary.posted == 9 && summary.review == 3 && summary.unidentified == 2, "\(summary)")
+            let expected = summary.lines == 14 && summary.posted == 9 && summary.review == 3 && summary.unidentified == 2
+            // On a mismatch, which lines went where and why (the candidates' reasons name the rule and any refusal).
+            let lines = expected ? [] : try await database.withConnection { db in
+                try await db.raw("SELECT amount, match_status, candidates FROM bank_statement_lines ORDER BY id").all()
+            }.map { row in
+                [String(try row.decode(column: "amount", as: Int64.self)), try row.decode(column: "match_status", as: String.self),
+                 try row.decode(column: "candidates", as: String?.self) ?? ""].joined(separator: " | ")
+            }
+            #expect(expected, "\(summary)\n\(lines.joined(separator: "\n"))")
             #expect(try await LedgerVerification(database: database, book: book).run().ok)
         }
     }

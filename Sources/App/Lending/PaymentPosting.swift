@@ -47,10 +47,11 @@ extension LoanBook {
         return try await post(loanID, request, lenderID: lenderID, actor: actor, idempotency: idempotency)
     }
 
-    /// `pay` for any channel, suspense included: a deposit held in suspense applied to its loan. `trackingKey`: the
-    /// reference is an SPEI tracking key from the network, not text a person typed.
+    /// `pay` for any channel, suspense included: a deposit held in suspense applied to its loan. `systemReference`: the
+    /// reference was made by the payment network (an SPEI tracking key) or by Cartera (a bank line's id), not typed by a
+    /// person, so it is not screened for card numbers (a random id can hold 13 digits that pass the Luhn check).
     func post(
-        _ loanID: String, _ request: PaymentRequest, lenderID: String, actor: Administration.Actor, idempotency: Idempotency? = nil, trackingKey: Bool = false
+        _ loanID: String, _ request: PaymentRequest, lenderID: String, actor: Administration.Actor, idempotency: Idempotency? = nil, systemReference: Bool = false
     ) async throws -> PaymentRecord {
         let amount: Money
         do { amount = try Money(parsing: request.amount) } catch {
@@ -75,7 +76,7 @@ extension LoanBook {
         }
         var job = PaymentJob(
             loanID: loanID, lenderID: lenderID, amount: amount, valueDate: valueDate, channel: request.channel,
-            reference: try Self.cleanReference(request.reference, screenCards: !trackingKey), excess: request.excess ?? .advance, actor: actor, idempotency: idempotency, now: clock()
+            reference: try Self.cleanReference(request.reference, screenCards: !systemReference), excess: request.excess ?? .advance, actor: actor, idempotency: idempotency, now: clock()
         )
         // Worked out now from the loan as this process last wrote it; the batch keeps it if the loan is still so.
         job.speculation = await speculate(job)

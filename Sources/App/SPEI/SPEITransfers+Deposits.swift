@@ -132,7 +132,7 @@ extension SPEITransfers {
             do {
                 let payment = try await book.post(
                     owner.loanID, .init(amount: deposit.amount.decimalText, valueDate: valueDate.text, channel: .spei, reference: deposit.trackingKey),
-                    lenderID: lenderID, actor: Self.actor, trackingKey: true
+                    lenderID: lenderID, actor: Self.actor, systemReference: true
                 )
                 try await mark(depositID, status: "aplicado", loanID: owner.loanID, paymentID: payment.id, note: nil, from: "recibido")
                 return
@@ -294,7 +294,7 @@ extension SPEITransfers {
         do {
             _ = try await book.loan(loanID, lenderID: lenderID)
             let payment = try await book.post(
-                loanID, .init(amount: amount.decimalText, valueDate: date.text, channel: .suspense, reference: trackingKey), lenderID: lenderID, actor: actor, trackingKey: true
+                loanID, .init(amount: amount.decimalText, valueDate: date.text, channel: .suspense, reference: trackingKey), lenderID: lenderID, actor: actor, systemReference: true
             )
             try await mark(depositID, status: "aplicado", loanID: loanID, paymentID: payment.id, note: "Aplicado desde suspenso.", from: "aplicando", by: actor.id)
         } catch {

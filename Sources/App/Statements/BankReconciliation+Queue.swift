@@ -51,7 +51,7 @@ extension BankReconciliation {
             do {
                 _ = try await book.post(
                     candidate.loanID, .init(amount: Money(minorUnits: candidate.amount, currency: .mxn).decimalText, valueDate: date, channel: channel, reference: reference),
-                    lenderID: lenderID, actor: actor
+                    lenderID: lenderID, actor: actor, systemReference: true
                 )
                 references.append(reference)
             } catch {

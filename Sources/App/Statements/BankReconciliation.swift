@@ -109,10 +109,11 @@ public struct BankReconciliation: Sendable {
         for (index, candidate) in candidates.enumerated() {
             let reference = candidates.count == 1 ? line.id : "\(line.id)-\(index + 1)"
             do {
-                _ = try await book.pay(
+                // The reference is the line's own id (random hex can look like a card number): not screened.
+                _ = try await book.post(
                     candidate.loanID,
                     .init(amount: Money(minorUnits: candidate.amount, currency: .mxn).decimalText, valueDate: line.valueDate.text, channel: .spei, reference: reference),
-                    lenderID: lenderID, actor: actor
+                    lenderID: lenderID, actor: actor, systemReference: true
                 )
             } catch let error as APIError where error.code == "payment_duplicate_reference" {
                 // Posted by an earlier run that stopped before marking the line.
