@@ -1,4 +1,4 @@
-import App
+@testable import App
 import CarteraCore
 import CarteraSecurity
 import CarteraTestSupport
@@ -135,6 +135,78 @@ struct CollectionWorklistTests {
                 }
                 #expect(assignmentsAudited == ["collections.assigned 2", "collections.unassigned 1"])
             }
+        }
+    }
+
+    @Test("The worklist read through the priorities the close stored equals ranking every owing loan — every scope, short lists cut inside ties, accounts on hold or with an open promise demoted; a model trained after the close is used at once", arguments: TestEngine.available)
+    func storedPriorities(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let staff = try await TestStaff.seed(database)
+            let lender = try await database.withConnection { db in try await db.raw("SELECT id FROM lenders").first(decodingColumn: "id", as: String.self) }!
+            _ = try await ProductCatalog(database: database).save(LoanFixture.product, lenderID: lender, actor: .commandLine)
+            _ = try await DemoPortfolio(database: database, keys: TestKeys.live).seed(lenderID: lender, count: 120, lateShare: 55, seed: 91)
+            let book = LoanBook(database: database)
+            let training = RollRiskTraining(database: database, book: book)
+            _ = try await training.train(lenderID: lender, asOf: book.today(), actor: .commandLine)
+            _ = try await EndOfDayClose(database: database, book: book).close(lenderID: lender, through: book.today().adding(days: -1))
+            let worklist = CollectionWorklist(database: database, directory: ClientDirectory(database: database, keys: TestKeys.live), book: book)
+
+            // The close stored each owing loan's priority with the model of its run, and nothing for the others.
+            let run = try await database.withConnection { db in
+                try await db.raw("SELECT priority_model FROM close_runs WHERE status = 'done'").first(decodingColumn: "priority_model", as: Int?.self)
+            }
+            #expect(run == 1)
+            let model = try #require(try await database.withConnection { db in try await RollRiskTraining.latest(lenderID: lender, on: db) })
+            let ranking = WorklistRanking(modelVersion: 1, model: model.model)
+            let stored = try await database.withConnection { db in
+                try await db.raw("SELECT \(CollectionReports.snapshotColumns), priority FROM loan_snapshots").all().map {
+                    (try CollectionReports.snapshot($0), try $0.decode(column: "priority", as: Int64?.self))
+                }
+            }
+            #expect(stored.allSatisfy { ranking.priority($0.0) == $0.1 })
+            let owing = stored.filter { $0.1 != nil }
+            #expect(owing.count >= 20 && owing.count < stored.count, "\(owing.count) of \(stored.count)")
+
+            // Ties: two owing loans made to stake exactly what a third does (the cut of a short list falls among them).
+            let byPriority = owing.sorted { $0.1! > $1.1! }
+            try await database.withConnection { db in
+                try await db.raw("UPDATE loan_snapshots SET priority = \(bind: byPriority[4].1!) WHERE loan_id IN (\(bind: byPriority[5].0.loanID), \(bind: byPriority[6].0.loanID))").run()
+            }
+            // Shared between a gestor and the pool; the top account on hold, the second with an open promise.
+            let gestor = try #require(staff.ids[.gestorCobranza])
+            try await CollectionAssignments(database: database, keys: TestKeys.live).assign(
+                byPriority.enumerated().filter { $0.offset % 3 == 0 }.map(\.element.0.loanID), to: gestor, lenderID: lender, actor: .commandLine
+            )
+            let contacts = ContactBook(database: database, keys: TestKeys.live)
+            _ = try await contacts.placeHold(loanID: byPriority[0].0.loanID, lenderID: lender, reason: .dispute, note: "Aclaración", actor: .commandLine)
+            _ = try await contacts.promise(
+                loanID: byPriority[1].0.loanID, lenderID: lender, amount: .mxn(centavos: 10_000), dueOn: book.today().adding(days: 5), toleranceDays: 2,
+                today: book.today(), actor: .commandLine
+            )
+
+            func compare(_ label: String) async throws {
+                for scope: CollectionWorklist.Scope in [.all, .workableBy(gestor), .assignedTo(gestor), .unassigned] {
+                    for limit in [1, 3, 5, 7, owing.count - 1, .max] {
+                        let fast = try await worklist.list(lenderID: lender, limit: limit, scope: scope)
+                        try await database.withConnection { db in try await db.raw("UPDATE close_runs SET priority_model = NULL").run() }
+                        let full = try await worklist.list(lenderID: lender, limit: limit, scope: scope)
+                        try await database.withConnection { db in try await db.raw("UPDATE close_runs SET priority_model = \(bind: run)").run() }
+                        #expect(fast.total == full.total, "\(label) \(scope) \(limit)")
+                        #expect(fast.entries.map(\.snapshot.loanID) == full.entries.map(\.snapshot.loanID), "\(label) \(scope) \(limit)")
+                        #expect(fast.entries.map(\.priority) == full.entries.map(\.priority), "\(label) \(scope) \(limit)")
+                    }
+                }
+            }
+            try await compare("model 1")
+            let all = try await worklist.list(lenderID: lender, limit: .max)
+            #expect(all.total == owing.count && !all.entries.prefix(2).contains { [byPriority[0].0.loanID, byPriority[1].0.loanID].contains($0.snapshot.loanID) })
+            #expect(all.entries.first { $0.snapshot.loanID == byPriority[0].0.loanID }?.priority == WorklistRanking.demoted(byPriority[0].1!))
+
+            // Retrained after the close: the list ranks with version 2 at once (every owing loan), until the next close.
+            _ = try await training.train(lenderID: lender, asOf: book.today(), actor: .commandLine)
+            let retrained = try await worklist.list(lenderID: lender, limit: 5)
+            #expect(retrained.modelVersion == 2 && retrained.total == owing.count)
         }
     }
 

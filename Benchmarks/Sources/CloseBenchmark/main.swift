@@ -22,7 +22,8 @@ import CarteraSecurity
 /// loans disbursed up to 420 days back, payment histories with 27 % late payers) and closed for day D. Its active loans
 /// (their rows, events and day-D snapshots) are then copied under new ids until there are `--loans` of them — every copy
 /// is a real loan the close computes in full. The timed part is the close of day D + 1 for all of them; then the
-/// dashboard's data for D + 1 compared with D (delinquency by bucket, PAR, IMOR, roll and cure rates, CEI and cash flow).
+/// dashboard's data for D + 1 compared with D (delinquency by bucket, PAR, IMOR, roll and cure rates, CEI and cash flow),
+/// and the collectors' worklist (its top 200 owing accounts).
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? {
@@ -201,6 +202,10 @@ let arbitrary = try await timed(max(1, dashboardRuns / 5)) {
     _ = try await reports.delinquency(lenderID: lenderID, date: nextDay, from: dayD)
     _ = try await CollectionEffectiveness.compute(lenderID: lenderID, from: dayD, to: nextDay, database: database)
 }
+// 5. The collectors' worklist of D + 1: its top 200 accounts, read through the priorities the close stored.
+let worklist = CollectionWorklist(database: database, directory: ClientDirectory(database: database, keys: keys), book: book)
+let owing = try await worklist.list(lenderID: lenderID).total
+let worklistTimes = try await timed(dashboardRuns) { _ = try await worklist.list(lenderID: lenderID) }
 try await database.shutdown()
 if !keep, case .sqlite = url {
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -214,3 +219,4 @@ print(String(format: "close of %@: %.1f s = %.0f loans/s; peak memory %.0f MiB (
              Double(day?.loans ?? 0) / closeSeconds, closePeak, memoryBefore))
 print(String(format: "dashboard (delinquency from the close's totals), %d runs: p50 %.1f ms, max %.1f ms", dashboard.count, dashboard[dashboard.count / 2], dashboard.last ?? 0))
 print(String(format: "report against an arbitrary earlier day (rolls, cures, CEI and cash flow from the snapshots), %d runs: p50 %.1f ms", arbitrary.count, arbitrary[arbitrary.count / 2]))
+print(String(format: "worklist (top 200 of %d owing loans), %d runs: p50 %.1f ms, max %.1f ms", owing, worklistTimes.count, worklistTimes[worklistTimes.count / 2], worklistTimes.last ?? 0))

@@ -19,15 +19,23 @@ extension EndOfDayClose {
     /// The partition was taken over by another worker (this one's lease ran out): its chunk is rolled back.
     struct LeaseLost: Error {}
 
-    /// Makes the day's run and its partitions unless another worker already did; returns how many loans the day has
-    /// and the buckets it is closed with (both fixed when the run starts, so a rerun closes the day the same way).
-    func startRun(lenderID: String, date: CalendarDate) async throws -> (loans: Int, buckets: DelinquencyBuckets) {
+    /// A day's run as it was started: how many loans it has, the buckets it closes with and how it ranks owing loans
+    /// for the worklist (nil for a run started before the close ranked them) — all fixed when the run starts, so a rerun
+    /// closes the day the same way.
+    struct Run: Sendable {
+        let loans: Int
+        let buckets: DelinquencyBuckets
+        let ranking: WorklistRanking?
+    }
+
+    /// Makes the day's run and its partitions unless another worker already did.
+    func startRun(lenderID: String, date: CalendarDate) async throws -> Run {
         if let run = try await run(lenderID: lenderID, date: date) { return run }
         let now = book.clock()
         let (worker, size) = (self.worker, partitionSize)
         // The partition boundaries, read outside the write transaction (a loan disbursed meanwhile still falls in one:
         // the first partition starts before every id and the last has no end).
-        let (ids, loans, buckets) = try await database.withConnection { db in
+        let (ids, loans, buckets, model) = try await database.withConnection { db in
             let ids = try await db.raw(
                 "SELECT id FROM loans WHERE lender_id = \(bind: lenderID) AND status = \(bind: LoanStatus.active.rawValue) ORDER BY id"
             ).all(decodingColumn: "id", as: String.self)
@@ -37,15 +45,15 @@ extension EndOfDayClose {
                     AND disbursed_on <= \(bind: date.text)
                 """
             ).first(decodingColumn: "n", as: Int.self) ?? 0
-            return (ids, loans, try await CollectionSettings.buckets(lenderID: lenderID, on: db))
+            return (ids, loans, try await CollectionSettings.buckets(lenderID: lenderID, on: db), try await RollRiskTraining.latest(lenderID: lenderID, on: db)?.version ?? 0)
         }
         let starts = [""] + stride(from: size, to: ids.count, by: size).map { ids[$0] }
         let bucketsJSON = String(decoding: try JSONEncoder().encode(buckets), as: UTF8.self)
         try await database.transaction { db in
             let created = try await db.raw(
                 """
-                INSERT INTO close_runs (lender_id, business_date, status, partitions, buckets, loans, started_at, started_by)
-                VALUES (\(bind: lenderID), \(bind: date.text), 'running', \(bind: starts.count), \(bind: bucketsJSON), \(bind: loans), \(bind: now.text), \(bind: worker))
+                INSERT INTO close_runs (lender_id, business_date, status, partitions, buckets, loans, priority_model, started_at, started_by)
+                VALUES (\(bind: lenderID), \(bind: date.text), 'running', \(bind: starts.count), \(bind: bucketsJSON), \(bind: loans), \(bind: model), \(bind: now.text), \(bind: worker))
                 ON CONFLICT (lender_id, business_date) DO NOTHING RETURNING status
                 """
             ).all()
@@ -68,14 +76,29 @@ extension EndOfDayClose {
         return run
     }
 
-    /// The day's run as it was started: its loans and buckets; nil before it starts.
-    func run(lenderID: String, date: CalendarDate) async throws -> (loans: Int, buckets: DelinquencyBuckets)? {
+    /// The day's run as it was started; nil before it starts.
+    func run(lenderID: String, date: CalendarDate) async throws -> Run? {
         try await database.withConnection { db in
             guard let row = try await db.raw(
-                "SELECT loans, buckets FROM close_runs WHERE lender_id = \(bind: lenderID) AND business_date = \(bind: date.text)"
+                "SELECT loans, buckets, priority_model FROM close_runs WHERE lender_id = \(bind: lenderID) AND business_date = \(bind: date.text)"
             ).first() else { return nil }
             let buckets = try JSONDecoder().decode(DelinquencyBuckets.self, from: Data(try row.decode(column: "buckets", as: String.self).utf8))
-            return (try row.decode(column: "loans", as: Int.self), buckets)
+            var ranking: WorklistRanking?
+            if let version = try row.decode(column: "priority_model", as: Int?.self) {
+                if version == 0 {
+                    ranking = WorklistRanking(modelVersion: 0, model: nil)
+                } else {
+                    // Models are never deleted; a run naming a missing one was copied from another database.
+                    guard let model = try await RollRiskTraining.model(lenderID: lenderID, version: version, on: db) else {
+                        throw APIError(
+                            status: .internalServerError, code: "close_model_missing",
+                            message: "El cierre del \(date.text) se inició con el modelo de riesgo versión \(version), que ya no existe. Restaure la base de datos o consulte a soporte."
+                        )
+                    }
+                    ranking = WorklistRanking(modelVersion: version, model: model)
+                }
+            }
+            return Run(loans: try row.decode(column: "loans", as: Int.self), buckets: buckets, ranking: ranking)
         }
     }
 
@@ -150,7 +173,7 @@ extension EndOfDayClose {
     /// loans locked (PostgreSQL: `FOR UPDATE`), that the chunk still holds the same loans at the same versions; when
     /// anything changed meanwhile (a payment, a reversal) the chunk is read and computed again inside that transaction.
     func closePartition(
-        _ partition: Partition, lenderID: String, date: CalendarDate, buckets: DelinquencyBuckets, compare: CalendarDate?, worker: String,
+        _ partition: Partition, lenderID: String, date: CalendarDate, run: Run, compare: CalendarDate?, worker: String,
         chunkDone: (Int) -> Void
     ) async throws -> Int {
         var accruals = 0
@@ -161,14 +184,14 @@ extension EndOfDayClose {
             let read = try await database.withConnection { db in
                 try await readChunk(partition, after: after, lenderID: lenderID, date: date, compare: compare, lock: false, on: db)
             }
-            let computed = compute(read, date: date, buckets: buckets, compare: compare)
+            let computed = compute(read, date: date, run: run, compare: compare)
             let chunk: Chunk
             do {
                 // Read committed, with the chunk's loans locked: the lease keeps other workers off the partition, so
                 // a serializable snapshot would only make workers on other partitions conflict over nothing.
                 chunk = try await database.transaction(isolation: .readCommitted) { db in
                     try await writeChunk(
-                        partition, after: after, prepared: (read, computed), lenderID: lenderID, date: date, buckets: buckets, compare: compare, worker: worker,
+                        partition, after: after, prepared: (read, computed), lenderID: lenderID, date: date, run: run, compare: compare, worker: worker,
                         on: db
                     )
                 }
@@ -225,6 +248,8 @@ extension EndOfDayClose {
         var postings: [Journal.Posting] = []
         var advanced: [(id: String, version: Int64)] = []
         var snapshots: [LoanSnapshot] = []
+        /// Each snapshot's worklist priority (nil: owes nothing, or the run does not rank).
+        var priorities: [Int64?] = []
         var exceptions: [(loan: String, code: String, message: String)] = []
         var totals: DelinquencyTotals
     }
@@ -289,7 +314,7 @@ extension EndOfDayClose {
     }
 
     /// Closes the chunk's loans in memory: positions, accrual entries, ledger dates, snapshots.
-    func compute(_ read: ReadChunk, date: CalendarDate, buckets: DelinquencyBuckets, compare: CalendarDate?) -> ComputedChunk {
+    func compute(_ read: ReadChunk, date: CalendarDate, run: Run, compare: CalendarDate?) -> ComputedChunk {
         let instant = Self.closingInstant(date)
         var result = ComputedChunk(exceptions: read.unreadable, totals: DelinquencyTotals(date: date, comparedWith: compare))
         for loan in read.loans {
@@ -312,9 +337,10 @@ extension EndOfDayClose {
             if let ledger = loan.ledgerDate, ledger < date { result.advanced.append((loan.record.id, loan.rowVersion)) }
             let snapshot = LoanSnapshot(
                 position: position, date: date, loanID: loan.record.id, clientID: loan.record.clientId, productCode: loan.record.productCode,
-                restructured: loan.record.restructuredFrom != nil, buckets: buckets
+                restructured: loan.record.restructuredFrom != nil, buckets: run.buckets
             )
             result.snapshots.append(snapshot)
+            result.priorities.append(run.ranking?.priority(snapshot))
             result.totals.add(snapshot)
             if let earlier = read.earlier[loan.record.id] { result.totals.movement?.add(earlier: earlier, now: snapshot) }
             if terms.disbursementDate == date { result.totals.disbursed += terms.amount.minorUnits }
@@ -340,7 +366,7 @@ extension EndOfDayClose {
     /// day), and the partition's cursor.
     func writeChunk(
         _ partition: Partition, after cursor: String?, prepared: (read: ReadChunk, computed: ComputedChunk), lenderID: String, date: CalendarDate,
-        buckets: DelinquencyBuckets, compare: CalendarDate?, worker: String, on db: any SQLDatabase
+        run: Run, compare: CalendarDate?, worker: String, on db: any SQLDatabase
     ) async throws -> Chunk {
         let key: SQLQueryString = "lender_id = \(bind: lenderID) AND business_date = \(bind: date.text) AND number = \(bind: partition.number)"
         let renewed = try await db.raw(
@@ -363,7 +389,7 @@ extension EndOfDayClose {
         if current != read.versions {
             // A loan of the chunk changed after it was read: read (locked) and compute it again.
             read = try await readChunk(partition, after: cursor, lenderID: lenderID, date: date, compare: compare, lock: true, on: db)
-            computed = compute(read, date: date, buckets: buckets, compare: compare)
+            computed = compute(read, date: date, run: run, compare: compare)
         }
         try checkpoint("chunk.computed")
         try await Journal.write(computed.postings, on: db)
@@ -381,7 +407,7 @@ extension EndOfDayClose {
             // Checked in this transaction, so nothing can have changed them; if it ever did, nothing of the chunk is kept.
             guard updated.count == computed.advanced.count else { throw StoreError.busy(detail: "loans changed during the close of \(date.text)") }
         }
-        try await Self.insert(computed.snapshots, lenderID: lenderID, on: db)
+        try await Self.insert(computed.snapshots, priorities: computed.priorities, lenderID: lenderID, on: db)
         if !computed.exceptions.isEmpty {
             let values = computed.exceptions.map { "(\(bind: lenderID), \(bind: date.text), \(bind: $0.loan), \(bind: $0.code), \(bind: String($0.message.prefix(500))))" as SQLQueryString }
             try await db.raw(
@@ -443,13 +469,13 @@ extension EndOfDayClose {
         return String(decoding: try encoder.encode(totals), as: UTF8.self)
     }
 
-    static func insert(_ snapshots: [LoanSnapshot], lenderID: String, on db: any SQLDatabase) async throws {
+    static func insert(_ snapshots: [LoanSnapshot], priorities: [Int64?], lenderID: String, on db: any SQLDatabase) async throws {
         guard !snapshots.isEmpty else { return }
-        let rows = snapshots.map { s -> SQLQueryString in
+        let rows = zip(snapshots, priorities).map { s, priority -> SQLQueryString in
             """
             (\(bind: lenderID), \(bind: s.date.text), \(bind: s.loanID), \(bind: s.clientID), \(bind: s.productCode), \(bind: s.disbursedOn.text), \(bind: s.status),
              \(bind: s.daysPastDue), \(bind: s.bucket), \(bind: s.nonPerforming), \(bind: s.restructured), \(bind: s.principalOutstanding), \(bind: s.overduePrincipal),
-             \(bind: s.overdueInterest), \(bind: s.overdueCharges), \(bind: s.amountDue), \(bind: s.installmentsOverdue), \(bind: s.nextDueDate?.text), \(bind: s.lateInstallments))
+             \(bind: s.overdueInterest), \(bind: s.overdueCharges), \(bind: s.amountDue), \(bind: s.installmentsOverdue), \(bind: s.nextDueDate?.text), \(bind: s.lateInstallments), \(bind: priority))
             """
         }
         for start in stride(from: 0, to: rows.count, by: 400) {
@@ -457,7 +483,7 @@ extension EndOfDayClose {
                 """
                 INSERT INTO loan_snapshots (lender_id, snapshot_date, loan_id, client_id, product_code, disbursed_on, status, days_past_due, bucket,
                     non_performing, restructured, principal_outstanding, overdue_principal, overdue_interest, overdue_charges, amount_due,
-                    installments_overdue, next_due_date, late_installments)
+                    installments_overdue, next_due_date, late_installments, priority)
                 VALUES \(rows[start..<min(start + 400, rows.count)].joined(separator: ", "))
                 """
             ).run()

@@ -126,7 +126,8 @@ public struct EndOfDayClose: Sendable {
     /// Closes one day: the run and its partitions are made once (by whichever worker comes first), then partitions
     /// are claimed and closed until none is left; the worker that sees the last one done finishes the day.
     func closeDay(lenderID: String, date: CalendarDate, progress: Progress?) async throws -> Day {
-        let (total, buckets) = try await startRun(lenderID: lenderID, date: date)
+        let run = try await startRun(lenderID: lenderID, date: date)
+        let total = run.loans
         // Roll and cure rates are kept against the same day a month before, when that day was closed.
         let monthBefore = date.adding(months: -1)
         let compare = try await isClosed(lenderID: lenderID, date: monthBefore) ? monthBefore : nil
@@ -141,7 +142,7 @@ public struct EndOfDayClose: Sendable {
                     var accruals = 0
                     while let partition = try await claim(lenderID: lenderID, date: date, worker: worker) {
                         try checkpoint("partition.claimed")
-                        accruals += try await closePartition(partition, lenderID: lenderID, date: date, buckets: buckets, compare: compare, worker: worker) { chunkLoans in
+                        accruals += try await closePartition(partition, lenderID: lenderID, date: date, run: run, compare: compare, worker: worker) { chunkLoans in
                             loans += chunkLoans
                             let done = closed.count.withLock { value in
                                 value += chunkLoans
@@ -160,7 +161,7 @@ public struct EndOfDayClose: Sendable {
         while try await !finishRun(lenderID: lenderID, date: date, compare: compare) {
             try await Task.sleep(for: .milliseconds(250))
             while let partition = try await claim(lenderID: lenderID, date: date, worker: worker) {
-                accruals += try await closePartition(partition, lenderID: lenderID, date: date, buckets: buckets, compare: compare, worker: worker) { chunkLoans in
+                accruals += try await closePartition(partition, lenderID: lenderID, date: date, run: run, compare: compare, worker: worker) { chunkLoans in
                     loans += chunkLoans
                     progress?(date, closed.count.withLock { value in
                         value += chunkLoans

@@ -99,6 +99,14 @@ public struct RollRiskTraining: Sendable {
         )
     }
 
+    /// One version of the lender's model.
+    static func model(lenderID: String, version: Int, on db: any SQLDatabase) async throws -> RollRiskModel? {
+        guard let text = try await db.raw(
+            "SELECT model FROM collection_models WHERE lender_id = \(bind: lenderID) AND version = \(bind: version)"
+        ).first(decodingColumn: "model", as: String.self) else { return nil }
+        return try JSONDecoder().decode(RollRiskModel.self, from: Data(text.utf8))
+    }
+
     /// The lender's latest model, if it trained one.
     static func latest(lenderID: String, on db: any SQLDatabase) async throws -> (version: Int, model: RollRiskModel)? {
         guard let row = try await db.raw(

@@ -28,5 +28,6 @@ public enum Migrations {
         .m0025CloseTotals,
         .m0026CollectionAssignments,
         .m0027MessageTemplates,
+        .m0028WorklistPriority,
     ]
 }
