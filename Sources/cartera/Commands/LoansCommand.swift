@@ -14,7 +14,7 @@ struct LoansCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loans",
         abstract: "Consulta créditos y registra pagos y cancelaciones de pagos.",
-        subcommands: [Show.self, Pay.self, Reverse.self]
+        subcommands: [Show.self, Pay.self, Reverse.self, CompactTerms.self]
     )
 
     /// `cartera loans show ID`.
@@ -51,6 +51,47 @@ struct LoansCommand: AsyncParsableCommand {
             for row in document.installments {
                 let columns = [String(row.number).padding(toLength: 3, withPad: " ", startingAt: 0), row.dueDate, row.payment, row.remaining, row.state]
                 print("  " + columns.joined(separator: "  "))
+            }
+        }
+    }
+
+    /// `cartera loans compact-terms [--dry-run] [--json]`: re-stores terms written before the compact format.
+    struct CompactTerms: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "compact-terms",
+            abstract: "Reescribe en el formato compacto las condiciones de créditos guardadas con el formato anterior.",
+            discussion: """
+                Las condiciones guardadas antes del formato compacto se siguen leyendo, pero más despacio (el cierre diario \
+                las lee a diario). Cada crédito se reescribe solo si se lee igual después; uno modificado mientras tanto se \
+                deja para la siguiente ejecución. Se puede detener y repetir.
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(name: .customLong("dry-run"), help: "Solo cuenta los créditos que se reescribirían.")
+        var dryRun = false
+
+        @Flag(help: "Imprime el resultado como JSON.")
+        var json = false
+
+        func run() async throws {
+            let configuration = try global.configuration()
+            let showProgress = !json && Terminal.progressVisible
+            let summary = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.loans")) { database in
+                try await LoanTermsCompaction(database: database).run(dryRun: dryRun, actor: .commandLine) { done, total in
+                    if showProgress { Terminal.progress("Créditos revisados: \(done) de \(total)") }
+                }
+            }
+            if showProgress { Terminal.progress("") }
+            if json { return try Terminal.printJSON(summary) }
+            let verb = dryRun ? "se reescribirían" : "reescritos"
+            print("✓ \(summary.loans) créditos revisados: \(summary.compact) ya en formato compacto, \(summary.restored) \(verb).")
+            if summary.skipped > 0 { print("  \(summary.skipped) cambiaron durante la ejecución y se dejaron igual: vuelva a ejecutar el comando.") }
+            if !summary.unreadable.isEmpty {
+                print("✗ \(summary.unreadable.count) no se pudieron leer o no se leerían igual y se dejaron igual: \(summary.unreadable.prefix(10).joined(separator: ", "))")
+                print("  Revise esos créditos con `cartera loans show ID` y reporte el caso a soporte.")
+                throw ExitCode(1)
             }
         }
     }
