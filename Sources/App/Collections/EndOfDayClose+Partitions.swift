@@ -293,11 +293,17 @@ extension EndOfDayClose {
         }
         var events: [String: [LoanEvent]] = [:]
         if !loans.isEmpty {
+            // One text per loan (see `LoanEventRows`).
             let ids = SQLList(loans.map { SQLBind($0.record.id) })
-            for row in try await db.raw(
-                "SELECT loan_id, id, sequence, kind, value_date, amount, excess FROM loan_events WHERE loan_id IN (\(ids)) AND reversed_at IS NULL ORDER BY loan_id, sequence"
-            ).all() {
-                events[try row.decode(column: "loan_id", as: String.self), default: []].append(try LoanBook.event(row))
+            for row in try await db.raw(LoanEventRows.query(ids, on: db)).all() {
+                let loan = try row.decode(column: "loan_id", as: String.self)
+                guard let parsed = LoanEventRows.parse(try row.decode(column: "events", as: String.self)) else {
+                    // Left out of the day as an exception, like a loan whose terms cannot be read.
+                    unreadable.append((loan, "loan_events_unreadable", "Los movimientos del crédito \(loan) no se pudieron leer. Revise el crédito (cartera ledger verify)."))
+                    loans.removeAll { $0.record.id == loan }
+                    continue
+                }
+                events[loan] = parsed
             }
         }
         var earlier: [String: LoanSnapshot] = [:]
