@@ -51,13 +51,21 @@ struct EndOfDayCloseTests {
             #expect(summary.days.map(\.date) == [yesterday.text] && summary.days[0].loans == 6 && summary.days[0].snapshots == 6)
             #expect(try await close.closedThrough(lenderID: lender) == yesterday)
 
+            var untouched = 0
             for id in loans {
                 let record = try await book.loan(id, lenderID: lender)
-                #expect(record.ledgerDate.flatMap(CalendarDate.init(text:)).map { $0 >= yesterday } == true)
+                // The ledger date moves with an accrual entry of the day; without one the loan's row is left as it was.
+                let accrued = try await database.withConnection { db in
+                    try await db.raw("SELECT id FROM journal_entries WHERE id = \(bind: "je_eod_\(id)_\(yesterday.text.replacingOccurrences(of: "-", with: ""))")").first() != nil
+                }
+                let ledger = try #require(record.ledgerDate.flatMap(CalendarDate.init(text:)))
+                #expect(ledger <= yesterday && (!accrued || ledger == yesterday), "\(id) \(accrued) \(ledger.text)")
+                if !accrued && ledger < yesterday { untouched += 1 }
                 let position = try #require(try await book.position(id, lenderID: lender, asOf: yesterday).1)
                 let expected = LoanSnapshot(position: position, date: yesterday, loanID: id, clientID: record.clientId, productCode: "MENSUAL", restructured: false, buckets: .standard)
                 #expect(try await Self.snapshot(database, loanID: id, date: yesterday) == expected)
             }
+            #expect(untouched >= 1, "a loan with nothing to post that day keeps its row")
             let late = try await database.withConnection { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM loan_snapshots WHERE days_past_due > 0 AND bucket <> '0'").first(decodingColumn: "n", as: Int.self)
             }
