@@ -14,47 +14,54 @@ enum LoanEventRows {
         return "SELECT loan_id, \(aggregate) AS events FROM loan_events WHERE loan_id IN (\(ids)) AND reversed_at IS NULL GROUP BY loan_id"
     }
 
-    /// The events written in `text`, in order of sequence; nil when any row is malformed.
+    /// The events written in `text`, in order of sequence; nil when any row is malformed. Read byte by byte: this runs
+    /// for every loan in every close.
     static func parse(_ text: String) -> [LoanEvent]? {
-        var events: [LoanEvent] = []
-        for row in text.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false) {
-            let fields = row.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
-            guard fields.count == 6, !fields[0].isEmpty,
-                let sequence = integer(fields[1]),
-                let valueDate = CalendarDate(text: String(decoding: fields[3], as: UTF8.self))
-            else { return nil }
-            let kind: LoanEvent.Kind
-            if fields[2].elementsEqual("payment".utf8) {
-                guard let amount = integer(fields[4]) else { return nil }
-                let excess = fields[5].isEmpty ? .advance : ExcessPolicy(rawValue: String(decoding: fields[5], as: UTF8.self)) ?? .advance
-                kind = .payment(amount: .mxn(centavos: amount), excess: excess)
-            } else {
-                kind = .writeOff
+        var text = text
+        return text.withUTF8 { bytes -> [LoanEvent]? in
+            var events: [LoanEvent] = []
+            // Where each of the row's six fields starts, and where the row ends.
+            var starts: [Int] = [0]
+            starts.reserveCapacity(7)
+            var index = 0
+            while index <= bytes.count {
+                let byte = index == bytes.count ? UInt8(ascii: ";") : bytes[index]
+                if byte == UInt8(ascii: ",") {
+                    guard starts.count < 6 else { return nil }
+                    starts.append(index + 1)
+                } else if byte == UInt8(ascii: ";") {
+                    guard starts.count == 6, let event = event(bytes, fields: starts, end: index) else { return nil }
+                    events.append(event)
+                    starts.removeAll(keepingCapacity: true)
+                    starts.append(index + 1)
+                }
+                index += 1
             }
-            events.append(LoanEvent(id: String(decoding: fields[0], as: UTF8.self), sequence: sequence, valueDate: valueDate, kind: kind))
+            events.sort { $0.sequence < $1.sequence }
+            return events
         }
-        events.sort { $0.sequence < $1.sequence }
-        return events
     }
 
-    /// A decimal integer (optionally negative) that fits in 64 bits.
-    static func integer(_ bytes: Substring.UTF8View) -> Int64? {
-        var value: Int64 = 0
-        var negative = false
-        var digits = 0
-        for (index, byte) in bytes.enumerated() {
-            if index == 0 && byte == UInt8(ascii: "-") {
-                negative = true
-                continue
-            }
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            let (times, overflow) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflowAgain) = times.addingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
-            guard !overflow, !overflowAgain else { return nil }
-            value = sum
-            digits += 1
+    /// One row: `id,sequence,kind,value_date,amount,excess`, its fields starting at `fields` and ending at `end`.
+    static func event(_ bytes: UnsafeBufferPointer<UInt8>, fields: [Int], end: Int) -> LoanEvent? {
+        func field(_ n: Int) -> Range<Int> { fields[n]..<(n + 1 < fields.count ? fields[n + 1] - 1 : end) }
+        let (id, sequence, kind, date, amount, excess) = (field(0), field(1), field(2), field(3), field(4), field(5))
+        guard !id.isEmpty, let number = JSONMember.integer(bytes, from: sequence.lowerBound, to: sequence.upperBound),
+            date.count == 10, bytes[date.lowerBound + 4] == UInt8(ascii: "-"), bytes[date.lowerBound + 7] == UInt8(ascii: "-"),
+            let year = JSONMember.integer(bytes, from: date.lowerBound, to: date.lowerBound + 4),
+            let month = JSONMember.integer(bytes, from: date.lowerBound + 5, to: date.lowerBound + 7),
+            let day = JSONMember.integer(bytes, from: date.lowerBound + 8, to: date.upperBound), year >= 0, month >= 0, day >= 0,
+            let valueDate = CalendarDate(year: Int(year), month: Int(month), day: Int(day))
+        else { return nil }
+        let text = { (range: Range<Int>) in String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+        let eventKind: LoanEvent.Kind
+        if bytes[kind].elementsEqual("payment".utf8) {
+            guard let minorUnits = JSONMember.integer(bytes, from: amount.lowerBound, to: amount.upperBound) else { return nil }
+            let policy: ExcessPolicy = excess.isEmpty ? .advance : ExcessPolicy(rawValue: text(excess)) ?? .advance
+            eventKind = .payment(amount: .mxn(centavos: minorUnits), excess: policy)
+        } else {
+            eventKind = .writeOff
         }
-        guard digits > 0 else { return nil }
-        return negative ? -value : value
+        return LoanEvent(id: text(id), sequence: number, valueDate: valueDate, kind: eventKind)
     }
 }

@@ -39,21 +39,34 @@ final class TermsCache: Sendable {
     }
 }
 
-/// Products decoded from the exact text stored inside loan terms, keyed by that text: equal text, equal product.
+/// Products decoded from the exact text stored inside loan terms, keyed by that text: equal text, equal product. The
+/// text is found by a hash of its bytes and then compared byte for byte (hashing it as a `Substring` — Unicode-aware —
+/// cost more than reading the rest of the terms).
 final class ProductCache: Sendable {
-    private let entries = NIOLockedValueBox<[Substring: Product]>([:])
+    private struct Entries {
+        var byHash: [Int: [(text: [UInt8], product: Product)]] = [:]
+        var count = 0
+    }
+    private let entries = NIOLockedValueBox(Entries())
     static let limit = 1_024
 
     /// The product written as `text` (the `product` member of stored terms), or nil when it cannot be read.
     func product(text: Substring) -> Product? {
-        if let cached = entries.withLockedValue({ $0[text] }) { return cached }
-        guard let product = try? JSONDecoder().decode(Product.self, from: Data(text.utf8)) else { return nil }
-        // Kept as its own string, not a slice holding on to the whole terms text.
-        let key = Substring(String(text))
-        entries.withLockedValue { entries in
-            if entries.count >= Self.limit { entries.removeAll(keepingCapacity: true) }
-            entries[key] = product
+        let found: Product?? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            var hasher = Hasher()
+            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+            let key = hasher.finalize()
+            if let cached = entries.withLockedValue({ $0.byHash[key]?.first { $0.text.elementsEqual(bytes) }?.product }) { return cached }
+            guard let product = try? JSONDecoder().decode(Product.self, from: Data(bytes)) else { return nil }
+            entries.withLockedValue { entries in
+                if entries.count >= Self.limit { entries = Entries() }
+                entries.byHash[key, default: []].append((Array(bytes), product))
+                entries.count += 1
+            }
+            return product
         }
-        return product
+        if let found { return found }
+        // Not contiguous (never for text read from the database): decoded each time.
+        return try? JSONDecoder().decode(Product.self, from: Data(text.utf8))
     }
 }
