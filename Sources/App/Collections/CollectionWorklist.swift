@@ -130,7 +130,11 @@ public struct CollectionWorklist: Sendable {
     ) async throws -> ([Owing], Int) {
         let table = owingTable(lenderID: lenderID, date: date)
         let filter = scopeFilter(scope)
-        let total = try await db.raw("SELECT COUNT(*) AS n FROM \(table) WHERE \(filter)").first(decodingColumn: "n", as: Int.self) ?? 0
+        // Every owing loan needs no gestor looked up to be counted.
+        let counted: SQLQueryString = scope == .all
+            ? "SELECT COUNT(*) AS n FROM loan_snapshots WHERE lender_id = \(bind: lenderID) AND snapshot_date = \(bind: date.text) AND priority IS NOT NULL"
+            : "SELECT COUNT(*) AS n FROM \(table) WHERE \(filter)"
+        let total = try await db.raw(counted).first(decodingColumn: "n", as: Int.self) ?? 0
         let (wanted, overflow) = limit.addingReportingOverflow(demoted.count)
         guard !overflow, wanted < total else {
             return (try await db.raw("SELECT * FROM \(table) WHERE \(filter)").all().map(owing), total)
