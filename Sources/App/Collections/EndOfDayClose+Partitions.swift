@@ -230,7 +230,7 @@ extension EndOfDayClose {
     /// ones that could not be read.
     struct ReadChunk: Sendable {
         let versions: [LoanVersion]
-        let loans: [LoanBook.Loaded]
+        let loans: [ClosingLoan]
         let events: [String: [LoanEvent]]
         let unreadable: [(loan: String, code: String, message: String)]
         /// The loans' snapshots of the day the close compares with (a month before), by loan.
@@ -277,30 +277,30 @@ extension EndOfDayClose {
         let forUpdate: SQLQueryString = lock && db.dialect.name == "postgresql" ? " FOR UPDATE OF l" : ""
         let rows = try await db.raw(
             """
-            SELECT \(LoanBook.columns) FROM loans l WHERE \(chunkFilter(partition, after: cursor, lenderID: lenderID, date: date))
+            SELECT \(ClosingLoan.columns) FROM loans l WHERE \(chunkFilter(partition, after: cursor, lenderID: lenderID, date: date))
             ORDER BY l.id LIMIT \(bind: chunkSize)\(forUpdate)
             """
         ).all()
         var versions: [LoanVersion] = []
-        var loans: [LoanBook.Loaded] = []
+        var loans: [ClosingLoan] = []
         var unreadable: [(loan: String, code: String, message: String)] = []
         for row in rows {
             let id = try row.decode(column: "id", as: String.self)
             versions.append(LoanVersion(id: id, version: try row.decode(column: "row_version", as: Int64.self)))
-            do { loans.append(try book.decode(row, caching: false)) } catch {
+            do { loans.append(try ClosingLoan(row, terms: book.cache)) } catch {
                 unreadable.append((id, "loan_unreadable", "El crédito \(id) no se pudo leer: \(error)"))
             }
         }
         var events: [String: [LoanEvent]] = [:]
         if !loans.isEmpty {
             // One text per loan (see `LoanEventRows`).
-            let ids = SQLList(loans.map { SQLBind($0.record.id) })
+            let ids = SQLList(loans.map { SQLBind($0.id) })
             for row in try await db.raw(LoanEventRows.query(ids, on: db)).all() {
                 let loan = try row.decode(column: "loan_id", as: String.self)
                 guard let parsed = LoanEventRows.parse(try row.decode(column: "events", as: String.self)) else {
                     // Left out of the day as an exception, like a loan whose terms cannot be read.
                     unreadable.append((loan, "loan_events_unreadable", "Los movimientos del crédito \(loan) no se pudieron leer. Revise el crédito (cartera ledger verify)."))
-                    loans.removeAll { $0.record.id == loan }
+                    loans.removeAll { $0.id == loan }
                     continue
                 }
                 events[loan] = parsed
@@ -308,7 +308,7 @@ extension EndOfDayClose {
         }
         var earlier: [String: LoanSnapshot] = [:]
         if let compare, !loans.isEmpty {
-            let ids = SQLList(loans.map { SQLBind($0.record.id) })
+            let ids = SQLList(loans.map { SQLBind($0.id) })
             for row in try await db.raw(
                 "SELECT \(CollectionReports.snapshotColumns) FROM loan_snapshots WHERE lender_id = \(bind: lenderID) AND snapshot_date = \(bind: compare.text) AND loan_id IN (\(ids))"
             ).all() {
@@ -325,18 +325,18 @@ extension EndOfDayClose {
         var result = ComputedChunk(exceptions: read.unreadable, totals: DelinquencyTotals(date: date, comparedWith: compare))
         for loan in read.loans {
             guard let terms = loan.terms else {
-                result.exceptions.append((loan.record.id, "loan_without_terms", "El crédito \(loan.record.id) no tiene condiciones de disposición."))
+                result.exceptions.append((loan.id, "loan_without_terms", "El crédito \(loan.id) no tiene condiciones de disposición."))
                 continue
             }
             let position: LoanPosition
             let posting: Journal.Posting?
             do {
-                (position, posting) = try Self.close(loan, terms: terms, events: (read.events[loan.record.id] ?? []).filter { $0.valueDate <= date }, date: date, at: instant)
+                (position, posting) = try Self.close(loan, terms: terms, events: (read.events[loan.id] ?? []).filter { $0.valueDate <= date }, date: date, at: instant)
             } catch let error as APIError {
-                result.exceptions.append((loan.record.id, error.code, error.message))
+                result.exceptions.append((loan.id, error.code, error.message))
                 continue
             } catch {
-                result.exceptions.append((loan.record.id, "close_loan_failed", "El cierre del \(date.text) no pudo calcular el crédito \(loan.record.id): \(error)"))
+                result.exceptions.append((loan.id, "close_loan_failed", "El cierre del \(date.text) no pudo calcular el crédito \(loan.id): \(error)"))
                 continue
             }
             // The ledger date moves with an accrual entry. A day with nothing to post leaves the loan's row as it is: its
@@ -344,20 +344,20 @@ extension EndOfDayClose {
             // close's writing (BENCHMARKS.md).
             if let posting {
                 result.postings.append(posting)
-                result.advanced.append((loan.record.id, loan.rowVersion))
+                result.advanced.append((loan.id, loan.rowVersion))
             }
             let snapshot = LoanSnapshot(
-                position: position, date: date, loanID: loan.record.id, clientID: loan.record.clientId, productCode: loan.record.productCode,
-                restructured: loan.record.restructuredFrom != nil, buckets: run.buckets
+                position: position, date: date, loanID: loan.id, clientID: loan.clientID, productCode: loan.productCode,
+                restructured: loan.restructured, buckets: run.buckets
             )
             result.snapshots.append(snapshot)
             result.priorities.append(run.ranking?.priority(snapshot))
             result.totals.add(snapshot)
-            if let earlier = read.earlier[loan.record.id] { result.totals.movement?.add(earlier: earlier, now: snapshot) }
+            if let earlier = read.earlier[loan.id] { result.totals.movement?.add(earlier: earlier, now: snapshot) }
             if terms.disbursementDate == date { result.totals.disbursed += terms.amount.minorUnits }
             for installment in terms.schedule where installment.dueDate == date { result.totals.scheduled += installment.payment.minorUnits }
             var completed: Set<Int> = []
-            for event in read.events[loan.record.id] ?? [] where event.valueDate == date {
+            for event in read.events[loan.id] ?? [] where event.valueDate == date {
                 guard case .payment(let amount, _) = event.kind else { continue }
                 result.totals.collected += amount.minorUnits
                 for line in position.allocations[event.id] ?? [] { if let number = line.installment { completed.insert(number) } }
@@ -443,7 +443,7 @@ extension EndOfDayClose {
     /// A loan at the end of `date`: its position, and the accrual entry from its ledger date when that is earlier
     /// (named by loan and day, dated at the end of the business day).
     static func close(
-        _ loan: LoanBook.Loaded, terms: LoanTerms, events: [LoanEvent], date: CalendarDate, at instant: Timestamp
+        _ loan: ClosingLoan, terms: LoanTerms, events: [LoanEvent], date: CalendarDate, at instant: Timestamp
     ) throws -> (LoanPosition, Journal.Posting?) {
         do {
             guard let ledger = loan.ledgerDate, ledger < date else {
@@ -451,20 +451,20 @@ extension EndOfDayClose {
             }
             let atLedger = try LoanReplay.replaying(terms: terms, events: events, through: ledger)
             let position = try atLedger.closed(through: date).result
-            let lines = Journal.difference(from: atLedger.result.ledgerBalances(), to: position.ledgerBalances(), loanID: loan.record.id)
+            let lines = Journal.difference(from: atLedger.result.ledgerBalances(), to: position.ledgerBalances(), loanID: loan.id)
             guard !lines.isEmpty else { return (position, nil) }
             let posting = try Journal.Posting(
                 Journal.Draft(
-                    lenderID: loan.lenderID, loanID: loan.record.id, eventID: nil, kind: "accrual", valueDate: date,
-                    description: "Cierre del \(date.text): devengo del crédito \(loan.record.id)", lines: lines
+                    lenderID: loan.lenderID, loanID: loan.id, eventID: nil, kind: "accrual", valueDate: date,
+                    description: "Cierre del \(date.text): devengo del crédito \(loan.id)", lines: lines
                 ),
-                at: instant, by: actor, id: "je_eod_\(loan.record.id)_\(date.text.replacingOccurrences(of: "-", with: ""))"
+                at: instant, by: actor, id: "je_eod_\(loan.id)_\(date.text.replacingOccurrences(of: "-", with: ""))"
             )
             return (position, posting)
         } catch let error as LoanReplayError {
             throw APIError(
                 status: .internalServerError, code: "close_loan_failed",
-                message: "El cierre del \(date.text) no pudo calcular el crédito \(loan.record.id): \(error.message). Revise el crédito y vuelva a ejecutar el cierre."
+                message: "El cierre del \(date.text) no pudo calcular el crédito \(loan.id): \(error.message). Revise el crédito y vuelva a ejecutar el cierre."
             )
         }
     }
