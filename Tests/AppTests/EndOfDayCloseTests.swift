@@ -66,6 +66,24 @@ struct EndOfDayCloseTests {
                 #expect(try await Self.snapshot(database, loanID: id, date: yesterday) == expected)
             }
             #expect(untouched >= 1, "a loan with nothing to post that day keeps its row")
+            // A payment reversed now is booked on the last closed day, not back at that loan's earlier ledger date.
+            var reversed = 0
+            for id in loans {
+                let record = try await book.loan(id, lenderID: lender)
+                guard let ledger = record.ledgerDate.flatMap(CalendarDate.init(text:)), ledger < yesterday,
+                    let payment = try await book.payments(id, lenderID: lender).first(where: { $0.kind == "payment" })
+                else { continue }
+                _ = try await book.reverse(id, payment: payment.id, reason: "Pago duplicado", lenderID: lender, actor: .commandLine)
+                let dated = try await database.withConnection { db in
+                    try await db.raw("SELECT value_date FROM journal_entries WHERE loan_id = \(bind: id) AND kind = 'reversal'").first(decodingColumn: "value_date", as: String.self)
+                }
+                #expect(dated == yesterday.text, "\(id) reversal dated \(dated ?? "-") with ledger \(ledger.text)")
+                #expect(try await book.loan(id, lenderID: lender).ledgerDate == yesterday.text)
+                reversed += 1
+                break
+            }
+            #expect(reversed == 1)
+            #expect(try await LedgerVerification(database: database, book: book).run().ok)
             let late = try await database.withConnection { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM loan_snapshots WHERE days_past_due > 0 AND bucket <> '0'").first(decodingColumn: "n", as: Int.self)
             }

@@ -110,12 +110,15 @@ extension LoanBook {
                            message: "El crédito fue reestructurado; sus pagos ya no se cancelan. Haga los ajustes en el crédito nuevo.")
         }
         let events = try await activeEvents(loanID, on: db)
-        let before = try replay(terms, events, ledgerDate)
-        let after = try replay(terms, events.filter { $0.id != paymentID }, ledgerDate)
+        // Dated the lender's last closed day at the earliest: the close leaves a loan with nothing to post at an earlier
+        // ledger date, and the reversal belongs to the books of today, not of that day.
+        let asOf = try await Self.bookDay(ledgerDate, lenderID: lenderID, on: db)
+        let before = try await bringLedger(loan, terms: terms, events: events, from: ledgerDate, to: asOf, now: now, actor: actor, on: db)
+        let after = try replay(terms, events.filter { $0.id != paymentID }, asOf)
         var lines = Journal.difference(from: before.ledgerBalances(), to: after.ledgerBalances(), loanID: loanID)
         lines.append(Journal.Line(account: channel.account, loanID: loanID, amount: -amount))
         let entryID = try await Journal.post(
-            Journal.Draft(lenderID: lenderID, loanID: loanID, eventID: paymentID, kind: "reversal", valueDate: ledgerDate,
+            Journal.Draft(lenderID: lenderID, loanID: loanID, eventID: paymentID, kind: "reversal", valueDate: asOf,
                           description: "Cancelación del pago \(paymentID): \(reason)", lines: lines),
             at: now, by: actor.id, on: db
         )
@@ -127,7 +130,7 @@ extension LoanBook {
             """
         ).run()
         let status = LoanStatus(after.status)
-        try await updateLoan(loan, status: status, ledgerDate: ledgerDate, nextSequence: loan.nextSequence, now: now, on: db)
+        try await updateLoan(loan, status: status, ledgerDate: asOf, nextSequence: loan.nextSequence, now: now, on: db)
         try await AuditLog.append(
             Administration.entry(actor: actor, action: "payment.reverse", objectType: "loan", objectID: loanID, at: now, change: "\(paymentID) \(reason)"),
             on: db
@@ -173,6 +176,14 @@ extension LoanBook {
             )
             return try await payments(loanID, on: db).first { $0.id == event.id }!
         }
+    }
+
+    /// The day an entry that corrects a loan is posted at: its ledger date, or the lender's last closed day when that is
+    /// later (the end-of-day close moves a loan's ledger date only when it posts something for it).
+    static func bookDay(_ ledgerDate: CalendarDate, lenderID: String, on db: any SQLDatabase) async throws -> CalendarDate {
+        let closed = try await db.raw("SELECT closed_through FROM business_dates WHERE lender_id = \(bind: lenderID)")
+            .first(decodingColumn: "closed_through", as: String.self).flatMap(CalendarDate.init(text:))
+        return max(ledgerDate, closed ?? ledgerDate)
     }
 
     /// Posts what accrued between the loan's ledger date and `date` (recognised interest, moratorium interest, late

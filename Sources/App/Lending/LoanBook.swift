@@ -381,9 +381,11 @@ public struct LoanBook: Sendable {
             lines.append(Journal.Line(account: account, loanID: id, amount: -balance))
         }
         if !lines.isEmpty {
+            var day = today()
+            if let ledger = loan.ledgerDate { day = try await Self.bookDay(ledger, lenderID: lenderID, on: db) }
             try await Journal.post(
                 Journal.Draft(
-                    lenderID: lenderID, loanID: id, eventID: nil, kind: "disbursement_reversal", valueDate: loan.ledgerDate ?? today(),
+                    lenderID: lenderID, loanID: id, eventID: nil, kind: "disbursement_reversal", valueDate: day,
                     description: "Reverso de la disposición del crédito \(id): \(reason)", lines: lines
                 ),
                 at: now, by: actor.id, on: db

@@ -64,9 +64,17 @@ public struct LoanTermsCompaction: Sendable {
                     continue
                 }
                 guard let terms = try? JSONDecoder().decode(LoanTerms.self, from: Data(row.text.utf8)),
-                    let data = try? TermsCache.encoder.encode(terms), case let text = String(decoding: data, as: UTF8.self),
-                    LoanTerms.stored(text, product: products.product(text:)) == terms
+                    let data = try? TermsCache.encoder.encode(terms), case let text = String(decoding: data, as: UTF8.self)
                 else {
+                    summary.unreadable.append(row.id)
+                    continue
+                }
+                if text == row.text {
+                    // Already as the current encoder writes it (a schedule in several currencies keeps the long form).
+                    summary.compact += 1
+                    continue
+                }
+                guard LoanTerms.stored(text, product: products.product(text:)) == terms else {
                     summary.unreadable.append(row.id)
                     continue
                 }
