@@ -91,9 +91,8 @@ public struct LoanBook: Sendable {
         return try decode(row)
     }
 
-    /// A loan read from its row. `caching: false` (a close reading each loan once) decodes the terms without keeping
-    /// them in the per-loan cache.
-    func decode(_ row: any SQLRow, caching: Bool = true) throws -> Loaded {
+    /// A loan read from its row, its terms through the per-loan cache (the close reads loans as `ClosingLoan`).
+    func decode(_ row: any SQLRow) throws -> Loaded {
         let id = try row.decode(column: "id", as: String.self)
         let statusText = try row.decode(column: "status", as: String.self)
         guard let status = LoanStatus(rawValue: statusText) else { throw APIError(status: .internalServerError, code: "loan_status_unknown", message: "Estado desconocido.") }
@@ -111,7 +110,7 @@ public struct LoanBook: Sendable {
         )
         var terms: LoanTerms?
         if let text = try row.decode(column: "terms", as: String?.self) {
-            terms = try caching ? cache.terms(for: id, text: text) : cache.decode(text)
+            terms = try cache.terms(for: id, text: text)
         }
         return Loaded(
             record: record, lenderID: try row.decode(column: "lender_id", as: String.self), terms: terms,
