@@ -14,6 +14,15 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     /// Parses exactly `YYYY-MM-DD`.
+    /// A `YYYY-MM-DD` date read from `bytes[from..<to]` in place (for parsers that read many rows of stored text).
+    public init?(bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) {
+        guard to - from == 10, bytes[from + 4] == UInt8(ascii: "-"), bytes[from + 7] == UInt8(ascii: "-"),
+            let year = JSONMember.integer(bytes, from: from, to: from + 4), let month = JSONMember.integer(bytes, from: from + 5, to: from + 7),
+            let day = JSONMember.integer(bytes, from: from + 8, to: to), year >= 0, month >= 0, day >= 0
+        else { return nil }
+        self.init(year: Int(year), month: Int(month), day: Int(day))
+    }
+
     public init?(text: String) {
         let c = Array(text.utf8)
         guard c.count == 10, c[4] == UInt8(ascii: "-"), c[7] == UInt8(ascii: "-") else { return nil }

@@ -47,11 +47,7 @@ enum LoanEventRows {
         func field(_ n: Int) -> Range<Int> { fields[n]..<(n + 1 < fields.count ? fields[n + 1] - 1 : end) }
         let (id, sequence, kind, date, amount, excess) = (field(0), field(1), field(2), field(3), field(4), field(5))
         guard !id.isEmpty, let number = JSONMember.integer(bytes, from: sequence.lowerBound, to: sequence.upperBound),
-            date.count == 10, bytes[date.lowerBound + 4] == UInt8(ascii: "-"), bytes[date.lowerBound + 7] == UInt8(ascii: "-"),
-            let year = JSONMember.integer(bytes, from: date.lowerBound, to: date.lowerBound + 4),
-            let month = JSONMember.integer(bytes, from: date.lowerBound + 5, to: date.lowerBound + 7),
-            let day = JSONMember.integer(bytes, from: date.lowerBound + 8, to: date.upperBound), year >= 0, month >= 0, day >= 0,
-            let valueDate = CalendarDate(year: Int(year), month: Int(month), day: Int(day))
+            let valueDate = CalendarDate(bytes: bytes, from: date.lowerBound, to: date.upperBound)
         else { return nil }
         let text = { (range: Range<Int>) in String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
         let eventKind: LoanEvent.Kind

@@ -84,11 +84,7 @@ extension LoanTerms {
             if byte == UInt8(ascii: ",") || byte == UInt8(ascii: ";") {
                 if fields.count == 1 && due == nil {
                     // The second field is the due date, YYYY-MM-DD.
-                    guard index - start == 10, bytes[start + 4] == UInt8(ascii: "-"), bytes[start + 7] == UInt8(ascii: "-"),
-                        let year = JSONMember.integer(bytes, from: start, to: start + 4), let month = JSONMember.integer(bytes, from: start + 5, to: start + 7),
-                        let day = JSONMember.integer(bytes, from: start + 8, to: start + 10), year >= 0, month >= 0, day >= 0,
-                        let date = CalendarDate(year: Int(year), month: Int(month), day: Int(day))
-                    else { return nil }
+                    guard let date = CalendarDate(bytes: bytes, from: start, to: index) else { return nil }
                     due = date
                 } else {
                     guard let value = JSONMember.integer(bytes, from: start, to: index), fields.count < 6 else { return nil }
