@@ -2,7 +2,7 @@
 public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Index into `table`: a currency is one byte, so `Money` is a plain value (no reference counting, equality is one
     /// comparison) — money arithmetic sits in every loop of a loan's replay.
-    private let index: UInt8
+    @usableFromInline let index: UInt8
 
     private static let table: [(code: String, digits: Int)] = [("MXN", 2), ("USD", 2), ("UDI", 6)]
 
@@ -12,13 +12,16 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
     public var minorUnitDigits: Int { Self.table[Int(index)].digits }
 
     /// Mexican peso; the currency of every loan in Cartera.
-    public static let mxn = Currency(index: 0)
+    @inlinable public static var mxn: Currency { Currency(index: 0) }
     /// US dollar; used for PLD thresholds and foreign-currency payments.
-    public static let usd = Currency(index: 1)
+    @inlinable public static var usd: Currency { Currency(index: 1) }
     /// Unidad de Inversión (Banxico), quoted with six decimals.
-    public static let udi = Currency(index: 2)
+    @inlinable public static var udi: Currency { Currency(index: 2) }
 
-    private init(index: UInt8) { self.index = index }
+    @usableFromInline init(index: UInt8) { self.index = index }
+
+    @inlinable public static func == (lhs: Currency, rhs: Currency) -> Bool { lhs.index == rhs.index }
+    @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(index) }
 
     /// The currencies Cartera knows by code.
     public static let known: [String: Currency] = ["MXN": .mxn, "USD": .usd, "UDI": .udi]
@@ -27,6 +30,18 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
     public init?(code: String) {
         guard let currency = Currency.known[code.uppercased()] else { return nil }
         self = currency
+    }
+
+    /// The known currency whose upper-case code is exactly `bytes` (UTF-8), without making a string: stored documents
+    /// are read in bulk with this.
+    public init?(codeBytes bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count == 3 else { return nil }
+        switch (bytes[0], bytes[1], bytes[2]) {
+        case (UInt8(ascii: "M"), UInt8(ascii: "X"), UInt8(ascii: "N")): self = .mxn
+        case (UInt8(ascii: "U"), UInt8(ascii: "S"), UInt8(ascii: "D")): self = .usd
+        case (UInt8(ascii: "U"), UInt8(ascii: "D"), UInt8(ascii: "I")): self = .udi
+        default: return nil
+        }
     }
 
     /// `10^minorUnitDigits`: minor units in one major unit.

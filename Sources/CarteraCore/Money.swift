@@ -10,20 +10,26 @@ public struct Money: Sendable, Hashable, Codable {
     public let currency: Currency
 
     /// Creates an amount from minor units (centavos for MXN).
-    public init(minorUnits: Int64, currency: Currency = .mxn) {
+    @inlinable public init(minorUnits: Int64, currency: Currency = .mxn) {
         self.minorUnits = minorUnits
         self.currency = currency
     }
 
     /// Creates a peso amount from centavos.
-    public static func mxn(centavos: Int64) -> Money { Money(minorUnits: centavos, currency: .mxn) }
+    @inlinable public static func mxn(centavos: Int64) -> Money { Money(minorUnits: centavos, currency: .mxn) }
 
     /// Zero in the given currency.
-    public static func zero(_ currency: Currency = .mxn) -> Money { Money(minorUnits: 0, currency: currency) }
+    @inlinable public static func zero(_ currency: Currency = .mxn) -> Money { Money(minorUnits: 0, currency: currency) }
 
-    public var isZero: Bool { minorUnits == 0 }
-    public var isNegative: Bool { minorUnits < 0 }
-    public var isPositive: Bool { minorUnits > 0 }
+    @inlinable public static func == (lhs: Money, rhs: Money) -> Bool { lhs.minorUnits == rhs.minorUnits && lhs.currency == rhs.currency }
+    @inlinable public func hash(into hasher: inout Hasher) {
+        hasher.combine(minorUnits)
+        hasher.combine(currency)
+    }
+
+    @inlinable public var isZero: Bool { minorUnits == 0 }
+    @inlinable public var isNegative: Bool { minorUnits < 0 }
+    @inlinable public var isPositive: Bool { minorUnits > 0 }
 
     // MARK: Checked arithmetic
 
@@ -81,27 +87,40 @@ public struct Money: Sendable, Hashable, Codable {
     }
 
     // MARK: Trapping operators (for amounts already known to be in range)
+    // Inlinable: they sit in every loop of a loan's replay. The failure path is out of line.
 
-    public static func + (lhs: Money, rhs: Money) -> Money {
-        do { return try lhs.adding(rhs) } catch { preconditionFailure(error.message) }
+    @inlinable public static func + (lhs: Money, rhs: Money) -> Money {
+        let (value, overflow) = lhs.minorUnits.addingReportingOverflow(rhs.minorUnits)
+        if overflow || lhs.currency != rhs.currency { trap(lhs, rhs, overflow: overflow) }
+        return Money(minorUnits: value, currency: lhs.currency)
     }
 
-    public static func - (lhs: Money, rhs: Money) -> Money {
-        do { return try lhs.subtracting(rhs) } catch { preconditionFailure(error.message) }
+    @inlinable public static func - (lhs: Money, rhs: Money) -> Money {
+        let (value, overflow) = lhs.minorUnits.subtractingReportingOverflow(rhs.minorUnits)
+        if overflow || lhs.currency != rhs.currency { trap(lhs, rhs, overflow: overflow) }
+        return Money(minorUnits: value, currency: lhs.currency)
     }
 
-    public static prefix func - (value: Money) -> Money {
-        do { return try value.negated() } catch { preconditionFailure(error.message) }
+    @inlinable public static prefix func - (value: Money) -> Money {
+        let (negated, overflow) = Int64(0).subtractingReportingOverflow(value.minorUnits)
+        if overflow { trap(value, value, overflow: true) }
+        return Money(minorUnits: negated, currency: value.currency)
     }
 
-    public static func += (lhs: inout Money, rhs: Money) { lhs = lhs + rhs }
-    public static func -= (lhs: inout Money, rhs: Money) { lhs = lhs - rhs }
+    @inlinable public static func += (lhs: inout Money, rhs: Money) { lhs = lhs + rhs }
+    @inlinable public static func -= (lhs: inout Money, rhs: Money) { lhs = lhs - rhs }
+
+    /// Stops the program for an operator misused on amounts not known to be in range (a programming error).
+    @usableFromInline static func trap(_ lhs: Money, _ rhs: Money, overflow: Bool) -> Never {
+        let error: MoneyError = lhs.currency != rhs.currency ? .currencyMismatch(lhs.currency.code, rhs.currency.code) : .overflow
+        preconditionFailure(error.message)
+    }
 }
 
 extension Money: Comparable {
     /// Orders by amount within a currency; amounts in different currencies are ordered by currency code first, so
     /// sorting mixed input never traps (it groups by currency instead of comparing values across currencies).
-    public static func < (lhs: Money, rhs: Money) -> Bool {
+    @inlinable public static func < (lhs: Money, rhs: Money) -> Bool {
         if lhs.currency != rhs.currency { return lhs.currency.code < rhs.currency.code }
         return lhs.minorUnits < rhs.minorUnits
     }
