@@ -7,27 +7,59 @@ public enum JSONMember {
     /// Nil when `bytes` is not one well-formed object, a key is written with escapes or appears twice.
     public static func members(_ bytes: UnsafeBufferPointer<UInt8>) -> [String: Range<Int>]? {
         var members: [String: Range<Int>] = [:]
+        let complete = walk(bytes) { name, value in
+            let key = String(decoding: UnsafeBufferPointer(rebasing: bytes[name]), as: UTF8.self)
+            guard members[key] == nil else { return false }
+            members[key] = value
+            return true
+        }
+        return complete ? members : nil
+    }
+
+    /// The top-level members of the object in `bytes` when every key is one of `keys` (UTF-8): the byte range of each
+    /// key's value at the key's position in `keys`, nil where the key is absent. Nil when `bytes` is not one well-formed
+    /// object, or a key is not in `keys`, is written with escapes or appears twice. No strings are made and nothing is
+    /// hashed; keys written in the order of `keys` are matched at the first comparison.
+    public static func members(_ bytes: UnsafeBufferPointer<UInt8>, keys: [[UInt8]]) -> [Range<Int>?]? {
+        var ranges = [Range<Int>?](repeating: nil, count: keys.count)
+        var next = 0
+        let complete = walk(bytes) { name, value in
+            for offset in 0..<keys.count {
+                let position = (next + offset) % keys.count
+                let key = keys[position]
+                guard key.count == name.count, key.withUnsafeBufferPointer({ $0.elementsEqual(bytes[name]) }) else { continue }
+                guard ranges[position] == nil else { return false }
+                ranges[position] = value
+                next = position + 1
+                return true
+            }
+            return false
+        }
+        return complete ? ranges : nil
+    }
+
+    /// Walks the top-level members of the object in `bytes`, giving `member` each key's byte range (inside its quotes)
+    /// and its value's; false when `bytes` is not one well-formed object, a key has escapes, or `member` says stop.
+    static func walk(_ bytes: UnsafeBufferPointer<UInt8>, member: (Range<Int>, Range<Int>) -> Bool) -> Bool {
         var index = skipSpace(bytes, 0)
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return false }
         index = skipSpace(bytes, index + 1)
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { return skipSpace(bytes, index + 1) == bytes.count ? members : nil }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { return skipSpace(bytes, index + 1) == bytes.count }
         while index < bytes.count {
-            guard bytes[index] == UInt8(ascii: "\""), let keyEnd = skipString(bytes, index) else { return nil }
-            let name = UnsafeBufferPointer(rebasing: bytes[(index + 1)..<(keyEnd - 1)])
-            guard !name.contains(UInt8(ascii: "\\")) else { return nil }
-            let key = String(decoding: name, as: UTF8.self)
+            guard bytes[index] == UInt8(ascii: "\""), let keyEnd = skipString(bytes, index) else { return false }
+            let name = (index + 1)..<(keyEnd - 1)
+            guard !bytes[name].contains(UInt8(ascii: "\\")) else { return false }
             index = skipSpace(bytes, keyEnd)
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
             let valueStart = skipSpace(bytes, index + 1)
-            guard let valueEnd = skipValue(bytes, valueStart), members[key] == nil else { return nil }
-            members[key] = valueStart..<valueEnd
+            guard let valueEnd = skipValue(bytes, valueStart), member(name, valueStart..<valueEnd) else { return false }
             index = skipSpace(bytes, valueEnd)
-            guard index < bytes.count else { return nil }
-            if bytes[index] == UInt8(ascii: "}") { return skipSpace(bytes, index + 1) == bytes.count ? members : nil }
-            guard bytes[index] == UInt8(ascii: ",") else { return nil }
+            guard index < bytes.count else { return false }
+            if bytes[index] == UInt8(ascii: "}") { return skipSpace(bytes, index + 1) == bytes.count }
+            guard bytes[index] == UInt8(ascii: ",") else { return false }
             index = skipSpace(bytes, index + 1)
         }
-        return nil
+        return false
     }
 
     /// The string at `range` (a JSON string value with its quotes) when it has no escapes; nil otherwise.

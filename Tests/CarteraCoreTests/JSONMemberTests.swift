@@ -68,6 +68,31 @@ struct JSONMemberTests {
                 #expect(try JSONSerialization.data(withJSONObject: parsed, options: [.sortedKeys, .fragmentsAllowed]) == expected)
             }
             #expect(JSONMember.text(of: "absent", in: text) == nil)
+
+            // Keyed: the same ranges whatever the order of the keys asked for; a key not asked for refuses the object.
+            var copy = text
+            let byName = try #require(copy.withUTF8 { JSONMember.members($0) })
+            for names in [object.keys.sorted(), object.keys.sorted().reversed(), object.keys.sorted() + ["absent"]] {
+                let keyed = try #require(copy.withUTF8 { JSONMember.members($0, keys: names.map { Array($0.utf8) }) }, "\(names) in \(text)")
+                #expect(keyed == names.map { byName[$0] }, "\(names) in \(text)")
+            }
+            if let dropped = object.keys.sorted().first {
+                #expect(copy.withUTF8 { JSONMember.members($0, keys: object.keys.sorted().dropFirst().map { Array($0.utf8) }) } == nil, "\(dropped) in \(text)")
+            }
         }
+    }
+
+    @Test("Keyed members: duplicates and escaped keys refuse the object; absent keys are nil")
+    func keyed() {
+        func ranges(_ text: String, _ keys: [String]) -> [Range<Int>?]? {
+            var copy = text
+            return copy.withUTF8 { JSONMember.members($0, keys: keys.map { Array($0.utf8) }) }
+        }
+        #expect(ranges(#"{"b":1,"a":"x"}"#, ["a", "b", "c"]) == [11..<14, 5..<6, nil])
+        #expect(ranges(#"{"a":1,"a":2}"#, ["a"]) == nil)
+        #expect(ranges(#"{"a\u0062":1}"#, ["ab"]) == nil)
+        #expect(ranges(#"{"ab":1}"#, ["a"]) == nil)
+        #expect(ranges("{}", ["a"]) == [nil])
+        #expect(ranges(#"{"a":1"#, ["a"]) == nil)
     }
 }

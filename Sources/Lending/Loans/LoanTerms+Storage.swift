@@ -110,10 +110,13 @@ extension LoanTerms {
     static let moneyPrefix = Array(#"{"currency":""#.utf8)
     static let moneyMiddle = Array(#"","minorUnits":"#.utf8)
 
-    /// The members `TermsCache`'s encoder writes (sorted keys, compact schedule); `cat` may be absent.
-    static let storedMembers: Set<String> = [
-        "amount", "cat", "disbursed", "disbursementDate", "nonPerformingAfterDays", "openingFee", "openingFeeIva", "principal", "product", "scheduleRows", "term",
-    ]
+    /// The members `TermsCache`'s encoder writes (sorted keys, compact schedule), in the order it writes them; `cat` may be absent.
+    enum StoredMember: Int, CaseIterable {
+        case amount, cat, disbursed, disbursementDate, nonPerformingAfterDays, openingFee, openingFeeIva, principal, product, scheduleRows, term
+    }
+
+    static let storedMemberKeys: [[UInt8]] = StoredMember.allCases.map { Array(String(describing: $0).utf8) }
+    static let moneyMemberKeys: [[UInt8]] = [Array("currency".utf8), Array("minorUnits".utf8)]
 
     /// Reads terms in the shape this file writes them without Foundation's decoder — one pass over the members, the
     /// schedule parsed from its bytes, the product given by `product` for the exact text of the `product` member
@@ -122,39 +125,42 @@ extension LoanTerms {
     public static func stored(_ text: String, product: (Substring) -> Product?) -> LoanTerms? {
         var copy = text
         return copy.withUTF8 { bytes -> LoanTerms? in
-            guard let members = JSONMember.members(bytes), members.keys.allSatisfy({ storedMembers.contains($0) }), let productRange = members["product"] else { return nil }
+            guard let found = JSONMember.members(bytes, keys: storedMemberKeys), let productRange = found[StoredMember.product.rawValue] else { return nil }
+            func member(_ key: StoredMember) -> Range<Int>? { found[key.rawValue] }
             let utf8 = text.utf8
             let productStart = utf8.index(utf8.startIndex, offsetBy: productRange.lowerBound)
             guard let product = product(text[productStart..<utf8.index(productStart, offsetBy: productRange.count)]) else { return nil }
-            func money(_ key: String) -> Money? {
-                guard let range = members[key] else { return nil }
+            func money(_ key: StoredMember) -> Money? {
+                guard let range = member(key) else { return nil }
                 // The shape the encoder writes, `{"currency":"MXN","minorUnits":N}`, read in place; anything else member by member.
                 if range.count > moneyPrefix.count + 3 + moneyMiddle.count + 1,
                     UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<(range.lowerBound + moneyPrefix.count)]).elementsEqual(moneyPrefix),
                     UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + moneyPrefix.count + 3)..<(range.lowerBound + moneyPrefix.count + 3 + moneyMiddle.count)])
                         .elementsEqual(moneyMiddle),
                     bytes[range.upperBound - 1] == UInt8(ascii: "}"),
-                    let currency = Currency(code: String(decoding: UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + moneyPrefix.count)..<(range.lowerBound + moneyPrefix.count + 3)]), as: UTF8.self)),
+                    let currency = Currency(codeBytes: UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + moneyPrefix.count)..<(range.lowerBound + moneyPrefix.count + 3)])),
                     let units = JSONMember.integer(bytes, (range.lowerBound + moneyPrefix.count + 3 + moneyMiddle.count)..<(range.upperBound - 1))
                 {
                     return Money(minorUnits: units, currency: currency)
                 }
                 let inner = UnsafeBufferPointer(rebasing: bytes[range])
-                guard let fields = JSONMember.members(inner), fields.count == 2, let units = fields["minorUnits"], let code = fields["currency"],
+                guard let fields = JSONMember.members(inner, keys: moneyMemberKeys), let code = fields[0], let units = fields[1],
                     let minorUnits = JSONMember.integer(inner, units), let name = JSONMember.plainString(inner, code), let currency = Currency(code: name), name == currency.code
                 else { return nil }
                 return Money(minorUnits: minorUnits, currency: currency)
             }
-            func integer(_ key: String) -> Int? { members[key].flatMap { JSONMember.integer(bytes, $0) }.flatMap { Int(exactly: $0) } }
-            guard let amount = money("amount"), let principal = money("principal"), let openingFee = money("openingFee"),
-                let openingFeeIva = money("openingFeeIva"), let disbursed = money("disbursed"), let term = integer("term"),
-                let nonPerforming = integer("nonPerformingAfterDays"),
-                let date = members["disbursementDate"].flatMap({ JSONMember.plainString(bytes, $0) }).flatMap(CalendarDate.init(text:)),
-                let rows = members["scheduleRows"], rows.count >= 2, bytes[rows.lowerBound] == UInt8(ascii: "\""), bytes[rows.upperBound - 1] == UInt8(ascii: "\""),
+            func integer(_ key: StoredMember) -> Int? { member(key).flatMap { JSONMember.integer(bytes, $0) }.flatMap { Int(exactly: $0) } }
+            guard let amount = money(.amount), let principal = money(.principal), let openingFee = money(.openingFee),
+                let openingFeeIva = money(.openingFeeIva), let disbursed = money(.disbursed), let term = integer(.term),
+                let nonPerforming = integer(.nonPerformingAfterDays),
+                let dateRange = member(.disbursementDate), dateRange.count == 12, bytes[dateRange.lowerBound] == UInt8(ascii: "\""),
+                bytes[dateRange.upperBound - 1] == UInt8(ascii: "\""),
+                let date = CalendarDate(bytes: bytes, from: dateRange.lowerBound + 1, to: dateRange.upperBound - 1),
+                let rows = member(.scheduleRows), rows.count >= 2, bytes[rows.lowerBound] == UInt8(ascii: "\""), bytes[rows.upperBound - 1] == UInt8(ascii: "\""),
                 let schedule = parseRows(bytes, from: rows.lowerBound + 1, to: rows.upperBound - 1, currency: amount.currency)
             else { return nil }
             var cat: String?
-            if let range = members["cat"], !JSONMember.isNull(bytes, range) {
+            if let range = member(.cat), !JSONMember.isNull(bytes, range) {
                 guard let text = JSONMember.plainString(bytes, range) else { return nil }
                 cat = text
             }
