@@ -40,27 +40,51 @@ final class TermsCache: Sendable {
 }
 
 /// Products decoded from the exact text stored inside loan terms, keyed by that text: equal text, equal product. The
-/// text is found by a hash of its bytes and then compared byte for byte (hashing it as a `Substring` — Unicode-aware —
-/// cost more than reading the rest of the terms).
+/// text is found by a cheap key (its length and a few of its bytes) and then compared byte for byte with `memcmp`
+/// (hashing all of it — let alone as a Unicode-aware `Substring` — cost more than reading the rest of the terms).
 final class ProductCache: Sendable {
     private struct Entries {
-        var byHash: [Int: [(text: [UInt8], product: Product)]] = [:]
+        var byKey: [Key: [(text: [UInt8], product: Product)]] = [:]
         var count = 0
     }
+
+    /// The length and up to 24 bytes from the start, the middle and the end: product texts differ there (code, rates,
+    /// version), and texts that share a key are told apart by the full comparison.
+    private struct Key: Hashable {
+        let count: Int
+        let head: UInt64, middle: UInt64, tail: UInt64
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>) {
+            func word(at offset: Int) -> UInt64 {
+                var value: UInt64 = 0
+                for index in offset..<min(offset + 8, bytes.count) where index >= 0 { value = value << 8 | UInt64(bytes[index]) }
+                return value
+            }
+            count = bytes.count
+            head = word(at: 0)
+            middle = word(at: bytes.count / 2)
+            tail = word(at: bytes.count - 8)
+        }
+    }
+
     private let entries = NIOLockedValueBox(Entries())
     static let limit = 1_024
 
     /// The product written as `text` (the `product` member of stored terms), or nil when it cannot be read.
     func product(text: Substring) -> Product? {
         let found: Product?? = text.utf8.withContiguousStorageIfAvailable { bytes in
-            var hasher = Hasher()
-            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
-            let key = hasher.finalize()
-            if let cached = entries.withLockedValue({ $0.byHash[key]?.first { $0.text.elementsEqual(bytes) }?.product }) { return cached }
+            guard !bytes.isEmpty else { return nil }
+            let key = Key(bytes)
+            let cached = entries.withLockedValue { entries in
+                entries.byKey[key]?.first { entry in
+                    entry.text.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
+                }?.product
+            }
+            if let cached { return cached }
             guard let product = try? JSONDecoder().decode(Product.self, from: Data(bytes)) else { return nil }
             entries.withLockedValue { entries in
                 if entries.count >= Self.limit { entries = Entries() }
-                entries.byHash[key, default: []].append((Array(bytes), product))
+                entries.byKey[key, default: []].append((Array(bytes), product))
                 entries.count += 1
             }
             return product
