@@ -13,7 +13,6 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self.day = day
     }
 
-    /// Parses exactly `YYYY-MM-DD`.
     /// A `YYYY-MM-DD` date read from `bytes[from..<to]` in place (for parsers that read many rows of stored text).
     public init?(bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) {
         guard to - from == 10, bytes[from + 4] == UInt8(ascii: "-"), bytes[from + 7] == UInt8(ascii: "-"),
@@ -23,6 +22,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self.init(year: Int(year), month: Int(month), day: Int(day))
     }
 
+    /// Parses exactly `YYYY-MM-DD`.
     public init?(text: String) {
         let c = Array(text.utf8)
         guard c.count == 10, c[4] == UInt8(ascii: "-"), c[7] == UInt8(ascii: "-") else { return nil }
@@ -51,6 +51,24 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// `YYYY-MM-DD`.
     public var text: String {
+        if (0...9999).contains(year), (0...99).contains(month), (0...99).contains(day) {
+            // Written digit by digit into one small string (every snapshot row and posting writes dates).
+            return String(unsafeUninitializedCapacity: 10) { buffer in
+                func put(_ value: Int, at offset: Int, width: Int) {
+                    var rest = value
+                    for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                        buffer[index] = UInt8(0x30 + rest % 10)
+                        rest /= 10
+                    }
+                }
+                put(year, at: 0, width: 4)
+                buffer[4] = UInt8(ascii: "-")
+                put(month, at: 5, width: 2)
+                buffer[7] = UInt8(ascii: "-")
+                put(day, at: 8, width: 2)
+                return 10
+            }
+        }
         func pad(_ value: Int, _ width: Int) -> String {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits

@@ -11,6 +11,7 @@ struct CalendarDateTests {
         #expect(CalendarDate(text: "2026-1-01") == nil)
         #expect(CalendarDate(text: "0000-01-01") == nil)
         #expect(CalendarDate(text: "0001-01-01")?.text == "0001-01-01")
+        #expect(CalendarDate(text: "9999-12-31")?.text == "9999-12-31" && CalendarDate(text: "0987-06-05")?.text == "0987-06-05")
     }
 
     @Test("Day arithmetic agrees with known day numbers")

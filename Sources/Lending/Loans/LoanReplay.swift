@@ -193,19 +193,19 @@ public struct LoanReplay: Sendable {
         guard date > accruedTo, position.status == .active, moratoriumRate > 0 else { return }
         let yearDays = Int128(product.dayCount.yearDays)
         for index in position.installments.indices where position.installments[index].dueDate < date {
-            var installment = position.installments[index]
-            if product.lateFeeExcludesMoratorium && installment.lateFee.charged.isPositive { continue }
-            let outstanding = installment.principal.remaining
+            // In place (most overdue installments are skipped; copying each was a noticeable part of a replay).
+            if product.lateFeeExcludesMoratorium && position.installments[index].lateFee.charged.isPositive { continue }
+            let outstanding = position.installments[index].principal.remaining
             guard outstanding.isPositive else { continue }
-            let from = max(accruedTo, installment.dueDate)
+            let from = max(accruedTo, position.installments[index].dueDate)
             let days = from.days(until: date)
             guard days > 0 else { continue }
-            installment.overdueCentavoDays += Int128(outstanding.minorUnits) * Int128(days)
-            let interest = rounding.divide(installment.overdueCentavoDays * Int128(moratoriumRate), by: Int128(Rate.scale) * yearDays)
+            position.installments[index].overdueCentavoDays += Int128(outstanding.minorUnits) * Int128(days)
+            let interest = rounding.divide(position.installments[index].overdueCentavoDays * Int128(moratoriumRate), by: Int128(Rate.scale) * yearDays)
             guard let centavos = Int64(exactly: interest) else { throw MoneyError.overflow }
-            installment.moratorium.charged = Money(minorUnits: centavos, currency: outstanding.currency)
-            installment.moratoriumIva.charged = try installment.moratorium.charged.scaled(by: product.ivaRate.millionths, over: Rate.scale, rounding: rounding)
-            position.installments[index] = installment
+            let charged = Money(minorUnits: centavos, currency: outstanding.currency)
+            position.installments[index].moratorium.charged = charged
+            position.installments[index].moratoriumIva.charged = try charged.scaled(by: product.ivaRate.millionths, over: Rate.scale, rounding: rounding)
         }
     }
 
@@ -294,7 +294,8 @@ public struct LoanReplay: Sendable {
     }
 
     mutating func settleIfPaid(on date: CalendarDate) {
-        guard position.status == .active, position.installments.allSatisfy({ $0.remaining.isZero }) else { return }
+        // From the last installment back: an active loan almost always still owes its last one.
+        guard position.status == .active, !position.installments.reversed().contains(where: { !$0.remaining.isZero }) else { return }
         position.status = .paidOff
         position.paidOffOn = date
     }
@@ -343,13 +344,14 @@ public struct LoanReplay: Sendable {
 
     /// Pays a charge and its IVA together; a partial amount is split in proportion to what is left of each.
     mutating func payPair(_ index: Int, _ pair: Pair, _ available: inout Money, _ lines: inout [AllocationLine]) throws {
-        var installment = position.installments[index]
-        var (base, tax): (Charge, Charge)
+        // Read and written in place: copying the whole installment for every pair of every bucket was a noticeable part
+        // of a replay.
+        let base: Charge, tax: Charge
         let components: (AllocationLine.Component, AllocationLine.Component)
         switch pair {
-        case .lateFee: (base, tax, components) = (installment.lateFee, installment.lateFeeIva, (.lateFee, .lateFeeIva))
-        case .moratorium: (base, tax, components) = (installment.moratorium, installment.moratoriumIva, (.moratorium, .moratoriumIva))
-        case .interest: (base, tax, components) = (installment.interest, installment.iva, (.interest, .interestIva))
+        case .lateFee: (base, tax, components) = (position.installments[index].lateFee, position.installments[index].lateFeeIva, (.lateFee, .lateFeeIva))
+        case .moratorium: (base, tax, components) = (position.installments[index].moratorium, position.installments[index].moratoriumIva, (.moratorium, .moratoriumIva))
+        case .interest: (base, tax, components) = (position.installments[index].interest, position.installments[index].iva, (.interest, .interestIva))
         }
         let b = base.remaining
         let v = tax.remaining
@@ -363,19 +365,22 @@ public struct LoanReplay: Sendable {
             basePart = b
             taxPart = amount - b
         }
-        base.paid += basePart
-        tax.paid += taxPart
         switch pair {
-        case .lateFee: (installment.lateFee, installment.lateFeeIva) = (base, tax)
-        case .moratorium: (installment.moratorium, installment.moratoriumIva) = (base, tax)
+        case .lateFee:
+            position.installments[index].lateFee.paid += basePart
+            position.installments[index].lateFeeIva.paid += taxPart
+        case .moratorium:
+            position.installments[index].moratorium.paid += basePart
+            position.installments[index].moratoriumIva.paid += taxPart
         case .interest:
-            (installment.interest, installment.iva) = (base, tax)
-            installment.recognized = true
+            position.installments[index].interest.paid += basePart
+            position.installments[index].iva.paid += taxPart
+            position.installments[index].recognized = true
         }
-        position.installments[index] = installment
         available -= amount
-        if basePart.isPositive { lines.append(AllocationLine(installment: installment.number, component: components.0, amount: basePart)) }
-        if taxPart.isPositive { lines.append(AllocationLine(installment: installment.number, component: components.1, amount: taxPart)) }
+        let number = position.installments[index].number
+        if basePart.isPositive { lines.append(AllocationLine(installment: number, component: components.0, amount: basePart)) }
+        if taxPart.isPositive { lines.append(AllocationLine(installment: number, component: components.1, amount: taxPart)) }
     }
 
     mutating func payPrincipal(_ index: Int, _ available: inout Money, _ lines: inout [AllocationLine]) {
