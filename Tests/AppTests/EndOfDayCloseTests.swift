@@ -228,6 +228,38 @@ struct EndOfDayCloseTests {
         }
     }
 
+    @Test("Snapshot statements: rows whose texts have no quote or backslash are written as literals, the others bound; all read back exactly", arguments: TestEngine.available)
+    func snapshotStatements(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, loans) = try await Self.portfolio(database, count: 4)
+            let book = LoanBook(database: database)
+            let day = book.today().adding(days: -1)
+            // Safe, unsafe, safe, unsafe: literal runs around bound rows.
+            let clients = ["cl_plain", "cl_o'brien", "cl_plain2", #"cl_back\slash'; DROP TABLE loans; --"#]
+            var snapshots: [LoanSnapshot] = []
+            for (loan, client) in zip(loans, clients) {
+                let position = try #require(try await book.position(loan, lenderID: lender, asOf: day).1)
+                snapshots.append(LoanSnapshot(position: position, date: day, loanID: loan, clientID: client, productCode: "MENSUAL", restructured: false, buckets: .standard))
+            }
+            let priorities: [Int64?] = [nil, 7, 123_456_789_012, nil]
+            let statements = EndOfDayClose.snapshotStatements(snapshots, priorities: priorities, lenderID: lender)
+            #expect(statements.count == 1)
+            try await database.transaction { db in for statement in statements { try await db.raw(statement).run() } }
+            for (index, snapshot) in snapshots.enumerated() {
+                #expect(try await Self.snapshot(database, loanID: snapshot.loanID, date: day) == snapshot)
+                let priority = try await database.withConnection { db in
+                    try await db.raw("SELECT priority FROM loan_snapshots WHERE loan_id = \(bind: snapshot.loanID) AND snapshot_date = \(bind: day.text)")
+                        .first(decodingColumn: "priority", as: Int64?.self)
+                }
+                #expect(priority == priorities[index])
+            }
+            #expect(try await database.withConnection { db in try await db.raw("SELECT COUNT(*) AS n FROM loans").first(decodingColumn: "n", as: Int.self) } ?? 0 >= 4)
+            // More than a thousand rows make more than one statement.
+            #expect(EndOfDayClose.snapshotStatements(Array(repeating: snapshots[0], count: 2_001), priorities: Array(repeating: nil, count: 2_001), lenderID: lender).count == 3)
+        }
+    }
+
     @Test("Catching up days, a loan paid off meanwhile is snapshotted active before its payoff and paid off on that day, then no more", arguments: TestEngine.available)
     func paidOffDuringCatchUp(engine: TestEngine) async throws {
         try await engine.withFreshDatabase { database in
