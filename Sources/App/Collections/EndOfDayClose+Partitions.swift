@@ -252,8 +252,9 @@ extension EndOfDayClose {
         var priorities: [Int64?] = []
         var exceptions: [(loan: String, code: String, message: String)] = []
         var totals: DelinquencyTotals
-        /// The statements that write `snapshots` (`EndOfDayClose.snapshotStatements`).
+        /// The statements that write `snapshots` (`EndOfDayClose.snapshotStatements`) and `postings` (`Journal.statements`).
         var snapshotStatements: [SQLQueryString] = []
+        var journalStatements: [SQLQueryString] = []
     }
 
     /// The loans a day's close looks at: active ones, and those that ended (paid off, written off, restructured) on
@@ -371,6 +372,7 @@ extension EndOfDayClose {
             }
         }
         result.snapshotStatements = Self.snapshotStatements(result.snapshots, priorities: result.priorities, lenderID: lenderID)
+        result.journalStatements = Journal.statements(result.postings)
         return result
     }
 
@@ -407,7 +409,7 @@ extension EndOfDayClose {
             computed = compute(read, lenderID: lenderID, date: date, run: run, compare: compare)
         }
         try checkpoint("chunk.computed")
-        try await Journal.write(computed.postings, on: db)
+        for statement in computed.journalStatements { try await db.raw(statement).run() }
         let instant = Self.closingInstant(date)
         if !computed.advanced.isEmpty {
             let values = computed.advanced.map { "(\(bind: $0.id), \(bind: date.text), \(bind: instant.text), \(bind: $0.version))" as SQLQueryString }
@@ -488,14 +490,12 @@ extension EndOfDayClose {
     }
 
     /// The statements that write a chunk's snapshots, a thousand rows each, made while computing the chunk (the single
-    /// SQLite writer only runs them). Texts without a quote, a backslash or NUL (ids, codes, statuses and bucket labels,
-    /// in practice always) are written as literals, and so are the dates, integers and flags, formatted here from typed
+    /// SQLite writer only runs them). Texts that qualify as `SQLTextLiteral`s (ids, codes, statuses and bucket codes, in
+    /// practice always) are written as literals, and so are the dates, integers and flags, formatted here from typed
     /// values; a row with any other text is bound. Encoding binds was most of the cost of writing snapshots: twenty per
     /// row at first, and still a tenth of the writer's time at six.
     static func snapshotStatements(_ snapshots: [LoanSnapshot], priorities: [Int64?], lenderID: String) -> [SQLQueryString] {
-        func literal(_ text: String) -> String? {
-            text.utf8.contains { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\\") || $0 == 0 } ? nil : "'" + text + "'"
-        }
+        let literal = SQLTextLiteral.quoted
         func literals(_ s: LoanSnapshot, _ priority: Int64?, into text: inout String) {
             func date(_ day: CalendarDate?) {
                 if let day { text += "'"; text += day.text; text += "', " } else { text += "NULL, " }

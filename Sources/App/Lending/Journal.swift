@@ -75,7 +75,16 @@ public enum Journal {
     /// Writes checked entries with one statement for the entries and one for their lines (more for a batch that would
     /// pass `rowsPerStatement`, so a statement stays far below the engines' limits on bound values).
     public static func write(_ postings: [Posting], on db: any SQLDatabase) async throws {
-        guard !postings.isEmpty else { return }
+        for statement in statements(postings) { try await db.raw(statement).run() }
+    }
+
+    /// The statements `write` runs: the entries, then their lines, `rowsPerStatement` rows each. Made apart so a bulk
+    /// caller can make them before its write transaction (the close makes them while computing, off the single SQLite
+    /// writer). Line numbers, accounts and amounts are literals (integers formatted here, account codes qualify as
+    /// `SQLTextLiteral`s); ids and descriptions are bound.
+    public static func statements(_ postings: [Posting]) -> [SQLQueryString] {
+        guard !postings.isEmpty else { return [] }
+        var statements: [SQLQueryString] = []
         let entries = postings.map { p -> SQLQueryString in
             """
             (\(bind: p.id), \(bind: p.draft.lenderID), \(bind: p.draft.loanID), \(bind: p.draft.eventID), \(bind: p.draft.kind),
@@ -84,19 +93,20 @@ public enum Journal {
         }
         for start in stride(from: 0, to: entries.count, by: rowsPerStatement) {
             let rows = entries[start..<min(start + rowsPerStatement, entries.count)]
-            try await db.raw(
+            statements.append(
                 "INSERT INTO journal_entries (id, lender_id, loan_id, event_id, kind, value_date, description, posted_at, posted_by) VALUES \(rows.joined(separator: ", "))"
-            ).run()
+            )
         }
         let lines = postings.flatMap { p in
             p.draft.lines.enumerated().map { number, line -> SQLQueryString in
-                "(\(bind: p.id), \(bind: number + 1), \(bind: line.account.rawValue), \(bind: line.loanID), \(bind: max(line.amount, 0)), \(bind: max(-line.amount, 0)))"
+                "(\(bind: p.id), \(unsafeRaw: String(number + 1)), \(SQLTextLiteral.expression(line.account.rawValue)), \(bind: line.loanID), \(unsafeRaw: String(max(line.amount, 0))), \(unsafeRaw: String(max(-line.amount, 0))))"
             }
         }
         for start in stride(from: 0, to: lines.count, by: rowsPerStatement) {
             let rows = lines[start..<min(start + rowsPerStatement, lines.count)]
-            try await db.raw("INSERT INTO journal_lines (entry_id, line, account, loan_id, debit, credit) VALUES \(rows.joined(separator: ", "))").run()
+            statements.append("INSERT INTO journal_lines (entry_id, line, account, loan_id, debit, credit) VALUES \(rows.joined(separator: ", "))")
         }
+        return statements
     }
 
     /// At most this many rows an insert: 9 values a row at most, 9,000 values (SQLite allows 32,766, PostgreSQL 65,535).
