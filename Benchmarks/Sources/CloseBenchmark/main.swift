@@ -49,6 +49,13 @@ func peakMemoryMiB() -> Double {
     return 0
 }
 
+/// CPU seconds this process has used (user and system, all threads): steadier than wall time on a shared machine.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 func say(_ text: String) {
     FileHandle.standardError.write(Data("\(text)\n".utf8))
 }
@@ -170,6 +177,7 @@ if prepareOnly {
 // 3. The timed close of D + 1.
 say("Closing \(nextDay.text) for \(activeLoans) active loans…")
 let memoryBefore = peakMemoryMiB()
+let cpuBefore = processCPUSeconds()
 started = clock.now
 let lastShown = Mutex(0)
 let summary = try await close.close(lenderID: lenderID, through: nextDay) { _, done, total in
@@ -181,6 +189,7 @@ let summary = try await close.close(lenderID: lenderID, through: nextDay) { _, d
     if show { say("  \(done) of \(total)") }
 }
 let closeSeconds = seconds(clock.now - started)
+let closeCPU = processCPUSeconds() - cpuBefore
 let closePeak = peakMemoryMiB()
 let day = summary.days.last
 
@@ -215,8 +224,8 @@ let engine: String
 if case .postgres = url { engine = "PostgreSQL" } else { engine = "SQLite" }
 print("engine: \(engine)")
 print("loans closed: \(day?.loans ?? 0) (snapshots \(day?.snapshots ?? 0), accrual entries \(day?.accruals ?? 0), exceptions \(day?.exceptions.count ?? 0))")
-print(String(format: "close of %@: %.1f s = %.0f loans/s; peak memory %.0f MiB (%.0f MiB before the close)", nextDay.text, closeSeconds,
-             Double(day?.loans ?? 0) / closeSeconds, closePeak, memoryBefore))
+print(String(format: "close of %@: %.1f s = %.0f loans/s; CPU %.1f s (%.0f %%); peak memory %.0f MiB (%.0f MiB before the close)", nextDay.text, closeSeconds,
+             Double(day?.loans ?? 0) / closeSeconds, closeCPU, closeCPU / closeSeconds * 100, closePeak, memoryBefore))
 print(String(format: "dashboard (delinquency from the close's totals), %d runs: p50 %.1f ms, max %.1f ms", dashboard.count, dashboard[dashboard.count / 2], dashboard.last ?? 0))
 print(String(format: "report against an arbitrary earlier day (rolls, cures, CEI and cash flow from the snapshots), %d runs: p50 %.1f ms", arbitrary.count, arbitrary[arbitrary.count / 2]))
 print(String(format: "worklist (top 200 of %d owing loans), %d runs: p50 %.1f ms, max %.1f ms", owing, worklistTimes.count, worklistTimes[worklistTimes.count / 2], worklistTimes.last ?? 0))

@@ -29,5 +29,6 @@ public enum Migrations {
         .m0026CollectionAssignments,
         .m0027MessageTemplates,
         .m0028WorklistPriority,
+        .m0029LoansCloseIndex,
     ]
 }
