@@ -111,11 +111,14 @@ extension LoanTerms {
     static let moneyMiddle = Array(#"","minorUnits":"#.utf8)
 
     /// The members `TermsCache`'s encoder writes (sorted keys, compact schedule), in the order it writes them; `cat` may be absent.
-    enum StoredMember: Int, CaseIterable {
+    enum StoredMember: Int {
         case amount, cat, disbursed, disbursementDate, nonPerformingAfterDays, openingFee, openingFeeIva, principal, product, scheduleRows, term
     }
 
-    static let storedMemberKeys: [[UInt8]] = StoredMember.allCases.map { Array(String(describing: $0).utf8) }
+    /// The members' names, in `StoredMember`'s order.
+    static let storedMemberKeys: [[UInt8]] = [
+        "amount", "cat", "disbursed", "disbursementDate", "nonPerformingAfterDays", "openingFee", "openingFeeIva", "principal", "product", "scheduleRows", "term",
+    ].map { Array($0.utf8) }
     static let moneyMemberKeys: [[UInt8]] = [Array("currency".utf8), Array("minorUnits".utf8)]
 
     /// Reads terms in the shape this file writes them without Foundation's decoder — one pass over the members, the
