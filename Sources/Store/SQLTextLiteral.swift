@@ -6,7 +6,12 @@ import SQLKit
 public enum SQLTextLiteral {
     /// `'text'` when `text` qualifies; nil otherwise (bind it).
     public static func quoted(_ text: String) -> String? {
-        text.utf8.contains { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\\") || $0 == 0 } ? nil : "'" + text + "'"
+        qualifies(text) ? "'" + text + "'" : nil
+    }
+
+    /// Whether `text` can be written as a literal (see the type).
+    public static func qualifies(_ text: String) -> Bool {
+        !text.utf8.contains { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\\") || $0 == 0 }
     }
 
     /// The text as a literal when it qualifies, else as a bind.

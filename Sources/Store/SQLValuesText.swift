@@ -12,9 +12,9 @@ public struct SQLValuesText {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
-    /// A text that qualifies as an `SQLTextLiteral`, quoted (check with `SQLTextLiteral.quoted` first).
+    /// A text that qualifies as an `SQLTextLiteral`, quoted (check with `SQLTextLiteral.qualifies` first).
     public mutating func appendQuoted(_ text: String) {
-        precondition(SQLTextLiteral.quoted(text) != nil, "not a safe literal")
+        precondition(SQLTextLiteral.qualifies(text), "not a safe literal")
         bytes.append(UInt8(ascii: "'"))
         bytes.append(contentsOf: text.utf8)
         bytes.append(UInt8(ascii: "'"))

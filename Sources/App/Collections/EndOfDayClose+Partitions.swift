@@ -504,8 +504,7 @@ extension EndOfDayClose {
                 let s = snapshots[index]
                 if index > start { row.append(", ") }
                 let texts = [lenderID, s.loanID, s.clientID, s.productCode, s.status, s.bucket]
-                let literal = texts.allSatisfy { SQLTextLiteral.quoted($0) != nil }
-                if literal {
+                if texts.allSatisfy(SQLTextLiteral.qualifies) {
                     row.append("(")
                     for text in texts {
                         row.appendQuoted(text)
