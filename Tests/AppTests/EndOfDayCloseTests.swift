@@ -228,6 +228,55 @@ struct EndOfDayCloseTests {
         }
     }
 
+    @Test("A loan that appears after a chunk read as its partition's last (a disbursement landing meanwhile) is found when the chunk is written: the partition is not marked done without it", arguments: TestEngine.available)
+    func loanAppearsAfterLastChunk(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, loans) = try await Self.portfolio(database, count: 7)
+            let book = LoanBook(database: database)
+            let yesterday = book.today().adding(days: -1)
+            // The loan with the highest id is out of the close's statuses while the chunks are read.
+            let late = loans.max()!
+            try await database.withConnection { db in try await db.raw("UPDATE loans SET status = \(bind: LoanStatus.approved.rawValue) WHERE id = \(bind: late)").run() }
+            let close = EndOfDayClose(database: database, book: book, worker: "w", partitionSize: 100, chunkSize: 3, concurrency: 1)
+            let run = try await close.startRun(lenderID: lender, date: yesterday)
+            let partition = try #require(try await close.claim(lenderID: lender, date: yesterday, worker: "w"))
+            func read(after cursor: String?) async throws -> (EndOfDayClose.ReadChunk, EndOfDayClose.ComputedChunk) {
+                let chunk = try await database.withConnection { db in
+                    try await close.readChunk(partition, after: cursor, lenderID: lender, date: yesterday, compare: nil, lock: false, on: db)
+                }
+                return (chunk, close.compute(chunk, lenderID: lender, date: yesterday, run: run, compare: nil))
+            }
+            func write(after cursor: String?, _ prepared: (EndOfDayClose.ReadChunk, EndOfDayClose.ComputedChunk)) async throws -> EndOfDayClose.Chunk {
+                try await database.transaction(isolation: .readCommitted) { db in
+                    try await close.writeChunk(
+                        partition, after: cursor, prepared: prepared, lenderID: lender, date: yesterday, run: run, compare: nil, worker: "w", on: db
+                    )
+                }
+            }
+            let first = try await read(after: nil)
+            #expect(first.0.versions.count == 3 && first.0.more)
+            let written = try await write(after: nil, first)
+            #expect(!written.finished)
+            let second = try await read(after: written.last)
+            #expect(second.0.versions.count == 3 && !second.0.more)
+            // The loan is back (as a disbursement would make it) before the chunk read as the last is written.
+            try await database.withConnection { db in
+                try await db.raw("UPDATE loans SET status = \(bind: LoanStatus.active.rawValue), row_version = row_version + 1 WHERE id = \(bind: late)").run()
+            }
+            let rewritten = try await write(after: written.last, second)
+            #expect(rewritten.read == 3 && !rewritten.finished)
+            let status = try await database.withConnection { db in
+                try await db.raw("SELECT status FROM close_partitions WHERE number = \(bind: partition.number)").first(decodingColumn: "status", as: String.self)
+            }
+            #expect(status == "working")
+            // The close goes on from the cursor and closes it too.
+            let summary = try await close.close(lenderID: lender, through: yesterday)
+            #expect(summary.closedThrough == yesterday.text && summary.days[0].snapshots == 7)
+            #expect(try await Self.snapshot(database, loanID: late, date: yesterday) != nil)
+        }
+    }
+
     @Test("Snapshot statements: rows whose texts have no quote or backslash are written as literals, the others bound; all read back exactly", arguments: TestEngine.available)
     func snapshotStatements(engine: TestEngine) async throws {
         try await engine.withFreshDatabase { database in

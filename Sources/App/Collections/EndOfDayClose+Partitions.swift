@@ -201,35 +201,29 @@ extension EndOfDayClose {
             try checkpoint("chunk.committed")
             accruals += chunk.accruals
             if chunk.closed > 0 { chunkDone(chunk.closed) }
-            if chunk.read < chunkSize { break }
+            if chunk.finished { break }
             cursor = chunk.last
-        }
-        let now = book.clock()
-        try await database.transaction(isolation: .readCommitted) { db in
-            try await db.raw(
-                """
-                UPDATE close_partitions SET status = 'done', lease_until = NULL, finished_at = \(bind: now.text)
-                WHERE lender_id = \(bind: lenderID) AND business_date = \(bind: date.text) AND number = \(bind: partition.number)
-                    AND worker = \(bind: worker) AND status = 'working'
-                """
-            ).run()
         }
         try checkpoint("partition.done")
         return accruals
     }
 
-    /// What one chunk did: loans read, closed (snapshot written), accrual entries posted, and the last loan read.
+    /// What one chunk did: loans read, closed (snapshot written), accrual entries posted, the last loan read, and
+    /// whether it was the partition's last (the partition was marked done with it).
     struct Chunk: Sendable {
         let read: Int
         let closed: Int
         let accruals: Int
         let last: String?
+        let finished: Bool
     }
 
     /// A chunk's loans as read: each loan's id and version (in order), the readable ones with their events, and the
     /// ones that could not be read.
     struct ReadChunk: Sendable {
         let versions: [LoanVersion]
+        /// Whether the partition has loans after this chunk (false: the chunk is its last).
+        let more: Bool
         let loans: [ClosingLoan]
         let events: [String: [LoanEvent]]
         let unreadable: [(loan: String, code: String, message: String)]
@@ -273,7 +267,8 @@ extension EndOfDayClose {
             """
     }
 
-    /// Reads the next chunk of a partition's loans after `cursor`, with their events (locked on PostgreSQL when `lock`).
+    /// Reads the next chunk of a partition's loans after `cursor`, with their events (locked on PostgreSQL when `lock`),
+    /// and whether the partition has loans after it (one more row is asked for; only its id is looked at).
     func readChunk(
         _ partition: Partition, after cursor: String?, lenderID: String, date: CalendarDate, compare: CalendarDate?, lock: Bool, on db: any SQLDatabase
     ) async throws -> ReadChunk {
@@ -281,13 +276,13 @@ extension EndOfDayClose {
         let rows = try await db.raw(
             """
             SELECT \(ClosingLoan.columns) FROM loans l WHERE \(chunkFilter(partition, after: cursor, lenderID: lenderID, date: date))
-            ORDER BY l.id LIMIT \(bind: chunkSize)\(forUpdate)
+            ORDER BY l.id LIMIT \(bind: chunkSize + 1)\(forUpdate)
             """
         ).all()
         var versions: [LoanVersion] = []
         var loans: [ClosingLoan] = []
         var unreadable: [(loan: String, code: String, message: String)] = []
-        for row in rows {
+        for row in rows.prefix(chunkSize) {
             let id = try row.decode(column: "id", as: String.self)
             versions.append(LoanVersion(id: id, version: try row.decode(column: "row_version", as: Int64.self)))
             do { loans.append(try ClosingLoan(row, terms: book.cache)) } catch {
@@ -319,7 +314,7 @@ extension EndOfDayClose {
                 earlier[snapshot.loanID] = snapshot
             }
         }
-        return ReadChunk(versions: versions, loans: loans, events: events, unreadable: unreadable, earlier: earlier)
+        return ReadChunk(versions: versions, more: rows.count > chunkSize, loans: loans, events: events, unreadable: unreadable, earlier: earlier)
     }
 
     /// Closes the chunk's loans in memory: positions, accrual entries, ledger dates, snapshots (and the statements that
@@ -378,9 +373,10 @@ extension EndOfDayClose {
 
     /// Writes a chunk in the caller's transaction: the lease is renewed first (a worker that lost it stops,
     /// `LeaseLost`, before touching anything; one taking over waits for the chunk in progress), the chunk's loans are
-    /// locked and checked against what was read (computed again here if anything changed), then their accrual entries,
-    /// ledger dates, snapshots, the loans that could not be computed (as exceptions, so one bad loan never stops the
-    /// day), and the partition's cursor.
+    /// locked and checked against what was read (computed again here if anything changed, or if loans now follow a chunk
+    /// read as the partition's last), then their accrual entries, ledger dates, snapshots, the loans that could not be
+    /// computed (as exceptions, so one bad loan never stops the day), and the partition's cursor — and, with its last
+    /// chunk, the partition is marked done in the same transaction.
     func writeChunk(
         _ partition: Partition, after cursor: String?, prepared: (read: ReadChunk, computed: ComputedChunk), lenderID: String, date: CalendarDate,
         run: Run, compare: CalendarDate?, worker: String, on db: any SQLDatabase
@@ -399,12 +395,13 @@ extension EndOfDayClose {
         let current = try await db.raw(
             """
             SELECT l.id, l.row_version FROM loans l WHERE \(chunkFilter(partition, after: cursor, lenderID: lenderID, date: date))
-            ORDER BY l.id LIMIT \(bind: chunkSize)\(forUpdate)
+            ORDER BY l.id LIMIT \(bind: chunkSize + 1)\(forUpdate)
             """
         ).all().map { LoanVersion(id: try $0.decode(column: "id", as: String.self), version: try $0.decode(column: "row_version", as: Int64.self)) }
         var (read, computed) = prepared
-        if current != read.versions {
-            // A loan of the chunk changed after it was read: read (locked) and compute it again.
+        if Array(current.prefix(chunkSize)) != read.versions || (current.count > chunkSize) != read.more {
+            // A loan of the chunk changed after it was read, or loans now follow a chunk read as the last: read (locked)
+            // and compute it again.
             read = try await readChunk(partition, after: cursor, lenderID: lenderID, date: date, compare: compare, lock: true, on: db)
             computed = compute(read, lenderID: lenderID, date: date, run: run, compare: compare)
         }
@@ -432,18 +429,21 @@ extension EndOfDayClose {
             ).run()
         }
         let last = read.versions.last?.id
+        let done: SQLQueryString = "status = 'done', lease_until = NULL, finished_at = \(bind: book.clock().text)"
         if let last {
             totals.merge(computed.totals)
             try await db.raw(
                 """
                 UPDATE close_partitions SET cursor_loan_id = \(bind: last), loans = loans + \(bind: computed.snapshots.count),
-                    accruals = accruals + \(bind: computed.postings.count), totals = \(bind: try Self.json(totals))
+                    accruals = accruals + \(bind: computed.postings.count), totals = \(bind: try Self.json(totals))\(read.more ? "" : ", \(done)" as SQLQueryString)
                 WHERE \(key)
                 """
             ).run()
+        } else if !read.more {
+            try await db.raw("UPDATE close_partitions SET \(done) WHERE \(key)").run()
         }
         try checkpoint("chunk.written")
-        return Chunk(read: read.versions.count, closed: computed.snapshots.count, accruals: computed.postings.count, last: last)
+        return Chunk(read: read.versions.count, closed: computed.snapshots.count, accruals: computed.postings.count, last: last, finished: !read.more)
     }
 
     /// A loan at the end of `date`: its position, and the accrual entry from its ledger date when that is earlier
