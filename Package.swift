@@ -109,7 +109,7 @@ let package = Package(
         // Pure statistics for models trained on a lender's own history: logistic regression, AUC, Gini, KS, holdouts.
         .target(
             name: "Analytics",
-            dependencies: [],
+            dependencies: ["CarteraCore"],
             swiftSettings: swiftSettings
         ),
         // Pure collections (cobranza): delinquency buckets, the daily loan snapshot taken at the end-of-day close.
@@ -191,6 +191,7 @@ let package = Package(
         .executableTarget(
             name: "cartera",
             dependencies: [
+                "Analytics",
                 "App",
                 "CarteraCore",
                 "Integrations",

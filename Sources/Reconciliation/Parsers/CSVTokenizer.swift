@@ -1,20 +1,21 @@
 /// RFC 4180 rows from bytes: fields split by a one-byte delimiter, quoted fields with `""` for a quote and line breaks
 /// inside, CRLF, LF or CR line ends, blanks around unquoted fields trimmed. Written here rather than taken from a
 /// package: the CSV package tried first (yaslab/CSV.swift) read 11 µs per row, too slow for a million-line statement
-/// (see BENCHMARKS.md); this reads well under one.
-struct CSVTokenizer {
+/// (see BENCHMARKS.md); this reads well under one. Public for the command line's other CSV inputs (scorecard training
+/// data).
+public struct CSVTokenizer {
     let bytes: ArraySlice<UInt8>
     let delimiter: UInt8
     private(set) var position: Int
     /// The line the next row starts on (1-based).
     private(set) var line: Int
 
-    init(_ text: String, delimiter: UInt8) {
+    public init(_ text: String, delimiter: UInt8) {
         self.init(bytes: Array(text.utf8)[...], delimiter: delimiter, line: 1)
     }
 
     /// Rows of `bytes` (a slice of a file, starting at a row's start), whose first row is on `line`.
-    init(bytes: ArraySlice<UInt8>, delimiter: UInt8, line: Int) {
+    public init(bytes: ArraySlice<UInt8>, delimiter: UInt8, line: Int) {
         self.bytes = bytes
         self.delimiter = delimiter
         position = bytes.startIndex
@@ -25,12 +26,12 @@ struct CSVTokenizer {
     @inline(__always) func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || (byte == 0x09 && delimiter != 0x09) }
 
     /// A quoted field was never closed.
-    struct Unterminated: Error {
-        let line: Int
+    public struct Unterminated: Error {
+        public let line: Int
     }
 
     /// The next row; nil at the end.
-    mutating func next() throws(Unterminated) -> [String]? {
+    public mutating func next() throws(Unterminated) -> [String]? {
         guard position < bytes.endIndex else { return nil }
         var fields: [String] = []
         let quote = UInt8(ascii: "\"")
