@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Reconciliation", targets: ["Reconciliation"]),
         .library(name: "LoanCollections", targets: ["LoanCollections"]),
         .library(name: "Analytics", targets: ["Analytics"]),
+        .library(name: "Compliance", targets: ["Compliance"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "App", targets: ["App"]),
     ],
@@ -113,6 +114,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Pure collections (cobranza): delinquency buckets, the daily loan snapshot taken at the end-of-day close.
+        .target(
+            name: "Compliance",
+            dependencies: ["CarteraCore"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "LoanCollections",
             dependencies: ["CarteraCore", "Lending", "Analytics"],
@@ -248,6 +254,11 @@ let package = Package(
         .testTarget(
             name: "AnalyticsTests",
             dependencies: ["Analytics", "CarteraTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ComplianceTests",
+            dependencies: ["Compliance", "CarteraCore", "CarteraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

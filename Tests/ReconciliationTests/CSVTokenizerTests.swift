@@ -1,5 +1,5 @@
+import CarteraCore
 import Foundation
-@testable import Reconciliation
 import Testing
 
 @Suite("CSV tokenizer")

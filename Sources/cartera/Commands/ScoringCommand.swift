@@ -2,7 +2,6 @@ import Analytics
 import ArgumentParser
 import CarteraCore
 import Foundation
-import Reconciliation
 
 /// `cartera scoring`: credit scorecards trained on the lender's own history.
 struct ScoringCommand: ParsableCommand {

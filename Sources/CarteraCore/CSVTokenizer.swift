@@ -1,14 +1,14 @@
 /// RFC 4180 rows from bytes: fields split by a one-byte delimiter, quoted fields with `""` for a quote and line breaks
 /// inside, CRLF, LF or CR line ends, blanks around unquoted fields trimmed. Written here rather than taken from a
 /// package: the CSV package tried first (yaslab/CSV.swift) read 11 µs per row, too slow for a million-line statement
-/// (see BENCHMARKS.md); this reads well under one. Public for the command line's other CSV inputs (scorecard training
-/// data).
+/// (see BENCHMARKS.md); this reads well under one. Shared by every CSV input: bank statements, scorecard training data,
+/// sanctions lists.
 public struct CSVTokenizer {
-    let bytes: ArraySlice<UInt8>
-    let delimiter: UInt8
-    private(set) var position: Int
+    public let bytes: ArraySlice<UInt8>
+    public let delimiter: UInt8
+    public private(set) var position: Int
     /// The line the next row starts on (1-based).
-    private(set) var line: Int
+    public private(set) var line: Int
 
     public init(_ text: String, delimiter: UInt8) {
         self.init(bytes: Array(text.utf8)[...], delimiter: delimiter, line: 1)

@@ -1,0 +1,114 @@
+import CarteraCore
+import Foundation
+
+/// OFAC's Specially Designated Nationals list in its legacy CSV files: `sdn.csv` (`ent_num, SDN_Name, SDN_Type,
+/// Program, Title, Call_Sign, Vess_type, Tonnage, GRT, Vess_flag, Vess_owner, Remarks`) and `alt.csv` (`ent_num, alt_num,
+/// alt_type, alt_name, alt_remarks`), headerless, with `-0-` for an empty field; the raw file may end with a 0x1A byte.
+/// Identifiers (R.F.C., C.U.R.P., passport, national ID) and dates of birth are read from the remarks.
+public enum SDNList {
+    public static let name = "OFAC-SDN"
+
+    public struct Failure: CarteraError, Equatable {
+        public let line: Int
+        public let reason: String
+
+        public init(line: Int, reason: String) {
+            self.line = line
+            self.reason = reason
+        }
+
+        public var code: String { "sdn_csv_invalid" }
+        public var message: String { "La lista SDN no se pudo leer en la línea \(line): \(reason). Descargue de nuevo el archivo de OFAC (sdn.csv, alt.csv)." }
+    }
+
+    public static func parse(sdn: [UInt8], alt: [UInt8]? = nil) throws(Failure) -> [ListEntry] {
+        var aliases: [String: [String]] = [:]
+        if let alt {
+            for (line, row) in try rows(alt) {
+                guard row.count >= 4 else { throw Failure(line: line, reason: "se esperaban 5 columnas y hay \(row.count)") }
+                guard let aliasName = value(row[3]) else { continue }
+                aliases[row[0], default: []].append(aliasName)
+            }
+        }
+        var entries: [ListEntry] = []
+        for (line, row) in try rows(sdn) {
+            guard row.count >= 12 else { throw Failure(line: line, reason: "se esperaban 12 columnas y hay \(row.count)") }
+            guard !row[0].isEmpty, row[0].allSatisfy(\.isNumber), let name = value(row[1]) else {
+                throw Failure(line: line, reason: "falta el número o el nombre de la entrada")
+            }
+            let kind: ListEntry.Kind = switch value(row[2])?.lowercased() {
+            case "individual": .individual
+            case "vessel": .vessel
+            case "aircraft": .aircraft
+            default: .entity
+            }
+            let remarks = value(row[11])
+            let programs = value(row[3]).map { $0.split(separator: "]").flatMap { $0.split(separator: "[") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
+            entries.append(
+                ListEntry(
+                    id: "\(Self.name):\(row[0])", list: Self.name, kind: kind, name: name, aliases: aliases[row[0]] ?? [], programs: programs,
+                    identifiers: remarks.map(identifiers) ?? [], birthDates: remarks.map(birthDates) ?? [], remarks: remarks
+                )
+            )
+        }
+        return entries
+    }
+
+    /// The rows with the line each starts on; a trailing 0x1A (DOS end of file) is ignored.
+    static func rows(_ bytes: [UInt8]) throws(Failure) -> [(Int, [String])] {
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 0x1A || bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
+        var tokenizer = CSVTokenizer(bytes: bytes[0..<end], delimiter: UInt8(ascii: ","), line: 1)
+        var result: [(Int, [String])] = []
+        while true {
+            let line = tokenizer.line
+            let row: [String]?
+            do { row = try tokenizer.next() } catch { throw Failure(line: error.line, reason: "unas comillas no se cierran") }
+            guard let row else { break }
+            if row.count == 1 && row[0].isEmpty { continue }
+            result.append((line, row))
+        }
+        return result
+    }
+
+    /// A field's value; nil for OFAC's empty marker `-0-`.
+    static func value(_ field: String) -> String? {
+        let trimmed = field.trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty || trimmed == "-0-" ? nil : trimmed
+    }
+
+    /// `R.F.C. AUAM-530929 (Mexico); C.U.R.P. AUAM530929HBSGMG08 (Mexico); Passport 123 (Mexico)`.
+    static func identifiers(_ remarks: String) -> [ListEntry.Identifier] {
+        let kinds: [(prefix: String, type: String)] = [
+            ("R.F.C. ", "RFC"), ("C.U.R.P. ", "CURP"), ("Passport ", "PASAPORTE"), ("Cedula No. ", "CEDULA"), ("National ID No. ", "ID_NACIONAL"),
+            ("Credencial electoral ", "INE"),
+        ]
+        var found: [ListEntry.Identifier] = []
+        for part in remarks.split(separator: ";") {
+            let text = part.trimmingCharacters(in: CharacterSet(charactersIn: " ."))
+            for kind in kinds where text.hasPrefix(kind.prefix) {
+                let number = text.dropFirst(kind.prefix.count).prefix { $0 != " " && $0 != "(" }
+                let identifier = ListEntry.Identifier(type: kind.type, number: String(number))
+                if !identifier.number.isEmpty { found.append(identifier) }
+            }
+        }
+        return found
+    }
+
+    /// `DOB 29 Sep 1953` → `1953-09-29`; `DOB 1953` → `1953`; `DOB circa 1960` → `1960`.
+    static func birthDates(_ remarks: String) -> [String] {
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        var dates: [String] = []
+        for part in remarks.split(separator: ";") {
+            let text = part.trimmingCharacters(in: CharacterSet(charactersIn: " ."))
+            guard text.hasPrefix("DOB ") else { continue }
+            let words = text.dropFirst(4).split(separator: " ").filter { $0 != "circa" }
+            if words.count >= 3, let day = Int(words[0]), let month = months.firstIndex(of: String(words[1])), let year = Int(words[2].prefix(4)) {
+                dates.append(String(format: "%04d-%02d-%02d", year, month + 1, day))
+            } else if let last = words.last, let year = Int(last.prefix(4)), last.count >= 4 {
+                dates.append(String(year))
+            }
+        }
+        return dates
+    }
+}
