@@ -171,6 +171,7 @@ let package = Package(
                 "Lending",
                 "Reconciliation",
                 "LoanCollections",
+                "Compliance",
                 "Analytics",
                 "CarteraSecurity",
                 "Store",
@@ -198,6 +199,7 @@ let package = Package(
             name: "cartera",
             dependencies: [
                 "Analytics",
+                "Compliance",
                 "App",
                 "CarteraCore",
                 "Integrations",
@@ -304,6 +306,7 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "Compliance",
                 "CarteraSecurity",
                 "CarteraTestSupport",
                 "Clients",

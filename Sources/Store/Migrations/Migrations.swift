@@ -30,5 +30,6 @@ public enum Migrations {
         .m0027MessageTemplates,
         .m0028WorklistPriority,
         .m0029LoansCloseIndex,
+        .m0030Watchlists,
     ]
 }

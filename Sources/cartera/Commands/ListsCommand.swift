@@ -1,0 +1,158 @@
+import App
+import ArgumentParser
+import CarteraCore
+import Compliance
+import Foundation
+import Logging
+import Store
+
+/// `cartera lists`: the sanctions, blocked-persons and PEP lists screening uses.
+struct ListsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lists",
+        abstract: "Listas de sanciones, personas bloqueadas y PEP para el filtrado de clientes.",
+        subcommands: [Import.self, Show.self]
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case sdnCSV = "sdn-csv"
+    }
+
+    /// `cartera lists import --format sdn-csv FILE [--alt ALT.csv]`.
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Importa una lista (reemplaza sus entradas en una sola transacción; queda en la bitácora).",
+            discussion: """
+                sdn-csv: la lista SDN de OFAC en sus archivos CSV (sdn.csv, y con --alt el alt.csv de sus nombres \
+                alternativos). Importar los mismos archivos otra vez no cambia nada.
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Formato del archivo: \(Format.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var format: Format
+
+        @Argument(help: "Archivo de la lista.")
+        var file: String
+
+        @Option(help: "sdn-csv: el archivo alt.csv con los nombres alternativos.")
+        var alt: String?
+
+        @Flag(help: "Imprime el resultado como JSON.")
+        var json = false
+
+        func run() async throws {
+            let configuration = try global.configuration()
+            let main = try read(file)
+            let aliases = try alt.map(read)
+            let entries: [ListEntry]
+            switch format {
+            case .sdnCSV: entries = try SDNList.parse(sdn: main, alt: aliases)
+            }
+            let summary = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.lists")) { database in
+                try await Watchlists(database: database).importList(
+                    entries, list: SDNList.name, format: format.rawValue, files: [main] + (aliases.map { [$0] } ?? []), actor: .commandLine
+                )
+            }
+            if json { return try Terminal.printJSON(summary) }
+            if summary.unchanged {
+                print("✓ \(summary.list): los mismos archivos ya estaban importados (\(summary.entries) entradas); no cambió nada.")
+            } else {
+                print("✓ \(summary.list): \(summary.entries) entradas (\(summary.added) nuevas, \(summary.changed) cambiadas, \(summary.removed) quitadas).")
+            }
+        }
+
+        func read(_ path: String) throws -> [UInt8] {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("No se pudo leer «\(path)». Revise la ruta y los permisos del archivo.")
+            }
+            return [UInt8](data)
+        }
+    }
+
+    /// `cartera lists show`.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Muestra las listas importadas.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "Imprime el resultado como JSON.")
+        var json = false
+
+        func run() async throws {
+            let configuration = try global.configuration()
+            let lists = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.lists")) { database in
+                try await Watchlists(database: database).lists()
+            }
+            if json { return try Terminal.printJSON(lists) }
+            if lists.isEmpty { print("No hay listas importadas. Importe una con: cartera lists import --format sdn-csv sdn.csv --alt alt.csv") }
+            for list in lists { print("\(list.list) (\(list.format)): \(list.entries) entradas, importada \(list.importedAt) por \(list.importedBy)") }
+        }
+    }
+}
+
+/// `cartera screen --name "…"`: a name (and identifiers) against the imported lists.
+struct ScreenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "screen",
+        abstract: "Busca un nombre (y su RFC, CURP o pasaporte) en las listas importadas.",
+        discussion: """
+            Compara el nombre palabra por palabra sin acentos ni partículas, en cualquier orden, con apodos, sonidos \
+            equivalentes y errores de una letra; las palabras comunes pesan menos. Muestra las entradas parecidas con su \
+            puntaje (0 a 1); desde el umbral (0.85) son coincidencias que se deben revisar.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Nombre completo de la persona o razón social.")
+    var name: String
+
+    @Option(help: "Fecha de nacimiento, AAAA-MM-DD.")
+    var birthDate: String?
+
+    @Option(help: "RFC, CURP o número de pasaporte (se puede repetir).")
+    var identifier: [String] = []
+
+    @Option(help: "Umbral de coincidencia, de 0.5 a 1.")
+    var threshold = NameScreening.Options().threshold
+
+    @Flag(help: "Imprime el resultado como JSON.")
+    var json = false
+
+    func validate() throws {
+        guard (0.5...1).contains(threshold) else { throw ValidationError("--threshold va de 0.5 a 1.") }
+        if let birthDate, CalendarDate(text: birthDate) == nil { throw ValidationError("--birth-date se escribe AAAA-MM-DD.") }
+        guard !NameText.tokens(name).isEmpty || !identifier.isEmpty else { throw ValidationError("--name no tiene letras que comparar.") }
+    }
+
+    struct Output: Encodable {
+        let name: String
+        let lists: [String]
+        let threshold: Double
+        let matches: [NameScreening.Match]
+    }
+
+    func run() async throws {
+        let configuration = try global.configuration()
+        let (lists, entries) = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.screen")) { database in
+            let watchlists = Watchlists(database: database)
+            return (try await watchlists.lists(), try await watchlists.entries())
+        }
+        guard !lists.isEmpty else {
+            throw ValidationError("No hay listas importadas. Importe una con: cartera lists import --format sdn-csv sdn.csv --alt alt.csv")
+        }
+        var options = NameScreening.Options()
+        options.threshold = threshold
+        let matches = NameScreening(entries: entries).screen(name: name, birthDate: birthDate, identifiers: identifier, options: options)
+        if json { return try Terminal.printJSON(Output(name: name, lists: lists.map(\.list), threshold: threshold, matches: matches)) }
+        let hits = matches.filter(\.isMatch)
+        print(hits.isEmpty ? "✓ Sin coincidencias para «\(name)» en \(lists.map(\.list).joined(separator: ", "))." : "⚠ \(hits.count) coincidencia(s) para «\(name)»: revísela(s) antes de operar.")
+        for match in matches {
+            let mark = match.isMatch ? "⚠" : "·"
+            let programs = match.entry.programs.isEmpty ? "" : " [\(match.entry.programs.joined(separator: ", "))]"
+            print("  \(mark) \(String(format: "%.3f", match.score))  \(match.entry.name)\(programs) — \(match.entry.id); coincidió \(match.reason): \(match.matchedName)")
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import CarteraTestSupport
+import Foundation
+import Testing
+
+@Suite("Command line: lists import and screen", .serialized)
+struct ScreeningCLITests {
+    @Test("Imports the SDN fixture (again: unchanged), lists it, and screens a listed name (match), an ordinary one (none) and an RFC", .enabled(if: SharedFixtures.enabled))
+    func importAndScreen() async throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let environment = ["CARTERA_DATABASE_URL": "sqlite://" + folder.appendingPathComponent("listas.sqlite").path]
+        #expect(try await CLI.run(["migrate"], environment: environment).status == 0)
+        let before = try await CLI.run(["screen", "--name", "Juan Pérez"], environment: environment)
+        #expect(before.status != 0 && before.stderr.contains("No hay listas importadas. Importe una con: cartera lists import"))
+
+        let files = [SharedFixtures.url("sanctions/sdn.csv").path, "--alt", SharedFixtures.url("sanctions/alt.csv").path]
+        let imported = try await CLI.run(["lists", "import", "--format", "sdn-csv"] + files, environment: environment)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout == "✓ OFAC-SDN: 7379 entradas (7379 nuevas, 0 cambiadas, 0 quitadas).\n")
+        let again = try await CLI.run(["lists", "import", "--format", "sdn-csv"] + files, environment: environment)
+        #expect(again.stdout.contains("los mismos archivos ya estaban importados (7379 entradas); no cambió nada."))
+        #expect(try await CLI.run(["lists", "show"], environment: environment).stdout.hasPrefix("OFAC-SDN (sdn-csv): 7379 entradas"))
+
+        let chapo = try await CLI.run(["screen", "--name", "Joaquín Guzmán Loera"], environment: environment)
+        #expect(chapo.status == 0)
+        #expect(chapo.stdout.contains("⚠ 1 coincidencia(s) para «Joaquín Guzmán Loera»") && chapo.stdout.contains("⚠ 1.000  GUZMAN LOERA, Joaquin [SDNTK] — OFAC-SDN:6861"))
+        let ordinary = try await CLI.run(["screen", "--name", "Ana Pérez López"], environment: environment)
+        #expect(ordinary.stdout.hasPrefix("✓ Sin coincidencias para «Ana Pérez López» en OFAC-SDN."))
+
+        struct Output: Decodable {
+            struct Match: Decodable {
+                struct Entry: Decodable { let id: String }
+                let entry: Entry
+                let score: Double
+                let isMatch: Bool
+                let reason: String
+            }
+            let matches: [Match]
+        }
+        let byRFC = try await CLI.run(["screen", "--name", "Nombre Cualquiera", "--identifier", "AUAM-530929-AB1", "--json"], environment: environment)
+        let output = try JSONDecoder().decode(Output.self, from: Data(byRFC.stdout.utf8))
+        #expect(output.matches.first?.entry.id == "OFAC-SDN:7163" && output.matches.first?.score == 1 && output.matches.first?.reason == "RFC idéntico")
+        let badDate = try await CLI.run(["screen", "--name", "Juan", "--birth-date", "31/12/1970"], environment: environment)
+        #expect(badDate.status != 0 && badDate.stderr.contains("--birth-date se escribe AAAA-MM-DD."))
+    }
+}
