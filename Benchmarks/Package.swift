@@ -3,7 +3,7 @@
 //   swift run -c release CarteraBenchmarks [--json]
 //   swift run -c release ReconciliationBenchmark [LINES=1000000] [--write-csv FOLDER]
 //   swift run -c release CloseBenchmark [--loans 1000000] [--base 3000] [--database URL]
-//   swift run -c release ScreeningBenchmark [--clients 100000] [--fixtures ../../shared/fixtures]
+//   swift run -c release ComplianceBenchmark [--clients 100000] [--fixtures ../../shared/fixtures]
 import PackageDescription
 
 let package = Package(
@@ -26,7 +26,7 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "ScreeningBenchmark",
+            name: "ComplianceBenchmark",
             dependencies: [.product(name: "CarteraCore", package: "Cartera"), .product(name: "Compliance", package: "Cartera")]
         ),
         .executableTarget(

@@ -54,6 +54,10 @@ public struct NameScreening: Sendable {
         let entry: Int32
         let text: String
         let tokens: [Int32]
+        /// The tokens' weights, in order.
+        let weights: [Double]
+        /// How many different tokens it has.
+        let distinct: Int
     }
 
     public let entries: [ListEntry]
@@ -104,7 +108,7 @@ public struct NameScreening: Sendable {
                 if namesByToken[Int(id)].last != Int32(position) { namesByToken[Int(id)].append(Int32(position)) }
                 ids.append(id)
             }
-            names.append(Name(entry: entry, text: text, tokens: ids))
+            names.append(Name(entry: entry, text: text, tokens: ids, weights: ids.map { vocabulary[Int($0)].weight }, distinct: Set(ids).count))
         }
         self.names = names
         self.vocabulary = vocabulary
@@ -145,6 +149,9 @@ public struct NameScreening: Sendable {
             // Per query token, the listed tokens it resembles and how much; per listed name, a bound on its evidence.
             var similar = [[Int32: Double]](repeating: [:], count: query.count)
             var bound = [Double](repeating: 0, count: names.count)
+            // Per listed name, how many of its different tokens some query token matches strongly (0.88 or more).
+            var strong = [Int32](repeating: 0, count: names.count)
+            var strongTokens: Set<Int32> = []
             var touched: [Int32] = []
             for (index, token) in query.enumerated() {
                 var keys = PhoneticKey.neighbourhood(token.text)
@@ -157,19 +164,22 @@ public struct NameScreening: Sendable {
                         similar[index][id] = s
                         guard s > 0 else { continue }
                         let evidence = s * (token.weight + listed.weight) / 2
+                        let firstStrong = s >= 0.88 && strongTokens.insert(id).inserted
                         for name in namesByToken[Int(id)] {
                             if bound[Int(name)] == 0 { touched.append(name) }
                             bound[Int(name)] += evidence
+                            if firstStrong { strong[Int(name)] += 1 }
                         }
                     }
                 }
             }
             let reachable = (options.cutoff - 0.05) * options.evidenceNeeded
+            let queryWeights = query.map(\.weight)
             for candidate in touched {
                 let listed = names[Int(candidate)]
-                // Under the bound, only a name whose every token pairs off (as many as the query's) can still score.
-                guard bound[Int(candidate)] >= reachable || listed.tokens.count == query.count else { continue }
-                var score = Self.score(query, listed.tokens.map { vocabulary[Int($0)] }, evidenceNeeded: options.evidenceNeeded) { q, l in
+                // Under the bound, only a name whose every token pairs off strongly (as many as the query's) can still score.
+                guard bound[Int(candidate)] >= reachable || (listed.tokens.count == query.count && Int(strong[Int(candidate)]) == listed.distinct) else { continue }
+                var score = Self.score(queryWeights, listed.weights, evidenceNeeded: options.evidenceNeeded) { q, l in
                     // Pairs no key led to (an initial, two typos) are compared here, once.
                     let id = listed.tokens[l]
                     if let known = similar[q][id] { return known }
@@ -193,9 +203,10 @@ public struct NameScreening: Sendable {
         return score
     }
 
-    /// How alike two token lists are (see the type's description).
-    static func score(_ query: [Token], _ listed: [Token], evidenceNeeded: Double, similarity: (Int, Int) -> Double) -> Double {
+    /// How alike two token lists are, given their weights and each pair's similarity (see the type's description).
+    static func score(_ query: [Double], _ listed: [Double], evidenceNeeded: Double, similarity: (Int, Int) -> Double) -> Double {
         var pairs: [(similarity: Double, q: Int, l: Int)] = []
+        pairs.reserveCapacity(query.count * listed.count)
         for i in query.indices {
             for j in listed.indices {
                 let s = similarity(i, j)
@@ -210,18 +221,18 @@ public struct NameScreening: Sendable {
         for pair in pairs where !usedQ[pair.q] && !usedL[pair.l] {
             usedQ[pair.q] = true
             usedL[pair.l] = true
-            let weight = query[pair.q].weight + listed[pair.l].weight
+            let weight = query[pair.q] + listed[pair.l]
             matched += pair.similarity * weight
             total += weight
             evidence += pair.similarity * weight / 2
             if pair.similarity < 0.88 { allStrong = false }
         }
-        for (i, q) in query.enumerated() where !usedQ[i] {
-            total += 0.8 * q.weight
+        for (i, weight) in query.enumerated() where !usedQ[i] {
+            total += 0.8 * weight
             allStrong = false
         }
-        for (j, l) in listed.enumerated() where !usedL[j] {
-            total += 0.3 * l.weight
+        for (j, weight) in listed.enumerated() where !usedL[j] {
+            total += 0.3 * weight
             allStrong = false
         }
         guard total > 0 else { return 0 }
