@@ -40,6 +40,18 @@ struct ScreeningCLITests {
         let byRFC = try await CLI.run(["screen", "--name", "Nombre Cualquiera", "--identifier", "AUAM-530929-AB1", "--json"], environment: environment)
         let output = try JSONDecoder().decode(Output.self, from: Data(byRFC.stdout.utf8))
         #expect(output.matches.first?.entry.id == "OFAC-SDN:7163" && output.matches.first?.score == 1 && output.matches.first?.reason == "RFC idéntico")
+        // A lender's own list next to it: the blocked-persons list as CSV.
+        let lpb = folder.appendingPathComponent("lpb.csv")
+        try "id,nombre,alias,rfc\n7,\"RUIZ SOTO, Ana María\",La Güera,RUSA-750101-AB1\n".write(to: lpb, atomically: true, encoding: .utf8)
+        let needsName = try await CLI.run(["lists", "import", "--format", "csv", lpb.path], environment: environment)
+        #expect(needsName.status != 0 && needsName.stderr.contains("--format csv necesita --list"))
+        let blocked = try await CLI.run(["lists", "import", "--format", "csv", "--list", "LPB", lpb.path], environment: environment)
+        #expect(blocked.stdout == "✓ LPB: 1 entradas (1 nuevas, 0 cambiadas, 0 quitadas).\n", "\(blocked.stderr)")
+        let ana = try await CLI.run(["screen", "--name", "Ma. Ruiz Soto"], environment: environment)
+        #expect(ana.stdout.contains("— LPB:7") && ana.stdout.contains("en OFAC-SDN") == false)
+        try "id,nombre\n7,Ana\n7,Otra\n".write(to: lpb, atomically: true, encoding: .utf8)
+        let repeated = try await CLI.run(["lists", "import", "--format", "csv", "--list", "LPB", lpb.path], environment: environment)
+        #expect(repeated.status == 1 && repeated.stderr.contains("La lista no se pudo leer en la línea 3: el id 7 se repite."))
         let badDate = try await CLI.run(["screen", "--name", "Juan", "--birth-date", "31/12/1970"], environment: environment)
         #expect(badDate.status != 0 && badDate.stderr.contains("--birth-date se escribe AAAA-MM-DD."))
     }

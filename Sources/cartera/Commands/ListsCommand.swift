@@ -16,6 +16,7 @@ struct ListsCommand: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case sdnCSV = "sdn-csv"
+        case csv
     }
 
     /// `cartera lists import --format sdn-csv FILE [--alt ALT.csv]`.
@@ -24,7 +25,9 @@ struct ListsCommand: AsyncParsableCommand {
             abstract: "Importa una lista (reemplaza sus entradas en una sola transacción; queda en la bitácora).",
             discussion: """
                 sdn-csv: la lista SDN de OFAC en sus archivos CSV (sdn.csv, y con --alt el alt.csv de sus nombres \
-                alternativos). Importar los mismos archivos otra vez no cambia nada.
+                alternativos). csv: una lista propia (la Lista de Personas Bloqueadas, PEP, interna) con encabezado \
+                id,nombre,tipo,alias,rfc,curp,pasaporte,fecha_nacimiento,programa (id y nombre obligatorios; alias y \
+                programa separados por «|»), con --list para su nombre. Importar los mismos archivos otra vez no cambia nada.
                 """
         )
 
@@ -39,6 +42,21 @@ struct ListsCommand: AsyncParsableCommand {
         @Option(help: "sdn-csv: el archivo alt.csv con los nombres alternativos.")
         var alt: String?
 
+        @Option(help: "csv: nombre de la lista (por ejemplo LPB o PEP), en mayúsculas, dígitos y guiones.")
+        var list: String?
+
+        func validate() throws {
+            switch format {
+            case .sdnCSV:
+                guard list == nil else { throw ValidationError("--list es para --format csv; la lista SDN se llama \(SDNList.name).") }
+            case .csv:
+                guard let list, (2...40).contains(list.count), list.allSatisfy({ ($0.isUppercase && $0.isASCII) || $0.isNumber || $0 == "-" }) else {
+                    throw ValidationError("--format csv necesita --list con el nombre de la lista (por ejemplo LPB), en mayúsculas, dígitos y guiones.")
+                }
+                guard alt == nil else { throw ValidationError("--alt es para --format sdn-csv; en csv los alias van en la columna alias, separados por «|».") }
+            }
+        }
+
         @Flag(help: "Imprime el resultado como JSON.")
         var json = false
 
@@ -47,12 +65,14 @@ struct ListsCommand: AsyncParsableCommand {
             let main = try read(file)
             let aliases = try alt.map(read)
             let entries: [ListEntry]
+            let name: String
             switch format {
-            case .sdnCSV: entries = try SDNList.parse(sdn: main, alt: aliases)
+            case .sdnCSV: (entries, name) = (try SDNList.parse(sdn: main, alt: aliases), SDNList.name)
+            case .csv: (entries, name) = (try ListCSV.parse(main, list: list ?? ""), list ?? "")
             }
             let summary = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.lists")) { database in
                 try await Watchlists(database: database).importList(
-                    entries, list: SDNList.name, format: format.rawValue, files: [main] + (aliases.map { [$0] } ?? []), actor: .commandLine
+                    entries, list: name, format: format.rawValue, files: [main] + (aliases.map { [$0] } ?? []), actor: .commandLine
                 )
             }
             if json { return try Terminal.printJSON(summary) }
