@@ -144,8 +144,12 @@ def main():
     selected = [v["name"] for v in report["card"]["variables"]]
     classes = {v["name"]: v["classes"] for v in report["variables"]}
 
+    def woe_of(name, value):
+        k = class_of(value, classes[name])
+        return 0.0 if k is None else woes[name][k]  # a value training did not have counts as neutral, as in Cartera
+
     def design(indices):
-        return np.array([[woes[n][class_of(rows[i][n].strip(), classes[n])] for n in selected] for i in indices])
+        return np.array([[woe_of(n, rows[i][n].strip()) for n in selected] for i in indices])
 
     x_train, x_hold = design(training), design(held)
     fit = sm.Logit(labels[training], sm.add_constant(x_train)).fit(disp=0, tol=1e-12, maxiter=200)

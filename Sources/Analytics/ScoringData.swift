@@ -23,7 +23,8 @@ public struct ScoringData: Sendable {
     /// errors count the header as row 1, as a spreadsheet shows them.
     public static func table(_ table: [[String]], target: String, badValue: String) throws(ScorecardError) -> ScoringData {
         guard let header = table.first else { throw .empty }
-        let names = header.map { $0.trimmingBlanks }
+        // A UTF-8 byte-order mark (Excel's "CSV UTF-8") is not part of the first column's name.
+        let names = header.enumerated().map { $0 == 0 && $1.hasPrefix("\u{FEFF}") ? String($1.dropFirst()).trimmingBlanks : $1.trimmingBlanks }
         guard let targetIndex = names.firstIndex(of: target) else { throw .noTarget(target, columns: names) }
         let wanted = badValue.trimmingBlanks.lowercased()
         var rows: [[String]] = []

@@ -26,7 +26,9 @@ public enum ListCSV {
     }
 
     /// The entries of `list` (its name, e.g. `LPB`), ids prefixed with it (`LPB:17`).
-    public static func parse(_ bytes: [UInt8], list: String) throws(Failure) -> [ListEntry] {
+    public static func parse(_ data: [UInt8], list: String) throws(Failure) -> [ListEntry] {
+        // A UTF-8 byte-order mark (Excel's "CSV UTF-8") is not part of the first column's name.
+        let bytes = data.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(data.dropFirst(3)) : data
         // Comma-separated, or semicolon-separated when the header has semicolons and no comma (as spreadsheets in
         // Spanish save it).
         let header = bytes.prefix { $0 != 0x0A }

@@ -43,6 +43,8 @@ public struct MonitoringAlert: Sendable, Hashable, Codable {
     public enum Report: String, Sendable, Codable {
         case relevant = "relevante"
         case unusual = "inusual"
+        /// Not a report: data the rules need is missing (a day without exchange rate); compliance fixes it and evaluates again.
+        case dataGap = "dato_faltante"
     }
 
     /// Stable rule ids.
@@ -97,17 +99,18 @@ public enum TransactionMonitoring {
                 }
             } else {
                 alert(
-                    .noExchangeRate, .unusual, observed: operation.date.text, limit: "tipo de cambio del día",
+                    .noExchangeRate, .dataGap, observed: operation.date.text, limit: "tipo de cambio del día",
                     "No hay tipo de cambio para el \(operation.date.text): la operación en efectivo no se pudo comparar con el umbral de relevantes. Cargue el tipo de cambio FIX y vuelva a evaluar."
                 )
             }
             // Fraccionamiento: cash operations just under the threshold, this one included.
             if let threshold, rules.structuringCount > 1 {
-                let floor = threshold.minorUnits - threshold.minorUnits * rules.structuringBandBasisPoints / 10_000
+                let band = min(max(rules.structuringBandBasisPoints, 0), 10_000)
+                let floor = threshold.minorUnits - Int64(Int128(threshold.minorUnits) * Int128(band) / 10_000)
                 func under(_ op: MonitoredOperation) -> Bool {
                     guard op.instrument == .cash, let limit = rates.pesos(rules.relevantDollars, on: op.date) else { return false }
-                    let band = limit.minorUnits - limit.minorUnits * rules.structuringBandBasisPoints / 10_000
-                    return op.amount.minorUnits >= band && op.amount.minorUnits < limit.minorUnits
+                    let lowest = limit.minorUnits - Int64(Int128(limit.minorUnits) * Int128(band) / 10_000)
+                    return op.amount.minorUnits >= lowest && op.amount.minorUnits < limit.minorUnits
                 }
                 if operation.amount.minorUnits >= floor && operation.amount.minorUnits < threshold.minorUnits {
                     let from = operation.date.adding(days: -(rules.structuringWindowDays - 1))
@@ -134,16 +137,16 @@ public enum TransactionMonitoring {
         if let profile {
             let from = operation.date.adding(days: -29)
             let window = earlier.filter { $0.date >= from } + [operation]
-            let total = window.reduce(Int64(0)) { $0 + $1.amount.minorUnits }
+            let total = window.reduce(Int128(0)) { $0 + Int128($1.amount.minorUnits) }
             let allowed = Int128(profile.monthlyAmount.minorUnits) * Int128(rules.profileFactorBasisPoints)
-            if Int128(total) * 10_000 > allowed {
-                let limit = Money.mxn(centavos: Int64(clamping: allowed / 10_000))
+            if total * 10_000 > allowed {
+                let (observed, limit) = (Money.mxn(centavos: Int64(clamping: total)), Money.mxn(centavos: Int64(clamping: allowed / 10_000)))
                 alert(
-                    .aboveProfileAmount, .unusual, observed: "\(Money.mxn(centavos: total).decimalText) MXN", limit: "\(limit.decimalText) MXN", window: 30,
-                    "Operaciones por \(Money.mxn(centavos: total).decimalText) MXN en 30 días contra \(profile.monthlyAmount.decimalText) MXN mensuales declarados (límite \(limit.decimalText) MXN)."
+                    .aboveProfileAmount, .unusual, observed: "\(observed.decimalText) MXN", limit: "\(limit.decimalText) MXN", window: 30,
+                    "Operaciones por \(observed.decimalText) MXN en 30 días contra \(profile.monthlyAmount.decimalText) MXN mensuales declarados (límite \(limit.decimalText) MXN)."
                 )
             }
-            if Int64(window.count) * 10_000 > Int64(profile.monthlyOperations) * rules.profileFactorBasisPoints {
+            if Int128(window.count) * 10_000 > Int128(profile.monthlyOperations) * Int128(rules.profileFactorBasisPoints) {
                 alert(
                     .aboveProfileCount, .unusual, observed: "\(window.count) operaciones", limit: "\(profile.monthlyOperations) declaradas", window: 30,
                     "\(window.count) operaciones en 30 días contra \(profile.monthlyOperations) mensuales declaradas."

@@ -12,8 +12,9 @@ import Foundation
 /// query token left unmatched counts 0.8 of its weight (the person said it) and a listed one 0.3 (a listed second
 /// surname or given name the query leaves out is unknown, not a mismatch). Unless every token on both sides found its
 /// pair, the score is further scaled by the evidence — the matched weight, up to `evidenceNeeded` — so a few common
-/// names in common cannot reach the threshold alone. An identifier (RFC, CURP, passport) equal to a listed one scores 1.
-/// A date of birth that matches a listed one adds 0.05; one whose year differs from every listed year takes 0.1 away.
+/// names in common cannot reach the threshold alone. An identifier (RFC, CURP, passport) equal to a listed one scores
+/// 1; an RFC whose letters and date equal a listed one (either without its homoclave) 0.95. A date of birth that
+/// matches a listed one adds 0.05; one whose year differs from every listed year takes 0.1 away.
 public struct NameScreening: Sendable {
     public struct Options: Sendable, Hashable, Codable {
         /// From this score a result is a match for review.
@@ -69,12 +70,15 @@ public struct NameScreening: Sendable {
     let tokensByKey: [String: [Int32]]
     let namesByToken: [[Int32]]
     let byIdentifier: [String: [Int32]]
+    /// Listed RFCs by their base (the letters and the date, without the homoclave).
+    let byRFCBase: [String: [Int32]]
 
     public init(entries: [ListEntry]) {
         self.entries = entries
         var raw: [(Int32, String, [String])] = []
         var frequency: [String: Int] = [:]
         var byIdentifier: [String: [Int32]] = [:]
+        var byRFCBase: [String: [Int32]] = [:]
         for (index, entry) in entries.enumerated() {
             var seen: Set<[String]> = []
             for name in [entry.name] + entry.aliases {
@@ -83,7 +87,10 @@ public struct NameScreening: Sendable {
                 raw.append((Int32(index), name, tokens))
                 for token in Set(tokens) { frequency[token, default: 0] += 1 }
             }
-            for identifier in entry.identifiers where identifier.number.count >= 6 { byIdentifier[identifier.number, default: []].append(Int32(index)) }
+            for identifier in entry.identifiers where identifier.number.count >= 6 {
+                byIdentifier[identifier.number, default: []].append(Int32(index))
+                if identifier.type == "RFC", let base = Self.rfcBase(identifier.number) { byRFCBase[base, default: []].append(Int32(index)) }
+            }
         }
         let count = max(raw.count, 1)
         var vocabulary: [Token] = []
@@ -116,6 +123,7 @@ public struct NameScreening: Sendable {
         self.tokensByKey = tokensByKey
         self.namesByToken = namesByToken
         self.byIdentifier = byIdentifier
+        self.byRFCBase = byRFCBase
     }
 
     static func token(_ text: String, frequency: Int, names: Int) -> Token {
@@ -125,10 +133,11 @@ public struct NameScreening: Sendable {
 
     /// The entries whose names (or identifiers) resemble the query, best first, down to the cutoff.
     ///
-    /// Each query token is compared once with each listed token that shares a key with it (or is a nickname's name);
-    /// the names with such a token are the candidates. A candidate is scored in full when the evidence of those pairs
-    /// could reach the cutoff, or when it has as many tokens as the query (every token could pair off); initials and
-    /// tokens two typos apart add to a candidate's score but neither make it one nor count in that bound.
+    /// Each query token is compared once with each listed token that shares a key with it (a sound-alike, one typo
+    /// away, or a nickname's name or a name's nickname); the names with such a token are the candidates. A candidate is
+    /// scored in full when the evidence of those pairs could reach the cutoff, or when it has as many tokens as the
+    /// query and each pairs strongly with one of the query's. Initials and tokens two typos apart add to a scored
+    /// candidate's score but count in neither test: a name that resembles the query only through them is not returned.
     public func screen(name: String, birthDate: String? = nil, identifiers: [String] = [], options: Options = Options()) -> [Match] {
         var best: [Int32: Match] = [:]
         func offer(_ entry: Int32, _ score: Double, _ matched: String, _ reason: String) {
@@ -136,11 +145,15 @@ public struct NameScreening: Sendable {
             best[entry] = Match(entry: entries[Int(entry)], score: score, matchedName: matched, isMatch: score >= options.threshold, reason: reason)
         }
         for identifier in identifiers.map(ListEntry.Identifier.normalized) where identifier.count >= 6 {
-            // A listed RFC may lack the homoclave (10 characters): it matches a full one that starts with it.
-            for key in Set([identifier, String(identifier.prefix(10))]) {
-                for entry in byIdentifier[key] ?? [] {
-                    let listed = entries[Int(entry)].identifiers.first { $0.number == key }
-                    offer(entry, 1, listed?.number ?? key, "\(listed?.type ?? "identificador") idéntico")
+            for entry in byIdentifier[identifier] ?? [] {
+                let listed = entries[Int(entry)].identifiers.first { $0.number == identifier }
+                offer(entry, 1, identifier, "\(listed?.type ?? "identificador") idéntico")
+            }
+            // An RFC with or without its homoclave against one listed with or without it: the same letters and date.
+            if let base = Self.rfcBase(identifier) {
+                for entry in byRFCBase[base] ?? [] {
+                    let listed = entries[Int(entry)].identifiers.first { $0.type == "RFC" && Self.rfcBase($0.number) == base }
+                    offer(entry, 0.95, listed?.number ?? base, "RFC sin homoclave coincide")
                 }
             }
         }
@@ -155,8 +168,10 @@ public struct NameScreening: Sendable {
             var touched: [Int32] = []
             for (index, token) in query.enumerated() {
                 var keys = PhoneticKey.neighbourhood(token.text)
-                // A nickname's names are looked up too.
-                for full in SpanishNicknames.names[token.text] ?? [] { keys += PhoneticKey.neighbourhood(full) }
+                // A nickname's names, and a name's nicknames, are looked up too.
+                for related in (SpanishNicknames.names[token.text] ?? []) + (SpanishNicknames.byName[token.text] ?? []) {
+                    keys += PhoneticKey.neighbourhood(related)
+                }
                 for key in keys {
                     for id in tokensByKey[key] ?? [] where similar[index][id] == nil {
                         let listed = vocabulary[Int(id)]
@@ -194,6 +209,20 @@ public struct NameScreening: Sendable {
             }
         }
         return best.values.sorted { ($0.score, $1.entry.id) > ($1.score, $0.entry.id) }.prefix(options.limit).map { $0 }
+    }
+
+    /// An RFC's letters and date (`AUAM530929`, `DIB771110`): a persona física's has 10 characters and 13 with the
+    /// homoclave, a persona moral's 9 and 12; nil for anything else.
+    static func rfcBase(_ number: String) -> String? {
+        let characters = Array(number)
+        let letters: Int
+        switch characters.count {
+        case 10, 13: letters = 4
+        case 9, 12: letters = 3
+        default: return nil
+        }
+        guard characters.prefix(letters).allSatisfy(\.isLetter), characters[letters..<(letters + 6)].allSatisfy(\.isNumber) else { return nil }
+        return String(characters.prefix(letters + 6))
     }
 
     static func adjust(_ score: Double, birthDate: String, listed: [String]) -> Double {

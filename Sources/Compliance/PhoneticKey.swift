@@ -55,14 +55,21 @@ public enum PhoneticKey {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The key and, for keys of four or more sounds, every key with one sound left out: two tokens one typo apart share
-    /// one of these (a symmetric-deletion neighbourhood).
+    /// The key and, for keys of four or more sounds, every key with one sound left out; and the same for the letters
+    /// themselves (marked `~`): two tokens one typo apart always share one of these (symmetric-deletion
+    /// neighbourhoods), also when the typo changes two sounds (Marcela/Marcala: `marsela`/`markala`).
     public static func neighbourhood(_ token: String) -> [String] {
-        let key = of(token)
-        let bytes = Array(key.utf8)
-        guard bytes.count >= 4 else { return [key] }
-        var keys = [key]
-        for skip in bytes.indices {
+        var keys = deletions(of(token), marker: nil)
+        if token.utf8.count >= 4 { keys += deletions(token, marker: UInt8(ascii: "~")) }
+        return keys
+    }
+
+    static func deletions(_ key: String, marker: UInt8?) -> [String] {
+        let bytes = (marker.map { [$0] } ?? []) + Array(key.utf8)
+        let start = marker == nil ? 0 : 1
+        guard bytes.count - start >= 4 else { return [String(decoding: bytes, as: UTF8.self)] }
+        var keys = [String(decoding: bytes, as: UTF8.self)]
+        for skip in start..<bytes.count {
             var variant = bytes
             variant.remove(at: skip)
             keys.append(String(decoding: variant, as: UTF8.self))

@@ -12,7 +12,7 @@ public enum RiskGrade: String, Sendable, Codable, Comparable, CaseIterable {
 /// channel, PEP, list matches, transactional profile, linked clients…) gives points by the client's value for it, and
 /// may set a floor (a foreign PEP is at least alto whatever the points). Points add up; the grade is the band the sum
 /// falls in (`mediumFrom`, `highFrom`), raised to the highest floor. A value the matrix does not know, or a missing one,
-/// counts the factor's `unknownPoints` (by default its highest), so a gap never lowers the grade. The matrix is data a
+/// counts the factor's `unknownPoints` (by default its highest) and its highest floor, so a gap never lowers the grade. The matrix is data a
 /// compliance officer edits (JSON); every assessment names the version and the factors that produced it.
 public struct RiskMatrix: Sendable, Hashable, Codable {
     public struct Factor: Sendable, Hashable, Codable {
@@ -111,7 +111,8 @@ public struct RiskMatrix: Sendable, Hashable, Codable {
             let value = values[factor.key].flatMap { $0.isEmpty ? nil : $0 }
             let known = value.flatMap { factor.points[$0] }
             let points = known ?? factor.unknownPoints ?? factor.points.values.max() ?? 0
-            let factorFloor = value.flatMap { factor.floors[$0] }
+            // An unknown or missing value takes the factor's highest floor too: a gap never lowers the grade.
+            let factorFloor = known == nil ? factor.floors.values.max() : value.flatMap { factor.floors[$0] }
             if let factorFloor, factorFloor > floor { floor = factorFloor }
             total += points
             parts.append(Part(factor: factor.key, label: factor.label, value: value, points: points, unknown: known == nil, floor: factorFloor))

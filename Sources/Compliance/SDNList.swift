@@ -7,6 +7,8 @@ import Foundation
 /// Identifiers (R.F.C., C.U.R.P., passport, national ID) and dates of birth are read from the remarks.
 public enum SDNList {
     public static let name = "OFAC-SDN"
+    /// Changes when the parser reads the files differently, so the same files imported again are read again.
+    public static let parserVersion = 2
 
     public struct Failure: CarteraError, Equatable {
         public let line: Int
@@ -25,7 +27,7 @@ public enum SDNList {
         var aliases: [String: [String]] = [:]
         if let alt {
             for (line, row) in try rows(alt) {
-                guard row.count >= 4 else { throw Failure(line: line, reason: "se esperaban 5 columnas y hay \(row.count)") }
+                guard row.count >= 4 else { throw Failure(line: line, reason: "se esperaban al menos 4 columnas y hay \(row.count)") }
                 guard let aliasName = value(row[3]) else { continue }
                 aliases[row[0], default: []].append(aliasName)
             }
@@ -77,17 +79,27 @@ public enum SDNList {
         return trimmed.isEmpty || trimmed == "-0-" ? nil : trimmed
     }
 
-    /// `R.F.C. AUAM-530929 (Mexico); C.U.R.P. AUAM530929HBSGMG08 (Mexico); Passport 123 (Mexico)`.
+    /// The remark parts (split at `;`), trimmed, with a leading `alt. ` (an alternate value) dropped.
+    static func parts(_ remarks: String) -> [String] {
+        remarks.split(separator: ";").map { part in
+            let text = part.trimmingCharacters(in: CharacterSet(charactersIn: " ."))
+            return text.hasPrefix("alt. ") ? String(text.dropFirst(5)) : text
+        }
+    }
+
+    /// `R.F.C. AUAM-530929 (Mexico); C.U.R.P. AUAM530929HBSGMG08 (Mexico); Passport 123 (Mexico)`, alternates
+    /// (`alt. R.F.C. …`) and numbers written after `#` included.
     static func identifiers(_ remarks: String) -> [ListEntry.Identifier] {
         let kinds: [(prefix: String, type: String)] = [
             ("R.F.C. ", "RFC"), ("C.U.R.P. ", "CURP"), ("Passport ", "PASAPORTE"), ("Cedula No. ", "CEDULA"), ("National ID No. ", "ID_NACIONAL"),
             ("Credencial electoral ", "INE"),
         ]
         var found: [ListEntry.Identifier] = []
-        for part in remarks.split(separator: ";") {
-            let text = part.trimmingCharacters(in: CharacterSet(charactersIn: " ."))
+        for text in parts(remarks) {
             for kind in kinds where text.hasPrefix(kind.prefix) {
-                let number = text.dropFirst(kind.prefix.count).prefix { $0 != " " && $0 != "(" }
+                var rest = text.dropFirst(kind.prefix.count)
+                if rest.hasPrefix("# ") { rest = rest.dropFirst(2) }
+                let number = rest.prefix { $0 != " " && $0 != "(" }
                 let identifier = ListEntry.Identifier(type: kind.type, number: String(number))
                 if !identifier.number.isEmpty { found.append(identifier) }
             }
@@ -95,14 +107,20 @@ public enum SDNList {
         return found
     }
 
-    /// `DOB 29 Sep 1953` → `1953-09-29`; `DOB 1953` → `1953`; `DOB circa 1960` → `1960`.
+    /// `DOB 29 Sep 1953` → `1953-09-29`; `DOB 1953` and `DOB circa 1960` → the year; a range (`DOB 1929 to 1930`,
+    /// `DOB 01 Jan 1953 to 31 Dec 1954`) → every year it covers (up to 20); alternates (`alt. DOB …`) too.
     static func birthDates(_ remarks: String) -> [String] {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         var dates: [String] = []
-        for part in remarks.split(separator: ";") {
-            let text = part.trimmingCharacters(in: CharacterSet(charactersIn: " ."))
-            guard text.hasPrefix("DOB ") else { continue }
-            let words = text.dropFirst(4).split(separator: " ").filter { $0 != "circa" }
+        for text in parts(remarks) where text.hasPrefix("DOB ") {
+            let body = text.dropFirst(4)
+            let ends = body.components(separatedBy: " to ")
+            let years = ends.compactMap { end in end.split(separator: " ").last.flatMap { Int($0.prefix(4)) } }
+            if ends.count == 2, years.count == 2, years[0] <= years[1], years[1] - years[0] <= 20 {
+                dates += (years[0]...years[1]).map(String.init)
+                continue
+            }
+            let words = body.split(separator: " ").filter { $0 != "circa" }
             if words.count >= 3, let day = Int(words[0]), let month = months.firstIndex(of: String(words[1])), let year = Int(words[2].prefix(4)) {
                 dates.append(String(format: "%04d-%02d-%02d", year, month + 1, day))
             } else if let last = words.last, let year = Int(last.prefix(4)), last.count >= 4 {

@@ -12,6 +12,13 @@ public enum SpanishNicknames {
         "pedrito": ["pedro"], "juancho": ["juan"], "javi": ["javier"], "tere": ["teresa"], "rigo": ["rigoberto"], "poncho": ["alfonso"],
     ]
 
+    /// The nicknames of each name (`francisco` → `kiko`, `paco`, `pancho`).
+    public static let byName: [String: [String]] = {
+        var result: [String: [String]] = [:]
+        for (nickname, full) in names { for name in full { result[name, default: []].append(nickname) } }
+        return result.mapValues { $0.sorted() }
+    }()
+
     /// Whether one token is a nickname of the other.
     public static func related(_ a: String, _ b: String) -> Bool {
         names[a]?.contains(b) == true || names[b]?.contains(a) == true

@@ -39,7 +39,7 @@ struct ScreeningCLITests {
         }
         let byRFC = try await CLI.run(["screen", "--name", "Nombre Cualquiera", "--identifier", "AUAM-530929-AB1", "--json"], environment: environment)
         let output = try JSONDecoder().decode(Output.self, from: Data(byRFC.stdout.utf8))
-        #expect(output.matches.first?.entry.id == "OFAC-SDN:7163" && output.matches.first?.score == 1 && output.matches.first?.reason == "RFC idéntico")
+        #expect(output.matches.first?.entry.id == "OFAC-SDN:7163" && output.matches.first?.score == 0.95 && output.matches.first?.reason == "RFC sin homoclave coincide")
         // A lender's own list next to it: the blocked-persons list as CSV.
         let lpb = folder.appendingPathComponent("lpb.csv")
         try "id,nombre,alias,rfc\n7,\"RUIZ SOTO, Ana María\",La Güera,RUSA-750101-AB1\n".write(to: lpb, atomically: true, encoding: .utf8)

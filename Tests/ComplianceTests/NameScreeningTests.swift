@@ -1,6 +1,6 @@
 import CarteraCore
 import CarteraTestSupport
-import Compliance
+@testable import Compliance
 import Foundation
 import Testing
 
@@ -43,6 +43,10 @@ struct NameScreeningTests {
         #expect(chapo.name == "GUZMAN LOERA, Joaquin" && chapo.aliases.count == 18 && chapo.aliases.contains("GUZMAN, Chapo") && chapo.programs == ["SDNTK"])
         let aguilar = try #require(entries.first { $0.id == "OFAC-SDN:7163" })
         #expect(aguilar.identifiers.contains(ListEntry.Identifier(type: "RFC", number: "AUAM530929")) && aguilar.birthDates == ["1953-09-29"])
+        // Alternates (`alt. DOB`, `alt. R.F.C.`), numbers after `#` and ranges of birth years are read too.
+        let remarks = "DOB 01 Jan 1953 to 31 Dec 1954; alt. DOB 31 Aug 1955; R.F.C. # PMA-910805 (Mexico); alt. R.F.C. PMA-910805-XY1 (Mexico)."
+        #expect(SDNList.birthDates(remarks) == ["1953", "1954", "1955-08-31"])
+        #expect(SDNList.identifiers(remarks).map(\.number) == ["PMA910805", "PMA910805XY1"])
         let company = try #require(entries.first { $0.id == "OFAC-SDN:7156" })
         #expect(company.kind == .entity && company.identifiers == [ListEntry.Identifier(type: "RFC", number: "DIB771110HQ1")])
         // The raw file's DOS end-of-file byte and CRLF are tolerated; a broken quote names its line.
@@ -53,17 +57,36 @@ struct NameScreeningTests {
         }
     }
 
-    @Test("Exact cases: a listed name in any order and case finds its entry first; an RFC (with or without homoclave) scores 1; a date of birth qualifies", .enabled(if: SharedFixtures.enabled))
+    @Test("Exact cases: a listed name in any order and case finds its entry first; an RFC without homoclave against the full one scores 0.95; a date of birth qualifies", .enabled(if: SharedFixtures.enabled))
     func exact() throws {
         let screening = try #require(Self.screening)
         let chapo = screening.screen(name: "Joaquín Guzmán Loera")
         #expect(chapo.first?.entry.id == "OFAC-SDN:6861" && chapo.first?.isMatch == true)
         #expect(screening.screen(name: "guzman loera joaquin").first?.entry.id == "OFAC-SDN:6861")
         let byRFC = screening.screen(name: "Nombre Cualquiera", identifiers: ["AUAM-530929-AB1"])
-        #expect(byRFC.first?.entry.id == "OFAC-SDN:7163" && byRFC.first?.score == 1 && byRFC.first?.reason == "RFC idéntico")
+        #expect(byRFC.first?.entry.id == "OFAC-SDN:7163" && byRFC.first?.score == 0.95 && byRFC.first?.reason == "RFC sin homoclave coincide")
         let born = screening.screen(name: "Miguel Aguilar Amao", birthDate: "1953-09-29").first { $0.entry.id == "OFAC-SDN:7163" }
         let otherYear = screening.screen(name: "Miguel Aguilar Amao", birthDate: "1990-01-01").first { $0.entry.id == "OFAC-SDN:7163" }
         #expect((born?.score ?? 0) > (otherYear?.score ?? 1))
+    }
+
+    @Test("A typo that changes two sounds (Marcela/Marcala) is still one typo; a listed nickname is found from the name; an RFC matches with or without homoclave on either side")
+    func edges() {
+        let entries = [
+            ListEntry(id: "L:1", list: "L", kind: .individual, name: "RUIZ LOPEZ, Marcela"),
+            ListEntry(id: "L:2", list: "L", kind: .individual, name: "PACO MENDEZ TREJO"),
+            ListEntry(id: "L:3", list: "L", kind: .entity, name: "DISTRIBUIDORA MODELO", identifiers: [.init(type: "RFC", number: "DMO-910522")]),
+            ListEntry(id: "L:4", list: "L", kind: .individual, name: "SOTO, Ana", identifiers: [.init(type: "RFC", number: "SOAA-800101-AB1")]),
+        ]
+        let screening = NameScreening(entries: entries)
+        let marcela = screening.screen(name: "Marcala Ruiz Lopez").first
+        #expect(marcela?.entry.id == "L:1" && marcela?.isMatch == true)
+        #expect(screening.screen(name: "Francisco Méndez Trejo").first?.entry.id == "L:2")
+        let company = screening.screen(name: "Otra", identifiers: ["DMO910522K11"]).first
+        #expect(company?.entry.id == "L:3" && company?.score == 0.95 && company?.reason == "RFC sin homoclave coincide")
+        #expect(screening.screen(name: "Otra", identifiers: ["SOAA800101"]).first?.entry.id == "L:4")
+        let exact = screening.screen(name: "Otra", identifiers: ["SOAA800101AB1"]).first
+        #expect(exact?.score == 1 && exact?.reason == "RFC idéntico")
     }
 
     /// Variants of a listed person's name as a client could write it: given name first with accents, surname first, the

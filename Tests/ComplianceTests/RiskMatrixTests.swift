@@ -43,6 +43,10 @@ struct RiskMatrixTests {
         let missing = RiskMatrix.starting.assess(values)
         #expect(missing.points == 25 && missing.grade == .medium)
         #expect(missing.reasons == ["Actividad económica: sin dato (25 puntos, valor no reconocido)"])
+        // A missing factor with a floor takes its highest floor: no list screening means no lower grade.
+        var unscreened = Self.ordinary
+        unscreened["listas"] = nil
+        #expect(RiskMatrix.starting.assess(unscreened).grade == .high)
         values["actividad"] = "casa de cambio"
         #expect(RiskMatrix.starting.assess(values).parts.first { $0.factor == "actividad" }?.unknown == true)
         let lenient = try! RiskMatrix(version: 1, factors: [.init(key: "x", label: "X", points: ["a": 0, "b": 50], unknownPoints: 5)], mediumFrom: 10, highFrom: 20)

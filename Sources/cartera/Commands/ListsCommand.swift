@@ -54,6 +54,7 @@ struct ListsCommand: AsyncParsableCommand {
                     throw ValidationError("--format csv necesita --list con el nombre de la lista (por ejemplo LPB), en mayúsculas, dígitos y guiones.")
                 }
                 guard alt == nil else { throw ValidationError("--alt es para --format sdn-csv; en csv los alias van en la columna alias, separados por «|».") }
+                guard list != SDNList.name else { throw ValidationError("\(SDNList.name) es la lista SDN de OFAC; impórtela con --format sdn-csv o use otro nombre.") }
             }
         }
 
@@ -70,9 +71,15 @@ struct ListsCommand: AsyncParsableCommand {
             case .sdnCSV: (entries, name) = (try SDNList.parse(sdn: main, alt: aliases), SDNList.name)
             case .csv: (entries, name) = (try ListCSV.parse(main, list: list ?? ""), list ?? "")
             }
+            // An empty or cut download must never wipe a list.
+            guard !entries.isEmpty else {
+                throw ValidationError("«\(file)» no tiene entradas: la lista \(name) se deja como estaba. Revise el archivo (¿descarga incompleta?) y vuelva a importarlo.")
+            }
+            // The parser's version is part of the digest: files read differently by a newer version are imported again.
+            let reader = Array("\(format.rawValue) v\(format == .sdnCSV ? SDNList.parserVersion : 1)".utf8)
             let summary = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.lists")) { database in
                 try await Watchlists(database: database).importList(
-                    entries, list: name, format: format.rawValue, files: [main] + (aliases.map { [$0] } ?? []), actor: .commandLine
+                    entries, list: name, format: format.rawValue, files: [reader, main] + (aliases.map { [$0] } ?? []), actor: .commandLine
                 )
             }
             if json { return try Terminal.printJSON(summary) }
@@ -165,6 +172,7 @@ struct ScreenCommand: AsyncParsableCommand {
         }
         var options = NameScreening.Options()
         options.threshold = threshold
+        options.cutoff = min(options.cutoff, threshold)
         let matches = NameScreening(entries: entries).screen(name: name, birthDate: birthDate, identifiers: identifier, options: options)
         if json { return try Terminal.printJSON(Output(name: name, lists: lists.map(\.list), threshold: threshold, matches: matches)) }
         let hits = matches.filter(\.isMatch)
