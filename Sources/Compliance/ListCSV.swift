@@ -12,18 +12,7 @@ import CarteraCore
 public enum ListCSV {
     public static let columns = ["id", "nombre", "tipo", "alias", "rfc", "curp", "pasaporte", "fecha_nacimiento", "programa"]
 
-    public struct Failure: CarteraError, Equatable {
-        public let line: Int
-        public let reason: String
-
-        public init(line: Int, reason: String) {
-            self.line = line
-            self.reason = reason
-        }
-
-        public var code: String { "list_csv_invalid" }
-        public var message: String { "La lista no se pudo leer en la línea \(line): \(reason). Corrija el archivo y vuelva a importarlo." }
-    }
+    public typealias Failure = ListFileError
 
     /// The entries of `list` (its name, e.g. `LPB`), ids prefixed with it (`LPB:17`).
     public static func parse(_ data: [UInt8], list: String) throws(Failure) -> [ListEntry] {

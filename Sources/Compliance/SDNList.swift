@@ -10,18 +10,7 @@ public enum SDNList {
     /// Changes when the parser reads the files differently, so the same files imported again are read again.
     public static let parserVersion = 2
 
-    public struct Failure: CarteraError, Equatable {
-        public let line: Int
-        public let reason: String
-
-        public init(line: Int, reason: String) {
-            self.line = line
-            self.reason = reason
-        }
-
-        public var code: String { "sdn_csv_invalid" }
-        public var message: String { "La lista SDN no se pudo leer en la línea \(line): \(reason). Descargue de nuevo el archivo de OFAC (sdn.csv, alt.csv)." }
-    }
+    public typealias Failure = ListFileError
 
     public static func parse(sdn: [UInt8], alt: [UInt8]? = nil) throws(Failure) -> [ListEntry] {
         var aliases: [String: [String]] = [:]
