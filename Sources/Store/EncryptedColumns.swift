@@ -41,5 +41,12 @@ public enum EncryptedColumns {
         Column(table: "collection_messages", key: "id", column: "parameters", field: "collection_messages.parameters", mayHoldPlainText: false),
         Column(table: "contact_consents", key: "id", column: "evidence", field: "contact_consents.evidence", mayHoldPlainText: false),
         Column(table: "report_subscriptions", key: "id", column: "email", field: "report_subscriptions.email", mayHoldPlainText: false),
+        Column(table: "screening_hits", key: "id", column: "subject_name", field: "screening_hits.subject_name", mayHoldPlainText: false),
+        Column(table: "screening_hits", key: "id", column: "review_note", field: "screening_hits.review_note", mayHoldPlainText: false),
+        Column(table: "client_holds", key: "id", column: "lift_note", field: "client_holds.lift_note", mayHoldPlainText: false),
+        Column(table: "compliance_cases", key: "id", column: "subject", field: "compliance_cases.subject", mayHoldPlainText: false),
+        Column(table: "compliance_cases", key: "id", column: "summary", field: "compliance_cases.summary", mayHoldPlainText: false),
+        Column(table: "compliance_cases", key: "id", column: "decision_note", field: "compliance_cases.decision_note", mayHoldPlainText: false),
+        Column(table: "compliance_case_events", key: "id", column: "note", field: "compliance_case_events.note", mayHoldPlainText: false),
     ]
 }

@@ -22,15 +22,15 @@ struct WatchlistsTests {
             try await Migrator(database: database).migrate()
             let watchlists = Watchlists(database: database, clock: { Timestamp(millisecondsSince1970: 1_795_000_000_000) })
             let first = [Self.entry(1, "GUZMAN LOERA, Joaquin", aliases: ["GUZMAN, Chapo"]), Self.entry(2, "AGUILAR AMAO, Miguel"), Self.entry(3, "PEREZ, Juan")]
-            let imported = try await watchlists.importList(first, list: "OFAC-SDN", format: "sdn-csv", files: [Array("uno".utf8)], actor: .commandLine)
+            let imported = try await watchlists.importList(first, list: "OFAC-SDN", format: "sdn-csv", purpose: .sanctions, files: [Array("uno".utf8)], actor: .commandLine)
             #expect(imported.entries == 3 && imported.added == 3 && imported.removed == 0 && imported.changed == 0 && !imported.unchanged)
             #expect(try await watchlists.entries() == first)
-            let again = try await watchlists.importList(first, list: "OFAC-SDN", format: "sdn-csv", files: [Array("uno".utf8)], actor: .commandLine)
+            let again = try await watchlists.importList(first, list: "OFAC-SDN", format: "sdn-csv", purpose: .sanctions, files: [Array("uno".utf8)], actor: .commandLine)
             #expect(again.unchanged && again.sourceSha256 == imported.sourceSha256)
 
             // A new publication: one entry gone, one changed, one added.
             let second = [Self.entry(1, "GUZMAN LOERA, Joaquin Archivaldo", aliases: ["GUZMAN, Chapo"]), Self.entry(2, "AGUILAR AMAO, Miguel"), Self.entry(4, "LOPEZ, Ana")]
-            let replaced = try await watchlists.importList(second, list: "OFAC-SDN", format: "sdn-csv", files: [Array("dos".utf8)], actor: .commandLine)
+            let replaced = try await watchlists.importList(second, list: "OFAC-SDN", format: "sdn-csv", purpose: .sanctions, files: [Array("dos".utf8)], actor: .commandLine)
             #expect(replaced.entries == 3 && replaced.added == 1 && replaced.removed == 1 && replaced.changed == 1 && !replaced.unchanged)
             #expect(try await watchlists.entries() == second)
             let lists = try await watchlists.lists()

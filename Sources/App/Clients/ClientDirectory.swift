@@ -11,11 +11,14 @@ public struct ClientDirectory: Sendable {
     let database: Database
     let keys: LiveKeys
     let clock: @Sendable () -> Timestamp
+    /// Screens every new client (and a company's representatives and beneficial owners) against the imported lists.
+    public let screening: ClientScreening
 
     public init(database: Database, keys: LiveKeys, clock: @escaping @Sendable () -> Timestamp = { .now }) {
         self.database = database
         self.keys = keys
         self.clock = clock
+        screening = ClientScreening(database: database, keys: keys, clock: clock)
     }
 
     static let field = "clients.profile"
@@ -58,8 +61,9 @@ public struct ClientDirectory: Sendable {
         clock().calendarDate(utcOffsetSeconds: -6 * 3600)
     }
 
-    /// Validates and stores a new client inside the caller's transaction. Refuses a second client with the same RFC
-    /// (other than the generic ones) or CURP.
+    /// Validates and stores a new client inside the caller's transaction and screens it against the imported lists
+    /// (possible matches are recorded for review). Refuses a second client with the same RFC (other than the generic
+    /// ones) or CURP.
     public func create(_ input: ClientProfile, lenderID: String, actor: Administration.Actor, on db: any SQLDatabase) async throws -> Record {
         let profile = try ClientValidation.validated(input, today: today())
         let cipher = keys.cipher
@@ -94,6 +98,7 @@ public struct ClientDirectory: Sendable {
             ).run()
         }
         try await AuditLog.append(Administration.entry(actor: actor, action: "client.create", objectType: "client", objectID: id, at: now, change: text), on: db)
+        try await screening.screen(clientID: id, profile: profile, lenderID: lenderID, occasion: .onboarding, actor: actor, on: db)
         return Record(id: id, createdAt: now, displayName: profile.displayName, profile: profile)
     }
 

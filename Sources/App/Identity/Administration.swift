@@ -158,7 +158,7 @@ public struct Administration: Sendable {
     }
 
     /// The lender a new user belongs to: the one named, or the only one there is.
-    static func resolveLender(_ requested: String?, on db: any SQLDatabase) async throws -> String {
+    public static func resolveLender(_ requested: String?, on db: any SQLDatabase) async throws -> String {
         let ids = try await db.raw("SELECT id FROM lenders ORDER BY id").all(decodingColumn: "id", as: String.self)
         if let requested {
             guard ids.contains(requested) else {

@@ -229,6 +229,11 @@ public struct LoanBook: Sendable {
             "SELECT id FROM clients WHERE id = \(bind: application.clientId) AND lender_id = \(bind: lenderID)"
         ).first() != nil
         if !clientExists { issues.append(FieldIssue(field: "clientId", code: "client_not_found", message: "No existe ese cliente.")) }
+        if clientExists {
+            for reason in try await ClientScreening.holds(clientID: application.clientId, on: db) {
+                issues.append(FieldIssue(field: "clientId", code: "client_on_hold", message: reason + " Consulte al oficial de cumplimiento."))
+            }
+        }
         guard let product = try await products.product(code: application.productCode, lenderID: lenderID, on: db) else {
             issues.append(FieldIssue(field: "productCode", code: "product_not_found", message: "No existe ese producto."))
             throw APIError(status: .unprocessableContent, code: "loan_invalid", message: "Revise la solicitud.", details: issues)
@@ -349,6 +354,7 @@ public struct LoanBook: Sendable {
         guard loan.record.status == .approved else {
             throw APIError(status: .conflict, code: "loan_status_conflict", message: "Solo se dispone un crédito aprobado; el crédito está \(loan.record.status.label.lowercased()).")
         }
+        try await ClientScreening.requireNoHolds(clientID: loan.record.clientId, on: db)
         guard let product = try await products.product(code: loan.record.productCode, version: loan.record.productVersion, lenderID: lenderID, on: db) else {
             throw APIError(status: .conflict, code: "product_not_found", message: "No se encontró la versión del producto del crédito.")
         }

@@ -31,5 +31,6 @@ public enum Migrations {
         .m0028WorklistPriority,
         .m0029LoansCloseIndex,
         .m0030Watchlists,
+        .m0031ScreeningAndCases,
     ]
 }

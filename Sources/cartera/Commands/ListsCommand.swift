@@ -45,6 +45,12 @@ struct ListsCommand: AsyncParsableCommand {
         @Option(help: "csv: nombre de la lista (por ejemplo LPB o PEP), en mayúsculas, dígitos y guiones.")
         var list: String?
 
+        @Option(help: "Qué significa una coincidencia confirmada: \(ListPurpose.allCases.map(\.rawValue).joined(separator: ", ")). Por omisión LPB y UN son de bloqueo, PEP… de PEP, OFAC de sanciones y las demás internas.")
+        var purpose: ListPurpose?
+
+        @Flag(help: "No vuelve a filtrar a los clientes con la lista importada (hágalo después con cartera screening run).")
+        var skipRescreen = false
+
         func validate() throws {
             switch format {
             case .sdnCSV:
@@ -77,17 +83,33 @@ struct ListsCommand: AsyncParsableCommand {
             }
             // The parser's version is part of the digest: files read differently by a newer version are imported again.
             let reader = Array("\(format.rawValue) v\(format == .sdnCSV ? SDNList.parserVersion : 1)".utf8)
-            let summary = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.lists")) { database in
-                try await Watchlists(database: database).importList(
-                    entries, list: name, format: format.rawValue, files: [reader, main] + (aliases.map { [$0] } ?? []), actor: .commandLine
+            let purpose = purpose ?? ListPurpose.default(forList: name)
+            let keys = skipRescreen ? nil : try loadKeys()
+            let showProgress = !json && Terminal.progressVisible
+            let (summary, screened) = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.lists")) { database in
+                let summary = try await Watchlists(database: database).importList(
+                    entries, list: name, format: format.rawValue, purpose: purpose, files: [reader, main] + (aliases.map { [$0] } ?? []), actor: .commandLine
                 )
+                // Every list update re-screens every client, representative and beneficial owner.
+                guard let keys, !summary.unchanged else { return (summary, nil as ClientScreening.Summary?) }
+                let screened = try await ClientScreening(database: database, keys: keys).screenAll(actor: .commandLine) { done, total in
+                    if showProgress { Terminal.progress("Filtrando clientes: \(done) de \(total)") }
+                }
+                return (summary, screened)
             }
-            if json { return try Terminal.printJSON(summary) }
+            if showProgress { Terminal.progress("") }
+            if json { return try Terminal.printJSON(Output(list: summary, screening: screened)) }
             if summary.unchanged {
                 print("✓ \(summary.list): los mismos archivos ya estaban importados (\(summary.entries) entradas); no cambió nada.")
             } else {
-                print("✓ \(summary.list): \(summary.entries) entradas (\(summary.added) nuevas, \(summary.changed) cambiadas, \(summary.removed) quitadas).")
+                print("✓ \(summary.list) (\(summary.purpose.label)): \(summary.entries) entradas (\(summary.added) nuevas, \(summary.changed) cambiadas, \(summary.removed) quitadas).")
             }
+            if let screened { ScreeningCommand.describe(screened) }
+        }
+
+        struct Output: Encodable {
+            let list: Watchlists.ImportSummary
+            let screening: ClientScreening.Summary?
         }
 
         func read(_ path: String) throws -> [UInt8] {
@@ -114,7 +136,7 @@ struct ListsCommand: AsyncParsableCommand {
             }
             if json { return try Terminal.printJSON(lists) }
             if lists.isEmpty { print("No hay listas importadas. Importe una con: cartera lists import --format sdn-csv sdn.csv --alt alt.csv") }
-            for list in lists { print("\(list.list) (\(list.format)): \(list.entries) entradas, importada \(list.importedAt) por \(list.importedBy)") }
+            for list in lists { print("\(list.list) (\(list.format), \(list.purpose.label)): \(list.entries) entradas, importada \(list.importedAt) por \(list.importedBy)") }
         }
     }
 }
@@ -184,3 +206,5 @@ struct ScreenCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension ListPurpose: ExpressibleByArgument {}
