@@ -134,9 +134,10 @@ public enum TransactionMonitoring {
             }
         }
 
-        if let profile {
+        // The declared profile is about what the client pays in; disbursements are the lender's.
+        if let profile, operation.kind == .payment {
             let from = operation.date.adding(days: -29)
-            let window = earlier.filter { $0.date >= from } + [operation]
+            let window = earlier.filter { $0.kind == .payment && $0.date >= from } + [operation]
             let total = window.reduce(Int128(0)) { $0 + Int128($1.amount.minorUnits) }
             let allowed = Int128(profile.monthlyAmount.minorUnits) * Int128(rules.profileFactorBasisPoints)
             if total * 10_000 > allowed {

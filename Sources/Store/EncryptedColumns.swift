@@ -45,8 +45,10 @@ public enum EncryptedColumns {
         Column(table: "screening_hits", key: "id", column: "review_note", field: "screening_hits.review_note", mayHoldPlainText: false),
         Column(table: "client_holds", key: "id", column: "lift_note", field: "client_holds.lift_note", mayHoldPlainText: false),
         Column(table: "compliance_cases", key: "id", column: "subject", field: "compliance_cases.subject", mayHoldPlainText: false),
-        Column(table: "compliance_cases", key: "id", column: "summary", field: "compliance_cases.summary", mayHoldPlainText: false),
+        // Cases the monitoring rules open carry the rules' own text (amounts and dates, no names) until a rotation encrypts it.
+        Column(table: "compliance_cases", key: "id", column: "summary", field: "compliance_cases.summary", mayHoldPlainText: true),
         Column(table: "compliance_cases", key: "id", column: "decision_note", field: "compliance_cases.decision_note", mayHoldPlainText: false),
         Column(table: "compliance_case_events", key: "id", column: "note", field: "compliance_case_events.note", mayHoldPlainText: false),
+        Column(table: "transactional_profiles", key: "id", column: "source_of_funds", field: "transactional_profiles.source_of_funds", mayHoldPlainText: false),
     ]
 }

@@ -91,5 +91,19 @@ struct ScreeningCLITests {
         let shown = try await CLI.run(["cases", "show", id], environment: environment)
         #expect(shown.stdout.contains("Recibe efectivo fuera de sucursal") && shown.stdout.contains("Dictaminado → Reportado — UIF-123"))
         #expect(try await CLI.run(["cases", "list", "--status", "reportado"], environment: environment).stdout.contains(id))
+
+        // What monitoring works from: rates (again: nothing new), the rules' versions.
+        let rates = folder.appendingPathComponent("fix.csv")
+        try "\"Fecha\",\"SF43718\"\n\"26/11/2026\",\"18.5000\"\n\"27/11/2026\",\"N/E\"\n".write(to: rates, atomically: true, encoding: .utf8)
+        let loaded = try await CLI.run(["monitoring", "rates", rates.path], environment: environment)
+        #expect(loaded.stdout == "✓ 1 tipos de cambio del 2026-11-26 al 2026-11-26: 1 nuevos, 0 corregidos.\n", "\(loaded.stderr)")
+        #expect(try await CLI.run(["monitoring", "rates", rates.path], environment: environment).stdout.contains("0 nuevos, 0 corregidos"))
+        let ruleFile = folder.appendingPathComponent("reglas.json")
+        let current = try await CLI.run(["monitoring", "rules", "--json"], environment: environment)
+        try current.stdout.replacingOccurrences(of: "\"structuringCount\" : 3", with: "\"structuringCount\" : 4").write(to: ruleFile, atomically: true, encoding: .utf8)
+        let published = try await CLI.run(["monitoring", "rules", "--publish", ruleFile.path], environment: environment)
+        #expect(published.stdout.contains("✓ Publicada versión 2:") && published.stdout.contains("Fraccionamiento: 4 operaciones en efectivo en 30 días"), "\(published.stdout) \(published.stderr)")
+        let partial = try await CLI.run(["monitoring", "profile", "--client", "cl_x", "--operations", "3"], environment: environment)
+        #expect(partial.status != 0 && partial.stderr.contains("indique --monthly-amount, --operations, --instruments y --source"))
     }
 }

@@ -58,7 +58,7 @@ struct TransactionMonitoringTests {
         #expect(Self.rules(Self.operation("p", 5_000_000, disbursed: Self.day.adding(days: -10))).isEmpty)
     }
 
-    @Test("Profile: 30 days at exactly 1.5 × the declared amount or number is within it; one centavo or one operation more is not; older operations do not count")
+    @Test("Profile: 30 days of payments at exactly 1.5 × the declared amount or number is within it; one centavo or one operation more is not; older operations and disbursements do not count")
     func profile() {
         let declared = TransactionalProfile(monthlyAmount: .mxn(centavos: 1_000_000), monthlyOperations: 2, instruments: [.transfer])
         let before = [Self.operation("a", 500_000, .transfer, on: Self.day.adding(days: -29))]
@@ -68,6 +68,10 @@ struct TransactionMonitoringTests {
         let three = [Self.operation("a", 100, .transfer), Self.operation("b", 100, .transfer)]
         #expect(Self.rules(Self.operation("c", 100, .transfer), history: three, profile: declared).isEmpty)
         #expect(Self.rules(Self.operation("d", 100, .transfer), history: three + [Self.operation("c", 100, .transfer)], profile: declared) == [.aboveProfileCount])
+        // The profile is about what the client pays: the lender's disbursement neither is compared nor counts.
+        let disbursed = Self.operation("x", 50_000_000, .transfer, on: Self.day.adding(days: -1), kind: .disbursement)
+        #expect(Self.rules(disbursed, profile: declared).isEmpty)
+        #expect(Self.rules(Self.operation("b", 1_000_000, .transfer), history: before + [disbursed], profile: declared).isEmpty)
     }
 
     @Test("A payer other than the client and a high-risk state raise their alerts; the client paying and another state do not; each rule can be turned off by its data")

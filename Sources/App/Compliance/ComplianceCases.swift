@@ -78,18 +78,29 @@ public struct ComplianceCases: Sendable {
         kind: CaseWorkflow.Kind, clientID: String?, subject: String?, origin: String, summary: String, detectedAt: Timestamp,
         lenderID: String, actor: Administration.Actor, on db: any SQLDatabase
     ) async throws -> String {
-        let id = "cs_" + APIClients.randomHex(bytes: 10)
         let cipher = keys.cipher
-        let now = clock()
+        return try await Self.insert(
+            kind: kind, clientID: clientID, storedSubject: subject.map { cipher.encrypt($0, field: "compliance_cases.subject") }, origin: origin,
+            storedSummary: cipher.encrypt(summary, field: "compliance_cases.summary"), detectedAt: detectedAt, lenderID: lenderID, actor: actor, now: clock(), on: db
+        )
+    }
+
+    /// Writes a new case, its first event and its audit entry; subject and summary as they are to be stored (a summary
+    /// the monitoring rules wrote, with amounts and dates but no names, may be stored as it is until a key rotation).
+    static func insert(
+        kind: CaseWorkflow.Kind, clientID: String?, storedSubject: String?, origin: String, storedSummary: String, detectedAt: Timestamp,
+        lenderID: String, actor: Administration.Actor, now: Timestamp, on db: any SQLDatabase
+    ) async throws -> String {
+        let id = "cs_" + APIClients.randomHex(bytes: 10)
         try await db.raw(
             """
             INSERT INTO compliance_cases (id, lender_id, kind, client_id, subject, origin, summary, status, detected_at, due_at, row_version, updated_at)
-            VALUES (\(bind: id), \(bind: lenderID), \(bind: kind.rawValue), \(bind: clientID), \(bind: subject.map { cipher.encrypt($0, field: "compliance_cases.subject") }),
-                    \(bind: origin), \(bind: cipher.encrypt(summary, field: "compliance_cases.summary")), \(bind: CaseWorkflow.Status.open.rawValue),
-                    \(bind: detectedAt.text), \(bind: CaseWorkflow.due(kind: kind, detectedAt: detectedAt).text), 1, \(bind: now.text))
+            VALUES (\(bind: id), \(bind: lenderID), \(bind: kind.rawValue), \(bind: clientID), \(bind: storedSubject), \(bind: origin), \(bind: storedSummary),
+                    \(bind: CaseWorkflow.Status.open.rawValue), \(bind: detectedAt.text), \(bind: CaseWorkflow.due(kind: kind, detectedAt: detectedAt).text), 1,
+                    \(bind: now.text))
             """
         ).run()
-        try await appendEvent(caseID: id, sequence: 1, from: nil, to: .open, note: nil, actor: actor, at: now, on: db)
+        try await appendEvent(caseID: id, sequence: 1, from: nil, to: .open, storedNote: nil, actor: actor, at: now, on: db)
         try await AuditLog.append(
             Administration.entry(actor: actor, action: "compliance.case_opened", objectType: "compliance_case", objectID: id, at: now, change: "\(kind.rawValue) \(origin)"),
             on: db
@@ -171,7 +182,8 @@ public struct ComplianceCases: Sendable {
                 throw APIError(status: .conflict, code: "case_changed", message: "Otra persona cambió el caso al mismo tiempo. Vuelva a abrirlo y revise su estado.")
             }
             let sequence = try await db.raw("SELECT MAX(sequence) AS last FROM compliance_case_events WHERE case_id = \(bind: id)").first(decodingColumn: "last", as: Int?.self) ?? 0
-            try await appendEvent(caseID: id, sequence: (sequence ?? 0) + 1, from: current.status, to: next, note: note ?? reference, actor: actor, at: now, on: db)
+            let stored = (note ?? reference).map { cipher.encrypt($0, field: "compliance_case_events.note") }
+            try await Self.appendEvent(caseID: id, sequence: (sequence ?? 0) + 1, from: current.status, to: next, storedNote: stored, actor: actor, at: now, on: db)
             try await AuditLog.append(
                 Administration.entry(actor: actor, action: "compliance.case_\(next.rawValue)", objectType: "compliance_case", objectID: id, at: now, change: "\(current.status.rawValue)→\(next.rawValue) \(note ?? "") \(reference ?? "")"),
                 on: db
@@ -180,14 +192,15 @@ public struct ComplianceCases: Sendable {
         }
     }
 
-    func appendEvent(
-        caseID: String, sequence: Int, from: CaseWorkflow.Status?, to: CaseWorkflow.Status, note: String?, actor: Administration.Actor, at now: Timestamp, on db: any SQLDatabase
+    static func appendEvent(
+        caseID: String, sequence: Int, from: CaseWorkflow.Status?, to: CaseWorkflow.Status, storedNote: String?, actor: Administration.Actor, at now: Timestamp,
+        on db: any SQLDatabase
     ) async throws {
         try await db.raw(
             """
             INSERT INTO compliance_case_events (id, case_id, sequence, at, actor, from_status, to_status, note)
             VALUES (\(bind: "ce_" + APIClients.randomHex(bytes: 10)), \(bind: caseID), \(bind: sequence), \(bind: now.text), \(bind: actor.id),
-                    \(bind: from?.rawValue), \(bind: to.rawValue), \(bind: note.map { keys.cipher.encrypt($0, field: "compliance_case_events.note") }))
+                    \(bind: from?.rawValue), \(bind: to.rawValue), \(bind: storedNote))
             """
         ).run()
     }
@@ -253,7 +266,7 @@ public struct ComplianceCases: Sendable {
             id: try row.decode(column: "id", as: String.self), kind: kind, clientId: try row.decode(column: "client_id", as: String?.self),
             subject: try row.decode(column: "subject", as: String?.self).map { try keys.decrypt($0, field: "compliance_cases.subject") },
             origin: try row.decode(column: "origin", as: String.self),
-            summary: try keys.decrypt(try row.decode(column: "summary", as: String.self), field: "compliance_cases.summary"),
+            summary: try keys.readable(try row.decode(column: "summary", as: String.self), field: "compliance_cases.summary"),
             status: status, detectedAt: try Self.instant(row, "detected_at"), dueAt: due,
             urgency: CaseWorkflow.urgency(kind: kind, status: status, due: due, now: clock()),
             decision: decision,

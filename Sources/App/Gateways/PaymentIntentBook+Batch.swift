@@ -81,6 +81,7 @@ extension PaymentIntentBook {
                 loanID: record.loanId, lenderID: record.lenderId, amount: amount, valueDate: paidDay, channel: record.provider.channel,
                 reference: record.id, excess: .advance, actor: Self.gatewayActor(record.provider), idempotency: nil, now: now
             )
+            job.instrument = TransactionMonitor.instrument(ofGatewayMethod: record.method)
             // A loan whose payment could not be worked out ahead is worked out in the transaction, so are its next ones.
             if !notAhead.contains(record.loanId) {
                 job.speculation = await book.speculate(job, after: previous[record.loanId] ?? earlier[record.loanId])

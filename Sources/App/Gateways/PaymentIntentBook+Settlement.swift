@@ -157,10 +157,11 @@ extension PaymentIntentBook {
         _ record: PaymentIntentRecord, amount: Money, reference: String, valueDate: CalendarDate, actor: Administration.Actor, now: Timestamp,
         on db: any SQLDatabase
     ) async throws -> (paymentID: String?, suspenseEntryID: String?, carried: [ReplayCache.Entry]) {
-        let job = LoanBook.PaymentJob(
+        var job = LoanBook.PaymentJob(
             loanID: record.loanId, lenderID: record.lenderId, amount: amount, valueDate: valueDate, channel: record.provider.channel,
             reference: reference, excess: .advance, actor: actor, idempotency: nil, now: now
         )
+        job.instrument = TransactionMonitor.instrument(ofGatewayMethod: record.method)
         let (results, carried) = try await book.post([job], on: db)
         switch results[0] {
         case .success(let payment):

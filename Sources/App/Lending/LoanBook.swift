@@ -1,5 +1,6 @@
 import CarteraCore
 import CarteraSecurity
+import Compliance
 import Foundation
 import HTTPTypes
 import Lending
@@ -345,6 +346,19 @@ public struct LoanBook: Sendable {
                                  change: "\(date.text) \(channel.rawValue) \(terms.disbursed.minorUnits)"),
             on: db
         )
+        // PLD monitoring in the same transaction (a restructure's internal disbursement moves no money and is not an operation).
+        if channel != .restructure {
+            try await TransactionMonitor.monitor(
+                [TransactionMonitor.Posted(
+                    lenderID: lenderID, channel: channel.rawValue,
+                    operation: MonitoredOperation(
+                        id: "disp_" + id, clientID: loan.record.clientId, loanID: id, kind: .disbursement, amount: terms.disbursed,
+                        instrument: TransactionMonitor.instrument(of: channel), date: date
+                    )
+                )],
+                now: now, on: db
+            )
+        }
         return try await load(id, lenderID: lenderID, on: db).record
     }
 

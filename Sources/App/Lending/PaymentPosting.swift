@@ -1,5 +1,6 @@
 import CarteraCore
 import CarteraSecurity
+import Compliance
 import Foundation
 import HTTPTypes
 import Lending
@@ -32,6 +33,8 @@ extension LoanBook {
         let now: Timestamp
         /// The payment worked out ahead, if it could be.
         var speculation: Speculation?
+        /// The monetary instrument, when the channel does not say it (a gateway's cash voucher); PLD monitoring.
+        var instrument: MonitoredOperation.Instrument?
     }
 
     /// Records a payment on a loan: brings its journal to the value date, applies the payment by the product's order and
@@ -113,6 +116,8 @@ extension LoanBook {
         let audit: AuditEntry
         let answer: Answer?
         let now: Timestamp
+        /// The payment as the PLD rules see it.
+        let monitored: TransactionMonitor.Posted
     }
 
     /// The response stored under an idempotency key with the payment.
@@ -223,6 +228,8 @@ extension LoanBook {
         let planned = ContinuousClock.now
         Metrics.Timer(label: "cartera_payment_plan_seconds").record(duration: planned - begun)
         try await write(plans, on: db)
+        // PLD monitoring in the same transaction: no payment is posted without being looked at.
+        try await TransactionMonitor.monitor(plans.map(\.monitored), now: plans.last?.now ?? .now, on: db)
         Metrics.Timer(label: "cartera_payment_write_seconds").record(duration: ContinuousClock.now - planned)
         return (results, Array(carried.values))
     }
@@ -358,7 +365,15 @@ extension LoanBook {
                 actor: job.actor, action: "payment.post", objectType: "loan", objectID: loan.record.id, at: job.now,
                 change: "\(event.id) \(job.valueDate.text) \(job.amount.minorUnits) \(job.channel.rawValue) \(job.reference ?? "")"
             ),
-            answer: answer, now: job.now
+            answer: answer, now: job.now,
+            monitored: TransactionMonitor.Posted(
+                lenderID: loan.lenderID, channel: job.channel.rawValue,
+                operation: MonitoredOperation(
+                    id: event.id, clientID: loan.record.clientId, loanID: loan.record.id, kind: .payment, amount: job.amount,
+                    instrument: job.instrument ?? TransactionMonitor.instrument(of: job.channel), date: job.valueDate,
+                    loanDisbursedOn: loan.record.disbursedOn.flatMap(CalendarDate.init(text:)), paysOff: status == .paidOff
+                )
+            )
         )
         let entry = ReplayCache.Entry(
             loanID: loan.record.id, rowVersion: loan.rowVersion + 1, ledgerDate: asOf, open: open, balances: afterBalances,

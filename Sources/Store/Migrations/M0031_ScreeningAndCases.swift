@@ -84,19 +84,23 @@ extension Migration {
             CREATE TABLE compliance_alerts (
                 id TEXT PRIMARY KEY,
                 lender_id TEXT NOT NULL REFERENCES lenders (id),
-                case_id TEXT NOT NULL REFERENCES compliance_cases (id),
+                case_id TEXT REFERENCES compliance_cases (id),
                 client_id TEXT REFERENCES clients (id),
                 rule TEXT NOT NULL,
+                report TEXT NOT NULL,
+                operation_date TEXT NOT NULL,
                 rules_version INTEGER NOT NULL,
                 operation_id TEXT NOT NULL,
                 observed TEXT NOT NULL,
                 limit_value TEXT NOT NULL,
                 message TEXT NOT NULL,
                 detected_at \(t.instant) NOT NULL,
+                resolved_at \(t.instant),
                 UNIQUE (rule, operation_id)
             )
             """,
             "CREATE INDEX compliance_alerts_case ON compliance_alerts (case_id)",
+            "CREATE INDEX compliance_alerts_report ON compliance_alerts (lender_id, report, operation_date)",
             """
             CREATE TABLE compliance_case_events (
                 id TEXT PRIMARY KEY,

@@ -32,5 +32,6 @@ public enum Migrations {
         .m0029LoansCloseIndex,
         .m0030Watchlists,
         .m0031ScreeningAndCases,
+        .m0032Monitoring,
     ]
 }

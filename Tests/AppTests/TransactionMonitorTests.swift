@@ -1,0 +1,115 @@
+@testable import App
+import CarteraCore
+import CarteraSecurity
+import CarteraTestSupport
+import Compliance
+import Foundation
+import Lending
+import SQLKit
+import Store
+import Testing
+
+@Suite("PLD monitoring on the posting path")
+struct TransactionMonitorTests {
+    struct Stored: Equatable, CustomStringConvertible {
+        let operation: String
+        let rule: String
+        let report: String
+        let inCase: Bool
+        let resolved: Bool
+        var description: String { "\(operation) \(rule) \(report) \(inCase) \(resolved)" }
+    }
+
+    @Test("Payments and the disbursement are recorded and evaluated as they are posted: inusuales in one case for the client, relevantes and data gaps without one; a rate loaded later resolves the gap and reports the relevante", arguments: TestEngine.available)
+    func postingPath(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            _ = try await TestStaff.seed(database)
+            let lender = try await database.withConnection { db in try await db.raw("SELECT id FROM lenders").first(decodingColumn: "id", as: String.self) }!
+            _ = try await ProductCatalog(database: database).save(LoanFixture.product, lenderID: lender, actor: .commandLine)
+            let book = LoanBook(database: database)
+            let today = book.today()
+            func day(_ offset: Int64) -> CalendarDate { today.adding(days: offset) }
+
+            // USD 500.00 is relevante here (8,500.00 MXN at 17.00); 3 cash payments within 10 % under it are fraccionamiento.
+            let published = try await MonitoringRuleBook(database: database).publish(
+                MonitoringRules(relevantDollars: Money(minorUnits: 50_000, currency: .usd), structuringWindowDays: 30, structuringCount: 3), actor: .commandLine
+            )
+            #expect(published.version == 2)
+            let rates = ExchangeRateTable(database: database)
+            _ = try await rates.importRates([day(-45), day(-6), day(-2)].map { .init(date: $0, pesoMillionthsPerDollar: 17_000_000) }, source: "prueba", actor: .commandLine)
+
+            let client = try await database.transaction { db in
+                try await ClientDirectory(database: database, keys: TestKeys.live).create(ClientSamples.individual, lenderID: lender, actor: .commandLine, on: db)
+            }
+            let profiles = TransactionalProfiles(database: database, keys: TestKeys.live)
+            let refused = await #expect(throws: APIError.self) {
+                _ = try await profiles.declare(clientID: client.id, monthlyAmount: "0", monthlyOperations: 0, instruments: ["bitcoin"], sourceOfFunds: "", lenderID: lender, actor: .commandLine)
+            }
+            #expect(refused?.details.map(\.field) == ["monthlyAmount", "monthlyOperations", "instruments", "sourceOfFunds"])
+            _ = try await profiles.declare(
+                clientID: client.id, monthlyAmount: "5000.00", monthlyOperations: 2, instruments: ["transferencia"], sourceOfFunds: "Sueldo como comerciante", lenderID: lender, actor: .commandLine
+            )
+            #expect(try await profiles.history(clientID: client.id, lenderID: lender).first?.sourceOfFunds == "Sueldo como comerciante")
+
+            let loan = try await database.transaction { db in
+                try await book.apply(.init(clientId: client.id, productCode: "MENSUAL", amount: "60000.00", term: 6), lenderID: lender, actor: .commandLine, on: db)
+            }
+            _ = try await book.decide(loan.id, approve: true, note: nil, lenderID: lender, actor: .commandLine)
+            _ = try await book.disburse(loan.id, on: day(-45), channel: .spei, reference: "D-1", lenderID: lender, actor: .commandLine)
+            var named: [String: String] = [:]
+            for (name, amount, offset) in [("P0", "9000.00", -35), ("P1", "8000.00", -4), ("P2", "8100.00", -3), ("P3", "8200.00", -2), ("P4", "9000.00", -1)] as [(String, String, Int64)] {
+                named[try await book.pay(loan.id, .init(amount: amount, valueDate: day(offset).text, channel: .cash), lenderID: lender, actor: .commandLine).id] = name
+            }
+            named["disp_" + loan.id] = "D"
+            let payments = named
+
+            func stored() async throws -> [Stored] {
+                try await database.withConnection { db in
+                    try await db.raw("SELECT operation_id, rule, report, case_id, resolved_at FROM compliance_alerts ORDER BY operation_date, rule").all().map {
+                        Stored(
+                            operation: payments[try $0.decode(column: "operation_id", as: String.self)] ?? "?", rule: try $0.decode(column: "rule", as: String.self),
+                            report: try $0.decode(column: "report", as: String.self), inCase: try $0.decode(column: "case_id", as: String?.self) != nil,
+                            resolved: try $0.decode(column: "resolved_at", as: String?.self) != nil
+                        )
+                    }
+                }
+            }
+            #expect(try await stored() == [
+                Stored(operation: "P0", rule: "monto_sobre_perfil", report: "inusual", inCase: true, resolved: false),
+                Stored(operation: "P0", rule: "sin_tipo_de_cambio", report: "dato_faltante", inCase: false, resolved: false),
+                Stored(operation: "P1", rule: "monto_sobre_perfil", report: "inusual", inCase: true, resolved: false),
+                Stored(operation: "P2", rule: "monto_sobre_perfil", report: "inusual", inCase: true, resolved: false),
+                Stored(operation: "P3", rule: "fraccionamiento", report: "inusual", inCase: true, resolved: false),
+                Stored(operation: "P3", rule: "monto_sobre_perfil", report: "inusual", inCase: true, resolved: false),
+                Stored(operation: "P4", rule: "efectivo_relevante", report: "relevante", inCase: false, resolved: false),
+                Stored(operation: "P4", rule: "monto_sobre_perfil", report: "inusual", inCase: true, resolved: false),
+                Stored(operation: "P4", rule: "operaciones_sobre_perfil", report: "inusual", inCase: true, resolved: false),
+            ])
+            let operations = try await database.withConnection { db in
+                try await db.raw("SELECT id, instrument, kind FROM compliance_operations ORDER BY business_date").all().map {
+                    "\(payments[try $0.decode(column: "id", as: String.self)] ?? "?") \(try $0.decode(column: "kind", as: String.self)) \(try $0.decode(column: "instrument", as: String.self))"
+                }
+            }
+            #expect(operations == ["D disposicion transferencia", "P0 pago efectivo", "P1 pago efectivo", "P2 pago efectivo", "P3 pago efectivo", "P4 pago efectivo"])
+
+            // One monitoring case holds every inusual of the client, with its alerts.
+            let cases = ComplianceCases(database: database, keys: TestKeys.live)
+            let open = try await cases.list(lenderID: lender)
+            #expect(open.count == 1 && open[0].origin == "monitoreo" && open[0].kind == .unusual && open[0].clientId == client.id)
+            let detail = try await cases.detail(open[0].id, lenderID: lender)
+            #expect(detail.alerts.count == 7 && detail.record.summary.hasPrefix("Alertas de monitoreo (reglas versión 2): Operaciones por 9000.00 MXN en 30 días"))
+
+            // The missing day's rate arrives: the gap is resolved and the payment turns out relevante.
+            let summary = try await rates.importRates([.init(date: day(-36), pesoMillionthsPerDollar: 17_000_000)], source: "prueba", actor: .commandLine)
+            #expect(summary.added == 1 && summary.gapsResolved == 1)
+            let after = try await stored()
+            #expect(after.filter { $0.operation == "P0" } == [
+                Stored(operation: "P0", rule: "efectivo_relevante", report: "relevante", inCase: false, resolved: false),
+                Stored(operation: "P0", rule: "monto_sobre_perfil", report: "inusual", inCase: true, resolved: false),
+                Stored(operation: "P0", rule: "sin_tipo_de_cambio", report: "dato_faltante", inCase: false, resolved: true),
+            ])
+            #expect(try await rates.importRates([.init(date: day(-36), pesoMillionthsPerDollar: 17_000_000)], source: "prueba", actor: .commandLine).gapsResolved == 0)
+        }
+    }
+}
