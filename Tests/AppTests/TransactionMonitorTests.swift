@@ -20,7 +20,7 @@ struct TransactionMonitorTests {
         var description: String { "\(operation) \(rule) \(report) \(inCase) \(resolved)" }
     }
 
-    @Test("Payments and the disbursement are recorded and evaluated as they are posted: inusuales in one case for the client, relevantes and data gaps without one; a rate loaded later resolves the gap and reports the relevante", arguments: TestEngine.available)
+    @Test("Payments and the disbursement are recorded and evaluated as they are posted: inusuales in one case for the client, relevantes and data gaps without one; a rate loaded later resolves the gap and reports the relevante; the UIF files are built from them", arguments: TestEngine.available)
     func postingPath(engine: TestEngine) async throws {
         try await engine.withFreshDatabase { database in
             try await Migrator(database: database).migrate()
@@ -110,6 +110,32 @@ struct TransactionMonitorTests {
                 Stored(operation: "P0", rule: "sin_tipo_de_cambio", report: "dato_faltante", inCase: false, resolved: true),
             ])
             #expect(try await rates.importRates([.init(date: day(-36), pesoMillionthsPerDollar: 17_000_000)], source: "prueba", actor: .commandLine).gapsResolved == 0)
+
+            // The UIF files: without catalogue keys nothing is written and the missing keys are named.
+            let reports = UIFReports(database: database, keys: TestKeys.live)
+            let filer = UIFReport.Filer(entity: "060731", locality: "30087001", postalCode: "91000")
+            let quarterOf = { (date: CalendarDate) in "\(date.year)Q\((date.month - 1) / 3 + 1)" }
+            let quarter = quarterOf(day(-1))
+            let missing = try await reports.relevantes(quarter: quarter, filer: filer, catalogs: UIFCatalogs(), lenderID: lender, actor: .commandLine)
+            #expect(missing.text == nil && missing.issues.first?.hasPrefix("Falta la clave de actividad económica de «Comerciante»") == true)
+            let catalogs = try UIFCatalogs.parse(Array("catalogo,texto,clave\nactividad,COMERCIANTE,8944098\nlocalidad,\"Xálapa, vz\",30087001\n".utf8))
+            let relevantes = try await reports.relevantes(quarter: quarter, filer: filer, catalogs: catalogs, lenderID: lender, actor: .commandLine)
+            let inQuarter = [day(-35), day(-1)].filter { quarterOf($0) == quarter }
+            #expect(relevantes.records == inQuarter.count && relevantes.issues.isEmpty)
+            let rows = try #require(relevantes.text).split(separator: "\r\n").map { $0.split(separator: ";", omittingEmptySubsequences: false).map(String.init) }
+            #expect(rows.count == inQuarter.count && rows.allSatisfy { $0.count == 36 })
+            let last = try #require(rows.last)
+            #expect(last[0] == "1" && last[7] == "09" && last[8] == "01" && last[10] == "9000.00" && last[11] == "MXN" && last[12] == day(-1).text.replacingOccurrences(of: "-", with: ""))
+            #expect(last[17] == "GLORIA" && last[20] == ClientSamples.rfc && last[21] == "HEGG560427MVZRRL04" && last[25] == "30087001" && last[27] == "8944098")
+
+            // The committee decides the monitoring case reportable: it goes out as inusuales, one record per operation.
+            _ = try await cases.advance(open[0].id, step: .startAnalysis, note: nil, lenderID: lender, actor: .commandLine)
+            _ = try await cases.advance(open[0].id, step: .decide(.reportable), note: "Pagos en efectivo fraccionados sin justificación", lenderID: lender, actor: .commandLine)
+            let inusuales = try await reports.inusuales(reportDate: today, filer: filer, catalogs: catalogs, lenderID: lender, actor: .commandLine)
+            #expect(inusuales.caseIds == [open[0].id] && inusuales.records == 5 && inusuales.issues.isEmpty)
+            let unusualRows = try #require(inusuales.text).split(separator: "\r\n").map { $0.split(separator: ";", omittingEmptySubsequences: false).map(String.init) }
+            #expect(unusualRows.map { $0[2] } == ["000001", "000002", "000003", "000004", "000005"] && unusualRows.allSatisfy { $0[0] == "2" && $0[28] == "00" })
+            #expect(unusualRows[0][34].hasPrefix("ALERTAS DE MONITOREO") && unusualRows[0][35] == "PAGOS EN EFECTIVO FRACCIONADOS SIN JUSTIFICACIÓN")
         }
     }
 }

@@ -103,6 +103,18 @@ struct ScreeningCLITests {
         try current.stdout.replacingOccurrences(of: "\"structuringCount\" : 3", with: "\"structuringCount\" : 4").write(to: ruleFile, atomically: true, encoding: .utf8)
         let published = try await CLI.run(["monitoring", "rules", "--publish", ruleFile.path], environment: environment)
         #expect(published.stdout.contains("✓ Publicada versión 2:") && published.stdout.contains("Fraccionamiento: 4 operaciones en efectivo en 30 días"), "\(published.stdout) \(published.stderr)")
+        // The UIF files: an empty quarter is the nil report; no reportable case, no inusuales file.
+        let catalog = folder.appendingPathComponent("catalogo.csv")
+        try "catalogo,texto,clave\nactividad,Comerciante,8944098\n".write(to: catalog, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("relevantes.txt")
+        let filer = ["--entity", "060731", "--locality", "30087001", "--postal-code", "91000", "--catalogs", catalog.path]
+        let nilReport = try await CLI.run(["report", "uif", "--type", "relevantes", "--period", "2026Q3", "--output", out.path] + filer, environment: environment)
+        #expect(nilReport.stdout.hasPrefix("✓ relevantes 202609: reporte en ceros"), "\(nilReport.stdout) \(nilReport.stderr)")
+        #expect(try String(contentsOf: out, encoding: .utf8) == "1;202609;;001002;060731" + String(repeating: ";", count: 31) + "\r\n")
+        let nothing = try await CLI.run(["report", "uif", "--type", "inusuales", "--period", "2026-11-28", "--output", folder.appendingPathComponent("inusuales.txt").path] + filer, environment: environment)
+        #expect(nothing.status != 0 && nothing.stderr.contains("No hay casos dictaminados como reportables") && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("inusuales.txt").path))
+        let badPeriod = try await CLI.run(["report", "uif", "--type", "relevantes", "--period", "2026-09", "--output", out.path] + filer, environment: environment)
+        #expect(badPeriod.status != 0 && badPeriod.stderr.contains("AAAAQn"))
         let partial = try await CLI.run(["monitoring", "profile", "--client", "cl_x", "--operations", "3"], environment: environment)
         #expect(partial.status != 0 && partial.stderr.contains("indique --monthly-amount, --operations, --instruments y --source"))
     }
