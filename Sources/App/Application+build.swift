@@ -217,6 +217,7 @@ func buildRouter(
     MessagingWebhookRoutes(outbox: messages, directory: directory, settings: messaging, publicBase: { messaging.publicBase?() }, audit: audit, clock: clock).add(to: router)
     CollectionPages(web: web, database: database, close: endOfDay.close).add()
     CollectionSettingsPages(web: web, database: database, products: book.products, clock: clock).add()
+    CompliancePages(web: web, database: database, screening: directory.screening, cases: ComplianceCases(database: database, keys: keys, clock: clock), clock: clock).add()
     CardMandatePages(web: web, book: book, mandates: mandates, publicURL: configuration.publicURL).add()
     StatementPages(
         web: web, database: database, imports: StatementImports(database: database, keys: keys, clock: clock),

@@ -58,8 +58,8 @@ struct SignInRulesTests {
             ],
             .analistaCredito: [.useBackOffice, .readClients, .manageClients, .readLoans, .originateLoans],
             .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments, .importStatements, .manageCollections],
-            .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans],
-            .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger],
+            .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans, .readCompliance, .manageCompliance],
+            .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger, .readCompliance],
             .acreditado: [.usePortal],
         ]
         for role in Role.allCases {

@@ -66,6 +66,8 @@ public struct WebPages: Sendable {
             "portal_notices": RecurringTemplates.portalNotices,
             "gateways": GatewaySettingsTemplates.list,
             "gateway": GatewaySettingsTemplates.form,
+            "compliance": ComplianceTemplates.dashboard,
+            "compliance_case": ComplianceTemplates.caseDetail,
         ]
         for (name, text) in templates {
             // The templates are compiled into the binary and covered by tests: a syntax error is a programming error.
@@ -91,6 +93,7 @@ public struct WebPages: Sendable {
         NavItem(href: "/conciliacion", label: "Conciliación", permission: .postPayments),
         NavItem(href: "/spei", label: "SPEI", permission: .postPayments),
         NavItem(href: "/cobranza", label: "Cobranza", permission: .readLoans),
+        NavItem(href: "/cumplimiento", label: "Cumplimiento", permission: .readCompliance),
         NavItem(href: "/cotizador", label: "Cotizador", permission: .useBackOffice),
         NavItem(href: "/productos", label: "Productos", permission: .useBackOffice),
         NavItem(href: "/usuarios", label: "Usuarios", permission: .manageUsers),

@@ -42,6 +42,10 @@ public enum Permission: String, Sendable, Hashable, CaseIterable {
     case assignCollections = "collections:assign"
     /// Set up collections: delinquency buckets, dunning policies and the message templates borrowers receive.
     case configureCollections = "collections:configure"
+    /// See PLD work: list matches, alerts and cases, monitoring (confidential: the client must not learn of it).
+    case readCompliance = "compliance:read"
+    /// Review list matches, lift suspensions and take cases through analysis, the committee's decision and the report.
+    case manageCompliance = "compliance:manage"
 }
 
 extension Role {
@@ -54,8 +58,8 @@ extension Role {
                 .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger, .manageGateways, .importStatements,
                 .manageCollections, .assignCollections, .configureCollections,
             ]
-        case .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans]
-        case .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger]
+        case .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans, .readCompliance, .manageCompliance]
+        case .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger, .readCompliance]
         case .analistaCredito: [.useBackOffice, .readClients, .manageClients, .readLoans, .originateLoans]
         case .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments, .importStatements, .manageCollections]
         case .acreditado: [.usePortal]
