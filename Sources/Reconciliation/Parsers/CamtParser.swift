@@ -7,7 +7,12 @@ import Foundation
 public enum CamtParser {
     /// Every statement (report, notification) in the message, in order.
     public static func parse(_ data: Data) throws(StatementError) -> [BankStatement] {
-        let document = try XMLElementNode.parse(data)
+        let document: XMLElementNode
+        do {
+            document = try XMLElementNode.parse(data)
+        } catch {
+            throw StatementError(error.kind == .encoding ? "xml_encoding" : "xml_malformed", "\(error.reason).", at: "línea \(error.line)")
+        }
         guard document.name == "Document" else {
             throw StatementError("camt_not_document", "el elemento raíz es <\(document.name)>, no <Document> de ISO 20022.", at: "línea \(document.line)")
         }

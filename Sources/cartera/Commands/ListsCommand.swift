@@ -16,7 +16,19 @@ struct ListsCommand: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case sdnCSV = "sdn-csv"
+        case sdnXML = "sdn-xml"
+        case unXML = "un-xml"
         case csv
+
+        /// The reader's version, part of the import's digest: files read differently by a newer version import again.
+        var parserVersion: Int {
+            switch self {
+            case .sdnCSV: SDNList.parserVersion
+            case .sdnXML: SDNXML.parserVersion
+            case .unXML: UNList.parserVersion
+            case .csv: 1
+            }
+        }
     }
 
     /// `cartera lists import --format sdn-csv FILE [--alt ALT.csv]`.
@@ -25,7 +37,8 @@ struct ListsCommand: AsyncParsableCommand {
             abstract: "Importa una lista (reemplaza sus entradas en una sola transacción; queda en la bitácora).",
             discussion: """
                 sdn-csv: la lista SDN de OFAC en sus archivos CSV (sdn.csv, y con --alt el alt.csv de sus nombres \
-                alternativos). csv: una lista propia (la Lista de Personas Bloqueadas, PEP, interna) con encabezado \
+                alternativos). sdn-xml: la misma lista en SDN.XML (cualquiera de sus dos espacios de nombres). un-xml: la \
+                lista consolidada del Consejo de Seguridad de la ONU (de bloqueo). csv: una lista propia (la Lista de Personas Bloqueadas, PEP, interna) con encabezado \
                 id,nombre,tipo,alias,rfc,curp,pasaporte,fecha_nacimiento,programa (id y nombre obligatorios; alias y \
                 programa separados por «|»), con --list para su nombre. Importar los mismos archivos otra vez no cambia nada.
                 """
@@ -53,14 +66,18 @@ struct ListsCommand: AsyncParsableCommand {
 
         func validate() throws {
             switch format {
-            case .sdnCSV:
-                guard list == nil else { throw ValidationError("--list es para --format csv; la lista SDN se llama \(SDNList.name).") }
+            case .sdnCSV, .sdnXML, .unXML:
+                guard list == nil else {
+                    throw ValidationError("--list es para --format csv; la lista se llama \(format == .unXML ? UNList.name : SDNList.name).")
+                }
+                if format != .sdnCSV, alt != nil { throw ValidationError("--alt es para --format sdn-csv; el XML ya trae los nombres alternativos.") }
             case .csv:
                 guard let list, (2...40).contains(list.count), list.allSatisfy({ ($0.isUppercase && $0.isASCII) || $0.isNumber || $0 == "-" }) else {
                     throw ValidationError("--format csv necesita --list con el nombre de la lista (por ejemplo LPB), en mayúsculas, dígitos y guiones.")
                 }
                 guard alt == nil else { throw ValidationError("--alt es para --format sdn-csv; en csv los alias van en la columna alias, separados por «|».") }
-                guard list != SDNList.name else { throw ValidationError("\(SDNList.name) es la lista SDN de OFAC; impórtela con --format sdn-csv o use otro nombre.") }
+                guard list != SDNList.name else { throw ValidationError("\(SDNList.name) es la lista SDN de OFAC; impórtela con --format sdn-csv o sdn-xml, o use otro nombre.") }
+                guard list != UNList.name else { throw ValidationError("\(UNList.name) es la lista consolidada de la ONU; impórtela con --format un-xml o use otro nombre.") }
             }
         }
 
@@ -75,6 +92,8 @@ struct ListsCommand: AsyncParsableCommand {
             let name: String
             switch format {
             case .sdnCSV: (entries, name) = (try SDNList.parse(sdn: main, alt: aliases), SDNList.name)
+            case .sdnXML: (entries, name) = (try SDNXML.parse(main), SDNList.name)
+            case .unXML: (entries, name) = (try UNList.parse(main), UNList.name)
             case .csv: (entries, name) = (try ListCSV.parse(main, list: list ?? ""), list ?? "")
             }
             // An empty or cut download must never wipe a list.
@@ -82,7 +101,7 @@ struct ListsCommand: AsyncParsableCommand {
                 throw ValidationError("«\(file)» no tiene entradas: la lista \(name) se deja como estaba. Revise el archivo (¿descarga incompleta?) y vuelva a importarlo.")
             }
             // The parser's version is part of the digest: files read differently by a newer version are imported again.
-            let reader = Array("\(format.rawValue) v\(format == .sdnCSV ? SDNList.parserVersion : 1)".utf8)
+            let reader = Array("\(format.rawValue) v\(format.parserVersion)".utf8)
             let purpose = purpose ?? ListPurpose.default(forList: name)
             let keys = skipRescreen ? nil : try loadKeys()
             let showProgress = !json && Terminal.progressVisible

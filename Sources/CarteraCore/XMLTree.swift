@@ -5,41 +5,66 @@ import FoundationXML
 #endif
 
 /// An XML document as a small tree of elements named by their local names (namespaces and prefixes dropped: camt's
-/// versions differ only in the namespace), each with the line it starts on, for error messages.
-final class XMLElementNode: @unchecked Sendable {
-    let name: String
-    var attributes: [String: String]
-    var text = ""
-    var children: [XMLElementNode] = []
-    let line: Int
+/// versions, or OFAC's SDN files, differ only in the namespace), each with the line it starts on, for error messages.
+public final class XMLElementNode: @unchecked Sendable {
+    /// A document that could not be read: where, and what is wrong (in Spanish, lower-case start, no final period).
+    public struct Malformed: Error, Equatable, Sendable {
+        public enum Kind: Sendable, Equatable {
+            /// Not well-formed, or cut short.
+            case syntax
+            /// Neither UTF-8 nor declared Latin-1 / Windows-1252.
+            case encoding
+        }
 
-    init(name: String, attributes: [String: String], line: Int) {
+        public let kind: Kind
+        public let line: Int
+        public let reason: String
+
+        public init(_ kind: Kind, line: Int) {
+            self.kind = kind
+            self.line = line
+            switch kind {
+            case .syntax: reason = "el XML está mal formado o incompleto"
+            case .encoding: reason = "el archivo no está en UTF-8 (ni declara Latin-1)"
+            }
+        }
+    }
+
+    /// The local name (`Stmt`, not `camt:Stmt`).
+    public let name: String
+    public var attributes: [String: String]
+    /// The element's own character data, untrimmed.
+    public var text = ""
+    public var children: [XMLElementNode] = []
+    public let line: Int
+
+    public init(name: String, attributes: [String: String], line: Int) {
         self.name = name
         self.attributes = attributes
         self.line = line
     }
 
     /// The first child named `name`.
-    func child(_ name: String) -> XMLElementNode? { children.first { $0.name == name } }
+    public func child(_ name: String) -> XMLElementNode? { children.first { $0.name == name } }
 
     /// Every child named `name`.
-    func all(_ name: String) -> [XMLElementNode] { children.filter { $0.name == name } }
+    public func all(_ name: String) -> [XMLElementNode] { children.filter { $0.name == name } }
 
     /// The element at a path of child names (`Acct/Id/IBAN`).
-    func at(_ path: String) -> XMLElementNode? {
+    public func at(_ path: String) -> XMLElementNode? {
         var node: XMLElementNode? = self
         for step in path.split(separator: "/") { node = node?.child(String(step)) }
         return node
     }
 
     /// The trimmed text at a path; nil when absent or empty.
-    func text(_ path: String) -> String? {
+    public func text(_ path: String) -> String? {
         guard let value = at(path)?.text.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
         return value
     }
 
     /// Parses `data`; a malformed document is an error naming the line.
-    static func parse(_ data: Data) throws(StatementError) -> XMLElementNode {
+    public static func parse(_ data: Data) throws(Malformed) -> XMLElementNode {
         let builder = Builder()
         let parser = XMLParser(data: try utf8(data))
         parser.shouldProcessNamespaces = true
@@ -47,8 +72,7 @@ final class XMLElementNode: @unchecked Sendable {
         parser.delegate = builder
         // An unclosed element is malformed too (some parsers stop quietly at the end of the data).
         guard parser.parse(), let root = builder.root, builder.stack.isEmpty else {
-            let line = builder.failureLine ?? parser.lineNumber
-            throw StatementError("xml_malformed", "el XML está mal formado o incompleto.", at: "línea \(line)")
+            throw Malformed(.syntax, line: builder.failureLine ?? parser.lineNumber)
         }
         return root
     }
@@ -56,7 +80,7 @@ final class XMLElementNode: @unchecked Sendable {
     /// The document as valid UTF-8 — Foundation's XML parser must never see invalid UTF-8 (it traps on such names):
     /// UTF-8 as it is; a document declaring Latin-1 or Windows-1252 converted (and its declaration with it); anything
     /// else refused with the line of the first bad byte.
-    static func utf8(_ data: Data) throws(StatementError) -> Data {
+    public static func utf8(_ data: Data) throws(Malformed) -> Data {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if String(validating: bytes, as: UTF8.self) != nil { return Data(bytes) }
@@ -75,7 +99,7 @@ final class XMLElementNode: @unchecked Sendable {
             case .emptyInput, .error: break decoding
             }
         }
-        throw StatementError("xml_encoding", "el archivo no está en UTF-8 (ni declara Latin-1).", at: "línea \(line)")
+        throw Malformed(.encoding, line: line)
     }
 
     private final class Builder: NSObject, XMLParserDelegate {
@@ -86,6 +110,7 @@ final class XMLElementNode: @unchecked Sendable {
         func parser(
             _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
         ) {
+            // Local names only, whatever the parser reports (`sdn:sdnEntry` → `sdnEntry`).
             let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
             let node = XMLElementNode(name: local, attributes: attributeDict, line: parser.lineNumber)
             if let parent = stack.last { parent.children.append(node) } else if root == nil { root = node }
