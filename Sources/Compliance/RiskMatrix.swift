@@ -93,6 +93,14 @@ public struct RiskMatrix: Sendable, Hashable, Codable {
         public let grade: RiskGrade
         public let parts: [Part]
 
+        public init(matrixVersion: Int, points: Int, pointsGrade: RiskGrade, grade: RiskGrade, parts: [Part]) {
+            self.matrixVersion = matrixVersion
+            self.points = points
+            self.pointsGrade = pointsGrade
+            self.grade = grade
+            self.parts = parts
+        }
+
         /// The factors that raised the grade most, for a person: floors first, then points, highest first.
         public var reasons: [String] {
             let floors = parts.filter { $0.floor != nil && $0.floor! > pointsGrade }.map { "\($0.label): \($0.value ?? "sin dato") (mínimo \($0.floor!.rawValue))" }

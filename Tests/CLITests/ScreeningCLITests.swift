@@ -75,6 +75,18 @@ struct ScreeningCLITests {
         let imported = try await CLI.run(["lists", "import", "--format", "csv", "--list", "PROPIA", list.path], environment: environment)
         #expect(imported.stdout.hasSuffix("✓ 0 clientes filtrados (0 personas con representantes y beneficiarios): sin coincidencias nuevas.\n"), "\(imported.stdout) \(imported.stderr)")
         #expect(try await CLI.run(["screening", "hits"], environment: environment).stdout == "✓ No hay coincidencias.\n")
+        // The UN list as XML: a blocking list by default.
+        let un = folder.appendingPathComponent("un.xml")
+        try """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <CONSOLIDATED_LIST dateGenerated="2026-11-27T00:00:00"><INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID><FIRST_NAME>JUAN</FIRST_NAME>
+            <SECOND_NAME>INEXISTENTE</SECOND_NAME><UN_LIST_TYPE>Al-Qaida</UN_LIST_TYPE><REFERENCE_NUMBER>QDi.999</REFERENCE_NUMBER></INDIVIDUAL></INDIVIDUALS>
+            <ENTITIES></ENTITIES></CONSOLIDATED_LIST>
+            """.write(to: un, atomically: true, encoding: .utf8)
+        let unImported = try await CLI.run(["lists", "import", "--format", "un-xml", un.path], environment: environment)
+        #expect(unImported.stdout.hasPrefix("✓ UN (bloqueo (suspende operaciones y reporte de 24 horas)): 1 entradas"), "\(unImported.stdout) \(unImported.stderr)")
+        let unNamed = try await CLI.run(["lists", "import", "--format", "un-xml", "--list", "X", un.path], environment: environment)
+        #expect(unNamed.status != 0 && unNamed.stderr.contains("la lista se llama UN"))
         let bad = try await CLI.run(["screening", "review", "sh_x", "--note", "x"], environment: environment)
         #expect(bad.status != 0 && bad.stderr.contains("Indique --confirm o --dismiss"))
 
@@ -115,6 +127,13 @@ struct ScreeningCLITests {
         #expect(nothing.status != 0 && nothing.stderr.contains("No hay casos dictaminados como reportables") && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("inusuales.txt").path))
         let badPeriod = try await CLI.run(["report", "uif", "--type", "relevantes", "--period", "2026-09", "--output", out.path] + filer, environment: environment)
         #expect(badPeriod.status != 0 && badPeriod.stderr.contains("AAAAQn"))
+        // Risk settings: shown, published with catalogues, and every client graded again.
+        #expect(try await CLI.run(["risk", "settings"], environment: environment).stdout.hasPrefix("En vigor la versión 0 (matriz 1): medio desde 20 puntos, alto desde 40."))
+        let riskCatalogs = folder.appendingPathComponent("riesgo.json")
+        try #"{"states":{"VZ":"media"},"activities":{"Comerciante":"medio"},"products":{},"fatfCountries":["KP"]}"#.write(to: riskCatalogs, atomically: true, encoding: .utf8)
+        let riskPublished = try await CLI.run(["risk", "settings", "--catalogs", riskCatalogs.path], environment: environment)
+        #expect(riskPublished.stdout.hasPrefix("✓ Publicada la versión 1") && riskPublished.stdout.contains("Catálogos: 1 estados, 1 actividades, 0 productos, 1 países GAFI."), "\(riskPublished.stdout) \(riskPublished.stderr)")
+        #expect(try await CLI.run(["risk", "assess", "--all"], environment: environment).stdout == "✓ 0 cliente(s) calificado(s); 0 cambiaron de grado.\n")
         let partial = try await CLI.run(["monitoring", "profile", "--client", "cl_x", "--operations", "3"], environment: environment)
         #expect(partial.status != 0 && partial.stderr.contains("indique --monthly-amount, --operations, --instruments y --source"))
     }

@@ -99,6 +99,7 @@ public struct ClientDirectory: Sendable {
         }
         try await AuditLog.append(Administration.entry(actor: actor, action: "client.create", objectType: "client", objectID: id, at: now, change: text), on: db)
         try await screening.screen(clientID: id, profile: profile, lenderID: lenderID, occasion: .onboarding, actor: actor, on: db)
+        try await RiskGrades(database: database, keys: keys, clock: clock).assess(clientID: id, occasion: .onboarding, actor: actor, on: db)
         return Record(id: id, createdAt: now, displayName: profile.displayName, profile: profile)
     }
 

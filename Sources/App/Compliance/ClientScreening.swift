@@ -225,7 +225,10 @@ public struct ClientScreening: Sendable {
                 let recorded = try await database.transaction { db in
                     var hits: [Hit] = []
                     for (client, lender, found) in found {
-                        hits += try await record(found, clientID: client, lenderID: lender, snapshot: snapshot, occasion: occasion, actor: actor, on: db)
+                        let new = try await record(found, clientID: client, lenderID: lender, snapshot: snapshot, occasion: occasion, actor: actor, on: db)
+                        // A new match raises the client's grade at once.
+                        if !new.isEmpty { try await RiskGrades(database: database, keys: keys, clock: clock).assess(clientID: client, occasion: .listMatch, actor: actor, on: db) }
+                        hits += new
                     }
                     return hits
                 }
@@ -348,6 +351,7 @@ public struct ClientScreening: Sendable {
                     )
                 }
             }
+            try await RiskGrades(database: database, keys: keys, clock: clock).assess(clientID: hit.clientId, occasion: .listMatch, actor: actor, on: db)
             let reviewed = try decode(try await db.raw(
                 "SELECT \(unsafeRaw: Self.hitColumns) FROM screening_hits h LEFT JOIN watchlists w ON w.list = h.list WHERE h.id = \(bind: hitID)"
             ).first()!)

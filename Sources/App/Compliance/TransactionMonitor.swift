@@ -149,6 +149,15 @@ public enum TransactionMonitor {
                 """
             ).first(decodingColumn: "id", as: String.self)
             if let inserted {
+                // The client's grade counts its inusuales: it is graded again by the next assessment run.
+                if alert.report == .unusual {
+                    try await db.raw(
+                        """
+                        INSERT INTO risk_reassessments (client_id, reason, queued_at) VALUES (\(bind: operation.clientID), \(bind: alert.rule.rawValue), \(bind: now.text))
+                        ON CONFLICT (client_id) DO NOTHING
+                        """
+                    ).run()
+                }
                 try await AuditLog.append(
                     Administration.entry(actor: actor, action: "compliance.alert", objectType: "client", objectID: operation.clientID, at: now,
                                          change: "\(inserted) \(alert.rule.rawValue) \(alert.operationID) \(caseID ?? "")"),

@@ -77,6 +77,7 @@ public struct TransactionalProfiles: Sendable {
                                      change: "\(amount.minorUnits) \(monthlyOperations) \(instrumentText) \(source)"),
                 on: db
             )
+            try await RiskGrades(database: database, keys: keys, clock: clock).assess(clientID: clientID, occasion: .profile, actor: actor, on: db)
         }
         return Declaration(clientId: clientID, profile: profile, sourceOfFunds: source, declaredAt: now, declaredBy: actor.id)
     }

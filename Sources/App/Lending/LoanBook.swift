@@ -254,6 +254,13 @@ public struct LoanBook: Sendable {
                     \(bind: actor.id), \(bind: application.note), \(bind: now.text))
             """
         ).run()
+        // The product is a risk factor: the client is graded again by the next assessment run.
+        try await db.raw(
+            """
+            INSERT INTO risk_reassessments (client_id, reason, queued_at) VALUES (\(bind: application.clientId), 'producto', \(bind: now.text))
+            ON CONFLICT (client_id) DO NOTHING
+            """
+        ).run()
         try await AuditLog.append(
             Administration.entry(actor: actor, action: "loan.apply", objectType: "loan", objectID: id, at: now,
                                  change: "\(application.clientId) \(product.code)@\(product.version) \(amount.minorUnits) \(application.term)"),

@@ -33,5 +33,6 @@ public enum Migrations {
         .m0030Watchlists,
         .m0031ScreeningAndCases,
         .m0032Monitoring,
+        .m0033RiskGrades,
     ]
 }
