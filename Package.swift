@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "LoanCollections", targets: ["LoanCollections"]),
         .library(name: "Analytics", targets: ["Analytics"]),
         .library(name: "Compliance", targets: ["Compliance"]),
+        .library(name: "CreditBureau", targets: ["CreditBureau"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "App", targets: ["App"]),
     ],
@@ -120,6 +121,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CreditBureau",
+            dependencies: ["CarteraCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LoanCollections",
             dependencies: ["CarteraCore", "Lending", "Analytics"],
             swiftSettings: swiftSettings
@@ -172,6 +178,7 @@ let package = Package(
                 "Reconciliation",
                 "LoanCollections",
                 "Compliance",
+                "CreditBureau",
                 "Analytics",
                 "CarteraSecurity",
                 "Store",
@@ -200,6 +207,7 @@ let package = Package(
             dependencies: [
                 "Analytics",
                 "Compliance",
+                "CreditBureau",
                 "App",
                 "CarteraCore",
                 "Integrations",
@@ -261,6 +269,11 @@ let package = Package(
         .testTarget(
             name: "ComplianceTests",
             dependencies: ["Compliance", "CarteraCore", "CarteraTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CreditBureauTests",
+            dependencies: ["CreditBureau", "CarteraCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

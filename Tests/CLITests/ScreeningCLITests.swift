@@ -134,6 +134,9 @@ struct ScreeningCLITests {
         let riskPublished = try await CLI.run(["risk", "settings", "--catalogs", riskCatalogs.path], environment: environment)
         #expect(riskPublished.stdout.hasPrefix("✓ Publicada la versión 1") && riskPublished.stdout.contains("Catálogos: 1 estados, 1 actividades, 0 productos, 1 países GAFI."), "\(riskPublished.stdout) \(riskPublished.stderr)")
         #expect(try await CLI.run(["risk", "assess", "--all"], environment: environment).stdout == "✓ 0 cliente(s) calificado(s); 0 cambiaron de grado.\n")
+        // The bureau tape needs the month closed.
+        let tape = try await CLI.run(["report", "buro", "--month", "2026-10", "--member", "ZZ12345678", "--member-name", "Prueba", "--output", folder.appendingPathComponent("buro.txt").path], environment: environment)
+        #expect(tape.status != 0 && tape.stderr.contains("✗ El día 2026-10-31 no está cerrado") && tape.stderr.contains("no se escribió"), "\(tape.stderr)")
         let partial = try await CLI.run(["monitoring", "profile", "--client", "cl_x", "--operations", "3"], environment: environment)
         #expect(partial.status != 0 && partial.stderr.contains("indique --monthly-amount, --operations, --instruments y --source"))
     }

@@ -11,7 +11,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reportes de la cartera.",
-        subcommands: [Delinquency.self, Collections.self, Vintages.self, Subscriptions.self, UIFReportCommand.self]
+        subcommands: [Delinquency.self, Collections.self, Vintages.self, Subscriptions.self, UIFReportCommand.self, BureauReportCommand.self]
     )
 
     /// `cartera report delinquency`.
