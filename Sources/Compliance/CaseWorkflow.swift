@@ -116,10 +116,12 @@ public enum CaseWorkflow {
         }
     }
 
-    /// A case is done when it no longer waits on its deadline (decided, or reported for a 24-hour report); otherwise it
-    /// is due soon in its last 10 days (last 6 hours for a 24-hour report) and overdue after.
-    public static func urgency(kind: Kind, status: Status, due: Timestamp, now: Timestamp) -> Urgency {
-        let waiting = kind == .twentyFourHours ? status != .reported : (status == .open || status == .analysis)
+    /// A case is done when it no longer waits on its deadline (decided, or for a 24-hour report reported or decided not
+    /// reportable); otherwise it is due soon in its last 10 days (last 6 hours for a 24-hour report) and overdue after.
+    public static func urgency(kind: Kind, status: Status, decision: Decision? = nil, due: Timestamp, now: Timestamp) -> Urgency {
+        let waiting = kind == .twentyFourHours
+            ? status != .reported && !(status == .decided && decision == .notReportable)
+            : (status == .open || status == .analysis)
         guard waiting else { return .done }
         if now > due { return .overdue }
         let warning: Int64 = kind == .twentyFourHours ? 6 * 3600 : 10 * 86_400

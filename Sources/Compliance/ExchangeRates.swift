@@ -15,19 +15,26 @@ public struct ExchangeRates: Sendable, Hashable, Codable {
 
     /// Oldest first.
     public let rates: [Rate]
+    /// A rate older than this many days is not used (the day has no rate); nil: any earlier rate.
+    public let maxAgeDays: Int64?
 
-    public init(_ rates: [Rate]) {
+    public init(_ rates: [Rate], maxAgeDays: Int64? = nil) {
         self.rates = rates.filter { $0.pesoMillionthsPerDollar > 0 }.sorted { $0.date < $1.date }
+        self.maxAgeDays = maxAgeDays
     }
 
-    /// The rate in force on `date`; nil before the first one.
+    /// The rate in force on `date`: the last one published on or before it (and not older than `maxAgeDays`); nil
+    /// otherwise.
     public func rate(on date: CalendarDate) -> Rate? {
         var low = 0, high = rates.count
         while low < high {
             let middle = (low + high) / 2
             if rates[middle].date <= date { low = middle + 1 } else { high = middle }
         }
-        return low == 0 ? nil : rates[low - 1]
+        guard low > 0 else { return nil }
+        let found = rates[low - 1]
+        if let maxAgeDays, found.date.days(until: date) > maxAgeDays { return nil }
+        return found
     }
 
     /// `amount` (pesos) in dollars at the rate of `date`, rounded down to the cent; nil without a rate.

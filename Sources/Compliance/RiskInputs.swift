@@ -13,13 +13,29 @@ public struct RiskCatalogs: Sendable, Hashable, Codable {
     public var fatfCountries: Set<String>
 
     public init(states: [String: String] = [:], activities: [String: String] = [:], products: [String: String] = [:], fatfCountries: Set<String> = []) {
-        self.states = states
+        self.states = Dictionary(states.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
         self.activities = Dictionary(activities.map { (Self.key($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
         self.products = products
-        self.fatfCountries = fatfCountries
+        self.fatfCountries = Set(fatfCountries.map { $0.uppercased() })
     }
 
     static func key(_ text: String) -> String { NameText.fold(text).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ") }
+
+    enum CodingKeys: String, CodingKey {
+        case states, activities, products, fatfCountries
+    }
+
+    /// Read from JSON through the same normalisation as `init`: activities without accents or case, states and
+    /// countries upper-case.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            states: Dictionary((try container.decodeIfPresent([String: String].self, forKey: .states) ?? [:]).map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { a, _ in a }),
+            activities: try container.decodeIfPresent([String: String].self, forKey: .activities) ?? [:],
+            products: try container.decodeIfPresent([String: String].self, forKey: .products) ?? [:],
+            fatfCountries: Set((try container.decodeIfPresent(Set<String>.self, forKey: .fatfCountries) ?? []).map { $0.uppercased() })
+        )
+    }
 }
 
 /// What Cartera knows about a client that the risk matrix reads, gathered from its file, its lists, its loans, its

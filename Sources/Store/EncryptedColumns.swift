@@ -43,6 +43,7 @@ public enum EncryptedColumns {
         Column(table: "report_subscriptions", key: "id", column: "email", field: "report_subscriptions.email", mayHoldPlainText: false),
         Column(table: "screening_hits", key: "id", column: "subject_name", field: "screening_hits.subject_name", mayHoldPlainText: false),
         Column(table: "screening_hits", key: "id", column: "review_note", field: "screening_hits.review_note", mayHoldPlainText: false),
+        Column(table: "screening_hits", key: "id", column: "matched_name", field: "screening_hits.matched_name", mayHoldPlainText: false),
         Column(table: "client_holds", key: "id", column: "lift_note", field: "client_holds.lift_note", mayHoldPlainText: false),
         Column(table: "compliance_cases", key: "id", column: "subject", field: "compliance_cases.subject", mayHoldPlainText: false),
         // Cases the monitoring rules open carry the rules' own text (amounts and dates, no names) until a rotation encrypts it.

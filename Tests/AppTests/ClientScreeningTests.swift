@@ -53,7 +53,10 @@ struct ClientScreeningTests {
 
             // Pending on a blocked list: no disbursement and no new application for her.
             let held = await Self.apiError { _ = try await book.disburse(loan.id, channel: .spei, reference: nil, lenderID: lender, actor: .commandLine) }
-            #expect(held?.code == "client_on_hold" && held?.message.contains("pendiente de revisión en LPB") == true)
+            // Staff are told only that compliance holds it (the client must not learn of the list from them).
+            #expect(held?.code == "client_on_hold" && held?.message == ClientScreening.holdMessage)
+            let pendingReasons = try await database.withConnection { db in try await ClientScreening.holds(clientID: gloria.id, on: db) }
+            #expect(pendingReasons.first?.contains("pendiente de revisión en LPB") == true)
             let refused = await Self.apiError {
                 _ = try await database.transaction { db in
                     try await book.apply(.init(clientId: gloria.id, productCode: "MENSUAL", amount: "5000.00", term: 3), lenderID: lender, actor: .commandLine, on: db)
@@ -69,7 +72,8 @@ struct ClientScreeningTests {
             let cases = ComplianceCases(database: database, keys: TestKeys.live, clock: { clock.read() })
             let opened = try await cases.detail(try #require(review.caseId), lenderID: lender).record
             #expect(opened.kind == .twentyFourHours && opened.status == .open && opened.clientId == gloria.id && opened.origin == "lista:LPB:\(hit.id)")
-            #expect(opened.dueAt == clock.read().adding(seconds: 86_400) && opened.urgency == .onTime && opened.summary.contains("«Gloria Hernández García»"))
+            // The 24 hours run from when the match was found, an hour before its review.
+            #expect(opened.dueAt == hit.foundAt.adding(seconds: 86_400) && opened.detectedAt == clock.read().adding(seconds: -3600) && opened.urgency == .onTime && opened.summary.contains("«Gloria Hernández García»"))
             #expect(await Self.apiError { _ = try await screening.review(hit.id, confirm: false, note: "otra vez", lenderID: lender, actor: .commandLine) }?.code == "hit_already_reviewed")
             let suspended = try await database.withConnection { db in try await ClientScreening.holds(clientID: gloria.id, on: db) }
             #expect(suspended == ["Operaciones suspendidas: Coincidencia confirmada en la lista LPB (LPB:17)."])

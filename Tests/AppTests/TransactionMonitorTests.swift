@@ -61,7 +61,6 @@ struct TransactionMonitorTests {
             for (name, amount, offset) in [("P0", "9000.00", -35), ("P1", "8000.00", -4), ("P2", "8100.00", -3), ("P3", "8200.00", -2), ("P4", "9000.00", -1)] as [(String, String, Int64)] {
                 named[try await book.pay(loan.id, .init(amount: amount, valueDate: day(offset).text, channel: .cash), lenderID: lender, actor: .commandLine).id] = name
             }
-            named["disp_" + loan.id] = "D"
             let payments = named
 
             func stored() async throws -> [Stored] {
@@ -87,8 +86,11 @@ struct TransactionMonitorTests {
                 Stored(operation: "P4", rule: "operaciones_sobre_perfil", report: "inusual", inCase: true, resolved: false),
             ])
             let operations = try await database.withConnection { db in
-                try await db.raw("SELECT id, instrument, kind FROM compliance_operations ORDER BY business_date").all().map {
-                    "\(payments[try $0.decode(column: "id", as: String.self)] ?? "?") \(try $0.decode(column: "kind", as: String.self)) \(try $0.decode(column: "instrument", as: String.self))"
+                try await db.raw("SELECT id, instrument, kind FROM compliance_operations ORDER BY business_date").all().map { row -> String in
+                    // The disbursement has an id of its own (a loan disbursed again is a new operation).
+                    let id = try row.decode(column: "id", as: String.self)
+                    let name = payments[id] ?? (id.hasPrefix("disp_") ? "D" : "?")
+                    return "\(name) \(try row.decode(column: "kind", as: String.self)) \(try row.decode(column: "instrument", as: String.self))"
                 }
             }
             #expect(operations == ["D disposicion transferencia", "P0 pago efectivo", "P1 pago efectivo", "P2 pago efectivo", "P3 pago efectivo", "P4 pago efectivo"])
@@ -99,6 +101,13 @@ struct TransactionMonitorTests {
             #expect(open.count == 1 && open[0].origin == "monitoreo" && open[0].kind == .unusual && open[0].clientId == client.id)
             let detail = try await cases.detail(open[0].id, lenderID: lender)
             #expect(detail.alerts.count == 7 && detail.record.summary.hasPrefix("Alertas de monitoreo (reglas versión 2): Operaciones por 9000.00 MXN en 30 días"))
+
+            // While the gap is open the quarter it falls in cannot be reported.
+            let gapQuarter = "\(day(-35).year)Q\((day(-35).month - 1) / 3 + 1)"
+            let blocked = try await UIFReports(database: database, keys: TestKeys.live).relevantes(
+                quarter: gapQuarter, filer: UIFReport.Filer(entity: "060731", locality: "30087001", postalCode: "91000"), catalogs: UIFCatalogs(), lenderID: lender, actor: .commandLine
+            )
+            #expect(blocked.text == nil && blocked.issues.first == "Hay 1 operación(es) en efectivo del trimestre sin tipo de cambio: cargue el FIX con cartera monitoring rates y vuelva a generar el reporte.")
 
             // The missing day's rate arrives: the gap is resolved and the payment turns out relevante.
             let summary = try await rates.importRates([.init(date: day(-36), pesoMillionthsPerDollar: 17_000_000)], source: "prueba", actor: .commandLine)
@@ -136,6 +145,40 @@ struct TransactionMonitorTests {
             let unusualRows = try #require(inusuales.text).split(separator: "\r\n").map { $0.split(separator: ";", omittingEmptySubsequences: false).map(String.init) }
             #expect(unusualRows.map { $0[2] } == ["000001", "000002", "000003", "000004", "000005"] && unusualRows.allSatisfy { $0[0] == "2" && $0[28] == "00" })
             #expect(unusualRows[0][34].hasPrefix("ALERTAS DE MONITOREO") && unusualRows[0][35] == "PAGOS EN EFECTIVO FRACCIONADOS SIN JUSTIFICACIÓN")
+        }
+    }
+
+    @Test("Fraccionamiento over the whole window: three cash payments ten days apart, each valued at its own day's rate, raise it", arguments: TestEngine.available)
+    func structuringAcrossTheWindow(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            _ = try await TestStaff.seed(database)
+            let lender = try await database.withConnection { db in try await db.raw("SELECT id FROM lenders").first(decodingColumn: "id", as: String.self) }!
+            _ = try await ProductCatalog(database: database).save(LoanFixture.product, lenderID: lender, actor: .commandLine)
+            let book = LoanBook(database: database)
+            let today = book.today()
+            _ = try await MonitoringRuleBook(database: database).publish(MonitoringRules(relevantDollars: Money(minorUnits: 50_000, currency: .usd)), actor: .commandLine)
+            // A rate on each payment's day only: an earlier payment is more than a week from the last one's rate.
+            _ = try await ExchangeRateTable(database: database).importRates(
+                [-25, -15, -5].map { ExchangeRates.Rate(date: today.adding(days: $0), pesoMillionthsPerDollar: 17_000_000) }, source: "prueba", actor: .commandLine
+            )
+            let client = try await database.transaction { db in
+                try await ClientDirectory(database: database, keys: TestKeys.live).create(ClientSamples.individual, lenderID: lender, actor: .commandLine, on: db)
+            }
+            let loan = try await database.transaction { db in
+                try await book.apply(.init(clientId: client.id, productCode: "MENSUAL", amount: "60000.00", term: 6), lenderID: lender, actor: .commandLine, on: db)
+            }
+            _ = try await book.decide(loan.id, approve: true, note: nil, lenderID: lender, actor: .commandLine)
+            _ = try await book.disburse(loan.id, on: today.adding(days: -40), channel: .spei, reference: "D-1", lenderID: lender, actor: .commandLine)
+            var last = ""
+            for offset in [-25, -15, -5] as [Int64] {
+                last = try await book.pay(loan.id, .init(amount: "8000.00", valueDate: today.adding(days: offset).text, channel: .cash), lenderID: lender, actor: .commandLine).id
+            }
+            let third = last
+            let rules = try await database.withConnection { db in
+                try await db.raw("SELECT rule FROM compliance_alerts WHERE operation_id = \(bind: third)").all(decodingColumn: "rule", as: String.self)
+            }
+            #expect(rules == ["fraccionamiento"])
         }
     }
 }

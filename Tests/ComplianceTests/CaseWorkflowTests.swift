@@ -48,6 +48,8 @@ struct CaseWorkflowTests {
         #expect(CaseWorkflow.urgency(kind: .twentyFourHours, status: .decided, due: due, now: at(-6 * 3600)) == .dueSoon)
         #expect(CaseWorkflow.urgency(kind: .twentyFourHours, status: .decided, due: due, now: at(-6 * 3600 - 1)) == .onTime)
         #expect(CaseWorkflow.urgency(kind: .twentyFourHours, status: .reported, due: due, now: at(1)) == .done)
+        #expect(CaseWorkflow.urgency(kind: .twentyFourHours, status: .decided, decision: .notReportable, due: due, now: at(1)) == .done)
+        #expect(CaseWorkflow.urgency(kind: .twentyFourHours, status: .decided, decision: .reportable, due: due, now: at(1)) == .overdue)
     }
 
     @Test("Default list purposes by name")

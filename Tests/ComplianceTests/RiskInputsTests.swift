@@ -1,4 +1,5 @@
 import Compliance
+import Foundation
 import Testing
 
 @Suite("Risk inputs: a client's data as risk-matrix values")
@@ -9,7 +10,7 @@ struct RiskInputsTests {
     )
 
     @Test("Values come from the data and the catalogues; gaps stay unknown; of two products the heavier counts; lists and PEP matches cannot be declared away")
-    func values() {
+    func values() throws {
         var inputs = RiskInputs(isCompany: false, nationality: "MX", residenceCountry: "MX", state: "vz", activity: "COMERCIANTE", productCodes: ["NOMINA", "PYME"])
         var values = inputs.values(catalogs: Self.catalogs, matrix: .starting)
         #expect(values == [
@@ -34,6 +35,10 @@ struct RiskInputsTests {
 
         let foreign = RiskInputs(isCompany: true, nationality: "KP", residenceCountry: "MX", state: "BC", activity: "Otra", declared: ["residencia": "mx_residente"])
         let foreignValues = foreign.values(catalogs: Self.catalogs, matrix: .starting)
+        // Catalogues read from JSON (as published) are normalised as the initializer does.
+        let decoded = try JSONDecoder().decode(RiskCatalogs.self, from: Data(#"{"states":{"vz":"media"},"activities":{"Comerciante":"medio"},"products":{},"fatfCountries":["kp"]}"#.utf8))
+        #expect(decoded == RiskCatalogs(states: ["VZ": "media"], activities: ["comerciante": "medio"], fatfCountries: ["KP"]))
+        #expect(inputs.values(catalogs: decoded, matrix: .starting)["actividad"] == "medio" && inputs.values(catalogs: decoded, matrix: .starting)["geografia"] == "media")
         #expect(foreignValues["residencia"] == "pais_gafi_accion" && foreignValues["tipo_cliente"] == "pm" && foreignValues["actividad"] == nil && foreignValues["perfil"] == nil)
     }
 }

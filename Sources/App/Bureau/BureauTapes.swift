@@ -51,7 +51,9 @@ public struct BureauTapes: Sendable {
         }
     }
 
-    /// The tape of `month` (`AAAA-MM`); the month's last day must be closed.
+    /// The tape of `month` (`AAAA-MM`); the month's last day must be closed. A loan paid off during the month (the last
+    /// day included) is reported once, closed. A loan written off is reported with MOP 97 in the month of its write-off
+    /// (the close's snapshot no longer carries its balance).
     public func monthly(month: String, member: BuroTape.Member, lenderID: String, actor: Administration.Actor) async throws -> Generated {
         guard let reportDate = Self.lastDay(of: month) else {
             throw APIError(status: .unprocessableContent, code: "month_invalid", message: "El mes se escribe AAAA-MM, como 2026-10.")
@@ -70,7 +72,7 @@ public struct BureauTapes: Sendable {
                     (SELECT MAX(e.value_date) FROM loan_events e WHERE e.loan_id = s.loan_id AND e.kind = 'payment' AND e.reversed_at IS NULL
                         AND e.value_date <= \(bind: reportDate.text)) AS last_payment
                 FROM loan_snapshots s JOIN loans l ON l.id = s.loan_id JOIN clients c ON c.id = s.client_id
-                WHERE s.lender_id = \(bind: lenderID) AND s.snapshot_date = \(bind: reportDate.text) ORDER BY s.loan_id
+                WHERE s.lender_id = \(bind: lenderID) AND s.snapshot_date = \(bind: reportDate.text) AND s.status <> 'paid_off' ORDER BY s.loan_id
                 """
             ).all()
             let paidOff = try await db.raw(
@@ -112,7 +114,7 @@ public struct BureauTapes: Sendable {
                 ? try row.decode(column: "principal_outstanding", as: Int64.self) + row.decode(column: "overdue_interest", as: Int64.self) + row.decode(column: "overdue_charges", as: Int64.self)
                 : 0
             let pastDuePayments = open ? try row.decode(column: "installments_overdue", as: Int.self) : 0
-            let writtenOff = open ? try row.decode(column: "status", as: String.self) == "castigado" : false
+            let writtenOff = open ? try row.decode(column: "status", as: String.self) == "written_off" : false
             return BuroTape.Account(
                 paternalSurname: person.paternalSurname, maternalSurname: person.maternalSurname, givenNames: person.givenNames, birthDate: person.birthDate,
                 rfc: person.rfc, nationality: person.nationality, sex: person.sex, street: "\(profile.address.street) \(profile.address.exteriorNumber)",

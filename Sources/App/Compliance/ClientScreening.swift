@@ -163,7 +163,8 @@ public struct ClientScreening: Sendable {
                     score_basis_points, matched_name, reason, status, found_at, found_by, occasion)
                 VALUES (\(bind: id), \(bind: lenderID), \(bind: clientID), \(bind: item.subject.role.rawValue), \(bind: subjectIndex),
                     \(bind: cipher.encrypt(item.subject.name, field: "screening_hits.subject_name")), \(bind: entry.list), \(bind: entry.id),
-                    \(bind: snapshot.digest(of: entry)), \(bind: entry.name), \(bind: basisPoints), \(bind: item.match.matchedName), \(bind: item.match.reason),
+                    \(bind: snapshot.digest(of: entry)), \(bind: entry.name), \(bind: basisPoints),
+                    \(bind: cipher.encrypt(item.match.matchedName, field: "screening_hits.matched_name")), \(bind: item.match.reason),
                     \(bind: Status.pending.rawValue), \(bind: now.text), \(bind: actor.id), \(bind: occasion.rawValue))
                 ON CONFLICT (client_id, subject_index, list, entry_id, entry_sha256) DO NOTHING
                 RETURNING id
@@ -270,7 +271,8 @@ public struct ClientScreening: Sendable {
             list: try row.decode(column: "list", as: String.self),
             purpose: try row.decode(column: "purpose", as: String?.self).flatMap(ListPurpose.init(rawValue:)) ?? .ownList,
             entryId: try row.decode(column: "entry_id", as: String.self), entryName: try row.decode(column: "entry_name", as: String.self),
-            score: Double(try row.decode(column: "score_basis_points", as: Int.self)) / 10_000, matchedName: try row.decode(column: "matched_name", as: String.self),
+            score: Double(try row.decode(column: "score_basis_points", as: Int.self)) / 10_000,
+            matchedName: try keys.decrypt(try row.decode(column: "matched_name", as: String.self), field: "screening_hits.matched_name"),
             reason: try row.decode(column: "reason", as: String.self), status: Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending,
             foundAt: try ComplianceCases.instant(row, "found_at"), occasion: Occasion(rawValue: try row.decode(column: "occasion", as: String.self)) ?? .request,
             reviewedAt: try row.decode(column: "reviewed_at", as: String?.self).flatMap(Timestamp.init(text:)),
@@ -347,7 +349,8 @@ public struct ClientScreening: Sendable {
                         kind: kind, clientID: hit.clientId, subject: hit.role == .client ? nil : hit.subjectName, origin: "lista:\(hit.list):\(hitID)",
                         summary: "\(hit.role.label) «\(hit.subjectName)» confirmado como «\(hit.entryName)» (\(hit.entryId)) de la lista \(hit.list)"
                             + (suspended ? "; operaciones del cliente suspendidas." : ".") + " Revisión: \(note)",
-                        detectedAt: now, lenderID: lenderID, actor: actor, on: db
+                        // The deadline runs from when the match was found, not from its review.
+                        detectedAt: hit.foundAt, lenderID: lenderID, actor: actor, on: db
                     )
                 }
             }
@@ -402,11 +405,14 @@ public struct ClientScreening: Sendable {
         return reasons
     }
 
-    /// Refuses an operation for a client whose operations are held, saying why and what to do.
+    /// What staff outside compliance are told about a held client: nothing of lists or matches (the client must not
+    /// learn of them from whoever serves it).
+    public static let holdMessage = "Operación retenida por cumplimiento: consulte al oficial de cumplimiento."
+
+    /// Refuses an operation for a client whose operations are held, without saying why (only compliance sees that).
     public static func requireNoHolds(clientID: String, on db: any SQLDatabase) async throws {
-        let reasons = try await holds(clientID: clientID, on: db)
-        guard reasons.isEmpty else {
-            throw APIError(status: .conflict, code: "client_on_hold", message: reasons.joined(separator: " ") + " Consulte al oficial de cumplimiento.")
+        guard try await holds(clientID: clientID, on: db).isEmpty else {
+            throw APIError(status: .conflict, code: "client_on_hold", message: holdMessage)
         }
     }
 }

@@ -268,7 +268,7 @@ public struct ComplianceCases: Sendable {
             origin: try row.decode(column: "origin", as: String.self),
             summary: try keys.readable(try row.decode(column: "summary", as: String.self), field: "compliance_cases.summary"),
             status: status, detectedAt: try Self.instant(row, "detected_at"), dueAt: due,
-            urgency: CaseWorkflow.urgency(kind: kind, status: status, due: due, now: clock()),
+            urgency: CaseWorkflow.urgency(kind: kind, status: status, decision: decision, due: due, now: clock()),
             decision: decision,
             decisionNote: try row.decode(column: "decision_note", as: String?.self).map { try keys.decrypt($0, field: "compliance_cases.decision_note") },
             decidedAt: decidedAt, decidedBy: try row.decode(column: "decided_by", as: String?.self),

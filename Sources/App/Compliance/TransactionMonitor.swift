@@ -80,13 +80,6 @@ public enum TransactionMonitor {
         let earliest = operations.map(\.operation.date).min() ?? first.operation.date
         let latest = operations.map(\.operation.date).max() ?? first.operation.date
         let clients = Array(Set(operations.map(\.operation.clientID)))
-        let history = try await db.raw(
-            """
-            SELECT id, client_id, loan_id, kind, amount, instrument, business_date, payer_is_client, state, loan_disbursed_on, pays_off FROM compliance_operations
-            WHERE client_id IN (\(binds: clients)) AND business_date >= \(bind: earliest.adding(days: -window).text) AND business_date <= \(bind: latest.text)
-            """
-        ).all().map(decodeOperation)
-        let byClient = Dictionary(grouping: history, by: \.clientID)
         var profiles: [String: TransactionalProfile] = [:]
         for row in try await db.raw(
             """
@@ -100,20 +93,37 @@ public enum TransactionMonitor {
                 monthlyOperations: try row.decode(column: "monthly_operations", as: Int.self), instruments: instruments
             )
         }
-        // A rate more than a week old is not used: the day is a data gap until its rate is loaded.
-        let rates = ExchangeRates(try await db.raw(
-            """
-            SELECT business_date, peso_millionths_per_dollar FROM exchange_rates
-            WHERE business_date >= \(bind: earliest.adding(days: -7).text) AND business_date <= \(bind: latest.text)
-            """
-        ).all().compactMap { row -> ExchangeRates.Rate? in
-            guard let date = CalendarDate(text: try row.decode(column: "business_date", as: String.self)) else { return nil }
-            return ExchangeRates.Rate(date: date, pesoMillionthsPerDollar: try row.decode(column: "peso_millionths_per_dollar", as: Int64.self))
-        })
+        // History matters to the window rules only: cash (structuring) and a declared profile. Rates only to cash.
+        let hasCash = operations.contains { $0.operation.instrument == .cash }
+        let needHistory = Set(operations.filter { $0.operation.instrument == .cash || profiles[$0.operation.clientID] != nil }.map(\.operation.clientID))
+        var history: [MonitoredOperation] = []
+        if !needHistory.isEmpty {
+            history = try await db.raw(
+                """
+                SELECT id, client_id, loan_id, kind, amount, instrument, business_date, payer_is_client, state, loan_disbursed_on, pays_off FROM compliance_operations
+                WHERE client_id IN (\(binds: Array(needHistory))) AND business_date >= \(bind: earliest.adding(days: -window).text) AND business_date <= \(bind: latest.text)
+                """
+            ).all().map(decodeOperation)
+        }
+        let byClient = Dictionary(grouping: history, by: \.clientID)
+        // Rates over the rules' window (an earlier cash operation is valued at its own day's rate); a rate more than a
+        // week old is not used: the day is a data gap until its rate is loaded.
+        var loaded: [ExchangeRates.Rate] = []
+        if hasCash {
+            for row in try await db.raw(
+                """
+                SELECT business_date, peso_millionths_per_dollar FROM exchange_rates
+                WHERE business_date >= \(bind: earliest.adding(days: -window - 7).text) AND business_date <= \(bind: latest.text)
+                """
+            ).all() {
+                guard let date = CalendarDate(text: try row.decode(column: "business_date", as: String.self)) else { continue }
+                loaded.append(ExchangeRates.Rate(date: date, pesoMillionthsPerDollar: try row.decode(column: "peso_millionths_per_dollar", as: Int64.self)))
+            }
+        }
+        let rates = ExchangeRates(loaded, maxAgeDays: 7)
         var raised: [(lenderID: String, operation: MonitoredOperation, alert: MonitoringAlert)] = []
         for (lenderID, operation) in operations {
-            let recent = ExchangeRates(rates.rates.filter { $0.date <= operation.date && $0.date >= operation.date.adding(days: -7) })
-            for alert in TransactionMonitoring.evaluate(operation, history: byClient[operation.clientID] ?? [], profile: profiles[operation.clientID], rules: rules, rates: recent) {
+            for alert in TransactionMonitoring.evaluate(operation, history: byClient[operation.clientID] ?? [], profile: profiles[operation.clientID], rules: rules, rates: rates) {
                 raised.append((lenderID, operation, alert))
             }
         }
@@ -121,6 +131,10 @@ public enum TransactionMonitor {
         // Inusuales go to the client's open monitoring case, or a new one.
         var caseOf: [String: String] = [:]
         for (lenderID, operation, alert) in raised where alert.report == .unusual && caseOf[operation.clientID] == nil {
+            // On PostgreSQL two batches of one client's loans may run at once: one opens the case, the other finds it.
+            if db.dialect.name == "postgresql" {
+                try await db.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "monitoreo:" + operation.clientID)))").run()
+            }
             if let open = try await db.raw(
                 """
                 SELECT id FROM compliance_cases WHERE client_id = \(bind: operation.clientID) AND origin = 'monitoreo' AND status IN ('abierto', 'en_analisis')

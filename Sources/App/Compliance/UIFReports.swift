@@ -76,6 +76,18 @@ public struct UIFReports: Sendable {
         }
         let profiles = try await self.profiles(Set(operations.map(\.clientID)))
         var issues: [String] = []
+        // A cash operation still without its day's exchange rate may be a relevante: the quarter cannot be reported yet.
+        let gaps = try await database.withConnection { db in
+            try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM compliance_alerts WHERE lender_id = \(bind: lenderID) AND report = 'dato_faltante' AND resolved_at IS NULL
+                AND operation_date >= \(bind: first.text) AND operation_date <= \(bind: last.text)
+                """
+            ).first(decodingColumn: "n", as: Int.self) ?? 0
+        }
+        if gaps > 0 {
+            issues.append("Hay \(gaps) operación(es) en efectivo del trimestre sin tipo de cambio: cargue el FIX con cartera monitoring rates y vuelva a generar el reporte.")
+        }
         let records = operations.compactMap { operation -> UIFReport.Operation? in
             guard let profile = profiles[operation.clientID] else { issues.append("No se encontró el cliente \(operation.clientID)."); return nil }
             return Self.record(operation, profile: profile, clientID: operation.clientID, catalogs: catalogs, detected: nil, description: nil, reasons: nil, issues: &issues)

@@ -230,10 +230,8 @@ public struct LoanBook: Sendable {
             "SELECT id FROM clients WHERE id = \(bind: application.clientId) AND lender_id = \(bind: lenderID)"
         ).first() != nil
         if !clientExists { issues.append(FieldIssue(field: "clientId", code: "client_not_found", message: "No existe ese cliente.")) }
-        if clientExists {
-            for reason in try await ClientScreening.holds(clientID: application.clientId, on: db) {
-                issues.append(FieldIssue(field: "clientId", code: "client_on_hold", message: reason + " Consulte al oficial de cumplimiento."))
-            }
+        if clientExists, try await !ClientScreening.holds(clientID: application.clientId, on: db).isEmpty {
+            issues.append(FieldIssue(field: "clientId", code: "client_on_hold", message: ClientScreening.holdMessage))
         }
         guard let product = try await products.product(code: application.productCode, lenderID: lenderID, on: db) else {
             issues.append(FieldIssue(field: "productCode", code: "product_not_found", message: "No existe ese producto."))
@@ -359,7 +357,8 @@ public struct LoanBook: Sendable {
                 [TransactionMonitor.Posted(
                     lenderID: lenderID, channel: channel.rawValue,
                     operation: MonitoredOperation(
-                        id: "disp_" + id, clientID: loan.record.clientId, loanID: id, kind: .disbursement, amount: terms.disbursed,
+                        // One per disbursement: a loan disbursed again after a returned transfer is a new operation.
+                        id: APIClients.timeOrderedID("disp_", at: now), clientID: loan.record.clientId, loanID: id, kind: .disbursement, amount: terms.disbursed,
                         instrument: TransactionMonitor.instrument(of: channel), date: date
                     )
                 )],

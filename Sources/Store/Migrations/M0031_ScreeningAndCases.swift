@@ -14,6 +14,14 @@ extension Migration {
     static let m0031ScreeningAndCases = Migration(version: 31, name: "create_screening_and_cases") { t in
         [
             "ALTER TABLE watchlists ADD COLUMN purpose TEXT NOT NULL DEFAULT 'sanciones'",
+            // Lists imported before purposes existed get the one their name implies (as ListPurpose.default).
+            """
+            UPDATE watchlists SET purpose = CASE
+                WHEN list = 'LPB' OR list LIKE 'LPB-%' OR list = 'UN' OR list LIKE 'UN-%' OR list LIKE 'ONU%' THEN 'bloqueo'
+                WHEN list LIKE 'PEP%' THEN 'pep'
+                WHEN list LIKE 'OFAC%' THEN 'sanciones'
+                ELSE 'interna' END
+            """,
             """
             CREATE TABLE screening_hits (
                 id TEXT PRIMARY KEY,
@@ -80,6 +88,7 @@ extension Migration {
             )
             """,
             "CREATE INDEX compliance_cases_status ON compliance_cases (lender_id, status, due_at)",
+            "CREATE INDEX compliance_cases_client ON compliance_cases (client_id, origin, status)",
             """
             CREATE TABLE compliance_alerts (
                 id TEXT PRIMARY KEY,

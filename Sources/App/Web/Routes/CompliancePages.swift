@@ -24,7 +24,8 @@ struct CompliancePages {
         @Sendable func dashboard(_ request: WebRequest, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
             guard let user = request.user else { return WebPages.redirect(to: "/login") }
             let hits = try await screening.hits(status: .pending, lenderID: user.lenderID)
-            let all = try await cases.list(lenderID: user.lenderID)
+            // Every case counts; the table shows the first 200 (the open ones first, by deadline).
+            let all = try await cases.list(lenderID: user.lenderID, limit: 1_000_000)
             let today = clock().calendarDate(utcOffsetSeconds: -6 * 3600)
             let quarterStart = CalendarDate(year: today.year, month: (today.month - 1) / 3 * 3 + 1, day: 1)!
             let (relevantes, gaps, suspended) = try await database.withConnection { db in
@@ -54,7 +55,7 @@ struct CompliancePages {
                         "canManage": canManage,
                     ]
                 },
-                "cases": all.map { record -> [String: Any] in
+                "cases": all.prefix(200).map { record -> [String: Any] in
                     [
                         "id": record.id, "kind": record.kind.label, "status": record.status.label + (record.decision.map { " (\($0.label.lowercased()))" } ?? ""),
                         "detected": Self.shortTime(record.detectedAt), "due": Self.shortTime(record.dueAt), "urgency": record.urgency.label, "client": record.clientId ?? record.subject ?? "",
