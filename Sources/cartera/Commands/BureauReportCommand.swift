@@ -60,15 +60,10 @@ struct BureauReportCommand: AsyncParsableCommand {
             let lenderID = try await database.withConnection { try await Administration.resolveLender(lender, on: $0) }
             return try await BureauTapes(database: database, keys: keys).monthly(month: month, member: member, lenderID: lenderID, actor: .commandLine)
         }
-        guard let text = tape.text else {
-            if json { try Terminal.printJSON(Output(tape: tape, output: nil)) } else {
-                for issue in tape.issues { FileHandle.standardError.write(Data("✗ \(issue)\n".utf8)) }
-            }
-            throw ValidationError("La cinta no se generó: no se escribió «\(output)». Corrija lo indicado y vuelva a generarla.")
-        }
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: output)) } catch {
-            throw ValidationError("No se pudo escribir «\(output)»: \(error.localizedDescription). Revise la carpeta y sus permisos.")
-        }
+        try GeneratedFile.write(
+            tape.text, issues: tape.issues, to: output, json: json, printJSON: { try Terminal.printJSON(Output(tape: tape, output: nil)) },
+            refusal: "La cinta no pasó la validación"
+        )
         if json { return try Terminal.printJSON(Output(tape: tape, output: output)) }
         print("✓ Cinta de \(tape.month) (al \(tape.reportDate.text)): \(tape.accounts) cuenta(s) en «\(output)» (SHA-256 \(tape.sha256 ?? "")).")
         if tape.companiesLeftOut > 0 { print("  \(tape.companiesLeftOut) crédito(s) de personas morales no van en esta cinta.") }

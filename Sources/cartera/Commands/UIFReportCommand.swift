@@ -85,15 +85,10 @@ struct UIFReportCommand: AsyncParsableCommand {
                 return try await reports.inusuales(reportDate: CalendarDate(text: period)!, filer: filer, catalogs: catalog, lenderID: lenderID, actor: .commandLine)
             }
         }
-        guard let text = report.text else {
-            if json { try Terminal.printJSON(Output(report: report, output: nil)) } else {
-                for issue in report.issues { FileHandle.standardError.write(Data("✗ \(issue)\n".utf8)) }
-            }
-            throw ValidationError("El reporte no pasó la validación: no se escribió «\(output)». Corrija lo indicado y vuelva a generarlo.")
-        }
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: output)) } catch {
-            throw ValidationError("No se pudo escribir «\(output)»: \(error.localizedDescription). Revise la carpeta y sus permisos.")
-        }
+        try GeneratedFile.write(
+            report.text, issues: report.issues, to: output, json: json, printJSON: { try Terminal.printJSON(Output(report: report, output: nil)) },
+            refusal: "El reporte no pasó la validación"
+        )
         if json { return try Terminal.printJSON(Output(report: report, output: output)) }
         print("✓ \(report.kind) \(report.period): \(report.records == 0 ? "reporte en ceros" : "\(report.records) registro(s)") en «\(output)» (SHA-256 \(report.sha256 ?? "")).")
         if !report.caseIds.isEmpty {
