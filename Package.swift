@@ -117,7 +117,7 @@ let package = Package(
         // Pure collections (cobranza): delinquency buckets, the daily loan snapshot taken at the end-of-day close.
         .target(
             name: "Compliance",
-            dependencies: ["CarteraCore"],
+            dependencies: ["CarteraCore", "Clients"],
             swiftSettings: swiftSettings
         ),
         .target(

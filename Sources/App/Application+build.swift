@@ -169,6 +169,7 @@ func buildRouter(
         database: database, directory: ClientDirectory(database: database, keys: keys, clock: clock),
         access: APIAccess(audit: audit, clock: clock), clock: clock
     ).add(to: api)
+    KYCAPIRoutes(files: KYCFiles(database: database, keys: keys, clock: clock), access: APIAccess(audit: audit, clock: clock)).add(to: api)
     QuoteAPIRoutes(access: APIAccess(audit: audit, clock: clock), catalog: catalog, clock: clock).add(to: api)
     ProductAPIRoutes(catalog: catalog, access: APIAccess(audit: audit, clock: clock)).add(to: api)
     LoanAPIRoutes(database: database, book: book, directory: directory, access: APIAccess(audit: audit, clock: clock), clock: clock).add(to: api)
@@ -217,6 +218,7 @@ func buildRouter(
     MessagingWebhookRoutes(outbox: messages, directory: directory, settings: messaging, publicBase: { messaging.publicBase?() }, audit: audit, clock: clock).add(to: router)
     CollectionPages(web: web, database: database, close: endOfDay.close).add()
     CollectionSettingsPages(web: web, database: database, products: book.products, clock: clock).add()
+    KYCPages(web: web, files: KYCFiles(database: database, keys: keys, clock: clock)).add()
     CompliancePages(web: web, database: database, screening: directory.screening, cases: ComplianceCases(database: database, keys: keys, clock: clock), clock: clock).add()
     CardMandatePages(web: web, book: book, mandates: mandates, publicURL: configuration.publicURL).add()
     StatementPages(

@@ -51,5 +51,10 @@ public enum EncryptedColumns {
         Column(table: "compliance_cases", key: "id", column: "decision_note", field: "compliance_cases.decision_note", mayHoldPlainText: false),
         Column(table: "compliance_case_events", key: "id", column: "note", field: "compliance_case_events.note", mayHoldPlainText: false),
         Column(table: "transactional_profiles", key: "id", column: "source_of_funds", field: "transactional_profiles.source_of_funds", mayHoldPlainText: false),
+        Column(table: "kyc_documents", key: "id", column: "file_name", field: "kyc_documents.file_name", mayHoldPlainText: false),
+        // A document's bytes, base64-encoded, then encrypted as text.
+        Column(table: "kyc_documents", key: "id", column: "content", field: "kyc_documents.content", mayHoldPlainText: false),
+        Column(table: "kyc_documents", key: "id", column: "rejection_reason", field: "kyc_documents.rejection_reason", mayHoldPlainText: false),
+        Column(table: "kyc_updates", key: "id", column: "note", field: "kyc_updates.note", mayHoldPlainText: false),
     ]
 }

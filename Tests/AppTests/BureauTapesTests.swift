@@ -30,6 +30,7 @@ struct BureauTapesTests {
                     try await book.apply(.init(clientId: client.id, productCode: "MENSUAL", amount: "9000.00", term: 3), lenderID: lender, actor: .commandLine, on: db)
                 }
                 _ = try await book.decide(loan.id, approve: true, note: nil, lenderID: lender, actor: .commandLine)
+                try await TestFiles.complete(client.id, lenderID: lender, database: database)
                 _ = try await book.disburse(loan.id, on: monthEnd.adding(days: -45), channel: .spei, reference: "D-\(name)", lenderID: lender, actor: .commandLine)
                 loans[name] = loan.id
             }

@@ -90,6 +90,7 @@ struct ClientScreeningTests {
             // Only an act of the UIF lifts the suspension; then the loan is disbursed.
             #expect(await Self.apiError { try await screening.lift(clientID: gloria.id, note: "ok", lenderID: lender, actor: .commandLine) }?.code == "lift_note_required")
             try await screening.lift(clientID: gloria.id, note: "Oficio UIF 110/F/2026 de desbloqueo", lenderID: lender, actor: .commandLine)
+            try await TestFiles.complete(gloria.id, lenderID: lender, database: database)
             #expect(try await book.disburse(loan.id, channel: .spei, reference: nil, lenderID: lender, actor: .commandLine).status == .active)
             #expect(await Self.apiError { try await screening.lift(clientID: gloria.id, note: "Oficio UIF 110/F/2026", lenderID: lender, actor: .commandLine) }?.code == "client_not_suspended")
 

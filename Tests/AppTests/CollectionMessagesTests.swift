@@ -89,6 +89,7 @@ struct CollectionMessagesTests {
             }
             _ = try await book.decide(applied.id, approve: true, note: nil, lenderID: lender, actor: .commandLine)
             let disbursed = CalendarDate(text: borrower.firstDue)!.adding(months: -1)
+            try await TestFiles.complete(client.id, lenderID: lender, database: database)
             _ = try await book.disburse(applied.id, on: disbursed, channel: .spei, reference: "D-\(borrower.name)", lenderID: lender, actor: .commandLine)
             loans[borrower.name] = applied.id
             clients[borrower.name] = client.id

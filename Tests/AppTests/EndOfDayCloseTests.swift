@@ -26,6 +26,7 @@ struct EndOfDayCloseTests {
             }
             _ = try await book.decide(applied.id, approve: true, note: nil, lenderID: lender, actor: .commandLine)
             let disbursed = book.today().adding(days: -Int64(12 + (index * 37) % spread))
+            try await TestFiles.complete(client, lenderID: lender, database: database)
             _ = try await book.disburse(applied.id, on: disbursed, channel: .spei, reference: "D-\(index)", lenderID: lender, actor: .commandLine)
             if index % 3 == 0, let due = try await book.position(applied.id, lenderID: lender, asOf: disbursed).1?.installments.first, due.dueDate < book.today() {
                 _ = try await book.pay(

@@ -30,6 +30,8 @@ struct LoanFixture {
         let client = try await database.transaction { db in
             try await ClientDirectory(database: database, keys: TestKeys.live).create(ClientSamples.individual, lenderID: lenderID, actor: .commandLine, on: db)
         }
+        // Its file complete, so its loans can be disbursed.
+        try await TestFiles.complete(client.id, lenderID: lenderID, database: database)
         return LoanFixture(lenderID: lenderID, clientID: client.id)
     }
 }

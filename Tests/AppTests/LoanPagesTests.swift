@@ -2,6 +2,7 @@
 import CarteraCore
 import CarteraTestSupport
 import Foundation
+import NIOCore
 import HTTPTypes
 import HummingbirdTesting
 import Lending
@@ -45,8 +46,34 @@ struct LoanPagesTests {
             try await admin.get("/creditos/\(loanID)")
             #expect(try await admin.post("/creditos/\(loanID)/aprobar", ["nota": "Comité 12"]).status == .seeOther)
             try await admin.get("/creditos/\(loanID)")
+            // The borrower's file is empty: the disbursement is held, saying what is missing and where to complete it.
+            let held = try await admin.post("/creditos/\(loanID)/disponer", ["fecha": "2026-03-10", "canal": "spei", "referencia": "RASTREO123"])
+            #expect(held.status == .unprocessableContent && held.text.contains("El expediente del cliente está incompleto: Falta identificación oficial"), "\(held.status) \(Self.error(in: held.text))")
+            // The analyst uploads the ID through the file's page and records the cotejo; a PNG named like a PDF is fine,
+            // a text file is not.
+            let file = try await analyst.get("/clientes/\(borrowerClient)/expediente")
+            #expect(file.status == .ok && file.text.contains("Expediente incompleto") && file.text.contains("subir-documento"))
+            let text = try await analyst.upload("/clientes/\(borrowerClient)/expediente", ["tipo": "identificacion_oficial", "persona": "cliente", "vencimiento": "2031-12-31"], file: ("archivo", "ine.pdf", Data("hola".utf8)))
+            #expect(text.status == .unprocessableContent && text.text.contains("El archivo no es PDF, JPEG ni PNG"))
+            let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3])
+            let uploaded = try await analyst.upload("/clientes/\(borrowerClient)/expediente", ["tipo": "identificacion_oficial", "persona": "cliente", "vencimiento": "2031-12-31"], file: ("archivo", "ine.pdf", png))
+            #expect(uploaded.status == .ok && uploaded.text.contains("Identificación oficial recibido; falta cotejarlo contra el original.") && uploaded.text.contains("Por cotejar"))
+            let documentID = "doc_" + (try #require(uploaded.text.range(of: "/expediente/doc_").map { String(uploaded.text[$0.upperBound...].prefix { $0.isHexDigit }) }))
+            let verified = try await analyst.post("/clientes/\(borrowerClient)/expediente/\(documentID)/cotejo")
+            #expect(verified.text.contains("Identificación oficial cotejado."), "\(documentID) \(verified.status) \(Self.error(in: verified.text))")
+            // The analyst opens it; collections may see the checklist but not the document.
+            let opened = try await analyst.get("/clientes/\(borrowerClient)/expediente/\(documentID)")
+            #expect(opened.status == .ok && opened.headers[.contentType] == "image/png" && Array(opened.body.readableBytesView) == Array(png), "\(opened.status)")
+            let collector = TestBrowser(client)
+            try await collector.signIn("u.gestor.cobranza")
+            #expect(try await collector.get("/clientes/\(borrowerClient)/expediente").status == .ok)
+            #expect(try await collector.get("/clientes/\(borrowerClient)/expediente/\(documentID)").status == .forbidden)
+            // The rest of the file arrives; now the loan is disbursed.
+            try await TestFiles.complete(borrowerClient, lenderID: lender, database: database)
+            #expect(try await analyst.get("/clientes/\(borrowerClient)/expediente").text.contains("Expediente completo."))
+            try await admin.get("/creditos/\(loanID)")
             let disbursed = try await admin.post("/creditos/\(loanID)/disponer", ["fecha": "2026-03-10", "canal": "spei", "referencia": "RASTREO123"])
-            #expect(disbursed.status == .seeOther)
+            #expect(disbursed.status == .seeOther, "\(disbursed.status) \(Self.error(in: disbursed.text))")
             let page = try await admin.get("/creditos/\(loanID)")
             #expect(page.text.contains("Vigente") && page.text.contains("tabla-pagos") && page.text.contains("Cartera vigente — capital"))
             let idem = try #require(Self.hidden("idem", in: page.text))

@@ -26,6 +26,7 @@ struct PaymentIntentPagesTests {
             try await book.apply(.init(clientId: borrowerClient, productCode: "MENSUAL", amount: "9000.00", term: 3), lenderID: lender, actor: .commandLine, on: db)
         }
         _ = try await book.decide(applied.id, approve: true, note: nil, lenderID: lender, actor: .commandLine)
+        try await TestFiles.complete(borrowerClient, lenderID: lender, database: database)
         _ = try await book.disburse(applied.id, on: book.today().adding(days: -10), channel: .spei, reference: "D-9", lenderID: lender, actor: .commandLine)
         return (lender, borrowerClient, applied)
     }

@@ -24,6 +24,7 @@ struct ReconciliationQueueTests {
                 try await book.apply(.init(clientId: client, productCode: "MENSUAL", amount: "3000.00", term: 3), lenderID: lender, actor: .commandLine, on: db)
             }
             _ = try await book.decide(second.id, approve: true, note: nil, lenderID: lender, actor: .commandLine)
+            try await TestFiles.complete(client, lenderID: lender, database: database)
             _ = try await book.disburse(second.id, on: book.today().adding(days: -5), channel: .spei, reference: "D-10", lenderID: lender, actor: .commandLine)
             let clabes = LoanCLABEs(database: database, range: try VirtualCLABERange(prefix: "6461801234"))
             let staff = Administration.Actor(kind: .user, id: "u.gestor.cobranza")

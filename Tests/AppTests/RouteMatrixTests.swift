@@ -51,6 +51,13 @@ struct RouteMatrixTests {
         "GET /clientes/nuevo": [.administrador, .analistaCredito],
         "POST /clientes": [.administrador, .analistaCredito],
         "GET /clientes/{id}": staff,
+        "GET /clientes/{id}/expediente": staff,
+        "POST /clientes/{id}/expediente": [.administrador, .analistaCredito],
+        "POST /clientes/{id}/expediente/actualizacion": [.administrador, .analistaCredito],
+        "POST /clientes/{id}/expediente/{document}/cotejo": [.administrador, .analistaCredito],
+        "POST /clientes/{id}/expediente/{document}/rechazo": [.administrador, .analistaCredito],
+        // Identity documents: not for collections.
+        "GET /clientes/{id}/expediente/{document}": [.administrador, .analistaCredito, .oficialCumplimiento, .auditor],
         "GET /creditos": staff,
         "GET /creditos/nuevo": [.administrador, .analistaCredito],
         "POST /creditos": [.administrador, .analistaCredito],

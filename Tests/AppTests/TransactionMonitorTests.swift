@@ -56,6 +56,7 @@ struct TransactionMonitorTests {
                 try await book.apply(.init(clientId: client.id, productCode: "MENSUAL", amount: "60000.00", term: 6), lenderID: lender, actor: .commandLine, on: db)
             }
             _ = try await book.decide(loan.id, approve: true, note: nil, lenderID: lender, actor: .commandLine)
+            try await TestFiles.complete(client.id, lenderID: lender, database: database)
             _ = try await book.disburse(loan.id, on: day(-45), channel: .spei, reference: "D-1", lenderID: lender, actor: .commandLine)
             var named: [String: String] = [:]
             for (name, amount, offset) in [("P0", "9000.00", -35), ("P1", "8000.00", -4), ("P2", "8100.00", -3), ("P3", "8200.00", -2), ("P4", "9000.00", -1)] as [(String, String, Int64)] {
@@ -169,6 +170,7 @@ struct TransactionMonitorTests {
                 try await book.apply(.init(clientId: client.id, productCode: "MENSUAL", amount: "60000.00", term: 6), lenderID: lender, actor: .commandLine, on: db)
             }
             _ = try await book.decide(loan.id, approve: true, note: nil, lenderID: lender, actor: .commandLine)
+            try await TestFiles.complete(client.id, lenderID: lender, database: database)
             _ = try await book.disburse(loan.id, on: today.adding(days: -40), channel: .spei, reference: "D-1", lenderID: lender, actor: .commandLine)
             var last = ""
             for offset in [-25, -15, -5] as [Int64] {

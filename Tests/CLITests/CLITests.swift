@@ -156,6 +156,28 @@ struct CLITests {
         #expect(generated.status == 0, "\(generated.stderr)")
         let made = try JSONSerialization.jsonObject(with: Data(generated.stdout.utf8)) as? [String: Int]
         #expect(made?["clients"] == 6 && made?["loans"] == 8, "\(generated.stdout)")
+        // Every generated client's identification file is complete (sample documents compared on receipt) …
+        let due = try await CLI.run(["kyc", "due", "--json"], environment: environment, directory: folder)
+        let incomplete = try JSONSerialization.jsonObject(with: Data(due.stdout.utf8)) as? [Any]
+        #expect(due.status == 0 && incomplete?.isEmpty == true, "\(due.stdout) \(due.stderr)")
+        // … until its yearly update (alto under a matrix without catalogues) falls due; then each is listed and the command fails.
+        let later = try await CLI.run(["kyc", "due", "--date", "2030-01-01", "--json"], environment: environment, directory: folder)
+        let overdue = try JSONSerialization.jsonObject(with: Data(later.stdout.utf8)) as? [[String: Any]]
+        #expect(later.status == 1 && (overdue?.count ?? 0) >= 6, "\(later.status) \(later.stdout.prefix(300)) \(later.stderr)")
+        let clientID = try #require(overdue?.first?["clientId"] as? String)
+        let status = try await CLI.run(["kyc", "status", "--client", clientID], environment: environment, directory: folder)
+        #expect(status.status == 0 && status.stdout.hasPrefix("✓ Expediente completo: ") && status.stdout.contains("✓ Identificación oficial: cotejado."), "\(status.stdout) \(status.stderr)")
+        let statusJSON = try await CLI.run(["kyc", "status", "--client", clientID, "--json"], environment: environment, directory: folder)
+        let items = ((try JSONSerialization.jsonObject(with: Data(statusJSON.stdout.utf8)) as? [String: Any])?["check"] as? [String: Any])?["items"] as? [[String: Any]]
+        let documentID = try #require(items?.first?["documentId"] as? String)
+        let copy = folder.appendingPathComponent("ine.pdf")
+        let downloaded = try await CLI.run(["kyc", "download", documentID, "--output", copy.path], environment: environment, directory: folder)
+        let bytes = try Data(contentsOf: copy)
+        #expect(downloaded.status == 0 && bytes.starts(with: Data("%PDF-1.4".utf8)), "\(downloaded.stderr)")
+        let policy = try await CLI.run(["kyc", "policy"], environment: environment, directory: folder)
+        #expect(policy.status == 0 && policy.stdout.contains("Un expediente incompleto retiene la disposición."), "\(policy.stdout) \(policy.stderr)")
+        let wrongFile = try await CLI.run(["kyc", "upload", "--client", clientID, "--kind", "identificacion_oficial", "--expires", "2031-01-01", copy.path + ".nada"], environment: environment, directory: folder)
+        #expect(wrongFile.status != 0 && wrongFile.stderr.contains("No se pudo leer"), "\(wrongFile.stderr)")
         let tooFew = try await CLI.run(["generate", "--clients", "6", "--loans", "2"], environment: environment)
         #expect(tooFew.status != 0 && tooFew.stderr.contains("--loans no puede ser menor"), "\(tooFew.stderr)")
         // The lender's own ranges: a set with a gap is refused with the range at fault; a good one is saved and used.

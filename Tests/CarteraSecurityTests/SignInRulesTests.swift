@@ -52,14 +52,15 @@ struct SignInRulesTests {
     func permissions() {
         let expected: [Role: Set<Permission>] = [
             .administrador: [
-                .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts, .readLoans,
+                .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .readIdentityDocuments, .manageProducts, .readLoans,
                 .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger, .manageGateways, .importStatements,
                 .manageCollections, .assignCollections, .configureCollections,
             ],
-            .analistaCredito: [.useBackOffice, .readClients, .manageClients, .readLoans, .originateLoans],
+            // Identity documents are opened by those who take, check or audit them; never by collections.
+            .analistaCredito: [.useBackOffice, .readClients, .manageClients, .readIdentityDocuments, .readLoans, .originateLoans],
             .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments, .importStatements, .manageCollections],
-            .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans, .readCompliance, .manageCompliance],
-            .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger, .readCompliance],
+            .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readIdentityDocuments, .readLoans, .readCompliance, .manageCompliance],
+            .auditor: [.useBackOffice, .readAudit, .readClients, .readIdentityDocuments, .readLoans, .readLedger, .readCompliance],
             .acreditado: [.usePortal],
         ]
         for role in Role.allCases {

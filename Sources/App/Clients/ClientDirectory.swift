@@ -1,6 +1,7 @@
 import CarteraCore
 import CarteraSecurity
 import Clients
+import Compliance
 import Foundation
 import SQLKit
 import Store
@@ -87,9 +88,9 @@ public struct ClientDirectory: Sendable {
         let text = String(decoding: document, as: UTF8.self)
         try await db.raw(
             """
-            INSERT INTO clients (id, lender_id, kind, profile, created_at, created_by, updated_at)
+            INSERT INTO clients (id, lender_id, kind, profile, kyc_shape, created_at, created_by, updated_at)
             VALUES (\(bind: id), \(bind: lenderID), \(bind: profile.kind.rawValue), \(bind: cipher.encrypt(text, field: Self.field)),
-                    \(bind: now.text), \(bind: actor.id), \(bind: now.text))
+                    \(bind: KYCFiles.shapeJSON(KYCFileShape(profile: profile))), \(bind: now.text), \(bind: actor.id), \(bind: now.text))
             """
         ).run()
         for value in indexed {

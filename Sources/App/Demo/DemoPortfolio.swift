@@ -64,6 +64,11 @@ public struct DemoPortfolio: Sendable {
         let today = min(asOf ?? book.today(), book.today())
         let actor = Administration.Actor(kind: .system, id: "demo")
         let late = max(0, min(95, lateShare))
+        // Each client's identification file is completed at onboarding with sample documents, compared with the
+        // "originals" on receipt, so its loans can be disbursed under the lender's file policy.
+        let files = KYCFiles(database: database, keys: keys, clock: clock)
+        let (_, filePolicy) = try await files.policy(lenderID: lenderID)
+        let receivedOn = clock().calendarDate(utcOffsetSeconds: -6 * 3600)
         var clients = 0, loans = 0, payments = 0
         for index in 0..<count {
             let profile = Self.person(index, &random)
@@ -81,6 +86,9 @@ public struct DemoPortfolio: Sendable {
                 }
                 return client
             }) else { continue }
+            _ = try await files.upload(
+                clientID: client.id, DemoDocuments.uploads(for: profile, policy: filePolicy, today: receivedOn), lenderID: lenderID, actor: actor, verifiedOnReceipt: true
+            )
             clients += 1
             let extra = wanted.map { total in (total - count) / count + (index < (total - count) % count ? 1 : 0) } ?? (Int.random(in: 0..<10, using: &random) == 0 ? 1 : 0)
             for _ in 0..<(1 + max(0, extra)) {

@@ -37,6 +37,7 @@ public struct WebPages: Sendable {
             "quote": LendingTemplates.quote,
             "client_new": ClientTemplates.new,
             "client": ClientTemplates.detail,
+            "kyc_file": KYCTemplates.file,
             "payment_intents": PaymentTemplates.list,
             "payment_intent": PaymentTemplates.detail,
             "gateway_events": PaymentTemplates.events,

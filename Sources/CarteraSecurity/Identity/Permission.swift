@@ -16,6 +16,8 @@ public enum Permission: String, Sendable, Hashable, CaseIterable {
     case readClients = "clients:read"
     /// Register clients and change their data.
     case manageClients = "clients:manage"
+    /// Open the documents in clients' identification files (IDs, proofs of address, deeds); every reading is audited.
+    case readIdentityDocuments = "kyc_documents:read"
     /// Define credit products (each change is a new version).
     case manageProducts = "products:manage"
     /// Read loans, their schedules, payments and statements.
@@ -54,13 +56,13 @@ extension Role {
         switch self {
         case .administrador:
             [
-                .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .manageProducts, .readLoans,
+                .useBackOffice, .manageUsers, .manageAPIClients, .readAudit, .readClients, .manageClients, .readIdentityDocuments, .manageProducts, .readLoans,
                 .originateLoans, .approveLoans, .disburseLoans, .postPayments, .reversePayments, .readLedger, .manageGateways, .importStatements,
                 .manageCollections, .assignCollections, .configureCollections,
             ]
-        case .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readLoans, .readCompliance, .manageCompliance]
-        case .auditor: [.useBackOffice, .readAudit, .readClients, .readLoans, .readLedger, .readCompliance]
-        case .analistaCredito: [.useBackOffice, .readClients, .manageClients, .readLoans, .originateLoans]
+        case .oficialCumplimiento: [.useBackOffice, .readAudit, .readClients, .readIdentityDocuments, .readLoans, .readCompliance, .manageCompliance]
+        case .auditor: [.useBackOffice, .readAudit, .readClients, .readIdentityDocuments, .readLoans, .readLedger, .readCompliance]
+        case .analistaCredito: [.useBackOffice, .readClients, .manageClients, .readIdentityDocuments, .readLoans, .originateLoans]
         case .gestorCobranza: [.useBackOffice, .readClients, .readLoans, .postPayments, .importStatements, .manageCollections]
         case .acreditado: [.usePortal]
         }

@@ -34,5 +34,6 @@ public enum Migrations {
         .m0031ScreeningAndCases,
         .m0032Monitoring,
         .m0033RiskGrades,
+        .m0034KYCFiles,
     ]
 }

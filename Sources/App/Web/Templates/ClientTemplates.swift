@@ -119,7 +119,7 @@ enum ClientTemplates {
           <dt>Correo</dt><dd>{{email}}</dd>
           <dt>Alta</dt><dd>{{createdAt}}</dd>
         </dl>
-        <p><a href="/clientes">Volver a clientes</a></p>
+        <p><a href="/clientes/{{id}}/expediente" id="ver-expediente">Expediente de identificación (documentos)</a> · <a href="/clientes">Volver a clientes</a></p>
         {{/body}}{{/layout}}
         """
 }
