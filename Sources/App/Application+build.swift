@@ -219,7 +219,8 @@ func buildRouter(
     CollectionPages(web: web, database: database, close: endOfDay.close).add()
     CollectionSettingsPages(web: web, database: database, products: book.products, clock: clock).add()
     KYCPages(web: web, files: KYCFiles(database: database, keys: keys, clock: clock)).add()
-    CompliancePages(web: web, database: database, screening: directory.screening, cases: ComplianceCases(database: database, keys: keys, clock: clock), clock: clock).add()
+    CompliancePages(web: web, database: database, screening: directory.screening, cases: ComplianceCases(database: database, keys: keys, clock: clock), keys: keys, clock: clock).add()
+    RelationshipPages(web: web, relationships: ClientRelationships(database: database, keys: keys, clock: clock)).add()
     CardMandatePages(web: web, book: book, mandates: mandates, publicURL: configuration.publicURL).add()
     StatementPages(
         web: web, database: database, imports: StatementImports(database: database, keys: keys, clock: clock),

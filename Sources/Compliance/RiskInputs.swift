@@ -59,14 +59,18 @@ public struct RiskInputs: Sendable, Hashable {
     /// Whether the client declared a transactional profile, and whether it includes cash.
     public var declaredProfile: Bool
     public var declaresCash: Bool
+    /// Whether the client's relationship component (shared phone, address, CLABE, representative…) holds another client
+    /// with a confirmed list match, a suspension or a reportable PLD case.
+    public var linkedToHighRisk: Bool
     /// Values staff declared by factor key; they fill what the data cannot say, but never lower what lists say.
     public var declared: [String: String]
 
     public init(
         isCompany: Bool, nationality: String, residenceCountry: String, state: String, activity: String, productCodes: [String] = [],
         pendingListMatch: Bool = false, confirmedListMatch: Bool = false, confirmedPEP: Bool = false, unusualAlertsLast12Months: Int = 0,
-        declaredProfile: Bool = false, declaresCash: Bool = false, declared: [String: String] = [:]
+        declaredProfile: Bool = false, declaresCash: Bool = false, linkedToHighRisk: Bool = false, declared: [String: String] = [:]
     ) {
+        self.linkedToHighRisk = linkedToHighRisk
         self.isCompany = isCompany
         self.nationality = nationality
         self.residenceCountry = residenceCountry
@@ -103,8 +107,8 @@ public struct RiskInputs: Sendable, Hashable {
         if values["pep"] == nil { values["pep"] = "no" }
         if pendingListMatch || confirmedListMatch { values["listas"] = "coincidencia_en_revision" } else if values["listas"] == nil { values["listas"] = "sin_coincidencia" }
         if values["perfil"] == nil, declaredProfile { values["perfil"] = declaresCash ? "efectivo_intensivo" : "dentro" }
-        if values["comportamiento"] == nil || unusualAlertsLast12Months > 0 {
-            let linked = values["comportamiento"] == "vinculado_alto_riesgo" || values["comportamiento"] == "ambos"
+        if values["comportamiento"] == nil || unusualAlertsLast12Months > 0 || linkedToHighRisk {
+            let linked = linkedToHighRisk || values["comportamiento"] == "vinculado_alto_riesgo" || values["comportamiento"] == "ambos"
             values["comportamiento"] = unusualAlertsLast12Months > 0 ? (linked ? "ambos" : "alertas_12_meses") : (linked ? "vinculado_alto_riesgo" : "sin_alertas")
         }
         return values.filter { !$0.value.isEmpty }

@@ -122,6 +122,7 @@ struct RouteMatrixTests {
         "GET /cumplimiento": [.oficialCumplimiento, .auditor],
         "POST /cumplimiento/coincidencias/{id}": [.oficialCumplimiento],
         "GET /cumplimiento/casos/{id}": [.oficialCumplimiento, .auditor],
+        "GET /cumplimiento/vinculos/{id}": [.oficialCumplimiento, .auditor],
         "POST /cumplimiento/casos/{id}": [.oficialCumplimiento],
         "GET /pasarelas": [.administrador],
         "GET /pasarelas/{provider}": [.administrador],

@@ -178,6 +178,14 @@ struct CLITests {
         #expect(policy.status == 0 && policy.stdout.contains("Un expediente incompleto retiene la disposición."), "\(policy.stdout) \(policy.stderr)")
         let wrongFile = try await CLI.run(["kyc", "upload", "--client", clientID, "--kind", "identificacion_oficial", "--expires", "2031-01-01", copy.path + ".nada"], environment: environment, directory: folder)
         #expect(wrongFile.status != 0 && wrongFile.stderr.contains("No se pudo leer"), "\(wrongFile.stderr)")
+        // Relationships among the clients: built, and one client's group shown.
+        let built = try await CLI.run(["relationships", "build", "--json"], environment: environment, directory: folder)
+        let relationships = try JSONSerialization.jsonObject(with: Data(built.stdout.utf8)) as? [String: Any]
+        #expect(built.status == 0 && (relationships?["clients"] as? Int ?? 0) >= 6 && relationships?["regrade"] as? Int == 0, "\(built.stdout) \(built.stderr)")
+        let shown = try await CLI.run(["relationships", "show", "--client", clientID], environment: environment, directory: folder)
+        #expect(shown.status == 0 && shown.stdout.hasPrefix("Grupo de "), "\(shown.stdout) \(shown.stderr)")
+        let unknown = try await CLI.run(["relationships", "show", "--client", "cl_nadie"], environment: environment, directory: folder)
+        #expect(unknown.status != 0 && unknown.stderr.contains("cartera relationships build"), "\(unknown.stderr)")
         let tooFew = try await CLI.run(["generate", "--clients", "6", "--loans", "2"], environment: environment)
         #expect(tooFew.status != 0 && tooFew.stderr.contains("--loans no puede ser menor"), "\(tooFew.stderr)")
         // The lender's own ranges: a set with a gap is refused with the range at fault; a good one is saved and used.

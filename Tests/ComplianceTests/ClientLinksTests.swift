@@ -1,3 +1,5 @@
+import CarteraTestSupport
+import Clients
 import Compliance
 import Testing
 
@@ -70,5 +72,25 @@ struct ClientLinksTests {
         }
         #expect(Set(links.components.map(\.clients)) == Set(expected))
         #expect(links.components.count > 1 && links.components.count < Set(facts.map(\.client)).count)
+    }
+
+    @Test("A client's data as facts: a company is linked to the person who is its representative and majority owner by her CURP, and to a client at the same address; owners under 25 % do not link")
+    func factsFromProfiles() {
+        let gloria = ClientLinks.facts(of: "gloria", profile: ClientSamples.individual)
+        #expect(Set(gloria.map(\.kind)) == [.phone, .email, .address, .curp, .rfc, .representative, .beneficialOwner])
+        let company = ClientLinks.facts(of: "golfo", profile: ClientSamples.company)
+        // Her CURP as representative; the 59.5 % owner (no identifier: by name) and the 40.5 % one.
+        #expect(company.filter { $0.kind == .representative }.map(\.value) == ["HEGG560427MVZRRL04"])
+        #expect(company.filter { $0.kind == .beneficialOwner }.map(\.value) == ["Gloria Hernández García", "Otro Socio"])
+        #expect(ClientLinks.facts(of: "golfo", profile: ClientSamples.company, ownerBasisPoints: 5000).filter { $0.kind == .beneficialOwner }.count == 1)
+        var neighbour = ClientSamples.individual
+        neighbour.individual?.curp = "XEXX010101HNEXXXA4"
+        neighbour.individual?.rfc = nil
+        neighbour.phones = ["3311112222"]
+        neighbour.email = nil
+        let links = ClientLinks(facts: gloria + company + ClientLinks.facts(of: "vecina", profile: neighbour))
+        let group = links.component(of: "vecina")
+        #expect(group?.clients == ["gloria", "golfo", "vecina"])
+        #expect(Set(group?.links.map(\.kind) ?? []) == [.representative, .address])
     }
 }

@@ -30,6 +30,12 @@ struct RiskInputsTests {
         inputs.unusualAlertsLast12Months = 2
         values = inputs.values(catalogs: Self.catalogs, matrix: .starting)
         #expect(values["listas"] == "coincidencia_en_revision" && values["pep"] == "nacional_o_familiar" && values["comportamiento"] == "alertas_12_meses")
+        // Linked to a high-risk client as well: both count.
+        var linked = inputs
+        linked.linkedToHighRisk = true
+        #expect(linked.values(catalogs: Self.catalogs, matrix: .starting)["comportamiento"] == "ambos")
+        linked.unusualAlertsLast12Months = 0
+        #expect(linked.values(catalogs: Self.catalogs, matrix: .starting)["comportamiento"] == "vinculado_alto_riesgo")
         let graded = RiskMatrix.starting.assess(values)
         #expect(graded.points == 85 && graded.grade == .high && graded.reasons.first == "Listas: coincidencia_en_revision (30 puntos)")
 

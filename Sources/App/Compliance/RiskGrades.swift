@@ -30,6 +30,8 @@ public struct RiskGrades: Sendable {
         case alert = "alerta"
         case settings = "matriz_nueva"
         case request = "solicitud"
+        /// The client's relationships changed: linked to a high-risk client, or no longer.
+        case links = "vinculos"
     }
 
     /// The matrix and catalogues in force, and their version (0: the starting matrix without catalogues).
@@ -169,6 +171,7 @@ public struct RiskGrades: Sendable {
             pendingListMatch: hits.contains { $0.0 == "pendiente" }, confirmedListMatch: hits.contains { $0.0 == "confirmada" && $0.1 != "pep" },
             confirmedPEP: hits.contains { $0.0 == "confirmada" && $0.1 == "pep" }, unusualAlertsLast12Months: alerts,
             declaredProfile: declaredProfile != nil, declaresCash: declaredProfile?.split(separator: ",").contains("efectivo") ?? false,
+            linkedToHighRisk: try await ClientRelationships.linkedHighRisk(clientID, on: db),
             declared: try await Self.facts(clientID, on: db)
         )
         let assessment = settings.matrix.assess(inputs.values(catalogs: settings.catalogs, matrix: settings.matrix))
@@ -242,9 +245,13 @@ public struct RiskGrades: Sendable {
     /// Grades again the clients queued by monitoring (or every client with `all`, after new settings), a page per
     /// transaction; returns how many were graded and how many changed grade.
     public func assessPending(all: Bool, actor: Administration.Actor, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> (assessed: Int, changed: Int) {
-        let ids = try await database.withConnection { db in
-            try await db.raw(all ? "SELECT id FROM clients ORDER BY id" : "SELECT client_id AS id FROM risk_reassessments ORDER BY client_id").all(decodingColumn: "id", as: String.self)
+        let queued = try await database.withConnection { db in
+            try await db.raw(
+                all ? "SELECT id, 'todos' AS reason FROM clients ORDER BY id" : "SELECT client_id AS id, reason FROM risk_reassessments ORDER BY client_id"
+            ).all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "reason", as: String.self)) }
         }
+        let ids = queued.map(\.0)
+        let reasons = Dictionary(queued, uniquingKeysWith: { first, _ in first })
         var changed = 0
         for start in stride(from: 0, to: ids.count, by: 200) {
             let page = Array(ids[start..<min(start + 200, ids.count)])
@@ -252,7 +259,8 @@ public struct RiskGrades: Sendable {
                 var changes = 0
                 for id in page {
                     let before = try await Self.latest(id, on: db)?.grade
-                    let after = try await assess(clientID: id, occasion: all ? .settings : .alert, actor: actor, on: db).grade
+                    let occasion: Occasion = all ? .settings : reasons[id] == "vinculos" ? .links : .alert
+                    let after = try await assess(clientID: id, occasion: occasion, actor: actor, on: db).grade
                     if before != after { changes += 1 }
                 }
                 return changes

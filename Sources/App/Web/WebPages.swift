@@ -38,6 +38,7 @@ public struct WebPages: Sendable {
             "client_new": ClientTemplates.new,
             "client": ClientTemplates.detail,
             "kyc_file": KYCTemplates.file,
+            "relationships": ComplianceTemplates.relationships,
             "payment_intents": PaymentTemplates.list,
             "payment_intent": PaymentTemplates.detail,
             "gateway_events": PaymentTemplates.events,

@@ -35,5 +35,6 @@ public enum Migrations {
         .m0032Monitoring,
         .m0033RiskGrades,
         .m0034KYCFiles,
+        .m0035ClientRelationships,
     ]
 }

@@ -13,13 +13,14 @@ struct CompliancePages {
     let database: Database
     let screening: ClientScreening
     let cases: ComplianceCases
+    let keys: LiveKeys
     let clock: @Sendable () -> Timestamp
 
     static func shortTime(_ timestamp: Timestamp) -> String { String(timestamp.text.prefix(16)).replacingOccurrences(of: "T", with: " ") }
 
     func add() {
         let pages = web.pages
-        let (database, screening, cases, clock) = (database, screening, cases, clock)
+        let (database, screening, cases, keys, clock) = (database, screening, cases, keys, clock)
 
         @Sendable func dashboard(_ request: WebRequest, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
             guard let user = request.user else { return WebPages.redirect(to: "/login") }
@@ -54,6 +55,9 @@ struct CompliancePages {
                         "score": String(format: "%.3f", hit.score), "found": Self.shortTime(hit.foundAt), "occasion": hit.occasion == .onboarding ? "alta" : hit.occasion == .listUpdate ? "actualización de lista" : "a solicitud",
                         "canManage": canManage,
                     ]
+                },
+                "groups": try await ClientRelationships(database: database, keys: keys, clock: clock).groups(lenderID: user.lenderID, limit: 20).map {
+                    ["id": $0.componentId, "size": $0.size, "flagged": $0.linkedHighRisk] as [String: Any]
                 },
                 "cases": all.prefix(200).map { record -> [String: Any] in
                     [

@@ -24,6 +24,11 @@ enum ComplianceTemplates {
               <button type="submit" name="decision" value="confirmar">Es la persona</button> <button type="submit" name="decision" value="descartar">No es</button></form>{{/canManage}}</td></tr>{{/hits}}
           {{^hits}}<tr><td colspan="5">No hay coincidencias por revisar.</td></tr>{{/hits}}
         </tbody></table>
+        <h2>Grupos de clientes vinculados</h2>
+        <table id="grupos"><thead><tr><th>Grupo</th><th>Clientes</th><th></th></tr></thead><tbody>
+          {{#groups}}<tr><td><a href="/cumplimiento/vinculos/{{id}}">{{id}}</a></td><td>{{size}}</td><td>{{#flagged}}<strong>con cliente de alto riesgo</strong>{{/flagged}}</td></tr>{{/groups}}
+          {{^groups}}<tr><td colspan="3">No hay grupos calculados; calcúlelos con <code>cartera relationships build</code>.</td></tr>{{/groups}}
+        </tbody></table>
         <h2>Casos</h2>
         <table id="casos"><thead><tr><th>Caso</th><th>Tipo</th><th>Estado</th><th>Detectado</th><th>Vence</th><th>Plazo</th><th>Cliente</th></tr></thead><tbody>
           {{#cases}}<tr><td><a href="/cumplimiento/casos/{{id}}">{{id}}</a></td><td>{{kind}}</td><td>{{status}}</td><td>{{detected}}</td><td>{{due}}</td><td>{{urgency}}</td><td>{{client}}</td></tr>{{/cases}}
@@ -58,6 +63,25 @@ enum ComplianceTemplates {
         <h2>Historia</h2>
         <table id="historia"><thead><tr><th>Cuándo</th><th>Quién</th><th>Paso</th><th>Nota</th></tr></thead><tbody>
           {{#events}}<tr><td>{{at}}</td><td>{{actor}}</td><td>{{step}}</td><td>{{note}}</td></tr>{{/events}}
+        </tbody></table>
+        <p><a href="/cumplimiento">Volver a cumplimiento</a></p>
+        {{/body}}{{/layout}}
+        """
+
+    static let relationships = """
+        {{<layout}}{{$body}}
+        <h1>Vínculos</h1>
+        <p>Grupo de {{size}} cliente(s) que comparten teléfono, correo, domicilio, cuenta, identificadores, representante o beneficiario controlador; calculado {{computedAt}} (<code>cartera relationships build</code>). En rojo, clientes con coincidencia confirmada en listas, operaciones suspendidas o un caso reportable.</p>
+        {{#partial}}<p>El grafo muestra los primeros {{drawn}} clientes; las tablas, todos.</p>{{/partial}}
+        <figure class="card">{{{graph}}}</figure>
+        <h2>Clientes</h2>
+        <table id="miembros"><thead><tr><th>Cliente</th><th>Riesgo</th></tr></thead><tbody>
+          {{#members}}<tr><td><a href="/cumplimiento/vinculos/{{id}}">{{name}}</a> <code>{{id}}</code>{{#focus}} (consultado){{/focus}}</td><td>{{#highRisk}}<strong>Alto riesgo</strong>{{/highRisk}}</td></tr>{{/members}}
+        </tbody></table>
+        <h2>Qué comparten</h2>
+        <table id="vinculos"><thead><tr><th>Cliente</th><th>Cliente</th><th>Comparten</th></tr></thead><tbody>
+          {{#edges}}<tr><td>{{from}}</td><td>{{to}}</td><td>{{kinds}}</td></tr>{{/edges}}
+          {{^edges}}<tr><td colspan="3">El cliente no comparte datos con otros.</td></tr>{{/edges}}
         </tbody></table>
         <p><a href="/cumplimiento">Volver a cumplimiento</a></p>
         {{/body}}{{/layout}}
