@@ -96,13 +96,21 @@ struct KYCFilesTests {
             _ = try await files.reject(documentID: id.id, reason: "La foto no es legible", lenderID: lender, actor: .commandLine)
             let rejected = try #require(try await files.status(clientID: gloria.id, lenderID: lender)?.check.items.first)
             #expect(rejected.state == .rejected && rejected.message == "Identificación oficial: rechazado (La foto no es legible); suba uno válido.")
+            // The same scan sent again after its rejection is a new document to compare, not the rejected one.
+            let again = try await files.upload(clientID: gloria.id, .init(kind: "identificacion_oficial", fileName: "ine.png", content: Self.png, expiresOn: "2031-12-31"), lenderID: lender, actor: .commandLine)
+            #expect(again.id != id.id && again.status == .received)
+            // A document of another client is not found through this one.
+            #expect(await Self.apiError { _ = try await files.verify(documentID: again.id, clientID: "cl_otro", lenderID: lender, actor: .commandLine) }?.code == "kyc_document_not_found")
+            clock.advance(seconds: 60)
             let newID = try await files.upload(clientID: gloria.id, .init(kind: "identificacion_oficial", fileName: "ine.pdf", content: DemoDocuments.pdf(lines: ["INE legible"]), expiresOn: "2031-12-31"), lenderID: lender, actor: .commandLine)
             _ = try await files.verify(documentID: newID.id, lenderID: lender, actor: .commandLine)
             let complete = try #require(try await files.status(clientID: gloria.id, lenderID: lender))
             // Graded alto (a fresh matrix without catalogues knows none of her values): the file is updated yearly.
             #expect(complete.isComplete && complete.grade == .high && complete.check.updateDue.text == "2027-11-18")
             let history = try await files.documents(clientID: gloria.id, lenderID: lender)
-            #expect(history.count == 6 && history.first { $0.id == id.id }?.status == .superseded && history.first { $0.id == id.id }?.supersededBy == newID.id)
+            #expect(history.count == 7 && history.first { $0.id == id.id }?.status == .superseded && history.first { $0.id == id.id }?.supersededBy == newID.id)
+            // Only older documents are superseded: the re-sent scan, uploaded before the one verified, is too.
+            #expect(history.first { $0.id == again.id }?.status == .superseded)
 
             // Now it is disbursed.
             #expect(try await book.disburse(loan.id, channel: .spei, reference: nil, lenderID: lender, actor: .commandLine).status == .active)
@@ -119,7 +127,7 @@ struct KYCFilesTests {
             let actions = try await database.withConnection { db in
                 try await db.raw("SELECT action FROM audit_log WHERE action LIKE 'kyc.%'").all(decodingColumn: "action", as: String.self)
             }
-            #expect(actions.filter { $0 == "kyc.document_uploaded" }.count == 6 && actions.filter { $0 == "kyc.document_verified" }.count == 5)
+            #expect(actions.filter { $0 == "kyc.document_uploaded" }.count == 7 && actions.filter { $0 == "kyc.document_verified" }.count == 5)
             #expect(actions.contains("kyc.document_rejected") && actions.contains("kyc.document_read"))
 
             // A year and a day later the periodic update is overdue; recording it moves the next one a year on.
@@ -172,6 +180,7 @@ struct KYCFilesTests {
             let fixture = try await LoanFixture.make(database)
             let writer = try await ClientAPITests().token(client, database, scopes: ["clients:write", "clients:read"])
             let reader = try await ClientAPITests().token(client, database, scopes: ["clients:read"])
+            let documents = try await ClientAPITests().token(client, database, scopes: ["kyc_documents:read"])
             let pdf = DemoDocuments.pdf(lines: ["Otro documento"])
             let path = "/api/v1/clients/\(fixture.clientID)/documents"
 
@@ -183,9 +192,11 @@ struct KYCFilesTests {
             let document = try JSONDecoder().decode(KYCFiles.Document.self, from: Data(created.body.readableBytesView))
             #expect(document.kind == .other && document.status == .received && document.sizeBytes == pdf.count)
 
-            let read = try await client.execute(uri: path + "/\(document.id)", method: .get, headers: reader)
+            // Identity documents need their own scope: clients:read is not enough.
+            #expect(try await client.execute(uri: path + "/\(document.id)", method: .get, headers: reader).status == .forbidden)
+            let read = try await client.execute(uri: path + "/\(document.id)", method: .get, headers: documents)
             #expect(read.status == .ok && read.headers[.contentType] == "application/pdf" && Array(read.body.readableBytesView) == pdf)
-            #expect(try await client.execute(uri: "/api/v1/clients/cl_otro/documents/\(document.id)", method: .get, headers: reader).status == .notFound)
+            #expect(try await client.execute(uri: "/api/v1/clients/cl_otro/documents/\(document.id)", method: .get, headers: documents).status == .notFound)
             let listed = try await client.execute(uri: path, method: .get, headers: reader)
             #expect(String(buffer: listed.body).contains(document.id))
             // The sample client's file was completed by the fixture: its checklist says so.

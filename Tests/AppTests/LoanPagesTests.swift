@@ -57,10 +57,10 @@ struct LoanPagesTests {
             #expect(text.status == .unprocessableContent && text.text.contains("El archivo no es PDF, JPEG ni PNG"))
             let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3])
             let uploaded = try await analyst.upload("/clientes/\(borrowerClient)/expediente", ["tipo": "identificacion_oficial", "persona": "cliente", "vencimiento": "2031-12-31"], file: ("archivo", "ine.pdf", png))
-            #expect(uploaded.status == .ok && uploaded.text.contains("Identificación oficial recibido; falta cotejarlo contra el original.") && uploaded.text.contains("Por cotejar"))
+            #expect(uploaded.status == .ok && uploaded.text.contains("«Identificación oficial»: documento recibido; falta cotejarlo contra el original.") && uploaded.text.contains("Por cotejar"))
             let documentID = "doc_" + (try #require(uploaded.text.range(of: "/expediente/doc_").map { String(uploaded.text[$0.upperBound...].prefix { $0.isHexDigit }) }))
             let verified = try await analyst.post("/clientes/\(borrowerClient)/expediente/\(documentID)/cotejo")
-            #expect(verified.text.contains("Identificación oficial cotejado."), "\(documentID) \(verified.status) \(Self.error(in: verified.text))")
+            #expect(verified.text.contains("«Identificación oficial»: documento cotejado con el original."), "\(documentID) \(verified.status) \(Self.error(in: verified.text))")
             // The analyst opens it; collections may see the checklist but not the document.
             let opened = try await analyst.get("/clientes/\(borrowerClient)/expediente/\(documentID)")
             #expect(opened.status == .ok && opened.headers[.contentType] == "image/png" && Array(opened.body.readableBytesView) == Array(png), "\(opened.status)")

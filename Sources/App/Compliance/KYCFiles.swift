@@ -179,7 +179,8 @@ public struct KYCFiles: Sendable {
                 if let existing = try await db.raw(
                     """
                     SELECT id FROM kyc_documents WHERE client_id = \(bind: clientID) AND kind = \(bind: item.kind.rawValue) AND subject = \(bind: item.subject.description)
-                    AND sha256 = \(bind: item.digest) AND status <> 'sustituido'
+                    AND sha256 = \(bind: item.digest) AND status IN ('recibido', 'cotejado')
+                    AND COALESCE(issued_on, '') = \(bind: item.issued?.text ?? "") AND COALESCE(expires_on, '') = \(bind: item.expires?.text ?? "")
                     """
                 ).first(decodingColumn: "id", as: String.self) {
                     stored.append(try await Self.document(existing, lenderID: lenderID, keys: keys, on: db)!)
@@ -292,18 +293,18 @@ public struct KYCFiles: Sendable {
             """
             UPDATE kyc_documents SET status = 'sustituido', superseded_by = \(bind: id)
             WHERE client_id = \(bind: clientID) AND kind = \(bind: kind.rawValue) AND subject = \(bind: subject.description)
-            AND id <> \(bind: id) AND status <> 'sustituido'
+            AND id < \(bind: id) AND status <> 'sustituido'
             """
         ).run()
     }
 
     /// Records that staff compared the document with the original (cotejo); older documents of the same kind and
     /// person are superseded by it.
-    public func verify(documentID: String, lenderID: String, actor: Administration.Actor) async throws -> Document {
+    public func verify(documentID: String, clientID: String? = nil, lenderID: String, actor: Administration.Actor) async throws -> Document {
         let now = clock()
         let today = today()
         return try await database.transaction { db in
-            let document = try await Self.require(documentID, lenderID: lenderID, keys: keys, on: db)
+            let document = try await Self.require(documentID, clientID: clientID, lenderID: lenderID, keys: keys, on: db)
             guard document.status == .received else {
                 throw APIError(status: .conflict, code: "kyc_document_status_conflict", message: "Solo se coteja un documento recibido; este está \(document.status.label.lowercased()).")
             }
@@ -311,7 +312,7 @@ public struct KYCFiles: Sendable {
                 throw APIError(status: .conflict, code: "kyc_document_expired", message: "El documento venció el \(expires.text); recházelo y pida uno vigente.")
             }
             try await db.raw(
-                "UPDATE kyc_documents SET status = 'cotejado', reviewed_at = \(bind: now.text), reviewed_by = \(bind: actor.id) WHERE id = \(bind: documentID)"
+                "UPDATE kyc_documents SET status = 'cotejado', reviewed_at = \(bind: now.text), reviewed_by = \(bind: actor.id) WHERE id = \(bind: documentID) AND status = 'recibido'"
             ).run()
             try await Self.supersede(by: documentID, clientID: document.clientId, kind: document.kind, subject: document.subject, on: db)
             try await AuditLog.append(
@@ -323,21 +324,21 @@ public struct KYCFiles: Sendable {
     }
 
     /// Rejects a document (not legible, not the client's, altered…) with the reason, audited.
-    public func reject(documentID: String, reason: String, lenderID: String, actor: Administration.Actor) async throws -> Document {
+    public func reject(documentID: String, clientID: String? = nil, reason: String, lenderID: String, actor: Administration.Actor) async throws -> Document {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (3...500).contains(reason.count), !CardNumberDetector.containsCardNumber(reason) else {
             throw APIError(status: .unprocessableContent, code: "reason_required", message: "Escriba el motivo del rechazo (de 3 a 500 caracteres, sin números de tarjeta).")
         }
         let now = clock()
         return try await database.transaction { db in
-            let document = try await Self.require(documentID, lenderID: lenderID, keys: keys, on: db)
+            let document = try await Self.require(documentID, clientID: clientID, lenderID: lenderID, keys: keys, on: db)
             guard document.status == .received || document.status == .verified else {
                 throw APIError(status: .conflict, code: "kyc_document_status_conflict", message: "Este documento está \(document.status.label.lowercased()); no se puede rechazar.")
             }
             try await db.raw(
                 """
                 UPDATE kyc_documents SET status = 'rechazado', reviewed_at = \(bind: now.text), reviewed_by = \(bind: actor.id),
-                rejection_reason = \(bind: keys.cipher.encrypt(reason, field: Self.reasonField)) WHERE id = \(bind: documentID)
+                rejection_reason = \(bind: keys.cipher.encrypt(reason, field: Self.reasonField)) WHERE id = \(bind: documentID) AND status IN ('recibido', 'cotejado')
                 """
             ).run()
             try await AuditLog.append(
@@ -349,10 +350,10 @@ public struct KYCFiles: Sendable {
     }
 
     /// A document and its content, decrypted; every reading is audited.
-    public func content(documentID: String, lenderID: String, actor: Administration.Actor) async throws -> (Document, [UInt8]) {
+    public func content(documentID: String, clientID: String? = nil, lenderID: String, actor: Administration.Actor) async throws -> (Document, [UInt8]) {
         let now = clock()
         return try await database.transaction { db in
-            let document = try await Self.require(documentID, lenderID: lenderID, keys: keys, on: db)
+            let document = try await Self.require(documentID, clientID: clientID, lenderID: lenderID, keys: keys, on: db)
             guard let stored = try await db.raw("SELECT content FROM kyc_documents WHERE id = \(bind: documentID)").first(decodingColumn: "content", as: String.self),
                   let bytes = Data(base64Encoded: try keys.decrypt(stored, field: Self.contentField))
             else { throw APIError(status: .internalServerError, code: "kyc_document_unreadable", message: "No se pudo leer el documento; avise al administrador.") }
@@ -571,8 +572,9 @@ public struct KYCFiles: Sendable {
         return try row.map { try decode($0, keys: keys) }
     }
 
-    static func require(_ id: String, lenderID: String, keys: LiveKeys, on db: any SQLDatabase) async throws -> Document {
-        guard let document = try await document(id, lenderID: lenderID, keys: keys, on: db) else {
+    /// The document, of `clientID` when given; refused as not found otherwise (before anything is read or audited).
+    static func require(_ id: String, clientID: String? = nil, lenderID: String, keys: LiveKeys, on db: any SQLDatabase) async throws -> Document {
+        guard let document = try await document(id, lenderID: lenderID, keys: keys, on: db), clientID == nil || document.clientId == clientID else {
             throw APIError(status: .notFound, code: "kyc_document_not_found", message: "No existe ese documento. Revise el identificador en el expediente del cliente.")
         }
         return document

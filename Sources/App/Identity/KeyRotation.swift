@@ -1,5 +1,6 @@
 import CarteraCore
 import CarteraSecurity
+import Crypto
 import SQLKit
 import Store
 
@@ -38,16 +39,19 @@ public enum KeyRotation {
                         .where(SQLIdentifier(column.column), .isNot, SQLLiteral.null)
                         .where(SQLFunction("substr", args: SQLIdentifier(column.column), SQLLiteral.numeric("1"), SQLLiteral.numeric("\(prefix.count)")), .notEqual, SQLBind(prefix))
                         .orderBy(SQLIdentifier(column.key))
-                        .limit(batchSize)
+                        // Documents are large (up to ~18 MB each when encrypted): a few at a time.
+                        .limit(column.column == "content" ? min(batchSize, 4) : batchSize)
                         .all()
                         .map { (key: try $0.decode(column: "row_key", as: String.self), value: try $0.decode(column: "value", as: String.self)) }
                 }
                 if batch.isEmpty { break }
                 // A batch made only of values this run already rewrote means the rewrite does not take: stop, do not spin.
-                if let row = batch.first, batch.allSatisfy({ seen.contains($0.key + "\u{0}" + $0.value) }) {
+                // Keep digests, not the values (a document is megabytes).
+                func mark(_ row: (key: String, value: String)) -> String { row.key + "\u{0}" + ByteEncoding.hex(Array(SHA256.hash(data: Array(row.value.utf8)))) }
+                if let row = batch.first, batch.allSatisfy({ seen.contains(mark($0)) }) {
                     throw Stuck(column: column.description, row: row.key, detail: "el valor no cambió al escribirlo")
                 }
-                for row in batch { seen.insert(row.key + "\u{0}" + row.value) }
+                for row in batch { seen.insert(mark(row)) }
                 let updates = try batch.map { row -> (key: String, old: String, new: String) in
                     let plain: String
                     if FieldCipher.keyID(of: row.value) == nil {

@@ -25,6 +25,9 @@ extension LoanBook {
             guard old.record.status == .active, let oldTerms = old.terms, let ledgerDate = old.ledgerDate else {
                 throw APIError(status: .conflict, code: "loan_status_conflict", message: "Solo se reestructura un crédito vigente; el crédito está \(old.record.status.label.lowercased()).")
             }
+            // A restructure is a new credit to the client: held like a disbursement.
+            try await ClientScreening.requireNoHolds(clientID: old.record.clientId, on: db)
+            try await KYCFiles.requireComplete(clientID: old.record.clientId, lenderID: lenderID, today: today, on: db)
             guard let current = try await products.product(code: productCode ?? old.record.productCode, lenderID: lenderID, on: db) else {
                 throw APIError(status: .unprocessableContent, code: "product_not_found", message: "No existe ese producto.")
             }

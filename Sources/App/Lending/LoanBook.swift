@@ -375,7 +375,8 @@ public struct LoanBook: Sendable {
             throw APIError(status: .conflict, code: "loan_status_conflict", message: "Solo se dispone un crédito aprobado; el crédito está \(loan.record.status.label.lowercased()).")
         }
         try await ClientScreening.requireNoHolds(clientID: loan.record.clientId, on: db)
-        try await KYCFiles.requireComplete(clientID: loan.record.clientId, lenderID: lenderID, today: date, on: db)
+        // The file as it stands today, whatever day the disbursement is dated.
+        try await KYCFiles.requireComplete(clientID: loan.record.clientId, lenderID: lenderID, today: today(), on: db)
         guard let product = try await products.product(code: loan.record.productCode, version: loan.record.productVersion, lenderID: lenderID, on: db) else {
             throw APIError(status: .conflict, code: "product_not_found", message: "No se encontró la versión del producto del crédito.")
         }

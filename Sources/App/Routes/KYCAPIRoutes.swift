@@ -58,13 +58,11 @@ struct KYCAPIRoutes {
         }
 
         api.get("/clients/:id/documents/:document") { _, context -> Response in
-            let client = try await access.require("clients:read", context)
+            let client = try await access.require("kyc_documents:read", context)
             let (document, bytes) = try await files.content(
-                documentID: context.parameters.get("document") ?? "", lenderID: client.lenderID, actor: APIAccess.actor(client, context)
+                documentID: context.parameters.get("document") ?? "", clientID: context.parameters.get("id") ?? "", lenderID: client.lenderID,
+                actor: APIAccess.actor(client, context)
             )
-            guard document.clientId == context.parameters.get("id") else {
-                throw APIError(status: .notFound, code: "kyc_document_not_found", message: "Ese documento no es de ese cliente. Revise los identificadores.")
-            }
             let format = KYCDocumentFormat(rawValue: document.format) ?? .pdf
             return Response(
                 status: .ok,

@@ -4,6 +4,8 @@ public enum Scope {
     public static let known: [String] = [
         "audit:read",
         "clients:read", "clients:write",
+        // Identity documents in clients' files (IDs, proofs of address, deeds): apart from the rest of a client's data.
+        "kyc_documents:read",
         "loans:read", "loans:write", "loans:approve",
         "payments:read", "payments:write", "payments:reverse",
         "ledger:read",

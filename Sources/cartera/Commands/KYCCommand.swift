@@ -84,7 +84,7 @@ struct KYCCommand: AsyncParsableCommand {
                 try await files.upload(clientID: client, upload, lenderID: lenderID, actor: .commandLine)
             }
             if json { return try Terminal.printJSON(document) }
-            print("✓ \(document.kind.label) recibido como \(document.id) (\(document.sizeBytes) bytes); cotéjelo con: cartera kyc verify \(document.id)")
+            print("✓ «\(document.kind.label)»: documento \(document.status.label.lowercased()) como \(document.id) (\(document.sizeBytes) bytes)" + (document.status == .received ? "; cotéjelo con: cartera kyc verify \(document.id)" : "."))
         }
     }
 
@@ -101,7 +101,7 @@ struct KYCCommand: AsyncParsableCommand {
             let verified = try await KYCCommand.withFiles(global, lender: lender) { files, lenderID in
                 try await files.verify(documentID: id, lenderID: lenderID, actor: .commandLine)
             }
-            print("✓ \(verified.kind.label) \(verified.id) cotejado.")
+            print("✓ «\(verified.kind.label)»: documento \(verified.id) cotejado con el original.")
         }
     }
 
@@ -119,7 +119,7 @@ struct KYCCommand: AsyncParsableCommand {
             let rejected = try await KYCCommand.withFiles(global, lender: lender) { files, lenderID in
                 try await files.reject(documentID: id, reason: reason, lenderID: lenderID, actor: .commandLine)
             }
-            print("✓ \(rejected.kind.label) \(rejected.id) rechazado.")
+            print("✓ «\(rejected.kind.label)»: documento \(rejected.id) rechazado.")
         }
     }
 

@@ -31,7 +31,9 @@ struct KYCPages {
             )
             return try await Self.attempt(pages, files, request) {
                 let document = try await files.upload(clientID: id, upload, lenderID: user.lenderID, actor: request.actor)
-                return "\(document.kind.label) recibido; falta cotejarlo contra el original."
+                return document.status == .received
+                    ? "«\(document.kind.label)»: documento recibido; falta cotejarlo contra el original."
+                    : "«\(document.kind.label)»: ese mismo archivo ya estaba en el expediente (\(document.status.label.lowercased()))."
             }
         }
 
@@ -44,18 +46,22 @@ struct KYCPages {
         }
 
         web.post("/clientes/:id/expediente/:document/cotejo", .permission(.manageClients)) { request in
-            guard let user = request.user, let document = request.context.parameters.get("document") else { return WebPages.redirect(to: "/login") }
+            guard let user = request.user, let id = request.context.parameters.get("id"), let document = request.context.parameters.get("document") else {
+                return WebPages.redirect(to: "/login")
+            }
             return try await Self.attempt(pages, files, request) {
-                let verified = try await files.verify(documentID: document, lenderID: user.lenderID, actor: request.actor)
-                return "\(verified.kind.label) cotejado."
+                let verified = try await files.verify(documentID: document, clientID: id, lenderID: user.lenderID, actor: request.actor)
+                return "«\(verified.kind.label)»: documento cotejado con el original."
             }
         }
 
         web.post("/clientes/:id/expediente/:document/rechazo", .permission(.manageClients)) { request in
-            guard let user = request.user, let document = request.context.parameters.get("document") else { return WebPages.redirect(to: "/login") }
+            guard let user = request.user, let id = request.context.parameters.get("id"), let document = request.context.parameters.get("document") else {
+                return WebPages.redirect(to: "/login")
+            }
             return try await Self.attempt(pages, files, request) {
-                let rejected = try await files.reject(documentID: document, reason: request.field("motivo"), lenderID: user.lenderID, actor: request.actor)
-                return "\(rejected.kind.label) rechazado."
+                let rejected = try await files.reject(documentID: document, clientID: id, reason: request.field("motivo"), lenderID: user.lenderID, actor: request.actor)
+                return "«\(rejected.kind.label)»: documento rechazado."
             }
         }
 
@@ -64,10 +70,7 @@ struct KYCPages {
                 return WebPages.redirect(to: "/login")
             }
             do {
-                let (document, bytes) = try await files.content(documentID: documentID, lenderID: user.lenderID, actor: request.actor)
-                guard document.clientId == id else {
-                    return pages.message(title: "Documento no encontrado", message: "Ese documento no es de este cliente.", web: request, status: .notFound, next: ("/clientes/\(id)/expediente", "Ir al expediente"))
-                }
+                let (document, bytes) = try await files.content(documentID: documentID, clientID: id, lenderID: user.lenderID, actor: request.actor)
                 let format = KYCDocumentFormat(rawValue: document.format) ?? .pdf
                 var headers = HTTPFields()
                 headers[.contentType] = format.contentType
