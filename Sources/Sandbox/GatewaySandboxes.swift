@@ -30,6 +30,8 @@ public struct GatewaySandboxes: Sendable {
     let openpay: OpenpaySandbox
     let mercadoPago: MercadoPagoSandbox
     let payPal: PayPalSandbox
+    /// Círculo de Crédito's report API (`/circulo`), sharing the gateways' faults.
+    public let circulo: CirculoSandbox
 
     /// The account id each sandbox expects with its key (Openpay's merchant id).
     public static func accountID(_ provider: GatewayProvider) -> String? {
@@ -88,6 +90,7 @@ public struct GatewaySandboxes: Sendable {
             publicURL: { publicBase() + "/paypal" }, webhookURL: payPalWebhook, webhookID: Self.payPalWebhookID, clientID: Self.payPalClientID,
             secret: Self.payPalSecret, http: http, clock: clock, faults: faults
         )
+        circulo = CirculoSandbox(clock: clock, faults: faults)
     }
 
     /// Adds every sandbox under `prefix` (empty for a server of its own), and the index page at `prefix + "/"`.
@@ -97,6 +100,7 @@ public struct GatewaySandboxes: Sendable {
         openpay.add(to: router, prefix: prefix + "/openpay")
         mercadoPago.add(to: router, prefix: prefix + "/mercadopago")
         payPal.add(to: router, prefix: prefix + "/paypal")
+        circulo.add(to: router, prefix: prefix + "/circulo")
         faults.add(to: router, path: prefix + "/_sandbox/faults")
         router.get(RouterPath(prefix.isEmpty ? "/" : prefix)) { _, _ in
             SandboxPage.html(
@@ -108,6 +112,7 @@ public struct GatewaySandboxes: Sendable {
                 <li><a href="\(prefix)/mercadopago/_sandbox">Mercado Pago</a>: tarjetas de prueba (APRO, FUND…), OXXO y SPEI.</li>
                 <li><a href="\(prefix)/paypal/_sandbox">PayPal</a>: tarjetas guardadas en la bóveda (sin efectivo ni SPEI, como PayPal).</li>
                 <li><a href="\(prefix)/stp/_sandbox">STP (SPEI)</a>: órdenes de dispersión firmadas, su liquidación o devolución, y abonos a las CLABEs de los créditos.</li>
+                <li><a href="\(prefix)/circulo/_sandbox">Círculo de Crédito</a>: reporte de crédito con FICO Score, firmado con ECDSA; sin historial para RFC XAXX… o terminados en 0.</li>
                 <li><a href="\(prefix)/bank/_sandbox">Banco</a>: API bancaria con OAuth2, saldos, movimientos paginados, transferencias y validación del titular.</li>
                 <li><a href="\(prefix)/twilio/_sandbox">Twilio</a> (SMS) y <a href="\(prefix)/whatsapp/_sandbox">WhatsApp Cloud API</a>: mensajes de cobranza, sus estados y las respuestas de los acreditados (BAJA).</li>
                 <li><a href="\(prefix)/bandeja">Bandeja</a>: todo SMS, WhatsApp y correo que recibiría un acreditado.</li></ul>

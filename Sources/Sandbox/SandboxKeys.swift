@@ -1,3 +1,4 @@
+import Crypto
 import CryptoExtras
 import Foundation
 import SwiftASN1
@@ -7,6 +8,11 @@ import X509
 /// takes a while; one serves every sandbox of the process).
 enum SandboxKeys {
     static let rsa = try! _RSA.Signing.PrivateKey(keySize: .bits2048)
+
+    /// The demo lender's P-256 key for the Círculo de Crédito sandbox: fixed (its scalar is the SHA-256 of a constant),
+    /// so `cartera serve --demo`, `cartera sandbox` and the tests sign and check with the same key without a key file.
+    /// Only for the sandbox: a lender's real key is its own, registered with Círculo.
+    static let circuloLender = try! P256.Signing.PrivateKey(rawRepresentation: SHA256.hash(data: Array("cartera-circulo-sandbox-lender-key".utf8)))
 
     /// A self-signed certificate of `rsa`, valid from an hour ago for a year (PayPal's sandbox serves it as its
     /// webhook signing certificate).
