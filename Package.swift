@@ -319,6 +319,7 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "Analytics",
                 "Compliance",
                 "CarteraSecurity",
                 "CarteraTestSupport",

@@ -50,6 +50,8 @@ public enum ScorecardTraining {
         public let holdout: Separation
         /// Population stability of the holdout's scores against the training scores (score bands: training deciles).
         public let psi: Double
+        /// The training scores' bands and shares: applicants scored later are compared with them (PSI monitoring).
+        public let reference: PopulationStability.Reference
         public let options: Options
     }
 
@@ -108,7 +110,8 @@ public enum ScorecardTraining {
         }
         return Report(
             card: card, variables: summaries, training: separation(split.training, trainingBad), holdout: separation(split.holdout, holdoutBad),
-            psi: PopulationStability.index(expected: scores(split.training), actual: scores(split.holdout)), options: options
+            psi: PopulationStability.index(expected: scores(split.training), actual: scores(split.holdout)),
+            reference: PopulationStability.Reference(scores: scores(split.training)), options: options
         )
     }
 }

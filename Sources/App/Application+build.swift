@@ -170,6 +170,7 @@ func buildRouter(
         access: APIAccess(audit: audit, clock: clock), clock: clock
     ).add(to: api)
     KYCAPIRoutes(files: KYCFiles(database: database, keys: keys, clock: clock), access: APIAccess(audit: audit, clock: clock)).add(to: api)
+    ScoringAPIRoutes(scoring: OriginationScoring(database: database, keys: keys, clock: clock), access: APIAccess(audit: audit, clock: clock)).add(to: api)
     QuoteAPIRoutes(access: APIAccess(audit: audit, clock: clock), catalog: catalog, clock: clock).add(to: api)
     ProductAPIRoutes(catalog: catalog, access: APIAccess(audit: audit, clock: clock)).add(to: api)
     LoanAPIRoutes(database: database, book: book, directory: directory, access: APIAccess(audit: audit, clock: clock), clock: clock).add(to: api)

@@ -56,5 +56,6 @@ public enum EncryptedColumns {
         Column(table: "kyc_documents", key: "id", column: "content", field: "kyc_documents.content", mayHoldPlainText: false),
         Column(table: "kyc_documents", key: "id", column: "rejection_reason", field: "kyc_documents.rejection_reason", mayHoldPlainText: false),
         Column(table: "kyc_updates", key: "id", column: "note", field: "kyc_updates.note", mayHoldPlainText: false),
+        Column(table: "application_scores", key: "id", column: "inputs", field: "application_scores.inputs", mayHoldPlainText: false),
     ]
 }

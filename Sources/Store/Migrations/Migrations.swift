@@ -36,5 +36,6 @@ public enum Migrations {
         .m0033RiskGrades,
         .m0034KYCFiles,
         .m0035ClientRelationships,
+        .m0036OriginationScoring,
     ]
 }

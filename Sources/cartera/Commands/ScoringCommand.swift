@@ -1,14 +1,17 @@
 import Analytics
+import App
 import ArgumentParser
 import CarteraCore
 import Foundation
+import Logging
+import Store
 
 /// `cartera scoring`: credit scorecards trained on the lender's own history.
-struct ScoringCommand: ParsableCommand {
+struct ScoringCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scoring",
         abstract: "Tarjetas de puntaje de originación (scorecards) entrenadas con la historia de la financiera.",
-        subcommands: [Train.self]
+        subcommands: [Train.self, Publish.self, Models.self, Score.self]
     )
 
     /// `cartera scoring train --data FILE.csv --target COLUMN`.
@@ -128,6 +131,121 @@ struct ScoringCommand: ParsableCommand {
                 }
             }
             return lines.joined(separator: "\n")
+        }
+    }
+
+    /// `cartera scoring publish --model FILE.json --name NAME [--approve N] [--review N]`.
+    struct Publish: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Publica como versión nueva la tarjeta que escribió «scoring train --output», con sus puntos de corte; desde entonces califica las solicitudes.",
+            discussion: "Aprobar: puntaje ≥ --approve; revisar: ≥ --review; rechazar: debajo. Las versiones anteriores se conservan."
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "El JSON que escribió cartera scoring train --output.") var model: String
+        @Option(help: "Nombre de la tarjeta (p. ej. «Originación 2026»).") var name: String
+        @Option(help: "Puntaje mínimo para recomendar aprobar.") var approve = 600
+        @Option(help: "Puntaje mínimo para recomendar revisar.") var review = 550
+        @Option(help: "Id del otorgante, si hay más de uno.") var lender: String?
+
+        func run() async throws {
+            guard let data = FileManager.default.contents(atPath: model) else { throw ValidationError("No se pudo leer «\(model)»; revise la ruta.") }
+            let report: ScorecardTraining.Report
+            do { report = try JSONDecoder().decode(ScorecardTraining.Report.self, from: data) } catch {
+                throw ValidationError("«\(model)» no es una tarjeta de «cartera scoring train --output» (o es de una versión anterior: entrénela de nuevo).")
+            }
+            let configuration = try global.configuration()
+            let keys = try loadKeys()
+            let (name, lender, cutoffs) = (name, lender, Scorecard.Cutoffs(approve: approve, review: review))
+            let published = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.scoring")) { database in
+                let lenderID = try await database.withConnection { try await Administration.resolveLender(lender, on: $0) }
+                return try await OriginationScoring(database: database, keys: keys).publish(report, name: name, cutoffs: cutoffs, lenderID: lenderID, actor: .commandLine)
+            }
+            print("✓ Publicada la versión \(published.version) («\(published.name)», \(published.card.variables.count) variables, AUC de reserva \(String(format: "%.3f", published.metrics.holdout.auc))): aprobar desde \(cutoffs.approve), revisar desde \(cutoffs.review).")
+        }
+    }
+
+    /// `cartera scoring models [--json]`.
+    struct Models: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lista las tarjetas publicadas y compara las solicitudes calificadas con la población de entrenamiento (PSI).")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Id del otorgante, si hay más de uno.") var lender: String?
+        @Flag(help: "Imprime el resultado como JSON.") var json = false
+
+        struct Output: Encodable {
+            struct Model: Encodable {
+                let version: Int
+                let name: String
+                let variables: [String]
+                let approve: Int
+                let review: Int
+                let holdoutAUC: Double
+                let createdAt: String
+            }
+            let models: [Model]
+            let monitoring: OriginationScoring.Monitoring?
+        }
+
+        func run() async throws {
+            let configuration = try global.configuration()
+            let keys = try loadKeys()
+            let lender = lender
+            let (models, monitoring) = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.scoring")) { database in
+                let lenderID = try await database.withConnection { try await Administration.resolveLender(lender, on: $0) }
+                let scoring = OriginationScoring(database: database, keys: keys)
+                return (try await scoring.models(lenderID: lenderID), try await scoring.monitoring(lenderID: lenderID))
+            }
+            let output = Output(
+                models: models.map {
+                    .init(version: $0.version, name: $0.name, variables: $0.card.variables.map(\.name), approve: $0.cutoffs.approve, review: $0.cutoffs.review,
+                          holdoutAUC: $0.metrics.holdout.auc, createdAt: $0.createdAt.text)
+                },
+                monitoring: monitoring
+            )
+            if json { return try Terminal.printJSON(output) }
+            guard !models.isEmpty else {
+                print("No hay tarjetas publicadas. Entrene una con «cartera scoring train --output tarjeta.json» y publíquela con «cartera scoring publish».")
+                return
+            }
+            for model in output.models {
+                print("\(model.version == output.models.first?.version ? "▶" : " ") v\(model.version) «\(model.name)» \(model.createdAt.prefix(10)): \(model.variables.count) variables, AUC de reserva \(String(format: "%.3f", model.holdoutAUC)), aprobar ≥ \(model.approve), revisar ≥ \(model.review)")
+            }
+            if let monitoring {
+                print("Estabilidad de v\(monitoring.modelVersion): \(monitoring.applications) solicitudes calificadas, PSI \(String(format: "%.4f", monitoring.psi)) (\(monitoring.reading)).")
+            }
+        }
+    }
+
+    /// `cartera scoring score --loan ID --value variable=valor …`.
+    struct Score: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Califica una solicitud con la tarjeta en vigor: puntaje, recomendación y principales razones en contra.")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Id del crédito (en solicitud).") var loan: String
+        @Option(help: "variable=valor, como en el archivo de entrenamiento (se puede repetir).") var value: [String] = []
+        @Option(help: "Id del otorgante, si hay más de uno.") var lender: String?
+        @Flag(help: "Imprime el resultado como JSON.") var json = false
+
+        func validate() throws {
+            guard value.allSatisfy({ $0.contains("=") }) else { throw ValidationError("Cada --value se escribe variable=valor.") }
+        }
+
+        func run() async throws {
+            let values = Dictionary(value.map { pair -> (String, String) in
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                return (parts[0], parts.count > 1 ? parts[1] : "")
+            }, uniquingKeysWith: { _, last in last })
+            let configuration = try global.configuration()
+            let keys = try loadKeys()
+            let (loan, lender) = (loan, lender)
+            let scored = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.scoring")) { database in
+                let lenderID = try await database.withConnection { try await Administration.resolveLender(lender, on: $0) }
+                return try await OriginationScoring(database: database, keys: keys).score(loanID: loan, values: values, lenderID: lenderID, actor: .commandLine)
+            }
+            if json { return try Terminal.printJSON(scored) }
+            print("Puntaje \(scored.score) (tarjeta v\(scored.modelVersion)): \(scored.recommendation.rawValue); probabilidad de incumplir \(String(format: "%.1f", scored.probabilityOfBad * 100)) %.")
+            for reason in scored.reasons { print("  • \(reason)") }
         }
     }
 }
