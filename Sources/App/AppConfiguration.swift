@@ -31,6 +31,7 @@ import Store
 /// | `cartera.paypal.cert.url.prefix` | `CARTERA_PAYPAL_CERT_URL_PREFIX` | — | where PayPal's signing certificates may come from | PayPal's API hosts | no |
 /// | `cartera.<provider>.secret.key` | `CARTERA_STRIPE_SECRET_KEY`, `…_CONEKTA_…`, `…_OPENPAY_…`, `…_MERCADOPAGO_…`, `…_PAYPAL_…` | — | the provider's secret API key (PayPal: client secret) | none (provider not offered) | yes |
 /// | `cartera.stp.*` | `CARTERA_STP_EMPRESA`, `…_ACCOUNT`, `…_NAME`, `…_RFC`, `…_PRIVATE_KEY_FILE`, `…_API_BASE`, `…_CALLBACK_ALLOW` | — | SPEI through STP (see `STPSettings`) | none (no SPEI orders) | the key file is |
+/// | `cartera.circulo.*` | `CARTERA_CIRCULO_API_KEY`, `…_USERNAME`, `…_PASSWORD`, `…_PRIVATE_KEY_FILE`, `…_API_BASE` | — | credit reports from Círculo de Crédito (see `CirculoClient.Settings`); the key is the lender's P-256 key whose public half Círculo holds | none (no bureau queries; `--demo`: the Círculo sandbox) | the key, API key and password are |
 /// | `cartera.bank.*` | `CARTERA_BANK_API_BASE`, `…_CLIENT_ID`, `…_CLIENT_SECRET`, `…_NAME` | — | the bank's API, OAuth2 client credentials (see `BankAPISettings`) | none (statements by file only) | the secret is |
 /// | `cartera.twilio.*`, `cartera.whatsapp.*`, `cartera.smtp.*` | `CARTERA_TWILIO_ACCOUNT_SID`, `…_AUTH_TOKEN`, `…_FROM`; `CARTERA_WHATSAPP_PHONE_NUMBER_ID`, `…_ACCESS_TOKEN`, `…_APP_SECRET`, `…_VERIFY_TOKEN`; `CARTERA_SMTP_HOST`, `…_PORT`, `…_SECURITY`, `…_USERNAME`, `…_PASSWORD`, `…_FROM`, `…_CA_FILE` | — | collection messages' providers (see `MessagingSettings`) | none (that channel's messages wait) | tokens, secrets and passwords are |
 /// | `cartera.collections.phone` | `CARTERA_COLLECTIONS_PHONE` | — | the number collection messages give for questions | none (messages that need it are not written) | no |
@@ -68,6 +69,8 @@ public struct AppConfiguration: Sendable {
     public var publicURL: String?
     /// SPEI through the lender's participant (STP); nil when not configured (see `STPSettings` for the settings).
     public var stp: STPSettings?
+    /// Círculo de Crédito's report API; nil when not configured (no bureau queries).
+    public var circulo: CirculoClient.Settings?
     /// The lender's bank API; nil when not configured (see `BankAPISettings`).
     public var bankAPI: BankAPISettings?
     /// SMS, WhatsApp and e-mail providers for collection messages.
@@ -167,6 +170,7 @@ public struct AppConfiguration: Sendable {
         try gatewayWebhooks.validate()
         gateways = GatewayConnectorSettings(reader: reader)
         stp = try Self.stpSettings(reader)
+        circulo = try Self.circuloSettings(reader)
         messaging = try MessagingSettings(reader: reader)
         if let base = reader.string(forKey: "cartera.bank.api.base")?.trimmingCharacters(in: .whitespaces), !base.isEmpty {
             guard let url = URL(string: base), ["http", "https"].contains(url.scheme ?? "") else {
@@ -179,6 +183,25 @@ public struct AppConfiguration: Sendable {
             }
             bankAPI = BankAPISettings(apiBase: { base }, clientID: id, clientSecret: secret, name: reader.string(forKey: "cartera.bank.name") ?? "El banco")
         }
+    }
+
+    /// Círculo de Crédito's settings, when `CARTERA_CIRCULO_API_KEY` is set; every other one is then checked.
+    static func circuloSettings(_ reader: ConfigReader) throws -> CirculoClient.Settings? {
+        guard let apiKey = reader.string(forKey: "cartera.circulo.api.key")?.trimmingCharacters(in: .whitespaces), !apiKey.isEmpty else { return nil }
+        let username = reader.string(forKey: "cartera.circulo.username") ?? ""
+        let password = reader.string(forKey: "cartera.circulo.password") ?? ""
+        guard !username.isEmpty, !password.isEmpty else {
+            throw ConfigurationError.invalid(setting: "CARTERA_CIRCULO_USERNAME", value: username, expected: "el usuario y la contraseña (CARTERA_CIRCULO_PASSWORD) que Círculo asignó")
+        }
+        let path = reader.string(forKey: "cartera.circulo.private.key.file") ?? ""
+        guard let pem = try? String(contentsOfFile: path, encoding: .utf8), let signer = try? CirculoSigner(privateKeyPEM: pem) else {
+            throw ConfigurationError.invalid(setting: "CARTERA_CIRCULO_PRIVATE_KEY_FILE", value: path, expected: "la ruta de la llave privada P-256 (PEM) cuya llave pública registró Círculo")
+        }
+        let base = reader.string(forKey: "cartera.circulo.api.base") ?? CirculoClient.productionBase
+        guard let url = URL(string: base), ["http", "https"].contains(url.scheme ?? "") else {
+            throw ConfigurationError.invalid(setting: "CARTERA_CIRCULO_API_BASE", value: base, expected: "una dirección http(s) como \(CirculoClient.productionBase)")
+        }
+        return CirculoClient.Settings(baseURL: { base }, apiKey: apiKey, username: username, password: password, signer: signer)
     }
 
     /// The STP settings, when `CARTERA_STP_EMPRESA` is set; every other one is then checked.

@@ -67,6 +67,12 @@ public func buildApplication(
                 publicKeyPEM: { publicKey }, statusURL: { address() + "/webhooks/stp/estado" }, depositURL: { address() + "/webhooks/stp/abono" }, clock: clock
             )
         }
+        // Credit reports from the Círculo sandbox, signed with its demo lender key.
+        if configuration.circulo == nil, let signer = try? CirculoSigner(privateKeyPEM: CirculoSandbox.lenderPrivateKeyPEM) {
+            configuration.circulo = CirculoClient.Settings(
+                baseURL: { address() + "/sandbox/circulo" }, apiKey: CirculoSandbox.apiKey, username: CirculoSandbox.username, password: CirculoSandbox.password, signer: signer
+            )
+        }
         // The lender's bank API through the bank sandbox.
         if configuration.bankAPI == nil {
             configuration.bankAPI = BankAPISettings(
@@ -171,6 +177,9 @@ func buildRouter(
     ).add(to: api)
     KYCAPIRoutes(files: KYCFiles(database: database, keys: keys, clock: clock), access: APIAccess(audit: audit, clock: clock)).add(to: api)
     ScoringAPIRoutes(scoring: OriginationScoring(database: database, keys: keys, clock: clock), access: APIAccess(audit: audit, clock: clock)).add(to: api)
+    BureauAPIRoutes(
+        queries: CreditBureauQueries(database: database, keys: keys, settings: configuration.circulo, clock: clock), access: APIAccess(audit: audit, clock: clock)
+    ).add(to: api)
     QuoteAPIRoutes(access: APIAccess(audit: audit, clock: clock), catalog: catalog, clock: clock).add(to: api)
     ProductAPIRoutes(catalog: catalog, access: APIAccess(audit: audit, clock: clock)).add(to: api)
     LoanAPIRoutes(database: database, book: book, directory: directory, access: APIAccess(audit: audit, clock: clock), clock: clock).add(to: api)

@@ -10,7 +10,7 @@ struct Cartera: AsyncParsableCommand {
         commandName: "cartera",
         abstract: "Cartera: cartera de crédito para SOFOMs.",
         version: CarteraVersion.current,
-        subcommands: [Serve.self, Migrate.self, Validate.self, QuoteCommand.self, LenderCommand.self, UsersCommand.self, APIClientsCommand.self, KeysCommand.self, Audit.self, LoansCommand.self, LedgerCommand.self, RecurringCommand.self, ImportStatementCommand.self, BankCommand.self, ReconcileCommand.self, CloseDayCommand.self, DunningCommand.self, DunningPolicyCommand.self, TrainRollModelCommand.self, ScoringCommand.self, ListsCommand.self, ScreenCommand.self, ScreeningCommand.self, CasesCommand.self, MonitoringCommand.self, RiskCommand.self, KYCCommand.self, RelationshipsCommand.self, ReportCommand.self, GenerateCommand.self, SandboxCommand.self, Version.self]
+        subcommands: [Serve.self, Migrate.self, Validate.self, QuoteCommand.self, LenderCommand.self, UsersCommand.self, APIClientsCommand.self, KeysCommand.self, Audit.self, LoansCommand.self, LedgerCommand.self, RecurringCommand.self, ImportStatementCommand.self, BankCommand.self, ReconcileCommand.self, CloseDayCommand.self, DunningCommand.self, DunningPolicyCommand.self, TrainRollModelCommand.self, ScoringCommand.self, ListsCommand.self, ScreenCommand.self, ScreeningCommand.self, CasesCommand.self, MonitoringCommand.self, RiskCommand.self, KYCCommand.self, RelationshipsCommand.self, BureauCommand.self, ReportCommand.self, GenerateCommand.self, SandboxCommand.self, Version.self]
     )
 }
 

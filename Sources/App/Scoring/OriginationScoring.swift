@@ -133,7 +133,7 @@ public struct OriginationScoring: Sendable {
     // MARK: Applications
 
     /// Scores an application (a loan still in «solicitud») with the model in force on `values` (variable → value, as in
-    /// the training file); stored and audited. Variables the card uses and `values` lacks count as missing, and are
+    /// the training file) and the variables of the client's newest credit report (`circulo_score`…); stored and audited. Variables the card uses and `values` lacks count as missing, and are
     /// named in the answer.
     public func score(loanID: String, values: [String: String], lenderID: String, actor: Administration.Actor) async throws -> ApplicationScore {
         var issues: [FieldIssue] = []
@@ -161,6 +161,11 @@ public struct OriginationScoring: Sendable {
             }
             let model = try Self.model(row)
             let clientID = try loan.decode(column: "client_id", as: String.self)
+            // The client's newest credit report (at most 90 days old) gives its variables; values sent win.
+            let bureau = try await CreditBureauQueries.latestVariables(
+                clientID: clientID, lenderID: lenderID, keys: keys, today: now.calendarDate(utcOffsetSeconds: -6 * 3600), on: db
+            )
+            let values = bureau.merging(values) { _, given in given }
             let result = model.card.score(values, cutoffs: model.cutoffs)
             let id = APIClients.timeOrderedID("sc_", at: now)
             try await db.raw(

@@ -6,6 +6,8 @@ public enum Scope {
         "clients:read", "clients:write",
         // Identity documents in clients' files (IDs, proofs of address, deeds): apart from the rest of a client's data.
         "kyc_documents:read",
+        // Credit-bureau queries: each is charged by the bureau and needs the borrower's authorisation.
+        "bureau:query",
         "loans:read", "loans:write", "loans:approve",
         "payments:read", "payments:write", "payments:reverse",
         "ledger:read",

@@ -37,5 +37,6 @@ public enum Migrations {
         .m0034KYCFiles,
         .m0035ClientRelationships,
         .m0036OriginationScoring,
+        .m0037BureauQueries,
     ]
 }
