@@ -75,9 +75,16 @@ struct ClientRelationshipsTests {
             #expect(page.text.contains("#b91c1c") && page.text.contains("<strong>Alto riesgo</strong>"))
             let dashboard = try await officer.get("/cumplimiento")
             #expect(dashboard.text.contains("/cumplimiento/vinculos/") && dashboard.text.contains("con cliente de alto riesgo"))
+            // The client's page shows compliance its grade with the reasons; collections see neither grade nor credit reports.
+            let clientPage = try await officer.get("/clientes/\(vecina)")
+            #expect(clientPage.text.contains("id=\"riesgo-pld\"") && clientPage.text.contains("vinculado_alto_riesgo") && clientPage.text.contains("id=\"buro\""))
+            let reports = try await officer.get("/cumplimiento/reportes")
+            #expect(reports.status == .ok && reports.text.contains("Aún no se ha generado ningún reporte."))
             let collector = TestBrowser(client)
             try await collector.signIn("u.gestor.cobranza")
             #expect(try await collector.get("/cumplimiento/vinculos/\(vecina)").status == .forbidden)
+            let seenByCollector = try await collector.get("/clientes/\(vecina)")
+            #expect(seenByCollector.status == .ok && !seenByCollector.text.contains("riesgo-pld") && !seenByCollector.text.contains("id=\"buro\""))
         }
     }
 }

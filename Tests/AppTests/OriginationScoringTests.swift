@@ -27,7 +27,7 @@ struct OriginationScoringTests {
     @Test("Published with its cut-offs, an application is scored exactly as the card scores it (points, reasons, recommendation); a decided loan is refused; the applicants' PSI is the card's reference against their scores", .enabled(if: SharedFixtures.enabled), arguments: TestEngine.available)
     func publishAndScore(engine: TestEngine) async throws {
         let (report, table) = try #require(try Self.report())
-        try await withBackOffice(on: engine) { database, client, _ in
+        try await withBackOffice(on: engine) { database, client, clock in
             let fixture = try await LoanFixture.make(database)
             let scoring = OriginationScoring(database: database, keys: TestKeys.live)
             let lender = fixture.lenderID
@@ -66,6 +66,13 @@ struct OriginationScoringTests {
             let listed = try await client.execute(uri: "/api/v1/loans/\(loans[0])/scores", method: .get, headers: headers)
             #expect(String(buffer: listed.body).contains(first.id))
             #expect(try await scoring.scores(loanID: loans[0], lenderID: lender) == [first])
+            // Staff see the score and its reasons on the application's page.
+            let admin = TestBrowser(client)
+            try await admin.signIn("u.administrador")
+            let secret = try #require(Authenticator.secret(fromPage: try await admin.get("/cuenta/segundo-factor").text))
+            try await admin.post("/cuenta/segundo-factor", ["code": Authenticator.code(secret: secret, at: clock.read().date)])
+            let page = try await admin.get("/creditos/\(loans[1])")
+            #expect(page.text.contains("Puntaje de originación: \(second.score) — \(second.recommendation.rawValue)") && page.text.contains(second.reasons.first ?? "—"))
 
             // A decided loan is not scored; the values are stored encrypted.
             _ = try await book.decide(loans[0], approve: true, note: nil, lenderID: lender, actor: .commandLine)

@@ -123,6 +123,7 @@ struct RouteMatrixTests {
         "POST /cumplimiento/coincidencias/{id}": [.oficialCumplimiento],
         "GET /cumplimiento/casos/{id}": [.oficialCumplimiento, .auditor],
         "GET /cumplimiento/vinculos/{id}": [.oficialCumplimiento, .auditor],
+        "GET /cumplimiento/reportes": [.oficialCumplimiento, .auditor],
         "POST /cumplimiento/casos/{id}": [.oficialCumplimiento],
         "GET /pasarelas": [.administrador],
         "GET /pasarelas/{provider}": [.administrador],

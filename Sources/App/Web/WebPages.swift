@@ -39,6 +39,7 @@ public struct WebPages: Sendable {
             "client": ClientTemplates.detail,
             "kyc_file": KYCTemplates.file,
             "relationships": ComplianceTemplates.relationships,
+            "compliance_reports": ComplianceTemplates.reports,
             "payment_intents": PaymentTemplates.list,
             "payment_intent": PaymentTemplates.detail,
             "gateway_events": PaymentTemplates.events,

@@ -1,4 +1,5 @@
 import CarteraCore
+import Compliance
 import CarteraSecurity
 import Clients
 import Foundation
@@ -71,8 +72,30 @@ struct ClientPages {
                     web: request, status: .notFound, next: ("/clientes", "Ir a clientes")
                 )
             }
+            var values = Self.detail(record)
+            let role = request.user?.role
+            // The PLD risk grade and its reasons: compliance only (the client must not learn of it from whoever serves it).
+            if let lenderID = request.user?.lenderID, role?.allows(.readCompliance) == true,
+               let grade = try await RiskGrades(database: database, keys: directory.keys).history(clientID: id, lenderID: lenderID).first {
+                values["risk"] = [
+                    "grade": grade.grade.rawValue, "points": grade.points, "matrix": grade.matrixVersion, "reasons": grade.reasons,
+                    "assessedAt": String(grade.assessedAt.text.prefix(16)).replacingOccurrences(of: "T", with: " "), "occasion": grade.occasion,
+                ] as [String: Any]
+            }
+            // Credit reports: for those who originate or supervise.
+            if let lenderID = request.user?.lenderID, role?.allows(.manageClients) == true || role?.allows(.readCompliance) == true {
+                let reports = try await CreditBureauQueries(database: database, keys: directory.keys, settings: nil).reports(clientID: id, lenderID: lenderID)
+                values["bureau"] = reports.map { report -> [String: Any] in
+                    [
+                        "id": report.id, "at": String(report.queriedAt.text.prefix(16)).replacingOccurrences(of: "T", with: " "),
+                        "score": report.score.map(String.init) ?? "—", "outcome": report.outcome == "reporte" ? "Reporte" : "Sin historial",
+                        "variables": report.variables.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " · "),
+                    ]
+                }
+                values["showBureau"] = true
+            }
             return pages.render(
-                "client", title: record.displayName, web: request, values: Self.detail(record),
+                "client", title: record.displayName, web: request, values: values,
                 notice: request.query("aviso") == "alta" ? "Cliente registrado." : nil, current: "/clientes"
             )
         }

@@ -79,6 +79,25 @@ struct CompliancePages {
             try await dashboard(request)
         }
 
+        // The reports generated (UIF files and Buró tapes), from the audit log: when, who, which, and whether it validated.
+        web.get("/cumplimiento/reportes", .permission(.readCompliance)) { request in
+            let entries = try await database.withConnection { db in
+                try await AuditLog.search(AuditLog.Filter(action: "compliance.uif_report_generated"), limit: 200, on: db)
+                    + AuditLog.search(AuditLog.Filter(action: "bureau.tape_generated"), limit: 200, on: db)
+            }.sorted { $0.sequence > $1.sequence }
+            let rows = entries.map { entry -> [String: Any] in
+                let parts = entry.objectID.split(separator: ":").map(String.init)
+                return [
+                    "at": Self.shortTime(entry.occurredAt), "actor": entry.actorID,
+                    "report": entry.action == "bureau.tape_generated" ? "Cinta de Buró de Crédito" : "UIF: \(parts.first ?? "")",
+                    "period": entry.action == "bureau.tape_generated" ? entry.objectID : (parts.count > 1 ? parts[1] : ""),
+                    "outcome": entry.outcome == .success ? "Generado" : "Con errores de validación (no se generó)", "ok": entry.outcome == .success,
+                    "digest": String(entry.changeDigest.prefix(16)),
+                ]
+            }
+            return pages.render("compliance_reports", title: "Reportes generados", web: request, values: ["reports": rows], current: "/cumplimiento")
+        }
+
         web.post("/cumplimiento/coincidencias/:id", .permission(.manageCompliance)) { request in
             guard let user = request.user, let id = request.context.parameters.get("id") else { return WebPages.redirect(to: "/login") }
             let decision = request.field("decision")

@@ -1,3 +1,4 @@
+import Analytics
 import CarteraCore
 import CarteraSecurity
 import Foundation
@@ -320,6 +321,14 @@ struct LoanPages {
             "note": record.decisionNote ?? "", "disbursedOn": record.disbursedOn ?? "", "restructuredFrom": record.restructuredFrom ?? "",
             "channel": record.disbursementChannel.flatMap(MoneyChannel.init(rawValue:))?.label ?? "", "reference": record.disbursementReference ?? "",
         ]
+        // The application's newest origination score, with its reasons.
+        if let scored = try await OriginationScoring(database: database, keys: directory.keys).scores(loanID: id, lenderID: user.lenderID).first {
+            values["score"] = [
+                "score": scored.score, "version": scored.modelVersion, "recommendation": scored.recommendation.rawValue,
+                "probability": String(format: "%.1f", scored.probabilityOfBad * 100), "at": String(scored.scoredAt.text.prefix(16)).replacingOccurrences(of: "T", with: " "),
+                "by": scored.scoredBy, "reasons": scored.reasons, "hasReasons": !scored.reasons.isEmpty,
+            ] as [String: Any]
+        }
         let canReverse = user.role.allows(.reversePayments)
         let payments = try await book.payments(id, lenderID: user.lenderID)
         values["hasPayments"] = !payments.isEmpty

@@ -119,6 +119,14 @@ enum ClientTemplates {
           <dt>Correo</dt><dd>{{email}}</dd>
           <dt>Alta</dt><dd>{{createdAt}}</dd>
         </dl>
+        {{#risk}}<section class="card" id="riesgo-pld"><h2>Grado de riesgo PLD: {{grade}}</h2>
+          <p>{{points}} puntos con la matriz versión {{matrix}}; calificado {{assessedAt}} ({{occasion}}). Confidencial.</p>
+          <ul>{{#reasons}}<li>{{.}}</li>{{/reasons}}</ul></section>{{/risk}}
+        {{#showBureau}}<section class="card" id="buro"><h2>Consultas a Círculo de Crédito</h2>
+          <table><thead><tr><th>Fecha</th><th>Resultado</th><th>FICO Score</th><th>Variables para el puntaje</th></tr></thead><tbody>
+          {{#bureau}}<tr><td>{{at}}</td><td>{{outcome}}</td><td>{{score}}</td><td>{{variables}}</td></tr>{{/bureau}}
+          {{^bureau}}<tr><td colspan="4">Sin consultas. Registre la autorización del cliente y consulte con <code>cartera bureau</code> o la API.</td></tr>{{/bureau}}
+          </tbody></table></section>{{/showBureau}}
         <p><a href="/clientes/{{id}}/expediente" id="ver-expediente">Expediente de identificación (documentos)</a> · <a href="/clientes">Volver a clientes</a></p>
         {{/body}}{{/layout}}
         """

@@ -24,6 +24,7 @@ enum ComplianceTemplates {
               <button type="submit" name="decision" value="confirmar">Es la persona</button> <button type="submit" name="decision" value="descartar">No es</button></form>{{/canManage}}</td></tr>{{/hits}}
           {{^hits}}<tr><td colspan="5">No hay coincidencias por revisar.</td></tr>{{/hits}}
         </tbody></table>
+        <p><a href="/cumplimiento/reportes" id="ver-reportes">Reportes generados (UIF y Buró)</a></p>
         <h2>Grupos de clientes vinculados</h2>
         <table id="grupos"><thead><tr><th>Grupo</th><th>Clientes</th><th></th></tr></thead><tbody>
           {{#groups}}<tr><td><a href="/cumplimiento/vinculos/{{id}}">{{id}}</a></td><td>{{size}}</td><td>{{#flagged}}<strong>con cliente de alto riesgo</strong>{{/flagged}}</td></tr>{{/groups}}
@@ -82,6 +83,18 @@ enum ComplianceTemplates {
         <table id="vinculos"><thead><tr><th>Cliente</th><th>Cliente</th><th>Comparten</th></tr></thead><tbody>
           {{#edges}}<tr><td>{{from}}</td><td>{{to}}</td><td>{{kinds}}</td></tr>{{/edges}}
           {{^edges}}<tr><td colspan="3">El cliente no comparte datos con otros.</td></tr>{{/edges}}
+        </tbody></table>
+        <p><a href="/cumplimiento">Volver a cumplimiento</a></p>
+        {{/body}}{{/layout}}
+        """
+
+    static let reports = """
+        {{<layout}}{{$body}}
+        <h1>Reportes generados</h1>
+        <p>Archivos para la UIF (<code>cartera report uif</code>) y cintas para Buró de Crédito (<code>cartera report buro</code>), según la bitácora: cada generación, quién la hizo y si pasó la validación. La huella identifica el contenido registrado.</p>
+        <table id="reportes"><thead><tr><th>Cuándo</th><th>Quién</th><th>Reporte</th><th>Periodo</th><th>Resultado</th><th>Huella</th></tr></thead><tbody>
+          {{#reports}}<tr><td>{{at}}</td><td>{{actor}}</td><td>{{report}}</td><td>{{period}}</td><td>{{#ok}}{{outcome}}{{/ok}}{{^ok}}<strong>{{outcome}}</strong>{{/ok}}</td><td><code>{{digest}}</code></td></tr>{{/reports}}
+          {{^reports}}<tr><td colspan="6">Aún no se ha generado ningún reporte.</td></tr>{{/reports}}
         </tbody></table>
         <p><a href="/cumplimiento">Volver a cumplimiento</a></p>
         {{/body}}{{/layout}}

@@ -84,6 +84,9 @@ enum LoanTemplates {
           {{#restructuredFrom}}<dt>Reestructura de</dt><dd><a href="/creditos/{{restructuredFrom}}">{{restructuredFrom}}</a></dd>{{/restructuredFrom}}
         </dl>
         {{/record}}
+        {{#score}}<section class="card" id="puntaje"><h2>Puntaje de originación: {{score}} — {{recommendation}}</h2>
+          <p>Tarjeta versión {{version}}; probabilidad de incumplir {{probability}} %; calificado {{at}} por {{by}}.</p>
+          {{#hasReasons}}<p>Principales razones en contra:</p><ul>{{#reasons}}<li>{{.}}</li>{{/reasons}}</ul>{{/hasReasons}}</section>{{/score}}
         {{>loan_schedule}}
         {{#actions.statement}}<p><a href="/creditos/{{loan.id}}/estado-de-cuenta" id="estado-de-cuenta">Estado de cuenta</a> · <a href="/cobranza/creditos/{{loan.id}}" id="cobranza">Cobranza: consentimientos, pausas, promesas y mensajes</a></p>{{/actions.statement}}
         <section class="actions">
