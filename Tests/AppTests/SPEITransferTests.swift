@@ -1,4 +1,5 @@
 import CarteraCore
+import Compliance
 import CarteraSecurity
 import CarteraTestSupport
 import Foundation
@@ -197,6 +198,37 @@ struct SPEITransferTests {
                     #expect(actions.contains(action), "\(action)")
                 }
             }
+        }
+    }
+
+    @Test("Who pays a loan by SPEI: the client (as its bank writes the name) raises nothing, a third party raises an alert, a payer on the blocked-persons list is held in suspense with a hit on the client to review", arguments: TestEngine.available)
+    func counterparties(engine: TestEngine) async throws {
+        try await Harness.run(on: engine) { h in
+            let lender = h.fixture.lenderID
+            let loan = try await h.approved("6000.00")
+            _ = try await h.book.disburse(loan, channel: .transfer, reference: "T-1", lenderID: lender, actor: .commandLine)
+            let clabe = try #require(try await h.clabes.clabe(of: loan, lenderID: lender))
+            let payerAccount = CLABE.make(bankPrefix: "012", plaza: "180", account: "00123456789")!
+            // Gloria herself, as her bank writes her name (another order, no maternal surname); then someone else.
+            _ = try await h.sandbox.sendDeposit(account: clabe, amount: "100.00", payer: "HERNANDEZ GLORIA", payerAccount: payerAccount, concept: "PAGO", reference: nil)
+            _ = try await h.sandbox.sendDeposit(account: clabe, amount: "100.00", payer: "Pedro Ramírez Soto", payerAccount: payerAccount, concept: "PAGO", reference: nil)
+            #expect(try await h.book.payments(loan, lenderID: lender).count == 2)
+            let alerts = try await h.database.withConnection { db in
+                try await db.raw("SELECT rule FROM compliance_alerts WHERE client_id = \(bind: h.fixture.clientID)").all(decodingColumn: "rule", as: String.self)
+            }
+            #expect(alerts.filter { $0 == "pago_de_tercero" }.count == 1)
+
+            // The same payer once on the blocked-persons list: the money waits in suspense, staff read only that compliance holds it.
+            _ = try await Watchlists(database: h.database).importList(
+                [ListEntry(id: "LPB:9", list: "LPB", kind: .individual, name: "RAMIREZ SOTO, Pedro")], list: "LPB", format: "csv", purpose: .blocking,
+                files: [Array("v1".utf8)], actor: .commandLine
+            )
+            let held = try await h.sandbox.sendDeposit(account: clabe, amount: "300.00", payer: "Pedro Ramírez Soto", payerAccount: payerAccount, concept: "PAGO", reference: nil)
+            let deposit = try #require(try await h.transfers.deposits(lenderID: lender).first { $0.trackingKey == held })
+            #expect(deposit.status == "suspenso" && deposit.note == ClientScreening.holdMessage)
+            #expect(try await h.book.payments(loan, lenderID: lender).count == 2)
+            let hits = try await ClientScreening(database: h.database, keys: h.keys).hits(clientID: h.fixture.clientID, lenderID: lender)
+            #expect(hits.count == 1 && hits.first?.role == .counterparty && hits.first?.occasion == .payment && hits.first?.entryId == "LPB:9")
         }
     }
 

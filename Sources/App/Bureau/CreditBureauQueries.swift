@@ -165,7 +165,7 @@ public struct CreditBureauQueries: Sendable {
             outcome = (nil, Array(#"{"sinHistorial":true}"#.utf8))
         } catch {
             // Nothing was charged for certain: the authorisation stays unused, and the refusal is audited.
-            try await database.transaction { db in
+            _ = try await database.transaction { db in
                 try await AuditLog.append(
                     Administration.entry(actor: actor, action: "bureau.query_failed", objectType: "client", objectID: clientID, at: clock(), change: "\(error.code) \(error.message)",
                                          outcome: .failure),

@@ -33,6 +33,8 @@ public struct ClientScreening: Sendable {
         case onboarding = "alta"
         case listUpdate = "actualizacion_lista"
         case request = "solicitud"
+        /// A payment from someone else: its ordering party.
+        case payment = "pago"
     }
 
     /// Who in the client's file was screened.
@@ -40,12 +42,15 @@ public struct ClientScreening: Sendable {
         case client = "cliente"
         case representative = "representante"
         case owner = "beneficiario"
+        /// Who paid one of the client's loans (a transfer's ordering party).
+        case counterparty = "contraparte"
 
         public var label: String {
             switch self {
             case .client: "Cliente"
             case .representative: "Representante legal"
             case .owner: "Beneficiario controlador"
+            case .counterparty: "Contraparte de un pago"
             }
         }
     }
@@ -182,6 +187,21 @@ public struct ClientScreening: Sendable {
             ))
         }
         return hits
+    }
+
+    /// Screens who paid one of the client's loans against the lists (inside the caller's transaction); a match is
+    /// recorded as a hit on the client for review (role «contraparte»). Returns the new hits and whether the payer matches
+    /// a blocked-persons or sanctions list (recorded now or before): then the money is held, not applied.
+    public func screenCounterparty(
+        name: String, identifiers: [String], clientID: String, lenderID: String, actor: Administration.Actor, on db: any SQLDatabase
+    ) async throws -> (hits: [Hit], holds: Bool) {
+        let (snapshot, screening) = try await screening(on: db)
+        guard !snapshot.entries.isEmpty, !NameText.tokens(name).isEmpty || !identifiers.isEmpty else { return ([], false) }
+        let subject = Subject(role: .counterparty, name: name, birthDate: nil, identifiers: identifiers)
+        let found = screening.screen(name: name, birthDate: nil, identifiers: identifiers, options: options).filter(\.isMatch).map { Found(subject: subject, match: $0) }
+        let holds = found.contains { [.blocking, .sanctions].contains(snapshot.purposes[$0.match.entry.list] ?? .ownList) }
+        let hits = try await record(found, clientID: clientID, lenderID: lenderID, snapshot: snapshot, occasion: .payment, actor: actor, on: db)
+        return (hits, holds)
     }
 
     /// What re-screening every client found.

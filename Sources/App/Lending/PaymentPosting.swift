@@ -35,6 +35,8 @@ extension LoanBook {
         var speculation: Speculation?
         /// The monetary instrument, when the channel does not say it (a gateway's cash voucher); PLD monitoring.
         var instrument: MonitoredOperation.Instrument?
+        /// Whether the client itself paid, when the payment says who paid (a transfer's ordering party); PLD monitoring.
+        var payerIsClient: Bool?
     }
 
     /// Records a payment on a loan: brings its journal to the value date, applies the payment by the product's order and
@@ -54,7 +56,8 @@ extension LoanBook {
     /// reference was made by the payment network (an SPEI tracking key) or by Cartera (a bank line's id), not typed by a
     /// person, so it is not screened for card numbers (a random id can hold 13 digits that pass the Luhn check).
     func post(
-        _ loanID: String, _ request: PaymentRequest, lenderID: String, actor: Administration.Actor, idempotency: Idempotency? = nil, systemReference: Bool = false
+        _ loanID: String, _ request: PaymentRequest, lenderID: String, actor: Administration.Actor, idempotency: Idempotency? = nil, systemReference: Bool = false,
+        payerIsClient: Bool? = nil
     ) async throws -> PaymentRecord {
         let amount: Money
         do { amount = try Money(parsing: request.amount) } catch {
@@ -81,6 +84,7 @@ extension LoanBook {
             loanID: loanID, lenderID: lenderID, amount: amount, valueDate: valueDate, channel: request.channel,
             reference: try Self.cleanReference(request.reference, screenCards: !systemReference), excess: request.excess ?? .advance, actor: actor, idempotency: idempotency, now: clock()
         )
+        job.payerIsClient = payerIsClient
         // Worked out now from the loan as this process last wrote it; the batch keeps it if the loan is still so.
         job.speculation = await speculate(job)
         if let payments { return try await payments.submit(job) }
@@ -370,7 +374,7 @@ extension LoanBook {
                 lenderID: loan.lenderID, channel: job.channel.rawValue,
                 operation: MonitoredOperation(
                     id: event.id, clientID: loan.record.clientId, loanID: loan.record.id, kind: .payment, amount: job.amount,
-                    instrument: job.instrument ?? TransactionMonitor.instrument(of: job.channel), date: job.valueDate,
+                    instrument: job.instrument ?? TransactionMonitor.instrument(of: job.channel), date: job.valueDate, payerIsClient: job.payerIsClient ?? true,
                     loanDisbursedOn: loan.record.disbursedOn.flatMap(CalendarDate.init(text:)), paysOff: status == .paidOff
                 )
             )

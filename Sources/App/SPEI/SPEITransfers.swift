@@ -23,6 +23,8 @@ public struct SPEITransfers: Sendable {
     /// Nil when SPEI through a participant is not configured.
     public let settings: STPSettings?
     let client: STPClient?
+    /// Screens who pays a loan (the transfer's ordering party) against the lists; keeps its index between deposits.
+    let screening: ClientScreening
     /// Who posts what the participant reports.
     static let actor = Administration.Actor(kind: .system, id: "spei:stp")
 
@@ -32,6 +34,7 @@ public struct SPEITransfers: Sendable {
         self.book = book
         self.clabes = clabes
         self.settings = settings
+        screening = ClientScreening(database: database, keys: keys, clock: book.clock)
         if let settings, let signer = try? STPSigner(privateKeyPEM: settings.privateKeyPEM) {
             client = STPClient(company: settings.company, http: ResilientHTTPClient(resolveBaseURL: settings.apiBase, timeout: .seconds(15)), signer: signer)
         } else {

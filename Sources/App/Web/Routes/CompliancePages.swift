@@ -52,7 +52,7 @@ struct CompliancePages {
                     [
                         "id": hit.id, "role": hit.role.label, "subject": hit.subjectName, "client": hit.clientId, "entry": hit.entryName, "list": hit.list,
                         "entryId": hit.entryId, "purpose": hit.purpose.label, "reason": hit.reason, "matched": hit.matchedName,
-                        "score": String(format: "%.3f", hit.score), "found": Self.shortTime(hit.foundAt), "occasion": hit.occasion == .onboarding ? "alta" : hit.occasion == .listUpdate ? "actualización de lista" : "a solicitud",
+                        "score": String(format: "%.3f", hit.score), "found": Self.shortTime(hit.foundAt), "occasion": hit.occasion == .onboarding ? "alta" : hit.occasion == .listUpdate ? "actualización de lista" : hit.occasion == .payment ? "pago recibido" : "a solicitud",
                         "canManage": canManage,
                     ]
                 },
