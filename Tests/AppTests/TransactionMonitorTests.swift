@@ -120,6 +120,13 @@ struct TransactionMonitorTests {
                 Stored(operation: "P0", rule: "sin_tipo_de_cambio", report: "dato_faltante", inCase: false, resolved: true),
             ])
             #expect(try await rates.importRates([.init(date: day(-36), pesoMillionthsPerDollar: 17_000_000)], source: "prueba", actor: .commandLine).gapsResolved == 0)
+            // A rate typed a digit short (1.70) is refused whole, naming the day.
+            do {
+                _ = try await rates.importRates([.init(date: day(-37), pesoMillionthsPerDollar: 17_000_000), .init(date: day(-38), pesoMillionthsPerDollar: 1_700_000)], source: "prueba", actor: .commandLine)
+                Issue.record("an implausible rate was taken")
+            } catch let error as APIError {
+                #expect(error.code == "exchange_rate_implausible" && error.message.hasSuffix("\(day(-38).text) = 1.70"))
+            }
 
             // The UIF files: without catalogue keys nothing is written and the missing keys are named.
             let reports = UIFReports(database: database, keys: TestKeys.live)
@@ -146,6 +153,17 @@ struct TransactionMonitorTests {
             let unusualRows = try #require(inusuales.text).split(separator: "\r\n").map { $0.split(separator: ";", omittingEmptySubsequences: false).map(String.init) }
             #expect(unusualRows.map { $0[2] } == ["000001", "000002", "000003", "000004", "000005"] && unusualRows.allSatisfy { $0[0] == "2" && $0[28] == "00" })
             #expect(unusualRows[0][34].hasPrefix("ALERTAS DE MONITOREO") && unusualRows[0][35] == "PAGOS EN EFECTIVO FRACCIONADOS SIN JUSTIFICACIÓN")
+
+            // A payment recorded in error and reversed leaves the relevantes; the case it raised stays for compliance.
+            let p4 = try #require(payments.first { $0.value == "P4" }?.key)
+            _ = try await book.reverse(loan.id, payment: p4, reason: "Capturado dos veces por error", lenderID: lender, actor: .commandLine)
+            let corrected = try await reports.relevantes(quarter: quarter, filer: filer, catalogs: catalogs, lenderID: lender, actor: .commandLine)
+            #expect(corrected.records == inQuarter.count - 1 && corrected.issues.isEmpty)
+            let reversed = try await database.withConnection { db in
+                try await db.raw("SELECT reversed_at FROM compliance_operations WHERE id = \(bind: p4)").first(decodingColumn: "reversed_at", as: String?.self)
+            }
+            #expect(reversed != nil && reversed! != nil)
+            #expect(try await cases.detail(open[0].id, lenderID: lender).alerts.count == 7)
         }
     }
 

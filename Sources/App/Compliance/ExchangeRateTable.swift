@@ -2,6 +2,7 @@ import CarteraCore
 import CarteraSecurity
 import Compliance
 import Foundation
+import HTTPTypes
 import SQLKit
 import Store
 
@@ -28,7 +29,18 @@ public struct ExchangeRateTable: Sendable {
 
     /// Stores `rates` (a day already stored with another rate is corrected, and audited) and evaluates again the cash
     /// operations that were waiting for a rate; one transaction.
+    /// The pesos per dollar a rate may be: anything outside is a typing or file error (1.7 for 17.0), refused.
+    public static let plausible: ClosedRange<Int64> = 5_000_000...100_000_000
+
     public func importRates(_ rates: [ExchangeRates.Rate], source: String, actor: Administration.Actor) async throws -> ImportSummary {
+        let implausible = rates.filter { !Self.plausible.contains($0.pesoMillionthsPerDollar) }
+        guard implausible.isEmpty else {
+            throw APIError(
+                status: .unprocessableContent, code: "exchange_rate_implausible",
+                message: "Tipos de cambio fuera de 5 a 100 pesos por dólar; revise el archivo (no se cargó nada): "
+                    + implausible.prefix(5).map { "\($0.date.text) = \(Money(minorUnits: $0.pesoMillionthsPerDollar / 10_000, currency: .mxn).decimalText)" }.joined(separator: ", ")
+            )
+        }
         let now = clock()
         return try await database.transaction { db in
             var stored: [String: Int64] = [:]

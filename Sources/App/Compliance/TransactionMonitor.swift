@@ -102,6 +102,7 @@ public enum TransactionMonitor {
                 """
                 SELECT id, client_id, loan_id, kind, amount, instrument, business_date, payer_is_client, state, loan_disbursed_on, pays_off FROM compliance_operations
                 WHERE client_id IN (\(binds: Array(needHistory))) AND business_date >= \(bind: earliest.adding(days: -window).text) AND business_date <= \(bind: latest.text)
+                AND reversed_at IS NULL
                 """
             ).all().map(decodeOperation)
         }
@@ -195,6 +196,12 @@ public enum TransactionMonitor {
         )
     }
 
+    /// Marks the monitored operation of a reversed payment (inside the reversal's transaction): it no longer counts in
+    /// the relevantes or in any window. An alert it raised stays in its case, for compliance to close with the reason.
+    static func markReversed(operationID: String, at now: Timestamp, on db: any SQLDatabase) async throws {
+        try await db.raw("UPDATE compliance_operations SET reversed_at = \(bind: now.text) WHERE id = \(bind: operationID) AND reversed_at IS NULL").run()
+    }
+
     /// Evaluates again the operations whose day had no exchange rate, now that rates were loaded; resolves the gaps
     /// the new rates fill. Returns how many were resolved.
     public static func resolveRateGaps(now: Timestamp, on db: any SQLDatabase) async throws -> Int {
@@ -203,7 +210,7 @@ public enum TransactionMonitor {
             SELECT a.id AS alert_id, a.lender_id, o.id, o.client_id, o.loan_id, o.kind, o.amount, o.instrument, o.business_date, o.payer_is_client, o.state,
                 o.loan_disbursed_on, o.pays_off
             FROM compliance_alerts a JOIN compliance_operations o ON o.id = a.operation_id
-            WHERE a.report = 'dato_faltante' AND a.resolved_at IS NULL
+            WHERE a.report = 'dato_faltante' AND a.resolved_at IS NULL AND o.reversed_at IS NULL
             """
         ).all()
         var resolved = 0

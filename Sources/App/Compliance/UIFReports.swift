@@ -70,6 +70,7 @@ public struct UIFReports: Sendable {
                 SELECT o.id, o.client_id, o.loan_id, o.kind, o.amount, o.instrument, o.business_date, o.payer_is_client, o.state, o.loan_disbursed_on, o.pays_off
                 FROM compliance_alerts a JOIN compliance_operations o ON o.id = a.operation_id
                 WHERE a.lender_id = \(bind: lenderID) AND a.report = 'relevante' AND o.business_date >= \(bind: first.text) AND o.business_date <= \(bind: last.text)
+                AND o.reversed_at IS NULL
                 ORDER BY o.business_date, o.id
                 """
             ).all().map(TransactionMonitor.decodeOperation)
@@ -123,7 +124,7 @@ public struct UIFReports: Sendable {
                     try await db.raw(
                         """
                         SELECT id, client_id, loan_id, kind, amount, instrument, business_date, payer_is_client, state, loan_disbursed_on, pays_off
-                        FROM compliance_operations WHERE client_id = \(bind: clientID) ORDER BY business_date DESC, id DESC LIMIT 1
+                        FROM compliance_operations WHERE client_id = \(bind: clientID) AND reversed_at IS NULL ORDER BY business_date DESC, id DESC LIMIT 1
                         """
                     ).all().map(TransactionMonitor.decodeOperation)
                 }

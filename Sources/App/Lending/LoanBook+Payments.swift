@@ -129,6 +129,8 @@ extension LoanBook {
             WHERE id = \(bind: paymentID)
             """
         ).run()
+        // PLD monitoring: a payment recorded in error leaves the relevantes and the windows (its cases stay).
+        try await TransactionMonitor.markReversed(operationID: paymentID, at: now, on: db)
         let status = LoanStatus(after.status)
         try await updateLoan(loan, status: status, ledgerDate: asOf, nextSequence: loan.nextSequence, now: now, on: db)
         try await AuditLog.append(

@@ -38,5 +38,6 @@ public enum Migrations {
         .m0035ClientRelationships,
         .m0036OriginationScoring,
         .m0037BureauQueries,
+        .m0038ReversedOperations,
     ]
 }

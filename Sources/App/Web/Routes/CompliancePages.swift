@@ -32,7 +32,10 @@ struct CompliancePages {
             let (relevantes, gaps, suspended) = try await database.withConnection { db in
                 (
                     try await db.raw(
-                        "SELECT COUNT(*) AS n FROM compliance_alerts WHERE lender_id = \(bind: user.lenderID) AND report = 'relevante' AND operation_date >= \(bind: quarterStart.text)"
+                        """
+                        SELECT COUNT(*) AS n FROM compliance_alerts a JOIN compliance_operations o ON o.id = a.operation_id
+                        WHERE a.lender_id = \(bind: user.lenderID) AND a.report = 'relevante' AND a.operation_date >= \(bind: quarterStart.text) AND o.reversed_at IS NULL
+                        """
                     ).first(decodingColumn: "n", as: Int.self) ?? 0,
                     try await db.raw(
                         "SELECT COUNT(*) AS n FROM compliance_alerts WHERE lender_id = \(bind: user.lenderID) AND report = 'dato_faltante' AND resolved_at IS NULL"
