@@ -16,6 +16,8 @@ extension AuditLog {
         public var outcome: AuditEntry.Outcome?
         /// Entries with a sequence below this (the next page of a newest-first listing).
         public var before: Int64?
+        /// Actions left out, each as `action` is matched (itself, or as a prefix followed by a dot).
+        public var excludedActions: [String] = []
 
         public init(from: Timestamp? = nil, until: Timestamp? = nil, actorIDs: [String] = [], action: String? = nil,
                     outcome: AuditEntry.Outcome? = nil, before: Int64? = nil) {
@@ -42,6 +44,10 @@ extension AuditLog {
         }
         if let outcome = filter.outcome { query = query.where("outcome", .equal, outcome.rawValue) }
         if let before = filter.before { query = query.where("sequence", .lessThan, before) }
+        for excluded in filter.excludedActions {
+            query = query.where("action", .notEqual, excluded)
+                .where(SQLFunction("substr", args: SQLIdentifier("action"), SQLLiteral.numeric("1"), SQLLiteral.numeric("\(excluded.count + 1)")), .notEqual, SQLBind(excluded + "."))
+        }
         return try await query.orderBy("sequence", .descending).limit(limit).all().map(decode)
     }
 }

@@ -34,6 +34,9 @@ struct AuditViewerRoutes {
                 }
                 filter.actorIDs = [actor] + ids
             }
+            // PLD work is confidential: outside compliance (and auditors) its entries are not shown.
+            let confidential = !(request.user?.role.allows(.readCompliance) ?? false)
+            if confidential { filter.excludedActions = Self.complianceActions }
             let search = filter
             let (entries, usernames) = try await database.withConnection { db in
                 let entries = try await AuditLog.search(search, limit: Self.pageSize, on: db)
@@ -62,6 +65,7 @@ struct AuditViewerRoutes {
                 items.append("antes=\(last.sequence)")
                 values["older"] = "/auditoria?" + items.joined(separator: "&")
             }
+            if confidential { values["confidential"] = true }
             return pages.render(
                 "audit", title: "Auditoría", web: request, values: values,
                 error: problems.isEmpty ? nil : "No se entendió \(problems.joined(separator: " ni ")): use el formato AAAA-MM-DD.",
@@ -69,6 +73,9 @@ struct AuditViewerRoutes {
             )
         }
     }
+
+    /// Entries only compliance and auditors read: list matches, cases, alerts, reports, suspensions and risk grades.
+    static let complianceActions = ["compliance", "client.suspended", "client.suspension_lifted", "client.risk_graded"]
 
     static let outcomeLabels: [(AuditEntry.Outcome, String)] = [
         (.success, "Éxito"), (.failure, "Fallo"), (.denied, "Denegado"), (.error, "Error del servidor"),

@@ -68,6 +68,7 @@ enum AdministrationTemplates {
 
     static let audit = """
         {{<layout}}{{$body}}
+        {{#confidential}}<p id="pld-confidencial">Las entradas de cumplimiento PLD (coincidencias en listas, alertas, casos, reportes a la UIF, suspensiones y grados de riesgo) solo las ven el oficial de cumplimiento y el auditor.</p>{{/confidential}}
         <form method="get" action="/auditoria" class="filters">
           <label>Desde <input type="date" name="desde" value="{{filter.desde}}"></label>
           <label>Hasta <input type="date" name="hasta" value="{{filter.hasta}}"></label>
