@@ -1,5 +1,6 @@
 @testable import App
 import CarteraCore
+import Compliance
 import CarteraTestSupport
 import Foundation
 import HTTPTypes
@@ -88,6 +89,34 @@ struct BankReconciliationTests {
             }
             let report = try await LedgerVerification(database: database, book: book).run()
             #expect(report.ok, "\(report.problems)")
+        }
+    }
+
+    @Test("A bank line from a payer on the blocked-persons list is not posted: it waits for review, compliance holds it, and the payer is a hit on the client", arguments: TestEngine.available)
+    func blockedPayerWaits(engine: TestEngine) async throws {
+        try await engine.withFreshDatabase { database in
+            try await Migrator(database: database).migrate()
+            let (lender, client, loan) = try await PaymentIntentPagesTests.borrowerLoan(database)
+            let book = LoanBook(database: database)
+            let clabes = LoanCLABEs(database: database, range: try VirtualCLABERange(prefix: "6461801234"))
+            let clabe = try #require(try await clabes.clabe(of: loan.id, lenderID: lender))
+            _ = try await Watchlists(database: database).importList(
+                [ListEntry(id: "LPB:9", list: "LPB", kind: .individual, name: "RAMIREZ SOTO, Pedro")], list: "LPB", format: "csv", purpose: .blocking,
+                files: [Array("v1".utf8)], actor: .commandLine
+            )
+            let day = book.today().adding(days: -1)
+            let csv = """
+                Fecha,Hora,Descripcion,Cargo/Abono,Importe,Saldo,Referencia,Concepto,Clabe Beneficiario,Nombre Beneficiario
+                \(String(format: "'%02d%02d%04d", day.day, day.month, day.year)),10:00,ABONO SPEI,+,500.00,0,R1,SPEI A \(clabe),002180700000000011,PEDRO RAMIREZ SOTO
+                """
+            _ = try await StatementImports(database: database, keys: TestKeys.live).importFile(
+                Data(csv.utf8), fileName: "santander.csv", profile: .santander, account: "014180655000000099", lenderID: lender, actor: .commandLine
+            )
+            let summary = try await BankReconciliation(database: database, keys: TestKeys.live, book: book, clabes: clabes).run(lenderID: lender, actor: .commandLine)
+            #expect(summary.posted == 0 && summary.review == 1)
+            #expect(try await book.payments(loan.id, lenderID: lender).filter { $0.kind == "payment" }.isEmpty)
+            let hits = try await ClientScreening(database: database, keys: TestKeys.live).hits(clientID: client, lenderID: lender)
+            #expect(hits.count == 1 && hits.first?.role == .counterparty && hits.first?.entryId == "LPB:9")
         }
     }
 

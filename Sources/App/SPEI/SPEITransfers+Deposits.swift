@@ -53,49 +53,6 @@ extension SPEITransfers {
         return (.accepted, deposit.legacyFormat)
     }
 
-    /// The ordering party of a deposit to a client's loan: screened against the lists (a match is recorded on the client
-    /// for review; a blocked-persons or sanctions match holds the money) and compared with the client — the same RFC
-    /// (through its blind index), or the same name (accents, case and word order aside; the maternal surname may be
-    /// missing). Unknown (no name, no RFC) counts as the client.
-    func counterparty(_ deposit: SPEIDeposit, loanID: String, lenderID: String) async throws -> (held: Bool, payerIsClient: Bool) {
-        let name = deposit.payerName?.trimmingCharacters(in: .whitespaces) ?? ""
-        // STP writes «ND» when the sending bank gave no RFC; only a well-formed, non-generic RFC identifies the payer.
-        let given = RFC.validate(deposit.payerRFC ?? "")
-        let rfc = given.isValid && given.normalized != RFC.genericDomestic && given.normalized != RFC.genericForeign ? given.normalized : ""
-        guard !name.isEmpty || !rfc.isEmpty else { return (false, true) }
-        let keys = keys
-        return try await database.transaction { db in
-            guard let clientID = try await db.raw("SELECT client_id FROM loans WHERE id = \(bind: loanID)").first(decodingColumn: "client_id", as: String.self) else {
-                return (false, true)
-            }
-            let screened = try await screening.screenCounterparty(
-                name: name, identifiers: rfc.isEmpty ? [] : [rfc], clientID: clientID, lenderID: lenderID, actor: Self.actor, on: db
-            )
-            if !rfc.isEmpty {
-                let index = keys.cipher.blindIndex(rfc, field: "clients.rfc")
-                let same = try await db.raw(
-                    "SELECT client_id FROM client_lookups WHERE client_id = \(bind: clientID) AND kind = 'rfc' AND value_index = \(bind: index)"
-                ).first() != nil
-                return (screened.holds, same)
-            }
-            guard let stored = try await db.raw("SELECT profile FROM clients WHERE id = \(bind: clientID)").first(decodingColumn: "profile", as: String.self),
-                  let profile = try? JSONDecoder().decode(ClientProfile.self, from: Data(try keys.decrypt(stored, field: ClientDirectory.field).utf8))
-            else { return (screened.holds, true) }
-            return (screened.holds, Self.sameName(payer: name, client: profile))
-        }
-    }
-
-    /// Whether a payer's name is the client's: the same words in any order, or for a person all but the maternal surname.
-    static func sameName(payer: String, client: ClientProfile) -> Bool {
-        let payerWords = Set(NameText.tokens(payer))
-        let clientWords = Set(NameText.tokens(client.displayName))
-        guard !payerWords.isEmpty else { return true }
-        if payerWords == clientWords { return true }
-        guard let person = client.individual else { return false }
-        let required = Set(NameText.tokens(person.givenNames).prefix(1) + NameText.tokens(person.paternalSurname))
-        return payerWords.isSubset(of: clientWords) && required.isSubset(of: payerWords)
-    }
-
     /// Stores the deposit once (its raw body first); the stored id and state.
     func record(_ deposit: SPEIDeposit, body: [UInt8], lenderID: String) async throws -> (id: String, status: String) {
         let now = book.clock()
@@ -176,7 +133,8 @@ extension SPEITransfers {
         if let owner, try await isOpen(owner.loanID) {
             // Who paid: screened against the lists (a blocked or sanctioned payer's money is held, not applied) and
             // compared with the client (a third party's payment is a monitoring alert).
-            let counterparty = try await counterparty(deposit, loanID: owner.loanID, lenderID: lenderID)
+            let counterparty = try await PaymentCounterparties(database: database, keys: keys, screening: screening)
+                .check(name: deposit.payerName, rfc: deposit.payerRFC, loanID: owner.loanID, lenderID: lenderID, actor: Self.actor)
             if counterparty.held {
                 try await suspend(depositID, deposit: deposit, lenderID: lenderID, valueDate: valueDate, note: ClientScreening.holdMessage)
                 return

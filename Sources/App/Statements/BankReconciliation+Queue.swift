@@ -16,7 +16,7 @@ extension BankReconciliation {
     public func apply(lineID: String, shares: [(loanID: String, amount: Int64?)], lenderID: String, actor: Administration.Actor) async throws {
         let row = try await database.withConnection { db in
             try await db.raw(
-                "SELECT amount, value_date, booking_date, match_status FROM bank_statement_lines WHERE id = \(bind: lineID) AND lender_id = \(bind: lenderID)"
+                "SELECT amount, value_date, booking_date, match_status, counterparty_name FROM bank_statement_lines WHERE id = \(bind: lineID) AND lender_id = \(bind: lenderID)"
             ).first()
         }
         guard let row else { throw APIError(status: .notFound, code: "bank_line_not_found", message: "No existe ese movimiento bancario.") }
@@ -45,13 +45,18 @@ extension BankReconciliation {
         }
         let date = try row.decode(column: "value_date", as: String?.self) ?? row.decode(column: "booking_date", as: String?.self)
         let channel: MoneyChannel = status == "suspense" ? .suspense : .spei
+        let payerName = try row.decode(column: "counterparty_name", as: String?.self).map { try keys.decrypt($0, field: "bank_statement_lines.counterparty_name") }
         var references: [String] = []
         for (index, candidate) in candidates.enumerated() {
             let reference = candidates.count == 1 ? lineID : "\(lineID)-\(index + 1)"
             do {
+                // Who paid: a blocked or sanctioned payer's money is not applied, by anyone.
+                let counterparty = try await PaymentCounterparties(database: database, keys: keys, screening: directory.screening)
+                    .check(name: payerName, rfc: nil, loanID: candidate.loanID, lenderID: lenderID, actor: actor)
+                if counterparty.held { throw APIError(status: .conflict, code: "client_on_hold", message: ClientScreening.holdMessage) }
                 _ = try await book.post(
                     candidate.loanID, .init(amount: Money(minorUnits: candidate.amount, currency: .mxn).decimalText, valueDate: date, channel: channel, reference: reference),
-                    lenderID: lenderID, actor: actor, systemReference: true
+                    lenderID: lenderID, actor: actor, systemReference: true, payerIsClient: counterparty.payerIsClient
                 )
                 references.append(reference)
             } catch {

@@ -108,12 +108,21 @@ public struct BankReconciliation: Sendable {
         var references: [String] = []
         for (index, candidate) in candidates.enumerated() {
             let reference = candidates.count == 1 ? line.id : "\(line.id)-\(index + 1)"
+            // Who paid: a blocked or sanctioned payer's money waits for compliance; a third party is a monitoring alert.
+            let counterparty = try await PaymentCounterparties(database: database, keys: keys, screening: directory.screening)
+                .check(name: line.payerName, rfc: nil, loanID: candidate.loanID, lenderID: lenderID, actor: actor)
+            if counterparty.held {
+                var held = candidates
+                held[index].reason += " " + ClientScreening.holdMessage
+                try await mark(line.id, status: "review", candidates: held, loanID: nil, reference: references.first, from: ["posting"])
+                return false
+            }
             do {
                 // The reference is the line's own id (random hex can look like a card number): not screened.
                 _ = try await book.post(
                     candidate.loanID,
                     .init(amount: Money(minorUnits: candidate.amount, currency: .mxn).decimalText, valueDate: line.valueDate.text, channel: .spei, reference: reference),
-                    lenderID: lenderID, actor: actor, systemReference: true
+                    lenderID: lenderID, actor: actor, systemReference: true, payerIsClient: counterparty.payerIsClient
                 )
             } catch let error as APIError where error.code == "payment_duplicate_reference" {
                 // Posted by an earlier run that stopped before marking the line.
