@@ -3,7 +3,7 @@ import Clients
 extension ClientLinks {
     /// What a client's data gives to link it with others: its phones, e-mail and address; its CURP and RFC (also as the
     /// representative or beneficial owner it may be of a company); a company's representatives and its beneficial owners
-    /// from `ownerBasisPoints` (2500 = 25 %), by CURP, else RFC, else name. Bank accounts come from its operations.
+    /// from `ownerBasisPoints` (2500 = 25 %), by CURP, else RFC (never by name alone). Bank accounts come from its operations.
     public static func facts(of client: String, profile: ClientProfile, ownerBasisPoints: Int = 2500) -> [Fact] {
         var facts = profile.phones.map { Fact(client: client, kind: .phone, value: $0) }
         if let email = profile.email { facts.append(Fact(client: client, kind: .email, value: email)) }
@@ -23,11 +23,12 @@ extension ClientLinks {
         }
         if let company = profile.company {
             facts.append(Fact(client: client, kind: .rfc, value: company.rfc))
+            // By identifier only: a name alone (two «Juan Hernández») would link strangers.
             for person in company.representatives {
-                facts.append(Fact(client: client, kind: .representative, value: person.curp ?? person.rfc ?? person.name))
+                if let id = person.curp ?? person.rfc { facts.append(Fact(client: client, kind: .representative, value: id)) }
             }
             for owner in company.beneficialOwners where (KYCFileCheck.basisPoints(owner.ownershipPercent) ?? 10_000) >= ownerBasisPoints {
-                facts.append(Fact(client: client, kind: .beneficialOwner, value: owner.curp ?? owner.rfc ?? owner.name))
+                if let id = owner.curp ?? owner.rfc { facts.append(Fact(client: client, kind: .beneficialOwner, value: id)) }
             }
         }
         return facts

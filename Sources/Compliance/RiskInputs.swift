@@ -109,7 +109,8 @@ public struct RiskInputs: Sendable, Hashable {
         if values["perfil"] == nil, declaredProfile { values["perfil"] = declaresCash ? "efectivo_intensivo" : "dentro" }
         if values["comportamiento"] == nil || unusualAlertsLast12Months > 0 || linkedToHighRisk {
             let linked = linkedToHighRisk || values["comportamiento"] == "vinculado_alto_riesgo" || values["comportamiento"] == "ambos"
-            values["comportamiento"] = unusualAlertsLast12Months > 0 ? (linked ? "ambos" : "alertas_12_meses") : (linked ? "vinculado_alto_riesgo" : "sin_alertas")
+            let alerted = unusualAlertsLast12Months > 0 || values["comportamiento"] == "alertas_12_meses" || values["comportamiento"] == "ambos"
+            values["comportamiento"] = alerted ? (linked ? "ambos" : "alertas_12_meses") : (linked ? "vinculado_alto_riesgo" : "sin_alertas")
         }
         return values.filter { !$0.value.isEmpty }
     }

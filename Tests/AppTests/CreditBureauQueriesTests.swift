@@ -104,6 +104,8 @@ struct CreditBureauQueriesTests {
                 let loan = try await database.transaction { db in
                     try await LoanBook(database: database).apply(.init(clientId: fixture.clientID, productCode: "MENSUAL", amount: "9000.00", term: 3), lenderID: lender, actor: .commandLine, on: db)
                 }
+                // The report's variables cannot be sent with the request.
+                #expect(await Self.apiError { _ = try await scoring.score(loanID: loan.id, values: ["circulo_score": "850"], lenderID: lender, actor: .commandLine) }?.details.map(\.code) == ["bureau_variable_not_allowed"])
                 let scored = try await scoring.score(loanID: loan.id, values: [:], lenderID: lender, actor: .commandLine)
                 #expect(scored.parts.first { $0.variable == "circulo_score" }?.value == report.variables["circulo_score"])
                 #expect(scored.score == trained.card.score(report.variables).score)

@@ -227,8 +227,18 @@ struct SPEITransferTests {
             let deposit = try #require(try await h.transfers.deposits(lenderID: lender).first { $0.trackingKey == held })
             #expect(deposit.status == "suspenso" && deposit.note == ClientScreening.holdMessage)
             #expect(try await h.book.payments(loan, lenderID: lender).count == 2)
-            let hits = try await ClientScreening(database: h.database, keys: h.keys).hits(clientID: h.fixture.clientID, lenderID: lender)
+            let screening = ClientScreening(database: h.database, keys: h.keys)
+            let hits = try await screening.hits(clientID: h.fixture.clientID, lenderID: lender)
             #expect(hits.count == 1 && hits.first?.role == .counterparty && hits.first?.occasion == .payment && hits.first?.entryId == "LPB:9")
+            // Nobody applies it from suspense while the match stands.
+            await #expect(throws: APIError.self) { try await h.transfers.applyFromSuspense(deposit.id, to: loan, lenderID: lender, actor: h.staff) }
+            #expect(try await h.transfers.deposits(lenderID: lender).first { $0.id == deposit.id }?.status == "suspenso")
+            // Compliance finds it is someone else: dismissed, the money is applied, and the payer's next transfer too.
+            let hit = try #require(hits.first)
+            _ = try await screening.review(hit.id, confirm: false, note: "Homónimo: otra fecha de nacimiento y otro RFC", lenderID: lender, actor: .commandLine)
+            try await h.transfers.applyFromSuspense(deposit.id, to: loan, lenderID: lender, actor: h.staff)
+            _ = try await h.sandbox.sendDeposit(account: clabe, amount: "50.00", payer: "Pedro Ramírez Soto", payerAccount: payerAccount, concept: "PAGO", reference: nil)
+            #expect(try await h.book.payments(loan, lenderID: lender).count == 4)
         }
     }
 

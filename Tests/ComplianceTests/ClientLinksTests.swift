@@ -79,10 +79,14 @@ struct ClientLinksTests {
         let gloria = ClientLinks.facts(of: "gloria", profile: ClientSamples.individual)
         #expect(Set(gloria.map(\.kind)) == [.phone, .email, .address, .curp, .rfc, .representative, .beneficialOwner])
         let company = ClientLinks.facts(of: "golfo", profile: ClientSamples.company)
-        // Her CURP as representative; the 59.5 % owner (no identifier: by name) and the 40.5 % one.
+        // Her CURP as representative; the owners carry no identifier, so they link nobody (a name alone would link strangers).
         #expect(company.filter { $0.kind == .representative }.map(\.value) == ["HEGG560427MVZRRL04"])
-        #expect(company.filter { $0.kind == .beneficialOwner }.map(\.value) == ["Gloria Hernández García", "Otro Socio"])
-        #expect(ClientLinks.facts(of: "golfo", profile: ClientSamples.company, ownerBasisPoints: 5000).filter { $0.kind == .beneficialOwner }.count == 1)
+        #expect(company.filter { $0.kind == .beneficialOwner }.isEmpty)
+        var identified = ClientSamples.company
+        identified.company?.beneficialOwners[0].curp = "HEGG560427MVZRRL04"
+        identified.company?.beneficialOwners[1].rfc = "SOOT800101AB1"
+        #expect(ClientLinks.facts(of: "golfo", profile: identified).filter { $0.kind == .beneficialOwner }.map(\.value) == ["HEGG560427MVZRRL04", "SOOT800101AB1"])
+        #expect(ClientLinks.facts(of: "golfo", profile: identified, ownerBasisPoints: 5000).filter { $0.kind == .beneficialOwner }.count == 1)
         var neighbour = ClientSamples.individual
         neighbour.individual?.curp = "XEXX010101HNEXXXA4"
         neighbour.individual?.rfc = nil

@@ -157,6 +157,16 @@ public struct CreditBureauQueries: Sendable {
             ),
             folioOtorgante: Self.folio(authorization)
         )
+        // Claimed before asking: two requests never spend one authorisation (each query is charged).
+        let claimedAt = clock()
+        let claimed = try await database.withConnection { db in
+            try await db.raw(
+                "UPDATE bureau_authorizations SET used_at = \(bind: claimedAt.text) WHERE id = \(bind: authorization) AND used_at IS NULL RETURNING id"
+            ).first() != nil
+        }
+        guard claimed else {
+            throw APIError(status: .conflict, code: "bureau_authorization_required", message: "Esa autorización se acaba de usar en otra consulta; recabe una nueva.")
+        }
         let outcome: (report: CirculoReport?, body: [UInt8])
         do {
             let answer = try await CirculoClient(settings: settings).report(request)
@@ -164,11 +174,18 @@ public struct CreditBureauQueries: Sendable {
         } catch CirculoError.notFound {
             outcome = (nil, Array(#"{"sinHistorial":true}"#.utf8))
         } catch {
-            // Nothing was charged for certain: the authorisation stays unused, and the refusal is audited.
+            // Refused, or the service unavailable: nothing was charged, the authorisation is free again. An answer that
+            // could not be read may have been charged: the authorisation stays used.
+            let charged: Bool
+            switch error {
+            case .invalidResponse: charged = true
+            default: charged = false
+            }
             _ = try await database.transaction { db in
+                if !charged { try await db.raw("UPDATE bureau_authorizations SET used_at = NULL WHERE id = \(bind: authorization)").run() }
                 try await AuditLog.append(
-                    Administration.entry(actor: actor, action: "bureau.query_failed", objectType: "client", objectID: clientID, at: clock(), change: "\(error.code) \(error.message)",
-                                         outcome: .failure),
+                    Administration.entry(actor: actor, action: "bureau.query_failed", objectType: "client", objectID: clientID, at: clock(),
+                                         change: "\(error.code) \(error.message)\(charged ? " (autorización usada: la consulta pudo cobrarse)" : "")", outcome: .failure),
                     on: db
                 )
             }
@@ -186,7 +203,6 @@ public struct CreditBureauQueries: Sendable {
                         \(bind: kind), \(bind: keys.cipher.encrypt(String(decoding: outcome.body, as: UTF8.self), field: Self.reportField)), \(bind: now.text), \(bind: actor.id))
                 """
             ).run()
-            try await db.raw("UPDATE bureau_authorizations SET used_at = \(bind: now.text) WHERE id = \(bind: authorization)").run()
             try await AuditLog.append(
                 Administration.entry(actor: actor, action: "bureau.queried", objectType: "client", objectID: clientID, at: now,
                                      change: "\(id) círculo folio \(outcome.report?.folioConsulta ?? "-") \(kind) autorización \(authorization)"),
@@ -222,12 +238,14 @@ public struct CreditBureauQueries: Sendable {
         return try rows.map { row in
             let queriedAt = Timestamp(text: try row.decode(column: "queried_at", as: String.self)) ?? Timestamp(millisecondsSince1970: 0)
             let body = try keys.decrypt(try row.decode(column: "report", as: String.self), field: reportField)
+            let stored = try row.decode(column: "outcome", as: String.self)
             let report = try? JSONDecoder().decode(CirculoReport.self, from: Data(body.utf8))
-            let outcome = try row.decode(column: "outcome", as: String.self)
+            // A report kept but no longer readable is not «sin historial»: it gives the score nothing.
+            let outcome = stored == "reporte" && report == nil ? "ilegible" : stored
             return Report(
                 id: try row.decode(column: "id", as: String.self), clientId: clientID, authorizationId: try row.decode(column: "authorization_id", as: String.self),
                 bureau: "circulo", folio: try row.decode(column: "folio", as: String?.self), score: try row.decode(column: "score", as: Int?.self), outcome: outcome,
-                variables: variables(outcome == "reporte" ? report : nil, today: queriedAt.calendarDate(utcOffsetSeconds: -6 * 3600)),
+                variables: outcome == "ilegible" ? [:] : variables(outcome == "reporte" ? report : nil, today: queriedAt.calendarDate(utcOffsetSeconds: -6 * 3600)),
                 queriedAt: queriedAt, queriedBy: try row.decode(column: "queried_by", as: String.self)
             )
         }

@@ -158,8 +158,9 @@ public struct ClientRelationships: Sendable {
         let rows = try await db.raw(
             """
             SELECT h.client_id FROM screening_hits h LEFT JOIN watchlists w ON w.list = h.list
-            WHERE h.lender_id = \(bind: lenderID) AND h.status = 'confirmada' AND COALESCE(w.purpose, 'interna') <> 'pep'
+            WHERE h.lender_id = \(bind: lenderID) AND h.status = 'confirmada' AND COALESCE(w.purpose, 'interna') <> 'pep' AND h.subject <> 'contraparte'
             UNION SELECT client_id FROM client_holds WHERE lender_id = \(bind: lenderID) AND lifted_at IS NULL
+              AND source NOT IN (SELECT id FROM screening_hits WHERE subject = 'contraparte')
             UNION SELECT client_id FROM compliance_cases WHERE lender_id = \(bind: lenderID) AND client_id IS NOT NULL
               AND (status = 'reportado' OR decision = 'reportable')
             """

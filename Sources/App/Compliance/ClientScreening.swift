@@ -199,8 +199,19 @@ public struct ClientScreening: Sendable {
         guard !snapshot.entries.isEmpty, !NameText.tokens(name).isEmpty || !identifiers.isEmpty else { return ([], false) }
         let subject = Subject(role: .counterparty, name: name, birthDate: nil, identifiers: identifiers)
         let found = screening.screen(name: name, birthDate: nil, identifiers: identifiers, options: options).filter(\.isMatch).map { Found(subject: subject, match: $0) }
-        let holds = found.contains { [.blocking, .sanctions].contains(snapshot.purposes[$0.match.entry.list] ?? .ownList) }
         let hits = try await record(found, clientID: clientID, lenderID: lenderID, snapshot: snapshot, occasion: .payment, actor: actor, on: db)
+        // Held while a blocking or sanctions match of this payer is pending or confirmed; a dismissed one no longer holds.
+        let subjectIndex = keys.cipher.blindIndex("\(Role.counterparty.rawValue):\(NameText.tokens(name).joined(separator: " "))", field: "screening_hits.subject")
+        var holds = false
+        for item in found where [.blocking, .sanctions].contains(snapshot.purposes[item.match.entry.list] ?? .ownList) {
+            let status = try await db.raw(
+                """
+                SELECT status FROM screening_hits WHERE client_id = \(bind: clientID) AND subject_index = \(bind: subjectIndex) AND list = \(bind: item.match.entry.list)
+                AND entry_id = \(bind: item.match.entry.id) AND entry_sha256 = \(bind: snapshot.digest(of: item.match.entry))
+                """
+            ).first(decodingColumn: "status", as: String.self)
+            if status != Status.dismissed.rawValue { holds = true }
+        }
         return (hits, holds)
     }
 

@@ -200,6 +200,10 @@ public enum TransactionMonitor {
     /// the relevantes or in any window. An alert it raised stays in its case, for compliance to close with the reason.
     static func markReversed(operationID: String, at now: Timestamp, on db: any SQLDatabase) async throws {
         try await db.raw("UPDATE compliance_operations SET reversed_at = \(bind: now.text) WHERE id = \(bind: operationID) AND reversed_at IS NULL").run()
+        // Its missing exchange rate no longer matters: the gap is closed, so the quarter can be reported.
+        try await db.raw(
+            "UPDATE compliance_alerts SET resolved_at = \(bind: now.text) WHERE operation_id = \(bind: operationID) AND report = 'dato_faltante' AND resolved_at IS NULL"
+        ).run()
     }
 
     /// Evaluates again the operations whose day had no exchange rate, now that rates were loaded; resolves the gaps

@@ -287,7 +287,7 @@ extension SPEITransfers {
             try await db.raw(
                 """
                 UPDATE spei_deposits SET status = 'aplicando', applied_at = \(bind: now.text), applied_by = \(bind: actor.id)
-                WHERE id = \(bind: depositID) AND lender_id = \(bind: lenderID) AND status = 'suspenso' RETURNING tracking_key, amount, operating_date
+                WHERE id = \(bind: depositID) AND lender_id = \(bind: lenderID) AND status = 'suspenso' RETURNING tracking_key, amount, operating_date, payer_name, payer_rfc
                 """
             ).first()
         }
@@ -303,8 +303,15 @@ extension SPEITransfers {
         }
         do {
             _ = try await book.loan(loanID, lenderID: lenderID)
+            // Money from a blocked or sanctioned payer is not applied by anyone until compliance dismisses the match.
+            let payer = try claimed.decode(column: "payer_name", as: String?.self).map { try keys.decrypt($0, field: "spei_deposits.payer_name") }
+            let payerRFC = try claimed.decode(column: "payer_rfc", as: String?.self).map { try keys.decrypt($0, field: "spei_deposits.payer_rfc") }
+            let counterparty = try await PaymentCounterparties(database: database, keys: keys, screening: screening)
+                .check(name: payer, rfc: payerRFC, loanID: loanID, lenderID: lenderID, actor: actor)
+            if counterparty.held { throw APIError(status: .conflict, code: "client_on_hold", message: ClientScreening.holdMessage) }
             let payment = try await book.post(
-                loanID, .init(amount: amount.decimalText, valueDate: date.text, channel: .suspense, reference: trackingKey), lenderID: lenderID, actor: actor, systemReference: true
+                loanID, .init(amount: amount.decimalText, valueDate: date.text, channel: .suspense, reference: trackingKey), lenderID: lenderID, actor: actor, systemReference: true,
+                payerIsClient: counterparty.payerIsClient
             )
             try await mark(depositID, status: "aplicado", loanID: loanID, paymentID: payment.id, note: "Aplicado desde suspenso.", from: "aplicando", by: actor.id)
         } catch {

@@ -137,6 +137,9 @@ public struct OriginationScoring: Sendable {
     /// named in the answer.
     public func score(loanID: String, values: [String: String], lenderID: String, actor: Administration.Actor) async throws -> ApplicationScore {
         var issues: [FieldIssue] = []
+        for key in values.keys where key.hasPrefix("circulo_") {
+            issues.append(FieldIssue(field: "values.\(key.prefix(40))", code: "bureau_variable_not_allowed", message: "Las variables circulo_* vienen del reporte de crédito consultado; no se envían."))
+        }
         for (key, value) in values {
             if key.count > 100 || value.count > 200 { issues.append(FieldIssue(field: "values.\(key.prefix(40))", code: "too_long", message: "Los nombres van hasta 100 caracteres y los valores hasta 200.")) }
             if CardNumberDetector.containsCardNumber(value) { issues.append(FieldIssue(field: "values.\(key.prefix(40))", code: "card_number_in_text", message: "No escriba números de tarjeta.")) }
@@ -161,11 +164,11 @@ public struct OriginationScoring: Sendable {
             }
             let model = try Self.model(row)
             let clientID = try loan.decode(column: "client_id", as: String.self)
-            // The client's newest credit report (at most 90 days old) gives its variables; values sent win.
+            // The client's newest credit report (at most 90 days old) gives its variables (requests cannot send them).
             let bureau = try await CreditBureauQueries.latestVariables(
                 clientID: clientID, lenderID: lenderID, keys: keys, today: now.calendarDate(utcOffsetSeconds: -6 * 3600), on: db
             )
-            let values = bureau.merging(values) { _, given in given }
+            let values = values.merging(bureau) { _, fromBureau in fromBureau }
             let result = model.card.score(values, cutoffs: model.cutoffs)
             let id = APIClients.timeOrderedID("sc_", at: now)
             try await db.raw(

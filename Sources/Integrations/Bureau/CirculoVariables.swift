@@ -7,7 +7,13 @@ extension CirculoReport {
     /// account), `circulo_saldo_vencido` (whole pesos past due, summed) and `circulo_consultas_12m` (queries in the 365
     /// days before `today`). Values are text, as in a training file.
     public func scoringVariables(today: CalendarDate) -> [String: String] {
-        func number(_ text: String?) -> Int { Int((text ?? "").trimmingCharacters(in: .whitespaces)) ?? 0 }
+        // Whole numbers; an amount with centavos counts its whole pesos (rounded half up).
+        func number(_ text: String?) -> Int64 {
+            let trimmed = (text ?? "").trimmingCharacters(in: .whitespaces)
+            if let whole = Int64(trimmed) { return whole }
+            guard let money = try? Money(parsing: trimmed) else { return 0 }
+            return (money.minorUnits + 50) / 100
+        }
         let open = creditos.filter { ($0.fechaCierreCuenta ?? "").trimmingCharacters(in: .whitespaces).isEmpty }
         let late = creditos.filter { credit in
             let current = (credit.pagoActual ?? "").trimmingCharacters(in: .whitespaces)

@@ -75,7 +75,7 @@ struct AuditViewerRoutes {
     }
 
     /// Entries only compliance and auditors read: list matches, cases, alerts, reports, suspensions and risk grades.
-    static let complianceActions = ["compliance", "client.suspended", "client.suspension_lifted", "client.risk_graded"]
+    static let complianceActions = ["compliance", "client.suspended", "client.suspension_lifted", "client.risk_graded", "client.risk_facts_declared"]
 
     static let outcomeLabels: [(AuditEntry.Outcome, String)] = [
         (.success, "Éxito"), (.failure, "Fallo"), (.denied, "Denegado"), (.error, "Error del servidor"),

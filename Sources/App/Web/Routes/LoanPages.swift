@@ -322,7 +322,8 @@ struct LoanPages {
             "channel": record.disbursementChannel.flatMap(MoneyChannel.init(rawValue:))?.label ?? "", "reference": record.disbursementReference ?? "",
         ]
         // The application's newest origination score, with its reasons.
-        if let scored = try await OriginationScoring(database: database, keys: directory.keys).scores(loanID: id, lenderID: user.lenderID).first {
+        let decides = user.role.allows(.manageClients) || user.role.allows(.approveLoans) || user.role.allows(.readCompliance)
+        if decides, let scored = try await OriginationScoring(database: database, keys: directory.keys).scores(loanID: id, lenderID: user.lenderID).first {
             values["score"] = [
                 "score": scored.score, "version": scored.modelVersion, "recommendation": scored.recommendation.rawValue,
                 "probability": String(format: "%.1f", scored.probabilityOfBad * 100), "at": String(scored.scoredAt.text.prefix(16)).replacingOccurrences(of: "T", with: " "),
