@@ -57,6 +57,8 @@ public enum EncryptedColumns {
         Column(table: "kyc_documents", key: "id", column: "rejection_reason", field: "kyc_documents.rejection_reason", mayHoldPlainText: false),
         Column(table: "kyc_updates", key: "id", column: "note", field: "kyc_updates.note", mayHoldPlainText: false),
         Column(table: "application_scores", key: "id", column: "inputs", field: "application_scores.inputs", mayHoldPlainText: false),
+        Column(table: "application_scores", key: "id", column: "parts", field: "application_scores.parts", mayHoldPlainText: false),
+        Column(table: "application_scores", key: "id", column: "adverse", field: "application_scores.adverse", mayHoldPlainText: false),
         Column(table: "bureau_authorizations", key: "id", column: "evidence", field: "bureau_authorizations.evidence", mayHoldPlainText: false),
         Column(table: "bureau_reports", key: "id", column: "report", field: "bureau_reports.report", mayHoldPlainText: false),
     ]

@@ -77,6 +77,8 @@ struct ClientRelationshipsTests {
             #expect(dashboard.text.contains("/cumplimiento/vinculos/") && dashboard.text.contains("con cliente de alto riesgo"))
             // The client's page shows compliance its grade with the reasons; collections see neither grade nor credit reports.
             let clientPage = try await officer.get("/clientes/\(vecina)")
+            // (No credit report yet: nothing read, nothing audited.)
+            #expect(try await database.withConnection { db in try await db.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'bureau.report_read'").first(decodingColumn: "n", as: Int.self) } == 0)
             #expect(clientPage.text.contains("id=\"riesgo-pld\"") && clientPage.text.contains("vinculado_alto_riesgo") && clientPage.text.contains("id=\"buro\""))
             let reports = try await officer.get("/cumplimiento/reportes")
             #expect(reports.status == .ok && reports.text.contains("Aún no se ha generado ningún reporte."))

@@ -63,6 +63,8 @@ struct OriginationScoringTests {
             #expect(second.score == report.card.score(values(2)).score && second.modelVersion == 1)
             body = ["values": ["purpose": "4111111111111111"]]
             #expect(try await client.execute(uri: "/api/v1/loans/\(loans[1])/score", method: .post, headers: headers, body: ByteBuffer(bytes: try JSONEncoder().encode(body))).status == .unprocessableContent)
+            let reader = try await ClientAPITests().token(client, database, scopes: ["loans:read"])
+            #expect(try await client.execute(uri: "/api/v1/loans/\(loans[0])/scores", method: .get, headers: reader).status == .forbidden)
             let listed = try await client.execute(uri: "/api/v1/loans/\(loans[0])/scores", method: .get, headers: headers)
             #expect(String(buffer: listed.body).contains(first.id))
             #expect(try await scoring.scores(loanID: loans[0], lenderID: lender) == [first])
@@ -77,8 +79,12 @@ struct OriginationScoringTests {
             // A decided loan is not scored; the values are stored encrypted.
             _ = try await book.decide(loans[0], approve: true, note: nil, lenderID: lender, actor: .commandLine)
             #expect(await Self.apiError { _ = try await scoring.score(loanID: loans[0], values: values(1), lenderID: lender, actor: .commandLine) }?.code == "loan_status_conflict")
-            let inputs = try await database.withConnection { db in try await db.raw("SELECT inputs FROM application_scores").all(decodingColumn: "inputs", as: String.self) }
-            #expect(inputs.count == 2 && inputs.allSatisfy { $0.hasPrefix("v1.") && !$0.contains("duration") })
+            let stored = try await database.withConnection { db in
+                try await db.raw("SELECT inputs, parts, adverse FROM application_scores").all().map {
+                    [try $0.decode(column: "inputs", as: String.self), try $0.decode(column: "parts", as: String.self), try $0.decode(column: "adverse", as: String.self)]
+                }
+            }
+            #expect(stored.count == 2 && stored.joined().allSatisfy { $0.hasPrefix("v1.") && !$0.contains("duration") })
 
             let monitoring = try #require(try await scoring.monitoring(lenderID: lender))
             #expect(monitoring.applications == 2 && monitoring.psi == report.reference.index(actual: [first.score, second.score]))

@@ -29,8 +29,9 @@ struct ScoringAPIRoutes {
             return try await scoring.score(loanID: context.parameters.get("id") ?? "", values: values, lenderID: client.lenderID, actor: APIAccess.actor(client, context))
         }
 
+        // The scores name the applicant's values (bureau data among them): those who score applications read them.
         api.get("/loans/:id/scores") { _, context -> Scores in
-            let client = try await access.require("loans:read", context)
+            let client = try await access.require("loans:write", context)
             return Scores(scores: try await scoring.scores(loanID: context.parameters.get("id") ?? "", lenderID: client.lenderID))
         }
     }

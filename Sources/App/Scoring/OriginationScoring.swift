@@ -22,6 +22,9 @@ public struct OriginationScoring: Sendable {
     }
 
     static let inputsField = "application_scores.inputs"
+    /// The points by variable and the adverse reasons name the applicant's values (credit-bureau data among them).
+    static let partsField = "application_scores.parts"
+    static let adverseField = "application_scores.adverse"
 
     /// A published card.
     public struct Model: Sendable, Codable, Equatable {
@@ -176,7 +179,8 @@ public struct OriginationScoring: Sendable {
                 INSERT INTO application_scores (id, lender_id, loan_id, client_id, model_version, score, probability_bad, recommendation, parts, adverse, inputs, scored_at, scored_by)
                 VALUES (\(bind: id), \(bind: lenderID), \(bind: loanID), \(bind: clientID), \(bind: model.version), \(bind: result.score),
                         \(bind: String(format: "%.6f", result.probabilityOfBad)), \(bind: result.recommendation.rawValue),
-                        \(bind: String(decoding: try encoder.encode(result.parts), as: UTF8.self)), \(bind: String(decoding: try encoder.encode(result.adverseReasons), as: UTF8.self)),
+                        \(bind: keys.cipher.encrypt(String(decoding: try encoder.encode(result.parts), as: UTF8.self), field: Self.partsField)),
+                        \(bind: keys.cipher.encrypt(String(decoding: try encoder.encode(result.adverseReasons), as: UTF8.self), field: Self.adverseField)),
                         \(bind: keys.cipher.encrypt(String(decoding: try encoder.encode(values), as: UTF8.self), field: Self.inputsField)), \(bind: now.text), \(bind: actor.id))
                 """
             ).run()
@@ -220,8 +224,8 @@ public struct OriginationScoring: Sendable {
                 """
             ).all()
             return try rows.map { row in
-                let parts = try decoder.decode([Scorecard.Part].self, from: Data(try row.decode(column: "parts", as: String.self).utf8))
-                let adverse = try decoder.decode([Scorecard.Part].self, from: Data(try row.decode(column: "adverse", as: String.self).utf8))
+                let parts = try decoder.decode([Scorecard.Part].self, from: Data(try keys.decrypt(try row.decode(column: "parts", as: String.self), field: Self.partsField).utf8))
+                let adverse = try decoder.decode([Scorecard.Part].self, from: Data(try keys.decrypt(try row.decode(column: "adverse", as: String.self), field: Self.adverseField).utf8))
                 return ApplicationScore(
                     id: try row.decode(column: "id", as: String.self), loanId: loanID, clientId: try row.decode(column: "client_id", as: String.self),
                     modelVersion: try row.decode(column: "model_version", as: Int.self), score: try row.decode(column: "score", as: Int.self),

@@ -85,6 +85,17 @@ struct ClientPages {
             // Credit reports: for those who originate or supervise.
             if let lenderID = request.user?.lenderID, role?.allows(.manageClients) == true || role?.allows(.readCompliance) == true {
                 let reports = try await CreditBureauQueries(database: database, keys: directory.keys, settings: nil).reports(clientID: id, lenderID: lenderID)
+                if !reports.isEmpty {
+                    // Credit reports are read on purpose (a permissible use): every reading is audited.
+                    let actor = request.actor
+                    try await database.transaction { db in
+                        try await AuditLog.append(
+                            Administration.entry(actor: actor, action: "bureau.report_read", objectType: "client", objectID: id, at: .now,
+                                                 change: reports.map(\.id).joined(separator: ",")),
+                            on: db
+                        )
+                    }
+                }
                 values["bureau"] = reports.map { report -> [String: Any] in
                     [
                         "id": report.id, "at": String(report.queriedAt.text.prefix(16)).replacingOccurrences(of: "T", with: " "),
