@@ -120,6 +120,12 @@ struct TransactionMonitorTests {
                 Stored(operation: "P0", rule: "sin_tipo_de_cambio", report: "dato_faltante", inCase: false, resolved: true),
             ])
             #expect(try await rates.importRates([.init(date: day(-36), pesoMillionthsPerDollar: 17_000_000)], source: "prueba", actor: .commandLine).gapsResolved == 0)
+            // A corrected rate values again what it valued: at 20.00 P0's 9,000.00 is USD 450, no longer relevante; back at 17.00 it is.
+            func relevante(_ name: String) async throws -> Bool { try await stored().contains { $0.operation == name && $0.rule == "efectivo_relevante" } }
+            #expect(try await rates.importRates([.init(date: day(-36), pesoMillionthsPerDollar: 20_000_000)], source: "corrección", actor: .commandLine).changed == 1)
+            #expect(try await relevante("P0") == false)
+            _ = try await rates.importRates([.init(date: day(-36), pesoMillionthsPerDollar: 17_000_000)], source: "corrección", actor: .commandLine)
+            #expect(try await relevante("P0") == true)
             // A rate typed a digit short (1.70) is refused whole, naming the day.
             do {
                 _ = try await rates.importRates([.init(date: day(-37), pesoMillionthsPerDollar: 17_000_000), .init(date: day(-38), pesoMillionthsPerDollar: 1_700_000)], source: "prueba", actor: .commandLine)

@@ -53,8 +53,9 @@ public struct ExchangeRateTable: Sendable {
             }
             var added = 0
             var changed = 0
+            var corrected: [CalendarDate] = []
             for rate in rates where stored[rate.date.text] != rate.pesoMillionthsPerDollar {
-                if stored[rate.date.text] == nil { added += 1 } else { changed += 1 }
+                if stored[rate.date.text] == nil { added += 1 } else { changed += 1; corrected.append(rate.date) }
                 try await db.raw(
                     """
                     INSERT INTO exchange_rates (business_date, peso_millionths_per_dollar, source, imported_at, imported_by)
@@ -72,6 +73,8 @@ public struct ExchangeRateTable: Sendable {
                 )
             }
             let resolved = try await TransactionMonitor.resolveRateGaps(now: now, on: db)
+            // A corrected rate values again what it valued.
+            _ = try await TransactionMonitor.reevaluate(changedRates: corrected, now: now, on: db)
             return ImportSummary(rates: rates.count, added: added, changed: changed, first: rates.first?.date, last: rates.last?.date, gapsResolved: resolved)
         }
     }

@@ -206,6 +206,31 @@ public enum TransactionMonitor {
         ).run()
     }
 
+    /// Evaluates again the cash operations that may have been valued with a rate that changed (the day's own, or an
+    /// earlier one used for up to a week): a relevante not in a case is withdrawn and raised again only if the corrected
+    /// rate still reaches the threshold. Returns how many operations were evaluated again.
+    static func reevaluate(changedRates dates: [CalendarDate], now: Timestamp, on db: any SQLDatabase) async throws -> Int {
+        guard let first = dates.min(), let last = dates.max() else { return 0 }
+        let rows = try await db.raw(
+            """
+            SELECT lender_id, id, client_id, loan_id, kind, amount, instrument, business_date, payer_is_client, state, loan_disbursed_on, pays_off
+            FROM compliance_operations WHERE instrument = 'efectivo' AND reversed_at IS NULL
+            AND business_date >= \(bind: first.text) AND business_date <= \(bind: last.adding(days: 7).text)
+            """
+        ).all()
+        var evaluated = 0
+        for row in rows {
+            let operation = try decodeOperation(row)
+            guard dates.contains(where: { $0 <= operation.date && operation.date <= $0.adding(days: 7) }) else { continue }
+            try await db.raw(
+                "DELETE FROM compliance_alerts WHERE operation_id = \(bind: operation.id) AND rule = 'efectivo_relevante' AND case_id IS NULL"
+            ).run()
+            try await evaluate([(try row.decode(column: "lender_id", as: String.self), operation)], now: now, on: db)
+            evaluated += 1
+        }
+        return evaluated
+    }
+
     /// Evaluates again the operations whose day had no exchange rate, now that rates were loaded; resolves the gaps
     /// the new rates fill. Returns how many were resolved.
     public static func resolveRateGaps(now: Timestamp, on db: any SQLDatabase) async throws -> Int {
