@@ -1,3 +1,4 @@
+import Store
 import App
 import ArgumentParser
 import Configuration
@@ -25,5 +26,18 @@ struct GlobalOptions: ParsableArguments {
         let configuration = try AppConfiguration(reader: reader)
         Terminal.bootstrapLogging(level: configuration.logLevel)
         return configuration
+    }
+
+    /// Opens the configured database with the personal-data keys, resolves the lender (`lender`, or the only one) and
+    /// hands all of it to `body`: what most commands of one lender's data start with.
+    func withLender<T: Sendable>(
+        _ lender: String?, label: String, _ body: @escaping @Sendable (_ database: Database, _ keys: LiveKeys, _ configuration: AppConfiguration, _ lenderID: String) async throws -> T
+    ) async throws -> T {
+        let configuration = try configuration()
+        let keys = try loadKeys()
+        return try await Database.withOpened(configuration.databaseURL, logger: Logger(label: label)) { database in
+            let lenderID = try await database.withConnection { try await Administration.resolveLender(lender, on: $0) }
+            return try await body(database, keys, configuration, lenderID)
+        }
     }
 }

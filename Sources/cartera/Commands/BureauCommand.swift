@@ -14,11 +14,8 @@ struct BureauCommand: AsyncParsableCommand {
     )
 
     static func withQueries<T: Sendable>(_ global: GlobalOptions, lender: String?, _ body: @escaping @Sendable (CreditBureauQueries, String) async throws -> T) async throws -> T {
-        let configuration = try global.configuration()
-        let keys = try loadKeys()
-        return try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.bureau")) { database in
-            let lenderID = try await database.withConnection { try await Administration.resolveLender(lender, on: $0) }
-            return try await body(CreditBureauQueries(database: database, keys: keys, settings: configuration.circulo), lenderID)
+        try await global.withLender(lender, label: "cartera.bureau") { database, keys, configuration, lenderID in
+            try await body(CreditBureauQueries(database: database, keys: keys, settings: configuration.circulo), lenderID)
         }
     }
 

@@ -18,12 +18,7 @@ struct KYCCommand: AsyncParsableCommand {
     static func withFiles<T: Sendable>(
         _ global: GlobalOptions, lender: String?, _ body: @escaping @Sendable (KYCFiles, String) async throws -> T
     ) async throws -> T {
-        let configuration = try global.configuration()
-        let keys = try loadKeys()
-        return try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.kyc")) { database in
-            let lenderID = try await database.withConnection { try await Administration.resolveLender(lender, on: $0) }
-            return try await body(KYCFiles(database: database, keys: keys), lenderID)
-        }
+        try await global.withLender(lender, label: "cartera.kyc") { database, keys, _, lenderID in try await body(KYCFiles(database: database, keys: keys), lenderID) }
     }
 
     static func printStatus(_ status: KYCFiles.FileStatus) {

@@ -30,12 +30,9 @@ struct RelationshipsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let configuration = try global.configuration()
-            let keys = try loadKeys()
             let showProgress = !json && Terminal.progressVisible
             let (lender, hubLimit) = (lender, hubLimit)
-            let summary = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.relationships")) { database in
-                let lenderID = try await database.withConnection { try await Administration.resolveLender(lender, on: $0) }
+            let summary = try await global.withLender(lender, label: "cartera.relationships") { database, keys, _, lenderID in
                 return try await ClientRelationships(database: database, keys: keys).rebuild(lenderID: lenderID, hubLimit: hubLimit) { done, total in
                     if showProgress, done % 100 == 0 || done == total { Terminal.progress("Leyendo clientes: \(done) de \(total)") }
                 }
@@ -60,11 +57,8 @@ struct RelationshipsCommand: AsyncParsableCommand {
         @Flag(help: "Imprime el resultado como JSON.") var json = false
 
         func run() async throws {
-            let configuration = try global.configuration()
-            let keys = try loadKeys()
             let (client, lender) = (client, lender)
-            let group = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.relationships")) { database in
-                let lenderID = try await database.withConnection { try await Administration.resolveLender(lender, on: $0) }
+            let group = try await global.withLender(lender, label: "cartera.relationships") { database, keys, _, lenderID in
                 return try await ClientRelationships(database: database, keys: keys).group(of: client, lenderID: lenderID)
             }
             guard let group else {

@@ -154,11 +154,8 @@ struct ScoringCommand: AsyncParsableCommand {
             do { report = try JSONDecoder().decode(ScorecardTraining.Report.self, from: data) } catch {
                 throw ValidationError("«\(model)» no es una tarjeta de «cartera scoring train --output» (o es de una versión anterior: entrénela de nuevo).")
             }
-            let configuration = try global.configuration()
-            let keys = try loadKeys()
             let (name, lender, cutoffs) = (name, lender, Scorecard.Cutoffs(approve: approve, review: review))
-            let published = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.scoring")) { database in
-                let lenderID = try await database.withConnection { try await Administration.resolveLender(lender, on: $0) }
+            let published = try await global.withLender(lender, label: "cartera.scoring") { database, keys, _, lenderID in
                 return try await OriginationScoring(database: database, keys: keys).publish(report, name: name, cutoffs: cutoffs, lenderID: lenderID, actor: .commandLine)
             }
             print("✓ Publicada la versión \(published.version) («\(published.name)», \(published.card.variables.count) variables, AUC de reserva \(String(format: "%.3f", published.metrics.holdout.auc))): aprobar desde \(cutoffs.approve), revisar desde \(cutoffs.review).")
@@ -188,11 +185,8 @@ struct ScoringCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let configuration = try global.configuration()
-            let keys = try loadKeys()
             let lender = lender
-            let (models, monitoring) = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.scoring")) { database in
-                let lenderID = try await database.withConnection { try await Administration.resolveLender(lender, on: $0) }
+            let (models, monitoring) = try await global.withLender(lender, label: "cartera.scoring") { database, keys, _, lenderID in
                 let scoring = OriginationScoring(database: database, keys: keys)
                 return (try await scoring.models(lenderID: lenderID), try await scoring.monitoring(lenderID: lenderID))
             }
@@ -236,11 +230,8 @@ struct ScoringCommand: AsyncParsableCommand {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
                 return (parts[0], parts.count > 1 ? parts[1] : "")
             }, uniquingKeysWith: { _, last in last })
-            let configuration = try global.configuration()
-            let keys = try loadKeys()
             let (loan, lender) = (loan, lender)
-            let scored = try await Database.withOpened(configuration.databaseURL, logger: Logger(label: "cartera.scoring")) { database in
-                let lenderID = try await database.withConnection { try await Administration.resolveLender(lender, on: $0) }
+            let scored = try await global.withLender(lender, label: "cartera.scoring") { database, keys, _, lenderID in
                 return try await OriginationScoring(database: database, keys: keys).score(loanID: loan, values: values, lenderID: lenderID, actor: .commandLine)
             }
             if json { return try Terminal.printJSON(scored) }
